@@ -1,0 +1,1 @@
+"""Encrypted local store: SQLCipher database, wrapped data key, schema and repositories."""

@@ -1,0 +1,99 @@
+"""The one place where database connections are opened and configured."""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from storage.errors import DatabaseDamaged, EncryptionUnavailable
+
+SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
+
+
+class Codec(enum.Enum):
+    SQLCIPHER = "sqlcipher"
+    # Only for the benchmark that measures what encryption costs; never used for a real store.
+    PLAINTEXT_FOR_BENCHMARK = "plaintext"
+
+
+def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER) -> Engine:
+    """Engine over ``db_path``; with SQLCipher the raw 256-bit ``key`` is applied before anything else."""
+    if codec is Codec.SQLCIPHER and (key is None or len(key) != 32):
+        raise ValueError("SQLCipher needs a 32-byte raw key")
+    module: Any = sqlcipher3 if codec is Codec.SQLCIPHER else sqlite3
+    key_pragma = f"PRAGMA key = \"x'{key.hex()}'\"" if codec is Codec.SQLCIPHER and key else None
+
+    def connect() -> Any:
+        # The key travels in a PRAGMA on a connect hook, never in a URL (URLs get logged).
+        conn = module.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        try:
+            if key_pragma:
+                conn.execute(key_pragma)
+                version = conn.execute("PRAGMA cipher_version").fetchone()
+                if not version or not str(version[0]).startswith("4."):
+                    raise EncryptionUnavailable(
+                        "This copy of Waymark cannot encrypt its data (SQLCipher 4 is missing), "
+                        "so it will not store anything. Reinstall Waymark."
+                    )
+            # Reading the schema is the first thing that touches a page: a wrong key or a
+            # damaged file shows up here, before any pragma writes to disk.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # a Save that returned is on disk
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA temp_store=MEMORY")  # temp files would hold plaintext otherwise
+        except module.DatabaseError as exc:
+            conn.close()
+            raise DatabaseDamaged(
+                "The Waymark database could not be read: it is damaged or was altered. "
+                "Nothing has been changed. Contact support before recording anything else on this laptop."
+            ) from exc
+        return conn
+
+    engine = create_engine(
+        "sqlite://",
+        creator=connect,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
+        hide_parameters=True,
+        echo=False,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # The driver runs in autocommit mode so SQLAlchemy alone decides where a transaction starts;
+        # IMMEDIATE takes the write lock up front so two writers never deadlock mid-transaction.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def verify_encrypted(engine: Engine, db_path: Path) -> None:
+    """Startup self-test: the file on disk must not be readable as plain SQLite."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        version = raw.execute("PRAGMA cipher_version").fetchone()
+        options = {row[0] for row in raw.execute("PRAGMA compile_options").fetchall()}
+    if not version or "HAS_CODEC" not in options:
+        raise EncryptionUnavailable(
+            "This copy of Waymark cannot encrypt its data, so it will not store anything. Reinstall Waymark."
+        )
+    if not ({"TEMP_STORE=2", "TEMP_STORE=3"} & options):
+        raise EncryptionUnavailable(
+            "This copy of Waymark could write unencrypted temporary files, so it will not run. "
+            "Reinstall Waymark."
+        )
+    with db_path.open("rb") as fh:
+        if fh.read(16) == SQLITE_PLAIN_HEADER:
+            raise EncryptionUnavailable(
+                "The Waymark database on this laptop is not encrypted. Waymark has stopped so that nothing "
+                "more is written to it. Contact support."
+            )

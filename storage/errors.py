@@ -1,0 +1,35 @@
+"""Failures of the local store, each carrying text a worker or support person can act on."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of every store failure. ``str(exc)`` is safe to show and to log: no personal data."""
+
+
+class NotAStore(StoreError):
+    pass
+
+
+class WrongPassphrase(StoreError):
+    pass
+
+
+class KeyFileDamaged(StoreError):
+    """The key file is unreadable, truncated, or was altered (including its KDF parameters)."""
+
+
+class DatabaseDamaged(StoreError):
+    """The database failed its integrity check: a page was altered, truncated or is unreadable."""
+
+
+class EncryptionUnavailable(StoreError):
+    """The SQLCipher build is missing or does not encrypt; Waymark refuses to store data."""
+
+
+class StoreTooNew(StoreError):
+    pass
+
+
+class StoreExists(StoreError):
+    pass

@@ -1,0 +1,334 @@
+"""The local schema: typed SQLAlchemy 2 tables.
+
+The whole file is SQLCipher-encrypted, so no column needs sealing of its own. None of these classes
+defines ``__repr__``, so a row that reaches a log or traceback shows its class and address only.
+
+Clinical records are append-only. Triggers below make the database itself refuse an UPDATE of a
+signed note, an amendment, a plan revision, a safety review, an escalation action or an audit event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DDL, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Meta(Base):
+    """Device-wide settings: who this device belongs to, store id. No personal data."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class Team(Base):
+    __tablename__ = "team"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    name: Mapped[str] = mapped_column(Text)
+    area: Mapped[str] = mapped_column(String(64))
+    nation: Mapped[str] = mapped_column(String(32))
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("team.id"))
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(Text)
+
+
+class Device(Base):
+    __tablename__ = "device"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    enrolled_at: Mapped[datetime | None]
+    last_sync_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("team.id"))
+    given_name: Mapped[str] = mapped_column(Text)
+    family_name: Mapped[str] = mapped_column(Text)
+    preferred_name: Mapped[str] = mapped_column(Text)
+    pronouns: Mapped[str | None] = mapped_column(Text)
+    date_of_birth: Mapped[date | None]
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(Text)
+    nation: Mapped[str] = mapped_column(String(32))
+    area: Mapped[str] = mapped_column(String(64))
+    contact_methods: Mapped[list[Any]]
+    support_network: Mapped[list[Any]]
+    communication_needs: Mapped[list[Any]]
+    contact_frequency_days: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class Assignment(Base):
+    __tablename__ = "assignment"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+
+
+class SharingPreference(Base):
+    __tablename__ = "sharing_preference"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    recipient: Mapped[str] = mapped_column(Text)
+    what: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16))
+    confidentiality_limits_explained: Mapped[bool]
+    recorded_at: Mapped[datetime]
+    review_due: Mapped[date | None]
+
+
+class SafetyPlan(Base):
+    __tablename__ = "safety_plan"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), unique=True)
+    head_revision_id: Mapped[uuid.UUID | None]
+
+
+class SafetyPlanRevision(Base):
+    __tablename__ = "safety_plan_revision"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("safety_plan.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    parent_ids: Mapped[list[Any]]
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    co_produced: Mapped[bool]
+    shared_with: Mapped[list[Any]]
+    sections: Mapped[list[Any]]
+    preferences: Mapped[dict[str, Any]]
+    change_summary: Mapped[str] = mapped_column(Text)
+
+
+class SafetyReview(Base):
+    __tablename__ = "safety_review"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    trigger: Mapped[str] = mapped_column(String(32))
+    what_changed: Mapped[str] = mapped_column(Text)
+    persons_account: Mapped[str] = mapped_column(Text)
+    why_it_matters: Mapped[str] = mapped_column(Text)
+    current_concerns: Mapped[str] = mapped_column(Text)
+    protective_factors: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[list[Any]]
+    plan_reviewed: Mapped[bool]
+    plan_review_note: Mapped[str] = mapped_column(Text)
+    threshold_criteria: Mapped[list[Any]]
+
+
+class PlannedContact(Base):
+    __tablename__ = "planned_contact"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    staff_id: Mapped[uuid.UUID]
+    due_at: Mapped[datetime]
+    method: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime]
+
+
+class ContactNote(Base):
+    __tablename__ = "contact_note"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    planned_contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("planned_contact.id"))
+    contact_start: Mapped[datetime]
+    contact_end: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    late_entry: Mapped[bool]
+    late_entry_reason: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(24))
+    outcome: Mapped[str] = mapped_column(String(24))
+    narrative: Mapped[str] = mapped_column(Text)
+    plan_revision_id: Mapped[uuid.UUID | None]
+    plan_steps_used: Mapped[list[Any]]
+    next_action: Mapped[str | None] = mapped_column(Text)
+    next_action_due: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+
+
+class NoteAmendment(Base):
+    __tablename__ = "note_amendment"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contact_note.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class MissedContactEpisode(Base):
+    __tablename__ = "missed_contact_episode"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    opened_at: Mapped[datetime]
+    missed_note_ids: Mapped[list[Any]]
+    recontact_due: Mapped[datetime | None]
+    welfare_check_due: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class Escalation(Base):
+    __tablename__ = "escalation"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    identified_at: Mapped[datetime]
+    criteria: Mapped[list[Any]]
+    rationale: Mapped[str] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(String(16))
+    period_reason: Mapped[str] = mapped_column(Text)
+    versions: Mapped[dict[str, Any]]
+    pathway_id: Mapped[str] = mapped_column(String(64))
+    follow_up_due: Mapped[datetime | None]
+    follow_up_owner: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class EscalationAction(Base):
+    __tablename__ = "escalation_action"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    escalation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("escalation.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    at: Mapped[datetime]
+    node_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    answer: Mapped[str | None] = mapped_column(Text)
+    contact_id: Mapped[str | None] = mapped_column(String(64))
+    contact_reached: Mapped[str | None] = mapped_column(Text)
+    information_shared: Mapped[str | None] = mapped_column(Text)
+    sharing_basis: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class DirectoryEntry(Base):
+    __tablename__ = "directory_entry"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(Text)
+    channels: Mapped[list[Any]]
+    availability: Mapped[list[Any]]
+    nations: Mapped[list[Any]]
+    audience: Mapped[str] = mapped_column(Text)
+    for_use_by: Mapped[str] = mapped_column(String(16))
+    not_for: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    verified_on: Mapped[date]
+    review_due: Mapped[date]
+
+
+class AuditEvent(Base):
+    """Append-only and hash-chained. Holds ids and verbs only: never clinical text or identifiers."""
+
+    __tablename__ = "audit_event"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[uuid.UUID | None]
+    device_id: Mapped[uuid.UUID | None]
+    action: Mapped[str] = mapped_column(String(24))
+    record_type: Mapped[str | None] = mapped_column(String(32))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxItem(Base):
+    """Records made on this device, waiting for the sync server to acknowledge them.
+
+    ``seq`` numbers the device's mutations in creation order; an item is removed only once acknowledged.
+    """
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    enqueued_at: Mapped[datetime]
+    acked_at: Mapped[datetime | None]
+
+
+Index("ix_note_person_start", ContactNote.person_id, ContactNote.contact_start)
+Index("ix_amendment_note", NoteAmendment.note_id)
+Index("ix_review_person", SafetyReview.person_id, SafetyReview.created_at)
+Index("ix_planned_person_due", PlannedContact.person_id, PlannedContact.due_at)
+Index("ix_assignment_staff", Assignment.staff_id, Assignment.person_id)
+Index("ix_escalation_person", Escalation.person_id)
+Index("ix_action_escalation", EscalationAction.escalation_id)
+Index("ix_episode_person", MissedContactEpisode.person_id)
+Index("ix_revision_plan", SafetyPlanRevision.plan_id)
+
+# Tables whose rows never change once written. The database enforces it, so no code path,
+# present or future, can overwrite a clinical record.
+APPEND_ONLY = ("note_amendment", "safety_plan_revision", "safety_review", "escalation_action", "audit_event")
+
+for _table in APPEND_ONLY:
+    event.listen(
+        Base.metadata.tables[_table],
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER {_table}_append_only BEFORE UPDATE ON {_table} "
+            f"BEGIN SELECT RAISE(ABORT, '{_table} rows are append-only'); END"
+        ),
+    )
+event.listen(
+    Base.metadata.tables["audit_event"],
+    "after_create",
+    DDL(
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event rows are append-only'); END"
+    ),
+)
+event.listen(
+    Base.metadata.tables["contact_note"],
+    "after_create",
+    DDL(
+        "CREATE TRIGGER contact_note_signed_immutable BEFORE UPDATE ON contact_note "
+        "WHEN OLD.signed_at IS NOT NULL "
+        "BEGIN SELECT RAISE(ABORT, 'a signed contact note is immutable: amend it instead'); END"
+    ),
+)
