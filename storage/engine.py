@@ -34,6 +34,8 @@ def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER
         conn = module.connect(str(db_path), check_same_thread=False, isolation_level=None)
         try:
             if key_pragma:
+                # SQLCipher writes its own errors to stderr; ours are reported to the user instead.
+                conn.execute("PRAGMA cipher_log_level = NONE")
                 conn.execute(key_pragma)
                 version = conn.execute("PRAGMA cipher_version").fetchone()
                 if not version or not str(version[0]).startswith("4."):

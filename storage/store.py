@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -167,10 +169,10 @@ def _open_database(data_dir: Path, data_key: bytes, codec: Codec, *, create: boo
         if not create:
             _check_integrity(engine)
             migrations.upgrade(engine)
-    except SADatabaseError as exc:
+    except (SADatabaseError, sqlcipher3.DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
-        if isinstance(exc.orig, DatabaseDamaged):
-            raise exc.orig from None
+        if isinstance(getattr(exc, "orig", None), DatabaseDamaged):
+            raise exc.orig from None  # type: ignore[misc]
         raise DatabaseDamaged(
             "The Waymark database could not be read: it is damaged or was altered. Nothing has been "
             "changed. Contact support before recording anything else on this laptop."

@@ -1,0 +1,1 @@
+"""Waymark's domain and services: pure Python, no Qt, no SQL text."""

@@ -1,0 +1,89 @@
+"""The device's audit trail: who viewed, wrote, exported or unlocked what, and when.
+
+Append-only and hash-chained: each event's hash covers the previous one, so removing or editing an
+event breaks the chain from that point on. Events hold ids and verbs only, never clinical text.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.ids import new_id
+from storage.models import AuditEvent
+from storage.serialise import json_value
+
+GENESIS = "0" * 64
+
+
+class AuditAction(enum.StrEnum):
+    LOGIN = "login"
+    VIEW = "view"
+    CREATE = "create"
+    SIGN = "sign"
+    AMEND = "amend"
+    EXPORT = "export"
+    PASSPHRASE_CHANGED = "passphrase_changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    staff_id: uuid.UUID | None
+    device_id: uuid.UUID | None
+
+
+def _event_hash(prev_hash: str, event: AuditEvent) -> str:
+    body = {
+        "id": str(event.id),
+        "at": json_value(event.at),
+        "actor_id": json_value(event.actor_id),
+        "device_id": json_value(event.device_id),
+        "action": event.action,
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+    }
+    return hashlib.sha256((prev_hash + json.dumps(body, sort_keys=True)).encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    at: datetime,
+    record_type: str | None = None,
+    record_id: uuid.UUID | str | None = None,
+) -> AuditEvent:
+    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    prev = last or GENESIS
+    event = AuditEvent(
+        id=new_id(),
+        at=at,
+        actor_id=actor.staff_id,
+        device_id=actor.device_id,
+        action=action.value,
+        record_type=record_type,
+        record_id=str(record_id) if record_id is not None else None,
+        prev_hash=prev,
+        hash="",
+    )
+    event.hash = _event_hash(prev, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def verify_chain(session: Session) -> int | None:
+    """The seq of the first event whose hash does not follow from its predecessor, or None if intact."""
+    prev = GENESIS
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+        if event.prev_hash != prev or event.hash != _event_hash(prev, event):
+            return event.seq
+        prev = event.hash
+    return None

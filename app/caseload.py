@@ -1,0 +1,91 @@
+"""The worker's caseload: who they hold and what work is due, and quick find over it.
+
+Rows show process state (contacts, overdue actions, open episodes and escalations). There is no
+risk level, score or rank, and nothing here orders persons by one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app import audit, nhs_number
+from app.clock import Clock
+from app.contact_notes import Outcome
+from app.errors import NotFound
+from app.persons import Person
+from storage import models
+from storage.caseload_query import caseload_facts
+from storage.store import Store
+
+REACHED = (Outcome.SEEN.value, Outcome.SPOKEN_TO.value)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadRow:
+    person_id: uuid.UUID
+    preferred_name: str = field(repr=False)
+    full_name: str = field(repr=False)
+    nhs_number: str | None = field(repr=False)
+    last_contact_at: datetime | None
+    next_planned_at: datetime | None
+    overdue_actions: int
+    open_episodes: int
+    open_escalations: int
+    # Lower-cased names and the bare NHS number, built once so filtering never re-derives them.
+    search_key: str = field(repr=False)
+
+    def matches(self, query: str) -> bool:
+        """Every word of ``query`` is part of a name or of the NHS number (spaces in numbers ignored)."""
+        words = query.lower().split()
+        if not words:
+            return True
+        digits = nhs_number.normalise(query)
+        if digits.isdigit() and self.nhs_number and digits in self.nhs_number:
+            return True
+        return all(word in self.search_key for word in words)
+
+
+class CaseloadService:
+    def __init__(self, store: Store, clock: Clock, actor: audit.Actor) -> None:
+        self._store = store
+        self._clock = clock
+        self._actor = actor
+
+    def rows(self) -> list[CaseloadRow]:
+        now = self._clock.now()
+        assert self._actor.staff_id is not None
+        with self._store.sessions() as session:
+            facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
+        rows = []
+        for f in facts:
+            p = f.person
+            rows.append(
+                CaseloadRow(
+                    person_id=p.id,
+                    preferred_name=p.preferred_name,
+                    full_name=f"{p.given_name} {p.family_name}",
+                    nhs_number=p.nhs_number,
+                    last_contact_at=f.last_contact_at,
+                    next_planned_at=f.next_planned_at,
+                    overdue_actions=f.overdue_planned + int(f.overdue_next_action),
+                    open_episodes=f.open_episodes,
+                    open_escalations=f.open_escalations,
+                    search_key=" ".join((p.preferred_name, p.given_name, p.family_name, p.nhs_number or "")).lower(),
+                )
+            )
+        return rows
+
+    def find(self, query: str, rows: list[CaseloadRow] | None = None) -> list[CaseloadRow]:
+        return [r for r in (rows if rows is not None else self.rows()) if r.matches(query)]
+
+    def open_person(self, person_id: uuid.UUID) -> Person:
+        """The person's record; opening it is audited as a view."""
+        now = self._clock.now()
+        with self._store.sessions.begin() as session:
+            row = session.get(models.Person, person_id)
+            if row is None:
+                raise NotFound("That person is not on this device.")
+            audit.append(session, self._actor, audit.AuditAction.VIEW, now, "person", person_id)
+            return Person.from_row(row)

@@ -1,0 +1,294 @@
+"""Contact notes: drafted, then signed and immutable; changed only by amendments that keep the original."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app import audit
+from app.changes import Changed
+from app.clock import Clock
+from app.errors import InvalidInput, NotFound, RecordImmutable
+from app.ids import new_id
+from app.safety_plans import Step, current_revision
+from storage import models, outbox
+from storage.store import Store
+
+
+class ContactMethod(enum.StrEnum):
+    HOME_VISIT = "home_visit"
+    FACE_TO_FACE = "face_to_face"
+    PHONE = "phone"
+    VIDEO = "video"
+    TEXT = "text"
+    LETTER = "letter"
+    THIRD_PARTY = "third_party"
+
+
+class Outcome(enum.StrEnum):
+    SEEN = "seen"
+    SPOKEN_TO = "spoken_to"
+    NO_ANSWER = "no_answer"
+    NOT_AT_HOME = "not_at_home"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    THIRD_PARTY_ONLY = "third_party_only"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+# Outcomes where the planned contact did not happen; the missed-contact policy counts these.
+MISSED_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.NOT_AT_HOME})
+
+
+class AmendmentKind(enum.StrEnum):
+    ADDENDUM = "addendum"
+    CORRECTION = "correction"
+    ENTERED_IN_ERROR = "entered_in_error"
+
+
+@dataclass(frozen=True, slots=True)
+class NotePolicy:
+    # Recorded later than this after the contact ended, a note is a late entry and needs a reason.
+    late_entry_after: timedelta = timedelta(hours=24)
+    # A device clock a little ahead of the worker's watch must not block a note.
+    future_tolerance: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDraft:
+    person_id: uuid.UUID
+    contact_start: datetime
+    contact_end: datetime
+    method: ContactMethod
+    outcome: Outcome
+    narrative: str = field(repr=False)
+    plan_steps_used: Sequence[int] = ()
+    next_action: str | None = field(default=None, repr=False)
+    next_action_due: datetime | None = None
+    late_entry_reason: str | None = field(default=None, repr=False)
+    planned_contact_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    id: uuid.UUID
+    note_id: uuid.UUID
+    kind: AmendmentKind
+    reason: str = field(repr=False)
+    text: str = field(repr=False)
+    author_id: uuid.UUID
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.NoteAmendment) -> Amendment:
+        return cls(row.id, row.note_id, AmendmentKind(row.kind), row.reason, row.text, row.author_id, row.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    id: uuid.UUID
+    person_id: uuid.UUID
+    author_id: uuid.UUID
+    contact_start: datetime
+    contact_end: datetime
+    recorded_at: datetime
+    late_entry: bool
+    late_entry_reason: str | None = field(repr=False)
+    method: ContactMethod
+    outcome: Outcome
+    narrative: str = field(repr=False)
+    plan_revision_id: uuid.UUID | None
+    plan_steps_used: tuple[int, ...]
+    next_action: str | None = field(repr=False)
+    next_action_due: datetime | None
+    signed_at: datetime | None
+    planned_contact_id: uuid.UUID | None
+    amendments: tuple[Amendment, ...] = ()
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def entered_in_error(self) -> bool:
+        return any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in self.amendments)
+
+    @classmethod
+    def from_row(cls, row: models.ContactNote, amendments: Sequence[Amendment] = ()) -> Note:
+        return cls(
+            id=row.id,
+            person_id=row.person_id,
+            author_id=row.author_id,
+            contact_start=row.contact_start,
+            contact_end=row.contact_end,
+            recorded_at=row.recorded_at,
+            late_entry=row.late_entry,
+            late_entry_reason=row.late_entry_reason,
+            method=ContactMethod(row.method),
+            outcome=Outcome(row.outcome),
+            narrative=row.narrative,
+            plan_revision_id=row.plan_revision_id,
+            plan_steps_used=tuple(row.plan_steps_used),
+            next_action=row.next_action,
+            next_action_due=row.next_action_due,
+            signed_at=row.signed_at,
+            planned_contact_id=row.planned_contact_id,
+            amendments=tuple(amendments),
+        )
+
+
+class ContactNoteService:
+    def __init__(self, store: Store, clock: Clock, actor: audit.Actor, policy: NotePolicy | None = None) -> None:
+        self._store = store
+        self._clock = clock
+        self._actor = actor
+        self.policy = policy or NotePolicy()
+
+    def is_late(self, contact_end: datetime, recorded_at: datetime | None = None) -> bool:
+        return (recorded_at or self._clock.now()) - contact_end > self.policy.late_entry_after
+
+    def record(self, draft: NoteDraft, *, sign: bool = True) -> tuple[Note, Changed]:
+        """Save a note (signed unless ``sign`` is False). Durable once this returns."""
+        now = self._clock.now()
+        narrative = draft.narrative.strip()
+        if not narrative:
+            raise InvalidInput("What happened", "is required")
+        for label, value in (("Contact start", draft.contact_start), ("Contact end", draft.contact_end)):
+            if value.tzinfo is None:
+                raise InvalidInput(label, "needs a time zone")
+        if draft.contact_end < draft.contact_start:
+            raise InvalidInput("Contact end", "is before the contact start")
+        if draft.contact_end > now + self.policy.future_tolerance:
+            raise InvalidInput("Contact end", "is in the future")
+        late = self.is_late(draft.contact_end, now)
+        reason = (draft.late_entry_reason or "").strip() or None
+        if late and not reason:
+            raise InvalidInput("Reason for late entry", "is required for a note recorded more than "
+                               f"{_hours(self.policy.late_entry_after)} after the contact")
+        if draft.next_action_due is not None and not (draft.next_action or "").strip():
+            raise InvalidInput("Next action", "is required when a due time is given")
+        with self._store.sessions.begin() as session:
+            if session.get(models.Person, draft.person_id) is None:
+                raise NotFound("That person is not on this device.")
+            plan = current_revision(session, draft.person_id)
+            steps = sorted(set(draft.plan_steps_used))
+            if steps and plan is None:
+                raise InvalidInput("Safety plan steps used", "cannot be given: this person has no safety plan")
+            valid_steps = {int(s) for s in Step}
+            if any(s not in valid_steps for s in steps):
+                raise InvalidInput("Safety plan steps used", "must be step numbers 1 to 9")
+            assert self._actor.staff_id and self._actor.device_id
+            row = models.ContactNote(
+                id=new_id(),
+                person_id=draft.person_id,
+                author_id=self._actor.staff_id,
+                device_id=self._actor.device_id,
+                planned_contact_id=draft.planned_contact_id,
+                contact_start=draft.contact_start,
+                contact_end=draft.contact_end,
+                recorded_at=now,
+                late_entry=late,
+                late_entry_reason=reason,
+                method=draft.method.value,
+                outcome=draft.outcome.value,
+                narrative=narrative,
+                plan_revision_id=plan.id if plan else None,
+                plan_steps_used=steps,
+                next_action=(draft.next_action or "").strip() or None,
+                next_action_due=draft.next_action_due,
+                signed_at=now if sign else None,
+            )
+            session.add(row)
+            audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
+            if sign:
+                # Only signed notes leave the device: a draft is still the worker's to finish.
+                outbox.enqueue(session, row, now)
+                audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
+            return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
+
+    def sign(self, note_id: uuid.UUID) -> tuple[Note, Changed]:
+        now = self._clock.now()
+        with self._store.sessions.begin() as session:
+            row = session.get(models.ContactNote, note_id)
+            if row is None:
+                raise NotFound("That note is not on this device.")
+            if row.signed_at is not None:
+                raise RecordImmutable("This note is already signed; to change it, add an amendment.")
+            row.signed_at = now
+            outbox.enqueue(session, row, now)
+            audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
+            return Note.from_row(row), Changed.PERSON | Changed.OUTBOX
+
+    def amend(self, note_id: uuid.UUID, kind: AmendmentKind, reason: str, text: str) -> tuple[Amendment, Changed]:
+        now = self._clock.now()
+        if not reason.strip():
+            raise InvalidInput("Reason for amendment", "is required")
+        if kind is not AmendmentKind.ENTERED_IN_ERROR and not text.strip():
+            raise InvalidInput("Amendment text", "is required")
+        with self._store.sessions.begin() as session:
+            note = session.get(models.ContactNote, note_id)
+            if note is None:
+                raise NotFound("That note is not on this device.")
+            if note.signed_at is None:
+                raise InvalidInput("Amendment", "applies to signed notes only; edit the draft instead")
+            assert self._actor.staff_id and self._actor.device_id
+            row = models.NoteAmendment(
+                id=new_id(),
+                note_id=note_id,
+                person_id=note.person_id,
+                author_id=self._actor.staff_id,
+                device_id=self._actor.device_id,
+                created_at=now,
+                kind=kind.value,
+                reason=reason.strip(),
+                text=text.strip(),
+            )
+            session.add(row)
+            outbox.enqueue(session, row, now)
+            audit.append(session, self._actor, audit.AuditAction.AMEND, now, row.__tablename__, row.id)
+            return Amendment.from_row(row), Changed.PERSON | Changed.OUTBOX
+
+    def get(self, note_id: uuid.UUID) -> Note:
+        with self._store.sessions() as session:
+            row = session.get(models.ContactNote, note_id)
+            if row is None:
+                raise NotFound("That note is not on this device.")
+            amendments = session.scalars(
+                select(models.NoteAmendment)
+                .where(models.NoteAmendment.note_id == note_id)
+                .order_by(models.NoteAmendment.created_at, models.NoteAmendment.id)
+            )
+            return Note.from_row(row, [Amendment.from_row(a) for a in amendments])
+
+    def timeline(self, person_id: uuid.UUID, limit: int | None = None) -> list[Note]:
+        """The person's notes, newest contact first, each with its amendments."""
+        with self._store.sessions() as session:
+            query = (
+                select(models.ContactNote)
+                .where(models.ContactNote.person_id == person_id)
+                .order_by(models.ContactNote.contact_start.desc(), models.ContactNote.id.desc())
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            rows = list(session.scalars(query))
+            by_note: dict[uuid.UUID, list[Amendment]] = {}
+            for a in session.scalars(
+                select(models.NoteAmendment)
+                .where(models.NoteAmendment.note_id.in_([r.id for r in rows]))
+                .order_by(models.NoteAmendment.created_at, models.NoteAmendment.id)
+            ):
+                by_note.setdefault(a.note_id, []).append(Amendment.from_row(a))
+            return [Note.from_row(r, by_note.get(r.id, ())) for r in rows]
+
+
+def _hours(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours} hours" if hours != 1 else "1 hour"

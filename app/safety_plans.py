@@ -1,0 +1,232 @@
+"""Safety plans: the Stanley-Brown steps plus the operating model's extras, in immutable revisions.
+
+A plan changes only by a new revision whose parent is the revision it was based on; the newest
+revision on the head is the plan in force. Steps are numbered so notes can cite them ("used step 2").
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.changes import Changed
+from app.clock import Clock
+from app.errors import InvalidInput, NotFound
+from app.ids import new_id
+from storage import models, outbox
+from storage.store import Store
+
+
+class Step(enum.IntEnum):
+    WARNING_SIGNS = 1
+    INTERNAL_COPING = 2
+    DISTRACTION = 3
+    HELP_PEOPLE = 4
+    PROFESSIONALS = 5
+    SAFE_ENVIRONMENT = 6
+    REASONS_FOR_LIVING = 7
+    STAFF_ACTIONS = 8
+    ESCALATION_STEPS = 9
+
+    @property
+    def title(self) -> str:
+        return STEP_TITLES[self]
+
+
+STEP_TITLES = {
+    Step.WARNING_SIGNS: "Warning signs that a crisis may be developing",
+    Step.INTERNAL_COPING: "Things I can do on my own to take my mind off my problems",
+    Step.DISTRACTION: "People and places that help me feel better",
+    Step.HELP_PEOPLE: "People I can ask for help",
+    Step.PROFESSIONALS: "Professionals and services I can contact",
+    Step.SAFE_ENVIRONMENT: "Making my surroundings safer",
+    Step.REASONS_FOR_LIVING: "What matters most to me and is worth living for",
+    Step.STAFF_ACTIONS: "What staff will do",
+    Step.ESCALATION_STEPS: "If things get worse: who to contact, in this order",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One line of a step; for a contact it carries who, the number and when they can be reached."""
+
+    text: str = field(repr=False)
+    phone: str | None = field(default=None, repr=False)
+    hours: str | None = None
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> PlanItem:
+        return cls(doc["text"], doc.get("phone"), doc.get("hours"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "phone": self.phone, "hours": self.hours}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSection:
+    step: Step
+    items: tuple[PlanItem, ...]
+
+    @property
+    def title(self) -> str:
+        return self.step.title
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """How the person prefers to be supported, in their words (reasonable adjustments live on Person)."""
+
+    how_to_support: str = field(default="", repr=False)
+    contact_first: str = field(default="", repr=False)
+    do_not_contact: str = field(default="", repr=False)
+    communication_style: str = field(default="", repr=False)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Preferences:
+        return cls(
+            doc.get("how_to_support", ""),
+            doc.get("contact_first", ""),
+            doc.get("do_not_contact", ""),
+            doc.get("communication_style", ""),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "how_to_support": self.how_to_support,
+            "contact_first": self.contact_first,
+            "do_not_contact": self.do_not_contact,
+            "communication_style": self.communication_style,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRevision:
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    person_id: uuid.UUID
+    parent_ids: tuple[uuid.UUID, ...]
+    author_id: uuid.UUID
+    created_at: datetime
+    co_produced: bool
+    shared_with: tuple[str, ...] = field(repr=False)
+    sections: tuple[PlanSection, ...] = field(repr=False)
+    preferences: Preferences = field(repr=False)
+    change_summary: str = field(repr=False)
+
+    def section(self, step: Step) -> PlanSection:
+        for section in self.sections:
+            if section.step is step:
+                return section
+        return PlanSection(step, ())
+
+    @classmethod
+    def from_row(cls, row: models.SafetyPlanRevision) -> PlanRevision:
+        return cls(
+            id=row.id,
+            plan_id=row.plan_id,
+            person_id=row.person_id,
+            parent_ids=tuple(uuid.UUID(p) for p in row.parent_ids),
+            author_id=row.author_id,
+            created_at=row.created_at,
+            co_produced=row.co_produced,
+            shared_with=tuple(row.shared_with),
+            sections=tuple(
+                PlanSection(Step(s["step"]), tuple(PlanItem.from_json(i) for i in s["items"]))
+                for s in row.sections
+            ),
+            preferences=Preferences.from_json(row.preferences),
+            change_summary=row.change_summary,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDraft:
+    person_id: uuid.UUID
+    base_revision_id: uuid.UUID | None
+    sections: Mapping[Step, Sequence[PlanItem]] = field(repr=False)
+    preferences: Preferences = field(repr=False)
+    co_produced: bool
+    shared_with: Sequence[str] = field(default=(), repr=False)
+    change_summary: str = field(default="", repr=False)
+
+
+class SafetyPlanService:
+    def __init__(self, store: Store, clock: Clock, actor: audit.Actor) -> None:
+        self._store = store
+        self._clock = clock
+        self._actor = actor
+
+    def current(self, person_id: uuid.UUID) -> PlanRevision | None:
+        with self._store.sessions() as session:
+            return current_revision(session, person_id)
+
+    def revisions(self, person_id: uuid.UUID) -> list[PlanRevision]:
+        with self._store.sessions() as session:
+            rows = session.scalars(
+                select(models.SafetyPlanRevision)
+                .where(models.SafetyPlanRevision.person_id == person_id)
+                .order_by(models.SafetyPlanRevision.created_at, models.SafetyPlanRevision.id)
+            )
+            return [PlanRevision.from_row(r) for r in rows]
+
+    def revise(self, draft: PlanDraft) -> tuple[PlanRevision, Changed]:
+        if not any(draft.sections.get(step) for step in Step):
+            raise InvalidInput("Safety plan", "has no steps filled in")
+        now = self._clock.now()
+        with self._store.sessions.begin() as session:
+            if session.get(models.Person, draft.person_id) is None:
+                raise NotFound("That person is not on this device.")
+            row = write_revision(session, draft, self._actor, now)
+            outbox.enqueue(session, row, now)
+            audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
+            return PlanRevision.from_row(row), Changed.PERSON | Changed.OUTBOX
+
+
+def current_revision(session: Session, person_id: uuid.UUID) -> PlanRevision | None:
+    plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == person_id))
+    if plan is None or plan.head_revision_id is None:
+        return None
+    row = session.get(models.SafetyPlanRevision, plan.head_revision_id)
+    return PlanRevision.from_row(row) if row else None
+
+
+def write_revision(
+    session: Session, draft: PlanDraft, actor: audit.Actor, now: datetime
+) -> models.SafetyPlanRevision:
+    """Add a revision in the caller's transaction and move the head to it (no outbox, no audit)."""
+    plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == draft.person_id))
+    if plan is None:
+        plan = models.SafetyPlan(id=new_id(), person_id=draft.person_id, head_revision_id=None)
+        session.add(plan)
+    if draft.base_revision_id != plan.head_revision_id:
+        # Conflicting revisions are the sync engine's to show; locally a stale base is a mistake.
+        raise InvalidInput("Safety plan", "was changed since you opened it; reopen it and make your changes again")
+    assert actor.staff_id is not None and actor.device_id is not None
+    row = models.SafetyPlanRevision(
+        id=new_id(),
+        plan_id=plan.id,
+        person_id=draft.person_id,
+        parent_ids=[str(draft.base_revision_id)] if draft.base_revision_id else [],
+        author_id=actor.staff_id,
+        device_id=actor.device_id,
+        created_at=now,
+        co_produced=draft.co_produced,
+        shared_with=list(draft.shared_with),
+        sections=[
+            {"step": int(step), "items": [i.to_json() for i in draft.sections.get(step, ())]} for step in Step
+        ],
+        preferences=draft.preferences.to_json(),
+        change_summary=draft.change_summary,
+    )
+    session.add(row)
+    session.flush()
+    plan.head_revision_id = row.id
+    return row

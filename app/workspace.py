@@ -1,0 +1,155 @@
+"""Opening a worker's store and handing out the services over it (the app's composition root)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app import audit
+from app.caseload import CaseloadService
+from app.clock import Clock, SystemClock
+from app.contact_notes import ContactNoteService
+from app.errors import InvalidInput
+from app.safety_plans import SafetyPlanService
+from app.safety_reviews import SafetyReviewService
+from storage import models
+from storage import outbox as outbox_store
+from storage import store as store_mod
+from storage.engine import Codec
+from storage.errors import StoreError
+from storage.keyfile import KdfParams, calibrate
+from storage.serialise import record_types, row_to_dict
+
+MIN_PASSPHRASE_LENGTH = 8
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise InvalidInput("Passphrase", f"must be at least {MIN_PASSPHRASE_LENGTH} characters")
+
+
+@dataclass
+class Workspace:
+    store: store_mod.Store
+    clock: Clock
+    actor: audit.Actor
+    caseload: CaseloadService = field(init=False)
+    plans: SafetyPlanService = field(init=False)
+    notes: ContactNoteService = field(init=False)
+    reviews: SafetyReviewService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.caseload = CaseloadService(self.store, self.clock, self.actor)
+        self.plans = SafetyPlanService(self.store, self.clock, self.actor)
+        self.notes = ContactNoteService(self.store, self.clock, self.actor)
+        self.reviews = SafetyReviewService(self.store, self.clock, self.actor)
+
+    @classmethod
+    def create(
+        cls,
+        data_dir: Path,
+        passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+        clock: Clock | None = None,
+        codec: Codec = Codec.SQLCIPHER,
+    ) -> Workspace:
+        """A new, empty store; the KDF is calibrated to this machine unless parameters are given."""
+        check_new_passphrase(passphrase)
+        store, _ = store_mod.create(data_dir, passphrase, kdf or calibrate(), codec)
+        return cls(store, clock or SystemClock(), audit.Actor(None, None))
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        passphrase: str,
+        *,
+        clock: Clock | None = None,
+        throttle: store_mod.Throttle | None = None,
+        codec: Codec = Codec.SQLCIPHER,
+    ) -> Workspace:
+        store = store_mod.open_(data_dir, passphrase, throttle, codec)
+        clock = clock or SystemClock()
+        try:
+            actor = _read_actor(store)
+            with store.sessions.begin() as session:
+                audit.append(session, actor, audit.AuditAction.LOGIN, clock.now())
+        except Exception:
+            store.close()
+            raise
+        return cls(store, clock, actor)
+
+    def set_identity(self, organisation_id: uuid.UUID, staff_id: uuid.UUID, device_id: uuid.UUID) -> None:
+        """Record whose device this is (enrolment does this; so does the demo generator)."""
+        with self.store.sessions.begin() as session:
+            for key, value in (
+                ("organisation_id", organisation_id),
+                ("staff_id", staff_id),
+                ("device_id", device_id),
+            ):
+                session.merge(models.Meta(key=key, value=str(value)))
+        self.actor = audit.Actor(staff_id, device_id)
+        self.__post_init__()
+
+    def mark_demo(self) -> None:
+        with self.store.sessions.begin() as session:
+            session.merge(models.Meta(key="demo", value="true"))
+
+    def outbox_pending(self) -> int:
+        with self.store.sessions() as session:
+            return outbox_store.pending_count(session)
+
+    def dump(self) -> Iterator[dict[str, Any]]:
+        """Every decrypted record, parents first, each with its type. Audited as an export."""
+        with self.store.sessions.begin() as session:
+            audit.append(session, self.actor, audit.AuditAction.EXPORT, self.clock.now())
+        with self.store.sessions() as session:
+            for model in record_types():
+                for row in session.scalars(select(model)):
+                    yield {"type": model.__tablename__, **row_to_dict(row)}
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def change_passphrase(data_dir: Path, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
+    check_new_passphrase(new)
+    store_mod.change_passphrase(data_dir, old, new, kdf or calibrate())
+
+
+def store_exists(data_dir: Path) -> bool:
+    return store_mod.exists(data_dir)
+
+
+def discard_demo_store(data_dir: Path) -> None:
+    """Delete a demo store's files. Callers check ``is_demo_store`` first: real records are never deleted."""
+    for path in store_mod.store_files(data_dir):
+        path.unlink(missing_ok=True)
+    (data_dir / store_mod.THROTTLE_NAME).unlink(missing_ok=True)
+
+
+def is_demo_store(data_dir: Path, passphrase: str) -> bool:
+    """True only for a store this passphrase opens and that the demo generator made."""
+    try:
+        store = store_mod.open_(data_dir, passphrase)
+    except StoreError:
+        return False
+    try:
+        with store.sessions() as session:
+            return session.get(models.Meta, "demo") is not None
+    finally:
+        store.close()
+
+
+def _read_actor(store: store_mod.Store) -> audit.Actor:
+    with store.sessions() as session:
+        meta = {m.key: m.value for m in session.scalars(select(models.Meta))}
+    staff = meta.get("staff_id")
+    device = meta.get("device_id")
+    return audit.Actor(uuid.UUID(staff) if staff else None, uuid.UUID(device) if device else None)

@@ -1,0 +1,1 @@
+"""A fictional organisation for demonstrations, tests and benchmarks."""

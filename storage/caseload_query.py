@@ -1,0 +1,100 @@
+"""The caseload as a handful of grouped queries, so 10,000 persons list in one pass each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Assignment,
+    ContactNote,
+    Escalation,
+    MissedContactEpisode,
+    Person,
+    PlannedContact,
+)
+
+
+@dataclass(slots=True)
+class CaseloadFacts:
+    person: Person
+    last_contact_at: datetime | None = None
+    next_planned_at: datetime | None = None
+    overdue_planned: int = 0
+    overdue_next_action: bool = False
+    open_episodes: int = 0
+    open_escalations: int = 0
+
+
+def caseload_facts(
+    session: Session, staff_id: uuid.UUID, now: datetime, reached_outcomes: tuple[str, ...]
+) -> list[CaseloadFacts]:
+    assigned = (
+        select(Assignment.person_id)
+        .where(
+            Assignment.staff_id == staff_id,
+            Assignment.starts_at <= now,
+            or_(Assignment.ends_at.is_(None), Assignment.ends_at > now),
+        )
+        .scalar_subquery()
+    )
+    facts = {
+        p.id: CaseloadFacts(p)
+        for p in session.scalars(select(Person).where(Person.id.in_(assigned)).order_by(Person.preferred_name))
+    }
+
+    for pid, at in session.execute(
+        select(ContactNote.person_id, func.max(ContactNote.contact_end))
+        .where(ContactNote.person_id.in_(assigned), ContactNote.outcome.in_(reached_outcomes))
+        .group_by(ContactNote.person_id)
+    ):
+        facts[pid].last_contact_at = at
+
+    unmet = and_(
+        PlannedContact.person_id.in_(assigned),
+        ~select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id).exists(),
+    )
+    for pid, at in session.execute(
+        select(PlannedContact.person_id, func.min(PlannedContact.due_at))
+        .where(unmet, PlannedContact.due_at >= now)
+        .group_by(PlannedContact.person_id)
+    ):
+        facts[pid].next_planned_at = at
+    for pid, count in session.execute(
+        select(PlannedContact.person_id, func.count())
+        .where(unmet, PlannedContact.due_at < now)
+        .group_by(PlannedContact.person_id)
+    ):
+        facts[pid].overdue_planned = count
+
+    # A next action is outstanding when the person's latest note set one that is now past due.
+    latest = (
+        select(ContactNote.person_id, func.max(ContactNote.contact_end).label("last_end"))
+        .where(ContactNote.person_id.in_(assigned))
+        .group_by(ContactNote.person_id)
+        .subquery()
+    )
+    for (pid,) in session.execute(
+        select(ContactNote.person_id)
+        .join(latest, and_(latest.c.person_id == ContactNote.person_id, latest.c.last_end == ContactNote.contact_end))
+        .where(ContactNote.next_action_due.is_not(None), ContactNote.next_action_due < now)
+    ):
+        facts[pid].overdue_next_action = True
+
+    for pid, count in session.execute(
+        select(MissedContactEpisode.person_id, func.count())
+        .where(MissedContactEpisode.person_id.in_(assigned), MissedContactEpisode.closed_at.is_(None))
+        .group_by(MissedContactEpisode.person_id)
+    ):
+        facts[pid].open_episodes = count
+    for pid, count in session.execute(
+        select(Escalation.person_id, func.count())
+        .where(Escalation.person_id.in_(assigned), Escalation.closed_at.is_(None))
+        .group_by(Escalation.person_id)
+    ):
+        facts[pid].open_escalations = count
+    return list(facts.values())

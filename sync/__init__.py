@@ -1,0 +1,1 @@
+"""Sync protocol, client engine and server (built by the sync issue)."""

@@ -1,0 +1,55 @@
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.clock import FixedClock
+from app.workspace import Workspace
+from resources.demo.generator import DemoSummary, populate
+from storage.keyfile import KdfParams
+
+PASSPHRASE = "correct horse battery staple"
+# A fixed "now" keeps demo data and every time rule reproducible: a Thursday afternoon in November.
+NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+# The floor is what the product allows at its cheapest, so tests stay quick without weakening it.
+TEST_KDF = KdfParams.floor()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    data_dir = tmp_path_factory.mktemp("template") / "store"
+    workspace = Workspace.create(data_dir, PASSPHRASE, kdf=TEST_KDF, clock=FixedClock(NOW))
+    summary = populate(workspace, persons=24, seed=11, now=NOW)
+    workspace.mark_demo()
+    workspace.close()
+    return data_dir, summary
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, demo_template: tuple[Path, DemoSummary]) -> Path:
+    target = tmp_path / "store"
+    shutil.copytree(demo_template[0], target)
+    return target
+
+
+@pytest.fixture
+def demo_summary(demo_template: tuple[Path, DemoSummary]) -> DemoSummary:
+    return demo_template[1]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def workspace(demo_dir: Path, clock: FixedClock) -> Iterator[Workspace]:
+    ws = Workspace.open(demo_dir, PASSPHRASE, clock=clock)
+    yield ws
+    ws.close()

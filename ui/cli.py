@@ -1,0 +1,137 @@
+"""The ``waymark`` command: the GUI with no arguments, headless subcommands for support and scripts.
+
+Qt is imported only when the GUI starts, so the subcommands run on machines without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+from app.errors import StoreError, WaymarkError
+
+log = logging.getLogger("waymark")
+PASSPHRASE_ENV = "WAYMARK_PASSPHRASE"
+
+
+def default_data_dir() -> Path:
+    return PlatformDirs("Waymark", appauthor=False).user_data_path
+
+
+def _passphrase(prompt: str = "Passphrase: ", env: str = PASSPHRASE_ENV) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise SystemExit(f"waymark: no passphrase: set {env} or run from a terminal")
+    return getpass.getpass(prompt)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="waymark", description="Waymark: safety plans and contact notes, offline.")
+    parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: the user data folder)")
+    sub = parser.add_subparsers(dest="command")
+
+    demo = sub.add_parser("demo", help="create (or re-create) a store holding the demo organisation")
+    demo.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+    demo.add_argument("--persons", type=int, default=40)
+    demo.add_argument("--seed", type=int, default=7)
+
+    dump = sub.add_parser("dump", help="print every decrypted record as JSON lines")
+    dump.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    passwd = sub.add_parser("passwd", help="change the passphrase")
+    passwd.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    data_dir: Path = args.data_dir or default_data_dir()
+    logging.basicConfig(level=os.environ.get("WAYMARK_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        from ui.main import run_gui  # Qt only when a window is wanted
+
+        return run_gui(data_dir)
+    try:
+        match args.command:
+            case "demo":
+                return _demo(data_dir, args.persons, args.seed)
+            case "dump":
+                return _dump(data_dir)
+            case "passwd":
+                return _passwd(data_dir)
+    except (WaymarkError, StoreError) as exc:
+        print(f"waymark: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("waymark: stopped; nothing was changed", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _demo(data_dir: Path, persons: int, seed: int) -> int:
+    from app.workspace import Workspace, discard_demo_store, is_demo_store, store_exists
+    from resources.demo.generator import populate
+
+    if persons < 2:
+        print("waymark: --persons must be at least 2", file=sys.stderr)
+        return 2
+    passphrase = _passphrase()
+    if store_exists(data_dir):
+        # Only ever replace a demo store, and only one this passphrase opens: a real worker's
+        # records (and anything waiting to sync) must never be deleted by a demo command.
+        if not is_demo_store(data_dir, passphrase):
+            print(f"waymark: {data_dir} holds records that are not demo data; it was not replaced", file=sys.stderr)
+            return 1
+        discard_demo_store(data_dir)
+    workspace = Workspace.create(data_dir, passphrase)
+    try:
+        summary = populate(workspace, persons=persons, seed=seed)
+        workspace.mark_demo()
+    finally:
+        workspace.close()
+    print(f"Demo organisation created in {data_dir}: {summary.persons} persons on the demo worker's caseload.")
+    return 0
+
+
+def _dump(data_dir: Path) -> int:
+    from app.workspace import Workspace
+
+    workspace = Workspace.open(data_dir, _passphrase())
+    try:
+        out = sys.stdout
+        for record in workspace.dump():
+            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `head`) stopped early; that is not an error, and nothing was changed.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        workspace.close()
+    return 0
+
+
+def _passwd(data_dir: Path) -> int:
+    from app.workspace import change_passphrase
+
+    old = _passphrase("Current passphrase: ")
+    new = _passphrase("New passphrase: ", env="WAYMARK_NEW_PASSPHRASE")
+    if PASSPHRASE_ENV not in os.environ and new != getpass.getpass("New passphrase again: "):
+        print("waymark: the two new passphrases differ; nothing was changed", file=sys.stderr)
+        return 1
+    change_passphrase(data_dir, old, new)
+    print("Passphrase changed.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
