@@ -171,8 +171,10 @@ class ContactNoteService:
         late = self.is_late(draft.contact_end, now)
         reason = (draft.late_entry_reason or "").strip() or None
         if late and not reason:
-            raise InvalidInput("Reason for late entry", "is required for a note recorded more than "
-                               f"{_hours(self.policy.late_entry_after)} after the contact")
+            raise InvalidInput(
+                "Reason for late entry",
+                f"is required for a note recorded more than {_hours(self.policy.late_entry_after)} after the contact",
+            )
         if draft.next_action_due is not None and not (draft.next_action or "").strip():
             raise InvalidInput("Next action", "is required when a due time is given")
         with self._store.sessions.begin() as session:

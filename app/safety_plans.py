@@ -139,8 +139,7 @@ class PlanRevision:
             co_produced=row.co_produced,
             shared_with=tuple(row.shared_with),
             sections=tuple(
-                PlanSection(Step(s["step"]), tuple(PlanItem.from_json(i) for i in s["items"]))
-                for s in row.sections
+                PlanSection(Step(s["step"]), tuple(PlanItem.from_json(i) for i in s["items"])) for s in row.sections
             ),
             preferences=Preferences.from_json(row.preferences),
             change_summary=row.change_summary,
@@ -198,9 +197,7 @@ def current_revision(session: Session, person_id: uuid.UUID) -> PlanRevision | N
     return PlanRevision.from_row(row) if row else None
 
 
-def write_revision(
-    session: Session, draft: PlanDraft, actor: audit.Actor, now: datetime
-) -> models.SafetyPlanRevision:
+def write_revision(session: Session, draft: PlanDraft, actor: audit.Actor, now: datetime) -> models.SafetyPlanRevision:
     """Add a revision in the caller's transaction and move the head to it (no outbox, no audit)."""
     plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == draft.person_id))
     if plan is None:
@@ -220,9 +217,7 @@ def write_revision(
         created_at=now,
         co_produced=draft.co_produced,
         shared_with=list(draft.shared_with),
-        sections=[
-            {"step": int(step), "items": [i.to_json() for i in draft.sections.get(step, ())]} for step in Step
-        ],
+        sections=[{"step": int(step), "items": [i.to_json() for i in draft.sections.get(step, ())]} for step in Step],
         preferences=draft.preferences.to_json(),
         change_summary=draft.change_summary,
     )

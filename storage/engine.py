@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,19 @@ from storage.errors import DatabaseDamaged, EncryptionUnavailable
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
+class _NoStatementLogs(logging.Filter):
+    """SQLAlchemy logs result rows at DEBUG, whatever ``hide_parameters`` says; rows are clinical data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def _silence_statement_logging() -> None:
+    engine_logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoStatementLogs) for f in engine_logger.filters):
+        engine_logger.addFilter(_NoStatementLogs())
+
+
 class Codec(enum.Enum):
     SQLCIPHER = "sqlcipher"
     # Only for the benchmark that measures what encryption costs; never used for a real store.
@@ -26,6 +40,7 @@ def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER
     """Engine over ``db_path``; with SQLCipher the raw 256-bit ``key`` is applied before anything else."""
     if codec is Codec.SQLCIPHER and (key is None or len(key) != 32):
         raise ValueError("SQLCipher needs a 32-byte raw key")
+    _silence_statement_logging()
     module: Any = sqlcipher3 if codec is Codec.SQLCIPHER else sqlite3
     key_pragma = f"PRAGMA key = \"x'{key.hex()}'\"" if codec is Codec.SQLCIPHER and key else None
 
@@ -61,6 +76,8 @@ def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER
     engine = create_engine(
         "sqlite://",
         creator=connect,
+        # The DBAPI module decides which driver exceptions SQLAlchemy recognises and wraps.
+        module=module,
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
@@ -90,8 +107,7 @@ def verify_encrypted(engine: Engine, db_path: Path) -> None:
         )
     if not ({"TEMP_STORE=2", "TEMP_STORE=3"} & options):
         raise EncryptionUnavailable(
-            "This copy of Waymark could write unencrypted temporary files, so it will not run. "
-            "Reinstall Waymark."
+            "This copy of Waymark could write unencrypted temporary files, so it will not run. Reinstall Waymark."
         )
     with db_path.open("rb") as fh:
         if fh.read(16) == SQLITE_PLAIN_HEADER:

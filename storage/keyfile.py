@@ -131,9 +131,7 @@ class KeyFile:
             doc = json.loads(text)
             if doc["format"] != FORMAT or doc["kdf"]["name"] != "argon2id":
                 raise ValueError("unknown format")
-            params = KdfParams(
-                int(doc["kdf"]["memory_kib"]), int(doc["kdf"]["iterations"]), int(doc["kdf"]["lanes"])
-            )
+            params = KdfParams(int(doc["kdf"]["memory_kib"]), int(doc["kdf"]["iterations"]), int(doc["kdf"]["lanes"]))
             b64d = base64.b64decode
             key_file = cls(
                 str(doc["store_id"]),

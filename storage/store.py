@@ -57,9 +57,7 @@ def exists(data_dir: Path) -> bool:
     return key_path(data_dir).exists() or db_path(data_dir).exists()
 
 
-def create(
-    data_dir: Path, passphrase: str, params: KdfParams, codec: Codec = Codec.SQLCIPHER
-) -> tuple[Store, str]:
+def create(data_dir: Path, passphrase: str, params: KdfParams, codec: Codec = Codec.SQLCIPHER) -> tuple[Store, str]:
     """A new, empty store at the latest schema. Returns it with its store id."""
     if exists(data_dir):
         raise StoreExists(f"There is already Waymark data in {data_dir}. Nothing has been changed.")
@@ -132,16 +130,12 @@ def unwrap_key(data_dir: Path, passphrase: str, throttle: Throttle | None = None
     return data_key
 
 
-def open_(
-    data_dir: Path, passphrase: str, throttle: Throttle | None = None, codec: Codec = Codec.SQLCIPHER
-) -> Store:
+def open_(data_dir: Path, passphrase: str, throttle: Throttle | None = None, codec: Codec = Codec.SQLCIPHER) -> Store:
     data_key = unwrap_key(data_dir, passphrase, throttle)
     return _open_database(data_dir, data_key, codec, create=False)
 
 
-def change_passphrase(
-    data_dir: Path, old: str, new: str, params: KdfParams, throttle: Throttle | None = None
-) -> None:
+def change_passphrase(data_dir: Path, old: str, new: str, params: KdfParams, throttle: Throttle | None = None) -> None:
     """Re-wrap the data key only; the database itself is untouched."""
     data_key = unwrap_key(data_dir, old, throttle)
     store_id = KeyFile.read(key_path(data_dir)).store_id
@@ -153,8 +147,7 @@ def _require_store(data_dir: Path) -> None:
         raise NotAStore(f"{data_dir} does not exist or is not a folder.")
     if not key_path(data_dir).exists() or not db_path(data_dir).exists():
         raise NotAStore(
-            f"{data_dir} is not a Waymark data folder (its key file or database is missing). "
-            "Nothing has been changed."
+            f"{data_dir} is not a Waymark data folder (its key file or database is missing). Nothing has been changed."
         )
 
 

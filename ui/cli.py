@@ -56,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     data_dir: Path = args.data_dir or default_data_dir()
-    logging.basicConfig(level=os.environ.get("WAYMARK_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("WAYMARK_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
     if args.command is None:
         from ui.main import run_gui  # Qt only when a window is wanted
 

@@ -2,9 +2,9 @@
 
 Two teams, a handful of staff, and the demo worker's caseload with safety plans, contact histories,
 safety reviews and planned contacts. One person has two recent missed contacts (and an open
-missed-contact episode); one has an open escalation. Rows are written in bulk so 10,000 persons
-build in seconds. This is data pulled from the organisation, not the worker's own work, so nothing
-here goes into the outbox.
+missed-contact episode); one has an open escalation; one has a planned contact past due.
+Rows are written in bulk so 10,000 persons build in seconds. This is data pulled from the
+organisation, not the worker's own work, so nothing here goes into the outbox.
 """
 
 from __future__ import annotations
@@ -79,15 +79,24 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
 
     org = add(models.Organisation, name=ORGANISATION)
     teams = [add(models.Team, organisation_id=org, name=name, area=area, nation="england") for name, area in TEAMS]
-    worker = add(models.Staff, organisation_id=org, team_id=teams[0], name=DEMO_WORKER, role="worker",
-                 phone="01632 960101")
+    worker = add(
+        models.Staff, organisation_id=org, team_id=teams[0], name=DEMO_WORKER, role="worker", phone="01632 960101"
+    )
     for name, role, team in (
-        ("Priya Natarajan", "team_lead", teams[0]), ("Gareth Lowe", "duty", teams[0]),
-        ("Morag Ellison", "admin", teams[0]), ("Chidi Obi", "worker", teams[1]), ("Hannah Fry", "team_lead", teams[1]),
+        ("Priya Natarajan", "team_lead", teams[0]),
+        ("Gareth Lowe", "duty", teams[0]),
+        ("Morag Ellison", "admin", teams[0]),
+        ("Chidi Obi", "worker", teams[1]),
+        ("Hannah Fry", "team_lead", teams[1]),
     ):
         add(models.Staff, organisation_id=org, team_id=team, name=name, role=role, phone=None)
-    device = add(models.Device, staff_id=worker, enrolled_at=now - timedelta(days=90), last_sync_at=now - timedelta(
-        hours=3), revoked_at=None)
+    device = add(
+        models.Device,
+        staff_id=worker,
+        enrolled_at=now - timedelta(days=90),
+        last_sync_at=now - timedelta(hours=3),
+        revoked_at=None,
+    )
 
     used_nhs: set[str] = set()
     missed_pid = escalation_pid = None
@@ -119,14 +128,27 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
             {"name": name, "relationship": rel, "phone": _drama_mobile(rng), "may_contact": rng.random() < 0.7}
             for name, rel in helpers
         ]
-        add(models.Assignment, staff_id=worker, person_id=pid, role="lead", starts_at=now - timedelta(days=180),
-            ends_at=None)
-        add(models.SharingPreference, person_id=pid, recipient=helpers[0][0], what="Whether I am safe, not details",
-            decision="agreed", confidentiality_limits_explained=True, recorded_at=now - timedelta(days=150),
-            review_due=(now + timedelta(days=30 + rng.randrange(120))).date())
+        add(
+            models.Assignment,
+            staff_id=worker,
+            person_id=pid,
+            role="lead",
+            starts_at=now - timedelta(days=180),
+            ends_at=None,
+        )
+        add(
+            models.SharingPreference,
+            person_id=pid,
+            recipient=helpers[0][0],
+            what="Whether I am safe, not details",
+            decision="agreed",
+            confidentiality_limits_explained=True,
+            recorded_at=now - timedelta(days=150),
+            review_due=(now + timedelta(days=30 + rng.randrange(120))).date(),
+        )
         plan_rev = _safety_plan(add, rng, pid, worker, device, helpers, now)
 
-        kind = "missed" if index == 1 else "escalation" if index == 2 else "usual"
+        kind = {1: "missed", 2: "escalation", 3: "overdue"}.get(index, "usual")
         _contact_history(add, rng, pid, worker, device, plan_rev, now, kind)
         if kind == "missed":
             missed_pid = pid
@@ -136,10 +158,23 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
         _safety_review(add, rng, pid, worker, device, now)
 
     with workspace.store.sessions.begin() as session:
-        for model in (models.Organisation, models.Team, models.Staff, models.Device, models.Person,
-                      models.Assignment, models.SharingPreference, models.SafetyPlan, models.SafetyPlanRevision,
-                      models.PlannedContact, models.ContactNote, models.SafetyReview, models.MissedContactEpisode,
-                      models.Escalation, models.EscalationAction):
+        for model in (
+            models.Organisation,
+            models.Team,
+            models.Staff,
+            models.Device,
+            models.Person,
+            models.Assignment,
+            models.SharingPreference,
+            models.SafetyPlan,
+            models.SafetyPlanRevision,
+            models.PlannedContact,
+            models.ContactNote,
+            models.SafetyReview,
+            models.MissedContactEpisode,
+            models.Escalation,
+            models.EscalationAction,
+        ):
             if rows.get(model):
                 session.execute(insert(model), rows[model])
     workspace.set_identity(org, worker, device)
@@ -156,8 +191,15 @@ def _contact_methods(rng: random.Random) -> list[dict[str, Any]]:
     return methods
 
 
-def _safety_plan(add: Any, rng: random.Random, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID,
-                 helpers: list[tuple[str, str]], now: datetime) -> uuid.UUID:
+def _safety_plan(
+    add: Any,
+    rng: random.Random,
+    pid: uuid.UUID,
+    worker: uuid.UUID,
+    device: uuid.UUID,
+    helpers: list[tuple[str, str]],
+    now: datetime,
+) -> uuid.UUID:
     plan_id = uuid.uuid4()
     rev_id = add(
         models.SafetyPlanRevision,
@@ -190,100 +232,219 @@ def _sections(rng: random.Random, helpers: list[tuple[str, str]]) -> list[dict[s
         {"step": Step.WARNING_SIGNS, "items": items(c.WARNING_SIGNS, 3)},
         {"step": Step.INTERNAL_COPING, "items": items(c.COPING, 3)},
         {"step": Step.DISTRACTION, "items": items(c.DISTRACTION, 2)},
-        {"step": Step.HELP_PEOPLE, "items": [
-            {"text": f"{name} ({rel})", "phone": _drama_mobile(rng), "hours": None} for name, rel in helpers]},
-        {"step": Step.PROFESSIONALS, "items": [
-            {"text": "Eastmoor CMHT duty worker", "phone": "01632 960100", "hours": "Mon–Fri 09:00–17:00"},
-            {"text": "Eastmoor Crisis Resolution Team", "phone": "01632 960999", "hours": "24 hours"},
-            {"text": "NHS 111, mental health option", "phone": "111", "hours": "24 hours"},
-            {"text": "Samaritans", "phone": "116 123", "hours": "24 hours"},
-            {"text": "Shout (text SHOUT)", "phone": "85258", "hours": "24 hours"},
-        ]},
+        {
+            "step": Step.HELP_PEOPLE,
+            "items": [{"text": f"{name} ({rel})", "phone": _drama_mobile(rng), "hours": None} for name, rel in helpers],
+        },
+        {
+            "step": Step.PROFESSIONALS,
+            "items": [
+                {"text": "Eastmoor CMHT duty worker", "phone": "01632 960100", "hours": "Mon–Fri 09:00–17:00"},
+                {"text": "Eastmoor Crisis Resolution Team", "phone": "01632 960999", "hours": "24 hours"},
+                {"text": "NHS 111, mental health option", "phone": "111", "hours": "24 hours"},
+                {"text": "Samaritans", "phone": "116 123", "hours": "24 hours"},
+                {"text": "Shout (text SHOUT)", "phone": "85258", "hours": "24 hours"},
+            ],
+        },
         {"step": Step.SAFE_ENVIRONMENT, "items": items(c.SAFE_ENVIRONMENT, 2)},
         {"step": Step.REASONS_FOR_LIVING, "items": items(c.REASONS, 2)},
         {"step": Step.STAFF_ACTIONS, "items": items(c.STAFF_ACTIONS, 2)},
-        {"step": Step.ESCALATION_STEPS, "items": [
-            {"text": f"Call {helpers[0][0]}", "phone": None, "hours": None},
-            {"text": "Call the CMHT duty worker (in hours) or the Crisis Resolution Team (out of hours)",
-             "phone": None, "hours": None},
-            {"text": "If in immediate danger, call 999", "phone": "999", "hours": "24 hours"},
-        ]},
+        {
+            "step": Step.ESCALATION_STEPS,
+            "items": [
+                {"text": f"Call {helpers[0][0]}", "phone": None, "hours": None},
+                {
+                    "text": "Call the CMHT duty worker (in hours) or the Crisis Resolution Team (out of hours)",
+                    "phone": None,
+                    "hours": None,
+                },
+                {"text": "If in immediate danger, call 999", "phone": "999", "hours": "24 hours"},
+            ],
+        },
     ]
 
 
-def _contact_history(add: Any, rng: random.Random, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID,
-                     rev: uuid.UUID, now: datetime, kind: str) -> None:
+def _contact_history(
+    add: Any,
+    rng: random.Random,
+    pid: uuid.UUID,
+    worker: uuid.UUID,
+    device: uuid.UUID,
+    rev: uuid.UUID,
+    now: datetime,
+    kind: str,
+) -> None:
     start = now - timedelta(days=60)
     when = start + timedelta(hours=rng.randrange(72))
     while when < now - timedelta(days=5):
         seen = rng.random() < 0.6
-        _note(add, rng, pid, worker, device, rev, when,
-              method="home_visit" if seen else "phone", outcome="seen" if seen else "spoken_to")
+        _note(
+            add,
+            rng,
+            pid,
+            worker,
+            device,
+            rev,
+            when,
+            method="home_visit" if seen else "phone",
+            outcome="seen" if seen else "spoken_to",
+        )
         when += timedelta(days=5 + rng.randrange(6), hours=rng.randrange(-3, 4))
     if kind == "missed":
         missed = []
         for days_ago in (1.6, 0.3):
             at = (now - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
-            planned = add(models.PlannedContact, person_id=pid, staff_id=worker, due_at=at, method="home_visit",
-                          created_at=at - timedelta(days=4))
-            missed.append(_note(add, rng, pid, worker, device, rev, at, method="home_visit",
-                                outcome=rng.choice(("no_answer", "not_at_home")), planned=planned,
-                                narrative=rng.choice(c.NARRATIVES_MISSED)))
-        add(models.MissedContactEpisode, person_id=pid, opened_at=now - timedelta(days=1.6),
-            missed_note_ids=[str(m) for m in missed], recontact_due=now - timedelta(days=1.5),
-            welfare_check_due=now + timedelta(hours=12), closed_at=None, outcome=None)
-    # Everyone has a next planned contact; about one in eight is already past due with no note.
+            planned = add(
+                models.PlannedContact,
+                person_id=pid,
+                staff_id=worker,
+                due_at=at,
+                method="home_visit",
+                created_at=at - timedelta(days=4),
+            )
+            missed.append(
+                _note(
+                    add,
+                    rng,
+                    pid,
+                    worker,
+                    device,
+                    rev,
+                    at,
+                    method="home_visit",
+                    outcome=rng.choice(("no_answer", "not_at_home")),
+                    planned=planned,
+                    narrative=rng.choice(c.NARRATIVES_MISSED),
+                )
+            )
+        add(
+            models.MissedContactEpisode,
+            person_id=pid,
+            opened_at=now - timedelta(days=1.6),
+            missed_note_ids=[str(m) for m in missed],
+            recontact_due=now - timedelta(days=1.5),
+            welfare_check_due=now + timedelta(hours=12),
+            closed_at=None,
+            outcome=None,
+        )
+    # Everyone has a next planned contact; some are already past due with no note.
     due = now + timedelta(days=1 + rng.randrange(10), hours=rng.randrange(8))
-    if rng.random() < 0.125:
+    if kind == "overdue" or rng.random() < 0.1:
         due = now - timedelta(hours=2 + rng.randrange(30))
-    add(models.PlannedContact, person_id=pid, staff_id=worker, due_at=due.replace(second=0, microsecond=0),
-        method=rng.choice(("home_visit", "phone")), created_at=now - timedelta(days=3))
+    add(
+        models.PlannedContact,
+        person_id=pid,
+        staff_id=worker,
+        due_at=due.replace(second=0, microsecond=0),
+        method=rng.choice(("home_visit", "phone")),
+        created_at=now - timedelta(days=3),
+    )
 
 
-def _note(add: Any, rng: random.Random, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID, rev: uuid.UUID,
-          at: datetime, *, method: str, outcome: str, planned: uuid.UUID | None = None,
-          narrative: str | None = None) -> uuid.UUID:
+def _note(
+    add: Any,
+    rng: random.Random,
+    pid: uuid.UUID,
+    worker: uuid.UUID,
+    device: uuid.UUID,
+    rev: uuid.UUID,
+    at: datetime,
+    *,
+    method: str,
+    outcome: str,
+    planned: uuid.UUID | None = None,
+    narrative: str | None = None,
+) -> uuid.UUID:
     duration = timedelta(minutes=10 if method == "phone" else 45)
     if narrative is None:
         narrative = rng.choice(c.NARRATIVES_SEEN if method == "home_visit" else c.NARRATIVES_PHONE)
     steps = sorted(rng.sample((1, 2, 3, 4, 5), k=rng.choice((0, 1, 2)))) if outcome in ("seen", "spoken_to") else []
     return add(
-        models.ContactNote, person_id=pid, author_id=worker, device_id=device, planned_contact_id=planned,
-        contact_start=at, contact_end=at + duration, recorded_at=at + duration + timedelta(minutes=20),
-        late_entry=False, late_entry_reason=None, method=method, outcome=outcome, narrative=narrative,
-        plan_revision_id=rev, plan_steps_used=steps, next_action="Next visit as planned", next_action_due=None,
+        models.ContactNote,
+        person_id=pid,
+        author_id=worker,
+        device_id=device,
+        planned_contact_id=planned,
+        contact_start=at,
+        contact_end=at + duration,
+        recorded_at=at + duration + timedelta(minutes=20),
+        late_entry=False,
+        late_entry_reason=None,
+        method=method,
+        outcome=outcome,
+        narrative=narrative,
+        plan_revision_id=rev,
+        plan_steps_used=steps,
+        next_action="Next visit as planned",
+        next_action_due=None,
         signed_at=at + duration + timedelta(minutes=21),
     )
 
 
-def _safety_review(add: Any, rng: random.Random, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID,
-                   now: datetime) -> None:
+def _safety_review(
+    add: Any, rng: random.Random, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID, now: datetime
+) -> None:
     changed, account = rng.choice(c.REVIEW_CHANGES)
-    add(models.SafetyReview, person_id=pid, author_id=worker, device_id=device,
-        created_at=now - timedelta(days=10 + rng.randrange(30)), trigger=rng.choice(
-            ("care_plan_review", "significant_life_event", "medication_change", "initial_engagement")),
-        what_changed=changed, persons_account=account,
+    add(
+        models.SafetyReview,
+        person_id=pid,
+        author_id=worker,
+        device_id=device,
+        created_at=now - timedelta(days=10 + rng.randrange(30)),
+        trigger=rng.choice(("care_plan_review", "significant_life_event", "medication_change", "initial_engagement")),
+        what_changed=changed,
+        persons_account=account,
         why_it_matters="Isolation and poor sleep have come before previous crises for them.",
         current_concerns="Fewer contacts with friends; more time alone in the evenings.",
         protective_factors="Close to their sister; engaged with the team; wants to return to work.",
-        next_steps=[{"action": "Increase contact to twice weekly for two weeks", "owner": DEMO_WORKER,
-                     "due": (now + timedelta(days=14)).date().isoformat()}],
-        plan_reviewed=True, plan_review_note="Reviewed together; warning signs still fit.", threshold_criteria=[])
+        next_steps=[
+            {
+                "action": "Increase contact to twice weekly for two weeks",
+                "owner": DEMO_WORKER,
+                "due": (now + timedelta(days=14)).date().isoformat(),
+            }
+        ],
+        plan_reviewed=True,
+        plan_review_note="Reviewed together; warning signs still fit.",
+        threshold_criteria=[],
+    )
 
 
 def _open_escalation(add: Any, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID, now: datetime) -> None:
     identified = now - timedelta(hours=5)
     esc = add(
-        models.Escalation, person_id=pid, author_id=worker, device_id=device, created_at=identified,
-        identified_at=identified, criteria=["sudden_deterioration"],
+        models.Escalation,
+        person_id=pid,
+        author_id=worker,
+        device_id=device,
+        created_at=identified,
+        identified_at=identified,
+        criteria=["sudden_deterioration"],
         rationale="On the phone they sounded very different from last week: not sleeping, talking about "
-                  "giving their things away. Said they did not have a plan but could not promise to stay safe.",
-        period="in-hours", period_reason="Weekday within team hours", versions={"pathway": "1", "calendar": "1"},
-        pathway_id="eastmoor-in-hours", follow_up_due=now + timedelta(hours=19), follow_up_owner=DEMO_WORKER,
-        closed_at=None, outcome=None,
+        "giving their things away. Said they did not have a plan but could not promise to stay safe.",
+        period="in-hours",
+        period_reason="Weekday within team hours",
+        versions={"pathway": "1", "calendar": "1"},
+        pathway_id="eastmoor-in-hours",
+        follow_up_due=now + timedelta(hours=19),
+        follow_up_owner=DEMO_WORKER,
+        closed_at=None,
+        outcome=None,
     )
-    add(models.EscalationAction, escalation_id=esc, person_id=pid, author_id=worker, device_id=device,
-        created_at=identified + timedelta(minutes=12), at=identified + timedelta(minutes=10), node_id="call-duty",
-        kind="contact", answer=None, contact_id="eastmoor-duty-manager", contact_reached="Gareth Lowe, duty manager",
-        information_shared="Current presentation and safety plan", sharing_basis="Consent given on the call",
-        outcome="Duty manager agreed a same-day joint visit with the crisis team")
+    add(
+        models.EscalationAction,
+        escalation_id=esc,
+        person_id=pid,
+        author_id=worker,
+        device_id=device,
+        created_at=identified + timedelta(minutes=12),
+        at=identified + timedelta(minutes=10),
+        node_id="call-duty",
+        kind="contact",
+        answer=None,
+        contact_id="eastmoor-duty-manager",
+        contact_reached="Gareth Lowe, duty manager",
+        information_shared="Current presentation and safety plan",
+        sharing_basis="Consent given on the call",
+        outcome="Duty manager agreed a same-day joint visit with the crisis team",
+    )

@@ -25,7 +25,7 @@ def test_flipped_byte_in_a_database_page_is_an_integrity_error(demo_dir: Path, p
     target = page % pages
     _flip(db, target * PAGE + 1000)
     before = db.read_bytes()
-    with pytest.raises(DatabaseDamaged, match="damaged or was altered|integrity check"):
+    with pytest.raises(DatabaseDamaged, match=r"damaged or was altered|integrity check"):
         Workspace.open(demo_dir, PASSPHRASE)
     assert db.read_bytes() == before, "a failed open must not write to the database"
 
@@ -60,7 +60,7 @@ def test_changed_kdf_parameter_is_reported_as_tampering(demo_dir: Path, field: s
     doc = json.loads(key.read_text())
     doc["kdf"][field] = value
     key.write_text(json.dumps(doc))
-    with pytest.raises(KeyFileDamaged, match="altered|damaged"):
+    with pytest.raises(KeyFileDamaged, match=r"altered|damaged"):
         Workspace.open(demo_dir, PASSPHRASE)
 
 

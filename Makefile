@@ -1,0 +1,30 @@
+# The two Quick-start commands: `make run` and `make test`. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench screenshots clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@bash packaging/system-deps.sh
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+# Launch the app on the demo organisation (kept in .demo-data/, created on first run).
+run: $(STAMP)
+	$(VENV)/bin/waymark --data-dir .demo-data
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python tests/bench/store_notes.py
+
+screenshots: $(STAMP)
+	$(VENV)/bin/python -m ui.screenshots screenshots
+
+clean:
+	rm -rf $(VENV) .demo-data build *.egg-info

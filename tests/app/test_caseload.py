@@ -1,0 +1,57 @@
+from datetime import timedelta
+
+from app.audit import verify_chain
+from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from storage import models
+from tests.conftest import NOW
+
+
+def test_caseload_shows_work_due_for_the_demo_persons(workspace, demo_summary) -> None:
+    rows = {r.person_id: r for r in workspace.caseload.rows()}
+    assert len(rows) == 24
+    assert rows[demo_summary.missed_contacts_person_id].open_episodes == 1
+    assert rows[demo_summary.escalation_person_id].open_escalations == 1
+    assert all(r.last_contact_at is not None for r in rows.values())
+    assert any(r.overdue_actions for r in rows.values())
+
+
+def test_quick_find_by_any_part_of_name_or_nhs_number(workspace) -> None:
+    rows = workspace.caseload.rows()
+    target = rows[5]
+    assert target in workspace.caseload.find(target.preferred_name.split()[-1].lower())
+    assert target in workspace.caseload.find(target.full_name.split()[0][:3].upper())
+    spaced = f"{target.nhs_number[:3]} {target.nhs_number[3:6]}"
+    assert workspace.caseload.find(spaced) == [target] or target in workspace.caseload.find(spaced)
+    assert workspace.caseload.find(target.nhs_number) == [target]
+    assert workspace.caseload.find("zzzz-nobody") == []
+
+
+def test_a_recorded_contact_updates_last_contact(workspace) -> None:
+    row = workspace.caseload.rows()[0]
+    workspace.notes.record(
+        NoteDraft(
+            row.person_id,
+            NOW - timedelta(minutes=40),
+            NOW - timedelta(minutes=1),
+            ContactMethod.PHONE,
+            Outcome.SPOKEN_TO,
+            "Checked in.",
+        )
+    )
+    updated = next(r for r in workspace.caseload.rows() if r.person_id == row.person_id)
+    assert updated.last_contact_at == NOW - timedelta(minutes=1)
+
+
+def test_audit_chain_records_views_and_detects_tampering(workspace) -> None:
+    row = workspace.caseload.rows()[0]
+    workspace.caseload.open_person(row.person_id)
+    with workspace.store.sessions() as session:
+        assert verify_chain(session) is None
+        actions = [e.action for e in session.query(models.AuditEvent).order_by(models.AuditEvent.seq)]
+    assert actions[:2] == ["login", "view"]
+    # An edit behind the app's back: drop the append-only trigger as an attacker with the key could.
+    with workspace.store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_event_append_only")
+        conn.exec_driver_sql("UPDATE audit_event SET record_id = 'someone-else' WHERE seq = 2")
+    with workspace.store.sessions() as session:
+        assert verify_chain(session) == 2

@@ -1,0 +1,110 @@
+"""The waymark command as support staff and scripts use it (run as a real subprocess)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PASSPHRASE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def waymark(*args: str, passphrase: str | None = PASSPHRASE, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WAYMARK_")}
+    environ["PYTHONPATH"] = str(ROOT)
+    if passphrase is not None:
+        environ["WAYMARK_PASSPHRASE"] = passphrase
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_demo_then_dump_prints_every_record_as_json_lines(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    made = waymark("demo", "--data-dir", str(data), "--persons", "6", "--seed", "3")
+    assert made.returncode == 0, made.stderr
+    dumped = waymark("dump", "--data-dir", str(data))
+    assert dumped.returncode == 0, dumped.stderr
+    records = [json.loads(line) for line in dumped.stdout.splitlines()]
+    types = {r["type"] for r in records}
+    assert {
+        "person",
+        "safety_plan_revision",
+        "contact_note",
+        "safety_review",
+        "escalation",
+        "escalation_action",
+        "missed_contact_episode",
+        "planned_contact",
+        "audit_event",
+        "staff",
+        "team",
+    } <= types
+    assert sum(r["type"] == "person" for r in records) == 6
+    assert "Traceback" not in dumped.stderr
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    def persons(folder: str) -> list[tuple[str, str]]:
+        assert waymark("demo", "--data-dir", str(tmp_path / folder), "--persons", "5", "--seed", "9").returncode == 0
+        out = waymark("dump", "--data-dir", str(tmp_path / folder)).stdout
+        return sorted(
+            (r["preferred_name"], r["nhs_number"]) for r in map(json.loads, out.splitlines()) if r["type"] == "person"
+        )
+
+    assert persons("a") == persons("b")
+
+
+def test_wrong_passphrase_exits_1_with_a_clear_message_and_changes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.name.startswith("waymark.")}
+    result = waymark("dump", "--data-dir", str(data), passphrase="not the right one")
+    assert result.returncode == 1
+    assert "did not unlock" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    after = {p.name: p.read_bytes() for p in data.iterdir() if p.name.startswith("waymark.")}
+    assert after == before
+
+
+def test_not_a_store_and_damaged_store_are_named_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "photos").mkdir()
+    result = waymark("dump", "--data-dir", str(tmp_path / "photos"))
+    assert result.returncode == 1 and "not a Waymark data folder" in result.stderr
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    (data / "waymark.key").write_text("{}")
+    result = waymark("dump", "--data-dir", str(data))
+    assert result.returncode == 1 and "key file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_passwd_changes_the_passphrase(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    changed = waymark("passwd", "--data-dir", str(data), WAYMARK_NEW_PASSPHRASE="another good passphrase")
+    assert changed.returncode == 0, changed.stderr
+    assert waymark("dump", "--data-dir", str(data)).returncode == 1
+    assert waymark("dump", "--data-dir", str(data), passphrase="another good passphrase").returncode == 0
+
+
+def test_demo_never_replaces_a_store_it_cannot_prove_is_demo_data(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    before = (data / "waymark.db").read_bytes()
+    result = waymark("demo", "--data-dir", str(data), passphrase="somebody else's passphrase")
+    assert result.returncode == 1 and "not replaced" in result.stderr
+    assert (data / "waymark.db").read_bytes() == before
+
+
+def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path: Path) -> None:
+    result = waymark("dump", "--data-dir", str(tmp_path), passphrase=None)
+    assert result.returncode != 0 and "WAYMARK_PASSPHRASE" in result.stderr
