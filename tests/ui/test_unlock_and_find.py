@@ -1,0 +1,53 @@
+"""J1 through the real widgets: unlock off the UI thread, type part of a name, the plan is on screen."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from app.workspace import Workspace
+from tests.conftest import PASSPHRASE
+from ui.main_window import MainWindow
+from ui.tasks import serial_pool
+from ui.unlock_dialog import UnlockDialog
+
+
+@pytest.fixture
+def pool(qapp):
+    return serial_pool(qapp)  # owned by the application, so it outlives every task
+
+
+def _dialog(qtbot, pool, demo_dir, clock):
+    dialog = UnlockDialog(lambda p: Workspace.open(demo_dir, p, clock=clock), pool, first_run=False)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_unlock_then_type_then_enter_shows_the_safety_plan(qtbot, pool, demo_dir, clock) -> None:
+    dialog = _dialog(qtbot, pool, demo_dir, clock)
+    dialog.show()
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(dialog.unlocked, timeout=10_000) as opened:
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    window = MainWindow(opened.args[0])
+    qtbot.addWidget(window)
+    window.show()
+    target = window.model.row_at(4)
+    qtbot.keyClicks(window.search_box, target.preferred_name.split()[-1][:5])
+    assert 1 <= window.proxy.rowCount() < window.model.rowCount()
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    text = window.plan_view.toPlainText()
+    assert "Step 1. Warning signs" in text and "Step 5. Professionals" in text
+    assert window.proxy.index(0, 0).data() in text
+    window.close()
+    assert window.plan_view.toPlainText() == "" and window.model.rowCount() == 0
+
+
+def test_wrong_passphrase_is_calm_clears_the_field_and_keeps_the_dialog_open(qtbot, pool, demo_dir, clock) -> None:
+    dialog = _dialog(qtbot, pool, demo_dir, clock)
+    dialog.show()
+    qtbot.keyClicks(dialog.passphrase, "not my passphrase")
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "did not unlock" in dialog.message.text(), timeout=10_000)
+    assert dialog.passphrase.text() == "" and dialog.passphrase.isEnabled()
+    assert dialog.isVisible()

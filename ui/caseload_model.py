@@ -1,0 +1,131 @@
+"""Qt adapter over app.caseload.CaseloadRow values; it holds no rules of its own."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from app.caseload import CaseloadRow
+
+
+class Column(enum.IntEnum):
+    NAME = 0
+    LAST_CONTACT = 1
+    NEXT_CONTACT = 2
+    OVERDUE = 3
+    MISSED = 4
+    ESCALATIONS = 5
+
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.LAST_CONTACT: "Last contact",
+    Column.NEXT_CONTACT: "Next planned contact",
+    Column.OVERDUE: "Overdue actions",
+    Column.MISSED: "Missed-contact episodes",
+    Column.ESCALATIONS: "Open escalations",
+}
+PersonIdRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%a %d %b %H:%M") if value else "—"
+
+
+class CaseloadTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CaseloadRow] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[Column(section)]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == PersonIdRole:
+            return row.person_id
+        if role == SortRole:
+            match column:
+                case Column.NAME:
+                    return row.preferred_name.lower()
+                case Column.LAST_CONTACT:
+                    return row.last_contact_at.timestamp() if row.last_contact_at else 0.0
+                case Column.NEXT_CONTACT:
+                    return row.next_planned_at.timestamp() if row.next_planned_at else float("inf")
+                case Column.OVERDUE:
+                    return row.overdue_actions
+                case Column.MISSED:
+                    return row.open_episodes
+                case Column.ESCALATIONS:
+                    return row.open_escalations
+        if role == Qt.ItemDataRole.DisplayRole:
+            match column:
+                case Column.NAME:
+                    return row.preferred_name
+                case Column.LAST_CONTACT:
+                    return _when(row.last_contact_at)
+                case Column.NEXT_CONTACT:
+                    return _when(row.next_planned_at)
+                case Column.OVERDUE:
+                    return f"{row.overdue_actions} overdue" if row.overdue_actions else "—"
+                case Column.MISSED:
+                    return f"{row.open_episodes} open" if row.open_episodes else "—"
+                case Column.ESCALATIONS:
+                    return f"{row.open_escalations} open" if row.open_escalations else "—"
+        if role == Qt.ItemDataRole.ToolTipRole and column is Column.NAME:
+            return row.full_name
+        return None
+
+    def row_at(self, source_row: int) -> CaseloadRow:
+        return self._rows[source_row]
+
+    def replace_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def forget(self) -> None:
+        """Drop every decrypted value (on lock)."""
+        self.replace_rows([])
+
+
+class CaseloadFilter(QSortFilterProxyModel):
+    """Filters with CaseloadRow.matches (names and NHS number) and sorts by SortRole."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._query = ""
+        self.setSortRole(SortRole)
+
+    def set_query(self, query: str) -> None:
+        self.beginFilterChange()
+        self._query = query
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, CaseloadTableModel)
+        return model.row_at(source_row).matches(self._query)

@@ -1,0 +1,130 @@
+"""Set a passphrase on first run, or unlock; the key derivation runs off the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import InvalidInput, StoreError, WaymarkError
+from app.workspace import MIN_PASSPHRASE_LENGTH, Workspace
+from ui.tasks import Task
+
+
+class UnlockDialog(QDialog):
+    """``first_run``: choose and confirm a passphrase, then ``opener`` builds the store."""
+
+    unlocked = Signal(object)  # Workspace
+
+    def __init__(
+        self, opener: Callable[[str], Workspace], pool: QThreadPool, *, first_run: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._opener = opener
+        self._pool = pool
+        self._first_run = first_run
+        self._task: Task | None = None
+        self.setWindowTitle("Waymark — set a passphrase" if first_run else "Waymark — unlock")
+        self.setMinimumWidth(440)
+
+        intro = QLabel(
+            "Choose a passphrase to protect the records on this laptop. Three or four random words work well."
+            if first_run
+            else "Enter your passphrase to open your caseload."
+        )
+        intro.setWordWrap(True)
+        self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.confirm.setAccessibleName("Passphrase again")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Unlock message")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setVisible(False)
+        self.busy.setAccessibleName("Working")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create" if first_run else "Unlock")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("&Passphrase", self.passphrase)
+        if first_run:
+            form.addRow("&Again", self.confirm)
+            self.passphrase.textChanged.connect(self._on_passphrase_changed)
+        else:
+            self.confirm.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.buttons)
+        self.passphrase.setFocus()
+
+    def _on_passphrase_changed(self, text: str) -> None:
+        words = len(text.split())
+        if len(text) < MIN_PASSPHRASE_LENGTH:
+            hint = f"Too short: at least {MIN_PASSPHRASE_LENGTH} characters."
+        elif words >= 3 or len(text) >= 16:
+            hint = "Strong enough."
+        else:
+            hint = "Acceptable. Longer is stronger: try three or four words."
+        self.message.setText(hint)
+
+    def _submit(self) -> None:
+        text = self.passphrase.text()
+        if self._first_run:
+            if len(text) < MIN_PASSPHRASE_LENGTH:
+                self.message.setText(f"The passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters.")
+                return
+            if text != self.confirm.text():
+                self.message.setText("The two passphrases differ. Type them again.")
+                self.confirm.clear()
+                return
+        self._set_busy(True)
+        self.message.setText("Setting up your records…" if self._first_run else "Unlocking…")
+        task = Task(lambda: self._opener(text))
+        task.outcome.succeeded.connect(self._on_opened)
+        task.outcome.failed.connect(self._on_failed)
+        self._task = task
+        self._pool.start(task)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.passphrase.setEnabled(not busy)
+        self.confirm.setEnabled(not busy)
+        self.buttons.setEnabled(not busy)
+
+    def _on_opened(self, workspace: Any) -> None:
+        self._task = None
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.unlocked.emit(workspace)
+        self.accept()
+
+    def _on_failed(self, exc: Exception) -> None:
+        self._task = None
+        self._set_busy(False)
+        self.passphrase.clear()
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(exc, (StoreError, WaymarkError, InvalidInput)):
+            self.message.setText(str(exc))
+        else:
+            self.message.setText(
+                "Waymark could not open your records because of an unexpected problem. Nothing has been changed. "
+                "Try again; if it keeps happening, contact support."
+            )
