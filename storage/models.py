@@ -294,6 +294,7 @@ class OutboxItem(Base):
 
 Index("ix_note_person_start", ContactNote.person_id, ContactNote.contact_start)
 Index("ix_amendment_note", NoteAmendment.note_id)
+Index("ix_note_planned_contact", ContactNote.planned_contact_id)
 Index("ix_review_person", SafetyReview.person_id, SafetyReview.created_at)
 Index("ix_planned_person_due", PlannedContact.person_id, PlannedContact.due_at)
 Index("ix_assignment_staff", Assignment.staff_id, Assignment.person_id)
