@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     dump = sub.add_parser("dump", help="print every decrypted record as JSON lines")
     dump.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
+    period = sub.add_parser("period", help="in-hours or out-of-hours at a time, with the reason")
+    period.add_argument("--at", required=True, help="ISO time with its offset, e.g. 2026-12-28T10:00+00:00")
+    period.add_argument("--nation", default="england", choices=["england", "wales", "scotland", "northern-ireland"])
+
     passwd = sub.add_parser("passwd", help="change the passphrase")
     passwd.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
     return parser
@@ -71,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _dump(data_dir)
             case "passwd":
                 return _passwd(data_dir)
+            case "period":
+                return _period(args.at, args.nation)
     except (WaymarkError, StoreError) as exc:
         print(f"waymark: {exc}", file=sys.stderr)
         return 1
@@ -119,6 +125,21 @@ def _dump(data_dir: Path) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         workspace.close()
+    return 0
+
+
+def _period(at: str, nation: str) -> int:
+    from datetime import datetime
+
+    from app.hours import HoursCalendar
+
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        print(f"waymark: --at {at!r} is not an ISO time such as 2026-12-28T10:00+00:00", file=sys.stderr)
+        return 1
+    decision = HoursCalendar().period_at(when, nation)
+    print(f"{decision.period.value} ({decision.reason})")
     return 0
 
 

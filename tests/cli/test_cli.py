@@ -108,3 +108,12 @@ def test_demo_never_replaces_a_store_it_cannot_prove_is_demo_data(tmp_path: Path
 def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path: Path) -> None:
     result = waymark("dump", "--data-dir", str(tmp_path), passphrase=None)
     assert result.returncode != 0 and "WAYMARK_PASSPHRASE" in result.stderr
+
+
+def test_period_prints_in_or_out_of_hours_with_the_reason() -> None:
+    out = waymark("period", "--at", "2026-12-28T10:00+00:00", "--nation", "england", passphrase=None)
+    assert out.returncode == 0 and out.stdout.startswith("out-of-hours (bank holiday")
+    out = waymark("period", "--at", "2026-11-26T10:00+00:00", passphrase=None)
+    assert out.stdout.startswith("in-hours")
+    naive = waymark("period", "--at", "2026-11-26T10:00", passphrase=None)
+    assert naive.returncode == 1 and "time zone" in naive.stderr
