@@ -60,19 +60,18 @@ class CaseloadService:
             facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
         rows = []
         for f in facts:
-            p = f.person
             rows.append(
                 CaseloadRow(
-                    person_id=p.id,
-                    preferred_name=p.preferred_name,
-                    full_name=f"{p.given_name} {p.family_name}",
-                    nhs_number=p.nhs_number,
+                    person_id=f.person_id,
+                    preferred_name=f.preferred_name,
+                    full_name=f"{f.given_name} {f.family_name}",
+                    nhs_number=f.nhs_number,
                     last_contact_at=f.last_contact_at,
                     next_planned_at=f.next_planned_at,
                     overdue_actions=f.overdue_planned + int(f.overdue_next_action),
                     open_episodes=f.open_episodes,
                     open_escalations=f.open_escalations,
-                    search_key=" ".join((p.preferred_name, p.given_name, p.family_name, p.nhs_number or "")).lower(),
+                    search_key=" ".join((f.preferred_name, f.given_name, f.family_name, f.nhs_number or "")).lower(),
                 )
             )
         return rows

@@ -29,6 +29,10 @@ class ContactMethod(enum.StrEnum):
     LETTER = "letter"
     THIRD_PARTY = "third_party"
 
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
 
 class Outcome(enum.StrEnum):
     SEEN = "seen"

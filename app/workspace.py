@@ -44,6 +44,10 @@ class Workspace:
     reviews: SafetyReviewService = field(init=False)
 
     def __post_init__(self) -> None:
+        self._build_services()
+
+    def _build_services(self) -> None:
+        # Services carry the actor into every record they write, so a new identity means new services.
         self.caseload = CaseloadService(self.store, self.clock, self.actor)
         self.plans = SafetyPlanService(self.store, self.clock, self.actor)
         self.notes = ContactNoteService(self.store, self.clock, self.actor)
@@ -95,7 +99,7 @@ class Workspace:
             ):
                 session.merge(models.Meta(key=key, value=str(value)))
         self.actor = audit.Actor(staff_id, device_id)
-        self.__post_init__()
+        self._build_services()
 
     def mark_demo(self) -> None:
         with self.store.sessions.begin() as session:

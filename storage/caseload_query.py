@@ -21,7 +21,11 @@ from storage.models import (
 
 @dataclass(slots=True)
 class CaseloadFacts:
-    person: Person
+    person_id: uuid.UUID
+    preferred_name: str
+    given_name: str
+    family_name: str
+    nhs_number: str | None
     last_contact_at: datetime | None = None
     next_planned_at: datetime | None = None
     overdue_planned: int = 0
@@ -42,9 +46,14 @@ def caseload_facts(
         )
         .scalar_subquery()
     )
+    # Only the columns a row shows: whole Person objects would decode every JSON field for nothing.
     facts = {
-        p.id: CaseloadFacts(p)
-        for p in session.scalars(select(Person).where(Person.id.in_(assigned)).order_by(Person.preferred_name))
+        row.id: CaseloadFacts(row.id, row.preferred_name, row.given_name, row.family_name, row.nhs_number)
+        for row in session.execute(
+            select(Person.id, Person.preferred_name, Person.given_name, Person.family_name, Person.nhs_number)
+            .where(Person.id.in_(assigned))
+            .order_by(Person.preferred_name)
+        )
     }
 
     for pid, at in session.execute(

@@ -47,11 +47,19 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note]) -> s
     if notes:
         parts.append("<h2>Recent contact notes</h2>")
         for note in notes:
-            status = " — entered in error" if note.entered_in_error else ""
+            status = " — <b>entered in error</b>" if note.entered_in_error else ""
             steps = f" · used step {', '.join(map(str, note.plan_steps_used))}" if note.plan_steps_used else ""
+            late = " · late entry" if note.late_entry else ""
             parts.append(
-                f"<p><b>{note.contact_start.astimezone():%a %d %b %H:%M}</b> · {escape(note.method.value)} · "
-                f"{escape(note.outcome.label)}{steps}{status}<br>{escape(note.narrative)}</p>"
+                f"<p><b>{note.contact_start.astimezone():%a %d %b %H:%M}</b> · {escape(note.method.label)} · "
+                f"{escape(note.outcome.label)}{steps}{late}{status}<br>{escape(note.narrative)}</p>"
+            )
+            # The original stays as written; every amendment is shown beneath it, never merged into it.
+            parts.extend(
+                f"<p class='amendment'><b>{escape(a.kind.value.replace('_', ' ').capitalize())}</b> "
+                f"{a.created_at.astimezone():%d %b %H:%M} — {escape(a.text) or '(no text)'}"
+                f"<br><i>Reason: {escape(a.reason)}</i></p>"
+                for a in note.amendments
             )
     return "".join(parts)
 
@@ -60,7 +68,7 @@ class PlanView(QTextBrowser):
     STYLE = (
         "h1{font-size:160%;} h2{font-size:125%; margin-top:14px;} li{margin:3px 0;} "
         ".banner{border:2px solid palette(highlight); padding:6px;} .meta{color:palette(mid);} "
-        "th{text-align:left; padding-right:12px;}"
+        "th{text-align:left; padding-right:12px;} .amendment{margin-left:24px;}"
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import InvalidInput, StoreError, WaymarkError
+from app.errors import StoreError, WaymarkError
 from app.workspace import MIN_PASSPHRASE_LENGTH, Workspace
 from ui.tasks import Task
 
@@ -121,7 +121,7 @@ class UnlockDialog(QDialog):
         self._set_busy(False)
         self.passphrase.clear()
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
-        if isinstance(exc, (StoreError, WaymarkError, InvalidInput)):
+        if isinstance(exc, (StoreError, WaymarkError)):
             self.message.setText(str(exc))
         else:
             self.message.setText(

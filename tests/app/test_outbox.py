@@ -12,6 +12,12 @@ from storage import models
 from tests.conftest import NOW
 
 
+def _phone_note(person, text: str) -> NoteDraft:
+    return NoteDraft(
+        person, NOW - timedelta(hours=1), NOW - timedelta(minutes=30), ContactMethod.PHONE, Outcome.SPOKEN_TO, text
+    )
+
+
 def _outbox(ws):
     with ws.store.sessions() as session:
         return list(session.scalars(select(models.OutboxItem).order_by(models.OutboxItem.seq)))
@@ -20,14 +26,7 @@ def _outbox(ws):
 def test_each_created_record_is_in_the_outbox_once_in_creation_order(workspace) -> None:
     assert _outbox(workspace) == []
     person = workspace.caseload.rows()[0].person_id
-    draft = NoteDraft(
-        person,
-        NOW - timedelta(hours=1),
-        NOW - timedelta(minutes=30),
-        ContactMethod.PHONE,
-        Outcome.SPOKEN_TO,
-        "Talked about the week.",
-    )
+    draft = _phone_note(person, "Talked about the week.")
     note, _ = workspace.notes.record(draft)
     amendment, _ = workspace.notes.amend(note.id, AmendmentKind.ADDENDUM, "More detail", "Also discussed sleep.")
     review, _ = workspace.reviews.record(
@@ -70,14 +69,7 @@ def test_record_and_outbox_roll_back_together(workspace, monkeypatch) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(audit, "append", broken_append)
-    draft = NoteDraft(
-        person,
-        NOW - timedelta(hours=1),
-        NOW - timedelta(minutes=30),
-        ContactMethod.PHONE,
-        Outcome.SPOKEN_TO,
-        "Talked about the week.",
-    )
+    draft = _phone_note(person, "Talked about the week.")
     with pytest.raises(OSError):
         workspace.notes.record(draft)
     monkeypatch.undo()
@@ -87,14 +79,7 @@ def test_record_and_outbox_roll_back_together(workspace, monkeypatch) -> None:
 
 def test_drafts_stay_local_until_signed(workspace) -> None:
     person = workspace.caseload.rows()[0].person_id
-    draft = NoteDraft(
-        person,
-        NOW - timedelta(hours=1),
-        NOW - timedelta(minutes=30),
-        ContactMethod.PHONE,
-        Outcome.SPOKEN_TO,
-        "Draft text.",
-    )
+    draft = _phone_note(person, "Draft text.")
     note, _ = workspace.notes.record(draft, sign=False)
     assert _outbox(workspace) == []
     workspace.notes.sign(note.id)

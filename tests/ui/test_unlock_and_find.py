@@ -51,3 +51,22 @@ def test_wrong_passphrase_is_calm_clears_the_field_and_keeps_the_dialog_open(qtb
     qtbot.waitUntil(lambda: "did not unlock" in dialog.message.text(), timeout=10_000)
     assert dialog.passphrase.text() == "" and dialog.passphrase.isEnabled()
     assert dialog.isVisible()
+
+
+def test_a_corrected_note_shows_the_original_and_the_correction(qtbot, workspace) -> None:
+    from datetime import timedelta
+
+    from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
+    from tests.conftest import NOW
+
+    person = workspace.caseload.rows()[0].person_id
+    note, _ = workspace.notes.record(
+        NoteDraft(person, NOW - timedelta(hours=1), NOW, ContactMethod.PHONE, Outcome.SPOKEN_TO, "Sleeping 6 hours.")
+    )
+    workspace.notes.amend(note.id, AmendmentKind.CORRECTION, "Misheard on the call", "Sleeping 4 hours.")
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.open_person(person)
+    text = window.plan_view.toPlainText()
+    assert "Sleeping 6 hours." in text and "Correction" in text and "Sleeping 4 hours." in text
+    assert "Reason: Misheard on the call" in text
