@@ -24,8 +24,17 @@ class Step:
     apply: Callable[[Connection], None]
 
 
+def _welfare_check_escalations(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE escalation ADD COLUMN kind VARCHAR(24) DEFAULT 'escalation' NOT NULL")
+    conn.exec_driver_sql(
+        "ALTER TABLE missed_contact_episode ADD COLUMN escalation_id CHAR(32) REFERENCES escalation (id)"
+    )
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(2, "escalation kind; missed-contact episode links its welfare-check escalation", _welfare_check_escalations),
+)
 BASE_VERSION = 1
 
 

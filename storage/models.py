@@ -205,6 +205,8 @@ class MissedContactEpisode(Base):
     welfare_check_due: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # The welfare-check escalation the policy raised for this episode (schema 2).
+    escalation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("escalation.id"))
 
 
 class Escalation(Base):
@@ -214,6 +216,9 @@ class Escalation(Base):
     author_id: Mapped[uuid.UUID]
     device_id: Mapped[uuid.UUID]
     created_at: Mapped[datetime]
+    # "escalation" (a worker's judgement against the threshold criteria) or "welfare-check" (raised by the
+    # missed-contact policy). Schema 2.
+    kind: Mapped[str] = mapped_column(String(24), server_default="escalation")
     identified_at: Mapped[datetime]
     criteria: Mapped[list[Any]]
     rationale: Mapped[str] = mapped_column(Text)
