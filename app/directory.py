@@ -1,0 +1,315 @@
+"""The crisis and partner contacts directory: who can be reached, how, by whom, where and when.
+
+Numbers are data with a source, a verification date and a review date, never constants: they change
+(Samaritans' text line closed in 2020 and still circulates). An entry past its review date is still
+offered, flagged as stale wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from app.config_files import Fields, Problem, errors, read_toml
+from app.hours import LONDON, HoursCalendar, Period
+from app.persons import Nation
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_NATIONS = tuple(n.value for n in Nation)
+
+
+class UseBy(enum.StrEnum):
+    PERSON = "person"
+    STAFF = "staff"
+    BOTH = "both"
+
+
+# What an entry can be marked as not for; a staff pathway may not route these kinds of call to it.
+NOT_FOR = frozenset({"professional-handover", "routine-referral"})
+CHANNELS = frozenset({"voice", "text", "textphone", "webchat", "email"})
+PURPOSES = frozenset({"emergency", "urgent_mental_health", "listening", "professional_line", "partner_agency"})
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    kind: str
+    value: str
+    note: str | None = None
+
+    def __str__(self) -> str:
+        label = {"voice": "Phone", "text": "Text", "textphone": "Textphone"}.get(self.kind, self.kind.capitalize())
+        return f"{label} {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A weekly window in London local time; ``closes`` at or before ``opens`` runs past midnight."""
+
+    days: frozenset[int]
+    opens: time
+    closes: time
+
+    def contains(self, local: datetime) -> bool:
+        t, day = local.time(), local.weekday()
+        if self.opens < self.closes:
+            return day in self.days and self.opens <= t < self.closes
+        # Overnight: the evening part belongs to the listed day, the small hours to the day before.
+        return (day in self.days and t >= self.opens) or ((day - 1) % 7 in self.days and t < self.closes)
+
+    def __str__(self) -> str:
+        names = [DAYS[d].capitalize() for d in sorted(self.days)]
+        closes = "24:00" if self.closes == time.max else f"{self.closes:%H:%M}"
+        return f"{_day_ranges(names)} {self.opens:%H:%M}–{closes}"
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """'always', the team's in-hours or out-of-hours periods, or weekly windows."""
+
+    kind: str  # always | in-hours | out-of-hours | windows
+    windows: tuple[Window, ...] = ()
+
+    def open_at(self, at: datetime, nation: Nation, calendar: HoursCalendar) -> bool:
+        if self.kind == "always":
+            return True
+        if self.kind in ("in-hours", "out-of-hours"):
+            return calendar.period_at(at, nation).period is Period(self.kind)
+        local = at.astimezone(LONDON)
+        return any(w.contains(local) for w in self.windows)
+
+    def __str__(self) -> str:
+        return {
+            "always": "24 hours, every day",
+            "in-hours": "Team hours only",
+            "out-of-hours": "Out of hours only",
+        }.get(self.kind) or "; ".join(str(w) for w in self.windows)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    id: str
+    service: str
+    channels: tuple[Channel, ...]
+    availability: Availability
+    nations: frozenset[str]
+    areas: frozenset[str]  # empty: every area
+    audience: str
+    purpose: str
+    for_use_by: UseBy
+    not_for: frozenset[str]
+    source: str
+    verified_on: date
+    review_due: date
+    caveat: str | None = None
+    file: str = field(default="", compare=False)
+
+    def is_stale(self, today: date) -> bool:
+        return today > self.review_due
+
+    def serves(self, nation: Nation | str, area: str | None = None) -> bool:
+        if Nation(nation).value not in self.nations:
+            return False
+        return not self.areas or area is None or area in self.areas
+
+    def usable_by_staff(self) -> bool:
+        return self.for_use_by in (UseBy.STAFF, UseBy.BOTH)
+
+    @property
+    def first_number(self) -> str:
+        return self.channels[0].value
+
+    def matches(self, text: str) -> bool:
+        needle = text.casefold().strip()
+        haystack = " ".join([self.service, self.purpose, self.audience, *(c.value for c in self.channels)])
+        return not needle or needle in haystack.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One entry as offered at a moment: whether it is open then and whether its details are stale."""
+
+    entry: DirectoryEntry
+    open_now: bool
+    stale: bool
+
+
+@dataclass(frozen=True)
+class Directory:
+    entries: Mapping[str, DirectoryEntry]
+    version: str
+    calendar: HoursCalendar = field(default_factory=HoursCalendar)
+
+    def get(self, entry_id: str) -> DirectoryEntry | None:
+        return self.entries.get(entry_id)
+
+    def offers(
+        self,
+        ids: Iterable[str],
+        at: datetime,
+        nation: Nation,
+        area: str | None = None,
+    ) -> list[Offer]:
+        """The named entries that serve this nation and area, in the order given, open ones first."""
+        found = [self.entries[i] for i in ids if i in self.entries and self.entries[i].serves(nation, area)]
+        offers = [self._offer(e, at, nation) for e in found]
+        return sorted(offers, key=lambda o: not o.open_now)  # stable: keeps the pathway's order within each
+
+    def search(self, text: str, at: datetime, nation: Nation | None = None) -> list[Offer]:
+        """Entries matching ``text`` (every entry when blank), open now first, then by service name."""
+        chosen = [e for e in self.entries.values() if e.matches(text) and (nation is None or e.serves(nation))]
+        offers = [self._offer(e, at, nation or Nation(next(iter(sorted(e.nations))))) for e in chosen]
+        return sorted(offers, key=lambda o: (not o.open_now, o.entry.service.casefold()))
+
+    def national_lines(self, nation: Nation, at: datetime) -> list[Offer]:
+        """Lines a person can use themselves (safety plan step 5; the lock screen), for their nation."""
+        lines = [e for e in self.entries.values() if not e.areas and e.for_use_by is not UseBy.STAFF]
+        return [self._offer(e, at, nation) for e in lines if e.serves(nation)]
+
+    def _offer(self, entry: DirectoryEntry, at: datetime, nation: Nation) -> Offer:
+        return Offer(entry, entry.availability.open_at(at, nation, self.calendar), entry.is_stale(at.date()))
+
+
+def load_directory(paths: Sequence[Path], *, calendar: HoursCalendar | None = None) -> tuple[Directory, list[Problem]]:
+    """Read contact files (a folder's ``*.toml`` or single files). A file with errors contributes nothing."""
+    problems: list[Problem] = []
+    entries: dict[str, DirectoryEntry] = {}
+    versions: list[str] = []
+    for path in _toml_files(paths, problems):
+        file_problems: list[Problem] = []
+        doc = read_toml(path, file_problems)
+        parsed: list[DirectoryEntry] = []
+        version = None
+        if doc is not None:
+            top = Fields(doc, path.name, None, file_problems)
+            version = top.text("version")
+            for table in top.tables("entries"):
+                entry = _read_entry(table, path.name, file_problems)
+                if entry is None:
+                    continue
+                if entry.id in entries or any(e.id == entry.id for e in parsed):
+                    file_problems.append(Problem(path.name, entry.id, "is defined more than once"))
+                parsed.append(entry)
+        problems.extend(file_problems)
+        if not errors(file_problems) and version:
+            entries.update({e.id: e for e in parsed})
+            versions.append(f"{path.stem}@{version}")
+    return Directory(entries, "+".join(versions), calendar or HoursCalendar()), problems
+
+
+def _toml_files(paths: Sequence[Path], problems: list[Problem]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(path.glob("*.toml")))
+        elif path.exists():
+            found.append(path)
+        else:
+            problems.append(Problem(path.name, None, "does not exist"))
+    return found
+
+
+def _read_entry(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> DirectoryEntry | None:
+    entry_id = doc.get("id")
+    if not isinstance(entry_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry_id):
+        problems.append(Problem(file, None, f"an entry has a missing or malformed id ({entry_id!r})"))
+        return None
+    f = Fields(doc, file, entry_id, problems)
+    before = len(errors(problems))
+    service = f.text("service")
+    channels = _read_channels(f)
+    availability = _read_availability(f)
+    nations = f.texts("nations")
+    for n in nations:
+        if n not in ALL_NATIONS:
+            f.problem(f"nation '{n}' is not one of {', '.join(ALL_NATIONS)}")
+    use_by = f.choice("for_use_by", [u.value for u in UseBy])
+    not_for = f.texts("not_for", required=False)
+    for n in not_for:
+        if n not in NOT_FOR:
+            f.problem(f"'not_for' value '{n}' is not one of {', '.join(sorted(NOT_FOR))}")
+    purpose = f.choice("purpose", PURPOSES)
+    audience = f.text("audience")
+    source = f.text("source")
+    verified_on, review_due = f.day("verified_on"), f.day("review_due")
+    if verified_on and review_due and review_due < verified_on:
+        f.problem("'review_due' is before 'verified_on'")
+    if len(errors(problems)) > before:
+        return None
+    assert service and availability and use_by and purpose and audience and source and verified_on and review_due
+    return DirectoryEntry(
+        id=entry_id,
+        service=service,
+        channels=channels,
+        availability=availability,
+        nations=frozenset(nations),
+        areas=frozenset(f.texts("areas", required=False)),
+        audience=audience,
+        purpose=purpose,
+        for_use_by=UseBy(use_by),
+        not_for=frozenset(not_for),
+        source=source,
+        verified_on=verified_on,
+        review_due=review_due,
+        caveat=f.text("caveat", required=False),
+        file=file,
+    )
+
+
+def _read_channels(f: Fields) -> tuple[Channel, ...]:
+    channels = []
+    for table in f.tables("channels"):
+        sub = Fields(table, f.file, f.node, f.problems)
+        kind, value = sub.choice("kind", CHANNELS), sub.text("value")
+        if kind and value:
+            channels.append(Channel(kind, value, sub.text("note", required=False)))
+    if not channels and not any(p.node == f.node and "channels" in p.message for p in f.problems):
+        f.problem("has no channels")
+    return tuple(channels)
+
+
+def _read_availability(f: Fields) -> Availability | None:
+    value = f.doc.get("availability")
+    if value in ("always", "in-hours", "out-of-hours"):
+        return Availability(value)
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        windows = []
+        for table in value:
+            sub = Fields(table, f.file, f.node, f.problems)
+            days = sub.texts("days")
+            opens, closes = _clock(sub, "from"), _clock(sub, "to")
+            bad = [d for d in days if d not in DAYS]
+            if bad:
+                sub.problem(f"unknown day(s) {', '.join(bad)}; use {', '.join(DAYS)}")
+            elif days and opens and closes:
+                if opens == closes:
+                    sub.problem("an availability window opens and closes at the same time")
+                windows.append(Window(frozenset(DAYS.index(d) for d in days), opens, closes))
+        return Availability("windows", tuple(windows)) if windows else None
+    f.problem('\'availability\' must be "always", "in-hours", "out-of-hours" or a list of {days, from, to}')
+    return None
+
+
+def _clock(f: Fields, key: str) -> time | None:
+    value = f.text(key)
+    if value is None:
+        return None
+    if value == "24:00":  # the end of the day, so a window can run to midnight without a gap
+        return time.max
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        f.problem(f"'{key}' must be a time such as 09:00")
+        return None
+
+
+def _day_ranges(names: list[str]) -> str:
+    if len(names) > 2 and [DAYS.index(n.lower()) for n in names] == list(
+        range(DAYS.index(names[0].lower()), DAYS.index(names[-1].lower()) + 1)
+    ):
+        return f"{names[0]}–{names[-1]}"
+    return ", ".join(names)

@@ -1,0 +1,198 @@
+"""Crisis pathways: approved, versioned decision trees, and walking one from recorded steps.
+
+A pathway is deterministic: the same recorded answers and actions always give the same path, so an
+audit can replay any escalation against the exact version it used. There is no scoring anywhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.config_files import Approval
+from app.hours import Period
+
+
+class PathwayKind(enum.StrEnum):
+    ESCALATION = "escalation"
+    WELFARE_CHECK = "welfare-check"
+    FALLBACK = "fallback"  # the national pathway shown, with a warning, when no local one applies
+
+
+class Audience(enum.StrEnum):
+    STAFF = "staff"  # routes professional handovers: never to a line marked not for them
+    ANYONE = "anyone"  # e.g. the national fallback: helping the person reach a line themselves
+
+
+class NodeType(enum.StrEnum):
+    QUESTION = "question"
+    ACTION = "action"
+    END = "end"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    label: str
+    next: str
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    type: NodeType
+    text: str
+    answers: tuple[Answer, ...] = ()
+    # Action nodes: directory entries to try, in order; the first that serves the person and is open now
+    # is the one to call.
+    contacts: tuple[str, ...] = ()
+    share: str | None = None  # the minimum information to share
+    within_minutes: int | None = None  # the local standard, from when the concern was identified
+    next: str | None = None
+    if_not_reached: str | None = None  # where to go when nobody was reached; absent: try this step again
+
+    def successors(self) -> list[str]:
+        if self.type is NodeType.QUESTION:
+            return [a.next for a in self.answers]
+        return [n for n in (self.next, self.if_not_reached) if n]
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    id: str
+    title: str
+    kind: PathwayKind
+    areas: frozenset[str]  # "*" serves every area
+    period: Period | None  # None: any time
+    audience: Audience
+    version: str
+    start: str
+    nodes: Mapping[str, Node]
+    approval: Approval
+    file: str = field(default="", compare=False)
+
+    @property
+    def ref(self) -> str:
+        """What a record cites: the pathway and its exact version."""
+        return f"{self.id}@{self.version}"
+
+    def serves(self, area: str) -> bool:
+        return "*" in self.areas or area in self.areas
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def action_nodes(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.type is NodeType.ACTION]
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdCriterion:
+    code: str
+    wording: str
+    examples: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaSet:
+    """The organisation's threshold criteria: approved data, cited by version on every escalation."""
+
+    version: str
+    criteria: tuple[ThresholdCriterion, ...]
+    approval: Approval
+    file: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"criteria@{self.version}"
+
+    def get(self, code: str) -> ThresholdCriterion | None:
+        return next((c for c in self.criteria if c.code == code), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One recorded step of a walk: an answer to a question, or an action taken at an action node."""
+
+    node_id: str
+    answer: str | None = None
+    reached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    current: Node
+    path: tuple[str, ...]  # node ids visited, in order, the current one last
+    off_path: tuple[Step, ...]  # recorded steps that were not at the node the pathway was at
+
+    @property
+    def finished(self) -> bool:
+        return self.current.type is NodeType.END
+
+
+def walk(pathway: Pathway, steps: Iterable[Step]) -> Walk:
+    """Replay recorded steps over a pathway; the same steps always give the same walk."""
+    current = pathway.node(pathway.start)
+    path = [current.id]
+    off: list[Step] = []
+    for step in steps:
+        if step.node_id != current.id:
+            off.append(step)  # recorded anyway (a deviation), never lost; the walk does not move
+            continue
+        nxt = _next(current, step)
+        if nxt is not None:
+            current = pathway.node(nxt)
+            path.append(current.id)
+    return Walk(current, tuple(path), tuple(off))
+
+
+def _next(node: Node, step: Step) -> str | None:
+    if node.type is NodeType.QUESTION:
+        return next((a.next for a in node.answers if a.label == step.answer), None)
+    if node.type is NodeType.ACTION:
+        return node.next if step.reached else node.if_not_reached
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    pathway: Pathway
+    warning: str | None = None  # set when the national fallback stands in for a missing local pathway
+
+
+@dataclass(frozen=True)
+class PathwayLibrary:
+    """The approved pathways in effect, by the file each came from, and the threshold criteria."""
+
+    by_file: Mapping[str, Pathway]
+    criteria: CriteriaSet | None
+    as_of: date
+
+    def effective(self) -> list[Pathway]:
+        return [p for p in self.by_file.values() if p.approval.effective_on(self.as_of)]
+
+    def get(self, ref: str) -> Pathway | None:
+        """The pathway a record cites by ``id@version`` (or by id alone), if this library holds it."""
+        pid, _, version = ref.partition("@")
+        return next(
+            (p for p in self.by_file.values() if p.id == pid and (not version or p.version == version)),
+            None,
+        )
+
+    def choose(self, kind: PathwayKind, area: str, period: Period) -> Choice:
+        """The pathway for this area now; the national fallback, with a warning, when there is none."""
+        candidates = [p for p in self.effective() if p.kind is kind and p.serves(area)]
+        exact = [p for p in candidates if p.period is period] or [p for p in candidates if p.period is None]
+        if exact:
+            # A pathway naming the area beats an organisation-wide one.
+            return Choice(sorted(exact, key=lambda p: ("*" in p.areas, p.id))[0])
+        fallback = next((p for p in self.effective() if p.kind is PathwayKind.FALLBACK), None)
+        what = "welfare-check" if kind is PathwayKind.WELFARE_CHECK else f"{period.value} escalation"
+        warning = (
+            f"There is no approved {what} pathway for the {area} area, so the national pathway is shown. "
+            "Tell your team lead so the local pathway can be put right."
+        )
+        if fallback is None:
+            raise LookupError("no national fallback pathway is loaded")  # the bundled one is tested in CI
+        return Choice(fallback, warning)
