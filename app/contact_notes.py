@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import audit
 from app.changes import Changed
@@ -18,6 +20,9 @@ from app.ids import new_id
 from app.safety_plans import Step, current_revision
 from storage import models, outbox
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from app.missed_contacts import MissedContactService
 
 
 class ContactMethod(enum.StrEnum):
@@ -150,11 +155,27 @@ class Note:
 
 
 class ContactNoteService:
-    def __init__(self, store: Store, clock: Clock, actor: audit.Actor, policy: NotePolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        actor: audit.Actor,
+        policy: NotePolicy | None = None,
+        missed_contacts: MissedContactService | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._actor = actor
         self.policy = policy or NotePolicy()
+        # Applied in the same transaction as the note, so a missed contact and its consequences (an episode,
+        # a welfare check) are saved together or not at all.
+        self._missed = missed_contacts
+
+    def _apply_missed_contact_policy(self, session: Session, person_id: uuid.UUID) -> Changed:
+        if self._missed is None:
+            return Changed(0)
+        self._missed.refresh(session, person_id)
+        return Changed.CASELOAD | Changed.PERSON | Changed.OUTBOX
 
     def is_late(self, contact_end: datetime, recorded_at: datetime | None = None) -> bool:
         return (recorded_at or self._clock.now()) - contact_end > self.policy.late_entry_after
@@ -218,6 +239,7 @@ class ContactNoteService:
                 # Only signed notes leave the device: a draft is still the worker's to finish.
                 outbox.enqueue(session, row, now)
                 audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
+                self._apply_missed_contact_policy(session, draft.person_id)
             return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
 
     def sign(self, note_id: uuid.UUID) -> tuple[Note, Changed]:
@@ -231,7 +253,8 @@ class ContactNoteService:
             row.signed_at = now
             outbox.enqueue(session, row, now)
             audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
-            return Note.from_row(row), Changed.PERSON | Changed.OUTBOX
+            changed = self._apply_missed_contact_policy(session, row.person_id)
+            return Note.from_row(row), Changed.PERSON | Changed.OUTBOX | changed
 
     def amend(self, note_id: uuid.UUID, kind: AmendmentKind, reason: str, text: str) -> tuple[Amendment, Changed]:
         now = self._clock.now()
@@ -260,7 +283,11 @@ class ContactNoteService:
             session.add(row)
             outbox.enqueue(session, row, now)
             audit.append(session, self._actor, audit.AuditAction.AMEND, now, row.__tablename__, row.id)
-            return Amendment.from_row(row), Changed.PERSON | Changed.OUTBOX
+            changed = Changed(0)
+            if kind is AmendmentKind.ENTERED_IN_ERROR:
+                session.flush()
+                changed = self._apply_missed_contact_policy(session, note.person_id)
+            return Amendment.from_row(row), Changed.PERSON | Changed.OUTBOX | changed
 
     def get(self, note_id: uuid.UUID) -> Note:
         with self._store.sessions() as session:

@@ -15,6 +15,9 @@ from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
 from app.errors import InvalidInput
+from app.escalations import EscalationService
+from app.missed_contacts import MissedContactPolicy, MissedContactService
+from app.org_config import OrgConfig
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
 from storage import models
@@ -38,19 +41,28 @@ class Workspace:
     store: store_mod.Store
     clock: Clock
     actor: audit.Actor
+    config: OrgConfig | None = None  # loaded from the bundled files when not given
+    missed_contact_policy: MissedContactPolicy = field(default_factory=MissedContactPolicy)
     caseload: CaseloadService = field(init=False)
     plans: SafetyPlanService = field(init=False)
     notes: ContactNoteService = field(init=False)
     reviews: SafetyReviewService = field(init=False)
+    escalations: EscalationService = field(init=False)
+    missed_contacts: MissedContactService = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.config is None:
+            self.config = OrgConfig.load(self.clock.now().date())
         self._build_services()
 
     def _build_services(self) -> None:
         # Services carry the actor into every record they write, so a new identity means new services.
+        assert self.config is not None
         self.caseload = CaseloadService(self.store, self.clock, self.actor)
         self.plans = SafetyPlanService(self.store, self.clock, self.actor)
-        self.notes = ContactNoteService(self.store, self.clock, self.actor)
+        self.escalations = EscalationService(self.store, self.clock, self.actor, self.config)
+        self.missed_contacts = MissedContactService(self.missed_contact_policy, self.escalations.raise_welfare_check)
+        self.notes = ContactNoteService(self.store, self.clock, self.actor, missed_contacts=self.missed_contacts)
         self.reviews = SafetyReviewService(self.store, self.clock, self.actor)
 
     @classmethod
@@ -62,11 +74,12 @@ class Workspace:
         kdf: KdfParams | None = None,
         clock: Clock | None = None,
         codec: Codec = Codec.SQLCIPHER,
+        config: OrgConfig | None = None,
     ) -> Workspace:
         """A new, empty store; the KDF is calibrated to this machine unless parameters are given."""
         check_new_passphrase(passphrase)
         store, _ = store_mod.create(data_dir, passphrase, kdf or calibrate(), codec)
-        return cls(store, clock or SystemClock(), audit.Actor(None, None))
+        return cls(store, clock or SystemClock(), audit.Actor(None, None), config)
 
     @classmethod
     def open(
@@ -77,6 +90,7 @@ class Workspace:
         clock: Clock | None = None,
         throttle: store_mod.Throttle | None = None,
         codec: Codec = Codec.SQLCIPHER,
+        config: OrgConfig | None = None,
     ) -> Workspace:
         store = store_mod.open_(data_dir, passphrase, throttle, codec)
         clock = clock or SystemClock()
@@ -87,7 +101,7 @@ class Workspace:
         except Exception:
             store.close()
             raise
-        return cls(store, clock, actor)
+        return cls(store, clock, actor, config)
 
     def set_identity(self, organisation_id: uuid.UUID, staff_id: uuid.UUID, device_id: uuid.UUID) -> None:
         """Record whose device this is (enrolment does this; so does the demo generator)."""

@@ -29,11 +29,13 @@ def _welfare_check_escalations(conn: Connection) -> None:
     conn.exec_driver_sql(
         "ALTER TABLE missed_contact_episode ADD COLUMN escalation_id CHAR(32) REFERENCES escalation (id)"
     )
+    conn.exec_driver_sql("ALTER TABLE escalation_action ADD COLUMN reached BOOLEAN DEFAULT '0' NOT NULL")
+    conn.exec_driver_sql("ALTER TABLE escalation_action ADD COLUMN due VARCHAR(32)")
 
 
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
-    Step(2, "escalation kind; missed-contact episode links its welfare-check escalation", _welfare_check_escalations),
+    Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
 )
 BASE_VERSION = 1
 

@@ -249,6 +249,10 @@ class EscalationAction(Base):
     information_shared: Mapped[str | None] = mapped_column(Text)
     sharing_basis: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
+    # Schema 2: whether the step was done / the contact reached (it moves the pathway on), and the due
+    # time a follow-up action sets.
+    reached: Mapped[bool] = mapped_column(server_default="0")
+    due: Mapped[datetime | None]
 
 
 class DirectoryEntry(Base):

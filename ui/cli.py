@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     period.add_argument("--at", required=True, help="ISO time with its offset, e.g. 2026-12-28T10:00+00:00")
     period.add_argument("--nation", default="england", choices=["england", "wales", "scotland", "northern-ireland"])
 
+    pathways = sub.add_parser("pathways", help="check pathway files before they are deployed")
+    pathways_sub = pathways.add_subparsers(dest="pathways_command", required=True)
+    validate = pathways_sub.add_parser("validate", help="validate pathway files: exit 0 when valid, 1 otherwise")
+    validate.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="a pathway file or a folder of them")
+    validate.add_argument(
+        "--contacts", type=Path, default=None, help="contacts folder the pathways name (default: the bundled one)"
+    )
+
     passwd = sub.add_parser("passwd", help="change the passphrase")
     passwd.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
     return parser
@@ -77,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _passwd(data_dir)
             case "period":
                 return _period(args.at, args.nation)
+            case "pathways":
+                return _validate_pathways(args.paths, args.contacts)
     except (WaymarkError, StoreError) as exc:
         print(f"waymark: {exc}", file=sys.stderr)
         return 1
@@ -140,6 +150,26 @@ def _period(at: str, nation: str) -> int:
         return 1
     decision = HoursCalendar().period_at(when, nation)
     print(f"{decision.period.value} ({decision.reason})")
+    return 0
+
+
+def _validate_pathways(paths: list[Path], contacts: Path | None) -> int:
+    from datetime import date
+
+    from app.config_files import errors
+    from app.directory import load_directory
+    from app.org_config import BUNDLED
+    from app.pathway_files import validate_paths
+
+    directory, problems = load_directory([contacts or BUNDLED / "contacts"])
+    problems += validate_paths(paths, directory, date.today())
+    for problem in problems:
+        print(problem, file=sys.stderr if problem in errors(problems) else sys.stdout)
+    failed = errors(problems)
+    if failed:
+        print(f"{len(failed)} problem(s): the files with errors would not be used.", file=sys.stderr)
+        return 1
+    print("Valid.")
     return 0
 
 

@@ -3,8 +3,9 @@
 Two teams, a handful of staff, and the demo worker's caseload with safety plans, contact histories,
 safety reviews and planned contacts. One person has two recent missed contacts (and an open
 missed-contact episode); one has an open escalation; one has a planned contact past due.
-Rows are written in bulk so 10,000 persons build in seconds. This is data pulled from the
-organisation, not the worker's own work, so nothing here goes into the outbox.
+Rows are written in bulk so 10,000 persons build in seconds. That is data pulled from the organisation,
+so it does not go into the outbox; the worker's own recent work (the escalation, the welfare check the
+missed-contact policy raises) is recorded through the services and waits in the outbox like real work.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from app.clock import FixedClock
+from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationService
 from app.nhs_number import check_digit
+from app.pathways import NodeType
 from app.safety_plans import Step
 from app.workspace import Workspace
 from resources.demo import content as c
@@ -154,7 +158,6 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
             missed_pid = pid
         elif kind == "escalation":
             escalation_pid = pid
-            _open_escalation(add, pid, worker, device, now)
         _safety_review(add, rng, pid, worker, device, now)
 
     with workspace.store.sessions.begin() as session:
@@ -171,13 +174,17 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
             models.PlannedContact,
             models.ContactNote,
             models.SafetyReview,
-            models.MissedContactEpisode,
-            models.Escalation,
-            models.EscalationAction,
         ):
             if rows.get(model):
                 session.execute(insert(model), rows[model])
     workspace.set_identity(org, worker, device)
+    # The worker's own recent work goes through the services, exactly as if recorded on this laptop: the
+    # missed-contact policy raises its welfare check, and the escalation walks the pathway for its time.
+    if missed_pid is not None:
+        with workspace.store.sessions.begin() as session:
+            workspace.missed_contacts.refresh(session, missed_pid)
+    if escalation_pid is not None:
+        _recent_escalation(workspace, escalation_pid, now)
     return DemoSummary(org, worker, device, persons, missed_pid, escalation_pid)
 
 
@@ -291,7 +298,6 @@ def _contact_history(
         )
         when += timedelta(days=5 + rng.randrange(6), hours=rng.randrange(-3, 4))
     if kind == "missed":
-        missed = []
         for days_ago in (1.6, 0.3):
             at = (now - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
             planned = add(
@@ -302,31 +308,19 @@ def _contact_history(
                 method="home_visit",
                 created_at=at - timedelta(days=4),
             )
-            missed.append(
-                _note(
-                    add,
-                    rng,
-                    pid,
-                    worker,
-                    device,
-                    rev,
-                    at,
-                    method="home_visit",
-                    outcome=rng.choice(("no_answer", "not_at_home")),
-                    planned=planned,
-                    narrative=rng.choice(c.NARRATIVES_MISSED),
-                )
+            _note(
+                add,
+                rng,
+                pid,
+                worker,
+                device,
+                rev,
+                at,
+                method="home_visit",
+                outcome=rng.choice(("no_answer", "not_at_home")),
+                planned=planned,
+                narrative=rng.choice(c.NARRATIVES_MISSED),
             )
-        add(
-            models.MissedContactEpisode,
-            person_id=pid,
-            opened_at=now - timedelta(days=1.6),
-            missed_note_ids=[str(m) for m in missed],
-            recontact_due=now - timedelta(days=1.5),
-            welfare_check_due=now + timedelta(hours=12),
-            closed_at=None,
-            outcome=None,
-        )
     # Everyone has a next planned contact; some are already past due with no note.
     due = now + timedelta(days=1 + rng.randrange(10), hours=rng.randrange(8))
     if kind == "overdue" or rng.random() < 0.1:
@@ -410,41 +404,40 @@ def _safety_review(
     )
 
 
-def _open_escalation(add: Any, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID, now: datetime) -> None:
+def _recent_escalation(workspace: Workspace, pid: uuid.UUID, now: datetime) -> None:
     identified = now - timedelta(hours=5)
-    esc = add(
-        models.Escalation,
-        person_id=pid,
-        author_id=worker,
-        device_id=device,
-        created_at=identified,
-        identified_at=identified,
-        criteria=["sudden_deterioration"],
-        rationale="On the phone they sounded very different from last week: not sleeping, talking about "
-        "giving their things away. Said they did not have a plan but could not promise to stay safe.",
-        period="in-hours",
-        period_reason="Weekday within team hours",
-        versions={"pathway": "1", "calendar": "1"},
-        pathway_id="eastmoor-in-hours",
-        follow_up_due=now + timedelta(hours=19),
-        follow_up_owner=DEMO_WORKER,
-        closed_at=None,
-        outcome=None,
+    clock = FixedClock(identified)
+    assert workspace.config is not None
+    service = EscalationService(workspace.store, clock, workspace.actor, workspace.config)
+    esc, _ = service.start(
+        EscalationDraft(
+            pid,
+            ["sudden-deterioration"],
+            "On the phone they sounded very different from last week: not sleeping, talking about giving "
+            "their things away. Said they did not have a plan but could not promise to stay safe.",
+            identified,
+        )
     )
-    add(
-        models.EscalationAction,
-        escalation_id=esc,
-        person_id=pid,
-        author_id=worker,
-        device_id=device,
-        created_at=identified + timedelta(minutes=12),
-        at=identified + timedelta(minutes=10),
-        node_id="call-duty",
-        kind="contact",
-        answer=None,
-        contact_id="eastmoor-duty-manager",
-        contact_reached="Gareth Lowe, duty manager",
-        information_shared="Current presentation and safety plan",
-        sharing_basis="Consent given on the call",
-        outcome="Duty manager agreed a same-day joint visit with the crisis team",
-    )
+    for minutes in (2, 10, 30, 45):
+        clock.set(identified + timedelta(minutes=minutes))
+        node = esc.walk.current
+        if node.type is NodeType.QUESTION:
+            # Nobody's life at risk right now; after that, the duty worker agrees the next step is needed.
+            label = "No" if node.id == esc.pathway.start else "Yes"
+            esc = service.answer(esc.id, node.id, label)
+        elif node.type is NodeType.ACTION:
+            offer = service.call_now(esc)[0].best
+            esc, _ = service.record_action(
+                esc.id,
+                ActionDraft(
+                    node.id,
+                    ActionKind.PHONED,
+                    reached=True,
+                    contact_id=offer.entry.id if offer else None,
+                    contact_reached=f"{offer.entry.service if offer else 'Duty worker'} (Gareth Lowe)",
+                    outcome="Agreed a same-day joint visit with the crisis team",
+                    information_shared="Current presentation, criteria met, current safety plan",
+                    sharing_basis="Consent given on the call",
+                ),
+            )
+    service.set_follow_up(esc.id, now + timedelta(hours=19), DEMO_WORKER)

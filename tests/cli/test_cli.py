@@ -117,3 +117,20 @@ def test_period_prints_in_or_out_of_hours_with_the_reason() -> None:
     assert out.stdout.startswith("in-hours")
     naive = waymark("period", "--at", "2026-11-26T10:00", passphrase=None)
     assert naive.returncode == 1 and "time zone" in naive.stderr
+
+
+def test_pathways_validate_exits_0_for_valid_files_and_1_naming_each_problem(tmp_path: Path) -> None:
+    ok = waymark("pathways", "validate", "resources/pathways")
+    assert ok.returncode == 0 and "Valid." in ok.stdout
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        (ROOT / "resources/pathways/moorland-in-hours.toml")
+        .read_text()
+        .replace('next = "crisis-needed"\nif_not_reached = "duty-manager"', 'next = "crisis-neded"')
+        .replace('contacts = ["moorland-crisis-team"]', 'contacts = ["nhs-111-mental-health"]')
+    )
+    bad = waymark("pathways", "validate", str(broken))
+    assert bad.returncode == 1
+    assert "broken.toml: duty-worker: leads to node 'crisis-neded', which does not exist" in bad.stderr
+    assert "broken.toml: crisis-team: routes a staff handover to 'nhs-111-mental-health'" in bad.stderr
+    assert "Traceback" not in bad.stderr

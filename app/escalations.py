@@ -1,0 +1,531 @@
+"""Escalations: a worker's judgement against the threshold criteria, walked through the pathway for now.
+
+Complete and valid offline. Recording an escalation tells nobody: until an action records that a
+contact was reached, ``Escalation.reached_anyone`` is False and the UI says so, with the number to phone.
+Sync is never notification.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.changes import Changed
+from app.clock import Clock
+from app.directory import Offer
+from app.errors import InvalidInput, NotFound
+from app.hours import Period, PeriodDecision
+from app.ids import new_id
+from app.org_config import OrgConfig
+from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
+from app.persons import Nation
+from storage import models, outbox
+from storage.store import Store
+
+
+class EscalationKind(enum.StrEnum):
+    ESCALATION = "escalation"
+    WELFARE_CHECK = "welfare-check"
+
+
+class ActionKind(enum.StrEnum):
+    PHONED = "phoned"
+    TEXTED = "texted"
+    EMAILED = "emailed"
+    IN_PERSON = "in_person"
+    DONE = "done"  # an action step with nobody to contact, e.g. reviewing the safety history
+    OTHER = "other"
+    # Recorded by the service itself:
+    ANSWER = "answer"
+    FOLLOW_UP = "follow_up"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+WORKER_ACTIONS = (
+    ActionKind.PHONED,
+    ActionKind.TEXTED,
+    ActionKind.EMAILED,
+    ActionKind.IN_PERSON,
+    ActionKind.DONE,
+    ActionKind.OTHER,
+)
+
+
+class EscalationOutcome(enum.StrEnum):
+    PERSON_SAFE_PLAN_AGREED = "person_safe_plan_agreed"
+    CRISIS_TEAM_ACCEPTED = "crisis_team_accepted"
+    EMERGENCY_SERVICES_ATTENDED = "emergency_services_attended"
+    ADMITTED = "admitted"
+    CONTACT_RE_ESTABLISHED = "contact_re_established"
+    WELFARE_CONFIRMED_BY_THIRD_PARTY = "welfare_confirmed_by_third_party"
+    NO_CONTACT_ONGOING = "no_contact_ongoing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationDraft:
+    person_id: uuid.UUID
+    criteria: Sequence[str]
+    rationale: str = field(repr=False)
+    identified_at: datetime | None = None  # the event time; defaults to now
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDraft:
+    node_id: str
+    kind: ActionKind
+    reached: bool  # the contact was reached, or the step was done: the pathway moves on
+    at: datetime | None = None  # defaults to now; editable, never in the future
+    contact_id: str | None = None
+    contact_reached: str | None = field(default=None, repr=False)  # who: name and role
+    outcome: str | None = field(default=None, repr=False)
+    information_shared: str | None = field(default=None, repr=False)
+    sharing_basis: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    id: uuid.UUID
+    at: datetime
+    node_id: str
+    kind: ActionKind
+    reached: bool
+    answer: str | None
+    contact_id: str | None
+    contact_reached: str | None = field(repr=False)
+    outcome: str | None = field(repr=False)
+    information_shared: str | None = field(repr=False)
+    sharing_basis: str | None = field(repr=False)
+    due: datetime | None
+
+    @classmethod
+    def from_row(cls, row: models.EscalationAction) -> ActionRecord:
+        return cls(
+            row.id,
+            row.at,
+            row.node_id,
+            ActionKind(row.kind),
+            row.reached,
+            row.answer,
+            row.contact_id,
+            row.contact_reached,
+            row.outcome,
+            row.information_shared,
+            row.sharing_basis,
+            row.due,
+        )
+
+    @property
+    def is_step(self) -> bool:
+        return self.kind not in (ActionKind.FOLLOW_UP, ActionKind.CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeliness:
+    """One required action on the path taken, against its local standard, from the records alone."""
+
+    node: Node
+    due_by: datetime
+    first_done_at: datetime | None
+
+    def met(self) -> bool | None:
+        """True or False once acted on; None while still open."""
+        return None if self.first_done_at is None else self.first_done_at <= self.due_by
+
+    def describe(self, now: datetime) -> str:
+        if self.first_done_at is not None:
+            delay = self.first_done_at - self.due_by
+            return "within the standard" if delay <= timedelta(0) else f"late by {_duration(delay)}"
+        return f"overdue by {_duration(now - self.due_by)}" if now > self.due_by else f"due by {self.due_by:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: uuid.UUID
+    person_id: uuid.UUID
+    kind: EscalationKind
+    identified_at: datetime
+    criteria: tuple[str, ...]
+    rationale: str = field(repr=False)
+    period: PeriodDecision
+    pathway: Pathway
+    pathway_warning: str | None
+    versions: dict[str, str]
+    actions: tuple[ActionRecord, ...]
+    walk: Walk
+    follow_up_due: datetime | None
+    follow_up_owner: str | None = field(repr=False)
+    closed_at: datetime | None
+    outcome: EscalationOutcome | None
+
+    @property
+    def reached_anyone(self) -> bool:
+        """Whether any action records that a contact was reached. Saving, and sync, tell nobody."""
+        return any(a.reached and (a.contact_id or a.contact_reached) for a in self.actions if a.is_step)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def first_action_after(self) -> timedelta | None:
+        """Trigger to first action: the first thing the worker did after identifying the concern."""
+        steps = [a.at for a in self.actions if a.is_step and a.kind is not ActionKind.ANSWER]
+        return min(steps) - self.identified_at if steps else None
+
+    def timeliness(self) -> list[Timeliness]:
+        """Each action node on the path taken that has a local standard, and when it was first acted on."""
+        result = []
+        for node_id in dict.fromkeys(self.walk.path):
+            node = self.pathway.node(node_id)
+            if node.type is not NodeType.ACTION or node.within_minutes is None:
+                continue
+            done = [a.at for a in self.actions if a.node_id == node_id and a.is_step]
+            result.append(
+                Timeliness(node, self.identified_at + timedelta(minutes=node.within_minutes), min(done, default=None))
+            )
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class CallNow:
+    """Who to phone from where the pathway stands: each next action and its first open contact."""
+
+    node: Node
+    offers: tuple[Offer, ...]  # serving the person, open ones first
+
+    @property
+    def best(self) -> Offer | None:
+        return self.offers[0] if self.offers else None
+
+
+class EscalationService:
+    def __init__(self, store: Store, clock: Clock, actor: audit.Actor, config: OrgConfig) -> None:
+        self._store = store
+        self._clock = clock
+        self._actor = actor
+        self.config = config
+
+    # -- starting -----------------------------------------------------------------------------------
+
+    def preview(self, person_id: uuid.UUID, at: datetime | None = None) -> tuple[PeriodDecision, Pathway, str | None]:
+        """The period and pathway an escalation started now would use (shown before it is saved)."""
+        at = at or self._clock.now()
+        with self._store.sessions() as session:
+            person = _person(session, person_id)
+            return self._route(person, at, PathwayKind.ESCALATION)
+
+    def start(self, draft: EscalationDraft) -> tuple[Escalation, Changed]:
+        now = self._clock.now()
+        criteria = list(dict.fromkeys(c.strip() for c in draft.criteria if c.strip()))
+        known = self.config.pathways.criteria
+        if not criteria:
+            raise InvalidInput("Threshold criteria", "tick at least one criterion that is met")
+        if known is None or any(known.get(c) is None for c in criteria):
+            raise InvalidInput("Threshold criteria", "include one this organisation has not approved")
+        rationale = draft.rationale.strip()
+        if not rationale:
+            raise InvalidInput("Why", "write in your own words why you are escalating")
+        identified = self._event_time(draft.identified_at, now, "When you identified the concern")
+        with self._store.sessions.begin() as session:
+            person = _person(session, draft.person_id)
+            row = self._insert(session, person, EscalationKind.ESCALATION, identified, criteria, rationale, now)
+            return self._load(session, row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
+
+    def raise_welfare_check(
+        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str
+    ) -> models.Escalation:
+        """The missed-contact policy's welfare check, in the caller's transaction. Its reason is the rule that
+        fired, stated as such; no clinical criterion is ticked on the worker's behalf."""
+        person = _person(session, person_id)
+        return self._insert(session, person, EscalationKind.WELFARE_CHECK, identified_at, [], reason, self._clock.now())
+
+    def _insert(
+        self,
+        session: Session,
+        person: models.Person,
+        kind: EscalationKind,
+        identified: datetime,
+        criteria: list[str],
+        rationale: str,
+        now: datetime,
+    ) -> models.Escalation:
+        pathway_kind = PathwayKind.ESCALATION if kind is EscalationKind.ESCALATION else PathwayKind.WELFARE_CHECK
+        period, pathway, warning = self._route(person, identified, pathway_kind)
+        versions = {"pathway": pathway.ref, **self.config.versions}
+        if warning:
+            versions["fallback_warning"] = warning
+        actor = self._require_actor()
+        row = models.Escalation(
+            id=new_id(),
+            person_id=person.id,
+            author_id=actor.staff_id,
+            device_id=actor.device_id,
+            created_at=now,
+            kind=kind.value,
+            identified_at=identified,
+            criteria=criteria,
+            rationale=rationale,
+            period=period.period.value,
+            period_reason=period.reason,
+            versions=versions,
+            pathway_id=pathway.ref,
+            follow_up_due=None,
+            follow_up_owner=None,
+            closed_at=None,
+            outcome=None,
+        )
+        session.add(row)
+        outbox.enqueue(session, row, now)
+        audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
+        return row
+
+    def _route(
+        self, person: models.Person, at: datetime, kind: PathwayKind
+    ) -> tuple[PeriodDecision, Pathway, str | None]:
+        period = self.config.calendar.period_at(at, person.nation)
+        choice = self.config.pathways.choose(kind, person.area, period.period)
+        return period, choice.pathway, choice.warning
+
+    # -- walking ------------------------------------------------------------------------------------
+
+    def answer(self, escalation_id: uuid.UUID, node_id: str, label: str, at: datetime | None = None) -> Escalation:
+        now = self._clock.now()
+        at = self._event_time(at, now, "Time")
+        with self._store.sessions.begin() as session:
+            esc = self._load(session, _escalation(session, escalation_id))
+            node = esc.walk.current
+            if node.id != node_id or node.type is not NodeType.QUESTION:
+                raise InvalidInput("Answer", "the pathway has moved on from that question; nothing was saved")
+            if label not in [a.label for a in node.answers]:
+                raise InvalidInput("Answer", f"must be one of: {', '.join(a.label for a in node.answers)}")
+            self._add_action(session, esc, now, at=at, node_id=node_id, kind=ActionKind.ANSWER, answer=label)
+            return self._load(session, _escalation(session, escalation_id))
+
+    def record_action(self, escalation_id: uuid.UUID, draft: ActionDraft) -> tuple[Escalation, Changed]:
+        """Record what the worker did at an action step (at the current step, or off the path, which is
+        kept as a deviation). Durable once this returns."""
+        now = self._clock.now()
+        at = self._event_time(draft.at, now, "Time")
+        if draft.kind not in WORKER_ACTIONS:
+            raise InvalidInput("What you did", "choose phoned, texted, emailed, in person, done or other")
+        shared = (draft.information_shared or "").strip() or None
+        basis = (draft.sharing_basis or "").strip() or None
+        if shared and not basis:
+            raise InvalidInput("Sharing basis", "say on what basis information was shared (consent, risk to life…)")
+        with self._store.sessions.begin() as session:
+            esc = self._load(session, _escalation(session, escalation_id))
+            if not esc.is_open:
+                raise InvalidInput("Action", "this escalation is closed; start a new one or add a contact note")
+            if draft.node_id not in esc.pathway.nodes:
+                raise InvalidInput("Step", "is not part of this pathway")
+            if at < esc.identified_at - timedelta(minutes=5):
+                raise InvalidInput("Time", "is before the concern was identified")
+            node = esc.pathway.node(draft.node_id)
+            if (
+                draft.contact_id
+                and draft.contact_id not in node.contacts
+                and self.config.directory.get(draft.contact_id) is None
+            ):
+                raise InvalidInput("Contact", "is not in the contacts directory")
+            self._add_action(
+                session,
+                esc,
+                now,
+                at=at,
+                node_id=draft.node_id,
+                kind=draft.kind,
+                reached=draft.reached,
+                contact_id=draft.contact_id,
+                contact_reached=(draft.contact_reached or "").strip() or None,
+                outcome=(draft.outcome or "").strip() or None,
+                information_shared=shared,
+                sharing_basis=basis,
+            )
+            return self._load(session, _escalation(session, escalation_id)), Changed.PERSON | Changed.OUTBOX
+
+    def set_follow_up(self, escalation_id: uuid.UUID, due: datetime, owner: str) -> Escalation:
+        now = self._clock.now()
+        if due.tzinfo is None:
+            raise InvalidInput("Follow-up due", "needs a time zone")
+        if not owner.strip():
+            raise InvalidInput("Follow-up owner", "say who will follow up")
+        with self._store.sessions.begin() as session:
+            row = _escalation(session, escalation_id)
+            esc = self._load(session, row)
+            self._add_action(
+                session, esc, now, at=now, node_id=esc.walk.current.id, kind=ActionKind.FOLLOW_UP,
+                contact_reached=owner.strip(), due=due,
+            )  # fmt: skip
+            row.follow_up_due, row.follow_up_owner = due, owner.strip()
+            return self._load(session, row)
+
+    def close(self, escalation_id: uuid.UUID, outcome: EscalationOutcome, note: str = "") -> Escalation:
+        """Close with an outcome. A follow-up must be set first: closing never ends the work silently."""
+        now = self._clock.now()
+        with self._store.sessions.begin() as session:
+            row = _escalation(session, escalation_id)
+            esc = self._load(session, row)
+            if not esc.is_open:
+                raise InvalidInput("Close", "this escalation is already closed")
+            if esc.follow_up_due is None:
+                raise InvalidInput("Follow-up", "set who follows up and by when before closing")
+            if not any(a.is_step and a.kind is not ActionKind.ANSWER for a in esc.actions):
+                raise InvalidInput("Close", "record at least one action taken before closing")
+            self._add_action(
+                session, esc, now, at=now, node_id=esc.walk.current.id, kind=ActionKind.CLOSED,
+                outcome=outcome.value, information_shared=note.strip() or None,
+            )  # fmt: skip
+            row.closed_at, row.outcome = now, outcome.value
+            return self._load(session, row)
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def get(self, escalation_id: uuid.UUID) -> Escalation:
+        with self._store.sessions() as session:
+            return self._load(session, _escalation(session, escalation_id))
+
+    def for_person(self, person_id: uuid.UUID) -> list[Escalation]:
+        """The person's escalations and welfare checks, newest first."""
+        with self._store.sessions() as session:
+            rows = session.scalars(
+                select(models.Escalation)
+                .where(models.Escalation.person_id == person_id)
+                .order_by(models.Escalation.identified_at.desc())
+            )
+            return [self._load(session, r) for r in rows]
+
+    def call_now(self, escalation: Escalation, at: datetime | None = None) -> list[CallNow]:
+        """The next action steps from where the pathway stands, each with who to call, for this person now."""
+        at = at or self._clock.now()
+        with self._store.sessions() as session:
+            person = _person(session, escalation.person_id)
+            nation, area = Nation(person.nation), person.area
+        result = []
+        for node in _next_actions(escalation.pathway, escalation.walk.current):
+            offers = self.config.directory.offers(node.contacts, at, nation, area)
+            result.append(CallNow(node, tuple(offers)))
+        return result
+
+    # -- internals ----------------------------------------------------------------------------------
+
+    def _load(self, session: Session, row: models.Escalation) -> Escalation:
+        actions = tuple(
+            ActionRecord.from_row(a)
+            for a in session.scalars(
+                select(models.EscalationAction)
+                .where(models.EscalationAction.escalation_id == row.id)
+                .order_by(models.EscalationAction.created_at, models.EscalationAction.id)
+            )
+        )
+        pathway = self.config.pathways.get(row.pathway_id)
+        warning = row.versions.get("fallback_warning")
+        if pathway is None:
+            # The version this escalation used is no longer loaded (updated since): walk the current one
+            # with the same id and say so, rather than show nothing.
+            pathway = self.config.pathways.get(row.pathway_id.partition("@")[0])
+            warning = f"This escalation used {row.pathway_id}, which has since been replaced; showing the current one."
+        if pathway is None:
+            raise NotFound("The pathway this escalation used is not loaded on this device.")
+        steps = [Step(a.node_id, a.answer, a.reached) for a in actions if a.is_step]
+        return Escalation(
+            id=row.id,
+            person_id=row.person_id,
+            kind=EscalationKind(row.kind),
+            identified_at=row.identified_at,
+            criteria=tuple(row.criteria),
+            rationale=row.rationale,
+            period=PeriodDecision(Period(row.period), row.period_reason),
+            pathway=pathway,
+            pathway_warning=warning,
+            versions=dict(row.versions),
+            actions=actions,
+            walk=walk(pathway, steps),
+            follow_up_due=row.follow_up_due,
+            follow_up_owner=row.follow_up_owner,
+            closed_at=row.closed_at,
+            outcome=EscalationOutcome(row.outcome) if row.outcome else None,
+        )
+
+    def _add_action(self, session: Session, esc: Escalation, now: datetime, **values: object) -> None:
+        actor = self._require_actor()
+        values.setdefault("reached", False)
+        row = models.EscalationAction(
+            id=new_id(),
+            escalation_id=esc.id,
+            person_id=esc.person_id,
+            author_id=actor.staff_id,
+            device_id=actor.device_id,
+            created_at=now,
+            **values,
+        )
+        session.add(row)
+        outbox.enqueue(session, row, now)
+        audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
+
+    def _event_time(self, at: datetime | None, now: datetime, label: str) -> datetime:
+        if at is None:
+            return now
+        if at.tzinfo is None:
+            raise InvalidInput(label, "needs a time zone")
+        if at > now + timedelta(minutes=5):
+            raise InvalidInput(label, "is in the future")
+        return at
+
+    def _require_actor(self) -> audit.Actor:
+        if self._actor.staff_id is None or self._actor.device_id is None:
+            raise InvalidInput("Device", "is not enrolled to a worker, so it cannot record escalations")
+        return self._actor
+
+
+def _next_actions(pathway: Pathway, node: Node) -> list[Node]:
+    """Action nodes reachable from ``node`` through questions only (the node itself if it is an action)."""
+    found: list[Node] = []
+    frontier, seen = [node], set()
+    while frontier:
+        current = frontier.pop(0)
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if current.type is NodeType.ACTION:
+            found.append(current)
+        elif current.type is NodeType.QUESTION:
+            frontier.extend(pathway.node(a.next) for a in current.answers)
+    return found
+
+
+def _person(session: Session, person_id: uuid.UUID) -> models.Person:
+    person = session.get(models.Person, person_id)
+    if person is None:
+        raise NotFound("That person is not on this device.")
+    return person
+
+
+def _escalation(session: Session, escalation_id: uuid.UUID) -> models.Escalation:
+    row = session.get(models.Escalation, escalation_id)
+    if row is None:
+        raise NotFound("That escalation is not on this device.")
+    return row
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

@@ -1,0 +1,207 @@
+"""The missed-contact policy: re-contact after a first miss, a welfare check after a second within the window.
+
+The rules are a pure function of the person's contact outcomes (``episodes``), so they can be tested over
+any sequence; ``MissedContactService`` keeps the stored episodes in step with it and raises the welfare
+check. Nothing here ever discharges anyone or closes a case: an episode ends only when contact is made.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, Outcome
+from app.ids import new_id
+from app.persons import Channel, Person
+from storage import models
+
+# Outcomes that mean the person was reached, and how the episode ends.
+_REESTABLISHED = {
+    Outcome.SEEN: "contact_re_established",
+    Outcome.SPOKEN_TO: "contact_re_established",
+    Outcome.DECLINED: "contact_re_established",  # they were reached and said no: contact, not a miss
+    Outcome.THIRD_PARTY_ONLY: "welfare_confirmed_by_third_party",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MissedContactPolicy:
+    """Local policy, not constants (DESIGN §3; domain reference §0.5)."""
+
+    version: str = "default-1"
+    recontact_within: timedelta = timedelta(hours=24)
+    welfare_window: timedelta = timedelta(hours=48)  # the source allows 24–48 h
+    welfare_check_start_within: timedelta = timedelta(hours=1)
+    increased_contact_days: int = 14
+
+    def __post_init__(self) -> None:
+        if not timedelta(hours=24) <= self.welfare_window <= timedelta(hours=48):
+            raise ValueError("the welfare-check window must be between 24 and 48 hours")
+        if self.recontact_within <= timedelta(0):
+            raise ValueError("the re-contact time must be positive")
+
+    def describe_window(self) -> str:
+        return f"{int(self.welfare_window.total_seconds() // 3600)} hours"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEvent:
+    at: datetime
+    outcome: Outcome
+    note_id: uuid.UUID
+
+
+class EpisodeState(enum.StrEnum):
+    RECONTACT = "recontact"
+    WELFARE_CHECK = "welfare_check"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    misses: tuple[ContactEvent, ...]
+    recontact_due: datetime
+    welfare_check_raised_at: datetime | None = None  # the second miss that raised it
+    closed_at: datetime | None = None
+    outcome: str | None = None
+
+    @property
+    def key(self) -> uuid.UUID:
+        """The note that opened the episode: stable however often the rules are re-run."""
+        return self.misses[0].note_id
+
+    @property
+    def state(self) -> EpisodeState:
+        if self.closed_at is not None:
+            return EpisodeState.CLOSED
+        return EpisodeState.WELFARE_CHECK if self.welfare_check_raised_at else EpisodeState.RECONTACT
+
+
+def episodes(events: Iterable[ContactEvent], policy: MissedContactPolicy) -> list[Episode]:
+    """Apply the policy to a person's contact outcomes, in time order."""
+    result: list[Episode] = []
+    current: Episode | None = None
+    for event in sorted(events, key=lambda e: (e.at, e.note_id)):
+        if event.outcome in MISSED_OUTCOMES:
+            if current is None:
+                current = Episode((event,), event.at + policy.recontact_within)
+                continue
+            previous = current.misses[-1]
+            misses = (*current.misses, event)
+            if current.welfare_check_raised_at is None and event.at - previous.at <= policy.welfare_window:
+                current = replace(current, misses=misses, welfare_check_raised_at=event.at)
+            elif current.welfare_check_raised_at is None:
+                # The earlier miss is outside the window: this one starts the count again.
+                current = replace(current, misses=misses, recontact_due=event.at + policy.recontact_within)
+            else:
+                current = replace(current, misses=misses)
+        elif event.outcome in _REESTABLISHED and current is not None:
+            result.append(replace(current, closed_at=event.at, outcome=_REESTABLISHED[event.outcome]))
+            current = None
+    if current is not None:
+        result.append(current)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class RecontactRoute:
+    """One way to try the person again, in their preferred order."""
+
+    channel: Channel
+    value: str = field(repr=False)
+    safe_to_leave_message: bool
+    via: str | None = field(default=None, repr=False)
+
+
+def recontact_routes(person: Person) -> tuple[list[RecontactRoute], str | None]:
+    """The person's preferred methods in order, third parties only with their agreement; and a warning
+    when there is no way recorded to reach them."""
+    routes = [
+        RecontactRoute(m.channel, m.value, m.safe_to_leave_message, m.via)
+        for m in person.contact_methods
+        if m.channel is not Channel.THIRD_PARTY or m.consented
+    ]
+    routes += [
+        RecontactRoute(Channel.THIRD_PARTY, s.phone, False, f"{s.name} ({s.relationship})")
+        for s in person.support_network
+        if s.may_contact and s.phone
+    ]
+    if not routes:
+        return [], "No preferred contact method is recorded for this person: add one, and use the last known route."
+    return routes, None
+
+
+class WelfareCheckRaiser(Protocol):
+    """Raises the welfare-check escalation in the caller's transaction (EscalationService does)."""
+
+    def __call__(
+        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str
+    ) -> models.Escalation: ...
+
+
+class MissedContactService:
+    """Keeps the stored episodes in step with the rules, inside the caller's transaction."""
+
+    def __init__(self, policy: MissedContactPolicy, raise_welfare_check: WelfareCheckRaiser) -> None:
+        self.policy = policy
+        self._raise = raise_welfare_check
+
+    def refresh(self, session: Session, person_id: uuid.UUID) -> bool:
+        """Re-apply the policy to the person's signed notes. Returns True when a welfare check was raised.
+
+        Episodes are this device's working state, derived from notes (which sync); they are never
+        deleted, and a welfare check once raised stays raised.
+        """
+        entered_in_error = set(
+            session.scalars(
+                select(models.NoteAmendment.note_id).where(
+                    models.NoteAmendment.person_id == person_id,
+                    models.NoteAmendment.kind == AmendmentKind.ENTERED_IN_ERROR.value,
+                )
+            )
+        )
+        events = [
+            ContactEvent(n.contact_end, Outcome(n.outcome), n.id)
+            for n in session.scalars(
+                select(models.ContactNote).where(
+                    models.ContactNote.person_id == person_id, models.ContactNote.signed_at.is_not(None)
+                )
+            )
+            if n.id not in entered_in_error
+        ]
+        stored = {
+            uuid.UUID(str(row.missed_note_ids[0])): row
+            for row in session.scalars(
+                select(models.MissedContactEpisode).where(models.MissedContactEpisode.person_id == person_id)
+            )
+            if row.missed_note_ids
+        }
+        raised = False
+        for episode in episodes(events, self.policy):
+            row = stored.get(episode.key)
+            if row is None:
+                row = models.MissedContactEpisode(
+                    id=new_id(), person_id=person_id, opened_at=episode.misses[0].at, escalation_id=None
+                )
+                session.add(row)
+            row.missed_note_ids = [str(m.note_id) for m in episode.misses]
+            row.recontact_due = episode.recontact_due
+            row.closed_at, row.outcome = episode.closed_at, episode.outcome
+            if episode.welfare_check_raised_at is not None:
+                row.welfare_check_due = episode.welfare_check_raised_at + self.policy.welfare_check_start_within
+                if row.escalation_id is None:
+                    reason = (
+                        f"Raised by the missed-contact policy ({self.policy.version}): a second missed contact "
+                        f"within {self.policy.describe_window()} of the one before, with no contact in between."
+                    )
+                    session.flush()
+                    row.escalation_id = self._raise(session, person_id, episode.welfare_check_raised_at, reason).id
+                    raised = True
+        return raised
