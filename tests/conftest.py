@@ -8,11 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from app.clock import FixedClock
 from app.workspace import Workspace
 from resources.demo.generator import DemoSummary, populate
 from storage.keyfile import KdfParams
+
+# Property tests run at a CI count; raise it for a deeper local run, e.g. WAYMARK_EXAMPLES=5000.
+settings.register_profile("waymark", max_examples=int(os.environ.get("WAYMARK_EXAMPLES", "200")), deadline=None)
+settings.load_profile("waymark")
 
 PASSPHRASE = "correct horse battery staple"
 # A fixed "now" keeps demo data and every time rule reproducible: a Thursday afternoon in November.
