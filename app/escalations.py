@@ -41,7 +41,7 @@ class ActionKind(enum.StrEnum):
     EMAILED = "emailed"
     IN_PERSON = "in_person"
     DONE = "done"  # an action step with nobody to contact, e.g. reviewing the safety history
-    OTHER = "other"
+    OTHER = "other"  # something done alongside the pathway: recorded, does not move it on
     # Recorded by the service itself:
     ANSWER = "answer"
     FOLLOW_UP = "follow_up"
@@ -442,7 +442,9 @@ class EscalationService:
             warning = f"This escalation used {row.pathway_id}, which has since been replaced; showing the current one."
         if pathway is None:
             raise NotFound("The pathway this escalation used is not loaded on this device.")
-        steps = [Step(a.node_id, a.answer, a.reached) for a in actions if a.is_step]
+        # "Other" actions (a partner agency phoned alongside the pathway, say) are kept in the record but
+        # never move the pathway on.
+        steps = [Step(a.node_id, a.answer, a.reached) for a in actions if a.is_step and a.kind is not ActionKind.OTHER]
         return Escalation(
             id=row.id,
             person_id=row.person_id,

@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, Outcome
+from app.errors import NotFound
 from app.ids import new_id
 from app.persons import Channel, Person
 from storage import models
+from storage.store import Store
 
 # Outcomes that mean the person was reached, and how the episode ends.
 _REESTABLISHED = {
@@ -146,12 +148,68 @@ class WelfareCheckRaiser(Protocol):
     ) -> models.Escalation: ...
 
 
+@dataclass(frozen=True, slots=True)
+class MissedContactStatus:
+    """What the worker must see for one person: the open episode's work, or what follows contact."""
+
+    state: EpisodeState | None  # None: no episode open
+    misses: int
+    recontact_due: datetime | None
+    welfare_check_due: datetime | None
+    welfare_check_id: uuid.UUID | None
+    routes: tuple[RecontactRoute, ...]
+    routes_warning: str | None
+    after_contact: tuple[str, ...]  # prompts once contact is re-established, until a safety review is recorded
+
+
 class MissedContactService:
     """Keeps the stored episodes in step with the rules, inside the caller's transaction."""
 
-    def __init__(self, policy: MissedContactPolicy, raise_welfare_check: WelfareCheckRaiser) -> None:
+    def __init__(self, store: Store, policy: MissedContactPolicy, raise_welfare_check: WelfareCheckRaiser) -> None:
+        self._store = store
         self.policy = policy
         self._raise = raise_welfare_check
+
+    def status(self, person_id: uuid.UUID) -> MissedContactStatus:
+        with self._store.sessions() as session:
+            row = session.get(models.Person, person_id)
+            if row is None:
+                raise NotFound("That person is not on this device.")
+            routes, warning = recontact_routes(Person.from_row(row))
+            stored = list(
+                session.scalars(
+                    select(models.MissedContactEpisode)
+                    .where(models.MissedContactEpisode.person_id == person_id)
+                    .order_by(models.MissedContactEpisode.opened_at.desc())
+                )
+            )
+            open_ = next((e for e in stored if e.closed_at is None), None)
+            after: tuple[str, ...] = ()
+            closed = next((e for e in stored if e.closed_at is not None), None)
+            if open_ is None and closed is not None and closed.closed_at is not None:
+                reviewed = session.scalar(
+                    select(models.SafetyReview.id).where(
+                        models.SafetyReview.person_id == person_id, models.SafetyReview.created_at >= closed.closed_at
+                    )
+                )
+                if reviewed is None:
+                    after = (
+                        "Contact was re-established after missed contacts: review the safety plan with the person "
+                        "(record a safety review at the missed-contact trigger point).",
+                        f"Increase contact for the next {self.policy.increased_contact_days} days, then review it.",
+                    )
+            if open_ is None:
+                return MissedContactStatus(None, 0, None, None, None, tuple(routes), warning, after)
+            return MissedContactStatus(
+                EpisodeState.WELFARE_CHECK if open_.escalation_id else EpisodeState.RECONTACT,
+                len(open_.missed_note_ids),
+                open_.recontact_due,
+                open_.welfare_check_due,
+                open_.escalation_id,
+                tuple(routes),
+                warning,
+                after,
+            )
 
     def refresh(self, session: Session, person_id: uuid.UUID) -> bool:
         """Re-apply the policy to the person's signed notes. Returns True when a welfare check was raised.

@@ -61,7 +61,9 @@ class Workspace:
         self.caseload = CaseloadService(self.store, self.clock, self.actor)
         self.plans = SafetyPlanService(self.store, self.clock, self.actor)
         self.escalations = EscalationService(self.store, self.clock, self.actor, self.config)
-        self.missed_contacts = MissedContactService(self.missed_contact_policy, self.escalations.raise_welfare_check)
+        self.missed_contacts = MissedContactService(
+            self.store, self.missed_contact_policy, self.escalations.raise_welfare_check
+        )
         self.notes = ContactNoteService(self.store, self.clock, self.actor, missed_contacts=self.missed_contacts)
         self.reviews = SafetyReviewService(self.store, self.clock, self.actor)
 
