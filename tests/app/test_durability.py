@@ -32,6 +32,9 @@ CHILD = textwrap.dedent(
 
 
 def test_note_survives_sigkill_right_after_save(demo_dir: Path) -> None:
+    ws = Workspace.open(demo_dir, PASSPHRASE)
+    pending_before = ws.outbox_pending()
+    ws.close()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(demo_dir), PASSPHRASE],
         cwd=ROOT,
@@ -52,6 +55,6 @@ def test_note_survives_sigkill_right_after_save(demo_dir: Path) -> None:
 
         note = ws.notes.get(uuid.UUID(note_id))
         assert note.narrative == "Saved just before the battery died"
-        assert ws.outbox_pending() == 1
+        assert ws.outbox_pending() == pending_before + 1
     finally:
         ws.close()
