@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config_files import Fields, Problem, errors, read_toml
-from app.hours import LONDON, HoursCalendar, Period
+from app.hours import LONDON, HoursCalendar, Period, TeamCalendars
 from app.persons import Nation
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -142,7 +142,7 @@ class Offer:
 class Directory:
     entries: Mapping[str, DirectoryEntry]
     version: str
-    calendar: HoursCalendar = field(default_factory=HoursCalendar)
+    calendars: TeamCalendars = field(default_factory=TeamCalendars)
 
     def get(self, entry_id: str) -> DirectoryEntry | None:
         return self.entries.get(entry_id)
@@ -156,7 +156,7 @@ class Directory:
     ) -> list[Offer]:
         """The named entries that serve this nation and area, in the order given, open ones first."""
         found = [self.entries[i] for i in ids if i in self.entries and self.entries[i].serves(nation, area)]
-        offers = [self._offer(e, at, nation) for e in found]
+        offers = [self._offer(e, at, nation, area) for e in found]
         return sorted(offers, key=lambda o: not o.open_now)  # stable: keeps the pathway's order within each
 
     def search(self, text: str, at: datetime, nation: Nation | None = None) -> list[Offer]:
@@ -170,11 +170,12 @@ class Directory:
         lines = [e for e in self.entries.values() if not e.areas and e.for_use_by is not UseBy.STAFF]
         return [self._offer(e, at, nation) for e in lines if e.serves(nation)]
 
-    def _offer(self, entry: DirectoryEntry, at: datetime, nation: Nation) -> Offer:
-        return Offer(entry, entry.availability.open_at(at, nation, self.calendar), entry.is_stale(at.date()))
+    def _offer(self, entry: DirectoryEntry, at: datetime, nation: Nation, area: str | None = None) -> Offer:
+        calendar = self.calendars.for_area(area)
+        return Offer(entry, entry.availability.open_at(at, nation, calendar), entry.is_stale(at.date()))
 
 
-def load_directory(paths: Sequence[Path], *, calendar: HoursCalendar | None = None) -> tuple[Directory, list[Problem]]:
+def load_directory(paths: Sequence[Path], *, calendars: TeamCalendars | None = None) -> tuple[Directory, list[Problem]]:
     """Read contact files (a folder's ``*.toml`` or single files). A file with errors contributes nothing."""
     problems: list[Problem] = []
     entries: dict[str, DirectoryEntry] = {}
@@ -198,7 +199,7 @@ def load_directory(paths: Sequence[Path], *, calendar: HoursCalendar | None = No
         if not errors(file_problems) and version:
             entries.update({e.id: e for e in parsed})
             versions.append(f"{path.stem}@{version}")
-    return Directory(entries, "+".join(versions), calendar or HoursCalendar()), problems
+    return Directory(entries, "+".join(versions), calendars or TeamCalendars()), problems
 
 
 def _toml_files(paths: Sequence[Path], problems: list[Problem]) -> list[Path]:

@@ -298,7 +298,7 @@ class EscalationService:
     def _route(
         self, person: models.Person, at: datetime, kind: PathwayKind
     ) -> tuple[PeriodDecision, Pathway, str | None]:
-        period = self.config.calendar.period_at(at, person.nation)
+        period = self.config.calendars.for_area(person.area).period_at(at, person.nation)
         choice = self.config.pathways.choose(kind, person.area, period.period)
         return period, choice.pathway, choice.warning
 

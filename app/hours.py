@@ -5,6 +5,7 @@ by UK nation, all decided in Europe/London local time from the event time (never
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -75,3 +76,15 @@ class HoursCalendar:
 def bank_holidays(nation: Nation, year: int) -> dict[date, str]:
     """Bank holidays (substitute days included) for one nation and year, from the `holidays` package."""
     return dict(holidays.country_holidays("GB", subdiv=_SUBDIVISION[nation], years=year).items())
+
+
+@dataclass(frozen=True)
+class TeamCalendars:
+    """Each area's team calendar; areas not listed get the default (Mon–Fri 09:00–17:00)."""
+
+    by_area: Mapping[str, HoursCalendar] = field(default_factory=dict)
+    default: HoursCalendar = field(default_factory=HoursCalendar)
+    version: str = "default-1"
+
+    def for_area(self, area: str | None) -> HoursCalendar:
+        return self.by_area.get(area or "", self.default)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from app.config_files import Problem
 from app.directory import Directory, load_directory
-from app.hours import HoursCalendar
+from app.hours import TeamCalendars
+from app.hours_files import load_calendars
 from app.pathway_files import load_library
 from app.pathways import PathwayLibrary
 
@@ -25,7 +26,7 @@ BUNDLED = Path(__file__).resolve().parents[1] / "resources"
 class OrgConfig:
     directory: Directory
     pathways: PathwayLibrary
-    calendar: HoursCalendar
+    calendars: TeamCalendars
     problems: tuple[Problem, ...] = field(default=())
 
     @classmethod
@@ -35,20 +36,20 @@ class OrgConfig:
         *,
         pathways_dir: Path = BUNDLED / "pathways",
         contacts_dir: Path = BUNDLED / "contacts",
-        calendar: HoursCalendar | None = None,
+        hours_file: Path = BUNDLED / "hours" / "teams.toml",
         previous: OrgConfig | None = None,
     ) -> OrgConfig:
-        calendar = calendar or HoursCalendar()
-        directory, contact_problems = load_directory([contacts_dir], calendar=calendar)
+        calendars, hour_problems = load_calendars(hours_file)
+        directory, contact_problems = load_directory([contacts_dir], calendars=calendars)
         loaded = load_library(pathways_dir, directory, today, previous.pathways if previous else None)
-        return cls(directory, loaded.library, calendar, (*contact_problems, *loaded.problems))
+        return cls(directory, loaded.library, calendars, (*hour_problems, *contact_problems, *loaded.problems))
 
     @property
     def versions(self) -> dict[str, str]:
         """What a record cites so an audit can replay the decision it was based on."""
         criteria = self.pathways.criteria
         return {
-            "calendar": self.calendar.version,
+            "calendar": self.calendars.version,
             "directory": self.directory.version,
             "criteria": criteria.ref if criteria else "none",
         }

@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     period = sub.add_parser("period", help="in-hours or out-of-hours at a time, with the reason")
     period.add_argument("--at", required=True, help="ISO time with its offset, e.g. 2026-12-28T10:00+00:00")
     period.add_argument("--nation", default="england", choices=["england", "wales", "scotland", "northern-ireland"])
+    period.add_argument("--area", default=None, help="use this area's team hours (default: Mon–Fri 09:00–17:00)")
 
     pathways = sub.add_parser("pathways", help="check pathway files before they are deployed")
     pathways_sub = pathways.add_subparsers(dest="pathways_command", required=True)
@@ -84,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "passwd":
                 return _passwd(data_dir)
             case "period":
-                return _period(args.at, args.nation)
+                return _period(args.at, args.nation, args.area)
             case "pathways":
                 return _validate_pathways(args.paths, args.contacts)
     except (WaymarkError, StoreError) as exc:
@@ -138,17 +139,23 @@ def _dump(data_dir: Path) -> int:
     return 0
 
 
-def _period(at: str, nation: str) -> int:
+def _period(at: str, nation: str, area: str | None) -> int:
     from datetime import datetime
 
-    from app.hours import HoursCalendar
+    from app.hours_files import load_calendars
+    from app.org_config import BUNDLED
 
     try:
         when = datetime.fromisoformat(at)
     except ValueError:
         print(f"waymark: --at {at!r} is not an ISO time such as 2026-12-28T10:00+00:00", file=sys.stderr)
         return 1
-    decision = HoursCalendar().period_at(when, nation)
+    calendars, problems = load_calendars(BUNDLED / "hours" / "teams.toml")
+    for problem in problems:
+        print(f"waymark: {problem}", file=sys.stderr)
+    if area is not None and area not in calendars.by_area:
+        print(f"waymark: no hours calendar for area {area!r}; using Mon–Fri 09:00–17:00", file=sys.stderr)
+    decision = calendars.for_area(area).period_at(when, nation)
     print(f"{decision.period.value} ({decision.reason})")
     return 0
 

@@ -63,7 +63,7 @@ def test_area_filters_local_contacts() -> None:
 def test_an_overnight_window_belongs_to_the_day_it_starts() -> None:
     bs = DIRECTORY.get("breathing-space")
     assert bs is not None
-    cal = DIRECTORY.calendar
+    cal = DIRECTORY.calendars.default
 
     def open_at(text: str) -> bool:
         return bs.availability.open_at(datetime.fromisoformat(text), Nation.SCOTLAND, cal)

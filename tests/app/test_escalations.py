@@ -54,7 +54,7 @@ def test_out_of_hours_on_a_bank_holiday_walks_the_out_of_hours_pathway(workspace
     assert esc.pathway.ref == "moorland-out-of-hours@3" and esc.pathway_warning is None
     assert esc.versions == {
         "pathway": "moorland-out-of-hours@3",
-        "calendar": "default-1",
+        "calendar": "teams@2026-11-01",
         "directory": "demo-local@2026-11-01+national@2026-11-01",
         "criteria": "criteria@2026.1",
     }

@@ -122,3 +122,29 @@ def test_closure_days_and_bad_input() -> None:
         cal.period_at(datetime(2026, 12, 2, 11), "wales")
     with pytest.raises(InvalidInput, match="Nation"):
         cal.period_at(datetime(2026, 12, 2, 11, tzinfo=UTC), "mars")
+
+
+def test_each_team_has_its_own_hours_and_closure_days() -> None:
+    from app.hours_files import load_calendars
+    from app.org_config import BUNDLED
+
+    calendars, problems = load_calendars(BUNDLED / "hours" / "teams.toml")
+    assert problems == [] and calendars.version == "teams@2026-11-01"
+    eight_forty_five = datetime(2026, 11, 26, 8, 45, tzinfo=UTC)
+    assert calendars.for_area("westdale").period_at(eight_forty_five, "england").period is Period.IN_HOURS
+    assert calendars.for_area("eastmoor").period_at(eight_forty_five, "england").period is Period.OUT_OF_HOURS
+    christmas_eve = calendars.for_area("eastmoor").period_at(datetime(2026, 12, 24, 11, 0, tzinfo=UTC), "england")
+    assert christmas_eve.period is Period.OUT_OF_HOURS and "Christmas Eve" in christmas_eve.reason
+    assert calendars.for_area("nowhere") is calendars.default
+
+
+def test_a_broken_hours_file_falls_back_to_the_default_and_says_so(tmp_path) -> None:
+    from app.hours_files import load_calendars
+
+    path = tmp_path / "teams.toml"
+    path.write_text(
+        'version = "1"\n[[calendars]]\narea = "eastmoor"\nopens = "17:00"\ncloses = "09:00"\nweekdays = ["mon"]\n'
+    )
+    calendars, problems = load_calendars(path)
+    assert [str(p) for p in problems] == ["teams.toml: eastmoor: 'closes' must be after 'opens'"]
+    assert calendars.for_area("eastmoor") == calendars.default

@@ -50,6 +50,10 @@ def test_demo_then_dump_prints_every_record_as_json_lines(tmp_path: Path) -> Non
         "team",
     } <= types
     assert sum(r["type"] == "person" for r in records) == 6
+    escalations = {r["id"]: r for r in records if r["type"] == "escalation"}
+    assert {e["kind"] for e in escalations.values()} == {"escalation", "welfare-check"}
+    actions = [r for r in records if r["type"] == "escalation_action"]
+    assert actions and all(a["escalation_id"] in escalations and a["at"] and a["node_id"] for a in actions)
     assert "Traceback" not in dumped.stderr
 
 
