@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from app.errors import InvalidInput
 from app.escalations import EscalationService
 from app.missed_contacts import MissedContactPolicy, MissedContactService
 from app.org_config import OrgConfig
+from app.persons import Nation
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
 from storage import models
@@ -120,6 +122,23 @@ class Workspace:
     def mark_demo(self) -> None:
         with self.store.sessions.begin() as session:
             session.merge(models.Meta(key="demo", value="true"))
+
+    def check_passphrase(self, passphrase: str) -> None:
+        """Raise StoreError unless ``passphrase`` unlocks this store (used to lift a UI lock); throttled."""
+        store_mod.unwrap_key(self.store.data_dir, passphrase)
+
+    def last_synced(self) -> datetime | None:
+        """When this device last completed a sync, if ever."""
+        with self.store.sessions() as session:
+            device = session.get(models.Device, self.actor.device_id) if self.actor.device_id else None
+            return device.last_sync_at if device else None
+
+    def home_nation(self) -> Nation:
+        """The worker's team's nation: which national lines to show when no person is open (the lock screen)."""
+        with self.store.sessions() as session:
+            staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
+            team = session.get(models.Team, staff.team_id) if staff else None
+            return Nation(team.nation) if team else Nation.ENGLAND
 
     def outbox_pending(self) -> int:
         with self.store.sessions() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from platformdirs import PlatformDirs
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.workspace import Workspace, store_exists
@@ -21,6 +22,11 @@ def create_demo(data_dir: Path, passphrase: str) -> Workspace:
     workspace.mark_demo()
     workspace.close()
     return Workspace.open(data_dir, passphrase)
+
+
+def settings_file() -> Path:
+    """Window geometry only (no personal data), in the platform's config folder."""
+    return PlatformDirs("Waymark", appauthor=False).user_config_path / "window.ini"
 
 
 def run_gui(data_dir: Path) -> int:
@@ -40,6 +46,6 @@ def run_gui(data_dir: Path) -> int:
     dialog.unlocked.connect(opened.append)
     if dialog.exec() != QDialog.DialogCode.Accepted or not opened:
         return 0
-    window = MainWindow(opened[0])
+    window = MainWindow(opened[0], pool, settings_path=settings_file())
     window.show()
     return app.exec()

@@ -1,35 +1,86 @@
-"""The main window: caseload on the left, the selected person's safety plan and notes on the right."""
+"""The main window: caseload on the left, the selected person on the right, crisis contacts in a dock.
+
+Locks itself when left alone (DESIGN §4): after 5 minutes the screen shows nothing personal; after 15
+minutes, or on Ctrl+L, the store is closed and every decrypted view and model is cleared. Locked or not,
+the crisis numbers stay on screen.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QMainWindow, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.caseload import CaseloadRow
+from app.org_config import OrgConfig
 from app.workspace import Workspace
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
-from ui.plan_view import PlanView
+from ui.contacts_pane import ContactsPane
+from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
+from ui.lock_screen import LockScreen, lock_screen_html
+from ui.person_panel import PersonPanel
+from ui.tasks import Task
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace) -> None:
+    caseload_loaded = Signal()
+    locked = Signal(str)  # "ui" or "full"
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        pool: QThreadPool,
+        *,
+        reopen: Callable[[str], Workspace] | None = None,
+        settings_path: Path | None = None,
+        idle_ms: tuple[int, int] = (UI_LOCK_MS, FULL_LOCK_MS),
+    ) -> None:
         super().__init__()
-        self._workspace = workspace
+        assert workspace.config is not None
+        self.workspace: Workspace | None = workspace
+        self._config: OrgConfig = workspace.config  # not personal data: kept while locked
+        self._clock = workspace.clock
+        self._nation = workspace.home_nation()
+        self._data_dir = workspace.store.data_dir
+        self._pool = pool
+        self._reopen = reopen or (lambda p: Workspace.open(self._data_dir, p, clock=self._clock, config=self._config))
+        self._tasks: list[Task] = []
+        self._lock_state: str | None = None
+        self._hidden_dialogs: list[QWidget] = []
+        self._settings = (
+            QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path is not None else None
+        )
         self.setWindowTitle("Waymark")
-        self.resize(1200, 760)
+        self.resize(1280, 800)
 
         self.model = CaseloadTableModel(self)
         self.proxy = CaseloadFilter(self)
         self.proxy.setSourceModel(self.model)
-
         self.search_box = QLineEdit(placeholderText="Find a person: part of a name or NHS number (Ctrl+K)")
         self.search_box.setAccessibleName("Find a person")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.textChanged.connect(self.proxy.set_query)
         self.search_box.returnPressed.connect(self._open_first_match)
-
+        self.work_due = QLabel()
+        self.work_due.setObjectName("work_due")
+        self.work_due.setWordWrap(True)
+        self.work_due.setAccessibleName("Work due")
         self.table = QTableView()
         self.table.setAccessibleName("Caseload")
         self.table.setModel(self.proxy)
@@ -42,42 +93,116 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(self._open_index)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._open_index(current))
-
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 6)
         left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.table)
-        self.plan_view = PlanView()
-        self.plan_view.setHtml(
-            "<p style='font-size:120%'>Type part of a name or NHS number, then press Enter to open the "
-            "person's safety plan.</p>"
-        )
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.plan_view)
-        splitter.setSizes([560, 640])
-        self.setCentralWidget(splitter)
+        self.person_panel = PersonPanel()
+        self.person_panel.changed.connect(self.reload)
+        self.person_panel.lock_requested.connect(self.lock_full)
+        self.plan_view = self.person_panel.plan_view
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.person_panel)
+        self.splitter.setSizes([560, 720])
+
+        self.lock_screen = LockScreen(pool)
+        self.lock_screen.unlocked.connect(self._on_unlocked)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+
+        self.contacts = ContactsPane(self._config.directory, self._clock)
+        self.contacts_dock = QDockWidget("Crisis contacts", self)
+        self.contacts_dock.setObjectName("contacts_dock")
+        self.contacts_dock.setWidget(self.contacts)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.contacts_dock)
+        self.contacts_dock.hide()
 
         self.outbox_label = QLabel()
         self.outbox_label.setAccessibleName("Records waiting to sync")
+        self.sync_label = QLabel()
+        self.sync_label.setAccessibleName("Last sync")
+        self.statusBar().addPermanentWidget(self.sync_label)
         self.statusBar().addPermanentWidget(self.outbox_label)
         self.statusBar().showMessage("Offline: working from the copy on this laptop")
+        self._add_actions()
 
-        find = QAction("Find a person", self, shortcut=QKeySequence("Ctrl+K"))
-        find.triggered.connect(self._focus_search)
-        self.addAction(find)
+        self.idle = IdleWatcher(self, *idle_ms)
+        self.idle.ui_lock.connect(self.lock_ui)
+        self.idle.full_lock.connect(self.lock_full)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self._restore_geometry()
         self.reload()
         self.search_box.setFocus()
 
+    def _add_actions(self) -> None:
+        def action(text: str, keys: str, slot: Callable[[], object]) -> QAction:
+            act = QAction(text, self, shortcut=QKeySequence(keys))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        action("Find a person", "Ctrl+K", self._focus_search)
+        action("Record a contact note", "Ctrl+N", lambda: self.person_panel.record_note())
+        action("Record a safety review", "Ctrl+R", lambda: self.person_panel.record_review())
+        action("Escalate", "Ctrl+E", self.person_panel.escalate)
+        action("Lock now", "Ctrl+L", self.lock_full)
+        action("Crisis contacts", "Ctrl+D", self._toggle_contacts)
+
+    # -- caseload -----------------------------------------------------------------------------------
+
     def reload(self) -> None:
-        self.model.replace_rows(self._workspace.caseload.rows())
-        pending = self._workspace.outbox_pending()
+        """Refresh the caseload off the UI thread, and the status bar."""
+        ws = self.workspace
+        if ws is None:
+            return
+        task = Task(ws.caseload.rows)
+        task.outcome.succeeded.connect(lambda rows, t=task: self._on_rows(rows, t))
+        task.outcome.failed.connect(lambda exc, t=task: self._on_rows_failed(exc, t))
+        self._tasks.append(task)
+        self._pool.start(task)
+        pending = ws.outbox_pending()
         self.outbox_label.setText(f"{pending} record{'s' if pending != 1 else ''} waiting to sync")
+        synced = ws.last_synced()
+        self.sync_label.setText(f"Last sync {synced.astimezone():%d %b %H:%M}" if synced else "Never synced")
+
+    def _on_rows(self, rows: list[CaseloadRow], task: Task) -> None:
+        self._tasks.remove(task)
+        if self.workspace is None:
+            return  # locked while loading: never show what was loaded
+        self.model.replace_rows(rows)
+        missed = sum(1 for r in rows if r.open_episodes)
+        escalations = sum(1 for r in rows if r.open_escalations)
+        overdue = sum(1 for r in rows if r.overdue_actions)
+        parts = []
+        if missed:
+            parts.append(f"<b>{missed} {'person needs' if missed == 1 else 'people need'} missed-contact action</b>")
+        if escalations:
+            parts.append(f"{escalations} with open escalations or welfare checks")
+        if overdue:
+            parts.append(f"{overdue} with overdue planned contacts or actions")
+        self.work_due.setText(" · ".join(parts) or "No missed contacts, open escalations or overdue work.")
+        self.caseload_loaded.emit()
+
+    def _on_rows_failed(self, exc: Exception, task: Task) -> None:
+        self._tasks.remove(task)
+        self.work_due.setText(f"The caseload could not be loaded: {exc} Nothing has been changed.")
 
     def _focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
+
+    def _toggle_contacts(self) -> None:
+        self.contacts_dock.setVisible(not self.contacts_dock.isVisible())
+        if self.contacts_dock.isVisible():
+            self.contacts.refresh()
+            self.contacts.search.setFocus()
 
     def _open_first_match(self) -> None:
         if self.proxy.rowCount() > 0:
@@ -93,13 +218,93 @@ class MainWindow(QMainWindow):
             self.open_person(person_id)
 
     def open_person(self, person_id: uuid.UUID) -> None:
-        person = self._workspace.caseload.open_person(person_id)
-        plan = self._workspace.plans.current(person_id)
-        notes = self._workspace.notes.timeline(person_id, limit=5)
-        self.plan_view.show_person(person, plan, notes)
+        if self.workspace is not None:
+            self.person_panel.show_person(self.workspace, person_id)
 
-    def closeEvent(self, event: object) -> None:
+    # -- locking ------------------------------------------------------------------------------------
+
+    def lock_ui(self) -> None:
+        """Hide everything personal; the store stays open until the full lock."""
+        if self._lock_state is not None or self.workspace is None:
+            return
+        self._lock_state = "ui"
+        self.idle.stop_ui_timer()
+        self._hidden_dialogs = [d for d in self.person_panel.dialogs if d.isVisible()]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        ws = self.workspace
+
+        def check(passphrase: str) -> None:
+            ws.check_passphrase(passphrase)
+
+        self._show_lock(check, "Locked after 5 minutes without use. Enter your passphrase to carry on.")
+        self.locked.emit("ui")
+
+    def lock_full(self) -> None:
+        """Close the store: the key is dropped and every decrypted view and model is cleared."""
+        if self._lock_state == "full":
+            return
+        self._lock_state = "full"
+        self._hidden_dialogs = []
+        self.person_panel.save_unsaved_as_drafts()
+        self.person_panel.forget()
         self.model.forget()
-        self.plan_view.forget()
-        self._workspace.close()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        self.search_box.clear()
+        self.work_due.clear()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+        self._show_lock(
+            self._reopen, "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
+        )
+        self.locked.emit("full")
+
+    def _show_lock(self, unlocker: Callable[[str], object], message: str) -> None:
+        self.contacts_dock.hide()
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.show_locked(lock_screen_html(self._config, self._clock, self._nation), unlocker, message)
+
+    def _on_unlocked(self, result: object) -> None:
+        if isinstance(result, Workspace):
+            self.workspace = result
+        self._lock_state = None
+        self.stack.setCurrentWidget(self.splitter)
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+        self._hidden_dialogs = []
+        self.idle.restart()
+        if isinstance(result, Workspace):
+            self.reload()
+        self.search_box.setFocus()
+
+    @property
+    def is_locked(self) -> bool:
+        return self._lock_state is not None
+
+    # -- window -------------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("geometry")
+        state = self._settings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._settings is not None:
+            self._settings.setValue("geometry", self.saveGeometry())
+            self._settings.setValue("state", self.saveState())
+            self._settings.sync()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        self.person_panel.save_unsaved_as_drafts()
+        self.person_panel.forget()
+        self.model.forget()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+        super().closeEvent(event)

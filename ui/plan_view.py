@@ -1,17 +1,66 @@
-"""The person's current safety plan as large, readable text: preferences first, numbered steps, contacts."""
+"""The person's current safety plan as large, readable text: preferences first, numbered steps, contacts
+with one-click copy, the crisis lines for their nation, then the latest notes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from html import escape
 
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.contact_notes import Note
+from app.directory import Offer
 from app.persons import Person
 from app.safety_plans import PlanRevision, Step
+from ui.clipboard import copy_briefly
+
+# A local copy older than this may be missing changes made elsewhere; the plan says so.
+STALE_AFTER = timedelta(hours=24)
 
 
-def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note]) -> str:
+@dataclass(frozen=True, slots=True)
+class PlanContext:
+    """What the plan view shows beside the plan itself."""
+
+    now: datetime
+    last_synced: datetime | None
+    crisis_lines: Sequence[Offer] = ()
+
+
+def _copy_link(number: str) -> str:
+    return f" <a href='copy:{escape(number)}'>Copy</a>"
+
+
+def note_html(note: Note, *, amend_link: bool = False) -> str:
+    status = " — <b>entered in error</b>" if note.entered_in_error else ""
+    draft = " — <b>draft, not signed</b>" if not note.signed else ""
+    steps = f" · used step {', '.join(map(str, note.plan_steps_used))}" if note.plan_steps_used else ""
+    late = " · late entry" if note.late_entry else ""
+    nxt = ""
+    if note.next_action:
+        due = f" by {note.next_action_due.astimezone():%a %d %b %H:%M}" if note.next_action_due else ""
+        nxt = f"<br><i>Next: {escape(note.next_action)}{due}</i>"
+    link = ""
+    if amend_link:
+        link = f" <a href='amend:{note.id}'>Amend</a>" if note.signed else f" <a href='sign:{note.id}'>Sign</a>"
+    parts = [
+        f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b> · {escape(note.method.label)} · "
+        f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{link}<br>{escape(note.narrative)}{nxt}</p>"
+    ]
+    # The original stays as written; every amendment is shown beneath it, never merged into it.
+    parts.extend(
+        f"<p class='amendment'><b>{escape(a.kind.value.replace('_', ' ').capitalize())}</b> "
+        f"{a.created_at.astimezone():%d %b %H:%M} — {escape(a.text) or '(no text)'}"
+        f"<br><i>Reason: {escape(a.reason)}</i></p>"
+        for a in note.amendments
+    )
+    return "".join(parts)
+
+
+def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], context: PlanContext | None = None) -> str:
     parts: list[str] = [f"<h1>{escape(person.preferred_name)}</h1>"]
     if person.pronouns:
         parts.append(f"<p>Pronouns: {escape(person.pronouns)}</p>")
@@ -22,45 +71,49 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note]) -> s
         parts.append("<p><b>No safety plan is recorded for this person.</b></p>")
     else:
         prefs = plan.preferences
+        synced = ""
+        if context is not None:
+            if context.last_synced is None:
+                synced = " · never synced on this laptop: <b>may be out of date</b>"
+            else:
+                age = context.now - context.last_synced
+                synced = f" · last synced {context.last_synced.astimezone():%d %b %H:%M}"
+                if age > STALE_AFTER:
+                    synced += " — <b>may be out of date</b>"
         parts.append(
-            f"<p class='meta'>Safety plan revision of {plan.created_at.astimezone():%d %b %Y %H:%M}"
-            f"{' (co-produced)' if plan.co_produced else ''}</p>"
+            f"<p class='meta'>Safety plan of {plan.created_at.astimezone():%d %b %Y %H:%M}"
+            f"{' (co-produced)' if plan.co_produced else ''}{synced}</p>"
         )
         rows = [
             ("How I like to be supported", prefs.how_to_support),
             ("Contact first", prefs.contact_first),
             ("Do not contact", prefs.do_not_contact),
+            ("Communication style", prefs.communication_style),
         ]
         parts.append("<table class='prefs'>")
         parts.extend(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows if v)
         parts.append("</table>")
         for step in Step:
             items = plan.section(step).items
-            if not items:
-                continue
             lines = []
             for item in items:
-                extra = f" — <b>{escape(item.phone)}</b>" if item.phone else ""
+                extra = f" — <b>{escape(item.phone)}</b>{_copy_link(item.phone)}" if item.phone else ""
                 extra += f" <i>({escape(item.hours)})</i>" if item.hours else ""
                 lines.append(f"<li>{escape(item.text)}{extra}</li>")
-            parts.append(f"<h2>Step {int(step)}. {escape(step.title)}</h2><ol>{''.join(lines)}</ol>")
+            if step is Step.PROFESSIONALS and context is not None and context.crisis_lines:
+                for offer in context.crisis_lines:
+                    entry = offer.entry
+                    flags = "" if offer.open_now else " <i>(closed now)</i>"
+                    flags += " <b>(details may be out of date)</b>" if offer.stale else ""
+                    lines.append(
+                        f"<li>{escape(entry.service)} — <b>{escape(str(entry.channels[0]))}</b>"
+                        f"{_copy_link(entry.first_number)} <i>({escape(str(entry.availability))})</i>{flags}</li>"
+                    )
+            if lines:
+                parts.append(f"<h2>Step {int(step)}. {escape(step.title)}</h2><ol>{''.join(lines)}</ol>")
     if notes:
         parts.append("<h2>Recent contact notes</h2>")
-        for note in notes:
-            status = " — <b>entered in error</b>" if note.entered_in_error else ""
-            steps = f" · used step {', '.join(map(str, note.plan_steps_used))}" if note.plan_steps_used else ""
-            late = " · late entry" if note.late_entry else ""
-            parts.append(
-                f"<p><b>{note.contact_start.astimezone():%a %d %b %H:%M}</b> · {escape(note.method.label)} · "
-                f"{escape(note.outcome.label)}{steps}{late}{status}<br>{escape(note.narrative)}</p>"
-            )
-            # The original stays as written; every amendment is shown beneath it, never merged into it.
-            parts.extend(
-                f"<p class='amendment'><b>{escape(a.kind.value.replace('_', ' ').capitalize())}</b> "
-                f"{a.created_at.astimezone():%d %b %H:%M} — {escape(a.text) or '(no text)'}"
-                f"<br><i>Reason: {escape(a.reason)}</i></p>"
-                for a in note.amendments
-            )
+        parts.extend(note_html(n) for n in notes)
     return "".join(parts)
 
 
@@ -80,9 +133,18 @@ class PlanView(QTextBrowser):
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.setFont(font)
+        self.anchorClicked.connect(self._on_link)
+        self.copied: str | None = None
 
-    def show_person(self, person: Person, plan: PlanRevision | None, notes: list[Note]) -> None:
-        self.setHtml(plan_html(person, plan, notes))
+    def show_person(
+        self, person: Person, plan: PlanRevision | None, notes: list[Note], context: PlanContext | None = None
+    ) -> None:
+        self.setHtml(plan_html(person, plan, notes, context))
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == "copy":
+            self.copied = url.path()
+            copy_briefly(self.copied)
 
     def forget(self) -> None:
         self.clear()

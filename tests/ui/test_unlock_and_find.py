@@ -1,19 +1,12 @@
 """J1 through the real widgets: unlock off the UI thread, type part of a name, the plan is on screen."""
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from app.workspace import Workspace
 from tests.conftest import PASSPHRASE
 from ui.main_window import MainWindow
-from ui.tasks import serial_pool
 from ui.unlock_dialog import UnlockDialog
-
-
-@pytest.fixture
-def pool(qapp):
-    return serial_pool(qapp)  # owned by the application, so it outlives every task
 
 
 def _dialog(qtbot, pool, demo_dir, clock):
@@ -29,9 +22,10 @@ def test_unlock_then_type_then_enter_shows_the_safety_plan(qtbot, pool, demo_dir
     with qtbot.waitSignal(dialog.unlocked, timeout=10_000) as opened:
         qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
-    window = MainWindow(opened.args[0])
+    window = MainWindow(opened.args[0], pool)
     qtbot.addWidget(window)
     window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
     target = window.model.row_at(4)
     qtbot.keyClicks(window.search_box, target.preferred_name.split()[-1][:5])
     assert 1 <= window.proxy.rowCount() < window.model.rowCount()
@@ -53,7 +47,7 @@ def test_wrong_passphrase_is_calm_clears_the_field_and_keeps_the_dialog_open(qtb
     assert dialog.isVisible()
 
 
-def test_a_corrected_note_shows_the_original_and_the_correction(qtbot, workspace) -> None:
+def test_a_corrected_note_shows_the_original_and_the_correction(qtbot, workspace, pool) -> None:
     from datetime import timedelta
 
     from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
@@ -64,7 +58,7 @@ def test_a_corrected_note_shows_the_original_and_the_correction(qtbot, workspace
         NoteDraft(person, NOW - timedelta(hours=1), NOW, ContactMethod.PHONE, Outcome.SPOKEN_TO, "Sleeping 6 hours.")
     )
     workspace.notes.amend(note.id, AmendmentKind.CORRECTION, "Misheard on the call", "Sleeping 4 hours.")
-    window = MainWindow(workspace)
+    window = MainWindow(workspace, pool)
     qtbot.addWidget(window)
     window.open_person(person)
     text = window.plan_view.toPlainText()

@@ -1,0 +1,220 @@
+"""J2, J3, J4, locking and the contacts pane through the real widgets (offscreen)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from app.contact_notes import Outcome
+from app.escalations import EscalationKind
+from app.safety_plans import Step
+from tests.conftest import PASSPHRASE
+from ui.clipboard import copy_briefly
+from ui.escalation_window import EscalationStartDialog, EscalationWindow
+from ui.main_window import MainWindow
+from ui.note_dialog import NoteDialog, to_qt
+
+BOXING_DAY = datetime(2026, 12, 28, 14, 0, tzinfo=UTC)
+
+
+def _open(qtbot, window, row: int = 0):
+    name = window.model.row_at(row).preferred_name
+    qtbot.keyClicks(window.search_box, name)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    return window.person_panel.person
+
+
+def _dialog(window, kind):
+    dialogs = [d for d in window.person_panel.dialogs if isinstance(d, kind)]
+    assert dialogs, f"no {kind.__name__} open"
+    dialogs[-1].activateWindow()  # as the window manager would on a desktop
+    return dialogs[-1]
+
+
+def test_j2_a_note_citing_a_plan_step_is_in_the_timeline_and_the_store(qtbot, window, workspace) -> None:
+    person = _open(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = _dialog(window, NoteDialog)
+    qtbot.keyClicks(dialog.narrative, "Talked through the week; used Step 2 grounding; agreed extra call tomorrow.")
+    dialog.steps[Step.INTERNAL_COPING].setChecked(True)
+    dialog.outcome.setCurrentIndex(list(Outcome).index(Outcome.SPOKEN_TO))
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
+    latest = workspace.notes.timeline(person.id, limit=1)[0]
+    assert latest.narrative.startswith("Talked through the week") and latest.plan_steps_used == (2,)
+    assert latest.signed
+    assert "used step 2" in window.person_panel.notes_view.toPlainText()
+    assert "Talked through the week" in window.plan_view.toPlainText()
+
+
+def test_closing_a_note_with_text_asks_and_a_failed_save_keeps_the_text(qtbot, window, workspace, monkeypatch) -> None:
+    _open(qtbot, window)
+    window.person_panel.record_note()
+    dialog = _dialog(window, NoteDialog)
+    qtbot.keyClicks(dialog.narrative, "Half-written note")
+    asked: list[str] = []
+
+    def keep(*args):
+        asked.append(args[1])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", keep)
+    dialog.reject()
+    assert asked == ["Discard this note?"] and dialog.isVisible()
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
+
+    def full_disk(*_a, **_k):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(workspace.notes, "record", full_disk)
+    dialog.save()
+    assert dialog.isVisible() and dialog.narrative.toPlainText() == "Half-written note"
+    assert shown and "Nothing you typed is lost" in shown[0] and "Half-written" not in shown[0]
+
+
+def test_j4_escalating_out_of_hours_on_a_bank_holiday(qtbot, window, workspace, clock, monkeypatch) -> None:
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    clock.set(BOXING_DAY)
+    person = _open(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    start = _dialog(window, EscalationStartDialog)
+    assert "Out of hours — bank holiday: Boxing Day (observed)" in start.route.text()
+    start.start()
+    assert start.isVisible(), "no criteria ticked: refused, the form stays"
+    assert refused and refused[0].startswith("Threshold criteria: tick at least one")
+    start.criteria["sudden-deterioration"].setChecked(True)
+    qtbot.keyClicks(start.rationale, "Not eating, not answering the door to family since Christmas Eve")
+    start.start()
+    esc_window = _dialog(window, EscalationWindow)
+    notice = esc_window.notice.text()
+    assert "Nobody has been told yet" in notice and "01632 960200" in notice
+    assert "Out of hours — bank holiday: Boxing Day (observed)" in esc_window.period.text()
+    assert len(esc_window.flowchart.scene().items()) > 10
+
+    buttons = [esc_window.answers.itemAt(i).widget() for i in range(esc_window.answers.count())]
+    next(b for b in buttons if b.text() == "&No").click()
+    assert esc_window.escalation.walk.current.id == "crisis-team"
+    assert esc_window.contact.currentData() == "moorland-crisis-team"
+    clock.set(BOXING_DAY.replace(minute=25))
+    esc_window.reached.setChecked(True)
+    qtbot.keyClicks(esc_window.who, "Crisis team coordinator")
+    qtbot.keyClicks(esc_window.outcome, "Visiting at 16:00")
+    esc_window.at.setDateTime(to_qt(BOXING_DAY.replace(minute=20)))  # phoned at 14:20, recorded at 14:25
+    esc_window.record_action()
+    assert "Reached: <b>Crisis team coordinator</b>" in esc_window.notice.text()
+    assert esc_window.actions_model.rowCount() == 2
+    (stored,) = [e for e in workspace.escalations.for_person(person.id) if e.kind is EscalationKind.ESCALATION]
+    phoned = [a for a in stored.actions if a.kind.value == "phoned"]
+    assert phoned[0].at == BOXING_DAY.replace(minute=20) and phoned[0].contact_id == "moorland-crisis-team"
+    assert "Escalation" in window.person_panel.escalations_view.toPlainText()
+
+
+def test_the_missed_contact_prompt_cannot_be_dismissed_and_opens_the_welfare_check(qtbot, window, demo_summary):
+    row = next(i for i in range(window.model.rowCount()) if window.model.row_at(i).open_episodes)
+    assert "missed-contact action" in window.work_due.text()
+    _open(qtbot, window, row)
+    banner = window.person_panel.banner
+    assert banner.isVisible() and "Welfare check needed: 2 missed contacts" in banner.text.text()
+    assert not any(
+        "dismiss" in b.text().lower() or "close" in b.text().lower() for b in banner.findChildren(type(banner.attempt))
+    )
+    banner.welfare.click()
+    check = _dialog(window, EscalationWindow)
+    assert check.escalation.kind is EscalationKind.WELFARE_CHECK
+    assert "duty manager" in check.step.text()
+
+
+def test_idle_locks_the_ui_then_fully_and_the_lock_screen_keeps_crisis_numbers(qtbot, workspace, pool, tmp_path):
+    window = MainWindow(workspace, pool, settings_path=tmp_path / "w.ini", idle_ms=(150, 450))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    events: list[str] = []
+    window.locked.connect(events.append)
+    person = _open(qtbot, window)
+    qtbot.waitUntil(lambda: events == ["ui"], timeout=5_000)
+    assert window.stack.currentWidget() is window.lock_screen
+    lock_text = window.lock_screen.help.toPlainText()
+    assert "Samaritans" in lock_text and "116 123" in lock_text and "Moorland crisis" in lock_text
+    assert person.preferred_name not in lock_text
+    qtbot.waitUntil(lambda: events == ["ui", "full"], timeout=5_000)
+    assert window.workspace is None
+    assert window.model.rowCount() == 0 and window.plan_view.toPlainText() == ""
+    qtbot.keyClicks(window.lock_screen.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    assert not window.is_locked and window.workspace is not None
+    window.close()
+
+
+def test_ctrl_l_locks_at_once_and_a_half_written_note_is_kept_as_a_draft(qtbot, window, workspace) -> None:
+    person = _open(qtbot, window)
+    window.person_panel.record_note()
+    dialog = _dialog(window, NoteDialog)
+    qtbot.keyClicks(dialog.narrative, "Typed, not yet saved")
+    before = len(workspace.notes.timeline(person.id))
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked and window.workspace is None
+    from app.workspace import Workspace
+
+    ws = Workspace.open(workspace.store.data_dir, PASSPHRASE)
+    try:
+        notes = ws.notes.timeline(person.id)
+        assert len(notes) == before + 1 and notes[0].narrative == "Typed, not yet saved" and not notes[0].signed
+    finally:
+        ws.close()
+
+
+def test_wrong_passphrase_on_the_lock_screen_keeps_it_locked(qtbot, window) -> None:
+    window.lock_ui()
+    qtbot.keyClicks(window.lock_screen.passphrase, "not it")
+    qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "did not unlock" in window.lock_screen.message.text(), timeout=10_000)
+    assert window.is_locked
+
+
+def test_contacts_pane_searches_and_shows_who_is_open_now(qtbot, window) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.contacts_dock.isVisible()
+    qtbot.keyClicks(window.contacts.search, "duty manager")
+    model = window.contacts.model
+    rows = {model.index(r, 0).data(): model.index(r, 2).data() for r in range(model.rowCount())}
+    assert rows == {"Eastmoor team duty manager": "Open now", "Westdale team duty manager": "Open now"}
+
+
+def test_copied_numbers_leave_the_clipboard(qtbot) -> None:
+    clipboard = QGuiApplication.clipboard()
+    copy_briefly("01632 960200", clear_after_ms=100)
+    assert clipboard.text() == "01632 960200"
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=2_000)
+    copy_briefly("116 123", clear_after_ms=100)
+    clipboard.setText("something the worker copied since")
+    qtbot.wait(250)
+    assert clipboard.text() == "something the worker copied since"
+
+
+def test_window_geometry_is_remembered(qtbot, workspace, pool, tmp_path) -> None:
+    settings = tmp_path / "w.ini"
+    first = MainWindow(workspace, pool, settings_path=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(720, 540)
+    first.close()
+    from app.workspace import Workspace
+
+    second = MainWindow(Workspace.open(workspace.store.data_dir, PASSPHRASE), pool, settings_path=settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (720, 540)
+    second.close()
+
+
+@pytest.mark.parametrize("shortcut", ["Ctrl+K", "Ctrl+N", "Ctrl+R", "Ctrl+E", "Ctrl+L", "Ctrl+D"])
+def test_every_action_has_a_keyboard_shortcut(window, shortcut) -> None:
+    assert shortcut in {a.shortcut().toString() for a in window.actions()}

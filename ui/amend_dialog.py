@@ -1,0 +1,73 @@
+"""Amend a signed note: an addendum, a correction, or marking it entered in error. The original stays."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.contact_notes import AmendmentKind, Note
+from app.workspace import Workspace
+from ui.save_errors import explain_failed_save
+
+KIND_LABELS = {
+    AmendmentKind.ADDENDUM: "Addendum (add to the note)",
+    AmendmentKind.CORRECTION: "Correction (the note was wrong)",
+    AmendmentKind.ENTERED_IN_ERROR: "Entered in error (wrong person or never happened)",
+}
+
+
+class AmendDialog(QDialog):
+    saved = Signal(object)  # Amendment
+
+    def __init__(self, workspace: Workspace, note: Note, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._note = note
+        self.setWindowTitle("Amend a note")
+        self.setMinimumWidth(520)
+        original = QLabel(
+            f"<b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b> · {note.outcome.label}<br>"
+            "The original note stays exactly as written; your amendment is shown beneath it."
+        )
+        original.setWordWrap(True)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind of amendment")
+        for kind, label in KIND_LABELS.items():
+            self.kind.addItem(label, kind)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for amendment")
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("Amendment text")
+        self.text.setTabChangesFocus(True)
+        form = QFormLayout()
+        form.addRow("&Kind", self.kind)
+        form.addRow("&Reason", self.reason)
+        form.addRow("&Text", self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(original)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            amendment, _ = self._workspace.notes.amend(
+                self._note.id, AmendmentKind(self.kind.currentData()), self.reason.text(), self.text.toPlainText()
+            )
+        except Exception as exc:
+            explain_failed_save(self, "Amendment", exc)
+            return
+        self.saved.emit(amendment)
+        self.accept()

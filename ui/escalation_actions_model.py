@@ -1,0 +1,61 @@
+"""The actions recorded on an escalation, oldest first, as a read-only table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.escalations import ActionKind, ActionRecord, Escalation
+
+HEADERS = ("Time", "Step", "What", "Who", "Outcome", "Shared (basis)")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class EscalationActionsModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, ...]] = []
+
+    def show(self, escalation: Escalation | None) -> None:
+        self.beginResetModel()
+        self._rows = [] if escalation is None else [self._cells(escalation, a) for a in escalation.actions]
+        self.endResetModel()
+
+    @staticmethod
+    def _cells(escalation: Escalation, a: ActionRecord) -> tuple[str, ...]:
+        node = escalation.pathway.nodes.get(a.node_id)
+        step = node.text if node else a.node_id
+        if a.kind is ActionKind.ANSWER:
+            what = f"Answered: {a.answer}"
+        elif a.kind is ActionKind.FOLLOW_UP:
+            what = f"Follow-up set for {a.due.astimezone():%a %d %b %H:%M}" if a.due else "Follow-up set"
+        elif a.kind is ActionKind.CLOSED:
+            what = "Closed"
+        else:
+            what = f"{a.kind.label}{' — reached' if a.reached else ' — not reached'}"
+        shared = f"{a.information_shared} ({a.sharing_basis})" if a.information_shared and a.sharing_basis else ""
+        return (
+            f"{a.at.astimezone():%d %b %H:%M}",
+            step,
+            what,
+            a.contact_reached or a.contact_id or "",
+            a.outcome or "",
+            shared,
+        )
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        return self._rows[index.row()][index.column()]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None

@@ -1,0 +1,419 @@
+"""Escalate (J4): tick the criteria met and say why, then walk the pathway for now, recording each action.
+
+The moment an escalation is saved the window says, in words, that nobody has been told yet and which
+number to phone; that notice stays until an action records that someone was reached.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.escalations import (
+    WORKER_ACTIONS,
+    ActionDraft,
+    ActionKind,
+    CallNow,
+    Escalation,
+    EscalationDraft,
+    EscalationOutcome,
+)
+from app.pathways import NodeType
+from app.workspace import Workspace
+from ui.clipboard import copy_briefly
+from ui.escalation_actions_model import EscalationActionsModel
+from ui.flowchart import FlowchartView
+from ui.note_dialog import from_qt, to_qt
+from ui.save_errors import explain_failed_save
+
+SHARING_BASES = ("Consent given", "Within the care team", "Risk to life", "Best interests", "Other (say in outcome)")
+
+
+class EscalationStartDialog(QDialog):
+    """Criteria and rationale, both required; the app never ticks a criterion for the worker."""
+
+    started = Signal(object)  # Escalation
+
+    def __init__(
+        self, workspace: Workspace, person_id: uuid.UUID, person_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._person_id = person_id
+        self.setWindowTitle(f"Escalate — {person_name}")
+        self.setMinimumWidth(600)
+        criteria = workspace.escalations.config.pathways.criteria
+        box = QGroupBox("Which threshold criteria are met now? (tick every one that applies)")
+        box_layout = QVBoxLayout(box)
+        self.criteria: dict[str, QCheckBox] = {}
+        for c in criteria.criteria if criteria else ():
+            check = QCheckBox(c.wording)
+            check.setAccessibleName(c.wording)
+            box_layout.addWidget(check)
+            self.criteria[c.code] = check
+        self.rationale = QPlainTextEdit()
+        self.rationale.setAccessibleName("Why you are escalating")
+        self.rationale.setPlaceholderText("In your own words: what is happening now and why it meets the criteria")
+        self.rationale.setTabChangesFocus(True)
+        self.identified = QDateTimeEdit(to_qt(workspace.clock.now()), calendarPopup=True)
+        self.identified.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.identified.setAccessibleName("When you identified the concern")
+        self.route = QLabel()
+        self.route.setObjectName("route")
+        self.route.setWordWrap(True)
+        self.identified.dateTimeChanged.connect(self._preview)
+        form = QFormLayout()
+        form.addRow("&Why", self.rationale)
+        form.addRow("&Identified at", self.identified)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.start_button = buttons.addButton("&Start escalation", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.start)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addLayout(form)
+        layout.addWidget(self.route)
+        layout.addWidget(buttons)
+        self._preview()
+        if self.criteria:
+            next(iter(self.criteria.values())).setFocus()
+
+    def _preview(self) -> None:
+        period, pathway, warning = self._workspace.escalations.preview(
+            self._person_id, from_qt(self.identified.dateTime())
+        )
+        text = f"<b>{period}</b><br>Pathway: {pathway.title} (version {pathway.version})"
+        self.route.setText(text + (f"<br><b>Warning:</b> {warning}" if warning else ""))
+
+    def start(self) -> None:
+        draft = EscalationDraft(
+            self._person_id,
+            [code for code, box in self.criteria.items() if box.isChecked()],
+            self.rationale.toPlainText(),
+            from_qt(self.identified.dateTime()),
+        )
+        try:
+            escalation, _ = self._workspace.escalations.start(draft)
+        except Exception as exc:
+            explain_failed_save(self, "Escalation", exc)
+            return
+        self.started.emit(escalation)
+        self.accept()
+
+
+class EscalationWindow(QDialog):
+    """The pathway for now: flowchart beside the current step, the notice, and the record so far."""
+
+    changed = Signal()
+
+    def __init__(
+        self, workspace: Workspace, escalation: Escalation, person_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.escalation = escalation
+        kind = "Welfare check" if escalation.kind.value == "welfare-check" else "Escalation"
+        self.setWindowTitle(f"{kind} — {person_name}")
+        self.resize(1180, 800)
+
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Who has been told")
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_now = QPushButton("&Copy number")
+        self.copy_now.clicked.connect(self._copy_best)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.copy_now)
+        self.period = QLabel()
+        self.period.setObjectName("period")
+        self.period.setWordWrap(True)
+        self.period.setAccessibleName("In hours or out of hours")
+
+        self.flowchart = FlowchartView()
+        self.step = QLabel()
+        self.step.setObjectName("step")
+        self.step.setWordWrap(True)
+        self.step.setAccessibleName("Current step")
+        font = self.step.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.step.setFont(font)
+        self.answers = QHBoxLayout()
+
+        self.action_box = QGroupBox("Record what you did")
+        self.contact = QComboBox()
+        self.contact.setAccessibleName("Contact")
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("What you did")
+        for k in WORKER_ACTIONS:
+            label = "Other (alongside the pathway)" if k is ActionKind.OTHER else k.label
+            self.kind.addItem(label, k)
+        self.reached = QCheckBox("&Reached them / step done")
+        self.who = QLineEdit()
+        self.who.setAccessibleName("Who you spoke to")
+        self.who.setPlaceholderText("Name and role")
+        self.outcome = QLineEdit()
+        self.outcome.setAccessibleName("Outcome")
+        self.shared = QLineEdit()
+        self.shared.setAccessibleName("Information shared")
+        self.basis = QComboBox(editable=True)
+        self.basis.setAccessibleName("Sharing basis")
+        self.basis.addItem("")
+        self.basis.addItems(SHARING_BASES)
+        self.at = QDateTimeEdit(calendarPopup=True)
+        self.at.setDisplayFormat("ddd d MMM HH:mm")
+        self.at.setAccessibleName("Time of action")
+        self.at.setToolTip("When you did it: now, unless you change it")
+        self._at_edited = False
+        self.at.dateTimeChanged.connect(self._on_time_edited)
+        record = QPushButton("Record &action")
+        record.clicked.connect(self.record_action)
+        copy_contact = QPushButton("Cop&y")
+        copy_contact.clicked.connect(self._copy_selected)
+        contact_row = QHBoxLayout()
+        contact_row.addWidget(self.contact, 1)
+        contact_row.addWidget(copy_contact)
+        form = QFormLayout(self.action_box)
+        form.addRow("C&ontact", contact_row)
+        form.addRow("&What you did", self.kind)
+        form.addRow(self.reached)
+        form.addRow("W&ho", self.who)
+        form.addRow("O&utcome", self.outcome)
+        form.addRow("&Shared", self.shared)
+        form.addRow("&Basis", self.basis)
+        form.addRow("&Time", self.at)
+        form.addRow(record)
+
+        close_box = QGroupBox("Follow-up and close")
+        self.follow_due = QDateTimeEdit(calendarPopup=True)
+        self.follow_due.setDisplayFormat("ddd d MMM HH:mm")
+        self.follow_due.setAccessibleName("Follow-up due")
+        self.follow_owner = QLineEdit()
+        self.follow_owner.setAccessibleName("Follow-up owner")
+        set_follow = QPushButton("Set &follow-up")
+        set_follow.clicked.connect(self.set_follow_up)
+        self.close_outcome = QComboBox()
+        self.close_outcome.setAccessibleName("Outcome on closing")
+        for o in EscalationOutcome:
+            self.close_outcome.addItem(o.label, o)
+        close_button = QPushButton("C&lose escalation")
+        close_button.clicked.connect(self.close_escalation)
+        cform = QFormLayout(close_box)
+        cform.addRow("Due", self.follow_due)
+        cform.addRow("Owner", self.follow_owner)
+        cform.addRow(set_follow)
+        cform.addRow("Outcome", self.close_outcome)
+        cform.addRow(close_button)
+
+        self.timescales = QLabel()
+        self.timescales.setWordWrap(True)
+        self.timescales.setAccessibleName("Timescales")
+        panel = QWidget()
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.addWidget(self.step)
+        panel_layout.addLayout(self.answers)
+        panel_layout.addWidget(self.action_box)
+        panel_layout.addWidget(self.timescales)
+        panel_layout.addWidget(close_box)
+        panel_layout.addStretch(1)
+
+        self.actions_model = EscalationActionsModel(self)
+        self.actions_view = QTableView()
+        self.actions_view.setAccessibleName("Actions recorded")
+        self.actions_view.setModel(self.actions_model)
+        self.actions_view.verticalHeader().setVisible(False)
+        self.actions_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.actions_view.horizontalHeader().setStretchLastSection(True)
+
+        top = QSplitter()
+        top.addWidget(self.flowchart)
+        top.addWidget(panel)
+        top.setSizes([680, 480])
+        outer = QSplitter(Qt.Orientation.Vertical)
+        outer.addWidget(top)
+        outer.addWidget(self.actions_view)
+        outer.setSizes([600, 180])
+        layout = QVBoxLayout(self)
+        layout.addLayout(notice_row)
+        layout.addWidget(self.period)
+        layout.addWidget(outer, 1)
+        self.refresh(escalation)
+
+    # -- showing ------------------------------------------------------------------------------------
+
+    def refresh(self, escalation: Escalation) -> None:
+        self.escalation = escalation
+        now = self._workspace.clock.now()
+        calls = self._workspace.escalations.call_now(escalation, now)
+        current = escalation.walk.current
+        via = {a.next: a.label for a in current.answers}
+        options = [(c, c.best) for c in calls if c.best is not None and c.best.open_now]
+        # The number to copy: the first that is not 999 (nobody needs to copy 999).
+        self._best = next((o for _c, o in options if o.entry.first_number != "999"), None) or next(
+            (o for _c, o in options), None
+        )
+        if not escalation.reached_anyone:
+            if options:
+                who = "; ".join(
+                    (f"if {via[c.node.id]}: " if c.node.id in via else "")
+                    + f"<b>{o.entry.service}, {o.entry.first_number}</b>"
+                    for c, o in options
+                )
+            else:
+                who = "<b>999</b> if life is at risk"
+            self.notice.setText(
+                "<b>Nobody has been told yet.</b> This escalation is saved on this laptop only; saving and "
+                f"syncing tell nobody. Phone now — {who}."
+            )
+        else:
+            first = next(a for a in escalation.actions if a.reached and (a.contact_id or a.contact_reached))
+            self.notice.setText(
+                f"Reached: <b>{first.contact_reached or first.contact_id}</b> at {first.at.astimezone():%H:%M}."
+            )
+        self.copy_now.setEnabled(self._best is not None)
+        pathway = escalation.pathway
+        period = f"<b>{escalation.period}</b> · {pathway.title} (version {pathway.version})"
+        if escalation.pathway_warning:
+            period += f"<br><b>Warning:</b> {escalation.pathway_warning}"
+        self.period.setText(period)
+        self.flowchart.show_walk(pathway, escalation.walk)
+        self.actions_model.show(escalation)
+        self._show_step(escalation, calls)
+        self.timescales.setText(
+            "<b>Timescales</b><br>"
+            + (
+                "<br>".join(f"{t.node.text} — {t.describe(now)}" for t in escalation.timeliness())
+                or "None yet on the path taken."
+            )
+        )
+        self.follow_due.setDateTime(to_qt(escalation.follow_up_due or now + timedelta(hours=24)))
+        self.follow_owner.setText(escalation.follow_up_owner or "")
+        self.action_box.setEnabled(escalation.is_open)
+
+    def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
+        node = escalation.walk.current
+        while self.answers.count():
+            item = self.answers.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {node.text}"]
+        if node.share:
+            lines.append(f"<b>Share:</b> {node.share}")
+        if node.within_minutes is not None:
+            due = escalation.identified_at + timedelta(minutes=node.within_minutes)
+            lines.append(f"<b>Within {node.within_minutes} min</b> (by {due.astimezone():%H:%M})")
+        if not escalation.is_open:
+            lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
+        self.step.setText("<br>".join(lines))
+        if node.type is NodeType.QUESTION and escalation.is_open:
+            for answer in node.answers:
+                button = QPushButton(f"&{answer.label}")
+                button.setAccessibleName(f"Answer {answer.label}")
+                button.clicked.connect(lambda _=False, label=answer.label: self.answer(label))
+                self.answers.addWidget(button)
+        self.contact.clear()
+        offers = [o for c in calls if c.node.id == node.id for o in c.offers] if node.type is NodeType.ACTION else []
+        for offer in offers:
+            flags = " — open now" if offer.open_now else " — closed now"
+            if offer.stale:
+                flags += " — details may be out of date"
+            self.contact.addItem(f"{offer.entry.service}: {offer.entry.first_number}{flags}", offer.entry.id)
+        self.contact.addItem("Someone else (say who)", None)
+        self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(ActionKind.PHONED if offers else ActionKind.DONE))
+        self.reached.setChecked(False)
+        for edit in (self.who, self.outcome, self.shared):
+            edit.clear()
+        self.basis.setCurrentIndex(0)
+        self.at.blockSignals(True)
+        self.at.setDateTime(to_qt(self._workspace.clock.now()))
+        self.at.blockSignals(False)
+        self._at_edited = False
+
+    # -- acting -------------------------------------------------------------------------------------
+
+    def answer(self, label: str) -> None:
+        try:
+            updated = self._workspace.escalations.answer(self.escalation.id, self.escalation.walk.current.id, label)
+        except Exception as exc:
+            explain_failed_save(self, "Answer", exc)
+            return
+        self.refresh(updated)
+        self.changed.emit()
+
+    def record_action(self) -> None:
+        node = self.escalation.walk.current
+        draft = ActionDraft(
+            node_id=node.id,
+            kind=ActionKind(self.kind.currentData()),
+            reached=self.reached.isChecked(),
+            at=from_qt(self.at.dateTime()) if self._at_edited else None,  # untouched: the moment of recording
+            contact_id=self.contact.currentData(),
+            contact_reached=self.who.text() or None,
+            outcome=self.outcome.text() or None,
+            information_shared=self.shared.text() or None,
+            sharing_basis=self.basis.currentText() or None,
+        )
+        try:
+            updated, _ = self._workspace.escalations.record_action(self.escalation.id, draft)
+        except Exception as exc:
+            explain_failed_save(self, "Action", exc)
+            return
+        self.refresh(updated)
+        self.changed.emit()
+
+    def set_follow_up(self) -> None:
+        try:
+            updated = self._workspace.escalations.set_follow_up(
+                self.escalation.id, from_qt(self.follow_due.dateTime()), self.follow_owner.text()
+            )
+        except Exception as exc:
+            explain_failed_save(self, "Follow-up", exc)
+            return
+        self.refresh(updated)
+        self.changed.emit()
+
+    def close_escalation(self) -> None:
+        try:
+            updated = self._workspace.escalations.close(
+                self.escalation.id, EscalationOutcome(self.close_outcome.currentData())
+            )
+        except Exception as exc:
+            explain_failed_save(self, "Closing", exc)
+            return
+        self.refresh(updated)
+        self.changed.emit()
+
+    def _on_time_edited(self) -> None:
+        self._at_edited = True
+
+    def _copy_best(self) -> None:
+        if self._best is not None:
+            copy_briefly(self._best.entry.first_number)
+
+    def _copy_selected(self) -> None:
+        entry_id = self.contact.currentData()
+        entry = self._workspace.escalations.config.directory.get(entry_id) if entry_id else None
+        if entry is not None:
+            copy_briefly(entry.first_number)

@@ -1,0 +1,112 @@
+"""The pathway as a one-page flowchart (J4): current step highlighted, the path taken so far marked.
+
+Nothing is shown by colour alone: the current step also has a thick border and "NOW", steps done have a
+tick, and the path taken is drawn with heavy lines.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPolygonF, QResizeEvent
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem, QGraphicsView, QWidget
+
+from app.pathways import NodeType, Pathway, Walk
+from ui.flowchart_layout import layout
+
+NODE_W, NODE_H, GAP_X, GAP_Y = 230.0, 92.0, 40.0, 70.0
+
+
+class FlowchartView(QGraphicsView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("flowchart")
+        self.setAccessibleName("Pathway flowchart")
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the step list beside it is the keyboard route
+        self.node_ids: list[str] = []
+
+    def show_walk(self, pathway: Pathway, walk: Walk) -> None:
+        scene = self.scene()
+        scene.clear()
+        pal = self.palette()
+        text_colour = pal.color(QPalette.ColorRole.Text)
+        base = pal.color(QPalette.ColorRole.Base)
+        highlight = pal.color(QPalette.ColorRole.Highlight)
+        placed = layout(pathway)
+        self.node_ids = list(placed)
+        taken = set(zip(walk.path, walk.path[1:], strict=False))
+        visited = set(walk.path)
+
+        def centre(node_id: str) -> QPointF:
+            p = placed[node_id]
+            return QPointF(p.slot * (NODE_W + GAP_X), p.layer * (NODE_H + GAP_Y))
+
+        for node_id in placed:
+            node = pathway.node(node_id)
+            labels = {a.next: a.label for a in node.answers}
+            if node.if_not_reached:
+                labels[node.if_not_reached] = "Not reached"
+            for target in node.successors():
+                on_path = (node_id, target) in taken
+                start = centre(node_id) + QPointF(0, NODE_H / 2)
+                end = centre(target) - QPointF(0, NODE_H / 2)
+                pen = QPen(text_colour, 3.5 if on_path else 1.2)
+                if not on_path:
+                    pen.setStyle(Qt.PenStyle.DashLine if node_id in visited else Qt.PenStyle.SolidLine)
+                scene.addLine(start.x(), start.y(), end.x(), end.y(), pen)
+                scene.addPolygon(_arrow(start, end), pen, QBrush(text_colour))
+                if target in labels:
+                    label = scene.addText(labels[target])
+                    label.setDefaultTextColor(text_colour)
+                    mid = (start + end) / 2
+                    label.setPos(mid + QPointF(6, -14))
+
+        for node_id in placed:
+            node = pathway.node(node_id)
+            c = centre(node_id)
+            rect = QRectF(c.x() - NODE_W / 2, c.y() - NODE_H / 2, NODE_W, NODE_H)
+            current = node_id == walk.current.id
+            path = QPainterPath()
+            radius = NODE_H / 2 if node.type is NodeType.END else 10
+            path.addRoundedRect(rect, radius, radius)
+            pen = QPen(highlight if current else text_colour, 5 if current else 1.5)
+            if node.type is NodeType.QUESTION and not current:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            fill = QColor(highlight) if current else base
+            if current:
+                fill.setAlpha(40)
+            scene.addPath(path, pen, QBrush(fill))
+            prefix = "NOW ▶ " if current else ("✓ " if node_id in visited else "")
+            kind = {NodeType.QUESTION: "Question", NodeType.ACTION: "Action", NodeType.END: "Finish"}[node.type]
+            timing = f" · within {node.within_minutes} min" if node.within_minutes else ""
+            item = QGraphicsTextItem()
+            item.setDefaultTextColor(text_colour)
+            font = QFont(self.font())
+            font.setBold(current)
+            item.setFont(font)
+            item.setTextWidth(NODE_W - 12)
+            item.setPlainText(f"{prefix}{kind}{timing}\n{node.text}")
+            item.setPos(rect.topLeft() + QPointF(6, 4))
+            scene.addItem(item)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 10, 10))
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # One page: the whole pathway always fits, never scrolled out of sight.
+        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+
+def _arrow(start: QPointF, end: QPointF) -> QPolygonF:
+    direction = end - start
+    length = max((direction.x() ** 2 + direction.y() ** 2) ** 0.5, 1e-6)
+    unit = direction / length
+    normal = QPointF(-unit.y(), unit.x())
+    back = end - unit * 12
+    return QPolygonF([end, back + normal * 6, back - normal * 6])

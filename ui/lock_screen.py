@@ -1,0 +1,122 @@
+"""What a locked Waymark shows: no personal data, but the crisis pathway and the numbers to phone, so a
+locked laptop never stands between a worker and help. Unlocking runs off the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from app.clock import Clock
+from app.errors import StoreError, WaymarkError
+from app.org_config import OrgConfig
+from app.pathways import NodeType, PathwayKind
+from app.persons import Nation
+from ui.tasks import Task
+
+_LOCAL_PURPOSES = {"urgent_mental_health", "professional_line"}
+
+
+def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
+    now = clock.now()
+    parts = ["<h1>Waymark is locked</h1>", "<h2>If someone needs help now</h2><ul>"]
+    for offer in config.directory.national_lines(nation, now):
+        entry = offer.entry
+        state = "" if offer.open_now else " — closed now"
+        stale = " — <b>details may be out of date</b>" if offer.stale else ""
+        parts.append(
+            f"<li><b>{escape(entry.service)}: {escape(' · '.join(str(c) for c in entry.channels))}</b>"
+            f"{state}{stale}</li>"
+        )
+    parts.append("</ul><h2>Local crisis and duty numbers</h2><ul>")
+    local = [
+        o for o in config.directory.search("", now, nation) if o.entry.areas and o.entry.purpose in _LOCAL_PURPOSES
+    ]
+    for offer in local:
+        entry = offer.entry
+        state = "open now" if offer.open_now else "closed now"
+        parts.append(f"<li><b>{escape(entry.service)}: {escape(entry.first_number)}</b> — {state}</li>")
+    parts.append("</ul>")
+    fallback = next((p for p in config.pathways.effective() if p.kind is PathwayKind.FALLBACK), None)
+    if fallback is not None:
+        parts.append("<h2>What to do</h2><ol>")
+        for node in fallback.nodes.values():
+            if node.type is NodeType.QUESTION:
+                answers = " / ".join(f"{a.label}: {escape(fallback.node(a.next).text)}" for a in node.answers)
+                parts.append(f"<li>{escape(node.text)} {answers}</li>")
+            elif node.type is NodeType.END:
+                parts.append(f"<li>{escape(node.text)}</li>")
+        parts.append("</ol>")
+    return "".join(parts)
+
+
+class LockScreen(QWidget):
+    unlocked = Signal(object)  # whatever the unlocker returned
+
+    def __init__(self, pool: QThreadPool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lock_screen")
+        self._pool = pool
+        self._task: Task | None = None
+        self._unlocker: Callable[[str], Any] | None = None
+        self.help = QTextBrowser()
+        self.help.setAccessibleName("Crisis numbers")
+        font = self.help.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.help.setFont(font)
+        self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setPlaceholderText("Passphrase to unlock")
+        self.passphrase.returnPressed.connect(self._submit)
+        self.button = QPushButton("&Unlock")
+        self.button.clicked.connect(self._submit)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Unlock message")
+        row = QHBoxLayout()
+        row.addWidget(self.passphrase, 1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.help, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+
+    def show_locked(self, html: str, unlocker: Callable[[str], Any], message: str) -> None:
+        self._unlocker = unlocker
+        self.help.setHtml(html)
+        self.message.setText(message)
+        self.passphrase.clear()
+        self.passphrase.setEnabled(True)
+        self.button.setEnabled(True)
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _submit(self) -> None:
+        if self._unlocker is None or self._task is not None:
+            return
+        text, unlocker = self.passphrase.text(), self._unlocker
+        self.passphrase.setEnabled(False)
+        self.button.setEnabled(False)
+        self.message.setText("Unlocking…")
+        task = Task(lambda: unlocker(text))
+        task.outcome.succeeded.connect(self._done)
+        task.outcome.failed.connect(self._failed)
+        self._task = task
+        self._pool.start(task)
+
+    def _done(self, result: Any) -> None:
+        self._task = None
+        self.passphrase.clear()
+        self.unlocked.emit(result)
+
+    def _failed(self, exc: Exception) -> None:
+        self._task = None
+        self.passphrase.clear()
+        self.passphrase.setEnabled(True)
+        self.button.setEnabled(True)
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.message.setText(
+            str(exc) if isinstance(exc, (StoreError, WaymarkError)) else "Could not unlock. Nothing was changed."
+        )

@@ -1,0 +1,71 @@
+"""The missed-contact prompt on a person: what is due, by when, by which routes. It has no close button:
+it goes only when the work is recorded (a note reaching the person, a welfare check acted on)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.missed_contacts import EpisodeState, MissedContactStatus
+
+
+def banner_html(status: MissedContactStatus) -> str:
+    if status.state is EpisodeState.WELFARE_CHECK:
+        due = f" — start by {status.welfare_check_due.astimezone():%a %d %b %H:%M}" if status.welfare_check_due else ""
+        head = f"<b>Welfare check needed: {status.misses} missed contacts{due}.</b>"
+    elif status.state is EpisodeState.RECONTACT:
+        due = f" by {status.recontact_due.astimezone():%a %d %b %H:%M}" if status.recontact_due else ""
+        head = f"<b>Missed contact: try to reach them again{due}.</b>"
+    elif status.after_contact:
+        return "<b>After missed contacts:</b> " + " ".join(escape(p) for p in status.after_contact)
+    else:
+        return ""
+    routes = ", ".join(
+        escape(f"{r.channel.value.replace('_', ' ')}{' via ' + r.via if r.via else ''}: {r.value}")
+        + (" (safe to leave a message)" if r.safe_to_leave_message else "")
+        for r in status.routes
+    )
+    tail = f"<br>Their preferred routes, in order: {routes}" if routes else ""
+    if status.routes_warning:
+        tail += f"<br><b>{escape(status.routes_warning)}</b>"
+    return head + tail
+
+
+class MissedContactBanner(QFrame):
+    record_attempt = Signal()
+    open_welfare_check = Signal()
+    record_review = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("missed_contact_banner")
+        self.setFrameShape(QFrame.Shape.Box)
+        self.setLineWidth(2)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName("Missed contact")
+        self.attempt = QPushButton("Record a contact &attempt")
+        self.attempt.clicked.connect(self.record_attempt)
+        self.welfare = QPushButton("Open the &welfare check")
+        self.welfare.clicked.connect(self.open_welfare_check)
+        self.review = QPushButton("Record the safety re&view")
+        self.review.clicked.connect(self.record_review)
+        buttons = QHBoxLayout()
+        for b in (self.attempt, self.welfare, self.review):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        self.setVisible(False)
+
+    def show_status(self, status: MissedContactStatus | None) -> None:
+        html = banner_html(status) if status else ""
+        self.text.setText(html)
+        self.setVisible(bool(html))
+        if status is not None:
+            self.attempt.setVisible(status.state is not None)
+            self.welfare.setVisible(status.state is EpisodeState.WELFARE_CHECK)
+            self.review.setVisible(status.state is None and bool(status.after_contact))

@@ -1,0 +1,247 @@
+"""One person: missed-contact prompt, actions, and tabs for the safety plan (first), notes, reviews and
+escalations. Every dialog it opens is tracked so a lock can hide it and an unlock bring it back."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from html import escape
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+
+from app.contact_notes import ContactMethod, Outcome
+from app.escalations import Escalation, EscalationKind
+from app.persons import Person
+from app.safety_reviews import SafetyReview, TriggerPoint
+from app.workspace import Workspace
+from ui.amend_dialog import AmendDialog
+from ui.escalation_window import EscalationStartDialog, EscalationWindow
+from ui.missed_contact_banner import MissedContactBanner
+from ui.note_dialog import NoteDialog
+from ui.plan_view import PlanContext, PlanView, note_html
+from ui.review_dialog import ReviewDialog
+from ui.save_errors import explain_failed_save
+
+log = logging.getLogger(__name__)
+
+
+def reviews_html(reviews: list[SafetyReview]) -> str:
+    if not reviews:
+        return "<p>No safety reviews recorded yet.</p>"
+    parts = []
+    for r in reviews:
+        steps = "".join(
+            f"<li>{escape(s.action)} — {escape(s.owner)}{f', by {s.due:%d %b %Y}' if s.due else ''}</li>"
+            for s in r.next_steps
+        )
+        plan = "Plan reviewed" if r.plan_reviewed else "Plan not reviewed"
+        parts.append(
+            f"<h3>{r.created_at.astimezone():%a %d %b %Y} · {escape(r.trigger.label)}</h3>"
+            f"<p><b>What changed:</b> {escape(r.what_changed)}<br><b>Their account:</b> {escape(r.persons_account)}"
+            f"<br><b>Why it matters:</b> {escape(r.why_it_matters)}</p><ul>{steps}</ul>"
+            f"<p><i>{plan}{': ' + escape(r.plan_review_note) if r.plan_review_note else ''}</i></p>"
+        )
+    return "".join(parts)
+
+
+def escalations_html(escalations: list[Escalation]) -> str:
+    if not escalations:
+        return "<p>No escalations or welfare checks.</p>"
+    parts = []
+    for e in escalations:
+        kind = "Welfare check" if e.kind is EscalationKind.WELFARE_CHECK else "Escalation"
+        state = "open" if e.is_open else f"closed: {e.outcome.label.lower() if e.outcome else ''}"
+        told = "someone reached" if e.reached_anyone else "<b>nobody reached yet</b>"
+        follow = f" · follow-up by {e.follow_up_due.astimezone():%a %d %b %H:%M}" if e.follow_up_due else ""
+        parts.append(
+            f"<p><a href='escalation:{e.id}'><b>{kind}</b> {e.identified_at.astimezone():%a %d %b %Y %H:%M}</a>"
+            f" · {state} · {told}{follow}<br>{escape(str(e.period))}<br>{escape(e.rationale)}</p>"
+        )
+    return "".join(parts)
+
+
+class PersonPanel(QWidget):
+    changed = Signal()  # something was recorded: the caseload and status bar should refresh
+    lock_requested = Signal()  # Ctrl+L pressed inside one of its dialogs
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace: Workspace | None = None
+        self.person: Person | None = None
+        self.dialogs: list[QDialog] = []
+        self.banner = MissedContactBanner()
+        self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
+        self.banner.open_welfare_check.connect(self._open_welfare_check)
+        self.banner.record_review.connect(lambda: self.record_review(TriggerPoint.MISSED_CONTACT))
+        self.note_button = QPushButton("Record &note (Ctrl+N)")
+        self.note_button.clicked.connect(lambda: self.record_note())
+        self.review_button = QPushButton("Safety re&view (Ctrl+R)")
+        self.review_button.clicked.connect(lambda: self.record_review())
+        self.escalate_button = QPushButton("&Escalate (Ctrl+E)")
+        self.escalate_button.clicked.connect(self.escalate)
+        buttons = QHBoxLayout()
+        for b in (self.note_button, self.review_button, self.escalate_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.plan_view = PlanView()
+        self.notes_view = self._browser("Contact notes")
+        self.notes_view.anchorClicked.connect(self._on_note_link)
+        self.reviews_view = self._browser("Safety reviews")
+        self.escalations_view = self._browser("Escalations")
+        self.escalations_view.anchorClicked.connect(self._on_escalation_link)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plan_view, "Safety &plan")
+        self.tabs.addTab(self.notes_view, "No&tes")
+        self.tabs.addTab(self.reviews_view, "Re&views")
+        self.tabs.addTab(self.escalations_view, "Escalation&s")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tabs, 1)
+        self._set_enabled(False)
+        self.plan_view.setHtml(
+            "<p style='font-size:120%'>Type part of a name or NHS number, then press Enter to open the "
+            "person's safety plan.</p>"
+        )
+
+    @staticmethod
+    def _browser(name: str) -> QTextBrowser:
+        view = QTextBrowser()
+        view.setAccessibleName(name)
+        view.setOpenLinks(False)
+        view.document().setDefaultStyleSheet(PlanView.STYLE)
+        return view
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for b in (self.note_button, self.review_button, self.escalate_button):
+            b.setEnabled(enabled)
+
+    # -- showing ------------------------------------------------------------------------------------
+
+    def show_person(self, workspace: Workspace, person_id: uuid.UUID) -> None:
+        self.workspace = workspace
+        self.person = workspace.caseload.open_person(person_id)
+        self.tabs.setCurrentIndex(0)
+        self.refresh()
+
+    def refresh(self) -> None:
+        ws, person = self.workspace, self.person
+        if ws is None or person is None:
+            return
+        assert ws.config is not None
+        now = ws.clock.now()
+        notes = ws.notes.timeline(person.id)
+        context = PlanContext(now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now))
+        self.plan_view.show_person(person, ws.plans.current(person.id), notes[:5], context)
+        self.notes_view.setHtml("".join(note_html(n, amend_link=True) for n in notes) or "<p>No contact notes yet.</p>")
+        self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
+        self.escalations_view.setHtml(escalations_html(ws.escalations.for_person(person.id)))
+        self.banner.show_status(ws.missed_contacts.status(person.id))
+        self._set_enabled(True)
+
+    def forget(self) -> None:
+        """Drop every decrypted view (full lock, close)."""
+        for dialog in list(self.dialogs):
+            dialog.done(QDialog.DialogCode.Rejected)
+        self.dialogs.clear()
+        self.person = None
+        self.workspace = None
+        for view in (self.plan_view, self.notes_view, self.reviews_view, self.escalations_view):
+            view.clear()
+        self.banner.show_status(None)
+        self._set_enabled(False)
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        # A window-modal dialog blocks the main window's shortcuts, and locking must always work.
+        QShortcut(QKeySequence("Ctrl+L"), dialog, activated=self.lock_requested.emit)
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
+        dialog.open()
+        return dialog
+
+    def _after_save(self, *_: object) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def record_note(self, outcome: Outcome = Outcome.SEEN, method: ContactMethod = ContactMethod.HOME_VISIT) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = NoteDialog(
+            self.workspace, self.person.id, self.person.preferred_name, outcome=outcome, method=method, parent=self
+        )
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = ReviewDialog(self.workspace, self.person.id, self.person.preferred_name, trigger, parent=self)
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def escalate(self) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = EscalationStartDialog(self.workspace, self.person.id, self.person.preferred_name, parent=self)
+        dialog.started.connect(self._on_started)
+        self._open(dialog)
+
+    def _on_started(self, escalation: Escalation) -> None:
+        self._after_save()
+        self.open_escalation(escalation)
+
+    def open_escalation(self, escalation: Escalation) -> EscalationWindow | None:
+        if self.workspace is None or self.person is None:
+            return None
+        window = EscalationWindow(self.workspace, escalation, self.person.preferred_name, parent=self)
+        window.changed.connect(self._after_save)
+        self._open(window)
+        return window
+
+    def _open_welfare_check(self) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        status = self.workspace.missed_contacts.status(self.person.id)
+        if status.welfare_check_id is not None:
+            self.open_escalation(self.workspace.escalations.get(status.welfare_check_id))
+
+    def save_unsaved_as_drafts(self) -> int:
+        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost."""
+        kept = 0
+        for dialog in self.dialogs:
+            if self.workspace is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
+                try:
+                    self.workspace.notes.record(dialog.draft(), sign=False)
+                except Exception as exc:  # the type only: the text may be clinical
+                    log.warning("an unsaved note could not be kept as a draft: %s", type(exc).__name__)
+                    continue
+                dialog.mark_kept_as_draft()
+                kept += 1
+        return kept
+
+    def _on_note_link(self, url: QUrl) -> None:
+        if self.workspace is None:
+            return
+        if url.scheme() == "sign":
+            try:
+                self.workspace.notes.sign(uuid.UUID(url.path()))
+            except Exception as exc:
+                explain_failed_save(self, "Signature", exc)
+                return
+            self._after_save()
+            return
+        if url.scheme() != "amend":
+            return
+        note = self.workspace.notes.get(uuid.UUID(url.path()))
+        dialog = AmendDialog(self.workspace, note, parent=self)
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def _on_escalation_link(self, url: QUrl) -> None:
+        if self.workspace is not None and url.scheme() == "escalation":
+            self.open_escalation(self.workspace.escalations.get(uuid.UUID(url.path())))

@@ -1,0 +1,118 @@
+"""Record a safety review at a trigger point (J5): explore, map, act and plan. Append-only once saved."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.safety_reviews import NextStep, ReviewDraft, TriggerPoint
+from app.workspace import Workspace
+from ui.save_errors import explain_failed_save
+
+
+def _text(name: str, placeholder: str) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setMaximumHeight(72)
+    return edit
+
+
+class ReviewDialog(QDialog):
+    saved = Signal(object)  # SafetyReview
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        person_id: uuid.UUID,
+        person_name: str,
+        trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._person_id = person_id
+        self.setWindowTitle(f"Safety review — {person_name}")
+        self.setMinimumWidth(640)
+        self.trigger = QComboBox()
+        self.trigger.setAccessibleName("Trigger point")
+        for t in TriggerPoint:
+            self.trigger.addItem(t.label, t)
+        self.trigger.setCurrentIndex(list(TriggerPoint).index(trigger))
+        self.what_changed = _text("What has changed", "Housing, relationships, substance use, medication…")
+        self.account = _text("The person's account", "In their words")
+        self.why = _text("Why it matters", "What it means for their safety, in your own words")
+        self.concerns = _text("Current concerns", "")
+        self.protective = _text("Protective factors and strengths", "")
+        self.step_action = QLineEdit()
+        self.step_action.setAccessibleName("Next step")
+        self.step_owner = QLineEdit()
+        self.step_owner.setAccessibleName("Next step owner")
+        self.step_due = QDateEdit(QDate.currentDate().addDays(7), calendarPopup=True)
+        self.step_due.setAccessibleName("Next step due")
+        self.plan_reviewed = QCheckBox("The safety plan was reviewed with the person")
+        self.plan_note = QLineEdit()
+        self.plan_note.setAccessibleName("Plan review note")
+        self.plan_note.setPlaceholderText("What changed in the plan, or why it was not reviewed (required then)")
+
+        explore, plan = QGroupBox("Explore"), QGroupBox("Act and plan")
+        f1 = QFormLayout(explore)
+        f1.addRow("&Trigger point", self.trigger)
+        f1.addRow("What has &changed", self.what_changed)
+        f1.addRow("The person's &account", self.account)
+        f1.addRow("&Why it matters", self.why)
+        f1.addRow("Current c&oncerns", self.concerns)
+        f1.addRow("&Protective factors", self.protective)
+        f2 = QFormLayout(plan)
+        f2.addRow("&Next step", self.step_action)
+        f2.addRow("O&wner", self.step_owner)
+        f2.addRow("&Due", self.step_due)
+        f2.addRow(self.plan_reviewed)
+        f2.addRow("Plan &review note", self.plan_note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explore)
+        layout.addWidget(plan)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        steps = []
+        if self.step_action.text().strip():
+            owner = self.step_owner.text().strip() or "Me"
+            steps.append(NextStep(self.step_action.text().strip(), owner, self.step_due.date().toPython()))
+        draft = ReviewDraft(
+            self._person_id,
+            TriggerPoint(self.trigger.currentData()),
+            self.what_changed.toPlainText(),
+            self.account.toPlainText(),
+            self.why.toPlainText(),
+            self.concerns.toPlainText(),
+            self.protective.toPlainText(),
+            steps,
+            self.plan_reviewed.isChecked(),
+            self.plan_note.text(),
+        )
+        try:
+            review, _ = self._workspace.reviews.record(draft)
+        except Exception as exc:
+            explain_failed_save(self, "Safety review", exc)
+            return
+        self.saved.emit(review)
+        self.accept()
