@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -140,6 +141,12 @@ class EscalationWindow(QDialog):
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
+        self.notice.setFrameShape(QFrame.Shape.Box)
+        self.notice.setLineWidth(3)
+        self.notice.setMargin(8)
+        notice_font = self.notice.font()
+        notice_font.setPointSizeF(notice_font.pointSizeF() * 1.25)
+        self.notice.setFont(notice_font)
         self.notice.setAccessibleName("Who has been told")
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_now = QPushButton("&Copy number")
@@ -195,8 +202,10 @@ class EscalationWindow(QDialog):
         contact_row = QHBoxLayout()
         contact_row.addWidget(self.contact, 1)
         contact_row.addWidget(copy_contact)
+        contact_label = QLabel("C&ontact")
+        contact_label.setBuddy(self.contact)
         form = QFormLayout(self.action_box)
-        form.addRow("C&ontact", contact_row)
+        form.addRow(contact_label, contact_row)
         form.addRow("&What you did", self.kind)
         form.addRow(self.reached)
         form.addRow("W&ho", self.who)
@@ -310,7 +319,9 @@ class EscalationWindow(QDialog):
         )
         self.follow_due.setDateTime(to_qt(escalation.follow_up_due or now + timedelta(hours=24)))
         self.follow_owner.setText(escalation.follow_up_owner or "")
-        self.action_box.setEnabled(escalation.is_open)
+        # The form belongs to action steps only: a question is answered with its buttons, an end is
+        # finished with the follow-up below.
+        self.action_box.setVisible(escalation.is_open and escalation.walk.current.type is NodeType.ACTION)
 
     def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
         node = escalation.walk.current
@@ -323,7 +334,11 @@ class EscalationWindow(QDialog):
             lines.append(f"<b>Share:</b> {node.share}")
         if node.within_minutes is not None:
             due = escalation.identified_at + timedelta(minutes=node.within_minutes)
-            lines.append(f"<b>Within {node.within_minutes} min</b> (by {due.astimezone():%H:%M})")
+            lines.append(
+                "<b>Immediately</b>"
+                if node.within_minutes == 0
+                else f"<b>Within {node.within_minutes} min</b> (by {due.astimezone():%H:%M})"
+            )
         if not escalation.is_open:
             lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
         self.step.setText("<br>".join(lines))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem, QGraphicsView, 
 from app.pathways import NodeType, Pathway, Walk
 from ui.flowchart_layout import layout
 
-NODE_W, NODE_H, GAP_X, GAP_Y = 230.0, 92.0, 40.0, 70.0
+NODE_W, MIN_NODE_H, GAP_X, GAP_Y = 250.0, 80.0, 40.0, 48.0
 
 
 class FlowchartView(QGraphicsView):
@@ -37,13 +37,20 @@ class FlowchartView(QGraphicsView):
         highlight = pal.color(QPalette.ColorRole.Highlight)
         placed = layout(pathway)
         self.node_ids = list(placed)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        texts = {node_id: self._label(pathway, node_id, walk) for node_id in placed}
+        # Every box is as tall as the longest text needs, so no step is ever cut off.
+        node_h = max(MIN_NODE_H, *(self._text_item(t, font, True).boundingRect().height() + 10 for t in texts.values()))
         taken = set(zip(walk.path, walk.path[1:], strict=False))
         visited = set(walk.path)
 
         def centre(node_id: str) -> QPointF:
             p = placed[node_id]
-            return QPointF(p.slot * (NODE_W + GAP_X), p.layer * (NODE_H + GAP_Y))
+            return QPointF(p.slot * (NODE_W + GAP_X), p.layer * (node_h + GAP_Y))
 
+        half_width = max(abs(p.slot) for p in placed.values()) * (NODE_W + GAP_X)
+        lanes = {1: 0, -1: 0}
         for node_id in placed:
             node = pathway.node(node_id)
             labels = {a.next: a.label for a in node.answers}
@@ -51,26 +58,44 @@ class FlowchartView(QGraphicsView):
                 labels[node.if_not_reached] = "Not reached"
             for target in node.successors():
                 on_path = (node_id, target) in taken
-                start = centre(node_id) + QPointF(0, NODE_H / 2)
-                end = centre(target) - QPointF(0, NODE_H / 2)
+                start = centre(node_id) + QPointF(0, node_h / 2)
+                end = centre(target) - QPointF(0, node_h / 2)
                 pen = QPen(text_colour, 3.5 if on_path else 1.2)
                 if not on_path:
                     pen.setStyle(Qt.PenStyle.DashLine if node_id in visited else Qt.PenStyle.SolidLine)
-                scene.addLine(start.x(), start.y(), end.x(), end.y(), pen)
-                scene.addPolygon(_arrow(start, end), pen, QBrush(text_colour))
+                points = [start, end]
+                if placed[target].layer - placed[node_id].layer > 1:
+                    # A long edge would cut through the boxes between: run it down a lane outside them.
+                    side = 1 if placed[node_id].slot >= 0 else -1
+                    lanes[side] += 1
+                    lane_x = side * (half_width + NODE_W / 2 + 14 * lanes[side])
+                    drop, rise = start.y() + GAP_Y / 3, end.y() - GAP_Y / 3
+                    points = [
+                        start,
+                        QPointF(start.x(), drop),
+                        QPointF(lane_x, drop),
+                        QPointF(lane_x, rise),
+                        QPointF(end.x(), rise),
+                        end,
+                    ]
+                path = QPainterPath(points[0])
+                for point in points[1:]:
+                    path.lineTo(point)
+                scene.addPath(path, pen)
+                scene.addPolygon(_arrow(points[-2], end), pen, QBrush(text_colour))
                 if target in labels:
                     label = scene.addText(labels[target])
                     label.setDefaultTextColor(text_colour)
-                    mid = (start + end) / 2
-                    label.setPos(mid + QPointF(6, -14))
+                    mid = (points[0] + points[1]) / 2 if len(points) == 2 else points[2]
+                    label.setPos(mid + QPointF(6, -14) if len(points) == 2 else mid + QPointF(-30 * (mid.x() < 0), -18))
 
         for node_id in placed:
             node = pathway.node(node_id)
             c = centre(node_id)
-            rect = QRectF(c.x() - NODE_W / 2, c.y() - NODE_H / 2, NODE_W, NODE_H)
+            rect = QRectF(c.x() - NODE_W / 2, c.y() - node_h / 2, NODE_W, node_h)
             current = node_id == walk.current.id
             path = QPainterPath()
-            radius = NODE_H / 2 if node.type is NodeType.END else 10
+            radius = node_h / 2 if node.type is NodeType.END else 10
             path.addRoundedRect(rect, radius, radius)
             pen = QPen(highlight if current else text_colour, 5 if current else 1.5)
             if node.type is NodeType.QUESTION and not current:
@@ -79,20 +104,32 @@ class FlowchartView(QGraphicsView):
             if current:
                 fill.setAlpha(40)
             scene.addPath(path, pen, QBrush(fill))
-            prefix = "NOW ▶ " if current else ("✓ " if node_id in visited else "")
-            kind = {NodeType.QUESTION: "Question", NodeType.ACTION: "Action", NodeType.END: "Finish"}[node.type]
-            timing = f" · within {node.within_minutes} min" if node.within_minutes else ""
-            item = QGraphicsTextItem()
+            item = self._text_item(texts[node_id], font, current)
             item.setDefaultTextColor(text_colour)
-            font = QFont(self.font())
-            font.setBold(current)
-            item.setFont(font)
-            item.setTextWidth(NODE_W - 12)
-            item.setPlainText(f"{prefix}{kind}{timing}\n{node.text}")
             item.setPos(rect.topLeft() + QPointF(6, 4))
             scene.addItem(item)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 10, 10))
         self._fit()
+
+    @staticmethod
+    def _label(pathway: Pathway, node_id: str, walk: Walk) -> str:
+        node = pathway.node(node_id)
+        prefix = "NOW ▶ " if node_id == walk.current.id else ("✓ " if node_id in walk.path else "")
+        kind = {NodeType.QUESTION: "Question", NodeType.ACTION: "Action", NodeType.END: "Finish"}[node.type]
+        timing = ""
+        if node.within_minutes is not None:
+            timing = " · immediately" if node.within_minutes == 0 else f" · within {node.within_minutes} min"
+        return f"{prefix}{kind}{timing}\n{node.text}"
+
+    @staticmethod
+    def _text_item(text: str, font: QFont, bold: bool) -> QGraphicsTextItem:
+        item = QGraphicsTextItem()
+        f = QFont(font)
+        f.setBold(bold)
+        item.setFont(f)
+        item.setTextWidth(NODE_W - 12)
+        item.setPlainText(text)
+        return item
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

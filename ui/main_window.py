@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.person_panel)
-        self.splitter.setSizes([560, 720])
+        self.splitter.setSizes([640, 720])
 
         self.lock_screen = LockScreen(pool)
         self.lock_screen.unlocked.connect(self._on_unlocked)

@@ -3,6 +3,7 @@ it goes only when the work is recorded (a note reaching the person, a welfare ch
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from PySide6.QtCore import Signal
@@ -11,12 +12,19 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from app.missed_contacts import EpisodeState, MissedContactStatus
 
 
-def banner_html(status: MissedContactStatus) -> str:
+def _due(label: str, due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return ""
+    when = f"{due.astimezone():%a %d %b %H:%M}"
+    return f" — OVERDUE since {when}" if now > due else f" — {label} {when}"
+
+
+def banner_html(status: MissedContactStatus, now: datetime) -> str:
     if status.state is EpisodeState.WELFARE_CHECK:
-        due = f" — start by {status.welfare_check_due.astimezone():%a %d %b %H:%M}" if status.welfare_check_due else ""
+        due = _due("start by", status.welfare_check_due, now)
         head = f"<b>Welfare check needed: {status.misses} missed contacts{due}.</b>"
     elif status.state is EpisodeState.RECONTACT:
-        due = f" by {status.recontact_due.astimezone():%a %d %b %H:%M}" if status.recontact_due else ""
+        due = _due("by", status.recontact_due, now)
         head = f"<b>Missed contact: try to reach them again{due}.</b>"
     elif status.after_contact:
         return "<b>After missed contacts:</b> " + " ".join(escape(p) for p in status.after_contact)
@@ -61,8 +69,8 @@ class MissedContactBanner(QFrame):
         layout.addLayout(buttons)
         self.setVisible(False)
 
-    def show_status(self, status: MissedContactStatus | None) -> None:
-        html = banner_html(status) if status else ""
+    def show_status(self, status: MissedContactStatus | None, now: datetime | None = None) -> None:
+        html = banner_html(status, now) if status and now else ""
         self.text.setText(html)
         self.setVisible(bool(html))
         if status is not None:

@@ -139,7 +139,7 @@ class PersonPanel(QWidget):
         self.notes_view.setHtml("".join(note_html(n, amend_link=True) for n in notes) or "<p>No contact notes yet.</p>")
         self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
         self.escalations_view.setHtml(escalations_html(ws.escalations.for_person(person.id)))
-        self.banner.show_status(ws.missed_contacts.status(person.id))
+        self.banner.show_status(ws.missed_contacts.status(person.id), now)
         self._set_enabled(True)
 
     def forget(self) -> None:

@@ -101,7 +101,8 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
                 extra += f" <i>({escape(item.hours)})</i>" if item.hours else ""
                 lines.append(f"<li>{escape(item.text)}{extra}</li>")
             if step is Step.PROFESSIONALS and context is not None and context.crisis_lines:
-                for offer in context.crisis_lines:
+                in_plan = {item.phone for item in items if item.phone}
+                for offer in (o for o in context.crisis_lines if o.entry.first_number not in in_plan):
                     entry = offer.entry
                     flags = "" if offer.open_now else " <i>(closed now)</i>"
                     flags += " <b>(details may be out of date)</b>" if offer.stale else ""

@@ -13,44 +13,95 @@ from pathlib import Path
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.workspace import Workspace
+from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.main import create_demo
 from ui.main_window import MainWindow
+from ui.note_dialog import NoteDialog
 from ui.tasks import serial_pool
 from ui.unlock_dialog import UnlockDialog
 
 PASSPHRASE = "screenshot demo passphrase"
 
 
+def _settle(ms: int = 300) -> None:
+    # An event loop, not a processEvents() spin: PySide6 6.12 leaks a reference to None on every
+    # processEvents() call, and a few million of them crash the interpreter.
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def _save(widget: QWidget, path: Path) -> None:
-    for _ in range(5):
-        QCoreApplication.processEvents()
+    _settle()
     widget.grab().save(str(path))
     print(path)
+
+
+def _wait_for_caseload(window: MainWindow) -> None:
+    if window.model.rowCount() == 0:
+        loop = QEventLoop()
+        window.caseload_loaded.connect(loop.quit)
+        QTimer.singleShot(20_000, loop.quit)
+        loop.exec()
 
 
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
+    pool = serial_pool(app)
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "store"
-        workspace = create_demo(data_dir, PASSPHRASE)
-        workspace.close()
-        dialog = UnlockDialog(lambda p: workspace, serial_pool(app), first_run=False)
+        create_demo(data_dir, PASSPHRASE).close()
+        dialog = UnlockDialog(lambda p: Workspace.open(data_dir, p), pool, first_run=False)
         dialog.show()
         _save(dialog, out / "unlock.png")
         dialog.close()
 
-        from app.workspace import Workspace
-
-        window = MainWindow(Workspace.open(data_dir, PASSPHRASE))
+        window = MainWindow(Workspace.open(data_dir, PASSPHRASE), pool, settings_path=Path(tmp) / "w.ini")
+        window.resize(1360, 860)
         window.show()
+        _wait_for_caseload(window)
         _save(window, out / "caseload.png")
-        window.search_box.setText(window.model.row_at(1).preferred_name.split()[0])
+
+        # The person with missed contacts shows the banner above their plan.
+        missed = next(i for i in range(window.model.rowCount()) if window.model.row_at(i).open_episodes)
+        window.search_box.setText(window.model.row_at(missed).preferred_name)
         window.search_box.returnPressed.emit()
         _save(window, out / "person_safety_plan.png")
+
+        panel = window.person_panel
+        panel.record_note()
+        note = next(d for d in panel.dialogs if isinstance(d, NoteDialog))
+        note.narrative.setPlainText("Talked through the week. Used step 2 (grounding). Agreed an extra call tomorrow.")
+        _save(note, out / "note_dialog.png")
+        note.mark_kept_as_draft()
+        note.close()
+
+        panel.escalate()
+        start = next(d for d in panel.dialogs if isinstance(d, EscalationStartDialog))
+        _save(start, out / "escalation_start.png")
+        start.criteria["sudden-deterioration"].setChecked(True)
+        start.rationale.setPlainText(
+            "Much more withdrawn than last week; not eating; could not say they would be safe."
+        )
+        start.start()
+        escalation = next(d for d in panel.dialogs if isinstance(d, EscalationWindow))
+        escalation.resize(1360, 860)
+        _save(escalation, out / "escalation_flowchart.png")
+        escalation.answer("No")
+        _save(escalation, out / "escalation_flowchart_step2.png")
+        escalation.close()
+
+        window.contacts_dock.show()
+        window.contacts.refresh()
+        _save(window, out / "contacts.png")
+        window.contacts_dock.hide()
+        window.lock_full()
+        _save(window, out / "lock_screen.png")
         window.close()
     return 0
 

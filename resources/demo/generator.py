@@ -127,10 +127,10 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
             contact_frequency_days=rng.choice((3, 7, 7, 14)),
             created_at=now - timedelta(days=200 + rng.randrange(200)),
         )
-        helpers = rng.sample(c.HELPERS, k=2)
+        helpers = [(name, rel, _drama_mobile(rng)) for name, rel in rng.sample(c.HELPERS, k=2)]
         rows[models.Person][-1]["support_network"] = [
-            {"name": name, "relationship": rel, "phone": _drama_mobile(rng), "may_contact": rng.random() < 0.7}
-            for name, rel in helpers
+            {"name": name, "relationship": rel, "phone": phone, "may_contact": rng.random() < 0.7}
+            for name, rel, phone in helpers
         ]
         add(
             models.Assignment,
@@ -204,7 +204,7 @@ def _safety_plan(
     pid: uuid.UUID,
     worker: uuid.UUID,
     device: uuid.UUID,
-    helpers: list[tuple[str, str]],
+    helpers: list[tuple[str, str, str]],
     now: datetime,
 ) -> uuid.UUID:
     plan_id = uuid.uuid4()
@@ -231,7 +231,7 @@ def _safety_plan(
     return rev_id
 
 
-def _sections(rng: random.Random, helpers: list[tuple[str, str]]) -> list[dict[str, Any]]:
+def _sections(rng: random.Random, helpers: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
     def items(pool: tuple[str, ...], k: int) -> list[dict[str, Any]]:
         return [{"text": t, "phone": None, "hours": None} for t in rng.sample(pool, k=k)]
 
@@ -241,16 +241,15 @@ def _sections(rng: random.Random, helpers: list[tuple[str, str]]) -> list[dict[s
         {"step": Step.DISTRACTION, "items": items(c.DISTRACTION, 2)},
         {
             "step": Step.HELP_PEOPLE,
-            "items": [{"text": f"{name} ({rel})", "phone": _drama_mobile(rng), "hours": None} for name, rel in helpers],
+            "items": [{"text": f"{name} ({rel})", "phone": phone, "hours": None} for name, rel, phone in helpers],
         },
         {
             "step": Step.PROFESSIONALS,
             "items": [
-                {"text": "Eastmoor CMHT duty worker", "phone": "01632 960100", "hours": "Mon–Fri 09:00–17:00"},
-                {"text": "Eastmoor Crisis Resolution Team", "phone": "01632 960999", "hours": "24 hours"},
-                {"text": "NHS 111, mental health option", "phone": "111", "hours": "24 hours"},
-                {"text": "Samaritans", "phone": "116 123", "hours": "24 hours"},
-                {"text": "Shout (text SHOUT)", "phone": "85258", "hours": "24 hours"},
+                # The person's own team; national lines for their nation are added from the directory
+                # wherever the plan is shown, so a changed number is corrected in one place.
+                {"text": "Eastmoor team duty worker", "phone": "01632 960101", "hours": "Mon–Fri 09:00–17:00"},
+                {"text": "Moorland crisis team", "phone": "01632 960200", "hours": "24 hours"},
             ],
         },
         {"step": Step.SAFE_ENVIRONMENT, "items": items(c.SAFE_ENVIRONMENT, 2)},
