@@ -22,6 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python tests/bench/store_notes.py
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python tests/bench/ui_timings.py
 
 screenshots: $(STAMP)
 	$(VENV)/bin/python -m ui.screenshots screenshots

@@ -15,10 +15,12 @@ from app import audit
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
-from app.errors import InvalidInput
 from app.escalations import EscalationService
+from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
 from app.org_config import OrgConfig
+from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
+from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
@@ -29,13 +31,6 @@ from storage.engine import Codec
 from storage.errors import StoreError
 from storage.keyfile import KdfParams, calibrate
 from storage.serialise import record_types, row_to_dict
-
-MIN_PASSPHRASE_LENGTH = 8
-
-
-def check_new_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise InvalidInput("Passphrase", f"must be at least {MIN_PASSPHRASE_LENGTH} characters")
 
 
 @dataclass
@@ -160,10 +155,6 @@ class Workspace:
 def change_passphrase(data_dir: Path, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
     check_new_passphrase(new)
     store_mod.change_passphrase(data_dir, old, new, kdf or calibrate())
-
-
-def store_exists(data_dir: Path) -> bool:
-    return store_mod.exists(data_dir)
 
 
 def discard_demo_store(data_dir: Path) -> None:

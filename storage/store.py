@@ -20,10 +20,14 @@ from storage import migrations
 from storage.engine import Codec, open_engine, verify_encrypted
 from storage.errors import DatabaseDamaged, NotAStore, StoreExists, WrongPassphrase
 from storage.keyfile import KdfParams, KeyFile, new_data_key, write_atomically
+from storage.layout import DB_NAME as DB_NAME
+from storage.layout import KEY_NAME as KEY_NAME
+from storage.layout import THROTTLE_NAME as THROTTLE_NAME
+from storage.layout import db_path as db_path
+from storage.layout import exists as exists
+from storage.layout import key_path as key_path
+from storage.layout import store_files as store_files
 
-DB_NAME = "waymark.db"
-KEY_NAME = "waymark.key"
-THROTTLE_NAME = "unlock-attempts.json"
 MAX_DELAY_SECONDS = 30.0
 
 
@@ -37,24 +41,6 @@ class Store:
     def close(self) -> None:
         # Pooled connections hold the key inside SQLCipher; disposing drops them.
         self.engine.dispose()
-
-
-def db_path(data_dir: Path) -> Path:
-    return data_dir / DB_NAME
-
-
-def key_path(data_dir: Path) -> Path:
-    return data_dir / KEY_NAME
-
-
-def store_files(data_dir: Path) -> list[Path]:
-    """Every file the database may occupy, WAL and shared memory included."""
-    base = db_path(data_dir)
-    return [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm"), key_path(data_dir)]
-
-
-def exists(data_dir: Path) -> bool:
-    return key_path(data_dir).exists() or db_path(data_dir).exists()
 
 
 def create(data_dir: Path, passphrase: str, params: KdfParams, codec: Codec = Codec.SQLCIPHER) -> tuple[Store, str]:

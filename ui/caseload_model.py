@@ -44,10 +44,30 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%a %d %b %H:%M") if value else "—"
 
 
+def sort_key(row: CaseloadRow, column: Column) -> object:
+    match column:
+        case Column.NAME:
+            return row.preferred_name.lower()
+        case Column.LAST_CONTACT:
+            return row.last_contact_at.timestamp() if row.last_contact_at else 0.0
+        case Column.NEXT_CONTACT:
+            return row.next_planned_at.timestamp() if row.next_planned_at else float("inf")
+        case Column.OVERDUE:
+            return row.overdue_actions
+        case Column.MISSED:
+            return row.open_episodes
+        case Column.ESCALATIONS:
+            return row.open_escalations
+
+
 class CaseloadTableModel(QAbstractTableModel):
+    """Sorts itself in Python (list.sort, milliseconds for 10,000 rows): sorting in the proxy would call
+    data() from C++ a few hundred thousand times, over a second for a large caseload."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[CaseloadRow] = []
+        self._sort: tuple[Column, Qt.SortOrder] = (Column.NAME, Qt.SortOrder.AscendingOrder)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._rows)
@@ -68,19 +88,7 @@ class CaseloadTableModel(QAbstractTableModel):
         if role == PersonIdRole:
             return row.person_id
         if role == SortRole:
-            match column:
-                case Column.NAME:
-                    return row.preferred_name.lower()
-                case Column.LAST_CONTACT:
-                    return row.last_contact_at.timestamp() if row.last_contact_at else 0.0
-                case Column.NEXT_CONTACT:
-                    return row.next_planned_at.timestamp() if row.next_planned_at else float("inf")
-                case Column.OVERDUE:
-                    return row.overdue_actions
-                case Column.MISSED:
-                    return row.open_episodes
-                case Column.ESCALATIONS:
-                    return row.open_escalations
+            return sort_key(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
             match column:
                 case Column.NAME:
@@ -104,8 +112,28 @@ class CaseloadTableModel(QAbstractTableModel):
 
     def replace_rows(self, rows: Sequence[CaseloadRow]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = self._sorted(rows)
         self.endResetModel()
+
+    def _sorted(self, rows: Sequence[CaseloadRow]) -> list[CaseloadRow]:
+        column, order = self._sort
+        # Ties (same date, same count) fall back to the name, so the order is stable and predictable.
+        by_name = sorted(rows, key=lambda r: r.preferred_name.lower())
+        return sorted(by_name, key=lambda r: sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Column):
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        ids = [self._rows[i.row()].person_id for i in before]
+        self._sort = (Column(column), order)
+        self._rows = self._sorted(self._rows)
+        position = {r.person_id: n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            before, [self.index(position[pid], i.column()) for pid, i in zip(ids, before, strict=True)]
+        )
+        self.layoutChanged.emit()
 
     def forget(self) -> None:
         """Drop every decrypted value (on lock)."""
@@ -119,6 +147,12 @@ class CaseloadFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._query = ""
         self.setSortRole(SortRole)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the source model's (fast, in Python); this proxy only filters."""
+        source = self.sourceModel()
+        if isinstance(source, CaseloadTableModel):
+            source.sort(column, order)
 
     def set_query(self, query: str) -> None:
         self.beginFilterChange()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import StoreError, WaymarkError
-from app.workspace import MIN_PASSPHRASE_LENGTH, Workspace
+from app.passphrase_rules import MIN_PASSPHRASE_LENGTH
 from ui.tasks import Task
+
+if TYPE_CHECKING:  # the store code loads in the background while the worker types (ui.main)
+    from app.workspace import Workspace
 
 
 class UnlockDialog(QDialog):

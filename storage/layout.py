@@ -1,0 +1,28 @@
+"""Which files make up a store in its data folder. No database code, so callers that only need to know
+whether a store exists (the unlock window) do not pay for loading it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DB_NAME = "waymark.db"
+KEY_NAME = "waymark.key"
+THROTTLE_NAME = "unlock-attempts.json"
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_NAME
+
+
+def key_path(data_dir: Path) -> Path:
+    return data_dir / KEY_NAME
+
+
+def store_files(data_dir: Path) -> list[Path]:
+    """Every file the database may occupy, WAL and shared memory included."""
+    base = db_path(data_dir)
+    return [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm"), key_path(data_dir)]
+
+
+def exists(data_dir: Path) -> bool:
+    return key_path(data_dir).exists() or db_path(data_dir).exists()
