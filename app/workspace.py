@@ -128,6 +128,13 @@ class Workspace:
             device = session.get(models.Device, self.actor.device_id) if self.actor.device_id else None
             return device.last_sync_at if device else None
 
+    def home_area(self) -> str | None:
+        """The worker's team's area: whose hours decide "in hours" on the main window."""
+        with self.store.sessions() as session:
+            staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
+            team = session.get(models.Team, staff.team_id) if staff else None
+            return team.area if team else None
+
     def home_nation(self) -> Nation:
         """The worker's team's nation: which national lines to show when no person is open (the lock screen)."""
         with self.store.sessions() as session:

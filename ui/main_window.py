@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.caseload import CaseloadRow
+from app.config_files import errors
 from app.org_config import OrgConfig
 from app.workspace import Workspace
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._config: OrgConfig = workspace.config  # not personal data: kept while locked
         self._clock = workspace.clock
         self._nation = workspace.home_nation()
+        self._area = workspace.home_area()
         self._data_dir = workspace.store.data_dir
         self._pool = pool
         self._reopen = reopen or (lambda p: Workspace.open(self._data_dir, p, clock=self._clock, config=self._config))
@@ -124,6 +126,21 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.contacts_dock)
         self.contacts_dock.hide()
 
+        self.period_label = QLabel()
+        self.period_label.setObjectName("period_now")
+        self.period_label.setAccessibleName("In hours or out of hours now")
+        self.statusBar().addPermanentWidget(self.period_label)
+        self._period_timer = QTimer(self, interval=60_000)
+        self._period_timer.timeout.connect(self._show_period)
+        self._period_timer.start()
+        self._show_period()
+        problems = errors(self._config.problems)
+        if problems:
+            # An administrator's mistake must be visible, not silent: the broken files are not in use.
+            config_label = QLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
+            config_label.setToolTip("\n".join(str(p) for p in problems))
+            config_label.setAccessibleName("Organisation file problems")
+            self.statusBar().addPermanentWidget(config_label)
         self.outbox_label = QLabel()
         self.outbox_label.setAccessibleName("Records waiting to sync")
         self.sync_label = QLabel()
@@ -195,6 +212,10 @@ class MainWindow(QMainWindow):
     def _on_rows_failed(self, exc: Exception, task: Task) -> None:
         self._tasks.remove(task)
         self.work_due.setText(f"The caseload could not be loaded: {exc} Nothing has been changed.")
+
+    def _show_period(self) -> None:
+        decision = self._config.calendars.for_area(self._area).period_at(self._clock.now(), self._nation)
+        self.period_label.setText(f"Now: {decision}")
 
     def _focus_search(self) -> None:
         self.search_box.setFocus()

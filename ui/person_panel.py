@@ -92,6 +92,7 @@ class PersonPanel(QWidget):
         self.escalations_view = self._browser("Escalations")
         self.escalations_view.anchorClicked.connect(self._on_escalation_link)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Person record")
         self.tabs.addTab(self.plan_view, "Safety &plan")
         self.tabs.addTab(self.notes_view, "No&tes")
         self.tabs.addTab(self.reviews_view, "Re&views")

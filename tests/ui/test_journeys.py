@@ -218,3 +218,38 @@ def test_window_geometry_is_remembered(qtbot, workspace, pool, tmp_path) -> None
 @pytest.mark.parametrize("shortcut", ["Ctrl+K", "Ctrl+N", "Ctrl+R", "Ctrl+E", "Ctrl+L", "Ctrl+D"])
 def test_every_action_has_a_keyboard_shortcut(window, shortcut) -> None:
     assert shortcut in {a.shortcut().toString() for a in window.actions()}
+
+
+def test_j5_a_safety_review_and_an_amendment_through_their_dialogs(qtbot, window, workspace, monkeypatch) -> None:
+    from app.contact_notes import AmendmentKind
+    from ui.amend_dialog import AmendDialog
+    from ui.review_dialog import ReviewDialog
+
+    person = _open(qtbot, window)
+    window.person_panel.record_review()
+    review = _dialog(window, ReviewDialog)
+    qtbot.keyClicks(review.what_changed, "Lost their job last week")
+    qtbot.keyClicks(review.account, "Says money is the worry, not work")
+    qtbot.keyClicks(review.why, "Money worries came before the last crisis")
+    qtbot.keyClicks(review.step_action, "Referral to the benefits adviser")
+    review.plan_reviewed.setChecked(True)
+    review.save()
+    assert not review.isVisible()
+    assert workspace.reviews.history(person.id)[0].what_changed == "Lost their job last week"
+    assert "Lost their job last week" in window.person_panel.reviews_view.toPlainText()
+
+    note = workspace.notes.timeline(person.id, limit=1)[0]
+    from PySide6.QtCore import QUrl
+
+    window.person_panel.notes_view.anchorClicked.emit(QUrl(f"amend:{note.id}"))
+    amend = _dialog(window, AmendDialog)
+    amend.kind.setCurrentIndex(list(AmendmentKind).index(AmendmentKind.ADDENDUM))
+    qtbot.keyClicks(amend.reason, "Remembered later")
+    qtbot.keyClicks(amend.text, "They also mentioned sleeping badly.")
+    amend.save()
+    assert workspace.notes.get(note.id).amendments[-1].text == "They also mentioned sleeping badly."
+    assert "They also mentioned sleeping badly." in window.person_panel.notes_view.toPlainText()
+
+
+def test_the_status_bar_says_whether_it_is_in_hours_now(window, clock) -> None:
+    assert window.period_label.text() == "Now: In hours — weekday within team hours (09:00–17:00)"
