@@ -37,11 +37,16 @@ def test_j2_a_note_citing_a_plan_step_is_in_the_timeline_and_the_store(qtbot, wi
     person = _open(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = _dialog(window, NoteDialog)
-    qtbot.keyClicks(dialog.narrative, "Talked through the week; used Step 2 grounding; agreed extra call tomorrow.")
-    dialog.steps[Step.INTERNAL_COPING].setChecked(True)
-    dialog.outcome.setCurrentIndex(list(Outcome).index(Outcome.SPOKEN_TO))
     qtbot.waitUntil(dialog.isActiveWindow)
-    qtbot.keyClick(dialog.narrative, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    # Keyboard only, as a worker in a car would: type, Alt+2 ticks step 2, Alt+O picks the outcome.
+    qtbot.keyClicks(dialog.narrative, "Talked through the week; used Step 2 grounding; agreed extra call tomorrow.")
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(dialog.steps[Step.INTERNAL_COPING].isChecked)  # a mnemonic "clicks" after a short animation
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert dialog.outcome.hasFocus()
+    qtbot.keyClick(dialog.outcome, Qt.Key.Key_Down)  # Seen → Spoken to
+    assert dialog.outcome.currentData() == Outcome.SPOKEN_TO
+    qtbot.keyClick(dialog.outcome, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not dialog.isVisible()
     latest = workspace.notes.timeline(person.id, limit=1)[0]
     assert latest.narrative.startswith("Talked through the week") and latest.plan_steps_used == (2,)
@@ -88,25 +93,38 @@ def test_j4_escalating_out_of_hours_on_a_bank_holiday(qtbot, window, workspace, 
     start.start()
     assert start.isVisible(), "no criteria ticked: refused, the form stays"
     assert refused and refused[0].startswith("Threshold criteria: tick at least one")
-    start.criteria["sudden-deterioration"].setChecked(True)
+    # From here on, keyboard only.
+    qtbot.waitUntil(start.isActiveWindow)
+    start.criteria["current-intent-or-plan"].setFocus()
+    qtbot.keyClick(start.criteria["current-intent-or-plan"], Qt.Key.Key_Tab)
+    qtbot.keyClick(start.criteria["loss-of-contact"], Qt.Key.Key_Tab)
+    qtbot.keyClick(start.criteria["sudden-deterioration"], Qt.Key.Key_Space)
+    assert start.criteria["sudden-deterioration"].isChecked()
+    qtbot.keyClick(start.criteria["sudden-deterioration"], Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert start.rationale.hasFocus()
     qtbot.keyClicks(start.rationale, "Not eating, not answering the door to family since Christmas Eve")
-    start.start()
+    qtbot.keyClick(start.rationale, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: any(isinstance(d, EscalationWindow) for d in window.person_panel.dialogs))
     esc_window = _dialog(window, EscalationWindow)
     notice = esc_window.notice.text()
     assert "Nobody has been told yet" in notice and "01632 960200" in notice
     assert "Out of hours — bank holiday: Boxing Day (observed)" in esc_window.period.text()
     assert len(esc_window.flowchart.scene().items()) > 10
 
-    buttons = [esc_window.answers.itemAt(i).widget() for i in range(esc_window.answers.count())]
-    next(b for b in buttons if b.text() == "&No").click()
-    assert esc_window.escalation.walk.current.id == "crisis-team"
+    qtbot.waitUntil(esc_window.isActiveWindow)
+    qtbot.keyClick(esc_window, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # answer "No"
+    qtbot.waitUntil(lambda: esc_window.escalation.walk.current.id == "crisis-team")
     assert esc_window.contact.currentData() == "moorland-crisis-team"
     clock.set(BOXING_DAY.replace(minute=25))
-    esc_window.reached.setChecked(True)
+    qtbot.keyClick(esc_window, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(esc_window.reached.isChecked)
+    qtbot.keyClick(esc_window, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClicks(esc_window.who, "Crisis team coordinator")
+    qtbot.keyClick(esc_window, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClicks(esc_window.outcome, "Visiting at 16:00")
     esc_window.at.setDateTime(to_qt(BOXING_DAY.replace(minute=20)))  # phoned at 14:20, recorded at 14:25
-    esc_window.record_action()
+    qtbot.keyClick(esc_window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: esc_window.actions_model.rowCount() == 2)
     assert "Reached: <b>Crisis team coordinator</b>" in esc_window.notice.text()
     assert esc_window.actions_model.rowCount() == 2
     (stored,) = [e for e in workspace.escalations.for_person(person.id) if e.kind is EscalationKind.ESCALATION]
