@@ -271,3 +271,33 @@ def test_j5_a_safety_review_and_an_amendment_through_their_dialogs(qtbot, window
 
 def test_the_status_bar_says_whether_it_is_in_hours_now(window, clock) -> None:
     assert window.period_label.text() == "Now: In hours — weekday within team hours (09:00–17:00)"
+
+
+def test_one_click_copies_a_number_from_the_plan(qtbot, window) -> None:
+    from PySide6.QtCore import QUrl
+
+    _open(qtbot, window)
+    html = window.plan_view.toHtml()
+    assert "copy:01632 960200" in html or "copy:01632%20960200" in html
+    window.plan_view.anchorClicked.emit(QUrl("copy:01632 960200"))
+    assert QGuiApplication.clipboard().text() == "01632 960200"
+
+
+def test_the_unlock_window_shows_before_the_store_code_and_loads_it_behind(qtbot, tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ui.main import show_unlock
+
+    ROOT = Path(__file__).resolve().parents[2]
+    _app, pool, dialog, _warm = show_unlock(tmp_path / "fresh")
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and dialog.windowTitle() == "Waymark — set a passphrase", "first run on an empty folder"
+    assert pool.waitForDone(30_000)
+    # In a fresh process, what the unlock window needs loads without the database code.
+    heavy = "('sqlalchemy', 'sqlcipher3', 'app.workspace')"
+    probe = f"import sys, ui.main; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+    assert not (tmp_path / "fresh").exists(), "nothing is written before the worker chooses a passphrase"
