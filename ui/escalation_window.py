@@ -6,6 +6,7 @@ number to phone; that notice stays until an action records that someone was reac
 
 from __future__ import annotations
 
+import html
 import uuid
 from datetime import timedelta
 
@@ -104,8 +105,8 @@ class EscalationStartDialog(QDialog):
         period, pathway, warning = self._workspace.escalations.preview(
             self._person_id, from_qt(self.identified.dateTime())
         )
-        text = f"<b>{period}</b><br>Pathway: {pathway.title} (version {pathway.version})"
-        self.route.setText(text + (f"<br><b>Warning:</b> {warning}" if warning else ""))
+        text = f"<b>{period}</b><br>Pathway: {html.escape(pathway.title)} (version {html.escape(pathway.version)})"
+        self.route.setText(text + (f"<br><b>Warning:</b> {html.escape(warning)}" if warning else ""))
 
     def start(self) -> None:
         draft = EscalationDraft(
@@ -287,7 +288,7 @@ class EscalationWindow(QDialog):
             if options:
                 who = "; ".join(
                     (f"if {via[c.node.id]}: " if c.node.id in via else "")
-                    + f"<b>{o.entry.service}, {o.entry.first_number}</b>"
+                    + f"<b>{html.escape(o.entry.service)}, {html.escape(o.entry.first_number)}</b>"
                     for c, o in options
                 )
             else:
@@ -299,11 +300,18 @@ class EscalationWindow(QDialog):
         else:
             first = next(a for a in escalation.actions if a.reached and (a.contact_id or a.contact_reached))
             self.notice.setText(
-                f"Reached: <b>{first.contact_reached or first.contact_id}</b> at {first.at.astimezone():%H:%M}."
+                f"Reached: <b>{html.escape(first.contact_reached or first.contact_id or '')}</b> "
+                f"at {first.at.astimezone():%H:%M}."
             )
         self.copy_now.setEnabled(self._best is not None)
         pathway = escalation.pathway
+        criteria = self._workspace.escalations.config.pathways.criteria
+        met = [(criteria.get(c).wording if criteria and criteria.get(c) else c) for c in escalation.criteria]
         period = f"<b>{escalation.period}</b> · {pathway.title} (version {pathway.version})"
+        label = "Criteria met" if met else "Raised by"
+        period += f"<br><b>{label}:</b> {html.escape('; '.join(met) or escalation.rationale)}"
+        if met:
+            period += f"<br><b>Why:</b> {html.escape(escalation.rationale)}"
         if escalation.pathway_warning:
             period += f"<br><b>Warning:</b> {escalation.pathway_warning}"
         self.period.setText(period)
@@ -313,7 +321,7 @@ class EscalationWindow(QDialog):
         self.timescales.setText(
             "<b>Timescales</b><br>"
             + (
-                "<br>".join(f"{t.node.text} — {t.describe(now)}" for t in escalation.timeliness())
+                "<br>".join(f"{html.escape(t.node.text)} — {t.describe(now)}" for t in escalation.timeliness())
                 or "None yet on the path taken."
             )
         )
@@ -329,9 +337,9 @@ class EscalationWindow(QDialog):
             item = self.answers.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()
-        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {node.text}"]
+        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {html.escape(node.text)}"]
         if node.share:
-            lines.append(f"<b>Share:</b> {node.share}")
+            lines.append(f"<b>Share:</b> {html.escape(node.share)}")
         if node.within_minutes is not None:
             due = escalation.identified_at + timedelta(minutes=node.within_minutes)
             lines.append(

@@ -7,9 +7,19 @@ import logging
 import uuid
 from html import escape
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import Escalation, EscalationKind
@@ -75,6 +85,18 @@ class PersonPanel(QWidget):
         self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
         self.banner.open_welfare_check.connect(self._open_welfare_check)
         self.banner.record_review.connect(lambda: self.record_review(TriggerPoint.MISSED_CONTACT))
+        # An escalation that has reached nobody stays on the person until someone is reached.
+        self.unreached = QLabel()
+        self.unreached.setObjectName("unreached_escalation")
+        self.unreached.setWordWrap(True)
+        self.unreached.setFrameShape(QFrame.Shape.Box)
+        self.unreached.setLineWidth(2)
+        self.unreached.setMargin(6)
+        self.unreached.setAccessibleName("Escalation not yet acted on")
+        self.unreached.setOpenExternalLinks(False)
+        self.unreached.linkActivated.connect(lambda link: self._on_escalation_link(QUrl(link)))
+        self.unreached.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.unreached.setVisible(False)
         self.note_button = QPushButton("Record &note (Ctrl+N)")
         self.note_button.clicked.connect(lambda: self.record_note())
         self.review_button = QPushButton("Safety re&view (Ctrl+R)")
@@ -100,6 +122,7 @@ class PersonPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.unreached)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs, 1)
         self._set_enabled(False)
@@ -139,7 +162,18 @@ class PersonPanel(QWidget):
         self.plan_view.show_person(person, ws.plans.current(person.id), notes[:5], context)
         self.notes_view.setHtml("".join(note_html(n, amend_link=True) for n in notes) or "<p>No contact notes yet.</p>")
         self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
-        self.escalations_view.setHtml(escalations_html(ws.escalations.for_person(person.id)))
+        escalations = ws.escalations.for_person(person.id)
+        self.escalations_view.setHtml(escalations_html(escalations))
+        waiting = [e for e in escalations if e.is_open and not e.reached_anyone]
+        self.unreached.setText(
+            "<br>".join(
+                f"<b>{'Welfare check' if e.kind is EscalationKind.WELFARE_CHECK else 'Escalation'} of "
+                f"{e.identified_at.astimezone():%a %d %b %H:%M} has reached nobody yet.</b> "
+                f"<a href='escalation:{e.id}'>Open it and phone now</a>"
+                for e in waiting
+            )
+        )
+        self.unreached.setVisible(bool(waiting))
         self.banner.show_status(ws.missed_contacts.status(person.id), now)
         self._set_enabled(True)
 
@@ -153,6 +187,8 @@ class PersonPanel(QWidget):
         for view in (self.plan_view, self.notes_view, self.reviews_view, self.escalations_view):
             view.clear()
         self.banner.show_status(None)
+        self.unreached.clear()
+        self.unreached.setVisible(False)
         self._set_enabled(False)
 
     # -- actions ------------------------------------------------------------------------------------

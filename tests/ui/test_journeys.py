@@ -301,3 +301,21 @@ def test_the_unlock_window_shows_before_the_store_code_and_loads_it_behind(qtbot
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
     assert not (tmp_path / "fresh").exists(), "nothing is written before the worker chooses a passphrase"
+
+
+def test_an_escalation_nobody_has_acted_on_stays_on_the_person(qtbot, window, workspace) -> None:
+    from app.escalations import ActionDraft, ActionKind, EscalationDraft
+
+    person = _open(qtbot, window)
+    esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "<b>Not</b> themselves"))
+    window.person_panel.refresh()
+    prompt = window.person_panel.unreached
+    assert prompt.isVisible() and "has reached nobody yet" in prompt.text()
+    workspace.escalations.answer(esc.id, "danger", "No")
+    workspace.escalations.record_action(
+        esc.id, ActionDraft("duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker")
+    )
+    window.person_panel.refresh()
+    assert not prompt.isVisible()
+    view = window.person_panel.open_escalation(workspace.escalations.get(esc.id))
+    assert "&lt;b&gt;Not&lt;/b&gt; themselves" in view.period.text(), "what a worker typed is shown as text"
