@@ -30,10 +30,19 @@ class Column(enum.IntEnum):
 HEADERS = {
     Column.NAME: "Name",
     Column.LAST_CONTACT: "Last contact",
+    Column.NEXT_CONTACT: "Next contact",
+    Column.OVERDUE: "Overdue",
+    Column.MISSED: "Missed contacts",
+    Column.ESCALATIONS: "Escalations",
+}
+# Short headers keep every column on screen beside the plan; the full meaning is the tooltip.
+HEADER_TIPS = {
+    Column.NAME: "Preferred name (hover a name for the full name)",
+    Column.LAST_CONTACT: "When the person was last seen or spoken to",
     Column.NEXT_CONTACT: "Next planned contact",
-    Column.OVERDUE: "Overdue actions",
-    Column.MISSED: "Missed-contact episodes",
-    Column.ESCALATIONS: "Open escalations",
+    Column.OVERDUE: "Planned contacts passed with no note, and next actions past their due time",
+    Column.MISSED: "Open missed-contact episodes (re-contact or welfare check due)",
+    Column.ESCALATIONS: "Open escalations and welfare checks",
 }
 PersonIdRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -78,6 +87,8 @@ class CaseloadTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[Column(section)]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
