@@ -10,7 +10,7 @@ import html
 import uuid
 from datetime import timedelta
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -50,6 +51,24 @@ from ui.note_dialog import from_qt, to_qt
 from ui.save_errors import explain_failed_save
 
 SHARING_BASES = ("Consent given", "Within the care team", "Risk to life", "Best interests", "Other (say in outcome)")
+
+
+def step_list(escalation: Escalation, calls: list[CallNow]) -> list[str]:
+    """Each step on the path taken with what was recorded there, the current one, and the ones next."""
+    lines = []
+    for node_id in escalation.walk.path[:-1]:
+        node = escalation.pathway.node(node_id)
+        done = [a for a in escalation.actions if a.node_id == node_id and a.is_step]
+        what = "; ".join(
+            f"{a.at.astimezone():%H:%M} " + (a.answer or "") if a.kind is ActionKind.ANSWER else
+            f"{a.at.astimezone():%H:%M} {a.kind.label.lower()}{' — reached' if a.reached else ' — not reached'}"
+            for a in done
+        )  # fmt: skip
+        lines.append(f"✓ {node.text} ({what})" if what else f"✓ {node.text}")
+    current = escalation.walk.current
+    lines.append(("Finished: " if escalation.walk.finished else "NOW ▶ ") + current.text)
+    lines.extend(f"Next: {c.node.text}" for c in calls if c.node.id != current.id)
+    return lines
 
 
 class EscalationStartDialog(QDialog):
@@ -161,6 +180,14 @@ class EscalationWindow(QDialog):
         self.period.setAccessibleName("In hours or out of hours")
 
         self.flowchart = FlowchartView()
+        # The path as a list beside the chart: what was done, where it stands, what comes next.
+        self.steps_model = QStringListModel(self)
+        self.steps_view = QListView()
+        self.steps_view.setModel(self.steps_model)
+        self.steps_view.setAccessibleName("Steps so far and next")
+        self.steps_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.steps_view.setWordWrap(True)
+        self.steps_view.setMaximumHeight(150)
         self.step = QLabel()
         self.step.setObjectName("step")
         self.step.setWordWrap(True)
@@ -242,6 +269,7 @@ class EscalationWindow(QDialog):
         self.timescales.setAccessibleName("Timescales")
         panel = QWidget()
         panel_layout = QVBoxLayout(panel)
+        panel_layout.addWidget(self.steps_view)
         panel_layout.addWidget(self.step)
         panel_layout.addLayout(self.answers)
         panel_layout.addWidget(self.action_box)
@@ -318,6 +346,7 @@ class EscalationWindow(QDialog):
         self.flowchart.show_walk(pathway, escalation.walk)
         self.actions_model.show(escalation)
         self._show_step(escalation, calls)
+        self.steps_model.setStringList(step_list(escalation, calls))
         self.timescales.setText(
             "<b>Timescales</b><br>"
             + (

@@ -319,3 +319,17 @@ def test_an_escalation_nobody_has_acted_on_stays_on_the_person(qtbot, window, wo
     assert not prompt.isVisible()
     view = window.person_panel.open_escalation(workspace.escalations.get(esc.id))
     assert "&lt;b&gt;Not&lt;/b&gt; themselves" in view.period.text(), "what a worker typed is shown as text"
+
+
+def test_the_step_list_beside_the_flowchart_says_what_was_done_and_what_is_next(qtbot, window, workspace) -> None:
+    from app.escalations import EscalationDraft
+
+    person = _open(qtbot, window)
+    esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Changed"))
+    view = window.person_panel.open_escalation(esc)
+    first = view.steps_model.stringList()
+    assert first[0].startswith("NOW ▶ Is anyone's life at risk") and any(s.startswith("Next: Phone 999") for s in first)
+    view.answer("No")
+    steps = view.steps_model.stringList()
+    assert steps[0].startswith("✓ Is anyone's life at risk") and steps[0].endswith("No)")
+    assert steps[1].startswith("NOW ▶ Discuss with your team's duty worker")
