@@ -340,8 +340,11 @@ class EscalationWindow(QDialog):
         period += f"<br><b>{label}:</b> {html.escape('; '.join(met) or escalation.rationale)}"
         if met:
             period += f"<br><b>Why:</b> {html.escape(escalation.rationale)}"
+        due = pathway.approval.review_due
+        if due is not None and due < now.date():
+            period += f" — <b>this pathway was due for review on {due:%d %b %Y}: tell your team lead</b>"
         if escalation.pathway_warning:
-            period += f"<br><b>Warning:</b> {escalation.pathway_warning}"
+            period += f"<br><b>Warning:</b> {html.escape(escalation.pathway_warning)}"
         self.period.setText(period)
         self.flowchart.show_walk(pathway, escalation.walk)
         self.actions_model.show(escalation)

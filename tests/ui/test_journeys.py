@@ -333,3 +333,13 @@ def test_the_step_list_beside_the_flowchart_says_what_was_done_and_what_is_next(
     steps = view.steps_model.stringList()
     assert steps[0].startswith("✓ Is anyone's life at risk") and steps[0].endswith("No)")
     assert steps[1].startswith("NOW ▶ Discuss with your team's duty worker")
+
+
+def test_a_pathway_past_its_review_date_says_so_on_the_escalation(qtbot, window, workspace, clock) -> None:
+    from app.escalations import EscalationDraft
+
+    clock.set(datetime(2027, 5, 4, 11, 0, tzinfo=UTC))  # after the demo pathways' review date, 2027-04-01
+    person = _open(qtbot, window)
+    esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Changed"))
+    view = window.person_panel.open_escalation(esc)
+    assert "was due for review on 01 Apr 2027" in view.period.text()
