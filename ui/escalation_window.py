@@ -93,6 +93,15 @@ class EscalationStartDialog(QDialog):
             check.setAccessibleName(c.wording)
             box_layout.addWidget(check)
             self.criteria[c.code] = check
+        if not self.criteria:
+            # A broken criteria file must never leave a worker stuck: say what to do instead.
+            missing = QLabel(
+                "<b>The organisation's threshold criteria could not be loaded, so an escalation cannot be "
+                "recorded here.</b> Phone now: 999 if life is at risk, otherwise your duty or crisis team "
+                "(Crisis contacts, Ctrl+D). Record what you did in a contact note, and tell your team lead."
+            )
+            missing.setWordWrap(True)
+            box_layout.addWidget(missing)
         self.rationale = QPlainTextEdit()
         self.rationale.setAccessibleName("Why you are escalating")
         self.rationale.setPlaceholderText("In your own words: what is happening now and why it meets the criteria")

@@ -343,3 +343,37 @@ def test_a_pathway_past_its_review_date_says_so_on_the_escalation(qtbot, window,
     esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Changed"))
     view = window.person_panel.open_escalation(esc)
     assert "was due for review on 01 Apr 2027" in view.period.text()
+
+
+def test_without_criteria_the_escalation_dialog_says_what_to_do_instead(qtbot, window, workspace) -> None:
+    from dataclasses import replace
+
+    from ui.escalation_window import EscalationStartDialog
+
+    person = _open(qtbot, window)
+    config = workspace.escalations.config
+    workspace.escalations.config = replace(config, pathways=replace(config.pathways, criteria=None))
+    dialog = EscalationStartDialog(workspace, person.id, "x")
+    qtbot.addWidget(dialog)
+    text = " ".join(label.text() for label in dialog.findChildren(type(dialog.route)))
+    assert "could not be loaded" in text and "999" in text
+
+
+def test_a_draft_note_is_signed_from_the_timeline(qtbot, window, workspace) -> None:
+    from datetime import timedelta
+
+    from PySide6.QtCore import QUrl
+
+    from app.contact_notes import ContactMethod, NoteDraft
+    from tests.conftest import NOW
+
+    person = _open(qtbot, window)
+    draft, _ = workspace.notes.record(
+        NoteDraft(person.id, NOW - timedelta(hours=1), NOW, ContactMethod.PHONE, Outcome.SPOKEN_TO, "Kept at lock"),
+        sign=False,
+    )
+    window.person_panel.refresh()
+    assert "draft, not signed" in window.person_panel.notes_view.toPlainText()
+    window.person_panel.notes_view.anchorClicked.emit(QUrl(f"sign:{draft.id}"))
+    assert workspace.notes.get(draft.id).signed
+    assert "draft, not signed" not in window.person_panel.notes_view.toPlainText()
