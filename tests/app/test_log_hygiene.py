@@ -7,6 +7,7 @@ import pytest
 
 from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
 from app.errors import InvalidInput
+from app.escalations import ActionDraft, ActionKind, EscalationDraft
 from app.safety_reviews import ReviewDraft, TriggerPoint
 from app.workspace import Workspace
 from storage.errors import WrongPassphrase
@@ -46,6 +47,27 @@ def test_journeys_leave_no_personal_data_in_logs_or_errors(demo_dir, clock, capl
                 person.id, TriggerPoint.SIGNIFICANT_LIFE_EVENT, NOTE_TEXT, NOTE_TEXT, NOTE_TEXT, plan_reviewed=True
             )
         )
+        # Escalation and the missed-contact policy: criteria, rationale, who was reached, what was shared.
+        esc, _ = ws.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], NOTE_TEXT))
+        esc = ws.escalations.answer(esc.id, "danger", "No")
+        esc, _ = ws.escalations.record_action(
+            esc.id,
+            ActionDraft("duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker",
+                        contact_reached="Kieran at the duty desk", outcome=NOTE_TEXT,
+                        information_shared=NOTE_TEXT, sharing_basis="Consent given"),
+        )  # fmt: skip
+        messages.append(repr(esc) + repr(esc.actions))
+        for hours in (20, 2):
+            ws.notes.record(
+                NoteDraft(person.id, NOW - timedelta(hours=hours), NOW - timedelta(hours=hours - 1),
+                          ContactMethod.PHONE, Outcome.NO_ANSWER, NOTE_TEXT)
+            )  # fmt: skip
+        status = ws.missed_contacts.status(person.id)
+        messages.append(repr(status))
+        with pytest.raises(InvalidInput) as refused:
+            ws.escalations.record_action(esc.id, ActionDraft("crisis-needed", ActionKind.PHONED, True,
+                                                             information_shared=NOTE_TEXT))  # fmt: skip
+        messages.append(str(refused.value))
         with pytest.raises(InvalidInput) as bad:
             ws.notes.record(
                 NoteDraft(person.id, NOW - timedelta(hours=1), NOW, ContactMethod.PHONE, Outcome.SEEN, "   ")
