@@ -69,6 +69,9 @@ class NotePolicy:
     late_entry_after: timedelta = timedelta(hours=24)
     # A device clock a little ahead of the worker's watch must not block a note.
     future_tolerance: timedelta = timedelta(minutes=5)
+    # A note not tied to a planned contact meets the earliest unmet one due this close to it, so recording
+    # the visit clears "overdue" (and a missed visit is counted as that planned contact's miss).
+    planned_match_window: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,8 @@ class ContactNoteService:
                 person_id=draft.person_id,
                 author_id=self._actor.staff_id,
                 device_id=self._actor.device_id,
-                planned_contact_id=draft.planned_contact_id,
+                planned_contact_id=draft.planned_contact_id
+                or self._planned_contact_met(session, draft.person_id, draft.contact_start),
                 contact_start=draft.contact_start,
                 contact_end=draft.contact_end,
                 recorded_at=now,
@@ -241,6 +245,21 @@ class ContactNoteService:
                 audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
                 self._apply_missed_contact_policy(session, draft.person_id)
             return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
+
+    def _planned_contact_met(self, session: Session, person_id: uuid.UUID, at: datetime) -> uuid.UUID | None:
+        window = self.policy.planned_match_window
+        met = select(models.ContactNote.id).where(models.ContactNote.planned_contact_id == models.PlannedContact.id)
+        return session.scalar(
+            select(models.PlannedContact.id)
+            .where(
+                models.PlannedContact.person_id == person_id,
+                models.PlannedContact.due_at >= at - window,
+                models.PlannedContact.due_at <= at + window,
+                ~met.exists(),
+            )
+            .order_by(models.PlannedContact.due_at)
+            .limit(1)
+        )
 
     def sign(self, note_id: uuid.UUID) -> tuple[Note, Changed]:
         now = self._clock.now()

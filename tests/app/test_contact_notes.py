@@ -102,3 +102,29 @@ def test_bad_note_input_is_refused_naming_the_field(workspace, overrides, field)
         workspace.notes.record(_draft(person, **overrides))
     assert info.value.field == field
     assert len(workspace.notes.timeline(person)) == before
+
+
+def test_a_note_meets_the_planned_contact_due_near_it_so_it_is_no_longer_overdue(workspace) -> None:
+    from sqlalchemy import select
+
+    from app.ids import new_id
+    from storage import models
+
+    person = workspace.caseload.rows()[0].person_id
+    due_soon, due_later = NOW - timedelta(hours=2), NOW + timedelta(days=3)
+    with workspace.store.sessions.begin() as session:
+        for due in (due_soon, due_later):
+            session.add(models.PlannedContact(id=new_id(), person_id=person, staff_id=workspace.actor.staff_id,
+                                              due_at=due, method="home_visit", created_at=NOW))  # fmt: skip
+    before = next(r for r in workspace.caseload.rows() if r.person_id == person)
+    assert before.overdue_actions >= 1
+    note, _ = workspace.notes.record(
+        NoteDraft(person, NOW - timedelta(minutes=50), NOW - timedelta(minutes=10), ContactMethod.HOME_VISIT,
+                  Outcome.SEEN, "Visited at home")
+    )  # fmt: skip
+    with workspace.store.sessions() as session:
+        met = session.get(models.PlannedContact, note.planned_contact_id)
+        assert met is not None and met.due_at == due_soon, "the planned visit two hours ago, not next week's"
+        assert session.scalar(select(models.PlannedContact.id).where(models.PlannedContact.due_at == due_later))
+    after = next(r for r in workspace.caseload.rows() if r.person_id == person)
+    assert after.overdue_actions == before.overdue_actions - 1
