@@ -214,6 +214,11 @@ def _toml_files(paths: Sequence[Path], problems: list[Problem]) -> list[Path]:
     return found
 
 
+def read_entry(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> DirectoryEntry | None:
+    """One ``[[entries]]`` table, validated; None (with problems) when it is not usable. Never raises."""
+    return _read_entry(doc, file, problems)
+
+
 def _read_entry(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> DirectoryEntry | None:
     entry_id = doc.get("id")
     if not isinstance(entry_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entry_id):

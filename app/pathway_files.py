@@ -90,9 +90,16 @@ def read_file(path: Path, directory: Directory, today: date, problems: list[Prob
     doc = read_toml(path, problems)
     if doc is None:
         return None
+    return read_document(doc, path.name, directory, today, problems)
+
+
+def read_document(
+    doc: Mapping[str, Any], file: str, directory: Directory, today: date, problems: list[Problem]
+) -> Pathway | CriteriaSet | None:
+    """One parsed document, fully validated; None when it has any error. Never raises on bad content."""
     before = len(errors(problems))
     read = _criteria if "criteria" in doc else _pathway
-    parsed = read(doc, path.name, today, problems)
+    parsed = read(doc, file, today, problems)
     if isinstance(parsed, Pathway):
         _check_graph(parsed, problems)
         _check_contacts(parsed, directory, problems)
