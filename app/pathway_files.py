@@ -137,6 +137,8 @@ def _pathway(doc: Mapping[str, Any], file: str, today: date, problems: list[Prob
     period = top.choice("period", [p.value for p in Period] + [_ANY])
     audience = top.choice("audience", [a.value for a in Audience])
     areas = top.texts("areas")
+    if "areas" in doc and not areas and isinstance(doc.get("areas"), list):
+        top.problem("'areas' must name at least one area, or \"*\" for every area")
     approval = Approval.read(top, today)
     nodes: dict[str, Node] = {}
     for table in top.tables("nodes"):

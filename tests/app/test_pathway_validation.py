@@ -208,3 +208,10 @@ def test_the_demo_organisation_has_both_periods_for_each_area_and_a_welfare_chec
         assert library.choose(PathwayKind.WELFARE_CHECK, area, Period.OUT_OF_HOURS).warning is None
     unknown = library.choose(PathwayKind.ESCALATION, "atlantis", Period.IN_HOURS)
     assert unknown.pathway.id == "national-fallback" and "atlantis" in (unknown.warning or "")
+
+
+def test_a_pathway_serving_no_area_is_refused(tmp_path: Path) -> None:
+    # Found by the fuzz test: an empty list was dropped without saying why.
+    assert problems_for(tmp_path, VALID.replace('areas = ["eastmoor"]', "areas = []")) == [
+        "test.toml: 'areas' must name at least one area, or \"*\" for every area"
+    ]
