@@ -41,7 +41,10 @@ class FlowchartView(QGraphicsView):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         texts = {node_id: self._label(pathway, node_id, walk) for node_id in placed}
         # Every box is as tall as the longest text needs, so no step is ever cut off.
-        node_h = max(MIN_NODE_H, *(self._text_item(t, font, True).boundingRect().height() + 10 for t in texts.values()))
+        node_h = max(
+            MIN_NODE_H,
+            *(self._text_item(t, font, True, NODE_W - 44).boundingRect().height() + 10 for t in texts.values()),
+        )
         taken = set(zip(walk.path, walk.path[1:], strict=False))
         visited = set(walk.path)
 
@@ -56,38 +59,39 @@ class FlowchartView(QGraphicsView):
             labels = {a.next: a.label for a in node.answers}
             if node.if_not_reached:
                 labels[node.if_not_reached] = "Not reached"
+                if node.next:
+                    labels[node.next] = "Reached / done"
             for target in node.successors():
                 on_path = (node_id, target) in taken
-                start = centre(node_id) + QPointF(0, node_h / 2)
-                end = centre(target) - QPointF(0, node_h / 2)
                 pen = QPen(text_colour, 3.5 if on_path else 1.2)
                 if not on_path:
                     pen.setStyle(Qt.PenStyle.DashLine if node_id in visited else Qt.PenStyle.SolidLine)
-                points = [start, end]
                 if placed[target].layer - placed[node_id].layer > 1:
-                    # A long edge would cut through the boxes between: run it down a lane outside them.
+                    # A long edge would cut through the boxes between: leave by the side, run down a lane
+                    # outside every box, and come in by the side.
                     side = 1 if placed[node_id].slot >= 0 else -1
                     lanes[side] += 1
-                    lane_x = side * (half_width + NODE_W / 2 + 14 * lanes[side])
-                    drop, rise = start.y() + GAP_Y / 3, end.y() - GAP_Y / 3
+                    lane_x = side * (half_width + NODE_W / 2 + 16 * lanes[side])
+                    source, target_c = centre(node_id), centre(target)
                     points = [
-                        start,
-                        QPointF(start.x(), drop),
-                        QPointF(lane_x, drop),
-                        QPointF(lane_x, rise),
-                        QPointF(end.x(), rise),
-                        end,
+                        QPointF(source.x() + side * NODE_W / 2, source.y() + 8 * lanes[side]),
+                        QPointF(lane_x, source.y() + 8 * lanes[side]),
+                        QPointF(lane_x, target_c.y()),
+                        QPointF(target_c.x() + side * NODE_W / 2, target_c.y()),
                     ]
+                    label_at = points[0] + QPointF(4 if side > 0 else -90, -20)
+                else:
+                    points = [centre(node_id) + QPointF(0, node_h / 2), centre(target) - QPointF(0, node_h / 2)]
+                    label_at = (points[0] + points[1]) / 2 + QPointF(6, -14)
                 path = QPainterPath(points[0])
                 for point in points[1:]:
                     path.lineTo(point)
                 scene.addPath(path, pen)
-                scene.addPolygon(_arrow(points[-2], end), pen, QBrush(text_colour))
+                scene.addPolygon(_arrow(points[-2], points[-1]), pen, QBrush(text_colour))
                 if target in labels:
                     label = scene.addText(labels[target])
                     label.setDefaultTextColor(text_colour)
-                    mid = (points[0] + points[1]) / 2 if len(points) == 2 else points[2]
-                    label.setPos(mid + QPointF(6, -14) if len(points) == 2 else mid + QPointF(-30 * (mid.x() < 0), -18))
+                    label.setPos(label_at)
 
         for node_id in placed:
             node = pathway.node(node_id)
@@ -95,7 +99,7 @@ class FlowchartView(QGraphicsView):
             rect = QRectF(c.x() - NODE_W / 2, c.y() - node_h / 2, NODE_W, node_h)
             current = node_id == walk.current.id
             path = QPainterPath()
-            radius = node_h / 2 if node.type is NodeType.END else 10
+            radius = 28 if node.type is NodeType.END else 10
             path.addRoundedRect(rect, radius, radius)
             pen = QPen(highlight if current else text_colour, 5 if current else 1.5)
             if node.type is NodeType.QUESTION and not current:
@@ -104,9 +108,11 @@ class FlowchartView(QGraphicsView):
             if current:
                 fill.setAlpha(40)
             scene.addPath(path, pen, QBrush(fill))
-            item = self._text_item(texts[node_id], font, current)
+            # The rounded ends of a Finish box would clip the text; indent it past them.
+            indent = 22 if node.type is NodeType.END else 6
+            item = self._text_item(texts[node_id], font, current, NODE_W - 2 * indent)
             item.setDefaultTextColor(text_colour)
-            item.setPos(rect.topLeft() + QPointF(6, 4))
+            item.setPos(rect.topLeft() + QPointF(indent, 4))
             scene.addItem(item)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 10, 10))
         self._fit()
@@ -122,12 +128,12 @@ class FlowchartView(QGraphicsView):
         return f"{prefix}{kind}{timing}\n{node.text}"
 
     @staticmethod
-    def _text_item(text: str, font: QFont, bold: bool) -> QGraphicsTextItem:
+    def _text_item(text: str, font: QFont, bold: bool, width: float = NODE_W - 12) -> QGraphicsTextItem:
         item = QGraphicsTextItem()
         f = QFont(font)
         f.setBold(bold)
         item.setFont(f)
-        item.setTextWidth(NODE_W - 12)
+        item.setTextWidth(width)
         item.setPlainText(text)
         return item
 

@@ -16,8 +16,10 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.pathways import walk
 from app.workspace import Workspace
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
+from ui.flowchart import FlowchartView
 from ui.main import create_demo
 from ui.main_window import MainWindow
 from ui.note_dialog import NoteDialog
@@ -95,6 +97,16 @@ def main(out: Path) -> int:
         escalation.answer("No")
         _save(escalation, out / "escalation_flowchart_step2.png")
         escalation.close()
+
+        # Every approved pathway as a flowchart, for the people who write and approve them.
+        assert window.workspace is not None and window.workspace.config is not None
+        for pathway in window.workspace.config.pathways.effective():
+            chart = FlowchartView()
+            chart.resize(760, 760)
+            chart.show()
+            chart.show_walk(pathway, walk(pathway, []))
+            _save(chart, out / f"pathway_{pathway.id}.png")
+            chart.close()
 
         window.contacts_dock.show()
         window.contacts.refresh()
