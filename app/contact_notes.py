@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound, RecordImmutable
 from app.ids import new_id
+from app.labels import LabelledEnum
 from app.safety_plans import Step, current_revision
 from storage import models, outbox
 from storage.store import Store
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from app.missed_contacts import MissedContactService
 
 
-class ContactMethod(enum.StrEnum):
+class ContactMethod(LabelledEnum):
     HOME_VISIT = "home_visit"
     FACE_TO_FACE = "face_to_face"
     PHONE = "phone"
@@ -34,12 +34,8 @@ class ContactMethod(enum.StrEnum):
     LETTER = "letter"
     THIRD_PARTY = "third_party"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class Outcome(enum.StrEnum):
+class Outcome(LabelledEnum):
     SEEN = "seen"
     SPOKEN_TO = "spoken_to"
     NO_ANSWER = "no_answer"
@@ -48,16 +44,12 @@ class Outcome(enum.StrEnum):
     CANCELLED = "cancelled"
     THIRD_PARTY_ONLY = "third_party_only"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
 
 # Outcomes where the planned contact did not happen; the missed-contact policy counts these.
 MISSED_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.NOT_AT_HOME})
 
 
-class AmendmentKind(enum.StrEnum):
+class AmendmentKind(LabelledEnum):
     ADDENDUM = "addendum"
     CORRECTION = "correction"
     ENTERED_IN_ERROR = "entered_in_error"

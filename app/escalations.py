@@ -23,6 +23,7 @@ from app.directory import Offer
 from app.errors import InvalidInput, NotFound
 from app.hours import Period, PeriodDecision
 from app.ids import new_id
+from app.labels import LabelledEnum
 from app.org_config import OrgConfig
 from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
@@ -35,7 +36,7 @@ class EscalationKind(enum.StrEnum):
     WELFARE_CHECK = "welfare-check"
 
 
-class ActionKind(enum.StrEnum):
+class ActionKind(LabelledEnum):
     PHONED = "phoned"
     TEXTED = "texted"
     EMAILED = "emailed"
@@ -46,10 +47,6 @@ class ActionKind(enum.StrEnum):
     ANSWER = "answer"
     FOLLOW_UP = "follow_up"
     CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 WORKER_ACTIONS = (
@@ -62,7 +59,7 @@ WORKER_ACTIONS = (
 )
 
 
-class EscalationOutcome(enum.StrEnum):
+class EscalationOutcome(LabelledEnum):
     PERSON_SAFE_PLAN_AGREED = "person_safe_plan_agreed"
     CRISIS_TEAM_ACCEPTED = "crisis_team_accepted"
     EMERGENCY_SERVICES_ATTENDED = "emergency_services_attended"
@@ -71,10 +68,6 @@ class EscalationOutcome(enum.StrEnum):
     WELFARE_CONFIRMED_BY_THIRD_PARTY = "welfare_confirmed_by_third_party"
     NO_CONTACT_ONGOING = "no_contact_ongoing"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True, slots=True)

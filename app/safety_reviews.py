@@ -5,7 +5,6 @@ A formulation in the clinician's own words; there is no score, level or category
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,21 +18,18 @@ from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound
 from app.ids import new_id
+from app.labels import LabelledEnum
 from storage import models, outbox
 from storage.store import Store
 
 
-class TriggerPoint(enum.StrEnum):
+class TriggerPoint(LabelledEnum):
     INITIAL_ENGAGEMENT = "initial_engagement"
     CARE_PLAN_REVIEW = "care_plan_review"
     POST_CRISIS_FOLLOW_UP = "post_crisis_follow_up"
     SIGNIFICANT_LIFE_EVENT = "significant_life_event"
     MEDICATION_CHANGE = "medication_change"
     MISSED_CONTACT = "missed_contact"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True, slots=True)

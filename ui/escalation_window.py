@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -417,19 +418,23 @@ class EscalationWindow(QDialog):
 
     # -- acting -------------------------------------------------------------------------------------
 
-    def answer(self, label: str) -> None:
+    def _apply(self, what: str, change: Callable[[], Escalation]) -> None:
+        """Save one change; on failure say so (nothing typed is cleared), on success show the new state."""
         try:
-            updated = self._workspace.escalations.answer(self.escalation.id, self.escalation.walk.current.id, label)
+            updated = change()
         except Exception as exc:
-            explain_failed_save(self, "Answer", exc)
+            explain_failed_save(self, what, exc)
             return
         self.refresh(updated)
         self.changed.emit()
 
+    def answer(self, label: str) -> None:
+        service, esc = self._workspace.escalations, self.escalation
+        self._apply("Answer", lambda: service.answer(esc.id, esc.walk.current.id, label))
+
     def record_action(self) -> None:
-        node = self.escalation.walk.current
         draft = ActionDraft(
-            node_id=node.id,
+            node_id=self.escalation.walk.current.id,
             kind=ActionKind(self.kind.currentData()),
             reached=self.reached.isChecked(),
             at=from_qt(self.at.dateTime()) if self._at_edited else None,  # untouched: the moment of recording
@@ -439,35 +444,18 @@ class EscalationWindow(QDialog):
             information_shared=self.shared.text() or None,
             sharing_basis=self.basis.currentText() or None,
         )
-        try:
-            updated, _ = self._workspace.escalations.record_action(self.escalation.id, draft)
-        except Exception as exc:
-            explain_failed_save(self, "Action", exc)
-            return
-        self.refresh(updated)
-        self.changed.emit()
+        service, esc_id = self._workspace.escalations, self.escalation.id
+        self._apply("Action", lambda: service.record_action(esc_id, draft)[0])
 
     def set_follow_up(self) -> None:
-        try:
-            updated = self._workspace.escalations.set_follow_up(
-                self.escalation.id, from_qt(self.follow_due.dateTime()), self.follow_owner.text()
-            )
-        except Exception as exc:
-            explain_failed_save(self, "Follow-up", exc)
-            return
-        self.refresh(updated)
-        self.changed.emit()
+        service, esc_id = self._workspace.escalations, self.escalation.id
+        due, owner = from_qt(self.follow_due.dateTime()), self.follow_owner.text()
+        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner))
 
     def close_escalation(self) -> None:
-        try:
-            updated = self._workspace.escalations.close(
-                self.escalation.id, EscalationOutcome(self.close_outcome.currentData())
-            )
-        except Exception as exc:
-            explain_failed_save(self, "Closing", exc)
-            return
-        self.refresh(updated)
-        self.changed.emit()
+        service, esc_id = self._workspace.escalations, self.escalation.id
+        outcome = EscalationOutcome(self.close_outcome.currentData())
+        self._apply("Closing", lambda: service.close(esc_id, outcome))
 
     def _on_time_edited(self) -> None:
         self._at_edited = True

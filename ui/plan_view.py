@@ -52,7 +52,7 @@ def note_html(note: Note, *, amend_link: bool = False) -> str:
     ]
     # The original stays as written; every amendment is shown beneath it, never merged into it.
     parts.extend(
-        f"<p class='amendment'><b>{escape(a.kind.value.replace('_', ' ').capitalize())}</b> "
+        f"<p class='amendment'><b>{escape(a.kind.label)}</b> "
         f"{a.created_at.astimezone():%d %b %H:%M} — {escape(a.text) or '(no text)'}"
         f"<br><i>Reason: {escape(a.reason)}</i></p>"
         for a in note.amendments
