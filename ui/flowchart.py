@@ -26,7 +26,6 @@ class FlowchartView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the step list beside it is the keyboard route
-        self.node_ids: list[str] = []
 
     def show_walk(self, pathway: Pathway, walk: Walk) -> None:
         scene = self.scene()
@@ -36,7 +35,6 @@ class FlowchartView(QGraphicsView):
         base = pal.color(QPalette.ColorRole.Base)
         highlight = pal.color(QPalette.ColorRole.Highlight)
         placed = layout(pathway)
-        self.node_ids = list(placed)
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
         texts = {node_id: self._label(pathway, node_id, walk) for node_id in placed}

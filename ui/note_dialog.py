@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
+from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.safety_plans import Step
 from app.workspace import Workspace
 from ui.save_errors import explain_failed_save
@@ -195,6 +195,3 @@ class NoteDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Discard
 
-
-def note_saved_message(note: Note) -> str:
-    return f"Note saved ({note.outcome.label.lower()}, {note.contact_start.astimezone():%a %d %b %H:%M})."
