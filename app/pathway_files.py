@@ -51,6 +51,8 @@ def load_library(
         files: list[Path] = []
     else:
         files = sorted(folder.glob("*.toml"))
+        if not files:
+            problems.append(Problem(folder.name, None, "has no pathway files (*.toml); only the built-in fallback"))
     by_file: dict[str, Pathway] = {}
     criteria: CriteriaSet | None = None
     for path in files:

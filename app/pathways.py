@@ -172,14 +172,6 @@ class PathwayLibrary:
     def effective(self) -> list[Pathway]:
         return [p for p in self.by_file.values() if p.approval.effective_on(self.as_of)]
 
-    def get(self, ref: str) -> Pathway | None:
-        """The pathway a record cites by ``id@version`` (or by id alone), if this library holds it."""
-        pid, _, version = ref.partition("@")
-        return next(
-            (p for p in self.by_file.values() if p.id == pid and (not version or p.version == version)),
-            None,
-        )
-
     def choose(self, kind: PathwayKind, area: str, period: Period) -> Choice:
         """The pathway for this area now; the national fallback, with a warning, when there is none."""
         candidates = [p for p in self.effective() if p.kind is kind and p.serves(area)]
@@ -187,12 +179,48 @@ class PathwayLibrary:
         if exact:
             # A pathway naming the area beats an organisation-wide one.
             return Choice(sorted(exact, key=lambda p: ("*" in p.areas, p.id))[0])
-        fallback = next((p for p in self.effective() if p.kind is PathwayKind.FALLBACK), None)
+        fallback = next((p for p in self.effective() if p.kind is PathwayKind.FALLBACK), BUILT_IN_FALLBACK)
         what = "welfare-check" if kind is PathwayKind.WELFARE_CHECK else f"{period.value} escalation"
         warning = (
             f"There is no approved {what} pathway for the {area} area, so the national pathway is shown. "
             "Tell your team lead so the local pathway can be put right."
         )
-        if fallback is None:
-            raise LookupError("no national fallback pathway is loaded")  # the bundled one is tested in CI
         return Choice(fallback, warning)
+
+    def get(self, ref: str) -> Pathway | None:
+        """The pathway a record cites by ``id@version`` (or by id alone), if this library holds it."""
+        pid, _, version = ref.partition("@")
+        if pid == BUILT_IN_FALLBACK.id:
+            return BUILT_IN_FALLBACK
+        return next(
+            (p for p in self.by_file.values() if p.id == pid and (not version or p.version == version)),
+            None,
+        )
+
+
+# The last resort when even the organisation's national fallback file is missing or broken: a worker is
+# never shown no pathway at all. Deliberately minimal; the organisation's own fallback replaces it.
+BUILT_IN_FALLBACK = Pathway(
+    id="built-in-fallback",
+    title="Emergency fallback (no pathway files could be loaded)",
+    kind=PathwayKind.FALLBACK,
+    areas=frozenset({"*"}),
+    period=None,
+    audience=Audience.ANYONE,
+    version="1",
+    start="phone",
+    nodes={
+        "phone": Node(
+            "phone",
+            NodeType.ACTION,
+            "If life is at risk now, phone 999. Otherwise phone your team's duty line or the crisis team, "
+            "and support the person to call their urgent mental health line (NHS 111 option 2 in England and "
+            "Wales, 111 in Scotland, Lifeline 0808 808 8000 in Northern Ireland).",
+            contacts=("emergency-999", "nhs-111-mental-health", "nhs-24-mental-health", "lifeline-ni"),
+            within_minutes=0,
+            next="tell",
+        ),
+        "tell": Node("tell", NodeType.END, "Tell your manager as soon as you can, and record what was done."),
+    },
+    approval=Approval("Built into Waymark", date(2026, 11, 26), None),
+)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from platformdirs import PlatformDirs
 
-from app.errors import StoreError, WaymarkError
+from app.errors import InvalidInput, StoreError, WaymarkError
 
 log = logging.getLogger("waymark")
 PASSPHRASE_ENV = "WAYMARK_PASSPHRASE"
@@ -88,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _period(args.at, args.nation, args.area)
             case "pathways":
                 return _validate_pathways(args.paths, args.contacts)
+    except InvalidInput as exc:
+        # The GUI's wording ("Nothing was saved…") does not fit a command; say only what was wrong.
+        print(f"waymark: {exc.field}: {exc.problem}", file=sys.stderr)
+        return 1
     except (WaymarkError, StoreError) as exc:
         print(f"waymark: {exc}", file=sys.stderr)
         return 1

@@ -215,3 +215,12 @@ def test_a_pathway_serving_no_area_is_refused(tmp_path: Path) -> None:
     assert problems_for(tmp_path, VALID.replace('areas = ["eastmoor"]', "areas = []")) == [
         "test.toml: 'areas' must name at least one area, or \"*\" for every area"
     ]
+
+
+def test_with_no_pathway_files_at_all_a_built_in_fallback_is_still_shown(tmp_path: Path) -> None:
+    loaded = load_library(tmp_path, DIRECTORY, TODAY)
+    choice = loaded.library.choose(PathwayKind.ESCALATION, "eastmoor", Period.OUT_OF_HOURS)
+    assert choice.pathway.id == "built-in-fallback" and choice.warning
+    assert "999" in choice.pathway.node(choice.pathway.start).text
+    assert loaded.library.get("built-in-fallback@1") is choice.pathway, "records citing it can be read back"
+    assert any("no pathway files" in str(p) for p in errors(loaded.problems))
