@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QText
 from app.clock import Clock
 from app.errors import StoreError, WaymarkError
 from app.org_config import OrgConfig
-from app.pathways import NodeType, PathwayKind
+from app.pathways import BUILT_IN_FALLBACK, NodeType, PathwayKind
 from app.persons import Nation
 from ui.tasks import Task
 
@@ -23,7 +23,11 @@ _LOCAL_PURPOSES = {"urgent_mental_health", "professional_line"}
 def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
     now = clock.now()
     parts = ["<h1>Waymark is locked</h1>", "<h2>If someone needs help now</h2><ul>"]
-    for offer in config.directory.national_lines(nation, now):
+    lines = config.directory.national_lines(nation, now)
+    if not lines:
+        # The contacts files failed to load: still never an empty screen.
+        parts.append("<li><b>Emergency services: Phone 999</b></li>")
+    for offer in lines:
         entry = offer.entry
         state = "" if offer.open_now else " — closed now"
         stale = " — <b>details may be out of date</b>" if offer.stale else ""
@@ -40,16 +44,16 @@ def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
         state = "open now" if offer.open_now else "closed now"
         parts.append(f"<li><b>{escape(entry.service)}: {escape(entry.first_number)}</b> — {state}</li>")
     parts.append("</ul>")
-    fallback = next((p for p in config.pathways.effective() if p.kind is PathwayKind.FALLBACK), None)
-    if fallback is not None:
-        parts.append("<h2>What to do</h2><ol>")
-        for node in fallback.nodes.values():
-            if node.type is NodeType.QUESTION:
-                answers = " / ".join(f"{a.label}: {escape(fallback.node(a.next).text)}" for a in node.answers)
-                parts.append(f"<li>{escape(node.text)} {answers}</li>")
-            elif node.type is NodeType.END:
-                parts.append(f"<li>{escape(node.text)}</li>")
-        parts.append("</ol>")
+    fallback = next((p for p in config.pathways.effective() if p.kind is PathwayKind.FALLBACK), BUILT_IN_FALLBACK)
+    parts.append("<h2>What to do</h2><ol>")
+    for node in fallback.nodes.values():
+        if node.type is NodeType.QUESTION:
+            answers = " / ".join(f"{a.label}: {escape(fallback.node(a.next).text)}" for a in node.answers)
+            parts.append(f"<li>{escape(node.text)} {answers}</li>")
+        elif node.type is NodeType.END or node.id == fallback.start:
+            # A fallback that starts with an action (the built-in one) shows that action first.
+            parts.append(f"<li>{escape(node.text)}</li>")
+    parts.append("</ol>")
     return "".join(parts)
 
 
