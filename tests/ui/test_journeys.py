@@ -377,3 +377,14 @@ def test_a_draft_note_is_signed_from_the_timeline(qtbot, window, workspace) -> N
     window.person_panel.notes_view.anchorClicked.emit(QUrl(f"sign:{draft.id}"))
     assert workspace.notes.get(draft.id).signed
     assert "draft, not signed" not in window.person_panel.notes_view.toPlainText()
+
+
+def test_the_lock_screen_still_helps_when_the_configuration_failed_to_load(tmp_path, clock) -> None:
+    from app.org_config import OrgConfig
+    from app.persons import Nation
+    from ui.lock_screen import lock_screen_html
+
+    broken = OrgConfig.load(clock.now().date(), pathways_dir=tmp_path / "none", contacts_dir=tmp_path / "none")
+    assert broken.problems, "the failure is reported"
+    html = lock_screen_html(broken, clock, Nation.ENGLAND)
+    assert "Emergency services: Phone 999" in html and "What to do" in html and "phone 999" in html
