@@ -36,6 +36,11 @@ class CaseloadRow:
     # Lower-cased names and the bare NHS number, built once so filtering never re-derives them.
     search_key: str = field(repr=False)
 
+    @property
+    def has_work_due(self) -> bool:
+        """Missed-contact action, an open escalation or welfare check, or overdue work: what to do first."""
+        return bool(self.open_episodes or self.open_escalations or self.overdue_actions)
+
     def matches(self, query: str) -> bool:
         """Every word of ``query`` is part of a name or of the NHS number (spaces in numbers ignored)."""
         words = query.lower().split()

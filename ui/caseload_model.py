@@ -157,6 +157,7 @@ class CaseloadFilter(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._query = ""
+        self._work_due_only = False
         self.setSortRole(SortRole)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -170,7 +171,13 @@ class CaseloadFilter(QSortFilterProxyModel):
         self._query = query
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_work_due_only(self, only: bool) -> None:
+        self.beginFilterChange()
+        self._work_due_only = only
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, CaseloadTableModel)
-        return model.row_at(source_row).matches(self._query)
+        row = model.row_at(source_row)
+        return (row.has_work_due or not self._work_due_only) and row.matches(self._query)

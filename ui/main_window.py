@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QThreadPool, 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDockWidget,
     QHeaderView,
     QLabel,
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self.work_due.setObjectName("work_due")
         self.work_due.setWordWrap(True)
         self.work_due.setAccessibleName("Work due")
+        self.work_due_only = QCheckBox("Show only people with &work due (F6)")
+        self.work_due_only.toggled.connect(self.proxy.set_work_due_only)
         self.table = QTableView()
         self.table.setAccessibleName("Caseload")
         self.table.setModel(self.proxy)
@@ -102,6 +105,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(6, 6, 6, 6)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.work_due)
+        left_layout.addWidget(self.work_due_only)
         left_layout.addWidget(self.table)
         self.person_panel = PersonPanel()
         self.person_panel.changed.connect(self.reload)
@@ -173,6 +177,7 @@ class MainWindow(QMainWindow):
         action("Escalate", "Ctrl+E", self.person_panel.escalate)
         action("Lock now", "Ctrl+L", self.lock_full)
         action("Crisis contacts", "Ctrl+D", self._toggle_contacts)
+        action("Show only people with work due", "F6", self.work_due_only.toggle)
 
     # -- caseload -----------------------------------------------------------------------------------
 

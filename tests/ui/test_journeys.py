@@ -233,7 +233,7 @@ def test_window_geometry_is_remembered(qtbot, workspace, pool, tmp_path) -> None
     second.close()
 
 
-@pytest.mark.parametrize("shortcut", ["Ctrl+K", "Ctrl+N", "Ctrl+R", "Ctrl+E", "Ctrl+L", "Ctrl+D"])
+@pytest.mark.parametrize("shortcut", ["Ctrl+K", "Ctrl+N", "Ctrl+R", "Ctrl+E", "Ctrl+L", "Ctrl+D", "F6"])
 def test_every_action_has_a_keyboard_shortcut(window, shortcut) -> None:
     assert shortcut in {a.shortcut().toString() for a in window.actions()}
 
@@ -388,3 +388,14 @@ def test_the_lock_screen_still_helps_when_the_configuration_failed_to_load(tmp_p
     assert broken.problems, "the failure is reported"
     html = lock_screen_html(broken, clock, Nation.ENGLAND)
     assert "Emergency services: Phone 999" in html and "What to do" in html and "phone 999" in html
+
+
+def test_f6_shows_only_people_with_work_due(qtbot, window) -> None:
+    everyone = window.proxy.rowCount()
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.work_due_only.isChecked()
+    shown = [window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())]
+    due = [window.model.row_at(r) for r in range(window.model.rowCount()) if window.model.row_at(r).has_work_due]
+    assert 0 < len(shown) == len(due) < everyone
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.proxy.rowCount() == everyone
