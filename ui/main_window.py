@@ -295,6 +295,12 @@ class MainWindow(QMainWindow):
         self.lock_screen.show_locked(lock_screen_html(self._config, self._clock, self._nation), unlocker, message)
 
     def _on_unlocked(self, result: object) -> None:
+        if not isinstance(result, Workspace) and self.workspace is None:
+            # A passphrase check for the screen lock finished after the full lock closed the store.
+            self._show_lock(
+                self._reopen, "Your records were closed while you were unlocking. Enter your passphrase again."
+            )
+            return
         if isinstance(result, Workspace):
             self.workspace = result
         self._lock_state = None

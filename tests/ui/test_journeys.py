@@ -399,3 +399,11 @@ def test_f6_shows_only_people_with_work_due(qtbot, window) -> None:
     assert 0 < len(shown) == len(due) < everyone
     qtbot.keyClick(window, Qt.Key.Key_F6)
     assert window.proxy.rowCount() == everyone
+
+
+def test_a_screen_unlock_finishing_after_the_full_lock_keeps_the_window_locked(qtbot, window) -> None:
+    window.lock_ui()
+    window.lock_full()  # the full lock fires while the screen-unlock check is still running
+    window.lock_screen.unlocked.emit(None)  # ...and then that check succeeds
+    assert window.is_locked and window.stack.currentWidget() is window.lock_screen
+    assert "Enter your passphrase again" in window.lock_screen.message.text()
