@@ -193,12 +193,16 @@ class PersonPanel(QWidget):
 
     # -- actions ------------------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog) -> QDialog:
+    def _open(self, dialog: QDialog, *, modal: bool = True) -> QDialog:
         # A window-modal dialog blocks the main window's shortcuts, and locking must always work.
         QShortcut(QKeySequence("Ctrl+L"), dialog, activated=self.lock_requested.emit)
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
-        dialog.open()
+        if modal:
+            dialog.open()
+        else:
+            dialog.show()
+            dialog.raise_()
         return dialog
 
     def _after_save(self, *_: object) -> None:
@@ -237,7 +241,8 @@ class PersonPanel(QWidget):
             return None
         window = EscalationWindow(self.workspace, escalation, self.person.preferred_name, parent=self)
         window.changed.connect(self._after_save)
-        self._open(window)
+        # Not modal: while escalating, the worker must still be able to read the plan and the contacts.
+        self._open(window, modal=False)
         return window
 
     def _open_welfare_check(self) -> None:

@@ -106,6 +106,9 @@ def test_j4_escalating_out_of_hours_on_a_bank_holiday(qtbot, window, workspace, 
     qtbot.keyClick(start.rationale, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: any(isinstance(d, EscalationWindow) for d in window.person_panel.dialogs))
     esc_window = _dialog(window, EscalationWindow)
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.activeModalWidget() is None, "the plan and contacts stay usable while escalating"
     notice = esc_window.notice.text()
     assert "Nobody has been told yet" in notice and "01632 960200" in notice
     assert "Out of hours — bank holiday: Boxing Day (observed)" in esc_window.period.text()
