@@ -158,8 +158,10 @@ class PersonPanel(QWidget):
         assert ws.config is not None
         now = ws.clock.now()
         notes = ws.notes.timeline(person.id)
-        context = PlanContext(now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now))
-        self.plan_view.show_person(person, ws.plans.current(person.id), notes[:5], context)
+        plan = ws.plans.current(person.id)
+        version = next((n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None)
+        context = PlanContext(now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version)
+        self.plan_view.show_person(person, plan, notes[:5], context)
         self.notes_view.setHtml("".join(note_html(n, amend_link=True) for n in notes) or "<p>No contact notes yet.</p>")
         self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
         escalations = ws.escalations.for_person(person.id)

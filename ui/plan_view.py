@@ -28,6 +28,7 @@ class PlanContext:
     now: datetime
     last_synced: datetime | None
     crisis_lines: Sequence[Offer] = ()
+    version: int | None = None  # which revision of the plan this is (1 = the first)
 
 
 def _copy_link(number: str) -> str:
@@ -80,8 +81,9 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
                 synced = f" · last synced {context.last_synced.astimezone():%d %b %H:%M}"
                 if age > STALE_AFTER:
                     synced += " — <b>may be out of date</b>"
+        version = f" version {context.version}" if context is not None and context.version else ""
         parts.append(
-            f"<p class='meta'>Safety plan of {plan.created_at.astimezone():%d %b %Y %H:%M}"
+            f"<p class='meta'>Safety plan{version} · {plan.created_at.astimezone():%d %b %Y %H:%M}"
             f"{' (co-produced)' if plan.co_produced else ''}{synced}</p>"
         )
         rows = [

@@ -410,3 +410,9 @@ def test_a_screen_unlock_finishing_after_the_full_lock_keeps_the_window_locked(q
     window.lock_screen.unlocked.emit(None)  # ...and then that check succeeds
     assert window.is_locked and window.stack.currentWidget() is window.lock_screen
     assert "Enter your passphrase again" in window.lock_screen.message.text()
+
+
+def test_the_plan_shows_its_version_and_when_this_laptop_last_synced(qtbot, window) -> None:
+    _open(qtbot, window)
+    text = window.plan_view.toPlainText()
+    assert "Safety plan version 1 · " in text and "last synced" in text
