@@ -256,6 +256,7 @@ def _check_graph(p: Pathway, problems: list[Problem]) -> None:
 
 
 def _check_contacts(p: Pathway, directory: Directory, problems: list[Problem]) -> None:
+    _check_staff_routes(p, directory, problems)
     for node in p.action_nodes():
         for contact in node.contacts:
             entry = directory.get(contact)
@@ -275,6 +276,22 @@ def _check_contacts(p: Pathway, directory: Directory, problems: list[Problem]) -
                 problems.append(
                     Problem(p.file, node.id, f"names '{contact}', a line for the person to use, not for staff")
                 )
+
+
+def _check_staff_routes(p: Pathway, directory: Directory, problems: list[Problem]) -> None:
+    """DESIGN §3: staff escalate to the duty worker or manager in hours, to the crisis team out of hours."""
+    if p.audience is not Audience.STAFF or p.kind is not PathwayKind.ESCALATION:
+        return
+    entries = [directory.get(c) for n in p.action_nodes() for c in n.contacts]
+    purposes = {e.purpose for e in entries if e is not None and e.usable_by_staff()}
+    if p.period is Period.IN_HOURS and "professional_line" not in purposes:
+        problems.append(
+            Problem(
+                p.file, None, "routes to no duty worker or duty manager (purpose professional_line)", Severity.WARNING
+            )
+        )
+    if p.period is Period.OUT_OF_HOURS and "urgent_mental_health" not in purposes:
+        problems.append(Problem(p.file, None, "routes to no crisis team out of hours", Severity.WARNING))
 
 
 def check_set(by_file: Mapping[str, Pathway], criteria: CriteriaSet | None) -> list[Problem]:

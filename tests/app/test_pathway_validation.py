@@ -224,3 +224,17 @@ def test_with_no_pathway_files_at_all_a_built_in_fallback_is_still_shown(tmp_pat
     assert "999" in choice.pathway.node(choice.pathway.start).text
     assert loaded.library.get("built-in-fallback@1") is choice.pathway, "records citing it can be read back"
     assert any("no pathway files" in str(p) for p in errors(loaded.problems))
+
+
+def test_staff_pathways_that_skip_the_duty_line_or_crisis_team_are_flagged(tmp_path: Path) -> None:
+    no_duty = VALID.replace('["eastmoor-duty-worker"]', '["moorland-crisis-team"]')
+    path = tmp_path / "in.toml"
+    path.write_text(no_duty)
+    found = [str(p) for p in validate_paths([path], DIRECTORY, TODAY)]
+    assert "in.toml: warning: routes to no duty worker or duty manager (purpose professional_line)" in found
+    ooh = VALID.replace('"in-hours"', '"out-of-hours"')
+    path.write_text(ooh)
+    found = [str(p) for p in validate_paths([path], DIRECTORY, TODAY)]
+    assert "in.toml: warning: routes to no crisis team out of hours" in found
+    path.write_text(ooh.replace('["eastmoor-duty-worker"]', '["moorland-crisis-team"]'))
+    assert validate_paths([path], DIRECTORY, TODAY) == []
