@@ -223,7 +223,13 @@ class PersonPanel(QWidget):
     def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> None:
         if self.workspace is None or self.person is None:
             return
-        dialog = ReviewDialog(self.workspace, self.person.id, self.person.preferred_name, trigger, parent=self)
+        suggested = ""
+        if trigger is TriggerPoint.MISSED_CONTACT:
+            days = self.workspace.missed_contacts.policy.increased_contact_days
+            suggested = f"Increase contact for the next {days} days, then review it"
+        dialog = ReviewDialog(
+            self.workspace, self.person.id, self.person.preferred_name, trigger, parent=self, suggested_step=suggested
+        )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
 

@@ -43,6 +43,8 @@ class ReviewDialog(QDialog):
         person_name: str,
         trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW,
         parent: QWidget | None = None,
+        *,
+        suggested_step: str = "",
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
@@ -59,7 +61,7 @@ class ReviewDialog(QDialog):
         self.why = _text("Why it matters", "What it means for their safety, in your own words")
         self.concerns = _text("Current concerns", "")
         self.protective = _text("Protective factors and strengths", "")
-        self.step_action = QLineEdit()
+        self.step_action = QLineEdit(suggested_step)  # a suggestion the worker can change or clear
         self.step_action.setAccessibleName("Next step")
         self.step_owner = QLineEdit()
         self.step_owner.setAccessibleName("Next step owner")

@@ -416,3 +416,24 @@ def test_the_plan_shows_its_version_and_when_this_laptop_last_synced(qtbot, wind
     _open(qtbot, window)
     text = window.plan_view.toPlainText()
     assert "Safety plan version 1 · " in text and "last synced" in text
+
+
+def test_after_contact_is_re_established_the_banner_leads_to_a_review_with_more_contact(qtbot, window, workspace):
+    from datetime import timedelta
+
+    from app.contact_notes import ContactMethod, NoteDraft
+    from tests.conftest import NOW
+    from ui.review_dialog import ReviewDialog
+
+    row = next(i for i in range(window.model.rowCount()) if window.model.row_at(i).open_episodes)
+    person = _open(qtbot, window, row)
+    workspace.notes.record(
+        NoteDraft(person.id, NOW - timedelta(minutes=30), NOW, ContactMethod.PHONE, Outcome.SPOKEN_TO, "Reached")
+    )
+    window.person_panel.refresh()
+    banner = window.person_panel.banner
+    assert "review the safety plan" in banner.text.text() and banner.review.isVisible()
+    banner.review.click()
+    review = _dialog(window, ReviewDialog)
+    assert review.trigger.currentText() == "Missed contact"
+    assert review.step_action.text() == "Increase contact for the next 14 days, then review it"
