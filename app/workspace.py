@@ -128,19 +128,13 @@ class Workspace:
             device = session.get(models.Device, self.actor.device_id) if self.actor.device_id else None
             return device.last_sync_at if device else None
 
-    def home_area(self) -> str | None:
-        """The worker's team's area: whose hours decide "in hours" on the main window."""
+    def home_team(self) -> tuple[str | None, Nation]:
+        """The worker's team's area and nation: whose hours decide "in hours" on the main window, and which
+        national lines the lock screen shows when no person is open."""
         with self.store.sessions() as session:
             staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
             team = session.get(models.Team, staff.team_id) if staff else None
-            return team.area if team else None
-
-    def home_nation(self) -> Nation:
-        """The worker's team's nation: which national lines to show when no person is open (the lock screen)."""
-        with self.store.sessions() as session:
-            staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
-            team = session.get(models.Team, staff.team_id) if staff else None
-            return Nation(team.nation) if team else Nation.ENGLAND
+            return (team.area, Nation(team.nation)) if team else (None, Nation.ENGLAND)
 
     def outbox_pending(self) -> int:
         with self.store.sessions() as session:

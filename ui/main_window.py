@@ -58,8 +58,7 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = workspace
         self._config: OrgConfig = workspace.config  # not personal data: kept while locked
         self._clock = workspace.clock
-        self._nation = workspace.home_nation()
-        self._area = workspace.home_area()
+        self._area, self._nation = workspace.home_team()
         self._data_dir = workspace.store.data_dir
         self._pool = pool
         self._reopen = reopen or (lambda p: Workspace.open(self._data_dir, p, clock=self._clock, config=self._config))
