@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots hazard-log clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@bash packaging/system-deps.sh
@@ -26,6 +26,10 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(VENV)/bin/python -m ui.screenshots screenshots
+
+# Re-render the clinical hazard log from its data and check every control cites real tests.
+hazard-log: $(STAMP)
+	$(VENV)/bin/python docs/clinical-safety/render_hazard_log.py
 
 clean:
 	rm -rf $(VENV) .demo-data build *.egg-info
