@@ -30,6 +30,7 @@ from ui.amend_dialog import AmendDialog
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.missed_contact_banner import MissedContactBanner
 from ui.note_dialog import NoteDialog
+from ui.plan_editor import PlanEditor
 from ui.plan_view import PlanContext, PlanView, note_html
 from ui.review_dialog import ReviewDialog
 from ui.save_errors import explain_failed_save
@@ -103,8 +104,10 @@ class PersonPanel(QWidget):
         self.review_button.clicked.connect(lambda: self.record_review())
         self.escalate_button = QPushButton("&Escalate (Ctrl+E)")
         self.escalate_button.clicked.connect(self.escalate)
+        self.plan_button = QPushButton("E&dit plan (Ctrl+P)")
+        self.plan_button.clicked.connect(self.edit_plan)
         buttons = QHBoxLayout()
-        for b in (self.note_button, self.review_button, self.escalate_button):
+        for b in (self.note_button, self.review_button, self.escalate_button, self.plan_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.plan_view = PlanView()
@@ -140,7 +143,7 @@ class PersonPanel(QWidget):
         return view
 
     def _set_enabled(self, enabled: bool) -> None:
-        for b in (self.note_button, self.review_button, self.escalate_button):
+        for b in (self.note_button, self.review_button, self.escalate_button, self.plan_button):
             b.setEnabled(enabled)
 
     # -- showing ------------------------------------------------------------------------------------
@@ -230,6 +233,13 @@ class PersonPanel(QWidget):
         dialog = ReviewDialog(
             self.workspace, self.person.id, self.person.preferred_name, trigger, parent=self, suggested_step=suggested
         )
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def edit_plan(self) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = PlanEditor(self.workspace, self.person.id, self.person.preferred_name, parent=self)
         dialog.saved.connect(self._after_save)
         self._open(dialog)
 

@@ -1,0 +1,116 @@
+"""A worker writes a new safety-plan revision from the plan in force (issue 9): by keyboard, with the changes
+and quality prompts shown before saving; saving adds a version and never overwrites the one before."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+
+from app.safety_plans import Step
+from ui.plan_editor import CHECK_PAGE, PlanEditor
+
+
+def _editor(qtbot, workspace, person_id):
+    editor = PlanEditor(workspace, person_id, "Test person")
+    # Closing at teardown must not wait on a real "discard?" question the test did not answer.
+    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
+    editor.show()
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)  # window shortcuts (mnemonics, Ctrl+S) answer only when active
+    return editor
+
+
+def _type_line(qtbot, editor, step: Step, text: str) -> None:
+    model = editor.section_models[step]
+    rows = model.rowCount()
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)  # &Add a line, editing its first cell
+    # A mnemonic press animates the button, so the click lands a moment later.
+    qtbot.waitUntil(lambda: model.rowCount() == rows + 1 and isinstance(QApplication.focusWidget(), QLineEdit))
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [i.text for i in model.items()][-1:] == [text])
+
+
+def test_a_new_revision_written_by_keyboard_keeps_the_old_one(qtbot, workspace, monkeypatch) -> None:
+    person = workspace.caseload.rows()[0].person_id
+    before = workspace.plans.current(person)
+    count = len(workspace.plans.revisions(person))
+    editor = _editor(qtbot, workspace, person)
+    assert "based on version" in editor.based_on.text()
+
+    qtbot.keyClick(editor, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    _type_line(qtbot, editor, Step.WARNING_SIGNS, "Missing meals")
+    assert editor.section_models[Step.WARNING_SIGNS].items()[-1].text == "Missing meals"
+
+    # Saving without saying what changed is refused, naming the field; nothing is lost.
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert warnings and "What changed and why" in warnings[0]
+    assert editor.pages.currentIndex() == CHECK_PAGE and editor.isVisible()
+    assert "Added: Missing meals" in editor.review.toPlainText()
+
+    qtbot.keyClicks(editor.summary, "Added missing meals as a warning sign, agreed with her today")
+    qtbot.keyClicks(editor.present, "The person and her care coordinator")
+    with qtbot.waitSignal(editor.saved, timeout=5_000) as saved:
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    revision = saved.args[0]
+    assert revision.parent_ids == (before.id,)
+    assert workspace.plans.current(person).id == revision.id
+    assert len(workspace.plans.revisions(person)) == count + 1
+    assert workspace.plans.revisions(person)[-2].id == before.id, "the earlier version is kept as it was"
+    assert any(i.text == "Missing meals" for i in revision.section(Step.WARNING_SIGNS).items)
+    assert "care coordinator" in revision.change_summary
+
+
+def test_the_check_page_prompts_what_a_reviewer_would_ask(qtbot, workspace) -> None:
+    person = workspace.caseload.rows()[0].person_id
+    editor = _editor(qtbot, workspace, person)
+    editor.show_page(int(Step.SAFE_ENVIRONMENT) - 1)
+    model = editor.section_models[Step.SAFE_ENVIRONMENT]
+    while model.rowCount():
+        model.remove_row(0)
+    editor.show_page(CHECK_PAGE)
+    text = editor.review.toPlainText()
+    assert "Removed:" in text
+    assert "making the surroundings safer" in text
+
+
+def test_cancel_with_changes_asks_and_keeps_the_plan_in_force(qtbot, workspace, monkeypatch) -> None:
+    person = workspace.caseload.rows()[0].person_id
+    head = workspace.plans.current(person).id
+    editor = _editor(qtbot, workspace, person)
+    editor.section_models[Step.REASONS_FOR_LIVING].add_row()
+    editor.section_models[Step.REASONS_FOR_LIVING].setData(
+        editor.section_models[Step.REASONS_FOR_LIVING].index(0, 0), "My dog"
+    )
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or QMessageBox.StandardButton.Cancel
+    )
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert asked and editor.isVisible(), "typed changes are never thrown away without asking"
+    assert workspace.plans.current(person).id == head
+
+
+def test_lines_move_in_order_for_who_to_contact_first(qtbot, workspace) -> None:
+    person = workspace.caseload.rows()[0].person_id
+    editor = _editor(qtbot, workspace, person)
+    model = editor.section_models[Step.ESCALATION_STEPS]
+    names = [i.text for i in model.items()]
+    if len(names) < 2:
+        model.add_row()
+        model.setData(model.index(model.rowCount() - 1, 0), "Crisis team")
+        names = [i.text for i in model.items()]
+    editor.show_page(int(Step.ESCALATION_STEPS) - 1)
+    view = editor.section_views[Step.ESCALATION_STEPS]
+    view.setCurrentIndex(model.index(1, 0))
+    qtbot.keyClick(editor, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: [i.text for i in model.items()][:2] == [names[1], names[0]])
+
+
+def test_ctrl_p_opens_the_editor_for_the_open_person(qtbot, window) -> None:
+    window.open_person(window.model.row_at(0).person_id)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(isinstance(d, PlanEditor) for d in window.person_panel.dialogs))
+    editor = next(d for d in window.person_panel.dialogs if isinstance(d, PlanEditor))
+    editor._saved = True  # nothing typed; close without asking
+    editor.reject()

@@ -1,0 +1,353 @@
+"""Write a new revision of a person's safety plan, with them, from the plan in force.
+
+Saving never overwrites: it adds a revision whose parent is the one the editor opened, and the history keeps
+every earlier one. Before saving, the last page shows what changed, section by section, and the prompts a
+reviewer would raise (operating model, example 2); prompts never block a plan the clinician chooses to save.
+"""
+
+from __future__ import annotations
+
+import uuid
+from html import escape
+
+from PySide6.QtCore import QItemSelectionModel, QStringListModel, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.plan_diff import PREFERENCE_LABELS, plan_changes
+from app.plan_quality import quality_prompts
+from app.safety_plans import PlanDraft, PlanItem, PlanRevision, Preferences, Step
+from app.workspace import Workspace
+from ui.plan_section_model import PlanSectionModel
+from ui.save_errors import explain_failed_save
+
+STEP_HINTS = {
+    Step.WARNING_SIGNS: "In the person's words: thoughts, feelings, situations that come before a crisis.",
+    Step.INTERNAL_COPING: "Things they have used before that helped, and can do alone.",
+    Step.DISTRACTION: "People and places that take their mind off things (not to talk about the crisis).",
+    Step.HELP_PEOPLE: "People they agree may be asked for help, in the order they prefer, with numbers.",
+    Step.PROFESSIONALS: "Services and professionals with numbers and hours: the team's duty line and a crisis line.",
+    Step.SAFE_ENVIRONMENT: "What was agreed about means and surroundings.",
+    Step.REASONS_FOR_LIVING: "What matters most to them, in their words.",
+    Step.STAFF_ACTIONS: "What staff will do, e.g. a same-day check-in if warning signs appear.",
+    Step.ESCALATION_STEPS: "If things get worse: who staff contact, in this order.",
+}
+PREFERENCES_PAGE = len(Step)
+CHECK_PAGE = len(Step) + 1
+
+
+class PlanEditor(QDialog):
+    saved = Signal(object)  # PlanRevision
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        person_id: uuid.UUID,
+        person_name: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._person_id = person_id
+        self._base: PlanRevision | None = workspace.plans.current(person_id)
+        self._saved = False
+        self.setWindowTitle(f"Safety plan — {person_name}")
+        base = self._base
+        version = len(workspace.plans.revisions(person_id)) if base else 0
+        self.based_on = QLabel(
+            f"Writing version {version + 1}, based on version {version} of "
+            f"{base.created_at.astimezone():%d %b %Y}. The current plan stays in force until you save."
+            if base
+            else "Writing this person's first safety plan."
+        )
+        self.based_on.setWordWrap(True)
+
+        pages = [f"{int(s)}. {s.title}" for s in Step] + ["Preferences", "Check and save"]
+        self.page_list = QListView()
+        self.page_list.setModel(QStringListModel(pages, self))
+        self.page_list.setAccessibleName("Plan sections")
+        self.page_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.page_list.setMaximumWidth(280)
+        self.pages = QStackedWidget()
+        self.section_models: dict[Step, PlanSectionModel] = {}
+        self.section_views: dict[Step, QTableView] = {}
+        for step in Step:
+            self.pages.addWidget(self._step_page(step))
+        self.pages.addWidget(self._preferences_page())
+        self.pages.addWidget(self._check_page())
+        self.page_list.selectionModel().currentChanged.connect(lambda cur, _prev: self.show_page(cur.row()))
+
+        # One row of line buttons for every step page, so each mnemonic is unique in the window.
+        self.add_button = QPushButton("&Add a line")
+        self.remove_button = QPushButton("Re&move line")
+        self.up_button = QPushButton("Move &up")
+        self.down_button = QPushButton("Move do&wn")
+        self.add_button.clicked.connect(self.add_line)
+        self.remove_button.clicked.connect(self.remove_line)
+        self.up_button.clicked.connect(lambda: self._move(-1))
+        self.down_button.clicked.connect(lambda: self._move(+1))
+        line_buttons = QHBoxLayout()
+        for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
+            line_buttons.addWidget(button)
+        line_buttons.addStretch(1)
+        self.line_buttons = QWidget()
+        self.line_buttons.setLayout(line_buttons)
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("&Save new version", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setToolTip(
+            "Adds a new version of the plan (Ctrl+S). Earlier versions are kept and can always be read."
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.next_button = QPushButton("&Next section")
+        self.next_button.clicked.connect(lambda: self.show_page(min(self.pages.currentIndex() + 1, CHECK_PAGE)))
+        self.buttons.addButton(self.next_button, QDialogButtonBox.ButtonRole.ActionRole)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        for step in Step:
+            QShortcut(QKeySequence(f"Alt+{int(step)}"), self, activated=lambda s=step: self.show_page(int(s) - 1))
+
+        right = QVBoxLayout()
+        right.addWidget(self.pages, 1)
+        right.addWidget(self.line_buttons)
+        body = QHBoxLayout()
+        body.addWidget(self.page_list)
+        body.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.based_on)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.buttons)
+        self.resize(960, 600)
+        self.show_page(0)
+
+    # -- pages --------------------------------------------------------------------------------------
+
+    def _step_page(self, step: Step) -> QWidget:
+        items = self._base.section(step).items if self._base else ()
+        model = PlanSectionModel(items, self)
+        model.dataChanged.connect(self._on_edit)
+        model.rowsInserted.connect(self._on_edit)
+        model.rowsRemoved.connect(self._on_edit)
+        model.rowsMoved.connect(self._on_edit)
+        view = QTableView()
+        view.setModel(model)
+        view.setAccessibleName(f"Step {int(step)}: {step.title}")
+        view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.section_models[step] = model
+        self.section_views[step] = view
+        title = QLabel(f"<h3>Step {int(step)}. {escape(step.title)}</h3><p>{escape(STEP_HINTS[step])}</p>")
+        title.setWordWrap(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(title)
+        layout.addWidget(view, 1)
+        return page
+
+    def _preferences_page(self) -> QWidget:
+        prefs = (self._base.preferences if self._base else Preferences()).to_json()
+        self.preference_edits: dict[str, QPlainTextEdit] = {}
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow(QLabel("<h3>How the person prefers to be supported</h3>"))
+        for key, label in PREFERENCE_LABELS.items():
+            edit = QPlainTextEdit(prefs.get(key, ""))
+            edit.setAccessibleName(label)
+            edit.setTabChangesFocus(True)
+            edit.setMaximumHeight(80)
+            edit.textChanged.connect(self._on_edit)
+            self.preference_edits[key] = edit
+            form.addRow(label, edit)
+        return page
+
+    def _check_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.co_produced = QCheckBox("Co-&produced: written with the person")
+        self.co_produced.setChecked(self._base.co_produced if self._base else True)
+        self.co_produced.toggled.connect(self._on_edit)
+        self.present = QLineEdit()
+        self.present.setAccessibleName("Who was present")
+        self.present.setPlaceholderText("e.g. the person, their sister Amy, care coordinator")
+        self.present.textChanged.connect(self._on_edit)
+        self.summary = QPlainTextEdit()
+        self.summary.setAccessibleName("What changed and why")
+        self.summary.setPlaceholderText("In a line or two: what changed and why (required)")
+        self.summary.setTabChangesFocus(True)
+        self.summary.setMaximumHeight(70)
+        self.summary.textChanged.connect(self._on_edit)
+        self.review = QTextBrowser()
+        self.review.setAccessibleName("Changes and prompts")
+        form.addRow(self.co_produced)
+        form.addRow("Who was present", self.present)
+        form.addRow("What changed and why", self.summary)
+        form.addRow(self.review)
+        return page
+
+    def show_page(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        current = self.page_list.model().index(index, 0)
+        if self.page_list.currentIndex() != current:
+            self.page_list.selectionModel().setCurrentIndex(
+                current, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        self.line_buttons.setVisible(index < len(Step))
+        self.next_button.setEnabled(index < CHECK_PAGE)
+        if index == CHECK_PAGE:
+            self.review.setHtml(self.review_html())
+        elif index < len(Step):
+            self.section_views[Step(index + 1)].setFocus()
+
+    # -- lines --------------------------------------------------------------------------------------
+
+    def _current_step(self) -> Step | None:
+        index = self.pages.currentIndex()
+        return Step(index + 1) if index < len(Step) else None
+
+    def add_line(self) -> None:
+        step = self._current_step()
+        if step is None:
+            return
+        row = self.section_models[step].add_row()
+        view = self.section_views[step]
+        view.setCurrentIndex(self.section_models[step].index(row, 0))
+        view.setFocus()
+        view.edit(view.currentIndex())
+
+    def remove_line(self) -> None:
+        step = self._current_step()
+        if step is not None:
+            self.section_models[step].remove_row(self.section_views[step].currentIndex().row())
+
+    def _move(self, delta: int) -> None:
+        step = self._current_step()
+        if step is None:
+            return
+        view = self.section_views[step]
+        row = self.section_models[step].move_row(view.currentIndex().row(), delta)
+        view.setCurrentIndex(self.section_models[step].index(row, view.currentIndex().column()))
+
+    # -- what is being saved ------------------------------------------------------------------------
+
+    def sections(self) -> dict[Step, list[PlanItem]]:
+        return {step: model.items() for step, model in self.section_models.items()}
+
+    def preferences(self) -> Preferences:
+        return Preferences(**{key: edit.toPlainText().strip() for key, edit in self.preference_edits.items()})
+
+    def changes(self) -> list[object]:
+        return list(plan_changes(self._base, self.sections(), self.preferences()))
+
+    def review_html(self) -> str:
+        changes = plan_changes(self._base, self.sections(), self.preferences())
+        parts = ["<h3>What changes</h3>"]
+        if not changes:
+            parts.append("<p>Nothing has changed yet.</p>")
+        for change in changes:
+            lines = [f"<li>Added: {escape(a)}</li>" for a in change.added]
+            lines += [f"<li>Removed: {escape(r)}</li>" for r in change.removed]
+            parts.append(f"<p><b>{escape(change.title)}</b></p><ul>{''.join(lines)}</ul>")
+        prompts = quality_prompts(self.sections(), co_produced=self.co_produced.isChecked())
+        parts.append("<h3>Worth checking before you save</h3>")
+        parts.append(
+            "<ul>" + "".join(f"<li>{escape(p.text)}</li>" for p in prompts) + "</ul>"
+            if prompts
+            else "<p>Every step has entries, and step 5 has a service to phone.</p>"
+        )
+        return "".join(parts)
+
+    def _on_edit(self, *_: object) -> None:
+        if self.pages.currentIndex() == CHECK_PAGE:
+            self.review.setHtml(self.review_html())
+
+    def has_unsaved_text(self) -> bool:
+        return not self._saved and (
+            bool(self.changes()) or bool(self.summary.toPlainText().strip()) or bool(self.present.text().strip())
+        )
+
+    def save(self) -> None:
+        if not self.changes():
+            QMessageBox.information(
+                self, "Nothing to save", "Nothing in the plan has changed, so there is no new version to save."
+            )
+            return
+        if not self.summary.toPlainText().strip():
+            self.show_page(CHECK_PAGE)
+            self.summary.setFocus()
+            QMessageBox.warning(
+                self,
+                "Plan not saved yet",
+                "What changed and why: say in a line what changed, so the history explains itself.",
+            )
+            return
+        present = self.present.text().strip()
+        summary = self.summary.toPlainText().strip()
+        draft = PlanDraft(
+            person_id=self._person_id,
+            base_revision_id=self._base.id if self._base else None,
+            sections=self.sections(),
+            preferences=self.preferences(),
+            co_produced=self.co_produced.isChecked(),
+            shared_with=self._base.shared_with if self._base else (),
+            change_summary=f"{summary}\nPresent: {present}" if present else summary,
+        )
+        try:
+            revision, _ = self._workspace.plans.revise(draft)
+        except Exception as exc:  # explained; the editor keeps everything as typed
+            explain_failed_save(self, "Safety plan", exc)
+            return
+        self._saved = True
+        self.saved.emit(revision)
+        self.accept()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.has_unsaved_text() and not self._confirm_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        if self.has_unsaved_text() and not self._confirm_discard():
+            return
+        self._saved = True
+        super().reject()
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Discard these changes?",
+            "The changes to this plan have not been saved. Discard them? The current plan stays as it is.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard

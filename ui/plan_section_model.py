@@ -1,0 +1,85 @@
+"""One safety-plan step as an editable table: what (or who), phone, when they can be reached.
+
+Order matters (steps 4, 5 and 9 are "in this order"), so rows move up and down; blank rows are dropped
+when the plan is saved, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.safety_plans import PlanItem
+
+_Index = QModelIndex | QPersistentModelIndex
+HEADERS = ("What, or who", "Phone", "When")
+
+
+class PlanSectionModel(QAbstractTableModel):
+    def __init__(self, items: Sequence[PlanItem] = (), parent: object = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self._rows: list[list[str]] = [[i.text, i.phone or "", i.hours or ""] for i in items]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own default)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{HEADERS[index.column()]}: {self._rows[index.row()][index.column()] or 'empty'}"
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index: _Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        self._rows[index.row()][index.column()] = str(value)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+        return True
+
+    def add_row(self) -> int:
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.append(["", "", ""])
+        self.endInsertRows()
+        return row
+
+    def remove_row(self, row: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+
+    def move_row(self, row: int, delta: int) -> int:
+        """Move a row up (-1) or down (+1); returns where it is now."""
+        target = row + delta
+        if not (0 <= row < len(self._rows) and 0 <= target < len(self._rows)):
+            return row
+        # Qt's destination index is "before this row" in the pre-move numbering.
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + 1 if delta > 0 else target)
+        self._rows.insert(target, self._rows.pop(row))
+        self.endMoveRows()
+        return target
+
+    def items(self) -> list[PlanItem]:
+        return [
+            PlanItem(text.strip(), phone.strip() or None, hours.strip() or None)
+            for text, phone, hours in self._rows
+            if text.strip()
+        ]
