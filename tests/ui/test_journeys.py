@@ -154,10 +154,12 @@ def test_the_missed_contact_prompt_cannot_be_dismissed_and_opens_the_welfare_che
 def test_idle_locks_the_ui_then_fully_and_the_lock_screen_keeps_crisis_numbers(qtbot, workspace, pool, tmp_path):
     window = MainWindow(workspace, pool, settings_path=tmp_path / "w.ini", idle_ms=(300, 3000))
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
     events: list[str] = []
     window.locked.connect(events.append)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    # On a loaded machine the caseload can take longer than the 300 ms idle limit: start the clock from here.
+    window.idle.restart()
     person = _open(qtbot, window)
     qtbot.waitUntil(lambda: "ui" in events, timeout=5_000)
     assert window.stack.currentWidget() is window.lock_screen
