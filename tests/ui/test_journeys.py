@@ -172,7 +172,8 @@ def test_idle_locks_the_ui_then_fully_and_the_lock_screen_keeps_crisis_numbers(q
     qtbot.keyClicks(window.lock_screen.passphrase, PASSPHRASE)
     qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
-    assert not window.is_locked and window.workspace is not None
+    # Reopened; with a 300 ms idle limit a fresh screen lock may already follow on a slow machine, never a full one.
+    assert window.workspace is not None and events[2:] in ([], ["ui"])
     window.close()
 
 
@@ -228,13 +229,13 @@ def test_window_geometry_is_remembered(qtbot, workspace, pool, tmp_path) -> None
     first = MainWindow(workspace, pool, settings_path=settings)
     qtbot.addWidget(first)
     first.show()
-    first.resize(720, 540)
+    first.resize(900, 600)
     first.close()
     from app.workspace import Workspace
 
     second = MainWindow(Workspace.open(workspace.store.data_dir, PASSPHRASE), pool, settings_path=settings)
     qtbot.addWidget(second)
-    assert (second.width(), second.height()) == (720, 540)
+    assert (second.width(), second.height()) == (900, 600)
     second.close()
 
 
