@@ -104,13 +104,12 @@ class PersonPanel(QWidget):
         self.review_button.clicked.connect(lambda: self.record_review())
         self.escalate_button = QPushButton("&Escalate (Ctrl+E)")
         self.escalate_button.clicked.connect(self.escalate)
-        self.plan_button = QPushButton("E&dit plan (Ctrl+P)")
-        self.plan_button.clicked.connect(self.edit_plan)
         buttons = QHBoxLayout()
-        for b in (self.note_button, self.review_button, self.escalate_button, self.plan_button):
+        for b in (self.note_button, self.review_button, self.escalate_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.plan_view = PlanView()
+        self.plan_view.edit_requested.connect(self.edit_plan)
         self.notes_view = self._browser("Contact notes")
         self.notes_view.anchorClicked.connect(self._on_note_link)
         self.reviews_view = self._browser("Safety reviews")
@@ -143,7 +142,7 @@ class PersonPanel(QWidget):
         return view
 
     def _set_enabled(self, enabled: bool) -> None:
-        for b in (self.note_button, self.review_button, self.escalate_button, self.plan_button):
+        for b in (self.note_button, self.review_button, self.escalate_button):
             b.setEnabled(enabled)
 
     # -- showing ------------------------------------------------------------------------------------

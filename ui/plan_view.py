@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.contact_notes import Note
@@ -69,7 +69,10 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
         needs = "".join(f"<li>{escape(n)}</li>" for n in person.communication_needs)
         parts.append(f"<div class='banner'><b>Communication needs and adjustments</b><ul>{needs}</ul></div>")
     if plan is None:
-        parts.append("<p><b>No safety plan is recorded for this person.</b></p>")
+        parts.append(
+            "<p><b>No safety plan is recorded for this person.</b> "
+            "<a href='edit-plan:'>Write one with them (Ctrl+P)</a></p>"
+        )
     else:
         prefs = plan.preferences
         synced = ""
@@ -84,7 +87,7 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
         version = f" version {context.version}" if context is not None and context.version else ""
         parts.append(
             f"<p class='meta'>Safety plan{version} · {plan.created_at.astimezone():%d %b %Y %H:%M}"
-            f"{' (co-produced)' if plan.co_produced else ''}{synced}</p>"
+            f"{' (co-produced)' if plan.co_produced else ''}{synced} · <a href='edit-plan:'>Edit (Ctrl+P)</a></p>"
         )
         rows = [
             ("How I like to be supported", prefs.how_to_support),
@@ -121,6 +124,8 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
 
 
 class PlanView(QTextBrowser):
+    edit_requested = Signal()
+
     STYLE = (
         "h1{font-size:160%;} h2{font-size:125%; margin-top:14px;} li{margin:3px 0;} "
         ".banner{border:2px solid palette(highlight); padding:6px;} .meta{color:palette(mid);} "
@@ -148,6 +153,8 @@ class PlanView(QTextBrowser):
         if url.scheme() == "copy":
             self.copied = url.path()
             copy_briefly(self.copied)
+        elif url.scheme() == "edit-plan":
+            self.edit_requested.emit()
 
     def forget(self) -> None:
         self.clear()

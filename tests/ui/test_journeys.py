@@ -229,13 +229,13 @@ def test_window_geometry_is_remembered(qtbot, workspace, pool, tmp_path) -> None
     first = MainWindow(workspace, pool, settings_path=settings)
     qtbot.addWidget(first)
     first.show()
-    first.resize(900, 600)
+    first.resize(720, 540)
     first.close()
     from app.workspace import Workspace
 
     second = MainWindow(Workspace.open(workspace.store.data_dir, PASSPHRASE), pool, settings_path=settings)
     qtbot.addWidget(second)
-    assert (second.width(), second.height()) == (900, 600)
+    assert (second.width(), second.height()) == (720, 540)
     second.close()
 
 

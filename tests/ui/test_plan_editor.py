@@ -1,7 +1,7 @@
 """A worker writes a new safety-plan revision from the plan in force (issue 9): by keyboard, with the changes
 and quality prompts shown before saving; saving adds a version and never overwrites the one before."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from app.safety_plans import Step
@@ -114,3 +114,10 @@ def test_ctrl_p_opens_the_editor_for_the_open_person(qtbot, window) -> None:
     editor = next(d for d in window.person_panel.dialogs if isinstance(d, PlanEditor))
     editor._saved = True  # nothing typed; close without asking
     editor.reject()
+
+
+def test_the_plan_itself_links_to_the_editor(qtbot, window) -> None:
+    window.open_person(window.model.row_at(0).person_id)
+    assert "Edit (Ctrl+P)" in window.plan_view.toPlainText()
+    window.plan_view.anchorClicked.emit(QUrl("edit-plan:"))
+    qtbot.waitUntil(lambda: any(isinstance(d, PlanEditor) for d in window.person_panel.dialogs))
