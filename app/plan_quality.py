@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from app.safety_plans import PlanItem, Step
 
-# Steps whose entries are people or services someone may phone in a crisis.
-CONTACT_STEPS = (Step.HELP_PEOPLE, Step.PROFESSIONALS, Step.ESCALATION_STEPS)
+# Steps whose entries are people or services the person phones themselves, so each needs its number in the
+# plan. Step 9's entries are staff instructions; staff reach those services through the directory.
+CONTACT_STEPS = (Step.HELP_PEOPLE, Step.PROFESSIONALS)
 
 
 @dataclass(frozen=True, slots=True)

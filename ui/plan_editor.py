@@ -51,6 +51,18 @@ STEP_HINTS = {
     Step.STAFF_ACTIONS: "What staff will do, e.g. a same-day check-in if warning signs appear.",
     Step.ESCALATION_STEPS: "If things get worse: who staff contact, in this order.",
 }
+# Short names for the section list, so every one fits beside the table on a small laptop screen.
+SHORT_TITLES = {
+    Step.WARNING_SIGNS: "Warning signs",
+    Step.INTERNAL_COPING: "Coping on my own",
+    Step.DISTRACTION: "People and places",
+    Step.HELP_PEOPLE: "People to ask for help",
+    Step.PROFESSIONALS: "Professionals, services",
+    Step.SAFE_ENVIRONMENT: "Safer surroundings",
+    Step.REASONS_FOR_LIVING: "Reasons for living",
+    Step.STAFF_ACTIONS: "What staff will do",
+    Step.ESCALATION_STEPS: "If things get worse",
+}
 PREFERENCES_PAGE = len(Step)
 CHECK_PAGE = len(Step) + 1
 
@@ -81,12 +93,12 @@ class PlanEditor(QDialog):
         )
         self.based_on.setWordWrap(True)
 
-        pages = [f"{int(s)}. {s.title}" for s in Step] + ["Preferences", "Check and save"]
+        pages = [f"{int(s)}. {SHORT_TITLES[s]}" for s in Step] + ["Preferences", "Check and save"]
         self.page_list = QListView()
         self.page_list.setModel(QStringListModel(pages, self))
         self.page_list.setAccessibleName("Plan sections")
         self.page_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.page_list.setMaximumWidth(280)
+        self.page_list.setMaximumWidth(220)
         self.pages = QStackedWidget()
         self.section_models: dict[Step, PlanSectionModel] = {}
         self.section_views: dict[Step, QTableView] = {}
@@ -225,6 +237,7 @@ class PlanEditor(QDialog):
         self.next_button.setEnabled(index < CHECK_PAGE)
         if index == CHECK_PAGE:
             self.review.setHtml(self.review_html())
+            self.summary.setFocus()
         elif index < len(Step):
             self.section_views[Step(index + 1)].setFocus()
 
