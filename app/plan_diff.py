@@ -21,10 +21,13 @@ class SectionChange:
     title: str
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    # The new order, when the lines kept are in a different order: in steps 4, 5 and 9 the order is who to
+    # contact first, so a reorder alone is a clinical change.
+    reordered: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.removed)
+        return bool(self.added or self.removed or self.reordered)
 
 
 def describe(item: PlanItem) -> str:
@@ -33,7 +36,7 @@ def describe(item: PlanItem) -> str:
 
 
 def _items(items: Sequence[PlanItem]) -> list[str]:
-    return [describe(i) for i in items if i.text.strip()]
+    return [describe(i) for i in items if i.text.strip() or (i.phone or "").strip()]
 
 
 def plan_changes(
@@ -44,10 +47,13 @@ def plan_changes(
     for step in Step:
         old = _items(before.section(step).items) if before else []
         new = _items(sections.get(step, ()))
+        kept_old = [x for x in old if x in new]
+        kept_new = [x for x in new if x in old]
         change = SectionChange(
             f"Step {int(step)}. {step.title}",
             added=tuple(x for x in new if x not in old),
             removed=tuple(x for x in old if x not in new),
+            reordered=tuple(new) if kept_old != kept_new else (),
         )
         if change.changed:
             changes.append(change)

@@ -35,3 +35,16 @@ def test_a_hazard_without_a_proven_control_is_refused(control, expected) -> None
     hazard = {"id": "HAZ-X", "title": "t", "cause": "c", "effect": "e", "control": [control]}
     found = hazard_log.problems([hazard], hazard_log.test_ids())
     assert any(expected in p for p in found), found
+
+
+
+def test_a_skipped_or_expected_to_fail_test_cannot_prove_a_control(tmp_path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        "import pytest\n\n"
+        "def test_runs(): pass\n\n"
+        "@pytest.mark.skip(reason='no')\ndef test_skipped(): pass\n\n"
+        "@pytest.mark.xfail(strict=True)\ndef test_expected_to_fail(): pass\n\n"
+        "class TestGroup:\n    @pytest.mark.skipif(True, reason='no')\n    def test_method(self): pass\n"
+    )
+    assert hazard_log.test_ids(tmp_path) == {"tests/test_x.py::test_runs"}

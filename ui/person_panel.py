@@ -238,7 +238,9 @@ class PersonPanel(QWidget):
     def edit_plan(self) -> None:
         if self.workspace is None or self.person is None:
             return
-        dialog = PlanEditor(self.workspace, self.person.id, self.person.preferred_name, parent=self)
+        dialog = PlanEditor(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, nation=self.person.nation
+        )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from html import escape
 
-from PySide6.QtCore import QItemSelectionModel, QStringListModel, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QStringListModel, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,8 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.persons import Nation
 from app.plan_diff import PREFERENCE_LABELS, plan_changes
-from app.plan_quality import quality_prompts
+from app.plan_quality import quality_prompts, unnamed_lines
 from app.safety_plans import PlanDraft, PlanItem, PlanRevision, Preferences, Step
 from app.workspace import Workspace
 from ui.plan_section_model import PlanSectionModel
@@ -63,6 +65,12 @@ SHORT_TITLES = {
     Step.STAFF_ACTIONS: "What staff will do",
     Step.ESCALATION_STEPS: "If things get worse",
 }
+CO_PRODUCTION = (
+    ("— choose —", None),
+    ("Yes, written with the person", "yes"),
+    ("Partly: some of it with the person", "partly"),
+    ("No: say why in 'what changed and why'", "no"),
+)
 PREFERENCES_PAGE = len(Step)
 CHECK_PAGE = len(Step) + 1
 
@@ -76,10 +84,14 @@ class PlanEditor(QDialog):
         person_id: uuid.UUID,
         person_name: str,
         parent: QWidget | None = None,
+        *,
+        nation: Nation | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._person_id = person_id
+        self._person_name = person_name
+        self._nation = nation
         self._base: PlanRevision | None = workspace.plans.current(person_id)
         self._saved = False
         self.setWindowTitle(f"Safety plan — {person_name}")
@@ -127,7 +139,7 @@ class PlanEditor(QDialog):
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("&Save new version", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setToolTip(
-            "Adds a new version of the plan (Ctrl+S). Earlier versions are kept and can always be read."
+            "Adds a new version of the plan (Ctrl+S), from the check page. Earlier versions are kept."
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -135,6 +147,10 @@ class PlanEditor(QDialog):
         self.next_button = QPushButton("&Next section")
         self.next_button.clicked.connect(lambda: self.show_page(min(self.pages.currentIndex() + 1, CHECK_PAGE)))
         self.buttons.addButton(self.next_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Return finishes a line, never the plan: a half-written plan in force is worse than none saved yet.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
         for step in Step:
             QShortcut(QKeySequence(f"Alt+{int(step)}"), self, activated=lambda s=step: self.show_page(int(s) - 1))
@@ -184,7 +200,19 @@ class PlanEditor(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(title)
         layout.addWidget(view, 1)
+        if step is Step.PROFESSIONALS and self._nation is not None:
+            layout.addWidget(self._national_lines_note())
         return page
+
+    def _national_lines_note(self) -> QLabel:
+        # These come from the checked directory and are added to step 5 wherever the plan is shown, so typing
+        # them here would only make copies that go stale.
+        assert self._nation is not None and self._workspace.config is not None
+        offers = self._workspace.config.directory.national_lines(self._nation, self._workspace.clock.now())
+        lines = "; ".join(f"{o.entry.service} {o.entry.first_number}" for o in offers) or "none for this nation"
+        note = QLabel(f"<i>Added automatically wherever the plan is shown (no need to type them): {escape(lines)}.</i>")
+        note.setWordWrap(True)
+        return note
 
     def _preferences_page(self) -> QWidget:
         prefs = (self._base.preferences if self._base else Preferences()).to_json()
@@ -205,9 +233,18 @@ class PlanEditor(QDialog):
     def _check_page(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.co_produced = QCheckBox("Co-&produced: written with the person")
-        self.co_produced.setChecked(self._base.co_produced if self._base else True)
-        self.co_produced.toggled.connect(self._on_edit)
+        self.co_produced = QComboBox()
+        self.co_produced.setAccessibleName("Written with the person?")
+        # No answer is pre-selected: the record must say what happened at this sitting, not what happened last time.
+        for label, value in CO_PRODUCTION:
+            self.co_produced.addItem(label, value)
+        self.co_produced.currentIndexChanged.connect(self._on_edit)
+        self.shared_with = QLineEdit("; ".join(self._base.shared_with) if self._base else "")
+        self.shared_with.setAccessibleName("Shared with")
+        self.shared_with.setPlaceholderText("Who the person agrees may have a copy, separated by ;")
+        self.shared_with.textChanged.connect(self._on_edit)
+        self.share_agreed = QCheckBox("The person &agreed to share this version with the people listed")
+        self.share_agreed.toggled.connect(self._on_edit)
         self.present = QLineEdit()
         self.present.setAccessibleName("Who was present")
         self.present.setPlaceholderText("e.g. the person, their sister Amy, care coordinator")
@@ -220,8 +257,13 @@ class PlanEditor(QDialog):
         self.summary.textChanged.connect(self._on_edit)
         self.review = QTextBrowser()
         self.review.setAccessibleName("Changes and prompts")
-        form.addRow(self.co_produced)
+        form.addRow(QLabel(f"<b>{escape(self._person_name)}</b>: check the changes, then save (Ctrl+S)."))
+        written = QLabel("&Written with the person?")
+        written.setBuddy(self.co_produced)
+        form.addRow(written, self.co_produced)
         form.addRow("Who was present", self.present)
+        form.addRow("Shared with", self.shared_with)
+        form.addRow(self.share_agreed)
         form.addRow("What changed and why", self.summary)
         form.addRow(self.review)
         return page
@@ -289,13 +331,16 @@ class PlanEditor(QDialog):
         for change in changes:
             lines = [f"<li>Added: {escape(a)}</li>" for a in change.added]
             lines += [f"<li>Removed: {escape(r)}</li>" for r in change.removed]
+            if change.reordered:
+                order = " · ".join(f"{n}. {escape(x)}" for n, x in enumerate(change.reordered, 1))
+                lines.append(f"<li>Order now: {order}</li>")
             parts.append(f"<p><b>{escape(change.title)}</b></p><ul>{''.join(lines)}</ul>")
-        prompts = quality_prompts(self.sections(), co_produced=self.co_produced.isChecked())
+        prompts = quality_prompts(self.sections(), co_produced=self.co_produced.currentData() == "yes")
         parts.append("<h3>Worth checking before you save</h3>")
         parts.append(
             "<ul>" + "".join(f"<li>{escape(p.text)}</li>" for p in prompts) + "</ul>"
             if prompts
-            else "<p>Every step has entries, and step 5 has a service to phone.</p>"
+            else "<p>These checks found no gaps. They cannot tell whether the plan is in the person's own words.</p>"
         )
         return "".join(parts)
 
@@ -303,36 +348,64 @@ class PlanEditor(QDialog):
         if self.pages.currentIndex() == CHECK_PAGE:
             self.review.setHtml(self.review_html())
 
+    def sharing(self) -> list[str]:
+        return [s.strip() for s in self.shared_with.text().split(";") if s.strip()]
+
     def has_unsaved_text(self) -> bool:
         return not self._saved and (
             bool(self.changes()) or bool(self.summary.toPlainText().strip()) or bool(self.present.text().strip())
         )
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
+            return  # a line is finished by its own editor; the plan is saved only by Ctrl+S or the button
+        super().keyPressEvent(event)
+
+    def _refuse(self, message: str, focus: QWidget) -> None:
+        self.show_page(CHECK_PAGE)
+        focus.setFocus()
+        QMessageBox.warning(self, "Plan not saved yet", message)
+
     def save(self) -> None:
-        if not self.changes():
+        if self.pages.currentIndex() != CHECK_PAGE:
+            self.show_page(CHECK_PAGE)  # saving always passes through the changes and the prompts
+            return
+        unnamed = unnamed_lines(self.sections())
+        if unnamed:
+            QMessageBox.warning(self, "Plan not saved yet", "; ".join(unnamed) + ". Add who it is, or remove the line.")
+            return
+        if not self.changes() and self.sharing() == list(self._base.shared_with if self._base else ()):
             QMessageBox.information(
                 self, "Nothing to save", "Nothing in the plan has changed, so there is no new version to save."
             )
             return
         if not self.summary.toPlainText().strip():
-            self.show_page(CHECK_PAGE)
-            self.summary.setFocus()
-            QMessageBox.warning(
-                self,
-                "Plan not saved yet",
-                "What changed and why: say in a line what changed, so the history explains itself.",
+            self._refuse(
+                "What changed and why: say in a line what changed, so the history explains itself.", self.summary
             )
             return
-        present = self.present.text().strip()
-        summary = self.summary.toPlainText().strip()
+        written = self.co_produced.currentData()
+        if written is None:
+            self._refuse("Written with the person?: choose what happened at this sitting.", self.co_produced)
+            return
+        if self.sharing() and not self.share_agreed.isChecked():
+            self._refuse(
+                "Shared with: confirm the person agreed to share this version with the people listed, "
+                "or remove those they did not agree to.",
+                self.share_agreed,
+            )
+            return
+        lines = [self.summary.toPlainText().strip(), f"Written with the person: {self.co_produced.currentText()}"]
+        if self.present.text().strip():
+            lines.append(f"Present: {self.present.text().strip()}")
         draft = PlanDraft(
             person_id=self._person_id,
             base_revision_id=self._base.id if self._base else None,
             sections=self.sections(),
             preferences=self.preferences(),
-            co_produced=self.co_produced.isChecked(),
-            shared_with=self._base.shared_with if self._base else (),
-            change_summary=f"{summary}\nPresent: {present}" if present else summary,
+            co_produced=written == "yes",
+            shared_with=self.sharing(),
+            change_summary="\n".join(lines),
         )
         try:
             revision, _ = self._workspace.plans.revise(draft)

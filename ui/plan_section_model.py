@@ -78,8 +78,9 @@ class PlanSectionModel(QAbstractTableModel):
         return target
 
     def items(self) -> list[PlanItem]:
+        """Every line with anything typed in it; a number without a name is kept so saving can say so."""
         return [
             PlanItem(text.strip(), phone.strip() or None, hours.strip() or None)
             for text, phone, hours in self._rows
-            if text.strip()
+            if text.strip() or phone.strip() or hours.strip()
         ]

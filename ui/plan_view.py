@@ -87,7 +87,8 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
         version = f" version {context.version}" if context is not None and context.version else ""
         parts.append(
             f"<p class='meta'>Safety plan{version} · {plan.created_at.astimezone():%d %b %Y %H:%M}"
-            f"{' (co-produced)' if plan.co_produced else ''}{synced} · <a href='edit-plan:'>Edit (Ctrl+P)</a></p>"
+            f"{' (co-produced)' if plan.co_produced else ' (not written with the person)'}{synced}"
+            " · <a href='edit-plan:'>Edit (Ctrl+P)</a></p>"
         )
         rows = [
             ("How I like to be supported", prefs.how_to_support),

@@ -22,19 +22,36 @@ def load(path: Path = SOURCE) -> list[dict[str, Any]]:
     return list(tomllib.loads(path.read_text(encoding="utf-8"))["hazard"])
 
 
+_SKIPS = ("skip", "skipif", "xfail")
+
+
+def _skipped(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A test marked skip, skipif or xfail proves nothing about a control."""
+    for deco in node.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        if isinstance(target, ast.Attribute) and target.attr in _SKIPS:
+            return True
+    return False
+
+
 def test_ids(root: Path = ROOT) -> set[str]:
-    """Every test in the suite as 'path::function' (and 'path::Class::method'), read without importing."""
+    """Every test that runs, as 'path::function' (and 'path::Class::method'), read without importing.
+
+    Tests marked skip, skipif or xfail are left out, so a control cannot cite one."""
     found: set[str] = set()
     for path in (root / "tests").rglob("test_*.py"):
         rel = path.relative_to(root).as_posix()
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-                found.add(f"{rel}::{node.name}")
+                if not _skipped(node):
+                    found.add(f"{rel}::{node.name}")
             elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
                 found.update(
                     f"{rel}::{node.name}::{item.name}"
                     for item in node.body
-                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith("test")
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and item.name.startswith("test")
+                    and not _skipped(item)
                 )
     return found
 
@@ -63,7 +80,7 @@ def problems(hazards: list[dict[str, Any]], known_tests: set[str]) -> list[str]:
             if not control.get("tests"):
                 found.append(f"{hid}: the control '{control.get('text', '')[:40]}…' names no test")
             found.extend(
-                f"{hid}: names a test that does not exist: {test}"
+                f"{hid}: names a test that does not exist or does not run (skip/xfail): {test}"
                 for test in control.get("tests", [])
                 if test not in known_tests
             )
@@ -79,13 +96,17 @@ def render(hazards: list[dict[str, Any]]) -> str:
         "prove it; `tests/test_hazard_log.py` fails when a hazard has no built control or cites a test that does",
         "not exist. Severity and likelihood are assessed by the Clinical Safety Officer at sign-off (DCB0129).",
         "",
-        "| id | hazard | built controls | still to build |",
-        "|---|---|---|---|",
+        "A hazard is **open** while any of its controls is still to be built.",
+        "",
+        "| id | hazard | status | built controls | still to build | CSO assessment |",
+        "|---|---|---|---|---|---|",
     ]
     for h in hazards:
         built = sum(1 for c in h.get("control", []) if "planned" not in c)
         planned = ", ".join(sorted({c["planned"] for c in h.get("control", []) if "planned" in c})) or "—"
-        lines.append(f"| [{h['id']}](#{h['id'].lower()}) | {h['title']} | {built} | {planned} |")
+        status = "open" if planned != "—" else "controls built"
+        cso = h.get("cso", "not yet assessed")
+        lines.append(f"| [{h['id']}](#{h['id'].lower()}) | {h['title']} | {status} | {built} | {planned} | {cso} |")
     for h in hazards:
         lines += ["", f"## {h['id']}", "", f"**{h['title']}**", "", f"- **Cause:** {h['cause']}",
                   f"- **Effect:** {h['effect']}", "- **Controls:**"]

@@ -2,7 +2,7 @@
 and quality prompts shown before saving; saving adds a version and never overwrites the one before."""
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
 from app.safety_plans import Step
 from ui.plan_editor import CHECK_PAGE, PlanEditor
@@ -40,25 +40,83 @@ def test_a_new_revision_written_by_keyboard_keeps_the_old_one(qtbot, workspace, 
     _type_line(qtbot, editor, Step.WARNING_SIGNS, "Missing meals")
     assert editor.section_models[Step.WARNING_SIGNS].items()[-1].text == "Missing meals"
 
-    # Saving without saying what changed is refused, naming the field; nothing is lost.
+    # Return after finishing a line never saves, and Ctrl+S away from the check page only goes to it.
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    view = editor.section_views[Step.WARNING_SIGNS]
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert editor.pages.currentIndex() == 0 and editor.isVisible() and not warnings
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert warnings and "What changed and why" in warnings[0]
-    assert editor.pages.currentIndex() == CHECK_PAGE and editor.isVisible()
+    assert editor.pages.currentIndex() == CHECK_PAGE and not warnings
     assert "Added: Missing meals" in editor.review.toPlainText()
+    assert len(workspace.plans.revisions(person)) == count
 
+    # On the check page each missing answer is named; nothing is lost.
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "What changed and why" in warnings[-1]
     qtbot.keyClicks(editor.summary, "Added missing meals as a warning sign, agreed with her today")
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "Written with the person?" in warnings[-1], "co-production is never assumed"
+    editor.co_produced.setCurrentIndex(editor.co_produced.findData("yes"))
     qtbot.keyClicks(editor.present, "The person and her care coordinator")
+    if editor.sharing():
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert "Shared with" in warnings[-1], "sharing carried forward needs the person's agreement again"
+        editor.share_agreed.setChecked(True)
     with qtbot.waitSignal(editor.saved, timeout=5_000) as saved:
         qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     revision = saved.args[0]
     assert revision.parent_ids == (before.id,)
+    assert revision.co_produced
     assert workspace.plans.current(person).id == revision.id
     assert len(workspace.plans.revisions(person)) == count + 1
     assert workspace.plans.revisions(person)[-2].id == before.id, "the earlier version is kept as it was"
     assert any(i.text == "Missing meals" for i in revision.section(Step.WARNING_SIGNS).items)
     assert "care coordinator" in revision.change_summary
+    assert "Written with the person: Yes" in revision.change_summary
+
+
+def test_not_written_with_the_person_is_recorded_as_such(qtbot, workspace) -> None:
+    person = workspace.caseload.rows()[1].person_id
+    editor = _editor(qtbot, workspace, person)
+    editor.section_models[Step.STAFF_ACTIONS].add_row()
+    editor.section_models[Step.STAFF_ACTIONS].setData(editor.section_models[Step.STAFF_ACTIONS].index(0, 0), "Call Fri")
+    editor.show_page(CHECK_PAGE)
+    editor.summary.setPlainText("Team meeting agreed a Friday call; she was in hospital and could not take part")
+    editor.co_produced.setCurrentIndex(editor.co_produced.findData("no"))
+    assert "not marked as written with the person" in editor.review.toPlainText()
+    editor.shared_with.clear()
+    with qtbot.waitSignal(editor.saved, timeout=5_000) as saved:
+        editor.save()
+    assert saved.args[0].co_produced is False and saved.args[0].shared_with == ()
+    assert "Written with the person: No" in saved.args[0].change_summary
+
+
+def test_a_number_without_a_name_is_refused_and_kept(qtbot, workspace, monkeypatch) -> None:
+    person = workspace.caseload.rows()[0].person_id
+    editor = _editor(qtbot, workspace, person)
+    model = editor.section_models[Step.HELP_PEOPLE]
+    row = model.add_row()
+    model.setData(model.index(row, 1), "07700 900999")
+    assert editor.has_unsaved_text(), "a number typed alone still counts as typed"
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    editor.show_page(CHECK_PAGE)
+    editor.save()
+    assert warnings and "07700 900999 has no name" in warnings[0]
+    assert model.items()[-1].phone == "07700 900999"
+
+
+def test_step_5_shows_the_national_lines_added_for_the_persons_nation(qtbot, workspace) -> None:
+    from app.persons import Nation
+
+    person = workspace.caseload.rows()[0].person_id
+    editor = PlanEditor(workspace, person, "Test person", nation=Nation.SCOTLAND)
+    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
+    editor.show_page(int(Step.PROFESSIONALS) - 1)
+    text = " ".join(label.text() for label in editor.pages.currentWidget().findChildren(QLabel))
+    assert "Added automatically" in text and "Breathing Space" in text and "Lifeline" not in text
 
 
 def test_the_check_page_prompts_what_a_reviewer_would_ask(qtbot, workspace) -> None:
@@ -121,3 +179,12 @@ def test_the_plan_itself_links_to_the_editor(qtbot, window) -> None:
     assert "Edit (Ctrl+P)" in window.plan_view.toPlainText()
     window.plan_view.anchorClicked.emit(QUrl("edit-plan:"))
     qtbot.waitUntil(lambda: any(isinstance(d, PlanEditor) for d in window.person_panel.dialogs))
+
+
+def test_every_control_on_every_page_has_a_name_a_screen_reader_can_say(qtbot, workspace) -> None:
+    from tests.ui.test_accessibility import _unnamed
+
+    editor = _editor(qtbot, workspace, workspace.caseload.rows()[0].person_id)
+    for page in range(CHECK_PAGE + 1):
+        editor.show_page(page)
+        assert _unnamed(editor) == [], f"page {page}"
