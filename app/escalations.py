@@ -22,7 +22,7 @@ from app.clock import Clock
 from app.directory import Offer
 from app.errors import InvalidInput, NotFound
 from app.hours import Period, PeriodDecision
-from app.ids import new_id
+from app.ids import derived_id, new_id
 from app.labels import LabelledEnum
 from app.org_config import OrgConfig
 from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
@@ -196,6 +196,29 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationState:
+    """Follow-up and closure, as the escalation's events say: nothing of it is stored on the escalation."""
+
+    follow_up_due: datetime | None = None
+    follow_up_owner: str | None = field(default=None, repr=False)
+    closed_at: datetime | None = None
+    outcome: EscalationOutcome | None = None
+
+
+def escalation_state(actions: Sequence[ActionRecord]) -> EscalationState:
+    """Fold the events in the order they were recorded: the latest follow-up set stands; the first closing
+    closes (the service refuses a second)."""
+    state = EscalationState()
+    for a in actions:
+        if a.kind is ActionKind.FOLLOW_UP:
+            state = EscalationState(a.due, a.contact_reached, state.closed_at, state.outcome)
+        elif a.kind is ActionKind.CLOSED and state.closed_at is None:
+            outcome = EscalationOutcome(a.outcome) if a.outcome else None
+            state = EscalationState(state.follow_up_due, state.follow_up_owner, a.at, outcome)
+    return state
+
+
+@dataclass(frozen=True, slots=True)
 class CallNow:
     """Who to phone from where the pathway stands: each next action and its first open contact."""
 
@@ -241,12 +264,22 @@ class EscalationService:
             return self._load(session, row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
 
     def raise_welfare_check(
-        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str
+        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]
     ) -> models.Escalation:
         """The missed-contact policy's welfare check, in the caller's transaction. Its reason is the rule that
-        fired, stated as such; no clinical criterion is ticked on the worker's behalf."""
+        fired, stated as such; no clinical criterion is ticked on the worker's behalf.
+
+        Its id is derived from the person and the missed notes that caused it, so a second writer applying
+        the policy to the same notes finds the same welfare check instead of raising another."""
+        record_id = derived_id(EscalationKind.WELFARE_CHECK.value, person_id, cause)
+        existing = session.get(models.Escalation, record_id)
+        if existing is not None:
+            return existing
         person = _person(session, person_id)
-        return self._insert(session, person, EscalationKind.WELFARE_CHECK, identified_at, [], reason, self._clock.now())
+        now = self._clock.now()
+        return self._insert(
+            session, person, EscalationKind.WELFARE_CHECK, identified_at, [], reason, now, record_id, cause
+        )
 
     def _insert(
         self,
@@ -257,6 +290,8 @@ class EscalationService:
         criteria: list[str],
         rationale: str,
         now: datetime,
+        record_id: uuid.UUID | None = None,
+        cause: Sequence[uuid.UUID] = (),
     ) -> models.Escalation:
         pathway_kind = PathwayKind.ESCALATION if kind is EscalationKind.ESCALATION else PathwayKind.WELFARE_CHECK
         period, pathway, warning = self._route(person, identified, pathway_kind)
@@ -265,7 +300,7 @@ class EscalationService:
             versions["fallback_warning"] = warning
         actor = self._require_actor()
         row = models.Escalation(
-            id=new_id(),
+            id=record_id or new_id(),
             person_id=person.id,
             author_id=actor.staff_id,
             device_id=actor.device_id,
@@ -278,10 +313,7 @@ class EscalationService:
             period_reason=period.reason,
             versions=versions,
             pathway_id=pathway.ref,
-            follow_up_due=None,
-            follow_up_owner=None,
-            closed_at=None,
-            outcome=None,
+            cause=[str(c) for c in cause],
         )
         session.add(row)
         outbox.enqueue(session, row, now)
@@ -365,7 +397,6 @@ class EscalationService:
                 session, esc, now, at=now, node_id=esc.walk.current.id, kind=ActionKind.FOLLOW_UP,
                 contact_reached=owner.strip(), due=due,
             )  # fmt: skip
-            row.follow_up_due, row.follow_up_owner = due, owner.strip()
             return self._load(session, row)
 
     def close(self, escalation_id: uuid.UUID, outcome: EscalationOutcome, note: str = "") -> Escalation:
@@ -384,7 +415,6 @@ class EscalationService:
                 session, esc, now, at=now, node_id=esc.walk.current.id, kind=ActionKind.CLOSED,
                 outcome=outcome.value, information_shared=note.strip() or None,
             )  # fmt: skip
-            row.closed_at, row.outcome = now, outcome.value
             return self._load(session, row)
 
     # -- reading ------------------------------------------------------------------------------------
@@ -438,6 +468,7 @@ class EscalationService:
         # "Other" actions (a partner agency phoned alongside the pathway, say) are kept in the record but
         # never move the pathway on.
         steps = [Step(a.node_id, a.answer, a.reached) for a in actions if a.is_step and a.kind is not ActionKind.OTHER]
+        state = escalation_state(actions)
         return Escalation(
             id=row.id,
             person_id=row.person_id,
@@ -451,10 +482,10 @@ class EscalationService:
             versions=dict(row.versions),
             actions=actions,
             walk=walk(pathway, steps),
-            follow_up_due=row.follow_up_due,
-            follow_up_owner=row.follow_up_owner,
-            closed_at=row.closed_at,
-            outcome=EscalationOutcome(row.outcome) if row.outcome else None,
+            follow_up_due=state.follow_up_due,
+            follow_up_owner=state.follow_up_owner,
+            closed_at=state.closed_at,
+            outcome=state.outcome,
         )
 
     def _add_action(self, session: Session, esc: Escalation, now: datetime, **values: object) -> None:

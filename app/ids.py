@@ -6,6 +6,9 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterable
+
+from storage.records import WAYMARK_NAMESPACE
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -31,3 +34,10 @@ def new_id() -> uuid.UUID:
         rand_b = int.from_bytes(os.urandom(8)) & ((1 << 62) - 1)
         value = (now_ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | _counter << 64 | 0b10 << 62 | rand_b
     return uuid.UUID(int=value)
+
+
+def derived_id(kind: str, person_id: uuid.UUID, causes: Iterable[uuid.UUID]) -> uuid.UUID:
+    """The id of a record the rules derive from ``causes``: the same on every writer, so the second insert
+    of the same derived record is a no-op rather than a duplicate."""
+    joined = ",".join(sorted(str(c) for c in causes))
+    return uuid.uuid5(WAYMARK_NAMESPACE, f"{kind}:{person_id}:{joined}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, Outcome
 from app.errors import NotFound
-from app.ids import new_id
+from app.ids import derived_id
 from app.persons import Channel, Person
 from storage import models
 from storage.store import Store
@@ -71,6 +71,7 @@ class Episode:
     misses: tuple[ContactEvent, ...]
     recontact_due: datetime
     welfare_check_raised_at: datetime | None = None  # the second miss that raised it
+    welfare_check_cause: tuple[uuid.UUID, ...] = ()  # the misses' notes, in time order, when it was raised
     closed_at: datetime | None = None
     outcome: str | None = None
 
@@ -98,7 +99,8 @@ def episodes(events: Iterable[ContactEvent], policy: MissedContactPolicy) -> lis
             previous = current.misses[-1]
             misses = (*current.misses, event)
             if current.welfare_check_raised_at is None and event.at - previous.at <= policy.welfare_window:
-                current = replace(current, misses=misses, welfare_check_raised_at=event.at)
+                cause = tuple(m.note_id for m in misses)
+                current = replace(current, misses=misses, welfare_check_raised_at=event.at, welfare_check_cause=cause)
             elif current.welfare_check_raised_at is None:
                 # The earlier miss is outside the window: this one starts the count again.
                 current = replace(current, misses=misses, recontact_due=event.at + policy.recontact_within)
@@ -144,7 +146,7 @@ class WelfareCheckRaiser(Protocol):
     """Raises the welfare-check escalation in the caller's transaction (EscalationService does)."""
 
     def __call__(
-        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str
+        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]
     ) -> models.Escalation: ...
 
 
@@ -212,11 +214,32 @@ class MissedContactService:
             )
 
     def refresh(self, session: Session, person_id: uuid.UUID) -> bool:
-        """Re-apply the policy to the person's signed notes. Returns True when a welfare check was raised.
+        """Apply the policy to the person's signed notes: raise the welfare check a second miss calls for,
+        then bring the stored episodes in step. Returns True when a welfare check was raised.
 
-        Episodes are this device's working state, derived from notes (which sync); they are never
-        deleted, and a welfare check once raised stays raised.
-        """
+        A welfare check once raised stays raised: it is a record, and its episode keeps pointing at it."""
+        found = self._episodes(session, person_id)
+        checks = _welfare_checks(session, person_id)
+        raised = False
+        for episode in found:
+            if episode.welfare_check_raised_at is None or linked_check(episode, checks) is not None:
+                continue
+            reason = (
+                f"Raised by the missed-contact policy ({self.policy.version}): a second missed contact "
+                f"within {self.policy.describe_window()} of the one before, with no contact in between."
+            )
+            session.flush()
+            row = self._raise(session, person_id, episode.welfare_check_raised_at, reason, episode.welfare_check_cause)
+            checks.append(WelfareCheckRef(row.id, row.identified_at, tuple(uuid.UUID(str(c)) for c in row.cause)))
+            raised = True
+        self._project(session, person_id, found, checks)
+        return raised
+
+    def rebuild(self, session: Session, person_id: uuid.UUID) -> None:
+        """Rebuild the person's stored episodes from the records alone; writes no record."""
+        self._project(session, person_id, self._episodes(session, person_id), _welfare_checks(session, person_id))
+
+    def _episodes(self, session: Session, person_id: uuid.UUID) -> list[Episode]:
         entered_in_error = set(
             session.scalars(
                 select(models.NoteAmendment.note_id).where(
@@ -234,32 +257,59 @@ class MissedContactService:
             )
             if n.id not in entered_in_error
         ]
+        return episodes(events, self.policy)
+
+    def _project(
+        self,
+        session: Session,
+        person_id: uuid.UUID,
+        found: list[Episode],
+        checks: list[WelfareCheckRef],
+    ) -> None:
+        """Episode rows are a projection of the notes and welfare checks: exactly one row per episode the
+        rules find now, so rebuilding from the records gives the same rows as updating them note by note."""
         stored = {
-            uuid.UUID(str(row.missed_note_ids[0])): row
+            row.id: row
             for row in session.scalars(
                 select(models.MissedContactEpisode).where(models.MissedContactEpisode.person_id == person_id)
             )
-            if row.missed_note_ids
         }
-        raised = False
-        for episode in episodes(events, self.policy):
-            row = stored.get(episode.key)
+        for episode in found:
+            episode_id = derived_id("missed-contact-episode", person_id, [episode.key])
+            row = stored.pop(episode_id, None)
             if row is None:
-                row = models.MissedContactEpisode(
-                    id=new_id(), person_id=person_id, opened_at=episode.misses[0].at, escalation_id=None
-                )
+                row = models.MissedContactEpisode(id=episode_id, person_id=person_id)
                 session.add(row)
+            row.opened_at = episode.misses[0].at
             row.missed_note_ids = [str(m.note_id) for m in episode.misses]
             row.recontact_due = episode.recontact_due
             row.closed_at, row.outcome = episode.closed_at, episode.outcome
-            if episode.welfare_check_raised_at is not None:
-                row.welfare_check_due = episode.welfare_check_raised_at + self.policy.welfare_check_start_within
-                if row.escalation_id is None:
-                    reason = (
-                        f"Raised by the missed-contact policy ({self.policy.version}): a second missed contact "
-                        f"within {self.policy.describe_window()} of the one before, with no contact in between."
-                    )
-                    session.flush()
-                    row.escalation_id = self._raise(session, person_id, episode.welfare_check_raised_at, reason).id
-                    raised = True
-        return raised
+            check = linked_check(episode, checks)
+            row.escalation_id = check.id if check else None
+            row.welfare_check_due = check.identified_at + self.policy.welfare_check_start_within if check else None
+        # Rows the rules no longer find (their opening note was entered in error, say) would otherwise
+        # count as open episodes for ever; the notes they came from are untouched.
+        for row in stored.values():
+            session.delete(row)
+
+
+@dataclass(frozen=True, slots=True)
+class WelfareCheckRef:
+    id: uuid.UUID
+    identified_at: datetime
+    cause: tuple[uuid.UUID, ...]
+
+
+def linked_check(episode: Episode, checks: Sequence[WelfareCheckRef]) -> WelfareCheckRef | None:
+    """The welfare check raised for this episode: the first one caused by any of its misses."""
+    misses = {m.note_id for m in episode.misses}
+    return next((c for c in checks if misses.intersection(c.cause)), None)
+
+
+def _welfare_checks(session: Session, person_id: uuid.UUID) -> list[WelfareCheckRef]:
+    rows = session.execute(
+        select(models.Escalation.id, models.Escalation.identified_at, models.Escalation.cause)
+        .where(models.Escalation.person_id == person_id, models.Escalation.kind == "welfare-check")
+        .order_by(models.Escalation.created_at, models.Escalation.id)
+    )
+    return [WelfareCheckRef(i, at, tuple(uuid.UUID(str(c)) for c in cause)) for i, at, cause in rows]

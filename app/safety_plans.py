@@ -191,6 +191,26 @@ class SafetyPlanService:
             return PlanRevision.from_row(row), Changed.PERSON | Changed.OUTBOX
 
 
+def plan_head(revisions: Sequence[tuple[uuid.UUID, Sequence[str]]]) -> uuid.UUID | None:
+    """The revision in force, from the revisions alone (``(id, parent_ids)`` in the order recorded): one no
+    other revision names as its parent. Should two be (a conflict that sync brings), the earlier stays in
+    force until a clinician's merge names both as parents (DESIGN §5)."""
+    parents = {str(p) for _, ps in revisions for p in ps}
+    return next((rid for rid, _ in revisions if str(rid) not in parents), None)
+
+
+def rebuild_plan_head(session: Session, person_id: uuid.UUID) -> None:
+    plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == person_id))
+    if plan is None:
+        return
+    rows = session.execute(
+        select(models.SafetyPlanRevision.id, models.SafetyPlanRevision.parent_ids)
+        .where(models.SafetyPlanRevision.plan_id == plan.id)
+        .order_by(models.SafetyPlanRevision.created_at, models.SafetyPlanRevision.id)
+    )
+    plan.head_revision_id = plan_head([(rid, parents) for rid, parents in rows])
+
+
 def current_revision(session: Session, person_id: uuid.UUID) -> PlanRevision | None:
     plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == person_id))
     if plan is None or plan.head_revision_id is None:

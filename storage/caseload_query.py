@@ -13,6 +13,7 @@ from storage.models import (
     Assignment,
     ContactNote,
     Escalation,
+    EscalationAction,
     MissedContactEpisode,
     Person,
     PlannedContact,
@@ -100,9 +101,15 @@ def caseload_facts(
         .group_by(MissedContactEpisode.person_id)
     ):
         facts[pid].open_episodes = count
+    # Closing is an event recorded against the escalation; the escalation itself never changes.
+    closed = (
+        select(EscalationAction.id)
+        .where(EscalationAction.escalation_id == Escalation.id, EscalationAction.kind == "closed")
+        .exists()
+    )
     for pid, count in session.execute(
         select(Escalation.person_id, func.count())
-        .where(Escalation.person_id.in_(assigned), Escalation.closed_at.is_(None))
+        .where(Escalation.person_id.in_(assigned), ~closed)
         .group_by(Escalation.person_id)
     ):
         facts[pid].open_escalations = count

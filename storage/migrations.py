@@ -8,13 +8,18 @@ When a step is added, a real store file of the version before it is committed un
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
 
-from storage.errors import StoreTooNew
-from storage.models import Base
+from storage import outbox, records
+from storage.errors import StoreError, StoreTooNew
+from storage.models import Base, OutboxItem
+from storage.types import UtcDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +38,90 @@ def _welfare_check_escalations(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE escalation_action ADD COLUMN due VARCHAR(32)")
 
 
+def _change_records(conn: Connection) -> None:
+    """Escalations become immutable (follow-up and closing live only in their events) and the outbox
+    becomes a change log: each schema-2 entry, a snapshot of a row, becomes that record's envelope."""
+    _events_from_columns(conn)
+    conn.exec_driver_sql("ALTER TABLE escalation ADD COLUMN cause JSON DEFAULT '[]' NOT NULL")
+    _welfare_check_causes(conn)
+    for column in ("follow_up_due", "follow_up_owner", "closed_at", "outcome"):
+        conn.exec_driver_sql(f"ALTER TABLE escalation DROP COLUMN {column}")
+    conn.exec_driver_sql(
+        "CREATE TRIGGER escalation_append_only BEFORE UPDATE ON escalation "
+        "BEGIN SELECT RAISE(ABORT, 'escalation rows are append-only'); END"
+    )
+
+    conn.exec_driver_sql("ALTER TABLE outbox RENAME TO outbox_v2")
+    OutboxItem.__table__.create(conn)
+    by_table = {spec.model.__tablename__: spec.model for spec in records.TYPES.values()}
+    with Session(bind=conn) as session:
+        for seq, table, record_id, enqueued_at, acked_at in conn.exec_driver_sql(
+            "SELECT seq, record_type, record_id, enqueued_at, acked_at FROM outbox_v2 ORDER BY seq"
+        ).all():
+            row = session.get(by_table[table], uuid.UUID(record_id))
+            if row is None:
+                raise StoreError("An outbox entry refers to a record that is missing; the upgrade changed nothing.")
+            at = UtcDateTime().process_result_value(enqueued_at, None)
+            assert at is not None
+            item = outbox.add_envelope(session, records.envelope(row), at)
+            item.seq = seq
+            item.acked_at = UtcDateTime().process_result_value(acked_at, None)
+        session.flush()
+    conn.exec_driver_sql("DROP TABLE outbox_v2")
+
+
+def _events_from_columns(conn: Connection) -> None:
+    """Schema 2 writes a follow-up or a closing as an event and on the escalation row; schema 1 wrote
+    only the row. Before the columns go, any of them with no event becomes one, so nothing is lost. Its
+    own time was never stored: the latest time known for the escalation stands in, keeping the order."""
+    rows = conn.exec_driver_sql(
+        "SELECT e.id, e.person_id, e.author_id, e.device_id, e.follow_up_due, e.follow_up_owner, e.closed_at, "
+        "e.outcome, max(coalesce(max(a.created_at), e.created_at), e.created_at), "
+        "(SELECT a2.node_id FROM escalation_action a2 WHERE a2.escalation_id = e.id "
+        " ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1), "
+        "sum(a.kind = 'follow_up'), sum(a.kind = 'closed') "
+        "FROM escalation e LEFT JOIN escalation_action a ON a.escalation_id = e.id GROUP BY e.id"
+    ).all()
+    for esc_id, person, author, device, due, owner, closed_at, outcome, latest, node, followed, closed in rows:
+        events = []
+        if due is not None and not followed:
+            events.append(("follow_up", latest, {"contact_reached": owner, "due": due}))
+        if closed_at is not None and not closed:
+            events.append(("closed", closed_at, {"outcome": outcome}))
+        for kind, at, values in events:
+            record_id = uuid.uuid5(records.WAYMARK_NAMESPACE, f"schema-3-{kind}:{esc_id}")
+            conn.exec_driver_sql(
+                "INSERT INTO escalation_action (id, escalation_id, person_id, author_id, device_id, created_at, at, "
+                "node_id, kind, contact_reached, due, outcome, reached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    record_id.hex, esc_id, person, author, device, at, at, node or "", kind,
+                    values.get("contact_reached"), values.get("due"), values.get("outcome"),
+                ),
+            )  # fmt: skip
+
+
+def _welfare_check_causes(conn: Connection) -> None:
+    """A schema-2 welfare check's cause: its episode's misses up to the one that raised it."""
+    rows = conn.exec_driver_sql(
+        "SELECT e.id, e.identified_at, m.missed_note_ids FROM escalation e "
+        "JOIN missed_contact_episode m ON m.escalation_id = e.id WHERE e.kind = 'welfare-check'"
+    ).all()
+    for escalation_id, identified_at, missed in rows:
+        cause = [
+            note_id
+            for note_id in json.loads(missed)
+            if conn.exec_driver_sql(
+                "SELECT contact_end FROM contact_note WHERE id = ?", (uuid.UUID(note_id).hex,)
+            ).scalar_one()
+            <= identified_at
+        ]
+        conn.exec_driver_sql("UPDATE escalation SET cause = ? WHERE id = ?", (json.dumps(cause), escalation_id))
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
     Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
+    Step(3, "change records: immutable escalations, the outbox as a change log", _change_records),
 )
 BASE_VERSION = 1
 

@@ -226,10 +226,9 @@ class Escalation(Base):
     period_reason: Mapped[str] = mapped_column(Text)
     versions: Mapped[dict[str, Any]]
     pathway_id: Mapped[str] = mapped_column(String(64))
-    follow_up_due: Mapped[datetime | None]
-    follow_up_owner: Mapped[str | None] = mapped_column(Text)
-    closed_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(Text)
+    # What the policy derived a welfare check from (the missed notes' ids, in time order); empty for a
+    # worker's escalation. Follow-up, closing and outcome are escalation events, never columns (schema 3).
+    cause: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
 class EscalationAction(Base):
@@ -287,16 +286,24 @@ class AuditEvent(Base):
 
 
 class OutboxItem(Base):
-    """Records made on this device, waiting for the sync server to acknowledge them.
+    """The device's change log: one entry per change record, in the envelope of sync/PROTOCOL.md §1.
 
-    ``seq`` numbers the device's mutations in creation order; an item is removed only once acknowledged.
+    ``seq`` numbers the device's records in creation order; an entry is marked acknowledged, never removed
+    before. ``sha256`` is of the canonical envelope (§1.3), fixed when the record was made.
     """
 
     __tablename__ = "outbox"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     record_type: Mapped[str] = mapped_column(String(32))
+    schema_version: Mapped[int]
+    person_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    authored_at: Mapped[datetime]
+    refers_to: Mapped[uuid.UUID | None]
     payload: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
     enqueued_at: Mapped[datetime]
     acked_at: Mapped[datetime | None]
 
@@ -314,7 +321,14 @@ Index("ix_revision_plan", SafetyPlanRevision.plan_id)
 
 # Tables whose rows never change once written. The database enforces it, so no code path,
 # present or future, can overwrite a clinical record.
-APPEND_ONLY = ("note_amendment", "safety_plan_revision", "safety_review", "escalation_action", "audit_event")
+APPEND_ONLY = (
+    "note_amendment",
+    "safety_plan_revision",
+    "safety_review",
+    "escalation",
+    "escalation_action",
+    "audit_event",
+)
 
 for _table in APPEND_ONLY:
     event.listen(

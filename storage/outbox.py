@@ -1,29 +1,59 @@
-"""The device's outbox: what was recorded here and has not yet been acknowledged by the server."""
+"""The device's outbox: its change log, one entry per record, kept until the server acknowledges it."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage import records
 from storage.models import Base, OutboxItem
-from storage.serialise import row_to_dict
+from storage.serialise import json_value
 
 
 def enqueue(session: Session, row: Base, at: datetime) -> OutboxItem:
-    """Add ``row``'s record to the outbox within the caller's transaction, so both commit or neither."""
+    """Add ``row``'s change record within the caller's transaction, so both commit or neither."""
     session.flush()  # assign defaults so the payload is exactly what was stored
-    payload = row_to_dict(row)
+    return add_envelope(session, records.envelope(row), at)
+
+
+def add_envelope(session: Session, body: dict[str, Any], at: datetime) -> OutboxItem:
     item = OutboxItem(
-        record_id=getattr(row, "id"),  # noqa: B009 - every outbox-able table has an id column
-        record_type=row.__tablename__,
-        payload=payload,
+        record_id=uuid.UUID(body["record_id"]),
+        record_type=body["record_type"],
+        schema_version=body["schema_version"],
+        person_id=uuid.UUID(body["person_id"]),
+        author_id=uuid.UUID(body["author_id"]),
+        device_id=uuid.UUID(body["device_id"]),
+        authored_at=datetime.fromisoformat(body["authored_at"]),
+        refers_to=uuid.UUID(body["refers_to"]) if body["refers_to"] else None,
+        payload=body["payload"],
+        sha256=records.sha256(body),
         enqueued_at=at,
         acked_at=None,
     )
     session.add(item)
     return item
+
+
+def wire(item: OutboxItem) -> dict[str, Any]:
+    """The entry as it travels (PROTOCOL.md §1.1), with its sequence number and hash."""
+    return {
+        "seq": item.seq,
+        "record_id": json_value(item.record_id),
+        "record_type": item.record_type,
+        "schema_version": item.schema_version,
+        "person_id": json_value(item.person_id),
+        "author_id": json_value(item.author_id),
+        "device_id": json_value(item.device_id),
+        "authored_at": json_value(item.authored_at),
+        "refers_to": json_value(item.refers_to),
+        "payload": item.payload,
+        "sha256": item.sha256,
+    }
 
 
 def pending_count(session: Session) -> int:

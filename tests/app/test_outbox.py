@@ -103,3 +103,47 @@ def _revision_of(plan):
     return PlanDraft(
         plan.person_id, plan.id, sections, plan.preferences, co_produced=True, change_summary="Added a coping step"
     )
+
+
+def test_an_escalation_followed_up_and_closed_is_a_log_of_records_never_a_rewritten_row(workspace, before) -> None:
+    """Schema 2 queued one snapshot of the escalation that said "open" for ever; now each change is a record."""
+    from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationOutcome
+
+    person = workspace.caseload.rows()[0].person_id
+    esc, _ = workspace.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Sounded very low"))
+    esc = workspace.escalations.answer(esc.id, "danger", "No")
+    node = esc.walk.current
+    esc, _ = workspace.escalations.record_action(
+        esc.id, ActionDraft(node.id, ActionKind.PHONED, reached=True, contact_reached="Duty worker")
+    )
+    workspace.escalations.set_follow_up(esc.id, NOW + timedelta(hours=20), "Sam")
+    closed = workspace.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "Visited, safe")
+    assert not closed.is_open and closed.follow_up_owner == "Sam"
+    items = _outbox(workspace, before)
+    assert [i.record_type for i in items] == ["escalation_opened"] + ["escalation_event"] * 4
+    assert [i.payload.get("event") for i in items[1:]] == ["answer", "action", "follow_up_set", "closed"]
+    assert all(i.refers_to == esc.id for i in items[1:])
+    opening = items[0]
+    assert "closed_at" not in opening.payload and "outcome" not in opening.payload
+    assert items[-1].payload["outcome"] == "person_safe_plan_agreed" and items[-1].payload["note"] == "Visited, safe"
+    with pytest.raises(Exception, match="append-only"), workspace.store.sessions.begin() as session:
+        row = session.get(models.Escalation, esc.id)
+        row.rationale = "rewritten"
+
+
+def test_each_outbox_entry_is_the_protocol_envelope_with_its_hash(workspace, before) -> None:
+    from storage import outbox, records
+
+    person = workspace.caseload.rows()[0].person_id
+    note, _ = workspace.notes.record(_phone_note(person, "Talked about the week."))
+    (item,) = _outbox(workspace, before)
+    wire = outbox.wire(item)
+    assert set(wire) == {"seq", "record_id", "record_type", "schema_version", "person_id", "author_id", "device_id",
+                         "authored_at", "refers_to", "payload", "sha256"}  # fmt: skip
+    assert wire["record_id"] == str(note.id) and wire["schema_version"] == 1 and wire["refers_to"] is None
+    assert wire["person_id"] == str(person) and wire["author_id"] == str(workspace.actor.staff_id)
+    assert wire["sha256"] == records.sha256(wire)
+    with workspace.store.sessions() as session:
+        assert records.envelope(session.get(models.ContactNote, note.id)) == {
+            k: v for k, v in wire.items() if k not in ("seq", "sha256")
+        }, "the stored envelope is exactly what the record serialises to"

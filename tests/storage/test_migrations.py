@@ -1,13 +1,17 @@
+import json
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from app.workspace import Workspace
-from storage import migrations
+from storage import migrations, outbox, records
 from storage import store as store_mod
+from storage.engine import open_engine
 from storage.errors import StoreTooNew
+from storage.serialise import json_value
 from tests.conftest import PASSPHRASE, TEST_KDF
 
 V1_STORE = Path(__file__).parents[1] / "fixtures" / "store-v1"
@@ -90,7 +94,7 @@ def test_a_real_version_1_store_is_upgraded_to_the_same_schema_as_a_new_one(tmp_
     fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
     try:
         with st.engine.connect() as a, fresh.store.engine.connect() as b:
-            assert migrations.current_version(a) == migrations.latest_version() == 2
+            assert migrations.current_version(a) == migrations.latest_version() == 3
             assert _columns(a) == _columns(b)
             assert a.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             kinds = a.exec_driver_sql("SELECT DISTINCT kind FROM escalation").scalars().all()
@@ -104,3 +108,81 @@ def test_a_real_version_1_store_is_upgraded_to_the_same_schema_as_a_new_one(tmp_
         assert len(ws.caseload.rows()) == 4
     finally:
         ws.close()
+
+
+V2_STORE = Path(__file__).parents[1] / "fixtures" / "store-v2"
+RECORD_TABLES = (
+    "contact_note",
+    "note_amendment",
+    "safety_plan_revision",
+    "safety_review",
+    "escalation",
+    "escalation_action",
+    "audit_event",
+    "missed_contact_episode",
+)
+
+
+def _v2_snapshot(data_dir: Path) -> dict[str, object]:
+    """What the schema-2 store holds, read before upgrading it (the runner is held at version 2)."""
+    engine = open_engine(store_mod.db_path(data_dir), store_mod.unwrap_key(data_dir, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 2
+            return {
+                "outbox": conn.exec_driver_sql("SELECT seq, record_id, record_type, acked_at FROM outbox").all(),
+                "escalations": conn.exec_driver_sql(
+                    "SELECT id, kind, follow_up_due, follow_up_owner, closed_at, outcome FROM escalation"
+                ).all(),
+                "counts": {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES},
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_real_version_2_store_is_upgraded_with_nothing_lost(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(V2_STORE, old)
+    before = _v2_snapshot(old)
+    assert any(e[4] is not None for e in before["escalations"]), "the fixture has a closed escalation"
+    st = store_mod.open_(old, PASSPHRASE)  # opening upgrades
+    fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
+    try:
+        with st.engine.connect() as a, fresh.store.engine.connect() as b:
+            assert migrations.current_version(a) == 3
+            assert _columns(a) == _columns(b)
+            triggers = "SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name"
+            assert a.exec_driver_sql(triggers).all() == b.exec_driver_sql(triggers).all()
+            assert a.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            counts = {t: a.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in before["counts"]}
+            assert counts == before["counts"], "schema-2 stores have every follow-up and closing as an event"
+    finally:
+        st.close()
+        fresh.close()
+    ws = Workspace.open(old, PASSPHRASE)
+    try:
+        with ws.store.sessions() as session:
+            items = outbox.pending(session)
+            # Every schema-2 outbox entry is now its record's change record, same order, same numbers.
+            assert [(i.seq, i.record_id.hex) for i in items] == [(s, r) for s, r, _t, _a in before["outbox"]]
+            renamed = {"escalation": "escalation_opened", "escalation_action": "escalation_event"}
+            assert [i.record_type for i in items] == [renamed.get(t, t) for _s, _r, t, _a in before["outbox"]]
+            for item in items:
+                assert item.sha256 == records.sha256(outbox.wire(item))
+                assert set(item.payload) == set(_golden(item.record_type)["payload"])
+        # Follow-up and closing, once columns on the escalation, are read from its events unchanged.
+        for esc_id, _kind, due, owner, closed_at, outcome in before["escalations"]:
+            esc = ws.escalations.get(uuid.UUID(esc_id))
+            assert json_value(esc.follow_up_due) == due and esc.follow_up_owner == owner
+            assert json_value(esc.closed_at) == closed_at
+            assert (esc.outcome.value if esc.outcome else None) == outcome
+        checks = [e for p in ws.caseload.rows() for e in ws.escalations.for_person(p.person_id)]
+        welfare = [e for e in checks if e.kind.value == "welfare-check"]
+        assert len(welfare) == 1
+        assert sum(r.open_escalations for r in ws.caseload.rows()) == sum(e.is_open for e in checks) == 2
+    finally:
+        ws.close()
+
+
+def _golden(record_type: str) -> dict[str, object]:
+    return json.loads((Path(__file__).parents[1] / "fixtures" / "records" / f"{record_type}.json").read_text())

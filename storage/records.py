@@ -1,0 +1,232 @@
+"""Change records on the wire (sync/PROTOCOL.md §1): one explicit serialiser per record type.
+
+A serialiser names every payload field and its JSON form, so adding a column to a table never changes
+what a device sends, and the canonical bytes (and so the hash) of a record stay the same for ever.
+Older payload versions are brought forward by ``upcast`` before anything reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from storage import models
+from storage.serialise import json_value
+
+# Fixed for ever: every device and the server derive the same ids from it (PROTOCOL.md §1.4).
+WAYMARK_NAMESPACE = uuid.UUID("6f1d2a8e-3c4b-5e7f-9a0b-1c2d3e4f5a6b")
+
+
+class UpdateRequired(Exception):
+    """A record written by a newer Waymark than this one: kept untouched, never guessed at (§1.5)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    name: str
+    model: type[models.Base]
+    schema_version: int
+    payload: Callable[[Any], dict[str, Any]]
+    authored_at: Callable[[Any], datetime]
+    refers_to: Callable[[Any], uuid.UUID | None]
+
+
+def _j(value: Any) -> Any:
+    if isinstance(value, datetime | date | uuid.UUID):
+        return json_value(value)
+    return value
+
+
+def _contact_note(row: models.ContactNote) -> dict[str, Any]:
+    return {
+        "contact_start": _j(row.contact_start),
+        "contact_end": _j(row.contact_end),
+        "recorded_at": _j(row.recorded_at),
+        "signed_at": _j(row.signed_at),
+        "late_entry": bool(row.late_entry),
+        "late_entry_reason": row.late_entry_reason,
+        "method": row.method,
+        "outcome": row.outcome,
+        "narrative": row.narrative,
+        "plan_revision_id": _j(row.plan_revision_id),
+        "plan_steps_used": [int(s) for s in row.plan_steps_used],
+        "next_action": row.next_action,
+        "next_action_due": _j(row.next_action_due),
+        "planned_contact_id": _j(row.planned_contact_id),
+    }
+
+
+def _note_amendment(row: models.NoteAmendment) -> dict[str, Any]:
+    return {"kind": row.kind, "reason": row.reason, "text": row.text}
+
+
+def _safety_plan_revision(row: models.SafetyPlanRevision) -> dict[str, Any]:
+    return {
+        "plan_id": _j(row.plan_id),
+        "parent_ids": [str(p) for p in row.parent_ids],
+        "co_produced": bool(row.co_produced),
+        "shared_with": list(row.shared_with),
+        "sections": row.sections,
+        "preferences": row.preferences,
+        "change_summary": row.change_summary,
+    }
+
+
+def _safety_review(row: models.SafetyReview) -> dict[str, Any]:
+    return {
+        "trigger": row.trigger,
+        "what_changed": row.what_changed,
+        "persons_account": row.persons_account,
+        "why_it_matters": row.why_it_matters,
+        "current_concerns": row.current_concerns,
+        "protective_factors": row.protective_factors,
+        "next_steps": row.next_steps,
+        "plan_reviewed": bool(row.plan_reviewed),
+        "plan_review_note": row.plan_review_note,
+        "threshold_criteria": list(row.threshold_criteria),
+    }
+
+
+def _escalation_opened(row: models.Escalation) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "identified_at": _j(row.identified_at),
+        "criteria": list(row.criteria),
+        "rationale": row.rationale,
+        "period": row.period,
+        "period_reason": row.period_reason,
+        "versions": dict(row.versions),
+        "pathway_id": row.pathway_id,
+        "cause": [str(c) for c in row.cause],
+    }
+
+
+# The stored action kind says which event it is; worker actions (phoned, texted…) are all "action".
+EVENT_OF_KIND = {
+    "answer": "answer",
+    "follow_up": "follow_up_set",
+    "follow_up_done": "follow_up_done",
+    "closed": "closed",
+}
+
+
+def _escalation_event(row: models.EscalationAction) -> dict[str, Any]:
+    event = EVENT_OF_KIND.get(row.kind, "action")
+    # The table keeps a follow-up's owner in contact_reached and a closing note in information_shared;
+    # on the wire each has its own field, so no reader has to know that.
+    owner = row.contact_reached if event == "follow_up_set" else None
+    note = row.information_shared if event == "closed" else None
+    return {
+        "event": event,
+        "at": _j(row.at),
+        "node_id": row.node_id,
+        "action": row.kind if event == "action" else None,
+        "answer": row.answer,
+        "contact_id": row.contact_id,
+        "contact_reached": None if owner is not None else row.contact_reached,
+        "reached": bool(row.reached),
+        "information_shared": None if event == "closed" else row.information_shared,
+        "sharing_basis": row.sharing_basis,
+        "outcome": row.outcome,
+        "due": _j(row.due),
+        "owner": owner,
+        "note": note,
+    }
+
+
+TYPES: dict[str, RecordType] = {
+    t.name: t
+    for t in (
+        RecordType("contact_note", models.ContactNote, 1, _contact_note, lambda r: r.recorded_at, lambda r: None),
+        RecordType(
+            "note_amendment", models.NoteAmendment, 1, _note_amendment, lambda r: r.created_at, lambda r: r.note_id
+        ),
+        RecordType(
+            "safety_plan_revision",
+            models.SafetyPlanRevision,
+            1,
+            _safety_plan_revision,
+            lambda r: r.created_at,
+            lambda r: None,
+        ),
+        RecordType("safety_review", models.SafetyReview, 1, _safety_review, lambda r: r.created_at, lambda r: None),
+        RecordType(
+            "escalation_opened", models.Escalation, 1, _escalation_opened, lambda r: r.created_at, lambda r: None
+        ),
+        RecordType(
+            "escalation_event",
+            models.EscalationAction,
+            1,
+            _escalation_event,
+            lambda r: r.created_at,
+            lambda r: r.escalation_id,
+        ),
+    )
+}
+_BY_MODEL = {t.model: t for t in TYPES.values()}
+
+
+def record_type_of(row: models.Base) -> RecordType:
+    try:
+        return _BY_MODEL[type(row)]
+    except KeyError:
+        raise TypeError(f"{type(row).__name__} is not a change record") from None
+
+
+def envelope(row: models.Base) -> dict[str, Any]:
+    """The record's envelope without ``seq`` and ``sha256`` (the part that is hashed, §1.3)."""
+    spec = record_type_of(row)
+    return {
+        "record_id": json_value(row.id),  # type: ignore[attr-defined]
+        "record_type": spec.name,
+        "schema_version": spec.schema_version,
+        "person_id": json_value(row.person_id),  # type: ignore[attr-defined]
+        "author_id": json_value(row.author_id),  # type: ignore[attr-defined]
+        "device_id": json_value(row.device_id),  # type: ignore[attr-defined]
+        "authored_at": json_value(spec.authored_at(row)),
+        "refers_to": _j(spec.refers_to(row)),
+        "payload": spec.payload(row),
+    }
+
+
+def canonical_bytes(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(body: Mapping[str, Any]) -> str:
+    hashed = {k: v for k, v in body.items() if k not in ("seq", "sha256")}
+    return hashlib.sha256(canonical_bytes(hashed)).hexdigest()
+
+
+# -- versions ---------------------------------------------------------------------------------------
+# UPCASTS[(record_type, n)] turns a version-n payload into version n+1. Every record type is at
+# version 1 today; the first entry will come with the first payload change, with its test.
+Upcast = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTS: dict[tuple[str, int], Upcast] = {}
+
+
+def upcast(
+    body: Mapping[str, Any], upcasts: Mapping[tuple[str, int], Upcast] | None = None, target: int | None = None
+) -> dict[str, Any]:
+    """The envelope with its payload brought to the version this code knows, step by step (§1.5).
+
+    The hash is of what was sent and stays with the original; an upcast copy is for reading only."""
+    steps = UPCASTS if upcasts is None else upcasts
+    name = str(body["record_type"])
+    spec = TYPES.get(name)
+    if spec is None:
+        raise UpdateRequired(f"record type {name!r} is not known to this version of Waymark")
+    known = spec.schema_version if target is None else target
+    version = int(body["schema_version"])
+    if version > known:
+        raise UpdateRequired(f"{name} version {version} is newer than this Waymark knows ({known})")
+    payload = dict(body["payload"])
+    while version < known:
+        payload = steps[(name, version)](payload)
+        version += 1
+    return {**body, "schema_version": version, "payload": payload}

@@ -1,0 +1,140 @@
+"""Change records on the wire: each type's canonical payload and hash are pinned by a golden file."""
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import models, records
+
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "records"
+PERSON = uuid.UUID("01890a5d-ac96-774b-bcce-b302099a8057")
+AUTHOR = uuid.UUID("01890a5d-ac96-774b-bcce-b302099a8058")
+DEVICE = uuid.UUID("01890a5d-ac96-774b-bcce-b302099a8059")
+T = datetime(2026, 11, 30, 14, 32, tzinfo=UTC)
+
+
+def _id(n: int) -> uuid.UUID:
+    return uuid.UUID(f"01890a5d-ac96-774b-bcce-b302099a{n:04x}")
+
+
+COMMON = {"person_id": PERSON, "author_id": AUTHOR, "device_id": DEVICE}
+
+# One record of each type with every field filled in, the way its service writes it.
+SAMPLES: dict[str, models.Base] = {
+    "contact_note": models.ContactNote(
+        id=_id(1), **COMMON, planned_contact_id=_id(9), contact_start=T, contact_end=T, recorded_at=T,
+        late_entry=False, late_entry_reason=None, method="home_visit", outcome="seen", narrative="Seen at home — café",
+        plan_revision_id=_id(3), plan_steps_used=[2, 5], next_action="Phone Friday", next_action_due=T, signed_at=T,
+    ),
+    "note_amendment": models.NoteAmendment(
+        id=_id(2), note_id=_id(1), **COMMON, created_at=T, kind="addendum", reason="More detail", text="Also sleep",
+    ),
+    "safety_plan_revision": models.SafetyPlanRevision(
+        id=_id(3), plan_id=_id(10), **COMMON, parent_ids=[str(_id(11))], created_at=T, co_produced=True,
+        shared_with=["GP"], sections=[{"step": 1, "items": [{"text": "Not sleeping"}]}],
+        preferences={"contact": "text first"}, change_summary="Added a warning sign",
+    ),
+    "safety_review": models.SafetyReview(
+        id=_id(4), **COMMON, created_at=T, trigger="medication_change", what_changed="New medication",
+        persons_account="Feels foggy", why_it_matters="Stopped before", current_concerns="Sleep",
+        protective_factors="Sister", next_steps=[{"action": "Check in", "owner": "Sam", "due": "2026-12-04"}],
+        plan_reviewed=False, plan_review_note="Too tired today", threshold_criteria=[],
+    ),
+    "escalation_opened": models.Escalation(
+        id=_id(5), **COMMON, created_at=T, kind="welfare-check", identified_at=T, criteria=[],
+        rationale="Raised by the missed-contact policy", period="in_hours", period_reason="Weekday 09:00-17:00",
+        versions={"pathway": "moorland-welfare@1"}, pathway_id="moorland-welfare@1", cause=[str(_id(6)), str(_id(7))],
+    ),
+    "escalation_event": models.EscalationAction(
+        id=_id(8), escalation_id=_id(5), **COMMON, created_at=T, at=T, node_id="duty", kind="phoned",
+        answer=None, contact_id="duty-line", contact_reached="Duty worker (Gareth Lowe)", information_shared="Plan",
+        sharing_basis="Consent", outcome="Visit agreed", reached=True, due=None,
+    ),
+}  # fmt: skip
+
+
+def _write_golden() -> bool:
+    return os.environ.get("WAYMARK_WRITE_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize("record_type", sorted(records.TYPES))
+def test_canonical_payload_and_hash_match_the_golden_file(record_type: str) -> None:
+    body = records.envelope(SAMPLES[record_type])
+    wire = {"seq": 1, **body, "sha256": records.sha256(body)}
+    path = GOLDEN / f"{record_type}.json"
+    if _write_golden():
+        path.write_text(json.dumps(wire, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    golden = json.loads(path.read_text())
+    assert wire == golden
+    # The hash covers the canonical bytes of the envelope without seq and sha256, exactly as §1.3 says.
+    canonical = json.dumps({k: v for k, v in golden.items() if k not in ("seq", "sha256")},
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()  # fmt: skip
+    import hashlib
+
+    assert hashlib.sha256(canonical).hexdigest() == golden["sha256"]
+
+
+def test_every_record_type_has_a_sample_and_a_golden_file() -> None:
+    assert set(SAMPLES) == set(records.TYPES)
+    assert {p.stem for p in GOLDEN.glob("*.json")} == set(records.TYPES)
+
+
+def test_absent_values_are_sent_as_null_never_omitted() -> None:
+    opened = records.envelope(SAMPLES["escalation_opened"])
+    assert opened["refers_to"] is None
+    event = records.envelope(SAMPLES["escalation_event"])
+    assert event["refers_to"] == str(_id(5))
+    assert event["payload"]["answer"] is None and "owner" in event["payload"]
+
+
+def test_a_follow_up_and_a_closing_carry_owner_and_note_in_their_own_fields() -> None:
+    follow_up = models.EscalationAction(
+        id=_id(20), escalation_id=_id(5), **COMMON, created_at=T, at=T, node_id="end", kind="follow_up",
+        answer=None, contact_id=None, contact_reached="Sam", information_shared=None, sharing_basis=None,
+        outcome=None, reached=False, due=T,
+    )  # fmt: skip
+    payload = records.envelope(follow_up)["payload"]
+    assert (payload["event"], payload["owner"], payload["contact_reached"], payload["action"]) == (
+        "follow_up_set", "Sam", None, None
+    )  # fmt: skip
+    closing = models.EscalationAction(
+        id=_id(21), escalation_id=_id(5), **COMMON, created_at=T, at=T, node_id="end", kind="closed",
+        answer=None, contact_id=None, contact_reached=None, information_shared="Visited, safe", sharing_basis=None,
+        outcome="person_safe_plan_agreed", reached=False, due=None,
+    )  # fmt: skip
+    payload = records.envelope(closing)["payload"]
+    assert (payload["event"], payload["note"], payload["information_shared"]) == ("closed", "Visited, safe", None)
+
+
+def test_a_row_that_is_not_a_change_record_is_refused() -> None:
+    with pytest.raises(TypeError, match="not a change record"):
+        records.envelope(models.Meta(key="k", value="v"))
+
+
+def test_older_payloads_are_upcast_step_by_step() -> None:
+    body = records.envelope(SAMPLES["safety_review"])
+    steps = {
+        ("safety_review", 1): lambda p: {**p, "owner_confirmed": None},
+        ("safety_review", 2): lambda p: {
+            **{k: v for k, v in p.items() if k != "trigger"},
+            "trigger_point": p["trigger"],
+        },
+    }
+    upcast = records.upcast(body, steps, target=3)
+    assert upcast["schema_version"] == 3
+    assert upcast["payload"]["trigger_point"] == "medication_change" and "trigger" not in upcast["payload"]
+    assert upcast["payload"]["owner_confirmed"] is None
+    assert body["payload"]["trigger"] == "medication_change", "the original is untouched"
+    assert records.upcast(body) == body, "a current record needs no step"
+
+
+def test_a_newer_or_unknown_record_is_reported_not_guessed() -> None:
+    body = records.envelope(SAMPLES["contact_note"])
+    with pytest.raises(records.UpdateRequired, match="newer"):
+        records.upcast({**body, "schema_version": 2})
+    with pytest.raises(records.UpdateRequired, match="not known"):
+        records.upcast({**body, "record_type": "lead_review"})
