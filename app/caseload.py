@@ -17,7 +17,7 @@ from app.errors import NotFound
 from app.persons import Person
 from storage import models
 from storage.caseload_query import caseload_facts
-from storage.store import Store
+from storage.unit_of_work import UnitOfWork
 
 REACHED = (Outcome.SEEN.value, Outcome.SPOKEN_TO.value)
 
@@ -53,15 +53,15 @@ class CaseloadRow:
 
 
 class CaseloadService:
-    def __init__(self, store: Store, clock: Clock, actor: audit.Actor) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor) -> None:
+        self._uow = uow
         self._clock = clock
         self._actor = actor
 
     def rows(self) -> list[CaseloadRow]:
         now = self._clock.now()
         assert self._actor.staff_id is not None
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
         rows = []
         for f in facts:
@@ -87,7 +87,7 @@ class CaseloadService:
     def open_person(self, person_id: uuid.UUID) -> Person:
         """The person's record; opening it is audited as a view."""
         now = self._clock.now()
-        with self._store.sessions.begin() as session:
+        with self._uow.write() as session:
             row = session.get(models.Person, person_id)
             if row is None:
                 raise NotFound("That person is not on this device.")

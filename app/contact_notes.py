@@ -18,8 +18,9 @@ from app.errors import InvalidInput, NotFound, RecordImmutable
 from app.ids import new_id
 from app.labels import LabelledEnum
 from app.safety_plans import Step, current_revision
-from storage import models, outbox
-from storage.store import Store
+from app.write_path import Write, WritePath
+from storage import models
+from storage.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from app.missed_contacts import MissedContactService
@@ -152,25 +153,25 @@ class Note:
 class ContactNoteService:
     def __init__(
         self,
-        store: Store,
+        uow: UnitOfWork,
         clock: Clock,
         actor: audit.Actor,
         policy: NotePolicy | None = None,
         missed_contacts: MissedContactService | None = None,
     ) -> None:
-        self._store = store
+        self._uow = uow
         self._clock = clock
-        self._actor = actor
+        self._writes = WritePath(uow, clock, actor)
         self.policy = policy or NotePolicy()
         # Applied in the same transaction as the note, so a missed contact and its consequences (an episode,
         # a welfare check) are saved together or not at all.
         self._missed = missed_contacts
 
-    def _apply_missed_contact_policy(self, session: Session, person_id: uuid.UUID) -> Changed:
+    def _apply_missed_contact_policy(self, w: Write) -> Changed:
         if self._missed is None:
             return Changed(0)
-        self._missed.refresh(session, person_id)
-        return Changed.CASELOAD | Changed.PERSON | Changed.OUTBOX
+        self._missed.refresh(w)
+        return Changed.CASELOAD | Changed.PERSON | w.changed
 
     def is_late(self, contact_end: datetime, recorded_at: datetime | None = None) -> bool:
         return (recorded_at or self._clock.now()) - contact_end > self.policy.late_entry_after
@@ -197,9 +198,8 @@ class ContactNoteService:
             )
         if draft.next_action_due is not None and not (draft.next_action or "").strip():
             raise InvalidInput("Next action", "is required when a due time is given")
-        with self._store.sessions.begin() as session:
-            if session.get(models.Person, draft.person_id) is None:
-                raise NotFound("That person is not on this device.")
+        with self._writes.person(draft.person_id, "contact notes", now) as w:
+            session = w.session
             plan = current_revision(session, draft.person_id)
             steps = sorted(set(draft.plan_steps_used))
             if steps and plan is None:
@@ -207,12 +207,11 @@ class ContactNoteService:
             valid_steps = {int(s) for s in Step}
             if any(s not in valid_steps for s in steps):
                 raise InvalidInput("Safety plan steps used", "must be step numbers 1 to 9")
-            assert self._actor.staff_id and self._actor.device_id
             row = models.ContactNote(
                 id=new_id(),
                 person_id=draft.person_id,
-                author_id=self._actor.staff_id,
-                device_id=self._actor.device_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
                 planned_contact_id=draft.planned_contact_id
                 or self._planned_contact_met(session, draft.person_id, draft.contact_start),
                 contact_start=draft.contact_start,
@@ -229,13 +228,11 @@ class ContactNoteService:
                 next_action_due=draft.next_action_due,
                 signed_at=now if sign else None,
             )
-            session.add(row)
-            audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
+            # Only signed notes leave the device: a draft is still the worker's to finish.
+            w.record(row, queue=sign)
             if sign:
-                # Only signed notes leave the device: a draft is still the worker's to finish.
-                outbox.enqueue(session, row, now)
-                audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
-                self._apply_missed_contact_policy(session, draft.person_id)
+                w.audit(row, audit.AuditAction.SIGN)
+                self._apply_missed_contact_policy(w)
             return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
 
     def _planned_contact_met(self, session: Session, person_id: uuid.UUID, at: datetime) -> uuid.UUID | None:
@@ -255,16 +252,14 @@ class ContactNoteService:
 
     def sign(self, note_id: uuid.UUID) -> tuple[Note, Changed]:
         now = self._clock.now()
-        with self._store.sessions.begin() as session:
-            row = session.get(models.ContactNote, note_id)
-            if row is None:
-                raise NotFound("That note is not on this device.")
+        with self._writes.about(models.ContactNote, note_id, "contact notes", _MISSING, now) as (w, row):
             if row.signed_at is not None:
                 raise RecordImmutable("This note is already signed; to change it, add an amendment.")
+            # Signing is the one change a draft allows; from here the note is a record and never changes.
             row.signed_at = now
-            outbox.enqueue(session, row, now)
-            audit.append(session, self._actor, audit.AuditAction.SIGN, now, row.__tablename__, row.id)
-            changed = self._apply_missed_contact_policy(session, row.person_id)
+            w.queue(row)
+            w.audit(row, audit.AuditAction.SIGN)
+            changed = self._apply_missed_contact_policy(w)
             return Note.from_row(row), Changed.PERSON | Changed.OUTBOX | changed
 
     def amend(self, note_id: uuid.UUID, kind: AmendmentKind, reason: str, text: str) -> tuple[Amendment, Changed]:
@@ -273,38 +268,32 @@ class ContactNoteService:
             raise InvalidInput("Reason for amendment", "is required")
         if kind is not AmendmentKind.ENTERED_IN_ERROR and not text.strip():
             raise InvalidInput("Amendment text", "is required")
-        with self._store.sessions.begin() as session:
-            note = session.get(models.ContactNote, note_id)
-            if note is None:
-                raise NotFound("That note is not on this device.")
+        with self._writes.about(models.ContactNote, note_id, "amendments", _MISSING, now) as (w, note):
             if note.signed_at is None:
                 raise InvalidInput("Amendment", "applies to signed notes only; edit the draft instead")
-            assert self._actor.staff_id and self._actor.device_id
             row = models.NoteAmendment(
                 id=new_id(),
                 note_id=note_id,
                 person_id=note.person_id,
-                author_id=self._actor.staff_id,
-                device_id=self._actor.device_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
                 created_at=now,
                 kind=kind.value,
                 reason=reason.strip(),
                 text=text.strip(),
             )
-            session.add(row)
-            outbox.enqueue(session, row, now)
-            audit.append(session, self._actor, audit.AuditAction.AMEND, now, row.__tablename__, row.id)
+            w.record(row, audit.AuditAction.AMEND)
             changed = Changed(0)
             if kind is AmendmentKind.ENTERED_IN_ERROR:
-                session.flush()
-                changed = self._apply_missed_contact_policy(session, note.person_id)
+                w.session.flush()
+                changed = self._apply_missed_contact_policy(w)
             return Amendment.from_row(row), Changed.PERSON | Changed.OUTBOX | changed
 
     def get(self, note_id: uuid.UUID) -> Note:
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             row = session.get(models.ContactNote, note_id)
             if row is None:
-                raise NotFound("That note is not on this device.")
+                raise NotFound(_MISSING)
             amendments = session.scalars(
                 select(models.NoteAmendment)
                 .where(models.NoteAmendment.note_id == note_id)
@@ -314,7 +303,7 @@ class ContactNoteService:
 
     def timeline(self, person_id: uuid.UUID, limit: int | None = None) -> list[Note]:
         """The person's notes, newest contact first, each with its amendments."""
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             query = (
                 select(models.ContactNote)
                 .where(models.ContactNote.person_id == person_id)
@@ -331,6 +320,9 @@ class ContactNoteService:
             ):
                 by_note.setdefault(a.note_id, []).append(Amendment.from_row(a))
             return [Note.from_row(r, by_note.get(r.id, ())) for r in rows]
+
+
+_MISSING = "That note is not on this device."
 
 
 def _hours(delta: timedelta) -> str:

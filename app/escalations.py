@@ -27,8 +27,9 @@ from app.labels import LabelledEnum
 from app.org_config import OrgConfig
 from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
-from storage import models, outbox
-from storage.store import Store
+from app.write_path import Write, WritePath
+from storage import models
+from storage.unit_of_work import UnitOfWork
 
 
 class EscalationKind(enum.StrEnum):
@@ -231,10 +232,10 @@ class CallNow:
 
 
 class EscalationService:
-    def __init__(self, store: Store, clock: Clock, actor: audit.Actor, config: OrgConfig) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor, config: OrgConfig) -> None:
+        self._uow = uow
         self._clock = clock
-        self._actor = actor
+        self._writes = WritePath(uow, clock, actor)
         self.config = config
 
     # -- starting -----------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ class EscalationService:
     def preview(self, person_id: uuid.UUID, at: datetime | None = None) -> tuple[PeriodDecision, Pathway, str | None]:
         """The period and pathway an escalation started now would use (shown before it is saved)."""
         at = at or self._clock.now()
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             person = _person(session, person_id)
             return self._route(person, at, PathwayKind.ESCALATION)
 
@@ -258,53 +259,44 @@ class EscalationService:
         if not rationale:
             raise InvalidInput("Why", "write in your own words why you are escalating")
         identified = self._event_time(draft.identified_at, now, "When you identified the concern")
-        with self._store.sessions.begin() as session:
-            person = _person(session, draft.person_id)
-            row = self._insert(session, person, EscalationKind.ESCALATION, identified, criteria, rationale, now)
-            return self._load(session, row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
+        with self._writes.person(draft.person_id, "escalations", now) as w:
+            row = self._insert(w, EscalationKind.ESCALATION, identified, criteria, rationale)
+            return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
 
     def raise_welfare_check(
-        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]
-    ) -> models.Escalation:
+        self, write: Write, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]
+    ) -> uuid.UUID:
         """The missed-contact policy's welfare check, in the caller's transaction. Its reason is the rule that
         fired, stated as such; no clinical criterion is ticked on the worker's behalf.
 
         Its id is derived from the person and the missed notes that caused it, so a second writer applying
         the policy to the same notes finds the same welfare check instead of raising another."""
-        record_id = derived_id(EscalationKind.WELFARE_CHECK.value, person_id, cause)
-        existing = session.get(models.Escalation, record_id)
-        if existing is not None:
-            return existing
-        person = _person(session, person_id)
-        now = self._clock.now()
-        return self._insert(
-            session, person, EscalationKind.WELFARE_CHECK, identified_at, [], reason, now, record_id, cause
-        )
+        record_id = derived_id(EscalationKind.WELFARE_CHECK.value, write.person.id, cause)
+        if write.session.get(models.Escalation, record_id) is None:
+            self._insert(write, EscalationKind.WELFARE_CHECK, identified_at, [], reason, record_id, cause)
+        return record_id
 
     def _insert(
         self,
-        session: Session,
-        person: models.Person,
+        w: Write,
         kind: EscalationKind,
         identified: datetime,
         criteria: list[str],
         rationale: str,
-        now: datetime,
         record_id: uuid.UUID | None = None,
         cause: Sequence[uuid.UUID] = (),
     ) -> models.Escalation:
         pathway_kind = PathwayKind.ESCALATION if kind is EscalationKind.ESCALATION else PathwayKind.WELFARE_CHECK
-        period, pathway, warning = self._route(person, identified, pathway_kind)
+        period, pathway, warning = self._route(w.person, identified, pathway_kind)
         versions = {"pathway": pathway.ref, **self.config.versions}
         if warning:
             versions["fallback_warning"] = warning
-        actor = self._require_actor()
         row = models.Escalation(
             id=record_id or new_id(),
-            person_id=person.id,
-            author_id=actor.staff_id,
-            device_id=actor.device_id,
-            created_at=now,
+            person_id=w.person.id,
+            author_id=w.staff_id,
+            device_id=w.device_id,
+            created_at=w.now,
             kind=kind.value,
             identified_at=identified,
             criteria=criteria,
@@ -315,10 +307,7 @@ class EscalationService:
             pathway_id=pathway.ref,
             cause=[str(c) for c in cause],
         )
-        session.add(row)
-        outbox.enqueue(session, row, now)
-        audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
-        return row
+        return w.record(row)
 
     def _route(
         self, person: models.Person, at: datetime, kind: PathwayKind
@@ -329,18 +318,20 @@ class EscalationService:
 
     # -- walking ------------------------------------------------------------------------------------
 
-    def answer(self, escalation_id: uuid.UUID, node_id: str, label: str, at: datetime | None = None) -> Escalation:
+    def answer(
+        self, escalation_id: uuid.UUID, node_id: str, label: str, at: datetime | None = None
+    ) -> tuple[Escalation, Changed]:
         now = self._clock.now()
         at = self._event_time(at, now, "Time")
-        with self._store.sessions.begin() as session:
-            esc = self._load(session, _escalation(session, escalation_id))
+        with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
+            esc = self._load(w.session, row)
             node = esc.walk.current
             if node.id != node_id or node.type is not NodeType.QUESTION:
                 raise InvalidInput("Answer", "the pathway has moved on from that question; nothing was saved")
             if label not in [a.label for a in node.answers]:
                 raise InvalidInput("Answer", f"must be one of: {', '.join(a.label for a in node.answers)}")
-            self._add_action(session, esc, now, at=at, node_id=node_id, kind=ActionKind.ANSWER, answer=label)
-            return self._load(session, _escalation(session, escalation_id))
+            self._add_action(w, esc, at=at, node_id=node_id, kind=ActionKind.ANSWER, answer=label)
+            return self._load(w.session, row), Changed.PERSON | w.changed
 
     def record_action(self, escalation_id: uuid.UUID, draft: ActionDraft) -> tuple[Escalation, Changed]:
         """Record what the worker did at an action step (at the current step, or off the path, which is
@@ -353,8 +344,8 @@ class EscalationService:
         basis = (draft.sharing_basis or "").strip() or None
         if shared and not basis:
             raise InvalidInput("Sharing basis", "say on what basis information was shared (consent, risk to life…)")
-        with self._store.sessions.begin() as session:
-            esc = self._load(session, _escalation(session, escalation_id))
+        with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
+            esc = self._load(w.session, row)
             if not esc.is_open:
                 raise InvalidInput("Action", "this escalation is closed; start a new one or add a contact note")
             if draft.node_id not in esc.pathway.nodes:
@@ -369,9 +360,8 @@ class EscalationService:
             ):
                 raise InvalidInput("Contact", "is not in the contacts directory")
             self._add_action(
-                session,
+                w,
                 esc,
-                now,
                 at=at,
                 node_id=draft.node_id,
                 kind=draft.kind,
@@ -382,29 +372,27 @@ class EscalationService:
                 information_shared=shared,
                 sharing_basis=basis,
             )
-            return self._load(session, _escalation(session, escalation_id)), Changed.PERSON | Changed.OUTBOX
+            return self._load(w.session, row), Changed.PERSON | w.changed
 
-    def set_follow_up(self, escalation_id: uuid.UUID, due: datetime, owner: str) -> Escalation:
+    def set_follow_up(self, escalation_id: uuid.UUID, due: datetime, owner: str) -> tuple[Escalation, Changed]:
         now = self._clock.now()
         if due.tzinfo is None:
             raise InvalidInput("Follow-up due", "needs a time zone")
         if not owner.strip():
             raise InvalidInput("Follow-up owner", "say who will follow up")
-        with self._store.sessions.begin() as session:
-            row = _escalation(session, escalation_id)
-            esc = self._load(session, row)
+        with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
+            esc = self._load(w.session, row)
             self._add_action(
-                session, esc, now, at=now, node_id=esc.walk.current.id, kind=ActionKind.FOLLOW_UP,
+                w, esc, at=now, node_id=esc.walk.current.id, kind=ActionKind.FOLLOW_UP,
                 contact_reached=owner.strip(), due=due,
             )  # fmt: skip
-            return self._load(session, row)
+            return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
 
-    def close(self, escalation_id: uuid.UUID, outcome: EscalationOutcome, note: str = "") -> Escalation:
+    def close(self, escalation_id: uuid.UUID, outcome: EscalationOutcome, note: str = "") -> tuple[Escalation, Changed]:
         """Close with an outcome. A follow-up must be set first: closing never ends the work silently."""
         now = self._clock.now()
-        with self._store.sessions.begin() as session:
-            row = _escalation(session, escalation_id)
-            esc = self._load(session, row)
+        with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
+            esc = self._load(w.session, row)
             if not esc.is_open:
                 raise InvalidInput("Close", "this escalation is already closed")
             if esc.follow_up_due is None:
@@ -412,20 +400,20 @@ class EscalationService:
             if not any(a.is_step and a.kind is not ActionKind.ANSWER for a in esc.actions):
                 raise InvalidInput("Close", "record at least one action taken before closing")
             self._add_action(
-                session, esc, now, at=now, node_id=esc.walk.current.id, kind=ActionKind.CLOSED,
+                w, esc, at=now, node_id=esc.walk.current.id, kind=ActionKind.CLOSED,
                 outcome=outcome.value, information_shared=note.strip() or None,
             )  # fmt: skip
-            return self._load(session, row)
+            return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
 
     # -- reading ------------------------------------------------------------------------------------
 
     def get(self, escalation_id: uuid.UUID) -> Escalation:
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             return self._load(session, _escalation(session, escalation_id))
 
     def for_person(self, person_id: uuid.UUID) -> list[Escalation]:
         """The person's escalations and welfare checks, newest first."""
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             rows = session.scalars(
                 select(models.Escalation)
                 .where(models.Escalation.person_id == person_id)
@@ -436,7 +424,7 @@ class EscalationService:
     def call_now(self, escalation: Escalation, at: datetime | None = None) -> list[CallNow]:
         """The next action steps from where the pathway stands, each with who to call, for this person now."""
         at = at or self._clock.now()
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             person = _person(session, escalation.person_id)
             nation, area = Nation(person.nation), person.area
         result = []
@@ -488,21 +476,18 @@ class EscalationService:
             outcome=state.outcome,
         )
 
-    def _add_action(self, session: Session, esc: Escalation, now: datetime, **values: object) -> None:
-        actor = self._require_actor()
+    def _add_action(self, w: Write, esc: Escalation, **values: object) -> None:
         values.setdefault("reached", False)
         row = models.EscalationAction(
             id=new_id(),
             escalation_id=esc.id,
             person_id=esc.person_id,
-            author_id=actor.staff_id,
-            device_id=actor.device_id,
-            created_at=now,
+            author_id=w.staff_id,
+            device_id=w.device_id,
+            created_at=w.now,
             **values,
         )
-        session.add(row)
-        outbox.enqueue(session, row, now)
-        audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
+        w.record(row)
 
     def _event_time(self, at: datetime | None, now: datetime, label: str) -> datetime:
         if at is None:
@@ -512,11 +497,6 @@ class EscalationService:
         if at > now + timedelta(minutes=5):
             raise InvalidInput(label, "is in the future")
         return at
-
-    def _require_actor(self) -> audit.Actor:
-        if self._actor.staff_id is None or self._actor.device_id is None:
-            raise InvalidInput("Device", "is not enrolled to a worker, so it cannot record escalations")
-        return self._actor
 
 
 def _next_actions(pathway: Pathway, node: Node) -> list[Node]:
@@ -542,10 +522,13 @@ def _person(session: Session, person_id: uuid.UUID) -> models.Person:
     return person
 
 
+_MISSING = "That escalation is not on this device."
+
+
 def _escalation(session: Session, escalation_id: uuid.UUID) -> models.Escalation:
     row = session.get(models.Escalation, escalation_id)
     if row is None:
-        raise NotFound("That escalation is not on this device.")
+        raise NotFound(_MISSING)
     return row
 
 

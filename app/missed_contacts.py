@@ -17,12 +17,14 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.changes import Changed
 from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, Outcome
 from app.errors import NotFound
 from app.ids import derived_id
 from app.persons import Channel, Person
+from app.write_path import Write, WritePath
 from storage import models
-from storage.store import Store
+from storage.unit_of_work import UnitOfWork
 
 # Outcomes that mean the person was reached, and how the episode ends.
 _REESTABLISHED = {
@@ -145,9 +147,7 @@ def recontact_routes(person: Person) -> tuple[list[RecontactRoute], str | None]:
 class WelfareCheckRaiser(Protocol):
     """Raises the welfare-check escalation in the caller's transaction (EscalationService does)."""
 
-    def __call__(
-        self, session: Session, person_id: uuid.UUID, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]
-    ) -> models.Escalation: ...
+    def __call__(self, write: Write, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]) -> uuid.UUID: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +167,16 @@ class MissedContactStatus:
 class MissedContactService:
     """Keeps the stored episodes in step with the rules, inside the caller's transaction."""
 
-    def __init__(self, store: Store, policy: MissedContactPolicy, raise_welfare_check: WelfareCheckRaiser) -> None:
-        self._store = store
+    def __init__(
+        self, uow: UnitOfWork, writes: WritePath, policy: MissedContactPolicy, raise_welfare_check: WelfareCheckRaiser
+    ) -> None:
+        self._uow = uow
+        self._writes = writes
         self.policy = policy
         self._raise = raise_welfare_check
 
     def status(self, person_id: uuid.UUID) -> MissedContactStatus:
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             row = session.get(models.Person, person_id)
             if row is None:
                 raise NotFound("That person is not on this device.")
@@ -213,11 +216,18 @@ class MissedContactService:
                 after,
             )
 
-    def refresh(self, session: Session, person_id: uuid.UUID) -> bool:
+    def apply(self, person_id: uuid.UUID) -> tuple[bool, Changed]:
+        """Apply the policy in a transaction of its own (the demo does, for notes it loaded in bulk)."""
+        with self._writes.person(person_id, "welfare checks") as w:
+            raised = self.refresh(w)
+            return raised, Changed.PERSON | Changed.CASELOAD | w.changed
+
+    def refresh(self, w: Write) -> bool:
         """Apply the policy to the person's signed notes: raise the welfare check a second miss calls for,
         then bring the stored episodes in step. Returns True when a welfare check was raised.
 
         A welfare check once raised stays raised: it is a record, and its episode keeps pointing at it."""
+        session, person_id = w.session, w.person.id
         found = self._episodes(session, person_id)
         checks = _welfare_checks(session, person_id)
         raised = False
@@ -229,8 +239,8 @@ class MissedContactService:
                 f"within {self.policy.describe_window()} of the one before, with no contact in between."
             )
             session.flush()
-            row = self._raise(session, person_id, episode.welfare_check_raised_at, reason, episode.welfare_check_cause)
-            checks.append(WelfareCheckRef(row.id, row.identified_at, tuple(uuid.UUID(str(c)) for c in row.cause)))
+            raised_at, cause = episode.welfare_check_raised_at, episode.welfare_check_cause
+            checks.append(WelfareCheckRef(self._raise(w, raised_at, reason, cause), raised_at, cause))
             raised = True
         self._project(session, person_id, found, checks)
         return raised

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.ids import new_id
 from app.labels import LabelledEnum
-from storage import models, outbox
-from storage.store import Store
+from app.write_path import WritePath
+from storage import models
+from storage.unit_of_work import UnitOfWork
 
 
 class TriggerPoint(LabelledEnum):
@@ -100,10 +101,10 @@ class SafetyReview:
 
 
 class SafetyReviewService:
-    def __init__(self, store: Store, clock: Clock, actor: audit.Actor) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor) -> None:
+        self._uow = uow
         self._clock = clock
-        self._actor = actor
+        self._writes = WritePath(uow, clock, actor)
 
     def record(self, draft: ReviewDraft) -> tuple[SafetyReview, Changed]:
         for label, value in (
@@ -118,15 +119,12 @@ class SafetyReviewService:
             if not step.action.strip() or not step.owner.strip():
                 raise InvalidInput("What happens next", "each step needs an action and an owner")
         now = self._clock.now()
-        with self._store.sessions.begin() as session:
-            if session.get(models.Person, draft.person_id) is None:
-                raise NotFound("That person is not on this device.")
-            assert self._actor.staff_id and self._actor.device_id
+        with self._writes.person(draft.person_id, "safety reviews", now) as w:
             row = models.SafetyReview(
                 id=new_id(),
                 person_id=draft.person_id,
-                author_id=self._actor.staff_id,
-                device_id=self._actor.device_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
                 created_at=now,
                 trigger=draft.trigger.value,
                 what_changed=draft.what_changed.strip(),
@@ -139,13 +137,11 @@ class SafetyReviewService:
                 plan_review_note=draft.plan_review_note.strip(),
                 threshold_criteria=list(draft.threshold_criteria),
             )
-            session.add(row)
-            outbox.enqueue(session, row, now)
-            audit.append(session, self._actor, audit.AuditAction.CREATE, now, row.__tablename__, row.id)
-            return SafetyReview.from_row(row), Changed.PERSON | Changed.OUTBOX
+            w.record(row)
+            return SafetyReview.from_row(row), Changed.PERSON | w.changed
 
     def history(self, person_id: uuid.UUID) -> list[SafetyReview]:
-        with self._store.sessions() as session:
+        with self._uow.read() as session:
             rows = session.scalars(
                 select(models.SafetyReview)
                 .where(models.SafetyReview.person_id == person_id)

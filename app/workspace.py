@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import audit
+from app import audit, projections
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
@@ -24,6 +24,7 @@ from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
+from app.write_path import WritePath
 from storage import models
 from storage import outbox as outbox_store
 from storage import store as store_mod
@@ -31,6 +32,7 @@ from storage.engine import Codec
 from storage.errors import StoreError
 from storage.keyfile import KdfParams, calibrate
 from storage.serialise import record_types, row_to_dict
+from storage.unit_of_work import UnitOfWork
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Workspace:
     reviews: SafetyReviewService = field(init=False)
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
+    uow: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
         if self.config is None:
@@ -55,14 +58,23 @@ class Workspace:
     def _build_services(self) -> None:
         # Services carry the actor into every record they write, so a new identity means new services.
         assert self.config is not None
-        self.caseload = CaseloadService(self.store, self.clock, self.actor)
-        self.plans = SafetyPlanService(self.store, self.clock, self.actor)
-        self.escalations = EscalationService(self.store, self.clock, self.actor, self.config)
+        uow = self.uow = UnitOfWork(self.store.sessions)
+        self.caseload = CaseloadService(uow, self.clock, self.actor)
+        self.plans = SafetyPlanService(uow, self.clock, self.actor)
+        self.escalations = EscalationService(uow, self.clock, self.actor, self.config)
         self.missed_contacts = MissedContactService(
-            self.store, self.missed_contact_policy, self.escalations.raise_welfare_check
+            uow,
+            WritePath(uow, self.clock, self.actor),
+            self.missed_contact_policy,
+            self.escalations.raise_welfare_check,
         )
-        self.notes = ContactNoteService(self.store, self.clock, self.actor, missed_contacts=self.missed_contacts)
-        self.reviews = SafetyReviewService(self.store, self.clock, self.actor)
+        self.notes = ContactNoteService(uow, self.clock, self.actor, missed_contacts=self.missed_contacts)
+        self.reviews = SafetyReviewService(uow, self.clock, self.actor)
+
+    def rebuild_projections(self) -> None:
+        """Recompute every cached projection from the records (after records arrive, or to repair)."""
+        with self.uow.write() as session:
+            projections.rebuild(session, self.missed_contacts)
 
     @classmethod
     def create(

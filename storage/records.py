@@ -169,6 +169,7 @@ TYPES: dict[str, RecordType] = {
     )
 }
 _BY_MODEL = {t.model: t for t in TYPES.values()}
+MODELS = frozenset(_BY_MODEL)
 
 
 def record_type_of(row: models.Base) -> RecordType:

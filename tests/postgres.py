@@ -71,15 +71,38 @@ def pg_cluster() -> Iterator[PgCluster]:
     data = root / "data"
     port = _free_port()
     subprocess.run(
-        _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--locale=C.UTF-8", "--no-sync"]),
+        _as_postgres(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
     subprocess.run(
-        _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-                      f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200",
-                      "start"]),
+        _as_postgres(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-o",
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200",
+                "start",
+            ]
+        ),
         check=True,
         capture_output=True,
     )

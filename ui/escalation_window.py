@@ -430,7 +430,7 @@ class EscalationWindow(QDialog):
 
     def answer(self, label: str) -> None:
         service, esc = self._workspace.escalations, self.escalation
-        self._apply("Answer", lambda: service.answer(esc.id, esc.walk.current.id, label))
+        self._apply("Answer", lambda: service.answer(esc.id, esc.walk.current.id, label)[0])
 
     def record_action(self) -> None:
         draft = ActionDraft(
@@ -450,12 +450,12 @@ class EscalationWindow(QDialog):
     def set_follow_up(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
         due, owner = from_qt(self.follow_due.dateTime()), self.follow_owner.text()
-        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner))
+        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner)[0])
 
     def close_escalation(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
         outcome = EscalationOutcome(self.close_outcome.currentData())
-        self._apply("Closing", lambda: service.close(esc_id, outcome))
+        self._apply("Closing", lambda: service.close(esc_id, outcome)[0])
 
     def _on_time_edited(self) -> None:
         self._at_edited = True

@@ -181,8 +181,7 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
     # The worker's own recent work goes through the services, exactly as if recorded on this laptop: the
     # missed-contact policy raises its welfare check, and the escalation walks the pathway for its time.
     if missed_pid is not None:
-        with workspace.store.sessions.begin() as session:
-            workspace.missed_contacts.refresh(session, missed_pid)
+        workspace.missed_contacts.apply(missed_pid)
     if escalation_pid is not None:
         _recent_escalation(workspace, escalation_pid, now)
     return DemoSummary(org, worker, device, persons, missed_pid, escalation_pid)
@@ -407,7 +406,7 @@ def _recent_escalation(workspace: Workspace, pid: uuid.UUID, now: datetime) -> N
     identified = now - timedelta(hours=5)
     clock = FixedClock(identified)
     assert workspace.config is not None
-    service = EscalationService(workspace.store, clock, workspace.actor, workspace.config)
+    service = EscalationService(workspace.uow, clock, workspace.actor, workspace.config)
     esc, _ = service.start(
         EscalationDraft(
             pid,
@@ -423,7 +422,7 @@ def _recent_escalation(workspace: Workspace, pid: uuid.UUID, now: datetime) -> N
         if node.type is NodeType.QUESTION:
             # Nobody's life at risk right now; after that, the duty worker agrees the next step is needed.
             label = "No" if node.id == esc.pathway.start else "Yes"
-            esc = service.answer(esc.id, node.id, label)
+            esc, _ = service.answer(esc.id, node.id, label)
         elif node.type is NodeType.ACTION:
             offer = service.call_now(esc)[0].best
             esc, _ = service.record_action(

@@ -67,7 +67,7 @@ def test_out_of_hours_on_a_bank_holiday_walks_the_out_of_hours_pathway(workspace
     ]
 
     clock.set(BOXING_DAY + timedelta(minutes=3))
-    esc = workspace.escalations.answer(esc.id, "danger", "No")
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
     assert esc.walk.current.id == "crisis-team"
     clock.set(BOXING_DAY + timedelta(minutes=20))
     esc, _ = workspace.escalations.record_action(
@@ -94,8 +94,10 @@ def test_out_of_hours_on_a_bank_holiday_walks_the_out_of_hours_pathway(workspace
 
     with pytest.raises(InvalidInput, match="Follow-up"):
         workspace.escalations.close(esc.id, EscalationOutcome.CRISIS_TEAM_ACCEPTED)
-    esc = workspace.escalations.set_follow_up(esc.id, BOXING_DAY + timedelta(hours=20), "Sam Okafor")
-    esc = workspace.escalations.close(esc.id, EscalationOutcome.CRISIS_TEAM_ACCEPTED, "Crisis team visiting at 17:00")
+    esc, _ = workspace.escalations.set_follow_up(esc.id, BOXING_DAY + timedelta(hours=20), "Sam Okafor")
+    esc, _ = workspace.escalations.close(
+        esc.id, EscalationOutcome.CRISIS_TEAM_ACCEPTED, "Crisis team visiting at 17:00"
+    )
     assert not esc.is_open and esc.outcome is EscalationOutcome.CRISIS_TEAM_ACCEPTED
     with pytest.raises(InvalidInput, match="closed"):
         workspace.escalations.record_action(esc.id, ActionDraft("follow-up", ActionKind.DONE, reached=True))
@@ -105,7 +107,7 @@ def test_in_hours_on_a_weekday_uses_the_in_hours_pathway_and_the_persons_own_tea
     pid = _someone(workspace)
     esc, _ = workspace.escalations.start(EscalationDraft(pid, ["current-intent-or-plan"], "Told me about a plan"))
     assert esc.pathway.id == "moorland-in-hours" and esc.period.period.value == "in-hours"
-    esc = workspace.escalations.answer(esc.id, "danger", "No")
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
     (step,) = workspace.escalations.call_now(esc)
     assert [o.entry.id for o in step.offers] == ["eastmoor-duty-worker"], "the person's own team, not Westdale's"
 
@@ -153,7 +155,7 @@ def test_an_area_with_no_pathway_gets_the_national_fallback_with_a_warning(works
     assert esc.pathway.id == "national-fallback"
     assert esc.pathway_warning and "no approved" in esc.pathway_warning and "glenmore" in esc.pathway_warning
     assert esc.versions["fallback_warning"] == esc.pathway_warning
-    esc = workspace.escalations.answer(esc.id, "danger", "No")
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
     (step,) = workspace.escalations.call_now(esc)
     assert [o.entry.id for o in step.offers] == ["nhs-24-mental-health", "samaritans"], "Scotland's lines only"
 

@@ -49,7 +49,7 @@ def test_journeys_leave_no_personal_data_in_logs_or_errors(demo_dir, clock, capl
         )
         # Escalation and the missed-contact policy: criteria, rationale, who was reached, what was shared.
         esc, _ = ws.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], NOTE_TEXT))
-        esc = ws.escalations.answer(esc.id, "danger", "No")
+        esc, _ = ws.escalations.answer(esc.id, "danger", "No")
         esc, _ = ws.escalations.record_action(
             esc.id,
             ActionDraft("duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker",

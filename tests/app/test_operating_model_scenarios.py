@@ -85,8 +85,8 @@ def test_1_missed_contacts_and_deterioration_raise_a_timed_welfare_check(workspa
     assert any("Increase contact" in p for p in status.after_contact)
 
     clock.set(t0 + timedelta(minutes=130))
-    check = ws.escalations.set_follow_up(check.id, t0 + timedelta(days=1), "Sam Okafor")
-    check = ws.escalations.close(check.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)
+    check, _ = ws.escalations.set_follow_up(check.id, t0 + timedelta(days=1), "Sam Okafor")
+    check, _ = ws.escalations.close(check.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)
     ws.reviews.record(
         ReviewDraft(pid, TriggerPoint.MISSED_CONTACT, "Two missed contacts; phone off for three days",
                     "Felt low and wanted to be left alone", "Withdrawal is a known warning sign for them",
@@ -145,13 +145,13 @@ def test_3_multi_agency_coordination_during_relapse(workspace: Workspace, clock)
         return t0 + timedelta(minutes=minutes)
 
     at(6)
-    esc = ws.escalations.answer(esc.id, "danger", "No")
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
     at(20)
     esc, _ = ws.escalations.record_action(esc.id, ActionDraft(
         "duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker", contact_reached="Duty worker",
         outcome="Agreed same-day crisis team involvement"))  # fmt: skip
     at(22)
-    esc = ws.escalations.answer(esc.id, "crisis-needed", "Yes")
+    esc, _ = ws.escalations.answer(esc.id, "crisis-needed", "Yes")
     at(35)
     esc, _ = ws.escalations.record_action(esc.id, ActionDraft(
         "crisis-team", ActionKind.PHONED, True, contact_id="moorland-crisis-team",
@@ -163,7 +163,7 @@ def test_3_multi_agency_coordination_during_relapse(workspace: Workspace, clock)
         "follow-up", ActionKind.OTHER, True, contact_id="moorland-recovery-service",
         contact_reached="Recovery worker", outcome="Joint plan: recovery worker visits tomorrow; weekly joint review",
         information_shared="Relapse and the escalation", sharing_basis="Consent (sharing agreement)"))  # fmt: skip
-    esc = ws.escalations.set_follow_up(esc.id, t0 + timedelta(days=7), "Sam Okafor (weekly joint review)")
+    esc, _ = ws.escalations.set_follow_up(esc.id, t0 + timedelta(days=7), "Sam Okafor (weekly joint review)")
 
     who = [(a.kind.value, a.contact_id) for a in esc.actions if a.kind not in (ActionKind.ANSWER,)]
     assert who == [

@@ -111,13 +111,13 @@ def test_an_escalation_followed_up_and_closed_is_a_log_of_records_never_a_rewrit
 
     person = workspace.caseload.rows()[0].person_id
     esc, _ = workspace.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Sounded very low"))
-    esc = workspace.escalations.answer(esc.id, "danger", "No")
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
     node = esc.walk.current
     esc, _ = workspace.escalations.record_action(
         esc.id, ActionDraft(node.id, ActionKind.PHONED, reached=True, contact_reached="Duty worker")
     )
     workspace.escalations.set_follow_up(esc.id, NOW + timedelta(hours=20), "Sam")
-    closed = workspace.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "Visited, safe")
+    closed, _ = workspace.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "Visited, safe")
     assert not closed.is_open and closed.follow_up_owner == "Sam"
     items = _outbox(workspace, before)
     assert [i.record_type for i in items] == ["escalation_opened"] + ["escalation_event"] * 4

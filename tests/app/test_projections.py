@@ -172,18 +172,17 @@ def test_two_writers_applying_the_policy_to_the_same_notes_make_one_welfare_chec
             )
             check_a_values = row_to_dict(check_a)
         assert len(notes) == 2
-        with b.store.sessions.begin() as session:  # the notes arrive at B
+        with b.uow.receive() as session:  # the notes arrive at B
             for values in notes:
                 session.add(models.ContactNote(**_typed(models.ContactNote, values)))
-        with b.store.sessions.begin() as session:  # B applies the policy on its own
-            assert b.missed_contacts.refresh(session, pid)
-        with b.store.sessions.begin() as session:  # then A's welfare check arrives: same id, so a no-op
+        raised, _ = b.missed_contacts.apply(pid)  # B applies the policy on its own
+        assert raised
+        with b.uow.receive() as session:  # then A's welfare check arrives: same id, so a no-op
             if session.get(models.Escalation, uuid.UUID(check_a_values["id"])) is None:
                 session.add(models.Escalation(**_typed(models.Escalation, check_a_values)))
         checks = [e for e in b.escalations.for_person(pid) if e.kind is EscalationKind.WELFARE_CHECK]
         assert [c.id for c in checks] == [uuid.UUID(check_a_values["id"])]
-        with b.store.sessions.begin() as session:  # and running the policy again changes nothing
-            assert not b.missed_contacts.refresh(session, pid)
+        assert b.missed_contacts.apply(pid)[0] is False, "running the policy again changes nothing"
         assert len(b.escalations.for_person(pid)) == 1
     finally:
         a.close()

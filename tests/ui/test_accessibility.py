@@ -59,7 +59,7 @@ def test_escalation_window_controls_are_named_and_state_is_in_words(qtbot, windo
 
     person = _open(qtbot, window)
     esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Changed a lot"))
-    esc = workspace.escalations.answer(esc.id, "danger", "No")
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
     view = EscalationWindow(workspace, esc, "x")
     qtbot.addWidget(view)
     view.show()
