@@ -8,9 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
@@ -20,7 +17,8 @@ from app.labels import LabelledEnum
 from app.safety_plans import Step, current_revision
 from app.write_path import Write, WritePath
 from storage import models
-from storage.unit_of_work import UnitOfWork
+from storage.repo import notes as notes_repo
+from storage.unit_of_work import Session, UnitOfWork
 
 if TYPE_CHECKING:
     from app.missed_contacts import MissedContactService
@@ -236,19 +234,7 @@ class ContactNoteService:
             return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
 
     def _planned_contact_met(self, session: Session, person_id: uuid.UUID, at: datetime) -> uuid.UUID | None:
-        window = self.policy.planned_match_window
-        met = select(models.ContactNote.id).where(models.ContactNote.planned_contact_id == models.PlannedContact.id)
-        return session.scalar(
-            select(models.PlannedContact.id)
-            .where(
-                models.PlannedContact.person_id == person_id,
-                models.PlannedContact.due_at >= at - window,
-                models.PlannedContact.due_at <= at + window,
-                ~met.exists(),
-            )
-            .order_by(models.PlannedContact.due_at)
-            .limit(1)
-        )
+        return notes_repo.unmet_planned_contact_near(session, person_id, at, self.policy.planned_match_window)
 
     def sign(self, note_id: uuid.UUID) -> tuple[Note, Changed]:
         now = self._clock.now()
@@ -294,30 +280,14 @@ class ContactNoteService:
             row = session.get(models.ContactNote, note_id)
             if row is None:
                 raise NotFound(_MISSING)
-            amendments = session.scalars(
-                select(models.NoteAmendment)
-                .where(models.NoteAmendment.note_id == note_id)
-                .order_by(models.NoteAmendment.created_at, models.NoteAmendment.id)
-            )
-            return Note.from_row(row, [Amendment.from_row(a) for a in amendments])
+            return Note.from_row(row, [Amendment.from_row(a) for a in notes_repo.amendments_of(session, [note_id])])
 
     def timeline(self, person_id: uuid.UUID, limit: int | None = None) -> list[Note]:
         """The person's notes, newest contact first, each with its amendments."""
         with self._uow.read() as session:
-            query = (
-                select(models.ContactNote)
-                .where(models.ContactNote.person_id == person_id)
-                .order_by(models.ContactNote.contact_start.desc(), models.ContactNote.id.desc())
-            )
-            if limit is not None:
-                query = query.limit(limit)
-            rows = list(session.scalars(query))
+            rows = notes_repo.timeline(session, person_id, limit)
             by_note: dict[uuid.UUID, list[Amendment]] = {}
-            for a in session.scalars(
-                select(models.NoteAmendment)
-                .where(models.NoteAmendment.note_id.in_([r.id for r in rows]))
-                .order_by(models.NoteAmendment.created_at, models.NoteAmendment.id)
-            ):
+            for a in notes_repo.amendments_of(session, [r.id for r in rows]):
                 by_note.setdefault(a.note_id, []).append(Amendment.from_row(a))
             return [Note.from_row(r, by_note.get(r.id, ())) for r in rows]
 

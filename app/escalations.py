@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
@@ -29,7 +26,8 @@ from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
 from app.write_path import Write, WritePath
 from storage import models
-from storage.unit_of_work import UnitOfWork
+from storage.repo import escalations as escalations_repo
+from storage.unit_of_work import Session, UnitOfWork
 
 
 class EscalationKind(enum.StrEnum):
@@ -414,12 +412,7 @@ class EscalationService:
     def for_person(self, person_id: uuid.UUID) -> list[Escalation]:
         """The person's escalations and welfare checks, newest first."""
         with self._uow.read() as session:
-            rows = session.scalars(
-                select(models.Escalation)
-                .where(models.Escalation.person_id == person_id)
-                .order_by(models.Escalation.identified_at.desc())
-            )
-            return [self._load(session, r) for r in rows]
+            return [self._load(session, r) for r in escalations_repo.of_person(session, person_id)]
 
     def call_now(self, escalation: Escalation, at: datetime | None = None) -> list[CallNow]:
         """The next action steps from where the pathway stands, each with who to call, for this person now."""
@@ -436,14 +429,7 @@ class EscalationService:
     # -- internals ----------------------------------------------------------------------------------
 
     def _load(self, session: Session, row: models.Escalation) -> Escalation:
-        actions = tuple(
-            ActionRecord.from_row(a)
-            for a in session.scalars(
-                select(models.EscalationAction)
-                .where(models.EscalationAction.escalation_id == row.id)
-                .order_by(models.EscalationAction.created_at, models.EscalationAction.id)
-            )
-        )
+        actions = tuple(ActionRecord.from_row(a) for a in escalations_repo.events_of(session, row.id))
         pathway = self.config.pathways.get(row.pathway_id)
         warning = row.versions.get("fallback_warning")
         if pathway is None:

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app.changes import Changed
-from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, Outcome
+from app.contact_notes import MISSED_OUTCOMES, Outcome
 from app.errors import NotFound
 from app.ids import derived_id
 from app.persons import Channel, Person
 from app.write_path import Write, WritePath
 from storage import models
-from storage.unit_of_work import UnitOfWork
+from storage.repo import episodes as episodes_repo
+from storage.repo import escalations as escalations_repo
+from storage.repo import notes as notes_repo
+from storage.unit_of_work import Session, UnitOfWork
 
 # Outcomes that mean the person was reached, and how the episode ends.
 _REESTABLISHED = {
@@ -181,28 +181,21 @@ class MissedContactService:
             if row is None:
                 raise NotFound("That person is not on this device.")
             routes, warning = recontact_routes(Person.from_row(row))
-            stored = list(
-                session.scalars(
-                    select(models.MissedContactEpisode)
-                    .where(models.MissedContactEpisode.person_id == person_id)
-                    .order_by(models.MissedContactEpisode.opened_at.desc())
-                )
-            )
+            stored = episodes_repo.of_person(session, person_id)
             open_ = next((e for e in stored if e.closed_at is None), None)
             after: tuple[str, ...] = ()
             closed = next((e for e in stored if e.closed_at is not None), None)
-            if open_ is None and closed is not None and closed.closed_at is not None:
-                reviewed = session.scalar(
-                    select(models.SafetyReview.id).where(
-                        models.SafetyReview.person_id == person_id, models.SafetyReview.created_at >= closed.closed_at
-                    )
+            if (
+                open_ is None
+                and closed is not None
+                and closed.closed_at is not None
+                and not episodes_repo.reviewed_since(session, person_id, closed.closed_at)
+            ):
+                after = (
+                    "Contact was re-established after missed contacts: review the safety plan with the person "
+                    "(record a safety review at the missed-contact trigger point).",
+                    f"Increase contact for the next {self.policy.increased_contact_days} days, then review it.",
                 )
-                if reviewed is None:
-                    after = (
-                        "Contact was re-established after missed contacts: review the safety plan with the person "
-                        "(record a safety review at the missed-contact trigger point).",
-                        f"Increase contact for the next {self.policy.increased_contact_days} days, then review it.",
-                    )
             if open_ is None:
                 return MissedContactStatus(None, 0, None, None, None, tuple(routes), warning, after)
             return MissedContactStatus(
@@ -250,21 +243,10 @@ class MissedContactService:
         self._project(session, person_id, self._episodes(session, person_id), _welfare_checks(session, person_id))
 
     def _episodes(self, session: Session, person_id: uuid.UUID) -> list[Episode]:
-        entered_in_error = set(
-            session.scalars(
-                select(models.NoteAmendment.note_id).where(
-                    models.NoteAmendment.person_id == person_id,
-                    models.NoteAmendment.kind == AmendmentKind.ENTERED_IN_ERROR.value,
-                )
-            )
-        )
+        entered_in_error = notes_repo.entered_in_error(session, person_id)
         events = [
             ContactEvent(n.contact_end, Outcome(n.outcome), n.id)
-            for n in session.scalars(
-                select(models.ContactNote).where(
-                    models.ContactNote.person_id == person_id, models.ContactNote.signed_at.is_not(None)
-                )
-            )
+            for n in notes_repo.signed_notes(session, person_id)
             if n.id not in entered_in_error
         ]
         return episodes(events, self.policy)
@@ -278,12 +260,7 @@ class MissedContactService:
     ) -> None:
         """Episode rows are a projection of the notes and welfare checks: exactly one row per episode the
         rules find now, so rebuilding from the records gives the same rows as updating them note by note."""
-        stored = {
-            row.id: row
-            for row in session.scalars(
-                select(models.MissedContactEpisode).where(models.MissedContactEpisode.person_id == person_id)
-            )
-        }
+        stored = {row.id: row for row in episodes_repo.of_person(session, person_id)}
         for episode in found:
             episode_id = derived_id("missed-contact-episode", person_id, [episode.key])
             row = stored.pop(episode_id, None)
@@ -317,9 +294,7 @@ def linked_check(episode: Episode, checks: Sequence[WelfareCheckRef]) -> Welfare
 
 
 def _welfare_checks(session: Session, person_id: uuid.UUID) -> list[WelfareCheckRef]:
-    rows = session.execute(
-        select(models.Escalation.id, models.Escalation.identified_at, models.Escalation.cause)
-        .where(models.Escalation.person_id == person_id, models.Escalation.kind == "welfare-check")
-        .order_by(models.Escalation.created_at, models.Escalation.id)
-    )
-    return [WelfareCheckRef(i, at, tuple(uuid.UUID(str(c)) for c in cause)) for i, at, cause in rows]
+    return [
+        WelfareCheckRef(i, at, tuple(uuid.UUID(str(c)) for c in cause))
+        for i, at, cause in escalations_repo.welfare_checks(session, person_id)
+    ]

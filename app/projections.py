@@ -12,12 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app.missed_contacts import MissedContactService
 from app.safety_plans import rebuild_plan_head
-from storage import models
+from storage.repo import device as device_repo
+from storage.unit_of_work import Session
 
 
 def rebuild(
@@ -25,7 +23,7 @@ def rebuild(
 ) -> None:
     """Recompute every projection for these persons (all on the device when None) in the caller's
     transaction. Writes no record, so it is safe to run at any time, on any device."""
-    persons = list(person_ids) if person_ids is not None else list(session.scalars(select(models.Person.id)))
+    persons = list(person_ids) if person_ids is not None else device_repo.person_ids(session)
     for person_id in persons:
         missed_contacts.rebuild(session, person_id)
         rebuild_plan_head(session, person_id)

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
@@ -23,7 +20,8 @@ from app.errors import InvalidInput
 from app.ids import new_id
 from app.write_path import WritePath
 from storage import models
-from storage.unit_of_work import UnitOfWork
+from storage.repo import plans as plans_repo
+from storage.unit_of_work import Session, UnitOfWork
 
 
 class Step(enum.IntEnum):
@@ -170,14 +168,7 @@ class SafetyPlanService:
 
     def revisions(self, person_id: uuid.UUID) -> list[PlanRevision]:
         with self._uow.read() as session:
-            # Through the plan: revisions are indexed by plan, and a scan by person took 170 ms at 10,000 persons.
-            rows = session.scalars(
-                select(models.SafetyPlanRevision)
-                .join(models.SafetyPlan, models.SafetyPlan.id == models.SafetyPlanRevision.plan_id)
-                .where(models.SafetyPlan.person_id == person_id)
-                .order_by(models.SafetyPlanRevision.created_at, models.SafetyPlanRevision.id)
-            )
-            return [PlanRevision.from_row(r) for r in rows]
+            return [PlanRevision.from_row(r) for r in plans_repo.revisions_of(session, person_id)]
 
     def revise(self, draft: PlanDraft) -> tuple[PlanRevision, Changed]:
         if not any(draft.sections.get(step) for step in Step):
@@ -198,19 +189,13 @@ def plan_head(revisions: Sequence[tuple[uuid.UUID, Sequence[str]]]) -> uuid.UUID
 
 
 def rebuild_plan_head(session: Session, person_id: uuid.UUID) -> None:
-    plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == person_id))
-    if plan is None:
-        return
-    rows = session.execute(
-        select(models.SafetyPlanRevision.id, models.SafetyPlanRevision.parent_ids)
-        .where(models.SafetyPlanRevision.plan_id == plan.id)
-        .order_by(models.SafetyPlanRevision.created_at, models.SafetyPlanRevision.id)
-    )
-    plan.head_revision_id = plan_head([(rid, parents) for rid, parents in rows])
+    plan = plans_repo.plan_of(session, person_id)
+    if plan is not None:
+        plan.head_revision_id = plan_head(plans_repo.parents_of_revisions(session, plan.id))
 
 
 def current_revision(session: Session, person_id: uuid.UUID) -> PlanRevision | None:
-    plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == person_id))
+    plan = plans_repo.plan_of(session, person_id)
     if plan is None or plan.head_revision_id is None:
         return None
     row = session.get(models.SafetyPlanRevision, plan.head_revision_id)
@@ -221,7 +206,7 @@ def new_revision(
     session: Session, draft: PlanDraft, author_id: uuid.UUID, device_id: uuid.UUID, now: datetime
 ) -> models.SafetyPlanRevision:
     """The revision a draft makes (not yet added); the plan is created with the first one."""
-    plan = session.scalar(select(models.SafetyPlan).where(models.SafetyPlan.person_id == draft.person_id))
+    plan = plans_repo.plan_of(session, draft.person_id)
     if plan is None:
         plan = models.SafetyPlan(id=new_id(), person_id=draft.person_id, head_revision_id=None)
         session.add(plan)

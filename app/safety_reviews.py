@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
@@ -21,6 +19,7 @@ from app.ids import new_id
 from app.labels import LabelledEnum
 from app.write_path import WritePath
 from storage import models
+from storage.repo import reviews as reviews_repo
 from storage.unit_of_work import UnitOfWork
 
 
@@ -142,9 +141,5 @@ class SafetyReviewService:
 
     def history(self, person_id: uuid.UUID) -> list[SafetyReview]:
         with self._uow.read() as session:
-            rows = session.scalars(
-                select(models.SafetyReview)
-                .where(models.SafetyReview.person_id == person_id)
-                .order_by(models.SafetyReview.created_at.desc())
-            )
+            rows = reviews_repo.of_person(session, person_id)
             return [SafetyReview.from_row(r) for r in rows]

@@ -9,8 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from app import audit, projections
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
@@ -31,6 +29,7 @@ from storage import store as store_mod
 from storage.engine import Codec
 from storage.errors import StoreError
 from storage.keyfile import KdfParams, calibrate
+from storage.repo import device as device_repo
 from storage.serialise import record_types, row_to_dict
 from storage.unit_of_work import UnitOfWork
 
@@ -158,7 +157,7 @@ class Workspace:
             audit.append(session, self.actor, audit.AuditAction.EXPORT, self.clock.now())
         with self.store.sessions() as session:
             for model in record_types():
-                for row in session.scalars(select(model)):
+                for row in device_repo.all_rows(session, model):
                     yield {"type": model.__tablename__, **row_to_dict(row)}
 
     def close(self) -> None:
@@ -192,7 +191,7 @@ def is_demo_store(data_dir: Path, passphrase: str) -> bool:
 
 def _read_actor(store: store_mod.Store) -> audit.Actor:
     with store.sessions() as session:
-        meta = {m.key: m.value for m in session.scalars(select(models.Meta))}
+        meta = device_repo.meta(session)
     staff = meta.get("staff_id")
     device = meta.get("device_id")
     return audit.Actor(uuid.UUID(staff) if staff else None, uuid.UUID(device) if device else None)

@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound
 from storage import models, outbox
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import Session, UnitOfWork
 
 R = TypeVar("R", bound=models.Base)
 

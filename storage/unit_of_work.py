@@ -21,6 +21,9 @@ from storage import records
 from storage.errors import StoreError
 from storage.models import AuditEvent, ContactNote, OutboxItem
 
+# app/ names the transaction it is handed as ``storage.unit_of_work.Session`` and never imports SQLAlchemy.
+__all__ = ["RECEIVING", "Session", "UnitOfWork", "UnqueuedRecord"]
+
 _NEW = "waymark_new_records"
 RECEIVING = "receiving"
 

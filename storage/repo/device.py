@@ -1,0 +1,23 @@
+"""This device's own settings and whole-store reads (identity, dump, projections to rebuild)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Base, Meta, Person
+
+
+def meta(session: Session) -> dict[str, str]:
+    return {m.key: m.value for m in session.scalars(select(Meta))}
+
+
+def all_rows(session: Session, model: type[Base]) -> Iterator[Base]:
+    yield from session.scalars(select(model))
+
+
+def person_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.scalars(select(Person.id)))
