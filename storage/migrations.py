@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from storage import outbox, records
 from storage.errors import StoreError, StoreTooNew
-from storage.models import Base, OutboxItem
+from storage.models import Base, EscalationAction, OutboxItem
 from storage.types import UtcDateTime
 
 
@@ -41,7 +41,7 @@ def _welfare_check_escalations(conn: Connection) -> None:
 def _change_records(conn: Connection) -> None:
     """Escalations become immutable (follow-up and closing live only in their events) and the outbox
     becomes a change log: each schema-2 entry, a snapshot of a row, becomes that record's envelope."""
-    _events_from_columns(conn)
+    synthesised = _events_from_columns(conn)
     conn.exec_driver_sql("ALTER TABLE escalation ADD COLUMN cause JSON DEFAULT '[]' NOT NULL")
     _welfare_check_causes(conn)
     for column in ("follow_up_due", "follow_up_owner", "closed_at", "outcome"):
@@ -67,10 +67,19 @@ def _change_records(conn: Connection) -> None:
             item.seq = seq
             item.acked_at = UtcDateTime().process_result_value(acked_at, None)
         session.flush()
+        # An escalation that was already queued must not reach the server without the follow-up or
+        # closing its schema-2 snapshot carried: those events join the log after everything else.
+        queued = set(session.scalars(select(OutboxItem.record_id)))
+        for event_id in synthesised:
+            event = session.get(EscalationAction, event_id)
+            if event is not None and event.escalation_id in queued:
+                assert event.created_at is not None
+                outbox.add_envelope(session, records.envelope(event), event.created_at)
+        session.flush()
     conn.exec_driver_sql("DROP TABLE outbox_v2")
 
 
-def _events_from_columns(conn: Connection) -> None:
+def _events_from_columns(conn: Connection) -> list[uuid.UUID]:
     """Schema 2 writes a follow-up or a closing as an event and on the escalation row; schema 1 wrote
     only the row. Before the columns go, any of them with no event becomes one, so nothing is lost. Its
     own time was never stored: the latest time known for the escalation stands in, keeping the order."""
@@ -82,6 +91,7 @@ def _events_from_columns(conn: Connection) -> None:
         "sum(a.kind = 'follow_up'), sum(a.kind = 'closed') "
         "FROM escalation e LEFT JOIN escalation_action a ON a.escalation_id = e.id GROUP BY e.id"
     ).all()
+    made: list[uuid.UUID] = []
     for esc_id, person, author, device, due, owner, closed_at, outcome, latest, node, followed, closed in rows:
         events = []
         if due is not None and not followed:
@@ -98,6 +108,8 @@ def _events_from_columns(conn: Connection) -> None:
                     values.get("contact_reached"), values.get("due"), values.get("outcome"),
                 ),
             )  # fmt: skip
+            made.append(record_id)
+    return made
 
 
 def _welfare_check_causes(conn: Connection) -> None:

@@ -186,3 +186,34 @@ def test_a_real_version_2_store_is_upgraded_with_nothing_lost(tmp_path: Path) ->
 
 def _golden(record_type: str) -> dict[str, object]:
     return json.loads((Path(__file__).parents[1] / "fixtures" / "records" / f"{record_type}.json").read_text())
+
+
+def test_a_queued_escalation_whose_follow_up_was_only_a_column_still_sends_its_follow_up(tmp_path: Path) -> None:
+    """Schema 1 kept a follow-up only on the escalation row. Had that escalation been queued, its snapshot
+    carried the follow-up; after the upgrade the follow-up is an event, and it is queued too."""
+    old = tmp_path / "old"
+    shutil.copytree(V1_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.begin() as conn:
+            esc_id, owner = conn.exec_driver_sql(
+                "SELECT id, follow_up_owner FROM escalation WHERE follow_up_due IS NOT NULL"
+            ).one()
+            conn.exec_driver_sql(
+                "INSERT INTO outbox (record_id, record_type, payload, enqueued_at, acked_at) "
+                "VALUES (?, 'escalation', '{}', '2026-11-26T09:30:00.000000Z', NULL)",
+                (esc_id,),
+            )
+    finally:
+        engine.dispose()
+    # (Read through the outbox: the v1 store's action of kind 'contact' predates today's action kinds.)
+    ws = Workspace.open(old, PASSPHRASE)
+    try:
+        with ws.store.sessions() as session:
+            items = outbox.pending(session)
+        assert [i.record_type for i in items] == ["escalation_opened", "escalation_event"]
+        assert items[1].payload["event"] == "follow_up_set" and items[1].payload["owner"] == owner
+        assert items[1].refers_to == uuid.UUID(esc_id)
+        assert items[1].sha256 == records.sha256(outbox.wire(items[1]))
+    finally:
+        ws.close()

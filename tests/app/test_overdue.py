@@ -1,0 +1,42 @@
+"""The overdue rule for one person agrees with the bulk caseload query for every person on the caseload."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.overdue import NoteFact, PlannedFact, overdue
+from app.workspace import Workspace
+from storage import models
+from tests.conftest import NOW
+
+
+def test_the_rule_and_the_caseload_query_agree_for_everyone(workspace: Workspace) -> None:
+    rows = workspace.caseload.rows()
+    assert any(r.overdue_actions for r in rows), "the demo has overdue work to compare"
+    with workspace.store.sessions() as session:
+        for row in rows:
+            planned = [
+                PlannedFact(p.id, p.due_at)
+                for p in session.scalars(
+                    select(models.PlannedContact).where(models.PlannedContact.person_id == row.person_id)
+                )
+            ]
+            notes = [
+                NoteFact(n.contact_end, n.planned_contact_id, n.next_action_due)
+                for n in session.scalars(
+                    select(models.ContactNote).where(models.ContactNote.person_id == row.person_id)
+                )
+            ]
+            assert overdue(planned, notes, NOW).count == row.overdue_actions
+
+
+def test_a_met_planned_contact_is_not_overdue_and_only_the_latest_next_action_counts() -> None:
+    import uuid
+
+    a, b = uuid.uuid4(), uuid.uuid4()
+    planned = [PlannedFact(a, NOW - timedelta(hours=3)), PlannedFact(b, NOW - timedelta(hours=1))]
+    old = NoteFact(NOW - timedelta(days=2), None, NOW - timedelta(days=1))
+    met = NoteFact(NOW - timedelta(hours=3), a, None)
+    result = overdue(planned, [old, met], NOW)
+    assert (result.planned_contacts, result.next_action, result.count) == (1, False, 1)
+    assert overdue(planned, [old], NOW).next_action is True
