@@ -14,6 +14,7 @@ from app import audit, nhs_number
 from app.clock import Clock
 from app.contact_notes import Outcome
 from app.errors import NotFound
+from app.note_drafts import unsigned_counts
 from app.persons import Person
 from storage import models
 from storage.caseload_query import caseload_facts
@@ -35,11 +36,12 @@ class CaseloadRow:
     open_escalations: int
     # Lower-cased names and the bare NHS number, built once so filtering never re-derives them.
     search_key: str = field(repr=False)
+    unsigned_drafts: int = 0  # notes kept unsigned (at a lock, or saved as a draft): the worker's to finish
 
     @property
     def has_work_due(self) -> bool:
-        """Missed-contact action, an open escalation or welfare check, or overdue work: what to do first."""
-        return bool(self.open_episodes or self.open_escalations or self.overdue_actions)
+        """Missed-contact action, an open escalation or welfare check, overdue work or an unsigned draft."""
+        return bool(self.open_episodes or self.open_escalations or self.overdue_actions or self.unsigned_drafts)
 
     def matches(self, query: str) -> bool:
         """Every word of ``query`` is part of a name or of the NHS number (spaces in numbers ignored)."""
@@ -63,6 +65,7 @@ class CaseloadService:
         assert self._actor.staff_id is not None
         with self._uow.read() as session:
             facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
+            drafts = unsigned_counts(session)
         rows = []
         for f in facts:
             rows.append(
@@ -77,6 +80,7 @@ class CaseloadService:
                     open_episodes=f.open_episodes,
                     open_escalations=f.open_escalations,
                     search_key=" ".join((f.preferred_name, f.given_name, f.family_name, f.nhs_number or "")).lower(),
+                    unsigned_drafts=drafts.get(f.person_id, 0),
                 )
             )
         return rows

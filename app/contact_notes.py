@@ -174,11 +174,9 @@ class ContactNoteService:
     def is_late(self, contact_end: datetime, recorded_at: datetime | None = None) -> bool:
         return (recorded_at or self._clock.now()) - contact_end > self.policy.late_entry_after
 
-    def record(self, draft: NoteDraft, *, sign: bool = True) -> tuple[Note, Changed]:
-        """Save a note (signed unless ``sign`` is False). Durable once this returns."""
-        now = self._clock.now()
-        narrative = draft.narrative.strip()
-        if not narrative:
+    def check_signable(self, draft: NoteDraft, now: datetime) -> tuple[bool, str | None]:
+        """Raise InvalidInput unless ``draft`` may be signed now; return (late entry, its reason)."""
+        if not draft.narrative.strip():
             raise InvalidInput("What happened", "is required")
         for label, value in (("Contact start", draft.contact_start), ("Contact end", draft.contact_end)):
             if value.tzinfo is None:
@@ -196,6 +194,13 @@ class ContactNoteService:
             )
         if draft.next_action_due is not None and not (draft.next_action or "").strip():
             raise InvalidInput("Next action", "is required when a due time is given")
+        return late, reason
+
+    def record(self, draft: NoteDraft, *, sign: bool = True) -> tuple[Note, Changed]:
+        """Save a note (signed unless ``sign`` is False). Durable once this returns."""
+        now = self._clock.now()
+        narrative = draft.narrative.strip()
+        late, reason = self.check_signable(draft, now)
         with self._writes.person(draft.person_id, "contact notes", now) as w:
             session = w.session
             plan = current_revision(session, draft.person_id)

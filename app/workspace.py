@@ -16,6 +16,7 @@ from app.contact_notes import ContactNoteService
 from app.escalations import EscalationService
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
+from app.note_drafts import NoteDraftService
 from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
@@ -44,6 +45,7 @@ class Workspace:
     caseload: CaseloadService = field(init=False)
     plans: SafetyPlanService = field(init=False)
     notes: ContactNoteService = field(init=False)
+    drafts: NoteDraftService = field(init=False)
     reviews: SafetyReviewService = field(init=False)
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
@@ -68,6 +70,7 @@ class Workspace:
             self.escalations.raise_welfare_check,
         )
         self.notes = ContactNoteService(uow, self.clock, self.actor, missed_contacts=self.missed_contacts)
+        self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
 
     def rebuild_projections(self) -> None:

@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         missed = sum(1 for r in rows if r.open_episodes)
         escalations = sum(1 for r in rows if r.open_escalations)
         overdue = sum(1 for r in rows if r.overdue_actions)
+        drafts = sum(r.unsigned_drafts for r in rows)
         parts = []
         if missed:
             parts.append(f"<b>{missed} {'person needs' if missed == 1 else 'people need'} missed-contact action</b>")
@@ -211,6 +212,8 @@ class MainWindow(QMainWindow):
             parts.append(f"{escalations} with open escalations or welfare checks")
         if overdue:
             parts.append(f"{overdue} with overdue planned contacts or actions")
+        if drafts:
+            parts.append(f"<b>{drafts} unsigned draft{'s' if drafts != 1 else ''}</b> to finish")
         self.work_due.setText(" · ".join(parts) or "No missed contacts, open escalations or overdue work.")
         self.caseload_loaded.emit()
 

@@ -1,6 +1,7 @@
 """Record a contact note (J2): method, outcome, times, what happened, safety-plan steps used, next action.
 
-Saved durably the moment Save is pressed. Closing with unsaved text asks first; a failed save keeps it all.
+"Sign and save" signs it (from then on it can only be amended); "Save as draft" keeps whatever was typed,
+valid or not, to finish later. Closing with unsaved text asks first; a failed save keeps it all.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
 from app.safety_plans import Step
+from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.save_errors import explain_failed_save
+from ui.text_limits import limit_line, limit_text
 
 
 def to_qt(at: datetime) -> QDateTime:
@@ -53,6 +56,7 @@ class NoteDialog(QDialog):
         outcome: Outcome = Outcome.SEEN,
         method: ContactMethod = ContactMethod.HOME_VISIT,
         planned_contact_id: uuid.UUID | None = None,
+        existing: Note | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -60,7 +64,9 @@ class NoteDialog(QDialog):
         self._person_id = person_id
         self._planned = planned_contact_id
         self._saved = False
-        self.setWindowTitle(f"Contact note — {person_name}")
+        # The unsigned draft this dialog is finishing, or has kept: saving again overwrites that draft.
+        self.draft_id: uuid.UUID | None = existing.id if existing is not None else None
+        self.setWindowTitle(f"Contact note — {person_name}" + (" (draft)" if existing is not None else ""))
         self.setMinimumWidth(620)
         now = workspace.clock.now()
 
@@ -86,6 +92,10 @@ class NoteDialog(QDialog):
         self.narrative.setAccessibleName("What happened")
         self.narrative.setPlaceholderText("What happened, what was discussed, what the person said")
         self.narrative.setTabChangesFocus(True)
+        self.narrative_count = QLabel()
+        self.narrative_count.setObjectName("narrative_count")
+        self.narrative_count.setAccessibleName("Length of what happened")
+        limit_text(self.narrative, NOTE_MAX_CHARS, self.narrative_count)
 
         steps_box = QGroupBox("Safety plan steps used")
         grid = QGridLayout(steps_box)
@@ -109,6 +119,10 @@ class NoteDialog(QDialog):
         self.late_reason.setAccessibleName("Reason for late entry")
         self.late_label = QLabel("Reason for &late entry")
         self.late_label.setBuddy(self.late_reason)
+        for line in (self.next_action, self.late_reason):
+            limit_line(line)
+        if existing is not None:
+            self._fill(existing)
 
         form = QFormLayout()
         form.addRow("&Method", self.method)
@@ -116,12 +130,20 @@ class NoteDialog(QDialog):
         form.addRow("Contact &started", self.start)
         form.addRow("Contact &ended", self.end)
         form.addRow("&What happened", self.narrative)
+        form.addRow("", self.narrative_count)
         form.addRow(steps_box)
         form.addRow("Ne&xt action", self.next_action)
         form.addRow(self.has_due, self.next_due)
         form.addRow(self.late_label, self.late_reason)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_button = self.buttons.addButton("Si&gn and save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_button.setToolTip(
+            "Sign the note and save it (Ctrl+S). Once signed it can no longer be changed, only amended."
+        )
+        self.draft_button = self.buttons.addButton("Save as &draft", QDialogButtonBox.ButtonRole.ActionRole)
+        self.draft_button.setToolTip("Keep what you typed, unsigned, to finish later. Nothing is checked yet.")
+        self.draft_button.clicked.connect(self.save_draft)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.close)
         QShortcut(
@@ -135,6 +157,22 @@ class NoteDialog(QDialog):
         layout.addWidget(self.buttons)
         self._update_late()
         self.narrative.setFocus()
+
+    def _fill(self, note: Note) -> None:
+        self.method.setCurrentIndex(list(ContactMethod).index(note.method))
+        self.outcome.setCurrentIndex(list(Outcome).index(note.outcome))
+        self.start.setDateTime(to_qt(note.contact_start))
+        self.end.setDateTime(to_qt(note.contact_end))
+        self.narrative.setPlainText(note.narrative)
+        self.narrative.moveCursor(QTextCursor.MoveOperation.End)  # carry on where the worker stopped
+        for step, box in self.steps.items():
+            box.setChecked(int(step) in note.plan_steps_used)
+        self.next_action.setText(note.next_action or "")
+        self.has_due.setChecked(note.next_action_due is not None)
+        if note.next_action_due is not None:
+            self.next_due.setDateTime(to_qt(note.next_action_due))
+        self.late_reason.setText(note.late_entry_reason or "")
+        self._planned = note.planned_contact_id
 
     def _update_late(self) -> None:
         late = self._workspace.notes.is_late(from_qt(self.end.dateTime()))
@@ -157,8 +195,12 @@ class NoteDialog(QDialog):
         )
 
     def save(self) -> None:
+        """Sign and save: the note's rules apply now."""
         try:
-            note, _ = self._workspace.notes.record(self.draft())
+            if self.draft_id is not None:
+                note, _ = self._workspace.drafts.sign(self.draft_id, self.draft())
+            else:
+                note, _ = self._workspace.notes.record(self.draft())
         except Exception as exc:  # every failure is explained and the form is kept as typed
             explain_failed_save(self, "Note", exc)
             return
@@ -166,12 +208,29 @@ class NoteDialog(QDialog):
         self.saved.emit(note)
         self.accept()
 
+    def keep_draft(self) -> bool:
+        """Keep what is typed as an unsigned draft, valid or not; False (and the form kept) on failure."""
+        try:
+            note = self._workspace.drafts.keep(self.draft(), self.draft_id)
+        except Exception as exc:
+            explain_failed_save(self, "Draft", exc)
+            return False
+        self.draft_id = note.id
+        self._saved = True
+        self.saved.emit(note)
+        return True
+
+    def save_draft(self) -> None:
+        if self.keep_draft():
+            self.accept()
+
     def mark_kept_as_draft(self) -> None:
         """The store is closing and this text was saved as an unsigned draft: nothing left to ask about."""
         self._saved = True
 
     def has_unsaved_text(self) -> bool:
-        return not self._saved and bool(self.narrative.toPlainText().strip() or self.next_action.text().strip())
+        typed = (self.narrative.toPlainText(), self.next_action.text(), self.late_reason.text())
+        return not self._saved and any(t.strip() for t in typed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.has_unsaved_text() and not self._confirm_discard():
@@ -182,15 +241,18 @@ class NoteDialog(QDialog):
     def reject(self) -> None:
         if self.has_unsaved_text() and not self._confirm_discard():
             return
-        self._saved = True  # the worker chose to discard: do not ask twice
+        self._saved = True  # the worker chose: do not ask twice
         super().reject()
 
     def _confirm_discard(self) -> bool:
+        """Ask before typed text goes; True when the dialog may close (kept as a draft, or discarded)."""
         answer = QMessageBox.question(
             self,
             "Discard this note?",
-            "This note has not been saved. Discard what you typed?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            "This note has not been saved. Keep it as an unsigned draft to finish later, or discard what you typed?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
         )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.keep_draft()
         return answer == QMessageBox.StandardButton.Discard

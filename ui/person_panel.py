@@ -33,7 +33,6 @@ from ui.note_dialog import NoteDialog
 from ui.plan_editor import PlanEditor
 from ui.plan_view import PlanContext, PlanView, note_html
 from ui.review_dialog import ReviewDialog
-from ui.save_errors import explain_failed_save
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +97,14 @@ class PersonPanel(QWidget):
         self.unreached.linkActivated.connect(lambda link: self._on_escalation_link(QUrl(link)))
         self.unreached.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.unreached.setVisible(False)
+        # Unsigned drafts (kept at a lock, or saved as drafts) stay in sight until finished.
+        self.drafts_label = QLabel()
+        self.drafts_label.setObjectName("unsigned_drafts")
+        self.drafts_label.setWordWrap(True)
+        self.drafts_label.setAccessibleName("Unsigned drafts")
+        self.drafts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.drafts_label.linkActivated.connect(lambda link: self._on_note_link(QUrl(link)))
+        self.drafts_label.setVisible(False)
         self.note_button = QPushButton("Record &note (Ctrl+N)")
         self.note_button.clicked.connect(lambda: self.record_note())
         self.review_button = QPushButton("Safety re&view (Ctrl+R)")
@@ -125,6 +132,7 @@ class PersonPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.unreached)
+        layout.addWidget(self.drafts_label)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs, 1)
         self._set_enabled(False)
@@ -178,6 +186,15 @@ class PersonPanel(QWidget):
             )
         )
         self.unreached.setVisible(bool(waiting))
+        drafts = ws.drafts.for_person(person.id)
+        self.drafts_label.setText(
+            f"<b>{len(drafts)} unsigned draft{'s' if len(drafts) != 1 else ''}</b> — not yet part of the record: "
+            + " · ".join(
+                f"<a href='finish:{d.id}'>finish the note of {d.contact_start.astimezone():%a %d %b %H:%M}</a>"
+                for d in drafts
+            )
+        )
+        self.drafts_label.setVisible(bool(drafts))
         self.banner.show_status(ws.missed_contacts.status(person.id), now)
         self._set_enabled(True)
 
@@ -193,6 +210,8 @@ class PersonPanel(QWidget):
         self.banner.show_status(None)
         self.unreached.clear()
         self.unreached.setVisible(False)
+        self.drafts_label.clear()
+        self.drafts_label.setVisible(False)
         self._set_enabled(False)
 
     # -- actions ------------------------------------------------------------------------------------
@@ -221,6 +240,21 @@ class PersonPanel(QWidget):
         )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
+
+    def finish_draft(self, draft_id: uuid.UUID) -> NoteDialog | None:
+        """Open an unsigned draft as typed, to finish it and sign it (or keep it as a draft again)."""
+        if self.workspace is None or self.person is None:
+            return None
+        for dialog in self.dialogs:
+            if isinstance(dialog, NoteDialog) and dialog.draft_id == draft_id:
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
+        draft = self.workspace.notes.get(draft_id)
+        dialog = NoteDialog(self.workspace, self.person.id, self.person.preferred_name, existing=draft, parent=self)
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+        return dialog
 
     def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> None:
         if self.workspace is None or self.person is None:
@@ -277,10 +311,12 @@ class PersonPanel(QWidget):
         for dialog in self.dialogs:
             if self.workspace is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
                 try:
-                    self.workspace.notes.record(dialog.draft(), sign=False)
+                    # A draft is never refused for what it holds, so only a failing disk can stop this.
+                    kept_note = self.workspace.drafts.keep(dialog.draft(), dialog.draft_id)
                 except Exception as exc:  # the type only: the text may be clinical
                     log.warning("an unsaved note could not be kept as a draft: %s", type(exc).__name__)
                     continue
+                dialog.draft_id = kept_note.id
                 dialog.mark_kept_as_draft()
                 kept += 1
         return kept
@@ -288,13 +324,8 @@ class PersonPanel(QWidget):
     def _on_note_link(self, url: QUrl) -> None:
         if self.workspace is None:
             return
-        if url.scheme() == "sign":
-            try:
-                self.workspace.notes.sign(uuid.UUID(url.path()))
-            except Exception as exc:
-                explain_failed_save(self, "Signature", exc)
-                return
-            self._after_save()
+        if url.scheme() == "finish":
+            self.finish_draft(uuid.UUID(url.path()))
             return
         if url.scheme() != "amend":
             return

@@ -46,7 +46,11 @@ def note_html(note: Note, *, amend_link: bool = False) -> str:
         nxt = f"<br><i>Next: {escape(note.next_action)}{due}</i>"
     link = ""
     if amend_link:
-        link = f" <a href='amend:{note.id}'>Amend</a>" if note.signed else f" <a href='sign:{note.id}'>Sign</a>"
+        link = (
+            f" <a href='amend:{note.id}'>Amend</a>"
+            if note.signed
+            else f" <a href='finish:{note.id}'>Open the draft to finish and sign it</a>"
+        )
     parts = [
         f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b> · {escape(note.method.label)} · "
         f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{link}<br>{escape(note.narrative)}{nxt}</p>"

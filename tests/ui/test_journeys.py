@@ -365,26 +365,6 @@ def test_without_criteria_the_escalation_dialog_says_what_to_do_instead(qtbot, w
     assert "could not be loaded" in text and "999" in text
 
 
-def test_a_draft_note_is_signed_from_the_timeline(qtbot, window, workspace) -> None:
-    from datetime import timedelta
-
-    from PySide6.QtCore import QUrl
-
-    from app.contact_notes import ContactMethod, NoteDraft
-    from tests.conftest import NOW
-
-    person = _open(qtbot, window)
-    draft, _ = workspace.notes.record(
-        NoteDraft(person.id, NOW - timedelta(hours=1), NOW, ContactMethod.PHONE, Outcome.SPOKEN_TO, "Kept at lock"),
-        sign=False,
-    )
-    window.person_panel.refresh()
-    assert "draft, not signed" in window.person_panel.notes_view.toPlainText()
-    window.person_panel.notes_view.anchorClicked.emit(QUrl(f"sign:{draft.id}"))
-    assert workspace.notes.get(draft.id).signed
-    assert "draft, not signed" not in window.person_panel.notes_view.toPlainText()
-
-
 def test_the_lock_screen_still_helps_when_the_configuration_failed_to_load(tmp_path, clock) -> None:
     from app.org_config import OrgConfig
     from app.persons import Nation
