@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -16,8 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.contact_notes import AmendmentKind, Note
+from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.save_errors import explain_failed_save
+from ui.text_limits import limit_line, limit_text
+from ui.typed_dialog import TypedDialog
 
 KIND_LABELS = {
     AmendmentKind.ADDENDUM: "Addendum (add to the note)",
@@ -26,7 +28,9 @@ KIND_LABELS = {
 }
 
 
-class AmendDialog(QDialog):
+class AmendDialog(TypedDialog):
+    what = "This amendment"
+
     saved = Signal(object)  # Amendment
 
     def __init__(self, workspace: Workspace, note: Note, parent: QWidget | None = None) -> None:
@@ -49,6 +53,8 @@ class AmendDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Amendment text")
         self.text.setTabChangesFocus(True)
+        limit_line(self.reason)
+        limit_text(self.text, NOTE_MAX_CHARS)
         form = QFormLayout()
         form.addRow("&Kind", self.kind)
         form.addRow("&Reason", self.reason)
@@ -60,6 +66,9 @@ class AmendDialog(QDialog):
         layout.addWidget(original)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+    def typed_text(self) -> list[str]:
+        return [self.reason.text(), self.text.toPlainText()]
 
     def save(self) -> None:
         try:

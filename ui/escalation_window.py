@@ -44,12 +44,15 @@ from app.escalations import (
     EscalationOutcome,
 )
 from app.pathways import NodeType
+from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.clipboard import copy_briefly
 from ui.escalation_actions_model import EscalationActionsModel
 from ui.flowchart import FlowchartView
 from ui.note_dialog import from_qt, to_qt
 from ui.save_errors import explain_failed_save
+from ui.text_limits import limit_text
+from ui.typed_dialog import TypedDialog
 
 SHARING_BASES = ("Consent given", "Within the care team", "Risk to life", "Best interests", "Other (say in outcome)")
 
@@ -72,8 +75,10 @@ def step_list(escalation: Escalation, calls: list[CallNow]) -> list[str]:
     return lines
 
 
-class EscalationStartDialog(QDialog):
+class EscalationStartDialog(TypedDialog):
     """Criteria and rationale, both required; the app never ticks a criterion for the worker."""
+
+    what = "This escalation (nobody has been told)"
 
     started = Signal(object)  # Escalation
 
@@ -107,6 +112,7 @@ class EscalationStartDialog(QDialog):
         self.rationale.setAccessibleName("Why you are escalating")
         self.rationale.setPlaceholderText("In your own words: what is happening now and why it meets the criteria")
         self.rationale.setTabChangesFocus(True)
+        limit_text(self.rationale, NOTE_MAX_CHARS)
         self.identified = QDateTimeEdit(to_qt(workspace.clock.now()), calendarPopup=True)
         self.identified.setDisplayFormat("ddd d MMM yyyy HH:mm")
         self.identified.setAccessibleName("When you identified the concern")
@@ -136,6 +142,13 @@ class EscalationStartDialog(QDialog):
         )
         text = f"<b>{period}</b><br>Pathway: {html.escape(pathway.title)} (version {html.escape(pathway.version)})"
         self.route.setText(text + (f"<br><b>Warning:</b> {html.escape(warning)}" if warning else ""))
+
+    def typed_text(self) -> list[str]:
+        ticked = ["ticked" for box in self.criteria.values() if box.isChecked()]
+        return [self.rationale.toPlainText(), *ticked]
+
+    def save(self) -> None:
+        self.start()
 
     def start(self) -> None:
         draft = EscalationDraft(

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -20,8 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.safety_reviews import NextStep, ReviewDraft, TriggerPoint
+from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.save_errors import explain_failed_save
+from ui.text_limits import limit_line, limit_text
+from ui.typed_dialog import TypedDialog
 
 
 def _text(name: str, placeholder: str) -> QPlainTextEdit:
@@ -30,10 +32,13 @@ def _text(name: str, placeholder: str) -> QPlainTextEdit:
     edit.setPlaceholderText(placeholder)
     edit.setTabChangesFocus(True)
     edit.setMaximumHeight(72)
+    limit_text(edit, NOTE_MAX_CHARS)
     return edit
 
 
-class ReviewDialog(QDialog):
+class ReviewDialog(TypedDialog):
+    what = "This safety review"
+
     saved = Signal(object)  # SafetyReview
 
     def __init__(
@@ -71,6 +76,8 @@ class ReviewDialog(QDialog):
         self.plan_note = QLineEdit()
         self.plan_note.setAccessibleName("Plan review note")
         self.plan_note.setPlaceholderText("What changed in the plan, or why it was not reviewed (required then)")
+        for line in (self.step_action, self.step_owner, self.plan_note):
+            limit_line(line)
 
         explore, plan = QGroupBox("Explore"), QGroupBox("Act and plan")
         f1 = QFormLayout(explore)
@@ -93,6 +100,10 @@ class ReviewDialog(QDialog):
         layout.addWidget(explore)
         layout.addWidget(plan)
         layout.addWidget(buttons)
+
+    def typed_text(self) -> list[str]:
+        texts = [e.toPlainText() for e in (self.what_changed, self.account, self.why, self.concerns, self.protective)]
+        return [*texts, self.step_owner.text(), self.plan_note.text()]
 
     def save(self) -> None:
         steps = []

@@ -1,0 +1,59 @@
+"""A dialog holding typed text: Escape, Cancel and the close box ask before discarding it; Ctrl+S saves."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+
+class TypedDialog(QDialog):
+    # What is lost if the worker discards, said in the question (e.g. "This safety review").
+    what = "This form"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._finished = False
+        QShortcut(
+            QKeySequence.StandardKey.Save,
+            self,
+            activated=self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+
+    def typed_text(self) -> list[str]:
+        """Everything the worker typed or chose that would be lost on discarding."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def has_unsaved_text(self) -> bool:
+        return not self._finished and any(t.strip() for t in self.typed_text())
+
+    def accept(self) -> None:
+        self._finished = True
+        super().accept()
+
+    def reject(self) -> None:
+        if self.has_unsaved_text() and not self._confirm_discard():
+            return
+        self._finished = True  # the worker chose to discard: do not ask twice
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.has_unsaved_text() and not self._confirm_discard():
+            event.ignore()
+            return
+        self._finished = True
+        super().closeEvent(event)
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Discard what you typed?",
+            f"{self.what} has not been saved. Discard what you typed? To keep it, choose Cancel, then save (Ctrl+S).",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
