@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from html import escape
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,6 +26,7 @@ from app.persons import Person
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
 from ui.amend_dialog import AmendDialog
+from ui.display_text import escape
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.missed_contact_banner import MissedContactBanner
 from ui.note_dialog import NoteDialog
@@ -81,6 +81,7 @@ class PersonPanel(QWidget):
         self.workspace: Workspace | None = None
         self.person: Person | None = None
         self.dialogs: list[QDialog] = []
+        self._expanded: set[uuid.UUID] = set()  # long notes the worker chose to read in full
         self.banner = MissedContactBanner()
         self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
         self.banner.open_welfare_check.connect(self._open_welfare_check)
@@ -158,6 +159,7 @@ class PersonPanel(QWidget):
     def show_person(self, workspace: Workspace, person_id: uuid.UUID) -> None:
         self.workspace = workspace
         self.person = workspace.caseload.open_person(person_id)
+        self._expanded.clear()
         self.tabs.setCurrentIndex(0)
         self.refresh()
 
@@ -172,7 +174,10 @@ class PersonPanel(QWidget):
         version = next((n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None)
         context = PlanContext(now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version)
         self.plan_view.show_person(person, plan, notes[:5], context)
-        self.notes_view.setHtml("".join(note_html(n, amend_link=True) for n in notes) or "<p>No contact notes yet.</p>")
+        self.notes_view.setHtml(
+            "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded) for n in notes)
+            or "<p>No contact notes yet.</p>"
+        )
         self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
         escalations = ws.escalations.for_person(person.id)
         self.escalations_view.setHtml(escalations_html(escalations))
@@ -323,6 +328,12 @@ class PersonPanel(QWidget):
 
     def _on_note_link(self, url: QUrl) -> None:
         if self.workspace is None:
+            return
+        if url.scheme() == "expand":
+            self._expanded.add(uuid.UUID(url.path()))
+            scroll = self.notes_view.verticalScrollBar().value()
+            self.refresh()
+            self.notes_view.verticalScrollBar().setValue(scroll)
             return
         if url.scheme() == "finish":
             self.finish_draft(uuid.UUID(url.path()))

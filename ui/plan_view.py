@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
@@ -16,6 +15,7 @@ from app.directory import Offer
 from app.persons import Person
 from app.safety_plans import PlanRevision, Step
 from ui.clipboard import copy_briefly
+from ui.display_text import escape, folded
 
 # A local copy older than this may be missing changes made elsewhere; the plan says so.
 STALE_AFTER = timedelta(hours=24)
@@ -35,7 +35,7 @@ def _copy_link(number: str) -> str:
     return f" <a href='copy:{escape(number)}'>Copy</a>"
 
 
-def note_html(note: Note, *, amend_link: bool = False) -> str:
+def note_html(note: Note, *, amend_link: bool = False, expanded: bool = False) -> str:
     status = " — <b>entered in error</b>" if note.entered_in_error else ""
     draft = " — <b>draft, not signed</b>" if not note.signed else ""
     steps = f" · used step {', '.join(map(str, note.plan_steps_used))}" if note.plan_steps_used else ""
@@ -53,7 +53,8 @@ def note_html(note: Note, *, amend_link: bool = False) -> str:
         )
     parts = [
         f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b> · {escape(note.method.label)} · "
-        f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{link}<br>{escape(note.narrative)}{nxt}</p>"
+        f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{link}<br>"
+        f"{folded(note.narrative, f'expand:{note.id}', expanded=expanded)}{nxt}</p>"
     ]
     # The original stays as written; every amendment is shown beneath it, never merged into it.
     parts.extend(
