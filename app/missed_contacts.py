@@ -228,7 +228,7 @@ class MissedContactService:
             if episode.welfare_check_raised_at is None or linked_check(episode, checks) is not None:
                 continue
             reason = (
-                f"Raised by the missed-contact policy ({self.policy.version}): a second missed contact "
+                f"Raised by the missed-contact policy: a second missed contact "
                 f"within {self.policy.describe_window()} of the one before, with no contact in between."
             )
             session.flush()

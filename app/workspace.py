@@ -150,6 +150,11 @@ class Workspace:
             team = session.get(models.Team, staff.team_id) if staff else None
             return (team.area, Nation(team.nation)) if team else (None, Nation.ENGLAND)
 
+    def staff_names(self) -> dict[uuid.UUID, str]:
+        """Who wrote what: every staff member known on this device, by id (notes show their author)."""
+        with self.store.sessions() as session:
+            return {s.id: s.name for s in session.scalars(select(models.Staff))}
+
     def outbox_pending(self) -> int:
         with self.store.sessions() as session:
             return outbox_store.pending_count(session)

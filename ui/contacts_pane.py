@@ -7,11 +7,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.clock import Clock
 from app.directory import Directory, Offer
-from ui.clipboard import copy_briefly
+from ui.clipboard import CopyFeedback, copy_briefly
 
 HEADERS = ("Service", "Number", "Now", "Hours", "For", "Checked")
 EntryIdRole = Qt.ItemDataRole.UserRole + 1
@@ -96,10 +96,14 @@ class ContactsPane(QWidget):
         )
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.copied = CopyFeedback()
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(copy)
+        copy_row.addWidget(self.copied, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
-        layout.addWidget(copy)
+        layout.addLayout(copy_row)
         layout.addWidget(self.status)
         self.refresh()
 
@@ -113,5 +117,4 @@ class ContactsPane(QWidget):
     def _copy(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
             offer = self.model.offer_at(row)
-            copy_briefly(offer.entry.first_number)
-            self.status.setText(f"Copied {offer.entry.service}: {offer.entry.first_number}.")
+            copy_briefly(offer.entry.first_number, feedback=self.copied)

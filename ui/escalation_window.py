@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import InvalidInput
 from app.escalations import (
     WORKER_ACTIONS,
     ActionDraft,
@@ -46,7 +47,7 @@ from app.escalations import (
 from app.pathways import NodeType
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
-from ui.clipboard import copy_briefly
+from ui.clipboard import CopyFeedback, copy_briefly
 from ui.escalation_actions_model import EscalationActionsModel
 from ui.flowchart import FlowchartView
 from ui.note_dialog import from_qt, to_qt
@@ -194,9 +195,15 @@ class EscalationWindow(QDialog):
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_now = QPushButton("&Copy number")
         self.copy_now.clicked.connect(self._copy_best)
+        self.copy_feedback = CopyFeedback()
+        self.copy_feedback.setWordWrap(True)
+        copy_column = QVBoxLayout()
+        copy_column.addWidget(self.copy_now)
+        copy_column.addWidget(self.copy_feedback)
+        copy_column.addStretch(1)
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.notice, 1)
-        notice_row.addWidget(self.copy_now)
+        notice_row.addLayout(copy_column)
         self.period = QLabel()
         self.period.setObjectName("period")
         self.period.setWordWrap(True)
@@ -272,20 +279,23 @@ class EscalationWindow(QDialog):
         self.follow_due.setAccessibleName("Follow-up due")
         self.follow_owner = QLineEdit()
         self.follow_owner.setAccessibleName("Follow-up owner")
-        set_follow = QPushButton("Set &follow-up")
-        set_follow.clicked.connect(self.set_follow_up)
+        self.set_follow_button = QPushButton("Set &follow-up")
+        self.set_follow_button.clicked.connect(self.set_follow_up)
         self.close_outcome = QComboBox()
         self.close_outcome.setAccessibleName("Outcome on closing")
         for o in EscalationOutcome:
             self.close_outcome.addItem(o.label, o)
-        close_button = QPushButton("C&lose escalation")
-        close_button.clicked.connect(self.close_escalation)
+        # Never pre-selected: the worker says what happened.
+        self.close_outcome.setPlaceholderText("Choose what happened…")
+        self.close_outcome.setCurrentIndex(-1)
+        self.close_button = QPushButton("C&lose escalation")
+        self.close_button.clicked.connect(self.close_escalation)
         cform = QFormLayout(close_box)
         cform.addRow("Due", self.follow_due)
         cform.addRow("Owner", self.follow_owner)
-        cform.addRow(set_follow)
+        cform.addRow(self.set_follow_button)
         cform.addRow("Outcome", self.close_outcome)
-        cform.addRow(close_button)
+        cform.addRow(self.close_button)
 
         self.timescales = QLabel()
         self.timescales.setWordWrap(True)
@@ -385,6 +395,9 @@ class EscalationWindow(QDialog):
         # The form belongs to action steps only: a question is answered with its buttons, an end is
         # finished with the follow-up below.
         self.action_box.setVisible(escalation.is_open and escalation.walk.current.type is NodeType.ACTION)
+        for control in (self.follow_due, self.follow_owner, self.set_follow_button, self.close_outcome):
+            control.setEnabled(escalation.is_open)
+        self.close_button.setEnabled(escalation.is_open)
 
     def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
         node = escalation.walk.current
@@ -467,6 +480,10 @@ class EscalationWindow(QDialog):
 
     def close_escalation(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
+        if self.close_outcome.currentIndex() < 0:
+            explain_failed_save(self, "Closing", InvalidInput("Outcome", "choose what happened before closing"))
+            self.close_outcome.setFocus()
+            return
         outcome = EscalationOutcome(self.close_outcome.currentData())
         self._apply("Closing", lambda: service.close(esc_id, outcome)[0])
 
@@ -475,10 +492,10 @@ class EscalationWindow(QDialog):
 
     def _copy_best(self) -> None:
         if self._best is not None:
-            copy_briefly(self._best.entry.first_number)
+            copy_briefly(self._best.entry.first_number, feedback=self.copy_feedback)
 
     def _copy_selected(self) -> None:
         entry_id = self.contact.currentData()
         entry = self._workspace.escalations.config.directory.get(entry_id) if entry_id else None
         if entry is not None:
-            copy_briefly(entry.first_number)
+            copy_briefly(entry.first_number, feedback=self.copy_feedback)

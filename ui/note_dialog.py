@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
+from app.contact_notes import MISSED_OUTCOMES, ContactMethod, Note, NoteDraft, Outcome
 from app.safety_plans import Step
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
@@ -80,7 +80,9 @@ class NoteDialog(QDialog):
         for o in Outcome:
             self.outcome.addItem(o.label, o)
         self.outcome.setCurrentIndex(list(Outcome).index(outcome))
-        self.start = QDateTimeEdit(to_qt(now - timedelta(minutes=30)), calendarPopup=True)
+        # A visit or a conversation usually lasts about half an hour; an attempt that reached nobody, a moment.
+        started = now if outcome in MISSED_OUTCOMES else now - timedelta(minutes=30)
+        self.start = QDateTimeEdit(to_qt(started), calendarPopup=True)
         self.start.setAccessibleName("Contact started")
         self.end = QDateTimeEdit(to_qt(now), calendarPopup=True)
         self.end.setAccessibleName("Contact ended")

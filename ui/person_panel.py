@@ -26,6 +26,7 @@ from app.persons import Person
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
 from ui.amend_dialog import AmendDialog
+from ui.clipboard import CopyFeedback
 from ui.display_text import escape
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.missed_contact_banner import MissedContactBanner
@@ -115,9 +116,10 @@ class PersonPanel(QWidget):
         buttons = QHBoxLayout()
         for b in (self.note_button, self.review_button, self.escalate_button):
             buttons.addWidget(b)
-        buttons.addStretch(1)
         self.plan_view = PlanView()
         self.plan_view.edit_requested.connect(self.edit_plan)
+        self.plan_view.copy_feedback = CopyFeedback()
+        buttons.addWidget(self.plan_view.copy_feedback, 1)
         self.notes_view = self._browser("Contact notes")
         self.notes_view.anchorClicked.connect(self._on_note_link)
         self.reviews_view = self._browser("Safety reviews")
@@ -172,10 +174,13 @@ class PersonPanel(QWidget):
         notes = ws.notes.timeline(person.id)
         plan = ws.plans.current(person.id)
         version = next((n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None)
-        context = PlanContext(now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version)
+        authors = ws.staff_names()
+        context = PlanContext(
+            now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
+        )
         self.plan_view.show_person(person, plan, notes[:5], context)
         self.notes_view.setHtml(
-            "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded) for n in notes)
+            "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded, authors=authors) for n in notes)
             or "<p>No contact notes yet.</p>"
         )
         self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))

@@ -3,7 +3,8 @@ with one-click copy, the crisis lines for their nation, then the latest notes.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from app.contact_notes import Note
 from app.directory import Offer
 from app.persons import Person
 from app.safety_plans import PlanRevision, Step
-from ui.clipboard import copy_briefly
+from ui.clipboard import CopyFeedback, copy_briefly
 from ui.display_text import escape, folded
 
 # A local copy older than this may be missing changes made elsewhere; the plan says so.
@@ -29,13 +30,16 @@ class PlanContext:
     last_synced: datetime | None
     crisis_lines: Sequence[Offer] = ()
     version: int | None = None  # which revision of the plan this is (1 = the first)
+    authors: Mapping[uuid.UUID, str] | None = None  # staff names by id: each note says who wrote it
 
 
 def _copy_link(number: str) -> str:
     return f" <a href='copy:{escape(number)}'>Copy</a>"
 
 
-def note_html(note: Note, *, amend_link: bool = False, expanded: bool = False) -> str:
+def note_html(
+    note: Note, *, amend_link: bool = False, expanded: bool = False, authors: Mapping[uuid.UUID, str] | None = None
+) -> str:
     status = " — <b>entered in error</b>" if note.entered_in_error else ""
     draft = " — <b>draft, not signed</b>" if not note.signed else ""
     steps = f" · used step {', '.join(map(str, note.plan_steps_used))}" if note.plan_steps_used else ""
@@ -51,8 +55,11 @@ def note_html(note: Note, *, amend_link: bool = False, expanded: bool = False) -
             if note.signed
             else f" <a href='finish:{note.id}'>Open the draft to finish and sign it</a>"
         )
+    author = ""
+    if authors is not None:
+        author = f" · by {escape(authors.get(note.author_id, 'a colleague not known on this laptop'))}"
     parts = [
-        f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b> · {escape(note.method.label)} · "
+        f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b>{author} · {escape(note.method.label)} · "
         f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{link}<br>"
         f"{folded(note.narrative, f'expand:{note.id}', expanded=expanded)}{nxt}</p>"
     ]
@@ -125,7 +132,7 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
                 parts.append(f"<h2>Step {int(step)}. {escape(step.title)}</h2><ol>{''.join(lines)}</ol>")
     if notes:
         parts.append("<h2>Recent contact notes</h2>")
-        parts.extend(note_html(n) for n in notes)
+        parts.extend(note_html(n, authors=context.authors if context else None) for n in notes)
     return "".join(parts)
 
 
@@ -149,6 +156,7 @@ class PlanView(QTextBrowser):
         self.setFont(font)
         self.anchorClicked.connect(self._on_link)
         self.copied: str | None = None
+        self.copy_feedback: CopyFeedback | None = None  # shown beside the plan by whoever holds it
 
     def show_person(
         self, person: Person, plan: PlanRevision | None, notes: list[Note], context: PlanContext | None = None
@@ -158,7 +166,7 @@ class PlanView(QTextBrowser):
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == "copy":
             self.copied = url.path()
-            copy_briefly(self.copied)
+            copy_briefly(self.copied, feedback=self.copy_feedback)
         elif url.scheme() == "edit-plan":
             self.edit_requested.emit()
 

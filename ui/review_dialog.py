@@ -72,6 +72,7 @@ class ReviewDialog(TypedDialog):
         self.step_owner.setAccessibleName("Next step owner")
         self.step_due = QDateEdit(QDate.currentDate().addDays(7), calendarPopup=True)
         self.step_due.setAccessibleName("Next step due")
+        self.step_due.setDisplayFormat("ddd d MMM yyyy")
         self.plan_reviewed = QCheckBox("The safety plan was reviewed with the person")
         self.plan_note = QLineEdit()
         self.plan_note.setAccessibleName("Plan review note")
