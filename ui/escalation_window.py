@@ -255,7 +255,7 @@ class EscalationWindow(QDialog):
         self.at.dateTimeChanged.connect(self._on_time_edited)
         record = QPushButton("Record &action")
         record.clicked.connect(self.record_action)
-        copy_contact = QPushButton("Cop&y")
+        copy_contact = QPushButton("Co&py")
         copy_contact.clicked.connect(self._copy_selected)
         contact_row = QHBoxLayout()
         contact_row.addWidget(self.contact, 1)

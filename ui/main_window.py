@@ -11,8 +11,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -38,6 +39,22 @@ from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lock_screen import LockScreen, lock_screen_html
 from ui.person_panel import PersonPanel
 from ui.tasks import Task
+
+
+class WorkerKeysFirst(QObject):
+    """Keeps a text field from claiming a key the main window uses for a worker's action."""
+
+    def __init__(self, keys: set[QKeySequence], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._keys = keys
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if pressed in self._keys:
+                event.ignore()  # not the field's: the shortcut fires
+                return True
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -83,7 +100,7 @@ class MainWindow(QMainWindow):
         self.work_due.setObjectName("work_due")
         self.work_due.setWordWrap(True)
         self.work_due.setAccessibleName("Work due")
-        self.work_due_only = QCheckBox("Show only people with &work due (F6)")
+        self.work_due_only = QCheckBox("Show only people with work &due (F6)")
         self.work_due_only.toggled.connect(self.proxy.set_work_due_only)
         self.table = QTableView()
         self.table.setAccessibleName("Caseload")
@@ -97,8 +114,10 @@ class MainWindow(QMainWindow):
         # Size columns from the first rows only: measuring all 10,000 took two seconds.
         self.table.horizontalHeader().setResizeContentsPrecision(100)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Moving through the list never opens a record (each opening is audited as a view): Enter or a
+        # double-click opens the person; Tab leaves the table instead of walking its cells.
         self.table.activated.connect(self._open_index)
-        self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._open_index(current))
+        self.table.setTabKeyNavigation(False)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 6)
@@ -159,6 +178,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+        # Outside a dialog a push button ignores Return unless it is auto-default; the worker's keyboard
+        # expects Return to press the focused button.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(True)
         self._restore_geometry()
         self.reload()
         self.search_box.setFocus()
@@ -166,9 +189,14 @@ class MainWindow(QMainWindow):
     def _add_actions(self) -> None:
         def action(text: str, keys: str, slot: Callable[[], object]) -> QAction:
             act = QAction(text, self, shortcut=QKeySequence(keys))
+            # From anywhere in the main window and its non-modal windows (a modal dialog still shadows it).
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             act.triggered.connect(slot)
             self.addAction(act)
+            self.worker_keys.add(QKeySequence(keys))
             return act
+
+        self.worker_keys: set[QKeySequence] = set()
 
         action("Find a person", "Ctrl+K", self._focus_search)
         action("Record a contact note", "Ctrl+N", lambda: self.person_panel.record_note())
@@ -178,6 +206,12 @@ class MainWindow(QMainWindow):
         action("Lock now", "Ctrl+L", self.lock_full)
         action("Crisis contacts", "Ctrl+D", self._toggle_contacts)
         action("Show only people with work due", "F6", self.work_due_only.toggle)
+        action("Refresh the caseload", "F5", self.reload)
+        # Text fields claim some of these keys for editing (Ctrl+E is "end of line" on X11): the worker's
+        # actions win, in every text field of the main window.
+        self._keys_filter = WorkerKeysFirst(self.worker_keys, self)
+        for edit in self.findChildren(QLineEdit):
+            edit.installEventFilter(self._keys_filter)
 
     # -- caseload -----------------------------------------------------------------------------------
 
@@ -238,10 +272,8 @@ class MainWindow(QMainWindow):
     def _open_first_match(self) -> None:
         if self.proxy.rowCount() > 0:
             index = self.proxy.index(0, 0)
-            if self.table.currentIndex() == index:
-                self._open_index(index)  # already selected, so selecting would not open it
-            else:
-                self.table.setCurrentIndex(index)  # selecting opens the person, once
+            self.table.setCurrentIndex(index)
+            self._open_index(index)
 
     def _open_index(self, index: QModelIndex) -> None:
         if not index.isValid():

@@ -129,7 +129,7 @@ class PersonPanel(QWidget):
         self.tabs.setAccessibleName("Person record")
         self.tabs.addTab(self.plan_view, "Safety &plan")
         self.tabs.addTab(self.notes_view, "No&tes")
-        self.tabs.addTab(self.reviews_view, "Re&views")
+        self.tabs.addTab(self.reviews_view, "Rev&iews")
         self.tabs.addTab(self.escalations_view, "Escalation&s")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -227,8 +227,10 @@ class PersonPanel(QWidget):
     # -- actions ------------------------------------------------------------------------------------
 
     def _open(self, dialog: QDialog, *, modal: bool = True) -> QDialog:
-        # A window-modal dialog blocks the main window's shortcuts, and locking must always work.
-        QShortcut(QKeySequence("Ctrl+L"), dialog, activated=self.lock_requested.emit)
+        # A modal dialog shadows the main window's shortcuts, and locking must always work. A non-modal
+        # window shares the main window's (a second Ctrl+L there would make the key ambiguous).
+        if modal:
+            QShortcut(QKeySequence("Ctrl+L"), dialog, activated=self.lock_requested.emit)
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
         if modal:

@@ -90,7 +90,7 @@ class ReviewDialog(TypedDialog):
         f1.addRow("&Protective factors", self.protective)
         f2 = QFormLayout(plan)
         f2.addRow("&Next step", self.step_action)
-        f2.addRow("O&wner", self.step_owner)
+        f2.addRow("Own&er", self.step_owner)
         f2.addRow("&Due", self.step_due)
         f2.addRow(self.plan_reviewed)
         f2.addRow("Plan &review note", self.plan_note)

@@ -1,0 +1,188 @@
+"""The keyboard always works (issue 11, items 5–7)."""
+
+import re
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLabel, QTabWidget, QWidget
+
+from app.audit import AuditAction
+from storage import models
+from ui.amend_dialog import AmendDialog
+from ui.escalation_window import EscalationStartDialog, EscalationWindow
+from ui.note_dialog import NoteDialog
+from ui.review_dialog import ReviewDialog
+
+
+def _open(qtbot, window, row: int = 0):
+    name = window.model.row_at(row).preferred_name
+    qtbot.keyClicks(window.search_box, name)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    return window.person_panel.person
+
+
+def _views(workspace) -> int:
+    with workspace.store.sessions() as session:
+        return sum(
+            1 for e in session.query(models.AuditEvent).filter_by(action=AuditAction.VIEW.value, record_type="person")
+        )
+
+
+def _close_dialogs(window) -> None:
+    for dialog in list(window.person_panel.dialogs):
+        dialog.done(0)
+
+
+def _focus_areas(window):
+    panel = window.person_panel
+    return {
+        "search box": window.search_box,
+        "caseload": window.table,
+        "work-due checkbox": window.work_due_only,
+        "note button": panel.note_button,
+        "tabs": panel.tabs.tabBar(),
+        "plan": panel.plan_view,
+        "notes": panel.notes_view,
+        "contacts search": window.contacts.search,
+        "contacts table": window.contacts.table,
+    }
+
+
+KEYS = [
+    pytest.param(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier, NoteDialog, id="Ctrl+N"),
+    pytest.param(Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier, ReviewDialog, id="Ctrl+R"),
+    pytest.param(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier, EscalationStartDialog, id="Ctrl+E"),
+]
+
+
+def _shortcut_override_is_left_to_the_window(widget, key, modifier) -> bool:
+    """Whether a text field lets the key through as a shortcut (QLineEdit claims Ctrl+E on X11)."""
+    event = QKeyEvent(QEvent.Type.ShortcutOverride, key, modifier)
+    event.ignore()
+    QApplication.sendEvent(widget, event)
+    return not event.isAccepted()
+
+
+@pytest.mark.parametrize(("key", "modifier", "kind"), KEYS)
+def test_worker_shortcuts_work_from_every_focusable_area(qtbot, window, key, modifier, kind) -> None:
+    _open(qtbot, window)
+    window.contacts_dock.show()
+    for area, widget in _focus_areas(window).items():
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        if widget in (window.person_panel.plan_view, window.person_panel.notes_view):
+            window.person_panel.tabs.setCurrentWidget(widget)
+        widget.setFocus()
+        assert widget.hasFocus(), area
+        assert _shortcut_override_is_left_to_the_window(widget, key, modifier), area
+        qtbot.keyClick(widget, key, modifier)
+        assert any(isinstance(d, kind) for d in window.person_panel.dialogs), f"nothing opened from the {area}"
+        _close_dialogs(window)
+
+
+def test_f6_f5_ctrl_d_and_ctrl_l_work_from_the_search_box_and_the_table(qtbot, window) -> None:
+    for widget in (window.search_box, window.table):
+        widget.setFocus()
+        qtbot.keyClick(widget, Qt.Key.Key_F6)
+        assert window.work_due_only.isChecked()
+        qtbot.keyClick(widget, Qt.Key.Key_F6)
+        assert not window.work_due_only.isChecked()
+        qtbot.keyClick(widget, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        assert window.contacts_dock.isVisible()
+        qtbot.keyClick(window.contacts.search, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        assert not window.contacts_dock.isVisible()
+    assert _shortcut_override_is_left_to_the_window(window.search_box, Qt.Key.Key_F5, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked
+
+
+def test_ctrl_l_locks_from_a_non_modal_escalation_window(qtbot, window, workspace) -> None:
+    person = _open(qtbot, window)
+    from app.escalations import EscalationDraft
+    from tests.conftest import NOW
+
+    codes = [c.code for c in workspace.escalations.config.pathways.criteria.criteria]
+    escalation, _ = workspace.escalations.start(EscalationDraft(person.id, codes[:1], "Rang in distress", NOW))
+    esc_window = window.person_panel.open_escalation(escalation)
+    esc_window.activateWindow()
+    qtbot.waitUntil(esc_window.isActiveWindow)
+    qtbot.keyClick(esc_window.steps_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked
+
+
+def test_moving_through_the_caseload_opens_nobody_and_audits_only_what_was_opened(qtbot, window, workspace):
+    views = _views(workspace)
+    window.table.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    qtbot.keyClick(window.work_due_only, Qt.Key.Key_F6)
+    assert window.person_panel.person is None and _views(workspace) == views
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Tab)
+    assert not window.table.hasFocus(), "Tab leaves the table"
+    assert window.person_panel.person is None and _views(workspace) == views
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    chosen = window.table.currentIndex().siblingAtColumn(0).data()
+    assert window.person_panel.person is not None and window.person_panel.person.preferred_name == chosen
+    assert _views(workspace) == views + 1
+
+
+def _mnemonics(window: QWidget) -> list[tuple[str, str]]:
+    """Every Alt+letter a window offers, with the text that offers it."""
+    found: list[tuple[str, str]] = []
+    own = [window, *(w for w in window.findChildren(QWidget) if w.window() is window)]
+    for widget in own:
+        texts: list[str] = []
+        if isinstance(widget, QAbstractButton) or (isinstance(widget, QLabel) and widget.buddy() is not None):
+            texts.append(widget.text())
+        elif isinstance(widget, QGroupBox) and widget.isCheckable():
+            texts.append(widget.title())
+        elif isinstance(widget, QTabWidget):
+            texts.extend(widget.tabText(i) for i in range(widget.count()))
+        for text in texts:
+            for letter in re.findall(r"(?<!&)&([^&\s])", text):
+                found.append((letter.lower(), text))
+    return found
+
+
+def _assert_unique(window: QWidget) -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for letter, text in _mnemonics(window):
+        if letter in seen and seen[letter] != text:
+            clashes.append(f"Alt+{letter.upper()}: {seen[letter]!r} and {text!r}")
+        seen.setdefault(letter, text)
+    assert not clashes, f"{window.windowTitle()}: " + "; ".join(clashes)
+
+
+def test_mnemonics_are_unique_in_every_window(qtbot, window, workspace) -> None:
+    from PySide6.QtCore import QUrl
+
+    person = _open(qtbot, window)
+    window.person_panel.banner.setVisible(True)
+    _assert_unique(window)
+    opened = []
+    window.person_panel.record_note()
+    window.person_panel.record_review()
+    window.person_panel.escalate()
+    note = next(n for n in workspace.notes.timeline(person.id) if n.signed)
+    window.person_panel.notes_view.anchorClicked.emit(QUrl(f"amend:{note.id}"))
+    from app.escalations import EscalationDraft
+    from tests.conftest import NOW
+
+    codes = [c.code for c in workspace.escalations.config.pathways.criteria.criteria]
+    escalation, _ = workspace.escalations.start(EscalationDraft(person.id, codes[:1], "Rang in distress", NOW))
+    window.person_panel.open_escalation(escalation)
+    opened = {type(d) for d in window.person_panel.dialogs}
+    assert opened == {NoteDialog, ReviewDialog, EscalationStartDialog, AmendDialog, EscalationWindow}
+    for dialog in window.person_panel.dialogs:
+        _assert_unique(dialog)
+
+
+def test_return_presses_the_focused_button_in_the_main_window(qtbot, window) -> None:
+    _open(qtbot, window)
+    window.person_panel.note_button.setFocus()
+    qtbot.keyClick(window.person_panel.note_button, Qt.Key.Key_Return)
+    assert any(isinstance(d, NoteDialog) for d in window.person_panel.dialogs)
