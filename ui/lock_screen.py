@@ -16,6 +16,7 @@ from app.org_config import OrgConfig
 from app.pathways import BUILT_IN_FALLBACK, NodeType, PathwayKind
 from app.persons import Nation
 from ui.tasks import Task
+from ui.unlock_countdown import UnlockCountdown
 
 _LOCAL_PURPOSES = {"urgent_mental_health", "professional_line"}
 
@@ -60,8 +61,13 @@ def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
 class LockScreen(QWidget):
     unlocked = Signal(object)  # whatever the unlocker returned
 
-    def __init__(self, pool: QThreadPool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, pool: QThreadPool, parent: QWidget | None = None, *, seconds_to_wait: Callable[[], float] | None = None
+    ) -> None:
         super().__init__(parent)
+        self.countdown = UnlockCountdown(seconds_to_wait or (lambda: 0.0), self)
+        self.countdown.ticked.connect(self._on_wait)
+        self.countdown.finished.connect(self._on_wait_over)
         self.setObjectName("lock_screen")
         self._pool = pool
         self._task: Task | None = None
@@ -96,9 +102,18 @@ class LockScreen(QWidget):
         self.passphrase.setEnabled(True)
         self.button.setEnabled(True)
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.countdown.start()  # a wait still due from earlier failures is shown, not suffered
+
+    def _on_wait(self, message: str) -> None:
+        self.message.setText(message)
+        self.button.setEnabled(False)
+
+    def _on_wait_over(self) -> None:
+        self.button.setEnabled(True)
+        self.message.setText("You can try again now.")
 
     def _submit(self) -> None:
-        if self._unlocker is None or self._task is not None:
+        if self._unlocker is None or self._task is not None or self.countdown.running:
             return
         text, unlocker = self.passphrase.text(), self._unlocker
         self.passphrase.setEnabled(False)
@@ -124,3 +139,4 @@ class LockScreen(QWidget):
         self.message.setText(
             str(exc) if isinstance(exc, (StoreError, WaymarkError)) else "Could not unlock. Nothing was changed."
         )
+        self.countdown.start()

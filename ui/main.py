@@ -57,13 +57,47 @@ def show_unlock(data_dir: Path) -> tuple[QApplication, QThreadPool, UnlockDialog
 
         return Workspace.open(data_dir, passphrase)
 
-    dialog = UnlockDialog(opener, pool, first_run=first_run)
+    def wait_left() -> float:
+        from app.unlock_wait import seconds_to_wait
+
+        return 0.0 if first_run else seconds_to_wait(data_dir)
+
+    dialog = UnlockDialog(opener, pool, first_run=first_run, seconds_to_wait=wait_left)
     dialog.show()
     # The serial pool runs this before any unlock the worker submits, so the unlock never waits on
     # imports started twice.
     warm = Task(lambda: [importlib.import_module(name) for name in _WARM] and None)
+    warm.outcome.succeeded.connect(lambda _r: dialog.check_wait())
     pool.start(warm)
+    help_task = Task(lambda: crisis_help(home_nation()))
+    help_task.outcome.succeeded.connect(dialog.show_help)
+    dialog.setProperty("help_task", help_task)  # kept alive until it reports
+    pool.start(help_task)
     return app, pool, dialog, warm
+
+
+def home_nation() -> str:
+    """The worker's nation as last remembered (not personal data); England until first unlocked."""
+    from PySide6.QtCore import QSettings
+
+    value = QSettings(str(settings_file()), QSettings.Format.IniFormat).value("nation")
+    return value if isinstance(value, str) else "england"
+
+
+def crisis_help(nation: str) -> str:
+    """The lock screen's crisis numbers and what to do, for the unlock window."""
+    from app.clock import SystemClock
+    from app.org_config import OrgConfig
+    from app.persons import Nation
+    from ui.lock_screen import lock_screen_html
+
+    clock = SystemClock()
+    try:
+        chosen = Nation(nation)
+    except ValueError:
+        chosen = Nation.ENGLAND
+    html = lock_screen_html(OrgConfig.load(clock.now().date()), clock, chosen)
+    return html.replace("<h1>Waymark is locked</h1>", "")
 
 
 def run_gui(data_dir: Path) -> int:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.caseload import CaseloadRow
 from app.config_files import errors
 from app.org_config import OrgConfig
+from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.person_panel)
         self.splitter.setSizes([640, 720])
 
-        self.lock_screen = LockScreen(pool)
+        self.lock_screen = LockScreen(pool, seconds_to_wait=lambda: seconds_to_wait(self._data_dir))
         self.lock_screen.unlocked.connect(self._on_unlocked)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
@@ -357,6 +358,8 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         if self._settings is None:
             return
+        # Which national lines the unlock window shows next time, before the store is open.
+        self._settings.setValue("nation", self._nation.value)
         geometry = self._settings.value("geometry")
         state = self._settings.value("state")
         if isinstance(geometry, QByteArray):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +21,12 @@ from PySide6.QtWidgets import (
 from app.errors import StoreError, WaymarkError
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH
 from ui.tasks import Task
+from ui.unlock_countdown import UnlockCountdown
+
+FIRST_HELP = (
+    "<h2>If someone needs help now</h2><ul><li><b>Emergency services: Phone 999</b></li>"
+    "<li><b>Samaritans: 116 123</b> (free, any time)</li></ul>"
+)
 
 if TYPE_CHECKING:  # the store code loads in the background while the worker types (ui.main)
     from app.workspace import Workspace
@@ -31,15 +38,25 @@ class UnlockDialog(QDialog):
     unlocked = Signal(object)  # Workspace
 
     def __init__(
-        self, opener: Callable[[str], Workspace], pool: QThreadPool, *, first_run: bool, parent: QWidget | None = None
+        self,
+        opener: Callable[[str], Workspace],
+        pool: QThreadPool,
+        *,
+        first_run: bool,
+        parent: QWidget | None = None,
+        seconds_to_wait: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(parent)
         self._opener = opener
+        self.countdown = UnlockCountdown(seconds_to_wait or (lambda: 0.0), self)
+        self.countdown.ticked.connect(self._on_wait)
+        self.countdown.finished.connect(self._on_wait_over)
         self._pool = pool
         self._first_run = first_run
         self._task: Task | None = None
         self.setWindowTitle("Waymark — set a passphrase" if first_run else "Waymark — unlock")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(520)
+        self.resize(560, 560)
 
         intro = QLabel(
             "Choose a passphrase to protect the records on this laptop. Three or four random words work well."
@@ -70,7 +87,14 @@ class UnlockDialog(QDialog):
             self.passphrase.textChanged.connect(self._on_passphrase_changed)
         else:
             self.confirm.setVisible(False)
+        # The same help as the lock screen: a locked laptop never stands between a worker and help. A
+        # short version at once; the full national and local numbers once the organisation files load.
+        self.help = QTextBrowser()
+        self.help.setObjectName("unlock_help")
+        self.help.setAccessibleName("Crisis numbers")
+        self.help.setHtml(FIRST_HELP)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.help, 1)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -88,7 +112,24 @@ class UnlockDialog(QDialog):
             hint = "Acceptable. Longer is stronger: try three or four words."
         self.message.setText(hint)
 
+    def show_help(self, html: str) -> None:
+        self.help.setHtml(html)
+
+    def check_wait(self) -> None:
+        """Show any wait still due from earlier failures (called once the store code has loaded)."""
+        self.countdown.start()
+
+    def _on_wait(self, message: str) -> None:
+        self.message.setText(message)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
+    def _on_wait_over(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
+        self.message.setText("You can try again now.")
+
     def _submit(self) -> None:
+        if self.countdown.running:
+            return  # the button is disabled; Return in the field must not start a throttled attempt
         text = self.passphrase.text()
         if self._first_run:
             if len(text) < MIN_PASSPHRASE_LENGTH:
@@ -126,6 +167,7 @@ class UnlockDialog(QDialog):
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
         if isinstance(exc, (StoreError, WaymarkError)):
             self.message.setText(str(exc))
+            self.countdown.start()
         else:
             self.message.setText(
                 "Waymark could not open your records because of an unexpected problem. Nothing has been changed. "
