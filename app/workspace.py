@@ -23,6 +23,7 @@ from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
+from app.store_lock import StoreLock
 from app.write_path import WritePath
 from storage import models
 from storage import outbox as outbox_store
@@ -42,6 +43,7 @@ class Workspace:
     actor: audit.Actor
     config: OrgConfig | None = None  # loaded from the bundled files when not given
     missed_contact_policy: MissedContactPolicy = field(default_factory=MissedContactPolicy)
+    lock: StoreLock | None = field(default=None, repr=False)  # held while open: one copy of the app per store
     caseload: CaseloadService = field(init=False)
     plans: SafetyPlanService = field(init=False)
     notes: ContactNoteService = field(init=False)
@@ -91,8 +93,13 @@ class Workspace:
     ) -> Workspace:
         """A new, empty store; the KDF is calibrated to this machine unless parameters are given."""
         check_new_passphrase(passphrase)
-        store, _ = store_mod.create(data_dir, passphrase, kdf or calibrate(), codec)
-        return cls(store, clock or SystemClock(), audit.Actor(None, None), config)
+        lock = StoreLock.acquire(data_dir)
+        try:
+            store, _ = store_mod.create(data_dir, passphrase, kdf or calibrate(), codec)
+        except BaseException:
+            lock.release()
+            raise
+        return cls(store, clock or SystemClock(), audit.Actor(None, None), config, lock=lock)
 
     @classmethod
     def open(
@@ -105,7 +112,14 @@ class Workspace:
         codec: Codec = Codec.SQLCIPHER,
         config: OrgConfig | None = None,
     ) -> Workspace:
-        store = store_mod.open_(data_dir, passphrase, throttle, codec)
+        # Before the passphrase is tried: a second copy is told at once, and no failed attempt is counted.
+        lock = StoreLock.acquire(data_dir) if data_dir.is_dir() else None
+        try:
+            store = store_mod.open_(data_dir, passphrase, throttle, codec)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         clock = clock or SystemClock()
         try:
             actor = _read_actor(store)
@@ -113,8 +127,10 @@ class Workspace:
                 audit.append(session, actor, audit.AuditAction.LOGIN, clock.now())
         except Exception:
             store.close()
+            if lock is not None:
+                lock.release()
             raise
-        return cls(store, clock, actor, config)
+        return cls(store, clock, actor, config, lock=lock)
 
     def set_identity(self, organisation_id: uuid.UUID, staff_id: uuid.UUID, device_id: uuid.UUID) -> None:
         """Record whose device this is (enrolment does this; so does the demo generator)."""
@@ -170,6 +186,9 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 def change_passphrase(data_dir: Path, old: str, new: str, *, kdf: KdfParams | None = None) -> None:

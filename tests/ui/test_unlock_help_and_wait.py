@@ -70,3 +70,16 @@ def test_the_lock_screen_counts_down_too(qtbot, pool) -> None:
     qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "you can try again in 8 s" in screen.message.text())
     assert not screen.button.isEnabled()
+
+
+def test_a_second_copy_of_the_app_says_the_store_is_in_use(qtbot, pool, workspace, demo_dir) -> None:
+    from app.workspace import Workspace
+    from tests.conftest import PASSPHRASE
+
+    dialog = UnlockDialog(lambda p: Workspace.open(demo_dir, p), pool, first_run=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "already open in another Waymark window" in dialog.message.text(), timeout=10_000)
+    assert dialog.isVisible()
