@@ -32,7 +32,7 @@ HEADERS = {
     Column.LAST_CONTACT: "Last contact",
     Column.NEXT_CONTACT: "Next contact",
     Column.OVERDUE: "Overdue",
-    Column.MISSED: "Missed contacts",
+    Column.MISSED: "Missed",
     Column.ESCALATIONS: "Escalations",
 }
 # Short headers keep every column on screen beside the plan; the full meaning is the tooltip.

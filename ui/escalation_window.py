@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -54,6 +55,7 @@ from ui.note_dialog import from_qt, to_qt
 from ui.save_errors import explain_failed_save
 from ui.text_limits import limit_text
 from ui.typed_dialog import TypedDialog
+from ui.window_fit import fit_to_screen
 
 SHARING_BASES = ("Consent given", "Within the care team", "Risk to life", "Best interests", "Other (say in outcome)")
 
@@ -180,7 +182,6 @@ class EscalationWindow(QDialog):
         self.escalation = escalation
         kind = "Welfare check" if escalation.kind.value == "welfare-check" else "Escalation"
         self.setWindowTitle(f"{kind} — {person_name}")
-        self.resize(1180, 800)
 
         self.notice = QLabel()
         self.notice.setObjectName("notice")
@@ -318,9 +319,18 @@ class EscalationWindow(QDialog):
         self.actions_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.actions_view.horizontalHeader().setStretchLastSection(True)
 
+        # On a small screen the step, the form and the close box scroll rather than squeeze or clip.
+        panel_scroll = QScrollArea()
+        panel_scroll.setWidget(panel)
+        panel_scroll.setWidgetResizable(True)
+        panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        panel_scroll.setAccessibleName("Current step, what you did, follow-up and close")
+        panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        panel.setMinimumWidth(panel.sizeHint().width())
         top = QSplitter()
         top.addWidget(self.flowchart)
-        top.addWidget(panel)
+        top.addWidget(panel_scroll)
+        top.setStretchFactor(0, 1)
         top.setSizes([680, 480])
         outer = QSplitter(Qt.Orientation.Vertical)
         outer.addWidget(top)
@@ -331,6 +341,7 @@ class EscalationWindow(QDialog):
         layout.addWidget(self.period)
         layout.addWidget(outer, 1)
         self.refresh(escalation)
+        fit_to_screen(self, QSize(1180, 800))
 
     # -- showing ------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,6 +40,10 @@ from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lock_screen import LockScreen, lock_screen_html
 from ui.person_panel import PersonPanel
 from ui.tasks import Task
+from ui.window_fit import fit_to_screen, restore_place, save_place
+
+# Wanted on a desktop monitor; a smaller screen gets a window that fits it.
+PREFERRED_SIZE = QSize(1280, 800)
 
 
 class WorkerKeysFirst(QObject):
@@ -87,7 +91,7 @@ class MainWindow(QMainWindow):
             QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path is not None else None
         )
         self.setWindowTitle("Waymark")
-        self.resize(1280, 800)
+        fit_to_screen(self, PREFERRED_SIZE)
 
         self.model = CaseloadTableModel(self)
         self.proxy = CaseloadFilter(self)
@@ -133,7 +137,8 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.person_panel)
-        self.splitter.setSizes([640, 720])
+        # The caseload keeps every column in view on a 1366-wide laptop; the person gets the rest.
+        self.splitter.setSizes([660, 700])
 
         self.lock_screen = LockScreen(pool, seconds_to_wait=lambda: seconds_to_wait(self._data_dir))
         self.lock_screen.unlocked.connect(self._on_unlocked)
@@ -360,16 +365,14 @@ class MainWindow(QMainWindow):
             return
         # Which national lines the unlock window shows next time, before the store is open.
         self._settings.setValue("nation", self._nation.value)
-        geometry = self._settings.value("geometry")
+        restore_place(self, self._settings, "main_window", PREFERRED_SIZE)
         state = self._settings.value("state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._settings is not None:
-            self._settings.setValue("geometry", self.saveGeometry())
+            save_place(self, self._settings, "main_window")
             self._settings.setValue("state", self.saveState())
             self._settings.sync()
         app = QApplication.instance()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,7 @@ from app.workspace import Workspace
 from ui.save_errors import explain_failed_save
 from ui.text_limits import limit_line, limit_text
 from ui.typed_dialog import TypedDialog
+from ui.window_fit import fit_to_screen
 
 
 def _text(name: str, placeholder: str) -> QPlainTextEdit:
@@ -97,10 +99,22 @@ class ReviewDialog(TypedDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # On a small laptop the form scrolls; the buttons stay in view below it.
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(explore)
+        content_layout.addWidget(plan)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setAccessibleName("Safety review form")
         layout = QVBoxLayout(self)
-        layout.addWidget(explore)
-        layout.addWidget(plan)
+        layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
+        wanted = content.sizeHint() + QSize(40, buttons.sizeHint().height() + 40)
+        fit_to_screen(self, wanted.expandedTo(QSize(640, 0)))
 
     def typed_text(self) -> list[str]:
         texts = [e.toPlainText() for e in (self.what_changed, self.account, self.why, self.concerns, self.protective)]

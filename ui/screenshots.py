@@ -13,7 +13,7 @@ from pathlib import Path
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QRect, QSize, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.pathways import walk
@@ -21,12 +21,14 @@ from app.workspace import Workspace
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.flowchart import FlowchartView
 from ui.main import create_demo
-from ui.main_window import MainWindow
+from ui.main_window import PREFERRED_SIZE, MainWindow
 from ui.note_dialog import NoteDialog
 from ui.tasks import serial_pool
 from ui.unlock_dialog import UnlockDialog
+from ui.window_fit import fitted
 
 PASSPHRASE = "screenshot demo passphrase"
+SMALL_SCREENS = ((1366, 768), (1280, 720))
 
 
 def _settle(ms: int = 300) -> None:
@@ -97,6 +99,22 @@ def main(out: Path) -> int:
         escalation.answer("No")
         _save(escalation, out / "escalation_flowchart_step2.png")
         escalation.close()
+
+        # Small laptops: each window as it opens on the room a screen of that size leaves (a 32 px taskbar).
+        for width, height in SMALL_SCREENS:
+            available = QRect(0, 0, width, height - 32)
+            window.setGeometry(fitted(PREFERRED_SIZE, window.minimumSizeHint(), available))
+            panel.tabs.setCurrentIndex(0)
+            _save(window, out / f"main_window_{width}x{height}.png")
+            panel.tabs.setCurrentWidget(panel.notes_view)
+            _save(window, out / f"person_notes_{width}x{height}.png")
+            panel.tabs.setCurrentIndex(0)
+            small = panel.open_escalation(escalation.escalation)
+            assert small is not None
+            small.setGeometry(fitted(QSize(1180, 800), small.minimumSizeHint(), available))
+            _save(small, out / f"escalation_{width}x{height}.png")
+            small.close()
+        window.resize(1360, 860)
 
         # Every approved pathway as a flowchart, for the people who write and approve them.
         assert window.workspace is not None and window.workspace.config is not None
