@@ -16,6 +16,7 @@ from app.contact_notes import Outcome
 from app.errors import NotFound
 from app.note_drafts import unsigned_counts
 from app.persons import Person
+from app.work_due import Due, DueKind, first_due
 from storage import models
 from storage.caseload_query import caseload_facts
 from storage.unit_of_work import UnitOfWork
@@ -37,6 +38,12 @@ class CaseloadRow:
     # Lower-cased names and the bare NHS number, built once so filtering never re-derives them.
     search_key: str = field(repr=False)
     unsigned_drafts: int = 0  # notes kept unsigned (at a lock, or saved as a draft): the worker's to finish
+    due: Due = field(default=Due(DueKind.NOTHING_OVERDUE, None))  # what is due first, for the work-due list
+
+    @property
+    def due_order(self) -> tuple[int, float]:
+        """Sorts the work-due list: the kind of work due first, then the longest due first."""
+        return (int(self.due.kind), self.due.since.timestamp() if self.due.since else float("inf"))
 
     @property
     def has_work_due(self) -> bool:
@@ -66,6 +73,7 @@ class CaseloadService:
         with self._uow.read() as session:
             facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
             drafts = unsigned_counts(session)
+            due = first_due(session, [f.person_id for f in facts], now)
         rows = []
         for f in facts:
             rows.append(
@@ -81,6 +89,7 @@ class CaseloadService:
                     open_escalations=f.open_escalations,
                     search_key=" ".join((f.preferred_name, f.given_name, f.family_name, f.nhs_number or "")).lower(),
                     unsigned_drafts=drafts.get(f.person_id, 0),
+                    due=due.get(f.person_id, Due(DueKind.NOTHING_OVERDUE, None)),
                 )
             )
         return rows

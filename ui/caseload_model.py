@@ -77,6 +77,7 @@ class CaseloadTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[CaseloadRow] = []
         self._sort: tuple[Column, Qt.SortOrder] = (Column.NAME, Qt.SortOrder.AscendingOrder)
+        self._due_first = False  # the work-due list: what is due first (CaseloadRow.due_order)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._rows)
@@ -130,15 +131,30 @@ class CaseloadTableModel(QAbstractTableModel):
         column, order = self._sort
         # Ties (same date, same count) fall back to the name, so the order is stable and predictable.
         by_name = sorted(rows, key=lambda r: r.preferred_name.lower())
+        if self._due_first:
+            return sorted(by_name, key=lambda r: r.due_order)
         return sorted(by_name, key=lambda r: sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(Column):
             return
+        self._sort = (Column(column), order)
+        self._due_first = False  # the worker chose a column
+        self._resort()
+
+    def sort_due_first(self, on: bool) -> None:
+        """The work-due list's order (on), or back to the column last chosen (off)."""
+        self._due_first = on
+        self._resort()
+
+    @property
+    def due_first(self) -> bool:
+        return self._due_first
+
+    def _resort(self) -> None:
         self.layoutAboutToBeChanged.emit()
         before = self.persistentIndexList()
         ids = [self._rows[i.row()].person_id for i in before]
-        self._sort = (Column(column), order)
         self._rows = self._sorted(self._rows)
         position = {r.person_id: n for n, r in enumerate(self._rows)}
         self.changePersistentIndexList(

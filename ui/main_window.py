@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.work_due.setWordWrap(True)
         self.work_due.setAccessibleName("Work due")
         self.work_due_only = QCheckBox("Show only people with work &due (F6)")
-        self.work_due_only.toggled.connect(self.proxy.set_work_due_only)
+        self.work_due_only.toggled.connect(self._show_work_due_only)
         self.table = QTableView()
         self.table.setAccessibleName("Caseload")
         self.table.setModel(self.proxy)
@@ -264,6 +264,12 @@ class MainWindow(QMainWindow):
     def _show_period(self) -> None:
         decision = self._config.calendars.for_area(self._area).period_at(self._clock.now(), self._nation)
         self.period_label.setText(f"Now: {decision}")
+
+    def _show_work_due_only(self, only: bool) -> None:
+        """The work-due list is sorted by what is due first; the whole caseload by the column chosen."""
+        self.proxy.set_work_due_only(only)
+        self.model.sort_due_first(only)
+        self.table.horizontalHeader().setSortIndicatorShown(not only)
 
     def _focus_search(self) -> None:
         self.search_box.setFocus()
