@@ -15,6 +15,7 @@ from app.errors import InvalidInput, NotFound, RecordImmutable
 from app.ids import new_id
 from app.labels import LabelledEnum
 from app.safety_plans import Step, current_revision
+from app.time_bounds import check_contact_times
 from app.write_path import Write, WritePath
 from storage import models
 from storage.repo import notes as notes_repo
@@ -185,6 +186,7 @@ class ContactNoteService:
             raise InvalidInput("Contact end", "is before the contact start")
         if draft.contact_end > now + self.policy.future_tolerance:
             raise InvalidInput("Contact end", "is in the future")
+        check_contact_times(draft.contact_start, draft.contact_end, self._record_since(draft.person_id))
         late = self.is_late(draft.contact_end, now)
         reason = (draft.late_entry_reason or "").strip() or None
         if late and not reason:
@@ -195,6 +197,11 @@ class ContactNoteService:
         if draft.next_action_due is not None and not (draft.next_action or "").strip():
             raise InvalidInput("Next action", "is required when a due time is given")
         return late, reason
+
+    def _record_since(self, person_id: uuid.UUID) -> datetime | None:
+        with self._uow.read() as session:
+            person = session.get(models.Person, person_id)
+            return person.created_at if person is not None else None
 
     def record(self, draft: NoteDraft, *, sign: bool = True) -> tuple[Note, Changed]:
         """Save a note (signed unless ``sign`` is False). Durable once this returns."""

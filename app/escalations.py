@@ -24,6 +24,7 @@ from app.labels import LabelledEnum
 from app.org_config import OrgConfig
 from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
+from app.time_bounds import check_follow_up_due, check_identified_at
 from app.write_path import Write, WritePath
 from storage import models
 from storage.repo import escalations as escalations_repo
@@ -258,6 +259,7 @@ class EscalationService:
             raise InvalidInput("Why", "write in your own words why you are escalating")
         identified = self._event_time(draft.identified_at, now, "When you identified the concern")
         with self._writes.person(draft.person_id, "escalations", now) as w:
+            check_identified_at(identified, now, w.person.created_at)
             row = self._insert(w, EscalationKind.ESCALATION, identified, criteria, rationale)
             return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
 
@@ -378,6 +380,7 @@ class EscalationService:
             raise InvalidInput("Follow-up due", "needs a time zone")
         if not owner.strip():
             raise InvalidInput("Follow-up owner", "say who will follow up")
+        check_follow_up_due(due, now)
         with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
             esc = self._load(w.session, row)
             self._add_action(

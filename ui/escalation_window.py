@@ -47,6 +47,7 @@ from app.escalations import (
 )
 from app.pathways import NodeType
 from app.text_input import NOTE_MAX_CHARS
+from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
 from app.workspace import Workspace
 from ui.clipboard import CopyFeedback, copy_briefly
 from ui.escalation_actions_model import EscalationActionsModel
@@ -118,6 +119,8 @@ class EscalationStartDialog(TypedDialog):
         limit_text(self.rationale, NOTE_MAX_CHARS)
         self.identified = QDateTimeEdit(to_qt(workspace.clock.now()), calendarPopup=True)
         self.identified.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        now = workspace.clock.now()
+        self.identified.setDateTimeRange(to_qt(now - MAX_ESCALATION_LOOKBACK), to_qt(now + timedelta(minutes=5)))
         self.identified.setAccessibleName("When you identified the concern")
         self.route = QLabel()
         self.route.setObjectName("route")
@@ -276,7 +279,7 @@ class EscalationWindow(QDialog):
 
         close_box = QGroupBox("Follow-up and close")
         self.follow_due = QDateTimeEdit(calendarPopup=True)
-        self.follow_due.setDisplayFormat("ddd d MMM HH:mm")
+        self.follow_due.setDisplayFormat("ddd d MMM yyyy HH:mm")
         self.follow_due.setAccessibleName("Follow-up due")
         self.follow_owner = QLineEdit()
         self.follow_owner.setAccessibleName("Follow-up owner")
@@ -401,6 +404,7 @@ class EscalationWindow(QDialog):
                 or "None yet on the path taken."
             )
         )
+        self.follow_due.setDateTimeRange(to_qt(now), to_qt(now + MAX_FOLLOW_UP_AHEAD))
         self.follow_due.setDateTime(to_qt(escalation.follow_up_due or now + timedelta(hours=24)))
         self.follow_owner.setText(escalation.follow_up_owner or "")
         # The form belongs to action steps only: a question is answered with its buttons, an end is
