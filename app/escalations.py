@@ -22,7 +22,7 @@ from app.hours import Period, PeriodDecision
 from app.ids import derived_id, new_id
 from app.labels import LabelledEnum
 from app.org_config import OrgConfig
-from app.pathways import Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
+from app.pathways import MOVE_ON, Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
 from app.time_bounds import check_follow_up_due, check_identified_at
 from app.write_path import Write, WritePath
@@ -89,6 +89,8 @@ class ActionDraft:
     outcome: str | None = field(default=None, repr=False)
     information_shared: str | None = field(default=None, repr=False)
     sharing_basis: str | None = field(default=None, repr=False)
+    # Not reached, and the worker says to take the pathway's route for that (otherwise: tried again, here).
+    move_on: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +355,11 @@ class EscalationService:
             if at < esc.identified_at - timedelta(minutes=5):
                 raise InvalidInput("Time", "is before the concern was identified")
             node = esc.pathway.node(draft.node_id)
+            move_on = draft.move_on and not draft.reached
+            if move_on and node.if_not_reached is None:
+                raise InvalidInput(
+                    "Not reached", "this step has no other route: try again, or phone 999 if life is at risk"
+                )
             if (
                 draft.contact_id
                 and draft.contact_id not in node.contacts
@@ -371,6 +378,7 @@ class EscalationService:
                 outcome=(draft.outcome or "").strip() or None,
                 information_shared=shared,
                 sharing_basis=basis,
+                answer=MOVE_ON if move_on else None,
             )
             return self._load(w.session, row), Changed.PERSON | w.changed
 

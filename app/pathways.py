@@ -111,6 +111,10 @@ class CriteriaSet:
         return next((c for c in self.criteria if c.code == code), None)
 
 
+# Recorded as the answer of an action step that reached nobody when the worker chose to move on.
+MOVE_ON = "not reached: move on"
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One recorded step of a walk: an answer to a question, or an action taken at an action node."""
@@ -151,7 +155,11 @@ def _next(node: Node, step: Step) -> str | None:
     if node.type is NodeType.QUESTION:
         return next((a.next for a in node.answers if a.label == step.answer), None)
     if node.type is NodeType.ACTION:
-        return node.next if step.reached else node.if_not_reached
+        if step.reached:
+            return node.next
+        # A busy line is normal: an attempt that reached nobody stays at the step (tried again) until the
+        # worker says to take the pathway's route for nobody reached.
+        return node.if_not_reached if step.answer == MOVE_ON else None
     return None
 
 

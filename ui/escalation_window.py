@@ -45,7 +45,7 @@ from app.escalations import (
     EscalationDraft,
     EscalationOutcome,
 )
-from app.pathways import NodeType
+from app.pathways import MOVE_ON, NodeType
 from app.text_input import NOTE_MAX_CHARS
 from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
 from app.workspace import Workspace
@@ -69,12 +69,15 @@ def step_list(escalation: Escalation, calls: list[CallNow]) -> list[str]:
         done = [a for a in escalation.actions if a.node_id == node_id and a.is_step]
         what = "; ".join(
             f"{a.at.astimezone():%H:%M} " + (a.answer or "") if a.kind is ActionKind.ANSWER else
-            f"{a.at.astimezone():%H:%M} {a.kind.label.lower()}{' — reached' if a.reached else ' — not reached'}"
+            f"{a.at.astimezone():%H:%M} {a.kind.label.lower()}"
+            + (" — reached" if a.reached else " — not reached, moved on" if a.answer == MOVE_ON else " — not reached")
             for a in done
         )  # fmt: skip
         lines.append(f"✓ {node.text} ({what})" if what else f"✓ {node.text}")
     current = escalation.walk.current
-    lines.append(("Finished: " if escalation.walk.finished else "NOW ▶ ") + current.text)
+    tries = [a for a in escalation.actions if a.node_id == current.id and a.is_step and not a.reached]
+    tried = f" (tried {len(tries)}×, not reached: {', '.join(f'{a.at.astimezone():%H:%M}' for a in tries)})"
+    lines.append(("Finished: " if escalation.walk.finished else "NOW ▶ ") + current.text + (tried if tries else ""))
     lines.extend(f"Next: {c.node.text}" for c in calls if c.node.id != current.id)
     return lines
 
@@ -258,7 +261,17 @@ class EscalationWindow(QDialog):
         self._at_edited = False
         self.at.dateTimeChanged.connect(self._on_time_edited)
         record = QPushButton("Record &action")
-        record.clicked.connect(self.record_action)
+        record.setToolTip("Record what you did. Not reached? It is recorded with its time and you stay at this step.")
+        record.clicked.connect(lambda: self.record_action())
+        self.move_on_button = QPushButton("Not reached: &move on")
+        self.move_on_button.setToolTip(
+            "Record that you did not reach them, and take the pathway's route for when nobody is reached"
+        )
+        self.move_on_button.clicked.connect(lambda: self.record_action(move_on=True))
+        record_row = QHBoxLayout()
+        record_row.addWidget(record)
+        record_row.addWidget(self.move_on_button)
+        record_row.addStretch(1)
         copy_contact = QPushButton("Co&py")
         copy_contact.clicked.connect(self._copy_selected)
         contact_row = QHBoxLayout()
@@ -275,7 +288,7 @@ class EscalationWindow(QDialog):
         form.addRow("&Shared", self.shared)
         form.addRow("&Basis", self.basis)
         form.addRow("&Time", self.at)
-        form.addRow(record)
+        form.addRow(record_row)
 
         close_box = QGroupBox("Follow-up and close")
         self.follow_due = QDateTimeEdit(calendarPopup=True)
@@ -410,6 +423,7 @@ class EscalationWindow(QDialog):
         # The form belongs to action steps only: a question is answered with its buttons, an end is
         # finished with the follow-up below.
         self.action_box.setVisible(escalation.is_open and escalation.walk.current.type is NodeType.ACTION)
+        self.move_on_button.setVisible(escalation.walk.current.if_not_reached is not None)
         for control in (self.follow_due, self.follow_owner, self.set_follow_button, self.close_outcome):
             control.setEnabled(escalation.is_open)
         self.close_button.setEnabled(escalation.is_open)
@@ -473,7 +487,8 @@ class EscalationWindow(QDialog):
         service, esc = self._workspace.escalations, self.escalation
         self._apply("Answer", lambda: service.answer(esc.id, esc.walk.current.id, label)[0])
 
-    def record_action(self) -> None:
+    def record_action(self, *, move_on: bool = False) -> None:
+        """Record what was done here. Not reached: tried again at this step, unless ``move_on``."""
         draft = ActionDraft(
             node_id=self.escalation.walk.current.id,
             kind=ActionKind(self.kind.currentData()),
@@ -484,6 +499,7 @@ class EscalationWindow(QDialog):
             outcome=self.outcome.text() or None,
             information_shared=self.shared.text() or None,
             sharing_basis=self.basis.currentText() or None,
+            move_on=move_on and not self.reached.isChecked(),
         )
         service, esc_id = self._workspace.escalations, self.escalation.id
         self._apply("Action", lambda: service.record_action(esc_id, draft)[0])

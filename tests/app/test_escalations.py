@@ -75,7 +75,15 @@ def test_out_of_hours_on_a_bank_holiday_walks_the_out_of_hours_pathway(workspace
         ActionDraft("crisis-team", ActionKind.PHONED, reached=False, contact_id="moorland-crisis-team",
                     outcome="Engaged tone twice", at=BOXING_DAY + timedelta(minutes=8)),
     )  # fmt: skip
-    assert not esc.reached_anyone and esc.walk.current.id == "tell-on-call", "not reached: the pathway's route"
+    assert not esc.reached_anyone and esc.walk.current.id == "crisis-team", "a busy line: tried again, same step"
+    esc, _ = workspace.escalations.record_action(
+        esc.id,
+        ActionDraft("crisis-team", ActionKind.PHONED, reached=False, contact_id="moorland-crisis-team",
+                    outcome="Still engaged", at=BOXING_DAY + timedelta(minutes=12), move_on=True),
+    )  # fmt: skip
+    assert not esc.reached_anyone and esc.walk.current.id == "tell-on-call", "the worker chose the pathway's route"
+    attempts = [a.at for a in esc.actions if a.node_id == "crisis-team" and not a.reached]
+    assert attempts == [BOXING_DAY + timedelta(minutes=8), BOXING_DAY + timedelta(minutes=12)], "each attempt timed"
     clock.set(BOXING_DAY + timedelta(minutes=50))
     esc, _ = workspace.escalations.record_action(
         esc.id,

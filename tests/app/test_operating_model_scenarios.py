@@ -68,7 +68,7 @@ def test_1_missed_contacts_and_deterioration_raise_a_timed_welfare_check(workspa
         contact_reached="Gareth Lowe, duty manager", outcome="Agreed the welfare check; review by 12:00",
         information_shared="Two missed contacts; recent distress", sharing_basis="Within the care team")  # fmt: skip
     act(40, "review-history", ActionKind.DONE, True, outcome="Isolation preceded previous crises; sister is key")
-    act(70, "attempt-contact", ActionKind.TEXTED, False, outcome="Texted and phoned; no reply")
+    act(70, "attempt-contact", ActionKind.TEXTED, False, outcome="Texted and phoned; no reply", move_on=True)
     act(95, "partners", ActionKind.PHONED, True, contact_id="moorland-crisis-team",
         contact_reached="Crisis team coordinator", outcome="Crisis team will visit with police if no contact by 14:00",
         information_shared="Missed contacts, safety plan, address", sharing_basis="Risk to life")  # fmt: skip
