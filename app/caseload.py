@@ -14,11 +14,11 @@ from app import audit, nhs_number
 from app.clock import Clock
 from app.contact_notes import Outcome
 from app.errors import NotFound
-from app.note_drafts import unsigned_counts
 from app.persons import Person
 from app.work_due import Due, DueKind, first_due
 from storage import models
 from storage.caseload_query import caseload_facts
+from storage.repo import notes as notes_repo
 from storage.unit_of_work import UnitOfWork
 
 REACHED = (Outcome.SEEN.value, Outcome.SPOKEN_TO.value)
@@ -72,7 +72,7 @@ class CaseloadService:
         assert self._actor.staff_id is not None
         with self._uow.read() as session:
             facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
-            drafts = unsigned_counts(session)
+            drafts = notes_repo.unsigned_draft_counts(session)
             due = first_due(session, [f.person_id for f in facts], now)
         rows = []
         for f in facts:

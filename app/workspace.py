@@ -168,8 +168,8 @@ class Workspace:
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""
-        with self.store.sessions() as session:
-            return {s.id: s.name for s in session.scalars(select(models.Staff))}
+        with self.uow.read() as session:
+            return device_repo.staff_names(session)
 
     def outbox_pending(self) -> int:
         with self.store.sessions() as session:

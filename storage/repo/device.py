@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Base, Meta, Person
+from storage.models import Base, Meta, Person, Staff
 
 
 def meta(session: Session) -> dict[str, str]:
@@ -21,3 +21,8 @@ def all_rows(session: Session, model: type[Base]) -> Iterator[Base]:
 
 def person_ids(session: Session) -> list[uuid.UUID]:
     return list(session.scalars(select(Person.id)))
+
+
+def staff_names(session: Session) -> dict[uuid.UUID, str]:
+    """Every staff member known on this device, by id."""
+    return {s.id: s.name for s in session.scalars(select(Staff))}

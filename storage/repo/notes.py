@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import ContactNote, NoteAmendment, PlannedContact
@@ -70,3 +70,24 @@ def entered_in_error(session: Session, person_id: uuid.UUID) -> set[uuid.UUID]:
             )
         )
     )
+
+
+def drafts_of(session: Session, person_id: uuid.UUID) -> list[ContactNote]:
+    """The person's unsigned drafts, oldest first."""
+    return list(
+        session.scalars(
+            select(ContactNote)
+            .where(ContactNote.person_id == person_id, ContactNote.signed_at.is_(None))
+            .order_by(ContactNote.recorded_at, ContactNote.id)
+        )
+    )
+
+
+def unsigned_draft_counts(session: Session) -> dict[uuid.UUID, int]:
+    """Unsigned drafts per person (only persons who have any)."""
+    query = (
+        select(ContactNote.person_id, func.count())
+        .where(ContactNote.signed_at.is_(None))
+        .group_by(ContactNote.person_id)
+    )
+    return {pid: count for pid, count in session.execute(query)}

@@ -1,0 +1,94 @@
+"""The queries behind the work-due order (app.work_due): per person, when each kind of work fell due."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import ContactNote, Escalation, EscalationAction, MissedContactEpisode, PlannedContact
+
+_NOT_STEPS = ("follow_up", "closed")
+
+
+def due_times(
+    session: Session, person_ids: list[uuid.UUID], now: datetime
+) -> Iterator[tuple[str, uuid.UUID, datetime]]:
+    """(what, person, since) for: "unreached" open escalations with no contact reached, "welfare" and
+    "recontact" overdue on open missed-contact episodes, "overdue" follow-ups, planned contacts and next
+    actions."""
+    step, end = aliased(EscalationAction), aliased(EscalationAction)
+    reached = (
+        select(step.id)
+        .where(
+            step.escalation_id == Escalation.id,
+            step.reached.is_(True),
+            or_(step.contact_id.is_not(None), step.contact_reached.is_not(None)),
+            step.kind.not_in(_NOT_STEPS),
+        )
+        .exists()
+    )
+    closed = select(end.id).where(end.escalation_id == Escalation.id, end.kind == "closed").exists()
+    open_escalation = and_(Escalation.person_id.in_(person_ids), ~closed)
+    for pid, at in session.execute(
+        select(Escalation.person_id, func.min(Escalation.identified_at))
+        .where(open_escalation, ~reached)
+        .group_by(Escalation.person_id)
+    ):
+        yield "unreached", pid, at
+    # Follow-ups are events: the latest one set on an open escalation is the one due.
+    latest = (
+        select(EscalationAction.escalation_id, func.max(EscalationAction.created_at).label("last"))
+        .where(EscalationAction.kind == "follow_up")
+        .group_by(EscalationAction.escalation_id)
+        .subquery()
+    )
+    for pid, at in session.execute(
+        select(Escalation.person_id, func.min(EscalationAction.due))
+        .join(EscalationAction, EscalationAction.escalation_id == Escalation.id)
+        .join(
+            latest,
+            and_(
+                latest.c.escalation_id == EscalationAction.escalation_id, latest.c.last == EscalationAction.created_at
+            ),
+        )
+        .where(open_escalation, EscalationAction.kind == "follow_up", EscalationAction.due < now)
+        .group_by(Escalation.person_id)
+    ):
+        yield "overdue", pid, at
+
+    open_episode = and_(MissedContactEpisode.person_id.in_(person_ids), MissedContactEpisode.closed_at.is_(None))
+    for column, kind in (
+        (MissedContactEpisode.welfare_check_due, "welfare"),
+        (MissedContactEpisode.recontact_due, "recontact"),
+    ):
+        for pid, at in session.execute(
+            select(MissedContactEpisode.person_id, func.min(column))
+            .where(open_episode, column < now)
+            .group_by(MissedContactEpisode.person_id)
+        ):
+            yield kind, pid, at
+
+    unmet = ~select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id).exists()
+    for pid, at in session.execute(
+        select(PlannedContact.person_id, func.min(PlannedContact.due_at))
+        .where(PlannedContact.person_id.in_(person_ids), unmet, PlannedContact.due_at < now)
+        .group_by(PlannedContact.person_id)
+    ):
+        yield "overdue", pid, at
+    # A next action is outstanding when the person's latest note set one that is now past due.
+    latest = (
+        select(ContactNote.person_id, func.max(ContactNote.contact_end).label("last_end"))
+        .where(ContactNote.person_id.in_(person_ids))
+        .group_by(ContactNote.person_id)
+        .subquery()
+    )
+    for pid, at in session.execute(
+        select(ContactNote.person_id, ContactNote.next_action_due)
+        .join(latest, and_(latest.c.person_id == ContactNote.person_id, latest.c.last_end == ContactNote.contact_end))
+        .where(ContactNote.next_action_due.is_not(None), ContactNote.next_action_due < now)
+    ):
+        yield "overdue", pid, at
