@@ -50,7 +50,7 @@ def test_an_escalation_once_someone_is_reached_no_longer_comes_first(workspace) 
     escalation, _ = workspace.escalations.start(EscalationDraft(person.person_id, codes[:1], "Rang", NOW))
     row = next(r for r in workspace.caseload.rows() if r.person_id == person.person_id)
     assert row.due.kind is DueKind.ESCALATION_REACHED_NOBODY and row.due.since == NOW
-    escalation = workspace.escalations.answer(escalation.id, escalation.walk.current.id, "No")
+    escalation, _ = workspace.escalations.answer(escalation.id, escalation.walk.current.id, "No")
     workspace.escalations.record_action(
         escalation.id,
         ActionDraft(
