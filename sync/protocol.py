@@ -1,0 +1,320 @@
+"""Wire models of the sync protocol (PROTOCOL.md), shared by the server and the client engine.
+
+Every body is strict: unknown fields are refused and no value is coerced from another type, so a
+client that drifts from the contract hears so at once instead of having a field silently ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+API_PREFIX = "/api/v1"
+# Stated limits (PROTOCOL.md §2.1): bigger requests are refused whole with 413, nothing stored.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BATCH_ITEMS = 500
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_PULL_LIMIT = 1000
+DEFAULT_PULL_LIMIT = 500
+DEFAULT_PULL_BYTES = 1024 * 1024
+
+RECORD_TYPES = (
+    "contact_note",
+    "note_amendment",
+    "safety_plan_revision",
+    "safety_review",
+    "escalation_opened",
+    "escalation_event",
+    "planned_contact",
+    "planned_contact_change",
+)
+RecordType = Literal[
+    "contact_note",
+    "note_amendment",
+    "safety_plan_revision",
+    "safety_review",
+    "escalation_opened",
+    "escalation_event",
+    "planned_contact",
+    "planned_contact_change",
+]
+
+_UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _uuid_text(value: Any) -> Any:
+    # JSON has no UUID type: accept exactly the lowercase hyphenated text §1.1 names, nothing looser.
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str) and _UUID_TEXT.match(value):
+        return uuid.UUID(value)
+    raise ValueError("expected a lowercase hyphenated UUID")
+
+
+Uuid = Annotated[uuid.UUID, BeforeValidator(_uuid_text)]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")]
+
+
+def _storable_text(value: str) -> str:
+    # PostgreSQL text holds neither NUL nor lone surrogates (which JSON's \u escapes can smuggle in).
+    if "\x00" in value:
+        raise ValueError("text contains a NUL character")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode") from None
+    return value
+
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable_text)]
+MAX_PAYLOAD_DEPTH = 16
+
+
+def _json_payload(value: dict[str, Any]) -> dict[str, Any]:
+    """§1.3: payloads are JSON without floats; also no NUL characters and no absurd nesting."""
+
+    def walk(node: Any, depth: int) -> None:
+        if depth > MAX_PAYLOAD_DEPTH:
+            raise ValueError("payload nested too deeply")
+        if isinstance(node, dict):
+            for key, item in node.items():
+                walk(key, depth)
+                walk(item, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, depth + 1)
+        elif isinstance(node, float):
+            raise ValueError("payload values are never floats (PROTOCOL.md §1.3)")
+        elif isinstance(node, str):
+            _storable_text(node)
+        elif isinstance(node, bool) or node is None:
+            pass
+        elif isinstance(node, int):
+            if not -(2**63) <= node < 2**63:
+                raise ValueError("payload integer out of range")
+        else:
+            raise ValueError("payload holds a value JSON cannot carry")
+
+    walk(value, 0)
+    return value
+
+
+Payload = Annotated[dict[str, Any], AfterValidator(_json_payload)]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ChangeRecord(Wire):
+    """The §1.1 envelope: one immutable record from a device's outbox."""
+
+    seq: Annotated[int, Field(ge=1, le=2**62)]
+    record_id: Uuid
+    record_type: RecordType
+    schema_version: Annotated[int, Field(ge=1, le=1000)]
+    person_id: Uuid
+    author_id: Uuid
+    device_id: Uuid
+    authored_at: Timestamp
+    refers_to: Uuid | None
+    payload: Payload
+    sha256: Sha256Hex
+
+    def canonical_bytes(self) -> bytes:
+        return canonical_bytes(self.hashed_fields())
+
+    def hashed_fields(self) -> dict[str, Any]:
+        return {
+            "record_id": str(self.record_id),
+            "record_type": self.record_type,
+            "schema_version": self.schema_version,
+            "person_id": str(self.person_id),
+            "author_id": str(self.author_id),
+            "device_id": str(self.device_id),
+            "authored_at": self.authored_at,
+            "refers_to": str(self.refers_to) if self.refers_to else None,
+            "payload": self.payload,
+        }
+
+    def computed_sha256(self) -> str:
+        return hashlib.sha256(self.canonical_bytes()).hexdigest()
+
+
+def canonical_bytes(obj: dict[str, Any]) -> bytes:
+    """§1.3: the bytes both ends hash."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def seal(fields: dict[str, Any], seq: int) -> dict[str, Any]:
+    """An envelope dict with its ``seq`` and ``sha256`` (the client's serialiser and tests use it)."""
+    return {**fields, "seq": seq, "sha256": hashlib.sha256(canonical_bytes(fields)).hexdigest()}
+
+
+# --- enrolment ---------------------------------------------------------------------------------
+
+
+class EnrolRequest(Wire):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+    device_name: ShortText
+    app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
+
+
+class EnrolResponse(Wire):
+    device_id: Uuid
+    user_id: Uuid
+    organisation_id: Uuid
+    token: str
+    role: str
+    server_epoch: str
+    # Ed25519, raw 32 bytes as hex: the key every command to this device is signed with.
+    command_public_key: str
+
+
+# --- common response fields -------------------------------------------------------------------
+
+
+class Command(Wire):
+    command_id: Uuid
+    kind: Literal["retire", "revoke", "purge_person"]
+    device_id: Uuid
+    person_id: Uuid | None
+    issued_at: Timestamp
+    # Ed25519 signature (hex) over canonical_bytes of the fields above.
+    signature: str
+
+    def signed_fields(self) -> dict[str, Any]:
+        return {
+            "command_id": str(self.command_id),
+            "kind": self.kind,
+            "device_id": str(self.device_id),
+            "person_id": str(self.person_id) if self.person_id else None,
+            "issued_at": self.issued_at,
+        }
+
+
+class ServerState(Wire):
+    server_time: Timestamp
+    server_epoch: str
+    device_status: Literal["active", "retire_pending", "retired", "revoked"]
+    commands: list[Command]
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+class PushRequest(Wire):
+    # The epoch the client last heard; a different one means the server was restored (§2.6).
+    server_epoch: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")] | None
+    # After an epoch change the client re-sends what it still holds; its seq may then start past a gap.
+    resync: bool
+    items: Annotated[list[ChangeRecord], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
+
+
+RejectReason = Literal[
+    "hash_mismatch",
+    "id_reuse",
+    "not_authorised_for_person",
+    "role_may_not_write",
+    "unknown_person",
+    "wrong_device",
+    "unsupported_schema_version",
+    "invalid_payload",
+    "payload_too_large",
+    "depends_on_rejected",
+    "device_revoked",
+    "author_not_caller",
+    "unknown_reference",
+]
+
+
+class ItemResult(Wire):
+    seq: int
+    record_id: Uuid
+    status: Literal["accepted", "duplicate", "rejected"]
+    # The change sequence the record was published under (accepted, and duplicates of accepted).
+    server_seq: int | None = None
+    reason: RejectReason | None = None
+    quarantine_id: Uuid | None = None
+    flags: list[str] = []
+    conflict_id: Uuid | None = None
+
+
+class PushResponse(ServerState):
+    results: list[ItemResult]
+    last_seq: int
+    high_water_seq: int
+
+
+# --- pull --------------------------------------------------------------------------------------
+
+
+class Change(Wire):
+    seq: int
+    entity: Literal["record", "plan_state", "notice", "person"]
+    person_id: Uuid | None
+    entity_id: Uuid
+    data: dict[str, Any]
+
+
+class PullResponse(ServerState):
+    changes: list[Change]
+    next_cursor: str
+    has_more: bool
+    high_water_seq: int
+    # Every person this user may see now: a new one is backfilled with its snapshot, a missing one
+    # leaves the device once its pending records are pushed.
+    scope: list[Uuid]
+
+
+class PersonSnapshot(ServerState):
+    person_id: Uuid
+    as_of_seq: int
+    person: dict[str, Any]
+    records: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+    open_conflicts: list[dict[str, Any]]
+    count: int
+    digest: str
+
+
+class ConflictList(ServerState):
+    conflicts: list[dict[str, Any]]
+
+
+# --- heartbeat and commands --------------------------------------------------------------------
+
+
+class HeartbeatRequest(Wire):
+    unsent: Annotated[int, Field(ge=0, le=10**9)]
+    quarantined: Annotated[int, Field(ge=0, le=10**9)]
+    app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
+    schema_version: Annotated[int, Field(ge=1, le=1000)]
+    device_time: Timestamp
+
+
+class HeartbeatResponse(ServerState):
+    clock_offset_ms: int
+
+
+class CommandAck(Wire):
+    outcome: Literal["done", "failed"]
+    detail: Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable_text)] | None
+
+
+class Ack(ServerState):
+    command_id: Uuid
+
+
+class ErrorBody(Wire):
+    """Every refusal: a machine-readable ``reason`` and words for the person reading a log."""
+
+    reason: str
+    message: str
+    expected_seq: int | None = None

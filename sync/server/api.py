@@ -1,0 +1,481 @@
+"""The FastAPI application: routes under /api/v1, token auth, stated limits, precise refusals.
+
+``create_app(db_url)`` brings the database schema to head (Alembic) before serving anything.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.clock import Clock, SystemClock
+from sync import protocol as p
+from sync.server import audit, commands, cursor, db, keys, pull, push, scope
+from sync.server.errors import ApiError
+from sync.server.models import (
+    CommandAck,
+    Device,
+    DeviceCommand,
+    EnrolCode,
+    EnrolFailure,
+    Person,
+    PlanConflict,
+    User,
+)
+from sync.server.tokens import hash_secret, normalise_code
+
+ENROL_FAILURE_WINDOW = timedelta(minutes=15)
+ENROL_FAILURE_LIMIT = 10
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    device: Device
+
+
+class BodyLimit:
+    """Refuse bodies over the stated limit before anything reads them, declared length or not."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope_: Scope, receive: Receive, send: Send) -> None:
+        if scope_["type"] != "http":
+            await self.app(scope_, receive, send)
+            return
+        declared = dict(scope_.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope_, counted, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = p.ErrorBody(
+        reason="body_too_large", message=f"The request body is over the {limit} byte limit; nothing was stored."
+    ).model_dump_json(exclude_none=True)
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+def _error(status: int, reason: str, message: str, expected_seq: int | None = None) -> JSONResponse:
+    body = p.ErrorBody(reason=reason, message=message, expected_seq=expected_seq)
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
+
+
+def create_app(db_url: str, clock: Clock | None = None) -> FastAPI:
+    clock = clock or SystemClock()
+    engine = db.open_engine(db_url)
+    db.upgrade(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    app = FastAPI(
+        title="Waymark sync server",
+        version="1",
+        description="Change records from devices' outboxes in, changes to their caseloads out (sync/PROTOCOL.md).",
+    )
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.clock = clock
+    app.add_middleware(BodyLimit, limit=p.MAX_BODY_BYTES)  # type: ignore[arg-type]
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.reason, exc.message, exc.expected_seq)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _error(422, "malformed_json", "The body is not valid JSON; nothing was stored.")
+        where = ".".join(str(part) for part in errors[0].get("loc", ())) if errors else ""
+        kind = "invalid_parameter" if where.startswith(("query", "path", "header")) else "invalid_body"
+        return _error(422, kind, f"{where}: {errors[0].get('msg') if errors else 'invalid'}; nothing was stored.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reasons = {404: "no_such_route", 405: "method_not_allowed", 400: "malformed_body"}
+        return _error(exc.status_code, reasons.get(exc.status_code, "refused"), str(exc.detail))
+
+    @contextmanager
+    def transaction() -> Iterator[Session]:
+        with sessions.begin() as session:
+            yield session
+
+    def refuse(
+        reason: str,
+        message: str,
+        status: int,
+        user: User | None = None,
+        device: Device | None = None,
+        request: Request | None = None,
+    ) -> ApiError:
+        # Refused attempts are audited in their own transaction: they must outlive the refusal.
+        with transaction() as session:
+            detail = {"path": request.url.path if request else None}
+            audit.append(
+                session,
+                clock.now(),
+                [
+                    audit.Entry(
+                        "security.refused",
+                        reason,
+                        user.id if user else None,
+                        device.id if device else None,
+                        detail=detail,
+                    )
+                ],
+            )
+        return ApiError(status, reason, message)
+
+    bearer = HTTPBearer(auto_error=False)
+
+    def authenticated(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> Caller:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise refuse("no_token", "This route needs the device token from enrolment.", 401, request=request)
+        with sessions() as session:
+            device = session.scalars(select(Device).where(Device.token_hash == hash_secret(credentials.credentials)))
+            found = device.first()
+            if found is None:
+                raise refuse(
+                    "token_unknown",
+                    "This device token is not known here: enrol the device again.",
+                    401,
+                    request=request,
+                )
+            user = session.get(User, found.user_id)
+            assert user is not None
+        return Caller(user, found)
+
+    def active(request: Request, caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+        if caller.device.status == "revoked":
+            raise refuse(
+                "device_revoked",
+                "This device was revoked; its local copy must be wiped.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
+        if caller.device.status == "retired":
+            raise refuse(
+                "device_retired",
+                "This device was retired and can no longer sync.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
+        return caller
+
+    def state(session: Session, caller: Caller, server_keys: keys.ServerKeys) -> dict[str, Any]:
+        device = session.get(Device, caller.device.id)
+        assert device is not None
+        return {
+            "server_time": commands.stamp(clock.now()),
+            "server_epoch": server_keys.epoch,
+            "device_status": device.status,
+            "commands": commands.pending(session, device.id),
+        }
+
+    v1 = p.API_PREFIX
+
+    @app.get(f"{v1}/health", responses=REFUSALS)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(f"{v1}/enrol", responses=REFUSALS)
+    def enrol(body: p.EnrolRequest, request: Request) -> p.EnrolResponse:
+        now = clock.now()
+        source = request.client.host if request.client else "unknown"
+        with transaction() as session:
+            failures = session.scalar(
+                select(func.count())
+                .select_from(EnrolFailure)
+                .where(EnrolFailure.source == source, EnrolFailure.at > now - ENROL_FAILURE_WINDOW)
+            )
+            if (failures or 0) >= ENROL_FAILURE_LIMIT:
+                raise ApiError(429, "too_many_attempts", "Too many wrong enrolment codes: wait 15 minutes.")
+            code = session.scalars(
+                select(EnrolCode).where(EnrolCode.code_hash == hash_secret(normalise_code(body.code))).with_for_update()
+            ).first()
+            problem = None
+            if code is None:
+                problem = ("code_unknown", "This enrolment code is not known: check it, or ask for a new one.")
+            elif code.used_at is not None:
+                problem = ("code_used", "This enrolment code was already used: ask your admin for a new one.")
+            elif code.expires_at <= now:
+                problem = ("code_expired", "This enrolment code has expired: ask your admin for a new one.")
+            if problem is not None:
+                session.add(EnrolFailure(source=source, at=now))
+                audit.append(
+                    session,
+                    now,
+                    [audit.Entry("security.enrol_refused", problem[0], None, None, detail={"source": source})],
+                )
+        if problem is not None:
+            raise ApiError(403, *problem)
+        token = secrets.token_urlsafe(32)
+        with transaction() as session:
+            code = session.scalars(select(EnrolCode).where(EnrolCode.id == code.id).with_for_update()).one()
+            if code.used_at is not None:
+                raise ApiError(403, "code_used", "This enrolment code was already used: ask your admin for a new one.")
+            user = session.get(User, code.user_id)
+            assert user is not None
+            device = Device(
+                id=uuid.uuid4(),
+                user_id=user.id,
+                name=body.device_name,
+                token_hash=hash_secret(token),
+                status="active",
+                enrolled_at=now,
+                last_seen_at=now,
+                last_sync_at=None,
+                last_seq=0,
+                heartbeat=None,
+            )
+            session.add(device)
+            code.used_at = now
+            code.device_id = device.id
+            server_keys = keys.load(session)
+            audit.append(
+                session,
+                now,
+                [audit.Entry("device.enrolled", "ok", user.id, device.id, detail={"app_version": body.app_version})],
+            )
+        return p.EnrolResponse(
+            device_id=device.id,
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            token=token,
+            role=user.role,
+            server_epoch=server_keys.epoch,
+            command_public_key=server_keys.public_key_hex,
+        )
+
+    @app.post(f"{v1}/push", responses=REFUSALS)
+    def push_route(
+        body: p.PushRequest, request: Request, caller: Annotated[Caller, Depends(authenticated)]
+    ) -> p.PushResponse:
+        now = clock.now()
+        if caller.device.status == "revoked":
+            with transaction() as session:
+                push.quarantine_all(session, caller.user, caller.device, body, now)
+            raise ApiError(
+                403,
+                "device_revoked",
+                "This device was revoked: what it sent is kept in quarantine, and it must be wiped.",
+            )
+        active(request, caller)
+        with transaction() as session:
+            server_keys = keys.load(session)
+            device = session.get(Device, caller.device.id)
+            assert device is not None
+            results, top = push.push(session, caller.user, device, body, server_keys.epoch, now)
+            last_seq = device.last_seq
+        with sessions() as session:
+            return p.PushResponse(
+                results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)
+            )
+
+    @app.get(f"{v1}/pull", responses=REFUSALS)
+    def pull_route(
+        caller: Annotated[Caller, Depends(active)],
+        cursor_: Annotated[str | None, Query(alias="cursor", max_length=1024)] = None,
+        limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+        max_bytes: Annotated[int, Query(ge=1024, le=8 * p.MAX_BODY_BYTES)] = p.DEFAULT_PULL_BYTES,
+    ) -> p.PullResponse:
+        now = clock.now()
+        with transaction() as session:
+            server_keys = keys.load(session)
+            after = cursor.read(server_keys.cursor_key, server_keys.epoch, cursor_, caller.user.id, caller.device.id)
+            changes, resume, has_more, top, visible = pull.pull(
+                session, caller.user, caller.device.id, after, limit, max_bytes, now
+            )
+            return p.PullResponse(
+                changes=changes,
+                next_cursor=cursor.make(
+                    server_keys.cursor_key, server_keys.epoch, resume, caller.user.id, caller.device.id
+                ),
+                has_more=has_more,
+                high_water_seq=top,
+                scope=visible,
+                **state(session, caller, server_keys),
+            )
+
+    @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS)
+    def snapshot(
+        person_id: Annotated[uuid.UUID, Path()], request: Request, caller: Annotated[Caller, Depends(active)]
+    ) -> p.PersonSnapshot:
+        now = clock.now()
+        with transaction() as session:
+            person = session.get(Person, person_id)
+            if person is None or not scope.may_read(session, caller.user, person_id, now):
+                audit.append(
+                    session,
+                    now,
+                    [
+                        audit.Entry(
+                            "security.read_refused",
+                            "person_not_visible",
+                            caller.user.id,
+                            caller.device.id,
+                            detail={"path": request.url.path},
+                        )
+                    ],
+                )
+                refused = True
+            else:
+                refused = False
+                as_of = pull.high_water(session, caller.user.organisation_id)
+                records, plans, conflicts, count, digest = pull.snapshot(session, person_id, as_of)
+                audit.append(
+                    session,
+                    now,
+                    [
+                        audit.Entry(
+                            "record.read",
+                            "snapshot",
+                            caller.user.id,
+                            caller.device.id,
+                            person_id,
+                            None,
+                            {"records": count},
+                        )
+                    ],
+                )
+                server_keys = keys.load(session)
+                details = dict(person.details)
+                answer = p.PersonSnapshot(
+                    person_id=person_id,
+                    as_of_seq=as_of,
+                    person=details,
+                    records=records,
+                    plans=plans,
+                    open_conflicts=conflicts,
+                    count=count,
+                    digest=digest,
+                    **state(session, caller, server_keys),
+                )
+        if refused:
+            raise ApiError(404, "person_not_visible", "No such person is visible to you.")
+        return answer
+
+    @app.get(f"{v1}/conflicts", responses=REFUSALS)
+    def conflicts(caller: Annotated[Caller, Depends(active)]) -> p.ConflictList:
+        now = clock.now()
+        with sessions() as session:
+            rows = session.scalars(
+                select(PlanConflict).where(
+                    PlanConflict.status == "open", PlanConflict.person_id.in_(scope.visible(caller.user, now))
+                )
+            ).all()
+            return p.ConflictList(
+                conflicts=[push.conflict_wire(c) for c in rows], **state(session, caller, keys.load(session))
+            )
+
+    @app.post(f"{v1}/heartbeat", responses=REFUSALS)
+    def heartbeat(body: p.HeartbeatRequest, caller: Annotated[Caller, Depends(active)]) -> p.HeartbeatResponse:
+        now = clock.now()
+        offset_ms = int((datetime.fromisoformat(body.device_time) - now).total_seconds() * 1000)
+        with transaction() as session:
+            device = session.get(Device, caller.device.id)
+            assert device is not None
+            device.last_seen_at = now
+            device.heartbeat = {
+                **body.model_dump(mode="json"),
+                "clock_offset_ms": offset_ms,
+                "received_at": commands.stamp(now),
+            }
+        with sessions() as session:
+            return p.HeartbeatResponse(clock_offset_ms=offset_ms, **state(session, caller, keys.load(session)))
+
+    @app.get(f"{v1}/commands", responses=REFUSALS)
+    def pending_commands(caller: Annotated[Caller, Depends(authenticated)]) -> p.ServerState:
+        # Open to a revoked device on purpose: it must hear the signed revoke to wipe itself.
+        with sessions() as session:
+            return p.ServerState(**state(session, caller, keys.load(session)))
+
+    @app.post(f"{v1}/commands/{{command_id}}/ack", responses=REFUSALS)
+    def ack(
+        command_id: Annotated[uuid.UUID, Path()], body: p.CommandAck, caller: Annotated[Caller, Depends(authenticated)]
+    ) -> p.Ack:
+        now = clock.now()
+        with transaction() as session:
+            command = session.get(DeviceCommand, command_id)
+            if command is None or command.device_id != caller.device.id:
+                audit.append(
+                    session,
+                    now,
+                    [audit.Entry("security.ack_refused", "command_not_yours", caller.user.id, caller.device.id)],
+                )
+                missing = True
+            else:
+                missing = False
+                if session.get(CommandAck, command_id) is None:
+                    session.add(CommandAck(command_id=command_id, outcome=body.outcome, acked_at=now))
+                    device = session.get(Device, caller.device.id)
+                    assert device is not None
+                    if command.kind == "retire" and body.outcome == "done":
+                        device.status = "retired"
+                    audit.append(
+                        session,
+                        now,
+                        [
+                            audit.Entry(
+                                f"command.{command.kind}",
+                                f"acked_{body.outcome}",
+                                caller.user.id,
+                                caller.device.id,
+                                command.person_id,
+                            )
+                        ],
+                    )
+        if missing:
+            raise ApiError(404, "command_not_found", "No such command was sent to this device.")
+        with sessions() as session:
+            return p.Ack(command_id=command_id, **state(session, caller, keys.load(session)))
+
+    return app
+
+
+def engine_of(app: FastAPI) -> Engine:
+    return app.state.engine  # type: ignore[no-any-return]

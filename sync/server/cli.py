@@ -1,0 +1,200 @@
+"""``waymark-server``: serve, load the demo organisation, and administer (exact syntax in README.md).
+
+Every error is one line on stderr naming the problem, exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from sync.server.admin import Admin, AdminError, parse_duration, parse_time
+
+
+def default_db_url() -> str:
+    folder = Path(platformdirs.user_data_dir("waymark-server", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'server.db'}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="waymark-server", description="Waymark sync server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the sync server")
+    serve.add_argument("--db", help="database URL (default: an SQLite file in the platform data folder)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--tls-cert", type=Path)
+    serve.add_argument("--tls-key", type=Path)
+    serve.add_argument("--workers", type=int, default=1)
+
+    demo = sub.add_parser("demo", help="load the demo organisation into an empty database")
+    demo.add_argument("--db", required=True)
+    demo.add_argument("--persons", type=int, default=40)
+    demo.add_argument("--seed", type=int, default=7)
+
+    admin = sub.add_parser("admin", help="administer the organisation")
+    admin_sub = admin.add_subparsers(dest="action", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        action = admin_sub.add_parser(name, help=help_text)
+        action.add_argument("--db", help="database URL (default: as for serve)")
+        return action
+
+    add("users", "list users: USERNAME ROLE TEAM")
+    code = add("enrol-code", "print a single-use enrolment code for a user's device")
+    code.add_argument("--user", required=True)
+    code.add_argument("--valid-for", default="24h")
+    org = add("create-organisation", "create the organisation in an empty database")
+    org.add_argument("--name", required=True)
+    team = add("create-team", "create a team")
+    team.add_argument("--name", required=True)
+    team.add_argument("--area", required=True)
+    team.add_argument("--nation", required=True, choices=("england", "scotland", "wales", "northern-ireland"))
+    user = add("create-user", "create a user")
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", required=True, choices=("worker", "duty", "team_lead", "admin"))
+    user.add_argument("--team")
+    assign = add("assign", "assign a person to a user")
+    assign.add_argument("--user", required=True)
+    assign.add_argument("--person", required=True)
+    assign.add_argument("--role", default="lead", choices=("lead", "co-worker"))
+    unassign = add("unassign", "end a user's assignment to a person")
+    unassign.add_argument("--user", required=True)
+    unassign.add_argument("--person", required=True)
+    cover = add("cover", "time-boxed cover for duty staff: a team, or persons")
+    cover.add_argument("--user", required=True)
+    cover.add_argument("--from", dest="starts", required=True)
+    cover.add_argument("--to", dest="ends", required=True)
+    cover.add_argument("--team")
+    cover.add_argument("--person", action="append")
+    persons = add("import-persons", "import persons from a JSON-lines file")
+    persons.add_argument("file", type=Path)
+    add("devices", "list devices with last sync, unsent and quarantined counts")
+    revoke = add("revoke", "revoke a lost device: refused everywhere, wiped on sight")
+    revoke.add_argument("device")
+    retire = add("retire", "retire a leaver's device: it pushes everything, then wipes")
+    retire.add_argument("device")
+    purge = add("purge-person", "tell a device to remove one person's records")
+    purge.add_argument("device")
+    purge.add_argument("--person", required=True)
+    add("new-epoch", "after restoring from backup: clients re-push and re-snapshot")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except AdminError as exc:
+        print(f"waymark-server: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        print(f"waymark-server: {type(exc).__name__}: {_first_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else "unexpected error"
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "demo":
+        from sync.server import demo
+
+        if args.persons < 2:
+            raise AdminError("the demo needs at least two persons")
+        for username, role, team in demo.load(Admin(args.db), persons=args.persons, seed=args.seed):
+            print(f"{username} {role} {team}")
+        return 0
+    admin = Admin(args.db or default_db_url())
+    action = args.action
+    if action == "users":
+        for username, role, team in admin.users():
+            print(f"{username} {role} {team}")
+    elif action == "enrol-code":
+        print(admin.enrol_code(args.user, parse_duration(args.valid_for)))
+    elif action == "create-organisation":
+        print(admin.create_organisation(args.name))
+    elif action == "create-team":
+        print(admin.create_team(args.name, args.area, args.nation))
+    elif action == "create-user":
+        print(admin.create_user(args.username, args.name, args.role, args.team))
+    elif action == "assign":
+        print(admin.assign(args.user, args.person, args.role))
+    elif action == "unassign":
+        admin.unassign(args.user, args.person)
+    elif action == "cover":
+        print(admin.cover(args.user, parse_time(args.starts), parse_time(args.ends), args.team, args.person))
+    elif action == "import-persons":
+        print(admin.import_persons(args.file))
+    elif action == "devices":
+        for row in admin.devices():
+            last = row.last_sync_at.isoformat() if row.last_sync_at else "never"
+            unsent = "?" if row.unsent is None else str(row.unsent)
+            print(
+                f"{row.device_id} {row.username} {row.status} last_sync={last} unsent={unsent} "
+                f"quarantined={row.quarantined}"
+            )
+    elif action == "revoke":
+        admin.revoke(args.device)
+    elif action == "retire":
+        admin.retire(args.device)
+    elif action == "purge-person":
+        admin.purge_person(args.device, args.person)
+    elif action == "new-epoch":
+        print(admin.new_epoch())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise AdminError("give both --tls-cert and --tls-key, or neither")
+    if args.tls_cert is None and not _loopback(args.host):
+        raise AdminError(f"serving on {args.host} without TLS is refused: give --tls-cert and --tls-key")
+    if args.workers < 1:
+        raise AdminError("--workers must be at least 1")
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            raise AdminError(f"cannot read {path}")
+    db_url = args.db or default_db_url()
+    # Migrate once here, so several workers do not race to; each worker then builds the app from the URL.
+    Admin(db_url)
+    os.environ["WAYMARK_SERVER_DB"] = db_url
+    uvicorn.run(
+        "sync.server.asgi:app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+        ssl_keyfile=str(args.tls_key) if args.tls_key else None,
+        log_level="warning",
+    )
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

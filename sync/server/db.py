@@ -1,0 +1,67 @@
+"""Opening the server database: engine settings per dialect, and the schema brought to head at start."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from sync.server import keys
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class _NoStatementLogs(logging.Filter):
+    """Statement logs at DEBUG include result rows, and rows here are clinical data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def open_engine(url: str) -> Engine:
+    logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoStatementLogs())
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Take over transaction control, so a write transaction starts with BEGIN IMMEDIATE: SQLite has
+            # one writer, and taking the write lock up front avoids a deadlocked lock upgrade.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def alembic_config(engine_connection: Any = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = engine_connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to head; safe to run from several processes at once on PostgreSQL."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two server processes starting together must not both create the tables.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727170)")
+        command.upgrade(alembic_config(connection), "head")
+        keys.ensure(connection)

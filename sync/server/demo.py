@@ -1,0 +1,234 @@
+"""The demo organisation on the server: built by the client's own demo generator, then copied across.
+
+Running the very generator the desktop uses (into a throwaway store) keeps both ends' demo data the
+same — teams, staff, persons, assignments, plans, notes, reviews and planned contacts — without a
+second copy of its rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from app.clock import FixedClock
+from app.workspace import Workspace
+from resources.demo.generator import populate
+from storage import models as client
+from storage.keyfile import KdfParams
+from storage.serialise import row_to_dict
+from sync.protocol import canonical_bytes
+from sync.server import audit
+from sync.server.admin import Admin, AdminError
+from sync.server.models import Assignment, Change, ChangeCounter, Organisation, Person, PlanHead, Record, Team, User
+from sync.server.push import record_wire
+
+# The envelope's own fields (PROTOCOL.md §1.1); everything else in a row is the payload.
+_ENVELOPE = {"id", "person_id", "author_id", "device_id", "created_at"}
+_RECORD_TYPES: dict[type[client.Base], str] = {
+    client.SafetyPlanRevision: "safety_plan_revision",
+    client.ContactNote: "contact_note",
+    client.SafetyReview: "safety_review",
+    client.PlannedContact: "planned_contact",
+}
+
+
+def username_for(name: str) -> str:
+    return re.sub(r"[^a-z0-9.]", "", name.lower().replace(" ", "."))
+
+
+def load(admin: Admin, persons: int = 40, seed: int = 7, now: datetime | None = None) -> list[tuple[str, str, str]]:
+    """Fill an empty server database with the demo organisation; returns (username, role, team) per user."""
+    now = now or datetime.now(UTC)
+    with admin.transaction() as session:
+        if session.scalars(select(Organisation.id)).first() is not None:
+            raise AdminError("this server database already holds an organisation; use an empty database")
+    with tempfile.TemporaryDirectory(prefix="waymark-demo-") as scratch:
+        # A throwaway store at the cheapest key derivation: it is deleted as soon as it has been read.
+        workspace = Workspace.create(
+            Path(scratch) / "store", secrets_passphrase(), kdf=KdfParams.floor(), clock=FixedClock(now)
+        )
+        try:
+            populate(workspace, persons=persons, seed=seed, now=now)
+            with workspace.store.sessions() as source:
+                rows = {
+                    model: [row_to_dict(r) for r in source.scalars(select(model))]
+                    for model in (
+                        client.Organisation,
+                        client.Team,
+                        client.Staff,
+                        client.Device,
+                        client.Person,
+                        client.Assignment,
+                        client.SafetyPlan,
+                        *_RECORD_TYPES,
+                    )
+                }
+        finally:
+            workspace.close()
+    _copy(admin, rows, now)
+    return admin.users()
+
+
+def secrets_passphrase() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now: datetime) -> None:
+    device_id = _uuid(rows[client.Device][0]["id"]) if rows[client.Device] else uuid.uuid4()
+    with admin.transaction() as session:
+        org = rows[client.Organisation][0]
+        session.add(Organisation(id=uuid.UUID(org["id"]), name=org["name"]))
+        session.flush()
+        teams = {t["id"]: t["area"] for t in rows[client.Team]}
+        session.execute(
+            insert(Team),
+            [
+                {
+                    "id": uuid.UUID(t["id"]),
+                    "organisation_id": uuid.UUID(org["id"]),
+                    "name": t["name"],
+                    "area": t["area"],
+                    "nation": t["nation"],
+                }
+                for t in rows[client.Team]
+            ],
+        )
+        session.execute(
+            insert(User),
+            [
+                {
+                    "id": uuid.UUID(s["id"]),
+                    "organisation_id": uuid.UUID(org["id"]),
+                    "team_id": uuid.UUID(s["team_id"]),
+                    "username": username_for(s["name"]),
+                    "name": s["name"],
+                    "role": s["role"],
+                }
+                for s in rows[client.Staff]
+            ],
+        )
+        session.execute(
+            insert(Person),
+            [
+                {
+                    "id": uuid.UUID(p["id"]),
+                    "organisation_id": uuid.UUID(org["id"]),
+                    "team_id": uuid.UUID(p["team_id"]),
+                    "details": {k: v for k, v in p.items() if k not in {"id", "organisation_id", "team_id"}},
+                }
+                for p in rows[client.Person]
+            ],
+        )
+        session.execute(
+            insert(Assignment),
+            [
+                {
+                    "id": uuid.UUID(a["id"]),
+                    "user_id": uuid.UUID(a["staff_id"]),
+                    "person_id": uuid.UUID(a["person_id"]),
+                    "role": a["role"],
+                    "starts_at": datetime.fromisoformat(a["starts_at"]),
+                    "ends_at": datetime.fromisoformat(a["ends_at"]) if a["ends_at"] else None,
+                }
+                for a in rows[client.Assignment]
+            ],
+        )
+        records: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        seq = 0
+        for model, record_type in _RECORD_TYPES.items():
+            for row in rows[model]:
+                seq += 1
+                records.append(_record(uuid.UUID(org["id"]), record_type, row, device_id, now, seq))
+        plan_heads = [
+            {
+                "plan_id": uuid.UUID(p["id"]),
+                "person_id": uuid.UUID(p["person_id"]),
+                "head_revision_id": uuid.UUID(p["head_revision_id"]),
+                "state": "ok",
+            }
+            for p in rows[client.SafetyPlan]
+            if p["head_revision_id"]
+        ]
+        for record in records:
+            changes.append(
+                {
+                    "organisation_id": record["organisation_id"],
+                    "seq": record["server_seq"],
+                    "person_id": record["person_id"],
+                    "recipient_user_id": None,
+                    "entity": "record",
+                    "entity_id": record["record_id"],
+                    "data": _wire(record),
+                    "at": now,
+                }
+            )
+        session.execute(insert(Record), records)
+        session.execute(insert(Change), changes)
+        session.execute(insert(PlanHead), plan_heads)
+        session.add(ChangeCounter(organisation_id=uuid.UUID(org["id"]), value=seq))
+        audit.append(
+            session,
+            now,
+            [
+                audit.Entry(
+                    "admin.demo_loaded",
+                    "ok",
+                    None,
+                    None,
+                    detail={"persons": len(rows[client.Person]), "records": seq, "teams": sorted(teams.values())},
+                )
+            ],
+        )
+
+
+def _record(
+    org: uuid.UUID, record_type: str, row: dict[str, Any], device: uuid.UUID, now: datetime, seq: int
+) -> dict[str, Any]:
+    payload = {k: v for k, v in row.items() if k not in _ENVELOPE}
+    author = row.get("author_id") or row.get("staff_id")
+    authored = row.get("created_at") or row.get("recorded_at") or row.get("contact_start")
+    fields = {
+        "record_id": row["id"],
+        "record_type": record_type,
+        "schema_version": 1,
+        "person_id": row["person_id"],
+        "author_id": author,
+        "device_id": row.get("device_id") or str(device),
+        "authored_at": authored,
+        "refers_to": None,
+        "payload": payload,
+    }
+    return {
+        "record_id": uuid.UUID(row["id"]),
+        "organisation_id": org,
+        "record_type": record_type,
+        "schema_version": 1,
+        "person_id": uuid.UUID(row["person_id"]),
+        "author_id": uuid.UUID(author),
+        "device_id": uuid.UUID(fields["device_id"]),
+        "authored_at": authored,
+        "refers_to": None,
+        "payload": payload,
+        "sha256": hashlib.sha256(canonical_bytes(fields)).hexdigest(),
+        "received_at": now,
+        "received_from": device,
+        "server_seq": seq,
+        "flags": [],
+    }
+
+
+def _wire(record: dict[str, Any]) -> dict[str, Any]:
+    return record_wire(record)

@@ -1,0 +1,455 @@
+"""Applying a device's push: each outbox entry stored exactly once, answered per item, nothing dropped.
+
+One transaction per batch. It first takes the organisation's change-counter row, so it holds the
+organisation's write lock from its first read to its commit: the reads it decides on (ledger, record
+ids, plan heads) cannot go stale, and change sequence order is commit order (sync-reference.md b3).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, ItemResult, PushRequest, RejectReason
+from sync.server import audit, scope
+from sync.server.errors import ApiError
+from sync.server.models import (
+    Change,
+    ChangeCounter,
+    Device,
+    Person,
+    PlanConflict,
+    PlanHead,
+    PushLedger,
+    Quarantine,
+    Record,
+    User,
+)
+
+SUPPORTED_SCHEMA_VERSION = 1
+
+
+@dataclass
+class _Batch:
+    """What one push transaction has decided so far."""
+
+    organisation_id: uuid.UUID
+    now: datetime
+    seq: int
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[audit.Entry] = field(default_factory=list)
+    batch_records: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    rejected_ids: set[uuid.UUID] = field(default_factory=set)
+
+    def publish(
+        self,
+        entity: str,
+        entity_id: uuid.UUID,
+        data: dict[str, Any],
+        person_id: uuid.UUID | None,
+        recipient: uuid.UUID | None = None,
+    ) -> int:
+        self.seq += 1
+        self.changes.append(
+            {
+                "organisation_id": self.organisation_id,
+                "seq": self.seq,
+                "person_id": person_id,
+                "recipient_user_id": recipient,
+                "entity": entity,
+                "entity_id": entity_id,
+                "data": data,
+                "at": self.now,
+            }
+        )
+        return self.seq
+
+
+def take_counter(session: Session, organisation_id: uuid.UUID) -> int:
+    return session.scalars(
+        select(ChangeCounter.value).where(ChangeCounter.organisation_id == organisation_id).with_for_update()
+    ).one()
+
+
+def finish(session: Session, batch: _Batch, start_seq: int) -> None:
+    """Write what the batch decided, counter last but one and audit last (the lock order everywhere)."""
+    if batch.records:
+        session.execute(insert(Record), batch.records)
+    if batch.changes:
+        session.execute(insert(Change), batch.changes)
+    if batch.ledger:
+        session.execute(insert(PushLedger), batch.ledger)
+    if batch.seq != start_seq:
+        session.execute(
+            update(ChangeCounter).where(ChangeCounter.organisation_id == batch.organisation_id).values(value=batch.seq)
+        )
+    audit.append(session, batch.now, batch.audit)
+
+
+def push(
+    session: Session, user: User, device: Device, request: PushRequest, epoch: str, now: datetime
+) -> tuple[list[ItemResult], int]:
+    """Apply the batch; returns the per-item results and the high-water change sequence."""
+    if request.server_epoch is not None and request.server_epoch != epoch and not request.resync:
+        raise ApiError(
+            410, "resync_required", "The server was restored from a backup: push every record again with resync set."
+        )
+    seqs = [item.seq for item in request.items]
+    if any(b <= a for a, b in itertools.pairwise(seqs)):
+        raise ApiError(400, "items_out_of_order", "Items must be sent in increasing seq order, each once.")
+    start = take_counter(session, user.organisation_id)
+    session.refresh(device)
+    fresh = [item for item in request.items if item.seq > device.last_seq]
+    if fresh and not request.resync:
+        expected = device.last_seq + 1
+        if any(item.seq != expected + i for i, item in enumerate(fresh)):
+            raise ApiError(
+                409,
+                "out_of_order",
+                f"The server expected seq {expected} next; send the outbox again from there.",
+                expected_seq=expected,
+            )
+    batch = _Batch(user.organisation_id, now, start)
+    held = scope.held_now_ids(session, user, now)
+    replayed = (
+        {
+            row.seq: row
+            for row in session.scalars(
+                select(PushLedger).where(
+                    PushLedger.device_id == device.id,
+                    PushLedger.seq.in_([i.seq for i in request.items if i.seq <= device.last_seq]),
+                )
+            )
+        }
+        if len(fresh) < len(request.items)
+        else {}
+    )
+    results: list[ItemResult] = []
+    for item in request.items:
+        if item.seq in replayed:
+            original = replayed[item.seq].result
+            results.append(_as_duplicate(item, original))
+            continue
+        result = _apply(session, batch, user, device, held, item)
+        results.append(result)
+        if item.seq > device.last_seq:
+            batch.ledger.append(
+                {
+                    "device_id": device.id,
+                    "seq": item.seq,
+                    "record_id": item.record_id,
+                    "result": result.model_dump(mode="json"),
+                    "at": now,
+                }
+            )
+    if fresh:
+        device.last_seq = max(device.last_seq, fresh[-1].seq)
+    device.last_sync_at = now
+    device.last_seen_at = now
+    finish(session, batch, start)
+    return results, batch.seq
+
+
+def _as_duplicate(item: ChangeRecord, original: dict[str, Any]) -> ItemResult:
+    return ItemResult(
+        seq=item.seq,
+        record_id=item.record_id,
+        status="duplicate",
+        server_seq=original.get("server_seq"),
+        reason=original.get("reason"),
+        quarantine_id=uuid.UUID(original["quarantine_id"]) if original.get("quarantine_id") else None,
+        flags=[*original.get("flags", []), f"original_{original['status']}"],
+        conflict_id=uuid.UUID(original["conflict_id"]) if original.get("conflict_id") else None,
+    )
+
+
+def _reject(
+    session: Session,
+    batch: _Batch,
+    user: User,
+    device: Device,
+    item: ChangeRecord,
+    reason: RejectReason,
+    *,
+    security: bool = False,
+) -> ItemResult:
+    quarantine_id = uuid.uuid4()
+    person_known = session.get(Person, item.person_id) is not None
+    session.execute(
+        insert(Quarantine).values(
+            id=quarantine_id,
+            organisation_id=user.organisation_id,
+            device_id=device.id,
+            user_id=user.id,
+            person_id=item.person_id if person_known else None,
+            record_id=item.record_id,
+            reason=reason,
+            envelope=item.model_dump(mode="json"),
+            received_at=batch.now,
+        )
+    )
+    batch.rejected_ids.add(item.record_id)
+    batch.audit.append(
+        audit.Entry(
+            "security.write_refused" if security else "record.quarantined",
+            reason,
+            user.id,
+            device.id,
+            item.person_id if person_known else None,
+            item.record_id,
+            {"quarantine_id": str(quarantine_id), "record_type": item.record_type},
+        )
+    )
+    return ItemResult(
+        seq=item.seq, record_id=item.record_id, status="rejected", reason=reason, quarantine_id=quarantine_id
+    )
+
+
+def _apply(
+    session: Session, batch: _Batch, user: User, device: Device, held: set[uuid.UUID], item: ChangeRecord
+) -> ItemResult:
+    if item.computed_sha256() != item.sha256:
+        return _reject(session, batch, user, device, item, "hash_mismatch")
+    existing = batch.batch_records.get(item.record_id) or _stored(session, item.record_id)
+    if existing is not None:
+        if existing["sha256"] == item.sha256:
+            return ItemResult(
+                seq=item.seq,
+                record_id=item.record_id,
+                status="duplicate",
+                server_seq=existing["server_seq"],
+                flags=list(existing["flags"]),
+            )
+        # Same id, other content: never an overwrite. The stored record stays byte-identical.
+        return _reject(session, batch, user, device, item, "id_reuse", security=True)
+    if item.schema_version > SUPPORTED_SCHEMA_VERSION:
+        return _reject(session, batch, user, device, item, "unsupported_schema_version")
+    if len(json.dumps(item.payload)) > MAX_PAYLOAD_BYTES:
+        return _reject(session, batch, user, device, item, "payload_too_large")
+    if item.author_id != user.id:
+        return _reject(session, batch, user, device, item, "author_not_caller", security=True)
+    person = session.get(Person, item.person_id)
+    if person is None or person.organisation_id != user.organisation_id:
+        return _reject(session, batch, user, device, item, "unknown_person", security=True)
+    decision = scope.decide_write(session, user, held, item.record_type, person, batch.now)
+    if decision is scope.WriteDecision.NEVER_HELD:
+        return _reject(session, batch, user, device, item, "not_authorised_for_person", security=True)
+    if decision is scope.WriteDecision.ROLE_MAY_NOT_WRITE:
+        return _reject(session, batch, user, device, item, "role_may_not_write", security=True)
+    if item.refers_to is not None and item.refers_to not in batch.batch_records:
+        if item.refers_to in batch.rejected_ids:
+            return _reject(session, batch, user, device, item, "depends_on_rejected")
+        referred = _stored(session, item.refers_to)
+        if referred is None or referred["person_id"] != item.person_id:
+            return _reject(session, batch, user, device, item, "unknown_reference")
+    flags: list[str] = []
+    if decision is scope.WriteDecision.ACCEPT_AFTER_REASSIGNMENT:
+        flags.append("after_reassignment")
+    conflict_id: uuid.UUID | None = None
+    plan_change: dict[str, Any] | None = None
+    if item.record_type == "safety_plan_revision":
+        outcome = _plan_revision(session, batch, item)
+        if isinstance(outcome, str):
+            return _reject(session, batch, user, device, item, "invalid_payload")
+        plan_change, conflict_id = outcome
+        if conflict_id is not None:
+            flags.append("plan_conflict")
+    row = {
+        "record_id": item.record_id,
+        "organisation_id": user.organisation_id,
+        "record_type": item.record_type,
+        "schema_version": item.schema_version,
+        "person_id": item.person_id,
+        "author_id": item.author_id,
+        "device_id": item.device_id,
+        "authored_at": item.authored_at,
+        "refers_to": item.refers_to,
+        "payload": item.payload,
+        "sha256": item.sha256,
+        "received_at": batch.now,
+        "received_from": device.id,
+        "flags": flags,
+    }
+    server_seq = batch.publish("record", item.record_id, record_wire(row), item.person_id)
+    row["server_seq"] = server_seq
+    batch.records.append(row)
+    batch.batch_records[item.record_id] = row
+    if plan_change is not None:
+        batch.publish("plan_state", plan_change["plan_id"], _json(plan_change), item.person_id)
+    if decision is scope.WriteDecision.ACCEPT_AFTER_REASSIGNMENT:
+        # Losing the note would be worse than delivering it late: route it to whoever holds the person now.
+        for recipient in scope.current_holders(session, person, batch.now):
+            batch.publish(
+                "notice",
+                item.record_id,
+                {"kind": "after_reassignment", "person_id": str(person.id), "record_id": str(item.record_id)},
+                None,
+                recipient,
+            )
+    batch.audit.append(
+        audit.Entry(
+            "record.write",
+            "accepted",
+            user.id,
+            device.id,
+            item.person_id,
+            item.record_id,
+            {"record_type": item.record_type, "flags": flags},
+        )
+    )
+    return ItemResult(
+        seq=item.seq,
+        record_id=item.record_id,
+        status="accepted",
+        server_seq=server_seq,
+        flags=flags,
+        conflict_id=conflict_id,
+    )
+
+
+def _stored(session: Session, record_id: uuid.UUID) -> dict[str, Any] | None:
+    row = session.execute(
+        select(Record.sha256, Record.server_seq, Record.flags, Record.person_id).where(Record.record_id == record_id)
+    ).first()
+    return None if row is None else {"sha256": row[0], "server_seq": row[1], "flags": row[2], "person_id": row[3]}
+
+
+def record_wire(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored record as pulled: the §1.1 envelope fields plus when the server received it."""
+    return {
+        "record_id": str(row["record_id"]),
+        "record_type": row["record_type"],
+        "schema_version": row["schema_version"],
+        "person_id": str(row["person_id"]),
+        "author_id": str(row["author_id"]),
+        "device_id": str(row["device_id"]),
+        "authored_at": row["authored_at"],
+        "refers_to": str(row["refers_to"]) if row["refers_to"] else None,
+        "payload": row["payload"],
+        "sha256": row["sha256"],
+        "received_at": row["received_at"].isoformat(),
+        "flags": list(row["flags"]),
+    }
+
+
+def _json(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in data.items()}
+
+
+def _uuid_list(value: Any) -> list[uuid.UUID] | None:
+    if not isinstance(value, list) or len(value) > 2:
+        return None
+    try:
+        return [uuid.UUID(v) for v in value if isinstance(v, str)] if all(isinstance(v, str) for v in value) else None
+    except ValueError:
+        return None
+
+
+def _plan_revision(
+    session: Session, batch: _Batch, item: ChangeRecord
+) -> tuple[dict[str, Any], uuid.UUID | None] | str:
+    """Move the plan's head only by fast-forward or by a merge naming it; otherwise open a conflict.
+
+    Returns the plan state to publish and the conflict id (if any), or a reason string when the payload
+    cannot be read as a revision.
+    """
+    try:
+        plan_id = uuid.UUID(item.payload["plan_id"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "invalid_payload"
+    parents = _uuid_list(item.payload.get("parent_ids"))
+    if parents is None:
+        return "invalid_payload"
+    head = session.scalars(select(PlanHead).where(PlanHead.plan_id == plan_id).with_for_update()).first()
+    conflict_id: uuid.UUID | None = None
+    if head is None:
+        head = PlanHead(plan_id=plan_id, person_id=item.person_id, head_revision_id=item.record_id, state="ok")
+        session.add(head)
+    elif head.person_id != item.person_id:
+        return "invalid_payload"
+    elif parents == [head.head_revision_id]:
+        head.head_revision_id = item.record_id
+    elif len(parents) == 2 and head.head_revision_id in parents:
+        other = next(p for p in parents if p != head.head_revision_id)
+        head.head_revision_id = item.record_id
+        for conflict in session.scalars(
+            select(PlanConflict).where(
+                PlanConflict.plan_id == plan_id, PlanConflict.status == "open", PlanConflict.ours_revision_id == other
+            )
+        ):
+            conflict.status = "resolved"
+            conflict.resolution_revision_id = item.record_id
+    else:
+        chained = (
+            session.scalars(
+                select(PlanConflict).where(
+                    PlanConflict.plan_id == plan_id,
+                    PlanConflict.status == "open",
+                    PlanConflict.ours_revision_id.in_(parents),
+                )
+            ).first()
+            if parents
+            else None
+        )
+        if chained is not None:
+            # R1 → R2 both over an old base: one conflict, on the tip; R1 stays stored in the DAG.
+            chained.ours_revision_id = item.record_id
+            conflict_id = chained.id
+        else:
+            conflict_id = uuid.uuid4()
+            session.add(
+                PlanConflict(
+                    id=conflict_id,
+                    plan_id=plan_id,
+                    person_id=item.person_id,
+                    base_revision_id=parents[0] if parents else None,
+                    theirs_revision_id=head.head_revision_id,
+                    ours_revision_id=item.record_id,
+                    status="open",
+                    opened_at=batch.now,
+                    resolution_revision_id=None,
+                )
+            )
+    session.flush()
+    open_conflicts = list(
+        session.scalars(select(PlanConflict).where(PlanConflict.plan_id == plan_id, PlanConflict.status == "open"))
+    )
+    head.state = "conflicted" if open_conflicts else "ok"
+    return (
+        {
+            "plan_id": str(plan_id),
+            "head_revision_id": str(head.head_revision_id),
+            "state": head.state,
+            "open_conflicts": [conflict_wire(c) for c in open_conflicts],
+        },
+        conflict_id,
+    )
+
+
+def conflict_wire(conflict: PlanConflict) -> dict[str, Any]:
+    return {
+        "conflict_id": str(conflict.id),
+        "plan_id": str(conflict.plan_id),
+        "person_id": str(conflict.person_id),
+        "base_revision_id": str(conflict.base_revision_id) if conflict.base_revision_id else None,
+        "theirs_revision_id": str(conflict.theirs_revision_id),
+        "ours_revision_id": str(conflict.ours_revision_id),
+        "status": conflict.status,
+    }
+
+
+def quarantine_all(session: Session, user: User, device: Device, request: PushRequest, now: datetime) -> None:
+    """A revoked device's push: kept whole in quarantine (never merged, never dropped)."""
+    batch = _Batch(user.organisation_id, now, 0)
+    for item in request.items:
+        _reject(session, batch, user, device, item, "device_revoked", security=True)
+    audit.append(session, now, batch.audit)

@@ -1,0 +1,109 @@
+"""Who may see and write which person's records, computed from the server's own tables at request time.
+
+Nothing here takes a scope from the client: the caller is known only by its device token, and every
+answer is worked out from assignments, cover and team membership as they stand *now* (server clock).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from sync.server.models import Assignment, Cover, CoverPerson, Person, User
+
+# A team lead reviews: the only clinical record type they write for persons they do not hold themselves.
+LEAD_WRITES = frozenset({"safety_review"})
+
+
+def _held_now(user_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
+    assigned = select(Assignment.person_id).where(
+        Assignment.user_id == user_id,
+        Assignment.starts_at <= now,
+        or_(Assignment.ends_at.is_(None), Assignment.ends_at > now),
+    )
+    live_cover = and_(Cover.user_id == user_id, Cover.starts_at <= now, Cover.ends_at > now)
+    cover_team = select(Person.id).join(Cover, Cover.team_id == Person.team_id).where(live_cover)
+    cover_listed = select(CoverPerson.person_id).join(Cover, Cover.id == CoverPerson.cover_id).where(live_cover)
+    return assigned.union(cover_team, cover_listed)  # type: ignore[return-value]
+
+
+def visible(user: User, now: datetime) -> Select[tuple[uuid.UUID]]:
+    """The ids of every person ``user`` may read now, as a subquery-ready SELECT."""
+    if user.role == "admin":
+        # An admin administers; clinical text is not theirs to read.
+        return select(Person.id).where(false())
+    if user.role == "team_lead":
+        team = select(Person.id).where(Person.team_id == user.team_id)
+        return team.union(_held_now(user.id, now))  # type: ignore[return-value]
+    return _held_now(user.id, now)
+
+
+def visible_ids(session: Session, user: User, now: datetime) -> set[uuid.UUID]:
+    return set(session.scalars(visible(user, now)))
+
+
+def may_read(session: Session, user: User, person_id: uuid.UUID, now: datetime) -> bool:
+    subquery = visible(user, now).subquery()
+    return session.scalar(select(subquery.c[0]).where(subquery.c[0] == person_id)) is not None
+
+
+def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime) -> bool:
+    """Whether the user held the person at any time up to now (assignment or cover)."""
+    assigned = select(Assignment.id).where(
+        Assignment.user_id == user.id, Assignment.person_id == person_id, Assignment.starts_at <= now
+    )
+    if session.scalar(assigned.limit(1)) is not None:
+        return True
+    person = session.get(Person, person_id)
+    covered = (
+        select(Cover.id)
+        .outerjoin(CoverPerson, CoverPerson.cover_id == Cover.id)
+        .where(
+            Cover.user_id == user.id,
+            Cover.starts_at <= now,
+            or_(CoverPerson.person_id == person_id, Cover.team_id == (person.team_id if person else None)),
+        )
+    )
+    return session.scalar(covered.limit(1)) is not None
+
+
+class WriteDecision(enum.Enum):
+    ACCEPT = "accept"
+    # Held before, not now: the visit really happened, so the record is kept, flagged and routed.
+    ACCEPT_AFTER_REASSIGNMENT = "after_reassignment"
+    NEVER_HELD = "not_authorised_for_person"
+    ROLE_MAY_NOT_WRITE = "role_may_not_write"
+
+
+def held_now_ids(session: Session, user: User, now: datetime) -> set[uuid.UUID]:
+    return set(session.scalars(_held_now(user.id, now)))
+
+
+def decide_write(
+    session: Session, user: User, held: set[uuid.UUID], record_type: str, person: Person, now: datetime
+) -> WriteDecision:
+    """``held`` is ``held_now_ids`` for the caller, worked out once per request."""
+    if user.role == "admin":
+        return WriteDecision.ROLE_MAY_NOT_WRITE
+    if person.id in held:
+        return WriteDecision.ACCEPT
+    if user.role == "team_lead" and person.team_id == user.team_id:
+        return WriteDecision.ACCEPT if record_type in LEAD_WRITES else WriteDecision.ROLE_MAY_NOT_WRITE
+    if ever_held(session, user, person.id, now):
+        return WriteDecision.ACCEPT_AFTER_REASSIGNMENT
+    return WriteDecision.NEVER_HELD
+
+
+def current_holders(session: Session, person: Person, now: datetime) -> set[uuid.UUID]:
+    """Who should hear of a record that arrived for this person: its workers now and the team's leads."""
+    assigned = select(Assignment.user_id).where(
+        Assignment.person_id == person.id,
+        Assignment.starts_at <= now,
+        or_(Assignment.ends_at.is_(None), Assignment.ends_at > now),
+    )
+    leads = select(User.id).where(User.team_id == person.team_id, User.role == "team_lead")
+    return set(session.scalars(assigned)) | set(session.scalars(leads))
