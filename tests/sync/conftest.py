@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 with warnings.catch_warnings():
     # Starlette nudges towards httpx2, which is not a dependency; the test client works as documented.
@@ -28,12 +32,56 @@ from tests.postgres import PgCluster
 V1 = API_PREFIX
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty server database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'server.db'}"
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     return cluster.new_database()
+
+
+@dataclass(frozen=True)
+class Template:
+    url: str
+    users: dict[str, uuid.UUID]
+    persons: dict[str, uuid.UUID]
+
+
+@pytest.fixture(scope="session")
+def org_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Template]:
+    return {}
+
+
+def _template(backend: str, request: pytest.FixtureRequest, templates: dict[str, Template]) -> Template:
+    # Migrating and building the organisation once per backend, then copying it, keeps each test cheap.
+    if backend not in templates:
+        if backend == "sqlite":
+            url = f"sqlite:///{request.getfixturevalue('tmp_path_factory').mktemp('tpl') / 'server.db'}"
+        else:
+            url = request.getfixturevalue("pg_cluster").new_database()
+        built = build_org(url)
+        templates[backend] = Template(url, dict(built.users), dict(built.persons))
+        close(built)
+    return templates[backend]
+
+
+def _copy(backend: str, template: Template, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        target = tmp_path / "server.db"
+        shutil.copyfile(template.url.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    name = f"c{uuid.uuid4().hex[:12]}"
+    source = template.url.rsplit("/", 1)[1]
+    engine = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    engine.dispose()
+    return cluster.url(name)
 
 
 @dataclass
@@ -141,9 +189,6 @@ def build_org(db_url: str) -> Org:
         ("admin", "admin", None),
     ):
         org.users[username] = admin.create_user(username, username.title(), role, team)
-    import json
-    import tempfile
-
     people = {"pa": "east", "pb": "east", "pw": "west", "pc": "east"}
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for name, team in people.items():
@@ -161,10 +206,22 @@ def build_org(db_url: str) -> Org:
     return org
 
 
-@pytest.fixture
-def org(db_url: str) -> Iterator[Org]:
-    built = build_org(db_url)
-    yield built
-    built.client.close()
-    built.admin.engine.dispose()
-    built.client.app.state.engine.dispose()  # type: ignore[attr-defined]
+def close(org: Org) -> None:
+    org.client.close()
+    org.admin.engine.dispose()
+    org.client.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
+def open_org(url: str, template: Template) -> Org:
+    clock = FixedClock(NOW)
+    return Org(Admin(url, clock=clock), clock, TestClient(create_app(url, clock=clock)), dict(template.users),
+               dict(template.persons))
+
+
+@pytest.fixture(params=BACKENDS)
+def org(request: pytest.FixtureRequest, tmp_path: Path, org_templates: dict[str, Template]) -> Iterator[Org]:
+    """The test organisation (two teams, their staff, four persons), fresh for each test."""
+    template = _template(request.param, request, org_templates)
+    opened = open_org(_copy(request.param, template, request, tmp_path), template)
+    yield opened
+    close(opened)
