@@ -10,7 +10,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select, union
 from sqlalchemy.orm import Session
 
 from sync.server.models import Assignment, Cover, CoverPerson, Person, User
@@ -19,7 +19,7 @@ from sync.server.models import Assignment, Cover, CoverPerson, Person, User
 LEAD_WRITES = frozenset({"safety_review"})
 
 
-def _held_now(user_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
+def _held_now_parts(user_id: uuid.UUID, now: datetime) -> list[Select[tuple[uuid.UUID]]]:
     assigned = select(Assignment.person_id).where(
         Assignment.user_id == user_id,
         Assignment.starts_at <= now,
@@ -28,7 +28,11 @@ def _held_now(user_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
     live_cover = and_(Cover.user_id == user_id, Cover.starts_at <= now, Cover.ends_at > now)
     cover_team = select(Person.id).join(Cover, Cover.team_id == Person.team_id).where(live_cover)
     cover_listed = select(CoverPerson.person_id).join(Cover, Cover.id == CoverPerson.cover_id).where(live_cover)
-    return assigned.union(cover_team, cover_listed)  # type: ignore[return-value]
+    return [assigned, cover_team, cover_listed]
+
+
+def _held_now(user_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
+    return union(*_held_now_parts(user_id, now))  # type: ignore[return-value]
 
 
 def visible(user: User, now: datetime) -> Select[tuple[uuid.UUID]]:
@@ -37,8 +41,9 @@ def visible(user: User, now: datetime) -> Select[tuple[uuid.UUID]]:
         # An admin administers; clinical text is not theirs to read.
         return select(Person.id).where(false())
     if user.role == "team_lead":
+        # One flat UNION: SQLite refuses a parenthesised compound inside another.
         team = select(Person.id).where(Person.team_id == user.team_id)
-        return team.union(_held_now(user.id, now))  # type: ignore[return-value]
+        return union(team, *_held_now_parts(user.id, now))  # type: ignore[return-value]
     return _held_now(user.id, now)
 
 
