@@ -284,7 +284,7 @@ def _apply(
     batch.records.append(row)
     batch.batch_records[item.record_id] = row
     if plan_change is not None:
-        batch.publish("plan_state", plan_change["plan_id"], _json(plan_change), item.person_id)
+        batch.publish("plan_state", uuid.UUID(plan_change["plan_id"]), plan_change, item.person_id)
     if decision is scope.WriteDecision.ACCEPT_AFTER_REASSIGNMENT:
         # Losing the note would be worse than delivering it late: route it to whoever holds the person now.
         for recipient in scope.current_holders(session, person, batch.now):
@@ -339,10 +339,6 @@ def record_wire(row: dict[str, Any]) -> dict[str, Any]:
         "received_at": row["received_at"].isoformat(),
         "flags": list(row["flags"]),
     }
-
-
-def _json(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in data.items()}
 
 
 def _uuid_list(value: Any) -> list[uuid.UUID] | None:
