@@ -3,7 +3,6 @@
 ``create_app(db_url)`` brings the database schema to head (Alembic) before serving anything.
 """
 
-
 import secrets
 import uuid
 from collections.abc import Iterator

@@ -97,8 +97,15 @@ class Org:
         answer = self.client.post(f"{V1}/enrol", json={"code": code, "device_name": "laptop", "app_version": "0.1"})
         assert answer.status_code == 200, answer.text
         body = answer.json()
-        return DeviceClient(self, username, uuid.UUID(body["device_id"]), uuid.UUID(body["user_id"]), body["token"],
-                            body["server_epoch"], body["command_public_key"])
+        return DeviceClient(
+            self,
+            username,
+            uuid.UUID(body["device_id"]),
+            uuid.UUID(body["user_id"]),
+            body["token"],
+            body["server_epoch"],
+            body["command_public_key"],
+        )
 
 
 @dataclass
@@ -120,9 +127,15 @@ class DeviceClient:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def record(self, person: uuid.UUID, record_type: str = "contact_note", payload: dict[str, Any] | None = None,
-               refers_to: uuid.UUID | None = None, record_id: uuid.UUID | None = None,
-               author: uuid.UUID | None = None) -> dict[str, Any]:
+    def record(
+        self,
+        person: uuid.UUID,
+        record_type: str = "contact_note",
+        payload: dict[str, Any] | None = None,
+        refers_to: uuid.UUID | None = None,
+        record_id: uuid.UUID | None = None,
+        author: uuid.UUID | None = None,
+    ) -> dict[str, Any]:
         self.seq += 1
         fields = {
             "record_id": str(record_id or uuid.uuid4()),
@@ -138,8 +151,11 @@ class DeviceClient:
         return seal(fields, self.seq)
 
     def push(self, *items: dict[str, Any], resync: bool = False, expect: int = 200) -> dict[str, Any]:
-        answer = self.org.client.post(f"{V1}/push", headers=self.headers,
-                                      json={"server_epoch": self.epoch, "resync": resync, "items": list(items)})
+        answer = self.org.client.post(
+            f"{V1}/push",
+            headers=self.headers,
+            json={"server_epoch": self.epoch, "resync": resync, "items": list(items)},
+        )
         assert answer.status_code == expect, answer.text
         return answer.json()  # type: ignore[no-any-return]
 
@@ -193,8 +209,16 @@ def build_org(db_url: str) -> Org:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for name, team in people.items():
             org.persons[name] = uuid.uuid4()
-            handle.write(json.dumps({"id": str(org.persons[name]), "team": team,
-                                     "details": {"given_name": name.upper(), "nation": "england"}}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": str(org.persons[name]),
+                        "team": team,
+                        "details": {"given_name": name.upper(), "nation": "england"},
+                    }
+                )
+                + "\n"
+            )
     admin.import_persons(Path(handle.name))
     Path(handle.name).unlink()
     # Assignments start an hour ago, so "now" is inside them.
@@ -214,8 +238,13 @@ def close(org: Org) -> None:
 
 def open_org(url: str, template: Template) -> Org:
     clock = FixedClock(NOW)
-    return Org(Admin(url, clock=clock), clock, TestClient(create_app(url, clock=clock)), dict(template.users),
-               dict(template.persons))
+    return Org(
+        Admin(url, clock=clock),
+        clock,
+        TestClient(create_app(url, clock=clock)),
+        dict(template.users),
+        dict(template.persons),
+    )
 
 
 @pytest.fixture(params=BACKENDS)

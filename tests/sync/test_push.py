@@ -56,8 +56,9 @@ def test_same_id_with_other_content_is_quarantined_never_overwritten(org: Org) -
     alice = org.device("alice")
     original = alice.record(org.persons["pa"], payload={"narrative": "the original words"})
     alice.push(original)
-    forged = alice.record(org.persons["pa"], payload={"narrative": "changed words"},
-                          record_id=uuid.UUID(original["record_id"]))
+    forged = alice.record(
+        org.persons["pa"], payload={"narrative": "changed words"}, record_id=uuid.UUID(original["record_id"])
+    )
     [result] = alice.push(forged)["results"]
     assert result["status"] == "rejected" and result["reason"] == "id_reuse" and result["quarantine_id"]
     with org.admin.transaction() as session:
@@ -88,8 +89,12 @@ def test_a_gap_in_the_device_sequence_is_refused_with_the_seq_expected(org: Org)
 def test_an_amendment_of_a_rejected_note_is_quarantined_too(org: Org) -> None:
     alice = org.device("alice")
     note = {**alice.record(org.persons["pa"]), "sha256": "f" * 64}
-    amendment = alice.record(org.persons["pa"], "note_amendment", {"kind": "addendum", "reason": "r", "text": "t"},
-                             refers_to=uuid.UUID(note["record_id"]))
+    amendment = alice.record(
+        org.persons["pa"],
+        "note_amendment",
+        {"kind": "addendum", "reason": "r", "text": "t"},
+        refers_to=uuid.UUID(note["record_id"]),
+    )
     results = alice.push(note, amendment)["results"]
     assert [r["reason"] for r in results] == ["hash_mismatch", "depends_on_rejected"]
     assert count(org, Quarantine) == 2
@@ -102,9 +107,17 @@ def test_rejected_items_do_not_block_the_rest_of_the_batch(org: Org) -> None:
     assert alice.pull()["high_water_seq"] == 2
 
 
-@pytest.mark.parametrize("statement", ["UPDATE record SET sha256 = 'x'", "DELETE FROM record",
-                                       "UPDATE change SET entity = 'x'", "DELETE FROM quarantine",
-                                       "UPDATE audit_event SET action = 'x'", "DELETE FROM push_ledger"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE record SET sha256 = 'x'",
+        "DELETE FROM record",
+        "UPDATE change SET entity = 'x'",
+        "DELETE FROM quarantine",
+        "UPDATE audit_event SET action = 'x'",
+        "DELETE FROM push_ledger",
+    ],
+)
 def test_the_database_itself_refuses_changes_to_append_only_rows(org: Org, statement: str) -> None:
     """Scenario 6 at the database level: the trigger refuses, whatever the application does."""
     alice = org.device("alice")
@@ -119,11 +132,19 @@ def test_concurrent_amendments_from_two_devices_are_both_kept(org: Org) -> None:
     note = alice.record(org.persons["pa"], payload={"narrative": "exact original text"})
     alice.push(note)
     for device in (alice, laptop2):
-        amend = device.record(org.persons["pa"], "note_amendment", {"kind": "addendum", "reason": "r", "text": "t"},
-                              refers_to=uuid.UUID(note["record_id"]))
+        amend = device.record(
+            org.persons["pa"],
+            "note_amendment",
+            {"kind": "addendum", "reason": "r", "text": "t"},
+            refers_to=uuid.UUID(note["record_id"]),
+        )
         assert device.push(amend)["results"][0]["status"] == "accepted"
     with org.admin.transaction() as session:
         stored = session.get(Record, uuid.UUID(note["record_id"]))
         assert stored is not None and stored.payload == {"narrative": "exact original text"}
-        assert session.scalar(select(func.count()).select_from(Record).where(
-            Record.refers_to == uuid.UUID(note["record_id"]))) == 2
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Record).where(Record.refers_to == uuid.UUID(note["record_id"]))
+            )
+            == 2
+        )

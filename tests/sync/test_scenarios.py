@@ -15,10 +15,19 @@ from sync.server.models import AuditEvent, PlanConflict, PlanHead, Quarantine, R
 from tests.sync.conftest import V1, DeviceClient, Org
 
 
-def revision(device: DeviceClient, person: uuid.UUID, plan: uuid.UUID, parents: list[str],
-             sections: list[Any]) -> dict[str, Any]:
-    payload = {"plan_id": str(plan), "parent_ids": parents, "co_produced": True, "present": [], "shared_with": [],
-               "sections": sections, "preferences": {}, "change_summary": "edit"}
+def revision(
+    device: DeviceClient, person: uuid.UUID, plan: uuid.UUID, parents: list[str], sections: list[Any]
+) -> dict[str, Any]:
+    payload = {
+        "plan_id": str(plan),
+        "parent_ids": parents,
+        "co_produced": True,
+        "present": [],
+        "shared_with": [],
+        "sections": sections,
+        "preferences": {},
+        "change_summary": "edit",
+    }
     return device.record(person, "safety_plan_revision", payload)
 
 
@@ -44,21 +53,31 @@ def test_scenario_4_concurrent_plan_edits_conflict_and_merge(org: Org) -> None:
     head, [conflict] = plan_state(org, plan)
     assert head.head_revision_id == uuid.UUID(office_edit["record_id"]) and head.state == "conflicted"
     assert (conflict.base_revision_id, conflict.theirs_revision_id, conflict.ours_revision_id) == (
-        uuid.UUID(base["record_id"]), uuid.UUID(office_edit["record_id"]), uuid.UUID(offline["record_id"]))
+        uuid.UUID(base["record_id"]),
+        uuid.UUID(office_edit["record_id"]),
+        uuid.UUID(offline["record_id"]),
+    )
     # Both sides see it after one sync.
     for device in (alice, office):
         states = [c for c in device.pull_all() if c["entity"] == "plan_state"]
         assert states[-1]["data"]["state"] == "conflicted"
         listed = org.client.get(f"{V1}/conflicts", headers=device.headers).json()["conflicts"]
         assert [c["conflict_id"] for c in listed] == [result["conflict_id"]]
-    merge = revision(alice, person, plan, [office_edit["record_id"], offline["record_id"]],
-                     [{"step": 1, "items": ["office words", "offline words"]}])
+    merge = revision(
+        alice,
+        person,
+        plan,
+        [office_edit["record_id"], offline["record_id"]],
+        [{"step": 1, "items": ["office words", "offline words"]}],
+    )
     assert alice.push(merge)["results"][0]["status"] == "accepted"
     head, [conflict] = plan_state(org, plan)
     assert head.head_revision_id == uuid.UUID(merge["record_id"]) and head.state == "ok"
     assert conflict.status == "resolved" and conflict.resolution_revision_id == uuid.UUID(merge["record_id"])
     with org.admin.transaction() as session:
-        stored = {r.record_id for r in session.scalars(select(Record).where(Record.record_type == "safety_plan_revision"))}
+        stored = {
+            r.record_id for r in session.scalars(select(Record).where(Record.record_type == "safety_plan_revision"))
+        }
     assert stored == {uuid.UUID(r["record_id"]) for r in (base, office_edit, offline, merge)}
 
 
@@ -118,7 +137,10 @@ def test_a_team_lead_writes_reviews_for_their_team_but_not_notes(org: Org) -> No
     other_team = lead.record(org.persons["pw"], "safety_review", {"trigger": "care_plan_review"})
     results = lead.push(review, note, other_team)["results"]
     assert [(r["status"], r["reason"]) for r in results] == [
-        ("accepted", None), ("rejected", "role_may_not_write"), ("rejected", "not_authorised_for_person")]
+        ("accepted", None),
+        ("rejected", "role_may_not_write"),
+        ("rejected", "not_authorised_for_person"),
+    ]
 
 
 def test_records_of_a_newer_schema_are_kept_in_quarantine_not_guessed_at(org: Org) -> None:
@@ -141,9 +163,17 @@ def test_scenario_14_restored_server_tells_clients_to_resync_and_ends_with_every
     lost_after_backup = alice.record(org.persons["pa"])
     assert alice.push(lost_after_backup, expect=410)["reason"] == "resync_required"
     # The client re-pushes everything it still holds (acked and pending) under the new epoch.
-    alice.epoch = org.client.post(f"{V1}/heartbeat", headers=alice.headers, json={
-        "unsent": 1, "quarantined": 0, "app_version": "0.1", "schema_version": 1,
-        "device_time": "2026-11-26T14:30:00.000000Z"}).json()["server_epoch"]
+    alice.epoch = org.client.post(
+        f"{V1}/heartbeat",
+        headers=alice.headers,
+        json={
+            "unsent": 1,
+            "quarantined": 0,
+            "app_version": "0.1",
+            "schema_version": 1,
+            "device_time": "2026-11-26T14:30:00.000000Z",
+        },
+    ).json()["server_epoch"]
     results = alice.push(*kept, lost_after_backup, resync=True)["results"]
     assert [r["status"] for r in results] == ["duplicate", "duplicate", "accepted"]
     alice.cursor = None
