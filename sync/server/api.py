@@ -128,7 +128,7 @@ def create_app(db_url: str, clock: Clock | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        reasons = {404: "no_such_route", 405: "method_not_allowed", 400: "malformed_body"}
+        reasons = {404: "no_such_route", 405: "method_not_allowed", 400: "malformed_json"}
         return _error(exc.status_code, reasons.get(exc.status_code, "refused"), str(exc.detail))
 
     @contextmanager
