@@ -102,7 +102,8 @@ def create_app(db_url: str, clock: Clock | None = None) -> FastAPI:
     clock = clock or SystemClock()
     engine = db.open_engine(db_url)
     db.upgrade(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
+    writers = sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(db.reader(engine), expire_on_commit=False)
     app = FastAPI(
         title="Waymark sync server",
         version="1",
@@ -133,7 +134,7 @@ def create_app(db_url: str, clock: Clock | None = None) -> FastAPI:
 
     @contextmanager
     def transaction() -> Iterator[Session]:
-        with sessions.begin() as session:
+        with writers.begin() as session:
             yield session
 
     def refuse(

@@ -14,6 +14,12 @@ from sqlalchemy.engine import make_url
 from sync.server import keys
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Execution option marking an engine whose transactions only read (SQLite: a plain BEGIN, no write lock).
+READ_ONLY = "waymark_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 class _NoStatementLogs(logging.Filter):
@@ -42,7 +48,8 @@ def open_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql":

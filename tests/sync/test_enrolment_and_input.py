@@ -55,8 +55,9 @@ def test_the_token_is_stored_only_hashed(org: Org) -> None:
 
 
 def _post(org: Org, token: str, body: bytes | str, content_type: str = "application/json") -> tuple[int, str]:
-    answer = org.client.post(f"{V1}/push", content=body,
-                             headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+    answer = org.client.post(
+        f"{V1}/push", content=body, headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}
+    )
     return answer.status_code, answer.json()["reason"]
 
 
@@ -79,8 +80,9 @@ def _post(org: Org, token: str, body: bytes | str, content_type: str = "applicat
 )
 def test_bad_bodies_are_refused_precisely_and_store_nothing(org: Org, mutate, status: int, reason: str) -> None:
     alice = org.device("alice")
-    good = json.dumps({"server_epoch": None, "resync": False,
-                       "items": [alice.record(org.persons["pa"], payload={"narrative": "x"})]}).encode()
+    good = json.dumps(
+        {"server_epoch": None, "resync": False, "items": [alice.record(org.persons["pa"], payload={"narrative": "x"})]}
+    ).encode()
     body = mutate(good)
     got = _post(org, alice.token, body)
     assert got == (status, reason)
@@ -91,8 +93,9 @@ def test_bad_bodies_are_refused_precisely_and_store_nothing(org: Org, mutate, st
 def test_too_many_items_in_one_batch(org: Org) -> None:
     alice = org.device("alice")
     items = [alice.record(org.persons["pa"]) for _ in range(501)]
-    answer = org.client.post(f"{V1}/push", headers=alice.headers,
-                             json={"server_epoch": None, "resync": False, "items": items})
+    answer = org.client.post(
+        f"{V1}/push", headers=alice.headers, json={"server_epoch": None, "resync": False, "items": items}
+    )
     assert (answer.status_code, answer.json()["reason"]) == (422, "invalid_body")
 
 
