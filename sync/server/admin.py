@@ -81,6 +81,15 @@ class Admin:
         db.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Admin:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:

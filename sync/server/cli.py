@@ -115,10 +115,16 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.persons < 2:
             raise AdminError("the demo needs at least two persons")
-        for username, role, team in demo.load(Admin(args.db), persons=args.persons, seed=args.seed):
-            print(f"{username} {role} {team}")
+        with Admin(args.db) as admin:
+            for username, role, team in demo.load(admin, persons=args.persons, seed=args.seed):
+                print(f"{username} {role} {team}")
         return 0
-    admin = Admin(args.db or default_db_url())
+    with Admin(args.db or default_db_url()) as admin:
+        _admin(admin, args)
+    return 0
+
+
+def _admin(admin: Admin, args: argparse.Namespace) -> None:
     action = args.action
     if action == "users":
         for username, role, team in admin.users():
@@ -155,7 +161,6 @@ def _run(args: argparse.Namespace) -> int:
         admin.purge_person(args.device, args.person)
     elif action == "new-epoch":
         print(admin.new_epoch())
-    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -172,7 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
             raise AdminError(f"cannot read {path}")
     db_url = args.db or default_db_url()
     # Migrate once here, so several workers do not race to; each worker then builds the app from the URL.
-    Admin(db_url)
+    Admin(db_url).close()
     os.environ["WAYMARK_SERVER_DB"] = db_url
     uvicorn.run(
         "sync.server.asgi:app",
