@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -58,7 +59,22 @@ def _uuid_text(value: Any) -> Any:
 
 Uuid = Annotated[uuid.UUID, BeforeValidator(_uuid_text)]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")]
+
+
+def _real_instant(value: str) -> str:
+    # The pattern admits "0000-00-00T…"; only a real calendar instant is a timestamp.
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a real date and time") from None
+    return value
+
+
+Timestamp = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"),
+    AfterValidator(_real_instant),
+]
 
 
 def _storable_text(value: str) -> str:

@@ -111,3 +111,25 @@ def test_openapi_is_published_and_every_body_refuses_unknown_fields(org: Org) ->
     for name, schema in document["components"]["schemas"].items():
         if schema.get("type") == "object" and name not in ("HTTPValidationError", "ValidationError"):
             assert schema.get("additionalProperties") is False, name
+
+
+def test_an_impossible_timestamp_is_refused_not_a_server_error(org: Org) -> None:
+    """Found by the OpenAPI fuzzer: the pattern let "0000-00-00T…" through to the handler, which failed."""
+    alice = org.device("alice")
+    answer = org.client.post(
+        f"{V1}/heartbeat",
+        headers=alice.headers,
+        json={
+            "unsent": 0,
+            "quarantined": 0,
+            "app_version": "0.1",
+            "schema_version": 1,
+            "device_time": "0000-00-00T00:00:00.000000Z",
+        },
+    )
+    assert (answer.status_code, answer.json()["reason"]) == (422, "invalid_body")
+    record = {**alice.record(org.persons["pa"]), "authored_at": "2026-02-30T00:00:00.000000Z"}
+    assert _post(org, alice.token, json.dumps({"server_epoch": None, "resync": False, "items": [record]})) == (
+        422,
+        "invalid_body",
+    )
