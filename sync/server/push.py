@@ -48,6 +48,9 @@ class _Batch:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     audit: list[audit.Entry] = field(default_factory=list)
     batch_records: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    # Looked up once per request rather than once per item: stored records the items name, and persons.
+    stored: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    persons: dict[uuid.UUID, Person | None] = field(default_factory=dict)
     rejected_ids: set[uuid.UUID] = field(default_factory=set)
 
     def publish(
@@ -119,6 +122,7 @@ def push(
                 expected_seq=expected,
             )
     batch = _Batch(user.organisation_id, now, start)
+    _prefetch(session, batch, list(request.items))
     held = scope.held_now_ids(session, user, now)
     replayed = (
         {
@@ -183,7 +187,7 @@ def _reject(
     security: bool = False,
 ) -> ItemResult:
     quarantine_id = uuid.uuid4()
-    person_known = session.get(Person, item.person_id) is not None
+    person_known = _person(session, batch, item.person_id) is not None
     session.execute(
         insert(Quarantine).values(
             id=quarantine_id,
@@ -219,7 +223,7 @@ def _apply(
 ) -> ItemResult:
     if item.computed_sha256() != item.sha256:
         return _reject(session, batch, user, device, item, "hash_mismatch")
-    existing = batch.batch_records.get(item.record_id) or _stored(session, item.record_id)
+    existing = batch.batch_records.get(item.record_id) or batch.stored.get(item.record_id)
     if existing is not None:
         if existing["sha256"] == item.sha256:
             return ItemResult(
@@ -237,7 +241,7 @@ def _apply(
         return _reject(session, batch, user, device, item, "payload_too_large")
     if item.author_id != user.id:
         return _reject(session, batch, user, device, item, "author_not_caller", security=True)
-    person = session.get(Person, item.person_id)
+    person = _person(session, batch, item.person_id)
     if person is None or person.organisation_id != user.organisation_id:
         return _reject(session, batch, user, device, item, "unknown_person", security=True)
     decision = scope.decide_write(session, user, held, item.record_type, person, batch.now)
@@ -248,7 +252,7 @@ def _apply(
     if item.refers_to is not None and item.refers_to not in batch.batch_records:
         if item.refers_to in batch.rejected_ids:
             return _reject(session, batch, user, device, item, "depends_on_rejected")
-        referred = _stored(session, item.refers_to)
+        referred = batch.stored.get(item.refers_to)
         if referred is None or referred["person_id"] != item.person_id:
             return _reject(session, batch, user, device, item, "unknown_reference")
     flags: list[str] = []
@@ -316,11 +320,25 @@ def _apply(
     )
 
 
-def _stored(session: Session, record_id: uuid.UUID) -> dict[str, Any] | None:
-    row = session.execute(
-        select(Record.sha256, Record.server_seq, Record.flags, Record.person_id).where(Record.record_id == record_id)
-    ).first()
-    return None if row is None else {"sha256": row[0], "server_seq": row[1], "flags": row[2], "person_id": row[3]}
+def _prefetch(session: Session, batch: _Batch, items: list[ChangeRecord]) -> None:
+    ids = {item.record_id for item in items} | {item.refers_to for item in items if item.refers_to}
+    rows = session.execute(
+        select(Record.record_id, Record.sha256, Record.server_seq, Record.flags, Record.person_id).where(
+            Record.record_id.in_(ids)
+        )
+    )
+    for record_id, sha256, server_seq, flags, person_id in rows:
+        batch.stored[record_id] = {"sha256": sha256, "server_seq": server_seq, "flags": flags, "person_id": person_id}
+    person_ids = {item.person_id for item in items}
+    batch.persons = dict.fromkeys(person_ids)
+    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
+        batch.persons[person.id] = person
+
+
+def _person(session: Session, batch: _Batch, person_id: uuid.UUID) -> Person | None:
+    if person_id not in batch.persons:
+        batch.persons[person_id] = session.get(Person, person_id)
+    return batch.persons[person_id]
 
 
 def record_wire(row: dict[str, Any]) -> dict[str, Any]:

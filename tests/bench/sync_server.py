@@ -1,0 +1,312 @@
+"""Benchmark: the sync server's push and pull against the database's own floor, on SQLite and PostgreSQL.
+
+For each backend, in one run and one database: push N records through the API (batches of 500) beside
+the same number of rows inserted straight into the record table (the floor), and pull N changes
+through the API beside one SELECT of them; prints records/s and the ratio (target ≥ 25 % of the
+floor). Then a no-op pull (target ≤ 100 ms), and 50 concurrent devices against a real server process
+on PostgreSQL: throughput, p50/p99 latency, errors (must be 0).
+
+    python tests/bench/sync_server.py [--records N] [--devices N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import httpx
+from sqlalchemy import insert, select
+
+from sync.protocol import API_PREFIX, seal
+from sync.server.admin import Admin
+from sync.server.commands import stamp
+from sync.server.models import Change, Record
+from tests.postgres import PgCluster, _as_postgres, _bin_dir, _free_port
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from tests.sync.conftest import build_org, close
+
+V1 = API_PREFIX
+BATCH = 500
+
+
+@contextmanager
+def postgres() -> Iterator[PgCluster]:
+    bin_dir = _bin_dir()
+    root = Path(tempfile.mkdtemp(prefix="waymark-bench-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = _free_port()
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(root / "data"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(root / "data"),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-o",
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c max_connections=200",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PgCluster(root, port, bin_dir)
+    finally:
+        subprocess.run(
+            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "fast", "-w", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def envelope(person: uuid.UUID, user: str, device: str, seq: int) -> dict[str, Any]:
+    return seal(
+        {
+            "record_id": str(uuid.uuid4()),
+            "record_type": "contact_note",
+            "schema_version": 1,
+            "person_id": str(person),
+            "author_id": user,
+            "device_id": device,
+            "authored_at": stamp(datetime.now(UTC)),
+            "refers_to": None,
+            "payload": {"narrative": "Visited at home; talked through the plan's steps 2 and 4.", "seq": seq},
+        },
+        seq,
+    )
+
+
+def push_and_pull(url: str, records: int) -> dict[str, float]:
+    org = build_org(url)
+    alice = org.device("alice")
+    items = [
+        alice.record(org.persons["pa"], payload={"narrative": "Visited at home; talked through steps 2 and 4.", "n": i})
+        for i in range(records)
+    ]
+    start = time.perf_counter()
+    for offset in range(0, records, BATCH):
+        answer = alice.push(*items[offset : offset + BATCH])
+        assert all(r["status"] == "accepted" for r in answer["results"])
+    push_s = time.perf_counter() - start
+
+    org_id = None
+    with org.admin.transaction() as session:
+        org_id = session.scalars(select(Record.organisation_id)).first()
+    floor_rows = []
+    now = datetime.now(UTC)
+    for i, item in enumerate(items):
+        floor_rows.append(
+            {
+                "record_id": uuid.uuid4(),
+                "organisation_id": org_id,
+                "record_type": "contact_note",
+                "schema_version": 1,
+                "person_id": org.persons["pb"],
+                "author_id": alice.user_id,
+                "device_id": alice.device_id,
+                "authored_at": item["authored_at"],
+                "refers_to": None,
+                "payload": item["payload"],
+                "sha256": hashlib.sha256(str(i).encode()).hexdigest(),
+                "received_at": now,
+                "received_from": alice.device_id,
+                "server_seq": 10**9 + i,
+                "flags": [],
+            }
+        )
+    start = time.perf_counter()
+    with org.admin.transaction() as session:
+        for offset in range(0, records, BATCH):
+            session.execute(insert(Record), floor_rows[offset : offset + BATCH])
+    floor_push_s = time.perf_counter() - start
+
+    reader = org.device("alice")
+    start = time.perf_counter()
+    pulled = reader.pull_all(limit=1000)
+    pull_s = time.perf_counter() - start
+    assert len(pulled) == records, len(pulled)
+    start = time.perf_counter()
+    with org.admin.transaction() as session:
+        floor_pulled = session.execute(select(Change.seq, Change.entity_id, Change.data).order_by(Change.seq)).all()
+    floor_pull_s = time.perf_counter() - start
+    assert len(floor_pulled) == records
+
+    noop = []
+    for _ in range(20):
+        start = time.perf_counter()
+        page = reader.pull()
+        noop.append(time.perf_counter() - start)
+        assert page["changes"] == []
+    close(org)
+    return {
+        "push": records / push_s,
+        "push_floor": records / floor_push_s,
+        "pull": records / pull_s,
+        "pull_floor": records / floor_pull_s,
+        "noop_ms": statistics.median(noop) * 1000,
+    }
+
+
+def concurrent_devices(cluster: PgCluster, devices: int, batches: int) -> dict[str, float]:
+    url = cluster.new_database()
+    org = build_org(url)
+    person = org.persons["pa"]
+    close(org)
+    with Admin(url) as admin:  # the system clock, as the server process has
+        admin.assign("alice", person)
+        codes = [admin.enrol_code("alice") for _ in range(devices)]
+    port = _free_port()
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
+    with log.open("wb") as handle:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sync.server.cli", "serve", "--db", url, "--port", str(port), "--workers", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+        )
+    base = f"http://127.0.0.1:{port}{V1}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.2)
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def timed(call: Any, *args: Any, **kwargs: Any) -> httpx.Response:
+            start = time.perf_counter()
+            answer = call(*args, **kwargs)
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                if answer.status_code != 200:
+                    errors.append(f"{answer.status_code} {answer.text[:100]}")
+            return answer  # type: ignore[no-any-return]
+
+        def device(code: str) -> None:
+            try:
+                with httpx.Client(timeout=60) as client:
+                    enrolled = client.post(f"{base}/enrol", json={"code": code, "device_name": "b", "app_version": "0"})
+                    body = enrolled.json()
+                    headers = {"Authorization": f"Bearer {body['token']}"}
+                    cursor = None
+                    for batch in range(batches):
+                        items = [
+                            envelope(person, body["user_id"], body["device_id"], batch * 10 + i + 1) for i in range(10)
+                        ]
+                        timed(
+                            client.post,
+                            f"{base}/push",
+                            headers=headers,
+                            json={"server_epoch": None, "resync": False, "items": items},
+                        )
+                        page = timed(
+                            client.get, f"{base}/pull", headers=headers, params={"cursor": cursor} if cursor else {}
+                        )
+                        if page.status_code == 200:
+                            cursor = page.json()["next_cursor"]
+            except Exception as exc:
+                with lock:
+                    errors.append(repr(exc))
+
+        threads = [threading.Thread(target=device, args=(code,)) for code in codes]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.unlink()
+    latencies.sort()
+    if not latencies:
+        raise RuntimeError(f"no request completed: {errors[:3]}")
+    return {
+        "requests": len(latencies),
+        "per_s": len(latencies) / wall,
+        "records_per_s": devices * batches * 10 / wall,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "errors": len(errors),
+    }
+
+
+def report(name: str, figures: dict[str, float]) -> None:
+    print(
+        f"{name}: push {figures['push']:.0f} records/s (floor {figures['push_floor']:.0f}/s, "
+        f"{100 * figures['push'] / figures['push_floor']:.1f} % of floor); "
+        f"pull {figures['pull']:.0f} changes/s (floor {figures['pull_floor']:.0f}/s, "
+        f"{100 * figures['pull'] / figures['pull_floor']:.1f} % of floor); no-op pull {figures['noop_ms']:.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--devices", type=int, default=50)
+    parser.add_argument("--batches", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        report("SQLite", push_and_pull(f"sqlite:///{folder}/bench.db", args.records))
+    with postgres() as cluster:
+        report("PostgreSQL", push_and_pull(cluster.new_database(), args.records))
+        figures = concurrent_devices(cluster, args.devices, args.batches)
+        print(
+            f"PostgreSQL, {args.devices} concurrent devices (push 10 + pull, x{args.batches}, 2 server workers): "
+            f"{figures['requests']:.0f} requests, {figures['per_s']:.0f} requests/s, "
+            f"{figures['records_per_s']:.0f} records/s, p50 {figures['p50_ms']:.0f} ms, "
+            f"p99 {figures['p99_ms']:.0f} ms, errors {figures['errors']:.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
