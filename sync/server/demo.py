@@ -28,7 +28,6 @@ from sync.protocol import canonical_bytes
 from sync.server import audit
 from sync.server.admin import Admin, AdminError
 from sync.server.models import Assignment, Change, ChangeCounter, Organisation, Person, PlanHead, Record, Team, User
-from sync.server.push import record_wire
 
 # The envelope's own fields (PROTOCOL.md §1.1); everything else in a row is the payload.
 _ENVELOPE = {"id", "person_id", "author_id", "device_id", "created_at"}
@@ -171,7 +170,7 @@ def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now
                     "recipient_user_id": None,
                     "entity": "record",
                     "entity_id": record["record_id"],
-                    "data": _wire(record),
+                    "data": {},
                     "at": now,
                 }
             )
@@ -228,7 +227,3 @@ def _record(
         "server_seq": seq,
         "flags": [],
     }
-
-
-def _wire(record: dict[str, Any]) -> dict[str, Any]:
-    return record_wire(record)

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from sync.protocol import Change as WireChange
@@ -34,8 +34,11 @@ def pull(
     """
     top = high_water(session, user.organisation_id)
     visible = scope.visible(user, now)
-    rows = session.scalars(
-        select(Change)
+    # Plain column tuples rather than ORM objects: a page is thousands of rows, read once.
+    record_columns = [column for column in Record.__table__.columns]
+    rows = session.execute(
+        select(Change.seq, Change.entity, Change.person_id, Change.entity_id, Change.data, *record_columns)
+        .outerjoin(Record, and_(Change.entity == "record", Record.record_id == Change.entity_id))
         .where(
             Change.organisation_id == user.organisation_id,
             Change.seq > after,
@@ -45,15 +48,17 @@ def pull(
         .order_by(Change.seq)
         .limit(limit + 1)
     ).all()
+    keys = [column.key for column in record_columns]
     changes: list[WireChange] = []
     size = 0
     for row in rows[:limit]:
-        size += len(json.dumps(row.data))
+        seq, entity, person_id, entity_id, data = row[:5]
+        if row[5] is not None:
+            data = record_wire(dict(zip(keys, row[5:], strict=True)))
+        size += len(json.dumps(data))
         if changes and size > max_bytes:
             break
-        changes.append(
-            WireChange(seq=row.seq, entity=row.entity, person_id=row.person_id, entity_id=row.entity_id, data=row.data)  # type: ignore[arg-type]
-        )
+        changes.append(WireChange(seq=seq, entity=entity, person_id=person_id, entity_id=entity_id, data=data))
     has_more = len(changes) < len(rows)
     resume = changes[-1].seq if has_more else max(after, top)
     read_per_person = Counter(c.person_id for c in changes if c.entity == "record" and c.person_id)
@@ -75,7 +80,7 @@ def snapshot(
     records = session.scalars(
         select(Record).where(Record.person_id == person_id, Record.server_seq <= as_of).order_by(Record.server_seq)
     ).all()
-    wire = [record_wire({c.key: getattr(r, c.key) for c in Record.__table__.columns}) for r in records]
+    wire = [record_wire(_columns(r)) for r in records]
     plans = [
         {"plan_id": str(h.plan_id), "head_revision_id": str(h.head_revision_id), "state": h.state}
         for h in session.scalars(select(PlanHead).where(PlanHead.person_id == person_id))
@@ -87,6 +92,10 @@ def snapshot(
         )
     ]
     return wire, plans, conflicts, len(wire), digest(wire)
+
+
+def _columns(record: Record) -> dict[str, Any]:
+    return {column.key: getattr(record, column.key) for column in Record.__table__.columns}
 
 
 def digest(records: list[dict[str, Any]]) -> str:

@@ -43,6 +43,8 @@ class _Batch:
     organisation_id: uuid.UUID
     now: datetime
     seq: int
+    user_id: uuid.UUID | None = None
+    device_id: uuid.UUID | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     ledger: list[dict[str, Any]] = field(default_factory=list)
@@ -51,6 +53,8 @@ class _Batch:
     # Looked up once per request rather than once per item: stored records the items name, and persons.
     stored: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     persons: dict[uuid.UUID, Person | None] = field(default_factory=dict)
+    # Record ids written, per person: one audit event per person per request names them all.
+    written: dict[uuid.UUID, list[str]] = field(default_factory=dict)
     rejected_ids: set[uuid.UUID] = field(default_factory=set)
 
     def publish(
@@ -85,6 +89,10 @@ def take_counter(session: Session, organisation_id: uuid.UUID) -> int:
 
 def finish(session: Session, batch: _Batch, start_seq: int) -> None:
     """Write what the batch decided, counter last but one and audit last (the lock order everywhere)."""
+    batch.audit.extend(
+        audit.Entry("record.write", "accepted", batch.user_id, batch.device_id, person, None, {"records": ids})
+        for person, ids in batch.written.items()
+    )
     if batch.records:
         session.execute(insert(Record), batch.records)
     if batch.changes:
@@ -121,7 +129,7 @@ def push(
                 f"The server expected seq {expected} next; send the outbox again from there.",
                 expected_seq=expected,
             )
-    batch = _Batch(user.organisation_id, now, start)
+    batch = _Batch(user.organisation_id, now, start, user.id, device.id)
     _prefetch(session, batch, list(request.items))
     held = scope.held_now_ids(session, user, now)
     replayed = (
@@ -283,7 +291,8 @@ def _apply(
         "received_from": device.id,
         "flags": flags,
     }
-    server_seq = batch.publish("record", item.record_id, record_wire(row), item.person_id)
+    # The feed row points at the record; pull joins it back, so the payload is stored once.
+    server_seq = batch.publish("record", item.record_id, {}, item.person_id)
     row["server_seq"] = server_seq
     batch.records.append(row)
     batch.batch_records[item.record_id] = row
@@ -299,17 +308,7 @@ def _apply(
                 None,
                 recipient,
             )
-    batch.audit.append(
-        audit.Entry(
-            "record.write",
-            "accepted",
-            user.id,
-            device.id,
-            item.person_id,
-            item.record_id,
-            {"record_type": item.record_type, "flags": flags},
-        )
-    )
+    batch.written.setdefault(item.person_id, []).append(str(item.record_id))
     return ItemResult(
         seq=item.seq,
         record_id=item.record_id,
