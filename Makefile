@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python tests/bench/store_notes.py
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python tests/bench/ui_timings.py
+	$(VENV)/bin/python tests/bench/sync_server.py
 
 screenshots: $(STAMP)
 	$(VENV)/bin/python -m ui.screenshots screenshots
