@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -39,7 +39,7 @@ from sync.server.tokens import hash_secret, normalise_code
 ENROL_FAILURE_WINDOW = timedelta(minutes=15)
 ENROL_FAILURE_LIMIT = 10
 REFUSALS: dict[int | str, dict[str, Any]] = {
-    code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 429)
+    code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
 
 
@@ -98,7 +98,9 @@ def _error(status: int, reason: str, message: str, expected_seq: int | None = No
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
 
 
-def create_app(db_url: str, clock: Clock | None = None) -> FastAPI:
+def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int = 1) -> FastAPI:
+    """``min_client_schema``: clients below it may still push (their records must get off the device)
+    but are told 426 ``upgrade_required`` when they pull, since they could misread what they get."""
     clock = clock or SystemClock()
     engine = db.open_engine(db_url)
     db.upgrade(engine)
@@ -321,8 +323,16 @@ def create_app(db_url: str, clock: Clock | None = None) -> FastAPI:
         cursor_: Annotated[str | None, Query(alias="cursor", max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
         max_bytes: Annotated[int, Query(ge=1024, le=8 * p.MAX_BODY_BYTES)] = p.DEFAULT_PULL_BYTES,
+        client_schema: Annotated[int | None, Header(alias="X-Waymark-Schema", ge=1, le=1000)] = None,
     ) -> p.PullResponse:
         now = clock.now()
+        if client_schema is not None and client_schema < min_client_schema:
+            raise ApiError(
+                426,
+                "upgrade_required",
+                "This version of Waymark is too old to read from the server: update it. Pushing still "
+                "works, so nothing recorded on this device is lost.",
+            )
         with transaction() as session:
             server_keys = keys.load(session)
             after = cursor.read(server_keys.cursor_key, server_keys.epoch, cursor_, caller.user.id, caller.device.id)

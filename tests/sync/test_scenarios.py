@@ -1,4 +1,4 @@
-"""sync-reference.md c3 scenarios at the protocol level: 4, 5, 7, 8, 13 (push side) and 14.
+"""sync-reference.md c3 scenarios at the protocol level: 4, 5, 7, 8, 13 and 14.
 
 (2, 6, 9 and 10 are in test_push.py and test_pull.py; 15 in test_concurrency_postgres.py.)
 """
@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from sync.protocol import seal
+from sync.server.api import create_app
 from sync.server.models import AuditEvent, PlanConflict, PlanHead, Quarantine, Record
-from tests.sync.conftest import V1, DeviceClient, Org
+from tests.sync.conftest import V1, DeviceClient, Org, TestClient
 
 
 def revision(
@@ -178,3 +179,22 @@ def test_scenario_14_restored_server_tells_clients_to_resync_and_ends_with_every
     assert [r["status"] for r in results] == ["duplicate", "duplicate", "accepted"]
     alice.cursor = None
     assert {c["entity_id"] for c in alice.pull_all()} == {r["record_id"] for r in (*kept, lost_after_backup)}
+
+
+def test_scenario_13_a_client_below_the_supported_schema_pushes_but_may_not_pull(org: Org) -> None:
+    strict = TestClient(
+        create_app(org.admin.engine.url.render_as_string(hide_password=False), clock=org.clock, min_client_schema=2)
+    )
+    alice = org.device("alice")
+    old = {**alice.headers, "X-Waymark-Schema": "1"}
+    answer = strict.get(f"{V1}/pull", headers=old)
+    assert (answer.status_code, answer.json()["reason"]) == (426, "upgrade_required")
+    pushed = strict.post(
+        f"{V1}/push",
+        headers=old,
+        json={"server_epoch": None, "resync": False, "items": [alice.record(org.persons["pa"])]},
+    )
+    assert pushed.json()["results"][0]["status"] == "accepted"
+    assert strict.get(f"{V1}/pull", headers={**alice.headers, "X-Waymark-Schema": "2"}).status_code == 200
+    strict.close()
+    strict.app.state.engine.dispose()  # type: ignore[attr-defined]
