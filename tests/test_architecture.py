@@ -1,4 +1,4 @@
-"""Dependencies point one way: ui -> app -> storage; sync -> app/storage; nothing imports ui.
+"""Dependencies point one way: ui -> app -> storage; sync -> app/storage/resources; nothing imports ui.
 
 app/ holds the rules and storage/ the SQL: app/ imports neither Qt nor SQLAlchemy (it gets its rows from
 the named queries in storage/repo/ and its transactions from storage.unit_of_work), and storage/ imports
