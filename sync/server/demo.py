@@ -22,21 +22,39 @@ from app.clock import FixedClock
 from app.workspace import Workspace
 from resources.demo.generator import populate
 from storage import models as client
+from storage import records
 from storage.keyfile import KdfParams
-from storage.serialise import row_to_dict
+from storage.serialise import json_value, row_to_dict
 from sync.protocol import canonical_bytes
 from sync.server import audit
 from sync.server.admin import Admin, AdminError
 from sync.server.models import Assignment, Change, ChangeCounter, Organisation, Person, PlanHead, Record, Team, User
 
-# The envelope's own fields (PROTOCOL.md §1.1); everything else in a row is the payload.
-_ENVELOPE = {"id", "person_id", "author_id", "device_id", "created_at"}
-_RECORD_TYPES: dict[type[client.Base], str] = {
-    client.SafetyPlanRevision: "safety_plan_revision",
-    client.ContactNote: "contact_note",
-    client.SafetyReview: "safety_review",
-    client.PlannedContact: "planned_contact",
-}
+# Demo records, parents first. Their envelopes come from the client's own serialisers (storage.records),
+# so the server holds byte-for-byte what a device would have sent.
+_RECORD_MODELS: tuple[type[client.Base], ...] = (
+    client.SafetyPlanRevision,
+    client.ContactNote,
+    client.SafetyReview,
+    client.PlannedContact,
+)
+
+
+def _envelope(row: Any) -> dict[str, Any]:
+    if type(row) in records.MODELS:
+        return records.envelope(row)
+    # storage.records has no planned_contact serialiser yet: PROTOCOL.md §1.2's fields, written here.
+    return {
+        "record_id": json_value(row.id),
+        "record_type": "planned_contact",
+        "schema_version": 1,
+        "person_id": json_value(row.person_id),
+        "author_id": json_value(row.staff_id),
+        "device_id": None,
+        "authored_at": json_value(row.created_at),
+        "refers_to": None,
+        "payload": {"staff_id": json_value(row.staff_id), "due_at": json_value(row.due_at), "method": row.method},
+    }
 
 
 def username_for(name: str) -> str:
@@ -67,12 +85,12 @@ def load(admin: Admin, persons: int = 40, seed: int = 7, now: datetime | None = 
                         client.Person,
                         client.Assignment,
                         client.SafetyPlan,
-                        *_RECORD_TYPES,
                     )
                 }
+                envelopes = [_envelope(r) for model in _RECORD_MODELS for r in source.scalars(select(model))]
         finally:
             workspace.close()
-    _copy(admin, rows, now)
+    _copy(admin, rows, envelopes, now)
     return admin.users()
 
 
@@ -84,7 +102,9 @@ def _uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
-def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now: datetime) -> None:
+def _copy(
+    admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], envelopes: list[dict[str, Any]], now: datetime
+) -> None:
     device_id = _uuid(rows[client.Device][0]["id"]) if rows[client.Device] else uuid.uuid4()
     with admin.transaction() as session:
         org = rows[client.Organisation][0]
@@ -144,13 +164,13 @@ def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now
                 for a in rows[client.Assignment]
             ],
         )
-        records: list[dict[str, Any]] = []
+        stored: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         seq = 0
-        for model, record_type in _RECORD_TYPES.items():
-            for row in rows[model]:
-                seq += 1
-                records.append(_record(uuid.UUID(org["id"]), record_type, row, device_id, now, seq))
+        for fields in envelopes:
+            seq += 1
+            fields["device_id"] = fields["device_id"] or str(device_id)
+            stored.append(_record(uuid.UUID(org["id"]), fields, device_id, now, seq))
         plan_heads = [
             {
                 "plan_id": uuid.UUID(p["id"]),
@@ -161,7 +181,7 @@ def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now
             for p in rows[client.SafetyPlan]
             if p["head_revision_id"]
         ]
-        for record in records:
+        for record in stored:
             changes.append(
                 {
                     "organisation_id": record["organisation_id"],
@@ -174,7 +194,7 @@ def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now
                     "at": now,
                 }
             )
-        session.execute(insert(Record), records)
+        session.execute(insert(Record), stored)
         session.execute(insert(Change), changes)
         session.execute(insert(PlanHead), plan_heads)
         session.add(ChangeCounter(organisation_id=uuid.UUID(org["id"]), value=seq))
@@ -193,34 +213,18 @@ def _copy(admin: Admin, rows: dict[type[client.Base], list[dict[str, Any]]], now
         )
 
 
-def _record(
-    org: uuid.UUID, record_type: str, row: dict[str, Any], device: uuid.UUID, now: datetime, seq: int
-) -> dict[str, Any]:
-    payload = {k: v for k, v in row.items() if k not in _ENVELOPE}
-    author = row.get("author_id") or row.get("staff_id")
-    authored = row.get("created_at") or row.get("recorded_at") or row.get("contact_start")
-    fields = {
-        "record_id": row["id"],
-        "record_type": record_type,
-        "schema_version": 1,
-        "person_id": row["person_id"],
-        "author_id": author,
-        "device_id": row.get("device_id") or str(device),
-        "authored_at": authored,
-        "refers_to": None,
-        "payload": payload,
-    }
+def _record(org: uuid.UUID, fields: dict[str, Any], device: uuid.UUID, now: datetime, seq: int) -> dict[str, Any]:
     return {
-        "record_id": uuid.UUID(row["id"]),
+        "record_id": uuid.UUID(fields["record_id"]),
         "organisation_id": org,
-        "record_type": record_type,
-        "schema_version": 1,
-        "person_id": uuid.UUID(row["person_id"]),
-        "author_id": uuid.UUID(author),
+        "record_type": fields["record_type"],
+        "schema_version": fields["schema_version"],
+        "person_id": uuid.UUID(fields["person_id"]),
+        "author_id": uuid.UUID(fields["author_id"]),
         "device_id": uuid.UUID(fields["device_id"]),
-        "authored_at": authored,
-        "refers_to": None,
-        "payload": payload,
+        "authored_at": fields["authored_at"],
+        "refers_to": uuid.UUID(fields["refers_to"]) if fields["refers_to"] else None,
+        "payload": fields["payload"],
         "sha256": hashlib.sha256(canonical_bytes(fields)).hexdigest(),
         "received_at": now,
         "received_from": device,
