@@ -148,8 +148,27 @@ def push(
     results: list[ItemResult] = []
     for item in request.items:
         if item.seq in replayed:
-            original = replayed[item.seq].result
-            results.append(_as_duplicate(item, original))
+            ledger = replayed[item.seq]
+            # Older ledger rows kept no hash: the record id is then all there is to compare.
+            if ledger.record_id == item.record_id and ledger.result.get("sha256", item.sha256) == item.sha256:
+                results.append(_as_duplicate(item, ledger.result))
+                continue
+            # The seq was used before for something else (a device restored from an old copy, or a client bug).
+            # Answering "duplicate" would let the device clear a record the server never stored: apply it by id.
+            result = _apply(session, batch, user, device, held, item)
+            result = result.model_copy(update={"flags": [*result.flags, "seq_reused"]})
+            batch.audit.append(
+                audit.Entry(
+                    "security.seq_reused",
+                    result.status,
+                    user.id,
+                    device.id,
+                    None,
+                    item.record_id,
+                    {"seq": item.seq, "record_type": item.record_type},
+                )
+            )
+            results.append(result)
             continue
         result = _apply(session, batch, user, device, held, item)
         results.append(result)
@@ -159,7 +178,7 @@ def push(
                     "device_id": device.id,
                     "seq": item.seq,
                     "record_id": item.record_id,
-                    "result": result.model_dump(mode="json"),
+                    "result": {**result.model_dump(mode="json"), "sha256": item.sha256},
                     "at": now,
                 }
             )
@@ -257,10 +276,11 @@ def _apply(
         return _reject(session, batch, user, device, item, "not_authorised_for_person", security=True)
     if decision is scope.WriteDecision.ROLE_MAY_NOT_WRITE:
         return _reject(session, batch, user, device, item, "role_may_not_write", security=True)
-    if item.refers_to is not None and item.refers_to not in batch.batch_records:
+    if item.refers_to is not None:
         if item.refers_to in batch.rejected_ids:
             return _reject(session, batch, user, device, item, "depends_on_rejected")
-        referred = batch.stored.get(item.refers_to)
+        # A record may refer only to an earlier record about the same person, in this batch or stored.
+        referred = batch.batch_records.get(item.refers_to) or batch.stored.get(item.refers_to)
         if referred is None or referred["person_id"] != item.person_id:
             return _reject(session, batch, user, device, item, "unknown_reference")
     flags: list[str] = []
@@ -367,6 +387,16 @@ def _uuid_list(value: Any) -> list[uuid.UUID] | None:
         return None
 
 
+def _is_revision_of(session: Session, batch: _Batch, revision_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+    in_batch = batch.batch_records.get(revision_id)
+    if in_batch is not None:
+        return in_batch["record_type"] == "safety_plan_revision" and in_batch["person_id"] == person_id
+    found = session.execute(
+        select(Record.record_type, Record.person_id).where(Record.record_id == revision_id)
+    ).first()
+    return found is not None and found[0] == "safety_plan_revision" and found[1] == person_id
+
+
 def _plan_revision(
     session: Session, batch: _Batch, item: ChangeRecord
 ) -> tuple[dict[str, Any], uuid.UUID | None] | str:
@@ -380,8 +410,10 @@ def _plan_revision(
     except (KeyError, TypeError, ValueError, AttributeError):
         return "invalid_payload"
     parents = _uuid_list(item.payload.get("parent_ids"))
-    if parents is None:
+    if parents is None or len(set(parents)) != len(parents) or item.record_id in parents:
         return "invalid_payload"
+    if any(not _is_revision_of(session, batch, parent, item.person_id) for parent in parents):
+        return "invalid_payload"  # a parent the server has never seen for this person: kept in quarantine
     head = session.scalars(select(PlanHead).where(PlanHead.plan_id == plan_id).with_for_update()).first()
     conflict_id: uuid.UUID | None = None
     if head is None:
