@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from app.ids import WAYMARK_NAMESPACE, derived_id
 from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, ItemResult, PushRequest, RejectReason
 from sync.server import audit, scope
 from sync.server.errors import ApiError
@@ -250,9 +251,16 @@ def _apply(
 ) -> ItemResult:
     if item.computed_sha256() != item.sha256:
         return _reject(session, batch, user, device, item, "hash_mismatch")
+    if item.record_id.version == 5 and not _derived_id_is_earned(item):
+        # A v5 id names a record by its cause; one that does not recompute could pre-claim another person's
+        # welfare check so that the real one is refused.
+        return _reject(session, batch, user, device, item, "invalid_payload", security=True)
     existing = batch.batch_records.get(item.record_id) or batch.stored.get(item.record_id)
     if existing is not None:
-        if existing["sha256"] == item.sha256:
+        if existing["sha256"] == item.sha256 or (
+            item.record_id.version == 5 and existing["person_id"] == item.person_id
+        ):
+            # A derived record's second copy (another writer ran the same rule) is the same record: PROTOCOL §1.4.
             return ItemResult(
                 seq=item.seq,
                 record_id=item.record_id,
@@ -385,6 +393,23 @@ def _uuid_list(value: Any) -> list[uuid.UUID] | None:
         return [uuid.UUID(v) for v in value if isinstance(v, str)] if all(isinstance(v, str) for v in value) else None
     except ValueError:
         return None
+
+
+def _derived_id_is_earned(item: ChangeRecord) -> bool:
+    """Whether a v5 record id recomputes from the record itself (PROTOCOL.md §1.4)."""
+    payload = item.payload
+    if item.record_type == "escalation_opened" and isinstance(payload.get("cause"), list):
+        try:
+            causes = [uuid.UUID(c) for c in payload["cause"]]
+        except (TypeError, ValueError, AttributeError):
+            return False
+        return item.record_id == derived_id(str(payload.get("kind")), item.person_id, causes)
+    if item.record_type == "escalation_event" and item.refers_to is not None:
+        # Schema 3's upgrade turned follow-ups and closings kept only on an escalation row into events.
+        return item.record_id in {
+            uuid.uuid5(WAYMARK_NAMESPACE, f"schema-3-{kind}:{item.refers_to.hex}") for kind in ("follow_up", "closed")
+        }
+    return False
 
 
 def _is_revision_of(session: Session, batch: _Batch, revision_id: uuid.UUID, person_id: uuid.UUID) -> bool:

@@ -89,3 +89,42 @@ def test_seal_is_what_the_client_sends(org: Org) -> None:
     record = alice.record(org.persons["pa"])
     resealed = seal({k: v for k, v in record.items() if k not in ("seq", "sha256")}, record["seq"])
     assert resealed["sha256"] == record["sha256"]
+
+
+def _welfare_check(device, person: uuid.UUID, causes: list[uuid.UUID], rationale: str) -> dict:
+    from app.ids import derived_id
+
+    record_id = derived_id("welfare-check", person, causes)
+    payload = {"kind": "welfare-check", "cause": [str(c) for c in causes], "rationale": rationale}
+    return device.record(person, "escalation_opened", payload, record_id=record_id)
+
+
+def test_a_second_writers_copy_of_a_derived_welfare_check_is_a_duplicate(org: Org) -> None:
+    """PROTOCOL §1.4: two writers running the policy over the same notes make one record."""
+    alice = org.device("alice")
+    causes = [uuid.uuid4(), uuid.uuid4()]
+    first = alice.push(_welfare_check(alice, org.persons["pa"], causes, "raised on the laptop"))["results"][0]
+    assert first["status"] == "accepted"
+    second = alice.push(_welfare_check(alice, org.persons["pa"], causes, "raised again, other words"))["results"][0]
+    assert second["status"] == "duplicate" and second["server_seq"] == first["server_seq"]
+    assert second["record_id"] == first["record_id"]
+
+
+def test_a_derived_id_that_does_not_recompute_is_refused_so_it_cannot_pre_claim_another_persons(org: Org) -> None:
+    from app.ids import derived_id
+
+    alice = org.device("alice")
+    causes = [uuid.uuid4()]
+    someone_elses = derived_id("welfare-check", org.persons["pb"], causes)
+    squatter = alice.record(org.persons["pa"], payload={"narrative": "x"}, record_id=someone_elses)
+    [result] = alice.push(squatter)["results"]
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
+    wrong_person = alice.record(
+        org.persons["pa"], "escalation_opened", {"kind": "welfare-check", "cause": [str(causes[0])]},
+        record_id=someone_elses,
+    )
+    [result] = alice.push(wrong_person)["results"]
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
+    bob = org.device("bob")
+    [real] = bob.push(_welfare_check(bob, org.persons["pb"], causes, "the real one"))["results"]
+    assert real["status"] == "accepted", "the real welfare check was not pre-claimed"
