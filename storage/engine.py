@@ -64,6 +64,9 @@ def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a Save that returned is on disk
             conn.execute("PRAGMA foreign_keys=ON")
+            # INSERT OR REPLACE deletes the row it replaces; only with this on do the append-only
+            # tables' DELETE triggers see that delete and refuse it.
+            conn.execute("PRAGMA recursive_triggers=ON")
             conn.execute("PRAGMA temp_store=MEMORY")  # temp files would hold plaintext otherwise
         except module.DatabaseError as exc:
             conn.close()

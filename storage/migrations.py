@@ -1,4 +1,9 @@
-"""Schema versions, kept in ``PRAGMA user_version``.
+"""Schema versions, kept in the ``meta`` table (key ``schema_version``) so the record is the same on SQLite
+and PostgreSQL.
+
+Stores written before that record existed kept their version in SQLite's ``PRAGMA user_version``; it is
+still read (the higher of the two wins) and still written on SQLite, so an older copy of Waymark keeps
+refusing a store that is newer than it knows.
 
 A new store is created at the latest version from the models. An older store is brought forward by
 running each step after its version, in order, each in its own transaction with the version bump.
@@ -13,13 +18,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from storage import outbox, records
+from storage import append_only, outbox, records
 from storage.errors import StoreError, StoreTooNew
-from storage.models import Base, EscalationAction, OutboxItem
+from storage.models import Base, EscalationAction, Meta, OutboxItem
 from storage.types import UtcDateTime
+
+VERSION_KEY = "schema_version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +150,24 @@ def latest_version(steps: Sequence[Step] = STEPS) -> int:
 
 
 def current_version(conn: Connection) -> int:
-    return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+    recorded = conn.execute(select(Meta.value).where(Meta.key == VERSION_KEY)).scalar_one_or_none()
+    legacy = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one()) if conn.dialect.name == "sqlite" else 0
+    return max(int(recorded) if recorded is not None else 0, legacy)
+
+
+def _record_version(conn: Connection, version: int) -> None:
+    updated = conn.execute(Meta.__table__.update().where(Meta.key == VERSION_KEY).values(value=str(version)))
+    if not updated.rowcount:
+        conn.execute(Meta.__table__.insert().values(key=VERSION_KEY, value=str(version)))
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
 
 
 def create_schema(engine: Engine, steps: Sequence[Step] = STEPS) -> None:
     with engine.begin() as conn:
         Base.metadata.create_all(conn)
-        conn.exec_driver_sql(f"PRAGMA user_version = {latest_version(steps)}")
+        append_only.install(conn)
+        _record_version(conn, latest_version(steps))
 
 
 def upgrade(engine: Engine, steps: Sequence[Step] = STEPS) -> list[int]:
@@ -168,6 +186,8 @@ def upgrade(engine: Engine, steps: Sequence[Step] = STEPS) -> list[int]:
             continue
         with engine.begin() as conn:
             step.apply(conn)
-            conn.execute(text(f"PRAGMA user_version = {int(step.version)}"))
+            _record_version(conn, step.version)
         applied.append(step.version)
+    with engine.begin() as conn:
+        append_only.install(conn)
     return applied

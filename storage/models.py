@@ -3,8 +3,9 @@
 The whole file is SQLCipher-encrypted, so no column needs sealing of its own. None of these classes
 defines ``__repr__``, so a row that reaches a log or traceback shows its class and address only.
 
-Clinical records are append-only. Triggers below make the database itself refuse an UPDATE of a
-signed note, an amendment, a plan revision, a safety review, an escalation action or an audit event.
+Clinical records are append-only: triggers (storage/append_only.py) make the database itself refuse an
+UPDATE, DELETE or REPLACE of a signed note, an amendment, a plan revision, a safety review, an
+escalation action or an audit event.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
@@ -319,8 +320,10 @@ Index("ix_action_escalation", EscalationAction.escalation_id)
 Index("ix_episode_person", MissedContactEpisode.person_id)
 Index("ix_revision_plan", SafetyPlanRevision.plan_id)
 
-# Tables whose rows never change once written. The database enforces it, so no code path,
-# present or future, can overwrite a clinical record.
+# Tables whose rows never change once written: no UPDATE, no DELETE, no REPLACE. The database enforces
+# it (storage/append_only.py installs the triggers on SQLite and PostgreSQL alike), so no code path,
+# present or future, can overwrite or remove a clinical record. A signed contact note is append-only too,
+# its draft is not: that rule lives beside these in storage/append_only.py.
 APPEND_ONLY = (
     "note_amendment",
     "safety_plan_revision",
@@ -328,31 +331,4 @@ APPEND_ONLY = (
     "escalation",
     "escalation_action",
     "audit_event",
-)
-
-for _table in APPEND_ONLY:
-    event.listen(
-        Base.metadata.tables[_table],
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER {_table}_append_only BEFORE UPDATE ON {_table} "
-            f"BEGIN SELECT RAISE(ABORT, '{_table} rows are append-only'); END"
-        ),
-    )
-event.listen(
-    Base.metadata.tables["audit_event"],
-    "after_create",
-    DDL(
-        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'audit_event rows are append-only'); END"
-    ),
-)
-event.listen(
-    Base.metadata.tables["contact_note"],
-    "after_create",
-    DDL(
-        "CREATE TRIGGER contact_note_signed_immutable BEFORE UPDATE ON contact_note "
-        "WHEN OLD.signed_at IS NOT NULL "
-        "BEGIN SELECT RAISE(ABORT, 'a signed contact note is immutable: amend it instead'); END"
-    ),
 )
