@@ -1,13 +1,17 @@
 """The device's audit trail: who viewed, wrote, exported or unlocked what, and when.
 
 Append-only and hash-chained: each event's hash covers the previous one, so removing or editing an
-event breaks the chain from that point on. Events hold ids and verbs only, never clinical text.
+event breaks the chain from that point on. The chain is keyed (HMAC-SHA-256 under the store's audit key,
+kept inside the encrypted database), so an event rewritten with SQL cannot be given a hash that fits;
+events written before a store had that key stay plain SHA-256 and are verified as such. Events hold ids
+and verbs only, never clinical text.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import dataclass
@@ -17,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.ids import new_id
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Meta
 from storage.serialise import json_value
+from storage.store import AUDIT_KEY
 
 GENESIS = "0" * 64
 
@@ -31,6 +36,7 @@ class AuditAction(enum.StrEnum):
     AMEND = "amend"
     EXPORT = "export"
     PASSPHRASE_CHANGED = "passphrase_changed"
+    REKEYED = "rekeyed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +45,7 @@ class Actor:
     device_id: uuid.UUID | None
 
 
-def _event_hash(prev_hash: str, event: AuditEvent) -> str:
+def _event_hash(prev_hash: str, event: AuditEvent, key: bytes | None = None) -> str:
     body = {
         "id": str(event.id),
         "at": json_value(event.at),
@@ -49,7 +55,20 @@ def _event_hash(prev_hash: str, event: AuditEvent) -> str:
         "record_type": event.record_type,
         "record_id": event.record_id,
     }
-    return hashlib.sha256((prev_hash + json.dumps(body, sort_keys=True)).encode()).hexdigest()
+    message = (prev_hash + json.dumps(body, sort_keys=True)).encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _key(session: Session) -> bytes | None:
+    key = session.info.get(AUDIT_KEY)
+    return key if isinstance(key, bytes) else None
+
+
+def _keyed_from(session: Session) -> int:
+    value = session.get(Meta, "audit_keyed_from")
+    return int(value.value) if value is not None else 1
 
 
 def append(
@@ -73,7 +92,7 @@ def append(
         prev_hash=prev,
         hash="",
     )
-    event.hash = _event_hash(prev, event)
+    event.hash = _event_hash(prev, event, _key(session))
     session.add(event)
     session.flush()
     return event
@@ -81,9 +100,12 @@ def append(
 
 def verify_chain(session: Session) -> int | None:
     """The seq of the first event whose hash does not follow from its predecessor, or None if intact."""
+    key = _key(session)
+    keyed_from = _keyed_from(session) if key is not None else None
     prev = GENESIS
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
-        if event.prev_hash != prev or event.hash != _event_hash(prev, event):
+        event_key = key if keyed_from is not None and event.seq >= keyed_from else None
+        if event.prev_hash != prev or not hmac.compare_digest(event.hash, _event_hash(prev, event, event_key)):
             return event.seq
         prev = event.hash
     return None

@@ -83,7 +83,7 @@ def validate_paths(paths: Sequence[Path], directory: Directory, today: date) -> 
         elif path.is_file():
             read_file(path, directory, today, problems)
         else:
-            problems.append(Problem(path.name, None, "does not exist"))
+            problems.append(Problem(str(path), None, "this path does not exist (no such file or folder)"))
     return problems
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +29,6 @@ from storage import models
 from storage import outbox as outbox_store
 from storage import store as store_mod
 from storage.engine import Codec
-from storage.errors import StoreError
 from storage.keyfile import KdfParams, calibrate
 from storage.repo import device as device_repo
 from storage.serialise import record_types, row_to_dict
@@ -90,16 +89,29 @@ class Workspace:
         clock: Clock | None = None,
         codec: Codec = Codec.SQLCIPHER,
         config: OrgConfig | None = None,
+        prepare: Callable[[Workspace], object] | None = None,
     ) -> Workspace:
-        """A new, empty store; the KDF is calibrated to this machine unless parameters are given."""
+        """A new store; the KDF is calibrated to this machine unless parameters are given.
+
+        ``prepare`` (e.g. filling in the demo organisation) runs before the store is moved into place,
+        so an interrupted creation leaves no half-made store behind.
+        """
         check_new_passphrase(passphrase)
-        lock = StoreLock.acquire(data_dir)
+        clock = clock or SystemClock()
+
+        def prepare_store(store: store_mod.Store) -> None:
+            if prepare is not None:
+                prepare(cls(store, clock, audit.Actor(None, None), config))
+
+        store, _ = store_mod.create(data_dir, passphrase, kdf or calibrate(), codec, prepare_store)
+        # Locked once it exists: the store is built aside and renamed into place, so there is nothing to
+        # lock before. Two copies creating at once cannot both succeed (the second finds a store there).
         try:
-            store, _ = store_mod.create(data_dir, passphrase, kdf or calibrate(), codec)
+            lock = StoreLock.acquire(data_dir)
         except BaseException:
-            lock.release()
+            store.close()
             raise
-        return cls(store, clock or SystemClock(), audit.Actor(None, None), config, lock=lock)
+        return cls(store, clock, _read_actor(store), config, lock=lock)
 
     @classmethod
     def open(
@@ -123,8 +135,9 @@ class Workspace:
         clock = clock or SystemClock()
         try:
             actor = _read_actor(store)
-            with store.sessions.begin() as session:
-                audit.append(session, actor, audit.AuditAction.LOGIN, clock.now())
+            if store.problem is None:  # a store kept as found for support is not written to
+                with store.sessions.begin() as session:
+                    audit.append(session, actor, audit.AuditAction.LOGIN, clock.now())
         except Exception:
             store.close()
             if lock is not None:
@@ -145,8 +158,34 @@ class Workspace:
         self._build_services()
 
     def mark_demo(self) -> None:
+        """Flag the store as the demo generator's. Everything in the outbox now is the generator's; what
+        is added later is a worker's, and ``waymark demo`` will not discard it unasked."""
         with self.store.sessions.begin() as session:
+            generated = outbox_store.last_seq(session)
             session.merge(models.Meta(key="demo", value="true"))
+            session.merge(models.Meta(key="demo_outbox_through", value=str(generated)))
+
+    @property
+    def problem(self) -> str | None:
+        """What the worker must be told when records are missing or were altered (the store is then
+        read-only); None when all is well."""
+        return self.store.problem
+
+    def check_thoroughly(self) -> str | None:
+        """The checks too slow for unlock: the full integrity check and the audit chain. Run it off the
+        UI thread once the caseload is on screen. A failure makes the store read-only and returns what
+        to tell the worker (also kept in ``problem``); None when all is well."""
+        problem = store_mod.integrity_problem(self.store)
+        if problem is None:
+            with self.store.sessions() as session:
+                if audit.verify_chain(session) is not None:
+                    problem = (
+                        "The audit trail on this laptop was altered outside Waymark, so some records may "
+                        "have been changed or removed."
+                    )
+        if problem is not None:
+            self.store.degrade(problem)
+        return self.store.problem
 
     def check_passphrase(self, passphrase: str) -> None:
         """Raise StoreError unless ``passphrase`` unlocks this store (used to lift a UI lock); throttled."""
@@ -192,26 +231,52 @@ class Workspace:
 
 
 def change_passphrase(data_dir: Path, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
+    """Re-wrap the data key under ``new``; audited."""
     check_new_passphrase(new)
-    store_mod.change_passphrase(data_dir, old, new, kdf or calibrate())
+    _audited(store_mod.change_passphrase(data_dir, old, new, kdf or calibrate()), audit.AuditAction.PASSPHRASE_CHANGED)
+
+
+def rekey(data_dir: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:
+    """A new data key, the database re-encrypted under it: a copy of the old key file (with the old
+    passphrase) then opens nothing. Audited."""
+    _audited(store_mod.rekey(data_dir, passphrase, kdf or calibrate()), audit.AuditAction.REKEYED)
+
+
+def _audited(store: store_mod.Store, action: audit.AuditAction) -> None:
+    try:
+        with store.sessions.begin() as session:
+            audit.append(session, _read_actor(store), action, SystemClock().now())
+    finally:
+        store.close()
 
 
 def discard_demo_store(data_dir: Path) -> None:
-    """Delete a demo store's files. Callers check ``is_demo_store`` first: real records are never deleted."""
+    """Delete a demo store's files. Callers check ``demo_store_status`` first: real records are never deleted."""
     for path in store_mod.store_files(data_dir):
         path.unlink(missing_ok=True)
     (data_dir / store_mod.THROTTLE_NAME).unlink(missing_ok=True)
 
 
-def is_demo_store(data_dir: Path, passphrase: str) -> bool:
-    """True only for a store this passphrase opens and that the demo generator made."""
-    try:
-        store = store_mod.open_(data_dir, passphrase)
-    except StoreError:
-        return False
+@dataclass(frozen=True, slots=True)
+class DemoStatus:
+    is_demo: bool
+    unsent_own_records: int  # outbox items a worker made, not the generator: discarding loses them
+
+
+def demo_store_status(data_dir: Path, passphrase: str) -> DemoStatus:
+    """Whether the store is the demo generator's, and how many unsent records in it are not.
+
+    Raises StoreError (a wrong passphrase above all) when the store cannot be opened: the caller must
+    say why, not guess that it is not a demo store.
+    """
+    store = store_mod.open_(data_dir, passphrase)
     try:
         with store.sessions() as session:
-            return session.get(models.Meta, "demo") is not None
+            if session.get(models.Meta, "demo") is None:
+                return DemoStatus(False, 0)
+            through = session.get(models.Meta, "demo_outbox_through")
+            generated = int(through.value) if through is not None else 0
+            return DemoStatus(True, outbox_store.pending_count(session, after_seq=generated))
     finally:
         store.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -36,31 +37,71 @@ class Codec(enum.Enum):
     PLAINTEXT_FOR_BENCHMARK = "plaintext"
 
 
-def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER) -> Engine:
-    """Engine over ``db_path``; with SQLCipher the raw 256-bit ``key`` is applied before anything else."""
+_UNREADABLE = (
+    "The Waymark database could not be read: it is damaged or was altered. "
+    "Nothing has been changed. Contact support before recording anything else on this laptop."
+)
+
+
+def _module(codec: Codec) -> Any:
+    return sqlcipher3 if codec is Codec.SQLCIPHER else sqlite3
+
+
+def _keyed(conn: Any, key: bytes | None, codec: Codec) -> None:
+    if codec is not Codec.SQLCIPHER:
+        return
+    if key is None or len(key) != 32:
+        raise ValueError("SQLCipher needs a 32-byte raw key")
+    # SQLCipher writes its own errors to stderr; ours are reported to the user instead.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    # The key travels in a PRAGMA on a connect hook, never in a URL (URLs get logged).
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    version = conn.execute("PRAGMA cipher_version").fetchone()
+    if not version or not str(version[0]).startswith("4."):
+        raise EncryptionUnavailable(
+            "This copy of Waymark cannot encrypt its data (SQLCipher 4 is missing), "
+            "so it will not store anything. Reinstall Waymark."
+        )
+
+
+def connect_read_only(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER) -> Any:
+    """A raw connection that cannot change the database file: the checks on open run on it, so a
+    refused open leaves the files as they were (no WAL merged, no empty file grown, no header written).
+    """
+    module = _module(codec)
+    conn = module.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        _keyed(conn, key, codec)
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except module.DatabaseError as exc:
+        conn.close()
+        raise DatabaseDamaged(_UNREADABLE) from exc
+    return conn
+
+
+def open_engine(
+    db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER, read_only: threading.Event | None = None
+) -> Engine:
+    """Engine over ``db_path``; with SQLCipher the raw 256-bit ``key`` is applied before anything else.
+
+    While ``read_only`` is set, every new connection refuses writes (a store found to be missing
+    records is kept as it is for support).
+    """
     if codec is Codec.SQLCIPHER and (key is None or len(key) != 32):
         raise ValueError("SQLCipher needs a 32-byte raw key")
     _silence_statement_logging()
-    module: Any = sqlcipher3 if codec is Codec.SQLCIPHER else sqlite3
-    key_pragma = f"PRAGMA key = \"x'{key.hex()}'\"" if codec is Codec.SQLCIPHER and key else None
+    module = _module(codec)
 
     def connect() -> Any:
-        # The key travels in a PRAGMA on a connect hook, never in a URL (URLs get logged).
         conn = module.connect(str(db_path), check_same_thread=False, isolation_level=None)
         try:
-            if key_pragma:
-                # SQLCipher writes its own errors to stderr; ours are reported to the user instead.
-                conn.execute("PRAGMA cipher_log_level = NONE")
-                conn.execute(key_pragma)
-                version = conn.execute("PRAGMA cipher_version").fetchone()
-                if not version or not str(version[0]).startswith("4."):
-                    raise EncryptionUnavailable(
-                        "This copy of Waymark cannot encrypt its data (SQLCipher 4 is missing), "
-                        "so it will not store anything. Reinstall Waymark."
-                    )
+            _keyed(conn, key, codec)
             # Reading the schema is the first thing that touches a page: a wrong key or a
             # damaged file shows up here, before any pragma writes to disk.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if read_only is not None and read_only.is_set():
+                conn.execute("PRAGMA query_only=ON")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a Save that returned is on disk
             conn.execute("PRAGMA foreign_keys=ON")
@@ -70,10 +111,10 @@ def open_engine(db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER
             conn.execute("PRAGMA temp_store=MEMORY")  # temp files would hold plaintext otherwise
         except module.DatabaseError as exc:
             conn.close()
-            raise DatabaseDamaged(
-                "The Waymark database could not be read: it is damaged or was altered. "
-                "Nothing has been changed. Contact support before recording anything else on this laptop."
-            ) from exc
+            raise DatabaseDamaged(_UNREADABLE) from exc
+        except Exception:
+            conn.close()
+            raise
         return conn
 
     engine = create_engine(

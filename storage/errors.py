@@ -33,3 +33,11 @@ class StoreTooNew(StoreError):
 
 class StoreExists(StoreError):
     pass
+
+
+class KeyFileMismatch(StoreError):
+    """The key file belongs to another store than the database beside it."""
+
+
+class RecordsMissing(StoreError):
+    """The database is behind the sealed record of its latest state, or was altered: records are missing."""

@@ -177,15 +177,26 @@ def new_data_key() -> bytes:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file, restrictive mode before any byte, fsync, rename, fsync the folder."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Temp file, restrictive mode before any byte, fsync, rename, fsync the folder.
+
+    The temp file gets a fresh random name and is created with O_EXCL | O_NOFOLLOW: a file or symlink
+    planted at a predictable name can neither redirect the write nor be truncated by it.
+    """
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | nofollow, 0o600)
     try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

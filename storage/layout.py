@@ -8,6 +8,8 @@ from pathlib import Path
 DB_NAME = "waymark.db"
 KEY_NAME = "waymark.key"
 THROTTLE_NAME = "unlock-attempts.json"
+SEAL_NAME = "waymark.state"  # the sealed record of the store's latest state (storage/seal.py)
+PENDING_KEY_NAME = "waymark.key.rekeying"  # the new key while `waymark rekey` runs
 
 
 def db_path(data_dir: Path) -> Path:
@@ -18,10 +20,21 @@ def key_path(data_dir: Path) -> Path:
     return data_dir / KEY_NAME
 
 
+def seal_path(data_dir: Path) -> Path:
+    return data_dir / SEAL_NAME
+
+
 def store_files(data_dir: Path) -> list[Path]:
-    """Every file the database may occupy, WAL and shared memory included."""
+    """Every file the store may occupy, WAL and shared memory included."""
     base = db_path(data_dir)
-    return [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm"), key_path(data_dir)]
+    return [
+        base,
+        base.with_name(base.name + "-wal"),
+        base.with_name(base.name + "-shm"),
+        key_path(data_dir),
+        seal_path(data_dir),
+        data_dir / PENDING_KEY_NAME,
+    ]
 
 
 def exists(data_dir: Path) -> bool:

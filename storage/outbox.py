@@ -56,8 +56,14 @@ def wire(item: OutboxItem) -> dict[str, Any]:
     }
 
 
-def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.acked_at.is_(None))) or 0
+def pending_count(session: Session, after_seq: int = 0) -> int:
+    """Unacknowledged items (only those numbered after ``after_seq``, when given)."""
+    query = select(func.count()).select_from(OutboxItem).where(OutboxItem.acked_at.is_(None))
+    return session.scalar(query.where(OutboxItem.seq > after_seq)) or 0
+
+
+def last_seq(session: Session) -> int:
+    return session.scalar(select(func.max(OutboxItem.seq))) or 0
 
 
 def pending(session: Session) -> list[OutboxItem]:

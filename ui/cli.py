@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from platformdirs import PlatformDirs
 
@@ -28,6 +29,9 @@ def default_data_dir() -> Path:
 
 def _passphrase(prompt: str = "Passphrase: ", env: str = PASSPHRASE_ENV) -> str:
     value = os.environ.get(env)
+    if value == "":
+        # An unset variable set to nothing is a scripting slip, not a guess: never spend an attempt on it.
+        raise SystemExit(f"waymark: {env} is set but empty; nothing was tried and nothing was changed")
     if value is not None:
         return value
     if not sys.stdin.isatty():
@@ -35,8 +39,16 @@ def _passphrase(prompt: str = "Passphrase: ", env: str = PASSPHRASE_ENV) -> str:
     return getpass.getpass(prompt)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments exit 1, as every other error does (README), not argparse's 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="waymark", description="Waymark: safety plans and contact notes, offline.")
+    parser = _Parser(prog="waymark", description="Waymark: safety plans and contact notes, offline.")
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: the user data folder)")
     sub = parser.add_subparsers(dest="command")
 
@@ -44,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
     demo.add_argument("--persons", type=int, default=40)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--discard-unsent",
+        action="store_true",
+        help="replace a demo store even though it holds records a worker made that were never sent",
+    )
 
     dump = sub.add_parser("dump", help="print every decrypted record as JSON lines")
     dump.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
@@ -63,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
 
     passwd = sub.add_parser("passwd", help="change the passphrase")
     passwd.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    rekey = sub.add_parser("rekey", help="re-encrypt the data under a new key (when a passphrase may have leaked)")
+    rekey.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
     return parser
 
 
@@ -79,11 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         match args.command:
             case "demo":
-                return _demo(data_dir, args.persons, args.seed)
+                return _demo(data_dir, args.persons, args.seed, args.discard_unsent)
             case "dump":
                 return _dump(data_dir)
             case "passwd":
                 return _passwd(data_dir)
+            case "rekey":
+                return _rekey(data_dir)
             case "period":
                 return _period(args.at, args.nation, args.area)
             case "pathways":
@@ -101,28 +123,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-def _demo(data_dir: Path, persons: int, seed: int) -> int:
-    from app.workspace import Workspace, discard_demo_store, is_demo_store, store_exists
+def _demo(data_dir: Path, persons: int, seed: int, discard_unsent: bool) -> int:
+    from app.errors import WrongPassphrase
+    from app.workspace import Workspace, demo_store_status, discard_demo_store, store_exists
     from resources.demo.generator import populate
 
     if persons < 2:
         print("waymark: --persons must be at least 2", file=sys.stderr)
-        return 2
+        return 1
     passphrase = _passphrase()
     if store_exists(data_dir):
-        # Only ever replace a demo store, and only one this passphrase opens: a real worker's
-        # records (and anything waiting to sync) must never be deleted by a demo command.
-        if not is_demo_store(data_dir, passphrase):
+        # Only ever replace a demo store, and only one this passphrase opens (a wrong passphrase is
+        # reported as such): a real worker's records must never be deleted by a demo command, nor
+        # anything a worker recorded in the demo store and never sent, unless they say so.
+        try:
+            status = demo_store_status(data_dir, passphrase)
+        except WrongPassphrase as exc:
+            print(f"waymark: {exc} The store in {data_dir} was not replaced.", file=sys.stderr)
+            return 1
+        if not status.is_demo:
             print(f"waymark: {data_dir} holds records that are not demo data; it was not replaced", file=sys.stderr)
             return 1
+        if status.unsent_own_records and not discard_unsent:
+            print(
+                f"waymark: {data_dir} holds {status.unsent_own_records} record(s) recorded in the demo and never "
+                "sent; it was not replaced. Run again with --discard-unsent to delete them with it.",
+                file=sys.stderr,
+            )
+            return 1
+        if status.unsent_own_records:
+            print(f"Discarding {status.unsent_own_records} unsent record(s) recorded in the demo store.")
         discard_demo_store(data_dir)
-    workspace = Workspace.create(data_dir, passphrase)
-    try:
-        summary = populate(workspace, persons=persons, seed=seed)
+    summaries = []
+
+    def fill(workspace: Workspace) -> None:
+        summaries.append(populate(workspace, persons=persons, seed=seed))
         workspace.mark_demo()
-    finally:
-        workspace.close()
-    print(f"Demo organisation created in {data_dir}: {summary.persons} persons on the demo worker's caseload.")
+
+    Workspace.create(data_dir, passphrase, prepare=fill).close()
+    print(f"Demo organisation created in {data_dir}: {summaries[0].persons} persons on the demo worker's caseload.")
     return 0
 
 
@@ -130,6 +169,8 @@ def _dump(data_dir: Path) -> int:
     from app.workspace import Workspace
 
     workspace = Workspace.open(data_dir, _passphrase())
+    if workspace.problem:
+        print(f"waymark: {workspace.problem}", file=sys.stderr)
     try:
         out = sys.stdout
         for record in workspace.dump():
@@ -194,6 +235,14 @@ def _passwd(data_dir: Path) -> int:
         return 1
     change_passphrase(data_dir, old, new)
     print("Passphrase changed.")
+    return 0
+
+
+def _rekey(data_dir: Path) -> int:
+    from app.workspace import rekey
+
+    rekey(data_dir, _passphrase())
+    print("The data is now encrypted under a new key; copies of the old key file no longer open it.")
     return 0
 
 

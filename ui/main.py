@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from platformdirs import PlatformDirs
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.local_store import store_exists
 from ui.tasks import Task, serial_pool
@@ -30,9 +30,12 @@ def create_demo(data_dir: Path, passphrase: str) -> Workspace:
     from app.workspace import Workspace
     from resources.demo.generator import populate
 
-    workspace = Workspace.create(data_dir, passphrase)
-    populate(workspace)
-    workspace.mark_demo()
+    def fill(workspace: Workspace) -> None:
+        populate(workspace)
+        workspace.mark_demo()
+
+    # Filled in before it is moved into place: an interrupted first run leaves no half-made store.
+    workspace = Workspace.create(data_dir, passphrase, prepare=fill)
     workspace.close()
     return Workspace.open(data_dir, passphrase)
 
@@ -110,4 +113,20 @@ def run_gui(data_dir: Path) -> int:
 
     window = MainWindow(opened[0], pool, settings_path=settings_file())
     window.show()
+    _check = check_in_background(window, opened[0])  # kept alive until it reports
     return app.exec()
+
+
+def check_in_background(window: QWidget, workspace: Workspace) -> Task | None:
+    """Say at once when records were found missing on unlock; otherwise run the slow checks (full
+    integrity check, audit chain) off the UI thread, and say so if they fail. Saves go on meanwhile."""
+    from PySide6.QtWidgets import QMessageBox
+
+    title = "Waymark: some records are missing"
+    if workspace.problem:
+        QMessageBox.warning(window, title, workspace.problem)
+        return None
+    task = Task(workspace.check_thoroughly)
+    task.outcome.succeeded.connect(lambda problem: problem and QMessageBox.warning(window, title, problem))
+    QThreadPool.globalInstance().start(task)
+    return task

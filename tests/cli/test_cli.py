@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from storage.keyfile import KeyFile
+from storage.layout import KEY_NAME, THROTTLE_NAME
 from tests.conftest import PASSPHRASE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,13 +73,16 @@ def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
 def test_wrong_passphrase_exits_1_with_a_clear_message_and_changes_nothing(tmp_path: Path) -> None:
     data = tmp_path / "demo"
     assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
-    before = {p.name: p.read_bytes() for p in data.iterdir() if p.name.startswith("waymark.")}
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.name.startswith("waymark.") and p.name != KEY_NAME}
+    key_before = KeyFile.read(data / KEY_NAME)
     result = waymark("dump", "--data-dir", str(data), passphrase="not the right one")
     assert result.returncode == 1
     assert "did not unlock" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
-    after = {p.name: p.read_bytes() for p in data.iterdir() if p.name.startswith("waymark.")}
+    after = {p.name: p.read_bytes() for p in data.iterdir() if p.name.startswith("waymark.") and p.name != KEY_NAME}
     assert after == before
+    # Only the failed-attempt count was added to the key file; the wrapped key is as it was.
+    assert KeyFile.read(data / KEY_NAME) == key_before
 
 
 def test_not_a_store_and_damaged_store_are_named_without_traceback(tmp_path: Path) -> None:
@@ -138,3 +143,84 @@ def test_pathways_validate_exits_0_for_valid_files_and_1_naming_each_problem(tmp
     assert "broken.toml: duty-worker: leads to node 'crisis-neded', which does not exist" in bad.stderr
     assert "broken.toml: crisis-team: routes a staff handover to 'nhs-111-mental-health'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_data_dir_at_a_file_or_under_one_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for data_dir in (a_file, a_file / "store"):
+        for command in ("demo", "dump", "passwd", "rekey"):
+            result = waymark(command, "--data-dir", str(data_dir), WAYMARK_NEW_PASSPHRASE="another long one")
+            assert result.returncode == 1, (command, result.stderr)
+            assert "Traceback" not in result.stderr
+            assert "is a file, not a folder" in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+    assert a_file.read_text() == "not a folder"
+
+
+def test_demo_with_the_wrong_passphrase_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    result = waymark("demo", "--data-dir", str(data), "--persons", "3", passphrase="not the right one")
+    assert result.returncode == 1
+    assert "did not unlock" in result.stderr and "not demo data" not in result.stderr
+
+
+def test_bad_arguments_exit_1_as_readme_says(tmp_path: Path) -> None:
+    assert "exit 1" in (ROOT / "README.md").read_text()
+    for args in (("--bogus",), ("demo", "--persons", "many"), ("period",), ("demo", "--persons", "1")):
+        result = waymark(*args, "--data-dir", str(tmp_path / "x"))
+        assert result.returncode == 1, (args, result.returncode)
+        assert "Traceback" not in result.stderr
+
+
+def test_an_empty_passphrase_variable_is_not_a_failed_attempt(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    result = waymark("dump", "--data-dir", str(data), passphrase="")
+    assert result.returncode == 1
+    assert "WAYMARK_PASSPHRASE is set but empty" in result.stderr
+    assert not (data / THROTTLE_NAME).exists()
+    assert "unlock_attempts" not in (data / KEY_NAME).read_text()
+
+
+def test_validating_a_path_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent"
+    result = waymark("pathways", "validate", str(missing))
+    assert result.returncode == 1
+    assert f"{missing}" in result.stderr and "does not exist" in result.stderr
+
+
+def test_demo_keeps_unsent_records_a_worker_made_unless_told_to_discard(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0
+    _record_a_note(data)
+    refused = waymark("demo", "--data-dir", str(data), "--persons", "3")
+    assert refused.returncode == 1
+    assert "1 record(s)" in refused.stderr and "--discard-unsent" in refused.stderr
+    assert "Narrative a worker typed" in waymark("dump", "--data-dir", str(data)).stdout
+    replaced = waymark("demo", "--data-dir", str(data), "--persons", "3", "--discard-unsent")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "Discarding 1 unsent record(s)" in replaced.stdout
+    assert "Narrative a worker typed" not in waymark("dump", "--data-dir", str(data)).stdout
+    assert waymark("demo", "--data-dir", str(data), "--persons", "3").returncode == 0, "a fresh demo is replaceable"
+
+
+def _record_a_note(data: Path) -> None:
+    from datetime import timedelta
+
+    from app.clock import SystemClock
+    from app.contact_notes import ContactMethod, NoteDraft, Outcome
+    from app.workspace import Workspace
+
+    ws = Workspace.open(data, PASSPHRASE)
+    try:
+        now = SystemClock().now()
+        person = ws.caseload.rows()[0].person_id
+        draft = NoteDraft(
+            person, now - timedelta(minutes=30), now - timedelta(minutes=5), ContactMethod.PHONE,
+            Outcome.SPOKEN_TO, "Narrative a worker typed", plan_steps_used=[],
+        )
+        ws.notes.record(draft)
+    finally:
+        ws.close()

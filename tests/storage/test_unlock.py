@@ -4,11 +4,14 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from app.audit import AuditAction
 from app.errors import InvalidInput
 from app.workspace import Workspace, change_passphrase
 from storage.errors import WrongPassphrase
 from storage.keyfile import KdfParams, KeyFile
+from storage.models import AuditEvent
 from storage.store import KEY_NAME, MAX_DELAY_SECONDS, THROTTLE_NAME, Throttle, store_files, unwrap_key
 from tests.conftest import PASSPHRASE, TEST_KDF
 
@@ -43,10 +46,15 @@ def test_failed_unlocks_slow_down_and_never_wipe(demo_dir: Path) -> None:
     assert Throttle(demo_dir / THROTTLE_NAME).failures == 0
 
 
-def test_passphrase_change_rewraps_the_key_only(demo_dir: Path) -> None:
-    db_before = (demo_dir / "waymark.db").read_bytes()
+def test_passphrase_change_rewraps_the_key_only_and_is_audited(demo_dir: Path) -> None:
+    data_key = unwrap_key(demo_dir, PASSPHRASE)
     change_passphrase(demo_dir, PASSPHRASE, "a new long passphrase", kdf=TEST_KDF)
-    assert (demo_dir / "waymark.db").read_bytes() == db_before
+    assert unwrap_key(demo_dir, "a new long passphrase") == data_key, "the database is not re-encrypted"
+    ws = Workspace.open(demo_dir, "a new long passphrase")
+    with ws.store.sessions() as session:
+        actions = [e.action for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+    ws.close()
+    assert actions[-2:] == [AuditAction.PASSPHRASE_CHANGED, AuditAction.LOGIN]
     with pytest.raises(WrongPassphrase):
         Workspace.open(demo_dir, PASSPHRASE)
     Workspace.open(demo_dir, "a new long passphrase").close()
