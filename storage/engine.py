@@ -133,7 +133,9 @@ def open_engine(
     def _begin(connection: Any) -> None:
         # The driver runs in autocommit mode so SQLAlchemy alone decides where a transaction starts;
         # IMMEDIATE takes the write lock up front so two writers never deadlock mid-transaction.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only store takes no write lock (query_only refuses BEGIN IMMEDIATE).
+        read_only_now = read_only is not None and read_only.is_set()
+        connection.exec_driver_sql("BEGIN" if read_only_now else "BEGIN IMMEDIATE")
 
     return engine
 
