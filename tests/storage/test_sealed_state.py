@@ -335,3 +335,34 @@ def test_a_store_that_failed_its_check_is_not_a_store_that_lost_nothing(demo_dir
             assert session.scalar(select(ContactNote.id).limit(1)) is not None
     finally:
         ws.close()
+
+
+_CREATE = (
+    "import sys; from pathlib import Path; from app.workspace import Workspace; "
+    "from resources.demo.generator import populate; from tests.conftest import PASSPHRASE, TEST_KDF\n"
+    "def fill(ws):\n    print('filling', flush=True); populate(ws, persons=30); ws.mark_demo()\n"
+    "Workspace.create(Path(sys.argv[1]), PASSPHRASE, kdf=TEST_KDF, prepare=fill).close()"
+)
+
+
+def test_a_creation_killed_half_way_leaves_nothing_and_can_be_run_again(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    data_dir = tmp_path / "store"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CREATE, str(data_dir)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "filling"
+    time.sleep(0.3)
+    proc.kill()
+    proc.communicate()
+    assert not data_dir.exists(), "a half-made store was left where the app would find it"
+    Workspace.create(data_dir, PASSPHRASE, kdf=TEST_KDF).close()
+    assert [p.name for p in tmp_path.iterdir()] == ["store"], "the interrupted attempt's folder is cleared"
