@@ -176,8 +176,9 @@ def new_data_key() -> bytes:
     return secrets.token_bytes(DATA_KEY_BYTES)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file, restrictive mode before any byte, fsync, rename, fsync the folder.
+def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
+    """Temp file, restrictive mode before any byte, fsync, rename, fsync the folder (unless the caller
+    can live with the rename itself being lost in a power cut, i.e. finding the previous file).
 
     The temp file gets a fresh random name and is created with O_EXCL | O_NOFOLLOW: a file or symlink
     planted at a predictable name can neither redirect the write nor be truncated by it.
@@ -197,6 +198,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if not sync_folder:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

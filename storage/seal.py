@@ -113,5 +113,8 @@ class Sealer:
                 "nonce": base64.b64encode(nonce).decode(),
                 "sealed": base64.b64encode(sealed).decode(),
             }
-            write_atomically(self.path, json.dumps(doc, indent=2).encode("utf-8"))
+            # The folder is not synced: a power cut that loses this rename leaves the previous seal,
+            # which is behind the database (harmless), never ahead of it. The file itself is synced
+            # before the rename, so the seal is never found empty or torn.
+            write_atomically(self.path, json.dumps(doc, indent=2).encode("utf-8"), sync_folder=False)
             self._written = state.commits
