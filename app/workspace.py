@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -255,6 +257,10 @@ def discard_demo_store(data_dir: Path) -> None:
     for path in store_mod.store_files(data_dir):
         path.unlink(missing_ok=True)
     (data_dir / store_mod.THROTTLE_NAME).unlink(missing_ok=True)
+    for kept in data_dir.glob("kept-for-support-*"):  # copies of this same demo data
+        shutil.rmtree(kept, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        data_dir.rmdir()  # the new store is built beside it and renamed into place
 
 
 @dataclass(frozen=True, slots=True)
