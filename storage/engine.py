@@ -94,15 +94,24 @@ def open_engine(
     module = _module(codec)
 
     def connect() -> Any:
-        conn = module.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        frozen = read_only is not None and read_only.is_set()
+        if frozen:
+            # A read-only connection never checkpoints, so the WAL and database stay as they were
+            # found for support, however often the store is opened and closed.
+            conn = module.connect(
+                f"{db_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+            )
+        else:
+            conn = module.connect(str(db_path), check_same_thread=False, isolation_level=None)
         try:
             _keyed(conn, key, codec)
             # Reading the schema is the first thing that touches a page: a wrong key or a
             # damaged file shows up here, before any pragma writes to disk.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if read_only is not None and read_only.is_set():
+            if frozen:
                 conn.execute("PRAGMA query_only=ON")
-            conn.execute("PRAGMA journal_mode=WAL")
+            else:
+                conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a Save that returned is on disk
             conn.execute("PRAGMA foreign_keys=ON")
             # INSERT OR REPLACE deletes the row it replaces; only with this on do the append-only
