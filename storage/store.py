@@ -23,7 +23,7 @@ from typing import Any
 import sqlcipher3
 from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage import migrations, seal
 from storage.engine import Codec, connect_read_only, open_engine, verify_encrypted
@@ -51,7 +51,7 @@ from storage.throttle import Throttle as Throttle
 log = logging.getLogger(__name__)
 
 AUDIT_KEY = "audit_key"  # Session.info entry: the audit chain's HMAC key (app/audit.py)
-_WROTE = "waymark_wrote"
+_CHANGES = "waymark_changes_at_begin"
 _SEALING = "waymark_sealing"
 _META_DEFAULTS = {"commits": "0", "last_commit_at": ""}
 
@@ -453,18 +453,15 @@ def _state(conn: Connection, store_id: str) -> seal.StoreState:
 def _seal_after_commits(sessions: sessionmaker[Session], sealer: seal.Sealer, store_id: str) -> None:
     """Each commit that changed something counts itself in the database and, once committed, in the seal."""
 
-    def wrote(session: Session, *_: Any) -> None:
-        session.info[_WROTE] = True
-
-    def orm_execute(state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            state.session.info[_WROTE] = True
+    def after_begin(session: Session, _transaction: Any, connection: Connection) -> None:
+        session.info[_CHANGES] = _total_changes(connection)
 
     def before_commit(session: Session) -> None:
         session.flush()
-        if not session.info.pop(_WROTE, False):
-            return
         conn = session.connection()
+        # SQLite's own count of rows written on this connection: any write, ORM or raw SQL, counts.
+        if _total_changes(conn) == session.info.pop(_CHANGES, None):
+            return
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         conn.execute(text("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'commits'"))
         conn.execute(Meta.__table__.update().where(Meta.key == "last_commit_at").values(value=now))
@@ -482,14 +479,17 @@ def _seal_after_commits(sessions: sessionmaker[Session], sealer: seal.Sealer, st
             log.warning("the store's sealed state could not be written; it will be at the next save")
 
     def after_rollback(session: Session) -> None:
-        session.info.pop(_WROTE, None)
+        session.info.pop(_CHANGES, None)
         session.info.pop(_SEALING, None)
 
-    event.listen(sessions, "after_flush", wrote)
-    event.listen(sessions, "do_orm_execute", orm_execute)
+    event.listen(sessions, "after_begin", after_begin)
     event.listen(sessions, "before_commit", before_commit)
     event.listen(sessions, "after_commit", after_commit)
     event.listen(sessions, "after_rollback", after_rollback)
+
+
+def _total_changes(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("SELECT total_changes()").scalar_one())
 
 
 def integrity_problem(store: Store) -> str | None:
