@@ -85,7 +85,7 @@ def main() -> None:
         print(f"  per save: plaintext {plain_w / args.notes * 1000:.1f} ms, sqlcipher {per_save * 1000:.1f} ms")
         seal_cost = sealed_state_cost(root / "seal", 200)
         print(
-            "  of which the sealed state's file (AES-GCM, write, fsync, rename, fsync folder): "
+            "  of which the sealed state's file (AES-GCM, write, fsync, rename): "
             f"{seal_cost * 1000:.1f} ms ({seal_cost / per_save:.0%} of an encrypted save)"
         )
 
