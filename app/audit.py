@@ -13,6 +13,7 @@ import enum
 import hashlib
 import hmac
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.ids import new_id
 from storage.models import AuditEvent, Meta
 from storage.serialise import json_value
-from storage.store import AUDIT_KEY
+from storage.store import AUDIT_KEY, READ_ONLY
 
 GENESIS = "0" * 64
 
@@ -79,6 +80,12 @@ def append(
     record_type: str | None = None,
     record_id: uuid.UUID | str | None = None,
 ) -> AuditEvent:
+    """Add an event to the chain within the caller's transaction.
+
+    A store frozen because records were found missing (``Store.problem``) takes no writes, so there the
+    event is built but not stored: the worker must still be able to read the plan and the contacts.
+    """
+    frozen = session.info.get(READ_ONLY)
     last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
     prev = last or GENESIS
     event = AuditEvent(
@@ -93,6 +100,8 @@ def append(
         hash="",
     )
     event.hash = _event_hash(prev, event, _key(session))
+    if isinstance(frozen, threading.Event) and frozen.is_set():
+        return event
     session.add(event)
     session.flush()
     return event

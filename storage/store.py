@@ -51,6 +51,7 @@ from storage.throttle import Throttle as Throttle
 log = logging.getLogger(__name__)
 
 AUDIT_KEY = "audit_key"  # Session.info entry: the audit chain's HMAC key (app/audit.py)
+READ_ONLY = "read_only"  # Session.info entry: the store's read-only switch (a threading.Event)
 _CHANGES = "waymark_changes_at_begin"
 _SEALING = "waymark_sealing"
 _META_DEFAULTS = {"commits": "0", "last_commit_at": ""}
@@ -392,7 +393,7 @@ def _open_database(data_dir: Path, data_key: bytes, codec: Codec, store_id: str,
     except Exception:
         engine.dispose()
         raise
-    sessions = sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY: audit_key})
+    sessions = sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY: audit_key, READ_ONLY: read_only})
     store = Store(data_dir, engine, sessions, codec, problem, read_only)
     if not problem:
         if codec is Codec.SQLCIPHER:

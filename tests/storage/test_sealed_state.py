@@ -325,8 +325,8 @@ def test_an_interrupted_creation_leaves_no_store(tmp_path: Path) -> None:
     Workspace.create(tmp_path / "store", PASSPHRASE, kdf=TEST_KDF).close()
 
 
-def test_a_store_that_failed_its_check_is_not_a_store_that_lost_nothing(demo_dir: Path) -> None:
-    """A read-only store still shows what it holds (so the worker can read the plan and contacts)."""
+def test_a_read_only_store_still_shows_the_caseload_plans_and_notes(demo_dir: Path) -> None:
+    """A store frozen for support still shows what it holds: the worker can read the plan and contacts."""
     ws = Workspace.open(demo_dir, PASSPHRASE, clock=FixedClock(NOW))
     _note(ws, "one")
     ws.close()
@@ -334,7 +334,10 @@ def test_a_store_that_failed_its_check_is_not_a_store_that_lost_nothing(demo_dir
     ws = Workspace.open(demo_dir, PASSPHRASE)
     try:
         assert ws.problem is not None
-        assert ws.caseload.rows()
+        rows = ws.caseload.rows()
+        person = ws.caseload.open_person(rows[0].person_id)  # a view, not audited in a frozen store
+        ws.plans.current(person.id)  # reads without writing
+        assert ws.notes.timeline(person.id) is not None
         with ws.store.sessions() as session:
             assert session.scalar(select(ContactNote.id).limit(1)) is not None
     finally:
