@@ -343,7 +343,14 @@ def _what_now(kept: Path) -> str:
 
 
 def _keep_aside(data_dir: Path) -> Path:
-    """Copies of the store's files as they are now, for support; the originals are never written over."""
+    """Copies of the store's files as they are now, for support; the originals are never written over.
+
+    A frozen store is found the same way at every open: its files are copied once, not at every open.
+    """
+    present = [path for path in store_files(data_dir) if path.exists() and not path.name.endswith("-shm")]
+    for earlier in sorted(data_dir.glob("kept-for-support-*"), reverse=True):
+        if all(_same_file(path, earlier / path.name) for path in present):
+            return earlier
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = data_dir / f"kept-for-support-{stamp}"
     n = 1
@@ -356,6 +363,13 @@ def _keep_aside(data_dir: Path) -> Path:
             shutil.copy2(path, kept / path.name)
     _fsync_folder(kept)
     return kept
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
 
 
 def _open_database(data_dir: Path, data_key: bytes, codec: Codec, store_id: str, *, create: bool) -> Store:

@@ -109,6 +109,7 @@ def test_a_damaged_or_missing_wal_is_reported_and_the_store_opens_read_only(
         assert again.problem is not None, "a reopen must not make the loss permanent and silent"
     finally:
         again.close()
+    assert list(crashed.glob("kept-for-support-*")) == [kept], "the same damage is kept once"
 
 
 def test_an_older_copy_of_the_database_put_back_is_reported(demo_dir: Path, tmp_path: Path) -> None:
