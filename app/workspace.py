@@ -25,7 +25,7 @@ from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
-from app.store_lock import StoreLock
+from app.store_lock import LOCK_NAME, StoreLock
 from app.write_path import WritePath
 from storage import models
 from storage import outbox as outbox_store
@@ -259,6 +259,8 @@ def discard_demo_store(data_dir: Path) -> None:
     (data_dir / store_mod.THROTTLE_NAME).unlink(missing_ok=True)
     for kept in data_dir.glob("kept-for-support-*"):  # copies of this same demo data
         shutil.rmtree(kept, ignore_errors=True)
+    # The one-copy-at-a-time lock file goes with the store it guarded: the new store is locked afresh.
+    (data_dir / LOCK_NAME).unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         data_dir.rmdir()  # the new store is built beside it and renamed into place
 
