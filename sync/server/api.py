@@ -460,10 +460,14 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             else:
                 missing = False
                 if session.get(CommandAck, command_id) is None:
-                    session.add(CommandAck(command_id=command_id, outcome=body.outcome, acked_at=now))
+                    # A revoke stays pending until the device says it wiped: "failed" is audited, not an answer.
+                    if command.kind != "revoke" or body.outcome == "done":
+                        session.add(CommandAck(command_id=command_id, outcome=body.outcome, acked_at=now))
                     device = session.get(Device, caller.device.id)
                     assert device is not None
-                    if command.kind == "retire" and body.outcome == "done":
+                    # Revoked is final: a stolen device acknowledging an older retire must not hide that it was
+                    # reported lost and may never have wiped.
+                    if command.kind == "retire" and body.outcome == "done" and device.status != "revoked":
                         device.status = "retired"
                     audit.append(
                         session,

@@ -110,3 +110,24 @@ def test_unknown_command_id_is_404(org: Org) -> None:
         f"{V1}/commands/{uuid.uuid4()}/ack", headers=alice.headers, json={"outcome": "done", "detail": None}
     )
     assert answer.status_code == 404
+
+
+def test_a_stolen_device_cannot_turn_revoked_into_retired_or_clear_the_revoke(org: Org) -> None:
+    """Found by an attacker's review: retire, then revoke (reported stolen); the thief acks the retire as done
+    and the revoke as failed. The device must stay revoked, with the revoke still waiting to be done."""
+    alice = org.device("alice")
+    org.admin.retire(str(alice.device_id))
+    org.admin.revoke(str(alice.device_id))
+    pending = org.client.get(f"{V1}/commands", headers=alice.headers).json()["commands"]
+    by_kind = {c["kind"]: c for c in pending}
+    for kind, outcome in (("retire", "done"), ("revoke", "failed")):
+        org.client.post(
+            f"{V1}/commands/{by_kind[kind]['command_id']}/ack", headers=alice.headers,
+            json={"outcome": outcome, "detail": None},
+        )
+    state = org.client.get(f"{V1}/commands", headers=alice.headers).json()
+    assert state["device_status"] == "revoked"
+    assert [c["kind"] for c in state["commands"]] == ["revoke"]
+    with org.admin.transaction() as session:
+        device = session.get(Device, alice.device_id)
+        assert device is not None and device.status == "revoked"
