@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, false, or_, select, union
 from sqlalchemy.orm import Session
@@ -56,10 +56,20 @@ def may_read(session: Session, user: User, person_id: uuid.UUID, now: datetime) 
     return session.scalar(select(subquery.c[0]).where(subquery.c[0] == person_id)) is not None
 
 
+# How long after an assignment or cover ends a record written offline during it is still accepted (flagged and
+# routed to whoever holds the person now). Longer than any real spell without signal; without a bound, cover held
+# years ago would let a leaver's device write into any person of that team.
+OFFLINE_GRACE = timedelta(days=14)
+
+
 def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime) -> bool:
-    """Whether the user held the person at any time up to now (assignment or cover)."""
+    """Whether the user held the person (assignment or cover) at some time within ``OFFLINE_GRACE`` of now."""
+    since = now - OFFLINE_GRACE
     assigned = select(Assignment.id).where(
-        Assignment.user_id == user.id, Assignment.person_id == person_id, Assignment.starts_at <= now
+        Assignment.user_id == user.id,
+        Assignment.person_id == person_id,
+        Assignment.starts_at <= now,
+        or_(Assignment.ends_at.is_(None), Assignment.ends_at >= since),
     )
     if session.scalar(assigned.limit(1)) is not None:
         return True
@@ -70,6 +80,7 @@ def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime)
         .where(
             Cover.user_id == user.id,
             Cover.starts_at <= now,
+            Cover.ends_at >= since,
             or_(CoverPerson.person_id == person_id, Cover.team_id == (person.team_id if person else None)),
         )
     )

@@ -128,3 +128,18 @@ def test_a_derived_id_that_does_not_recompute_is_refused_so_it_cannot_pre_claim_
     bob = org.device("bob")
     [real] = bob.push(_welfare_check(bob, org.persons["pb"], causes, "the real one"))["results"]
     assert real["status"] == "accepted", "the real welfare check was not pre-claimed"
+
+
+def test_cover_that_ended_long_ago_no_longer_lets_a_device_write(org: Org) -> None:
+    """Found by an attacker's review: team cover from years ago let a duty worker write into anyone in the team."""
+    from sync.server.scope import OFFLINE_GRACE
+
+    now = org.clock.now()
+    org.admin.cover("duty", now - timedelta(days=400), now - timedelta(days=399), team="east")
+    duty = org.device("duty")
+    [old] = duty.push(duty.record(org.persons["pc"]))["results"]
+    assert (old["status"], old["reason"]) == ("rejected", "not_authorised_for_person")
+    org.admin.cover("duty", now - timedelta(days=3), now - timedelta(days=2), team="east")
+    assert timedelta(days=2) < OFFLINE_GRACE
+    [recent] = duty.push(duty.record(org.persons["pc"]))["results"]
+    assert recent["status"] == "accepted" and "after_reassignment" in recent["flags"]
