@@ -172,7 +172,9 @@ class Directory:
 
     def _offer(self, entry: DirectoryEntry, at: datetime, nation: Nation, area: str | None = None) -> Offer:
         calendar = self.calendars.for_area(area)
-        return Offer(entry, entry.availability.open_at(at, nation, calendar), entry.is_stale(at.date()))
+        # Review dates are UK dates: just after midnight in summer the UTC date is still the day before.
+        today = at.astimezone(LONDON).date()
+        return Offer(entry, entry.availability.open_at(at, nation, calendar), entry.is_stale(today))
 
 
 def load_directory(paths: Sequence[Path], *, calendars: TeamCalendars | None = None) -> tuple[Directory, list[Problem]]:
