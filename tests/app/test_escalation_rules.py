@@ -1,0 +1,330 @@
+"""The escalation rules that matter clinically, through the service's public API (DESIGN J4 and §3, the
+pathway format): what a worker may record and when, what counts as acting and as reaching someone,
+timeliness against each step's local standard from when the concern was identified, and what closing
+needs. One store for the module: each test starts its own escalation, so none depends on another."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app import audit
+from app.clock import FixedClock
+from app.errors import InvalidInput
+from app.escalations import (
+    ActionDraft,
+    ActionKind,
+    Escalation,
+    EscalationDraft,
+    EscalationOutcome,
+    EscalationService,
+)
+from app.workspace import Workspace
+from storage import models
+from tests.conftest import NOW, PASSPHRASE
+
+IDENTIFIED = NOW - timedelta(hours=2)  # Thursday 12:30: in hours, the in-hours pathway (moorland-in-hours@3)
+
+
+@pytest.fixture(scope="module")
+def module_clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture(scope="module")
+def ws(demo_template, tmp_path_factory: pytest.TempPathFactory, module_clock: FixedClock) -> Iterator[Workspace]:
+    import shutil
+
+    target = tmp_path_factory.mktemp("escalation-rules") / "store"
+    shutil.copytree(demo_template[0], target)
+    workspace = Workspace.open(Path(target), PASSPHRASE, clock=module_clock)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def clock(module_clock: FixedClock) -> FixedClock:
+    module_clock.set(NOW)
+    return module_clock
+
+
+@pytest.fixture
+def person(ws: Workspace) -> uuid.UUID:
+    with ws.store.sessions() as session:
+        return session.scalars(
+            select(models.Person.id).where(models.Person.area == "eastmoor", models.Person.nation == "england")
+        ).first()
+
+
+def start(ws: Workspace, person: uuid.UUID, identified: datetime = IDENTIFIED) -> Escalation:
+    esc, _ = ws.escalations.start(
+        EscalationDraft(person, ["current-intent-or-plan"], "Told me about a plan for tonight", identified)
+    )
+    assert esc.pathway.ref == "moorland-in-hours@3"
+    return esc
+
+
+def act(ws: Workspace, esc: Escalation, node: str, kind=ActionKind.PHONED, reached=True, at=None, **kw) -> Escalation:
+    return ws.escalations.record_action(esc.id, ActionDraft(node, kind, reached, at, **kw))[0]
+
+
+def actions_of(ws: Workspace, esc: Escalation) -> int:
+    return len(ws.escalations.get(esc.id).actions)
+
+
+# -- closing -------------------------------------------------------------------------------------------
+
+
+def test_closing_needs_an_action_taken_not_only_an_answer_or_a_follow_up(ws, clock, person) -> None:
+    esc = start(ws, person)
+    ws.escalations.answer(esc.id, "danger", "No", at=IDENTIFIED + timedelta(minutes=1))
+    ws.escalations.set_follow_up(esc.id, NOW + timedelta(days=1), "Sam Okafor")
+    with pytest.raises(InvalidInput, match="record at least one action taken before closing"):
+        ws.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED)
+    assert ws.escalations.get(esc.id).is_open
+    act(ws, esc, "duty-worker", contact_id="eastmoor-duty-worker", contact_reached="Jo, duty worker")
+    closed = ws.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED)
+    assert not closed.is_open and closed.closed_at == NOW
+
+
+def test_an_escalation_is_closed_once_and_its_outcome_never_overwritten(ws, clock, person) -> None:
+    esc = start(ws, person)
+    act(ws, esc, "danger", ActionKind.OTHER, reached=False, contact_id="moorland-recovery-service")
+    ws.escalations.set_follow_up(esc.id, NOW + timedelta(days=1), "Sam Okafor")
+    ws.escalations.close(esc.id, EscalationOutcome.CRISIS_TEAM_ACCEPTED)
+    before = actions_of(ws, esc)
+    clock.set(NOW + timedelta(minutes=5))
+    with pytest.raises(InvalidInput, match="already closed"):
+        ws.escalations.close(esc.id, EscalationOutcome.OTHER)
+    again = ws.escalations.get(esc.id)
+    assert again.outcome is EscalationOutcome.CRISIS_TEAM_ACCEPTED and again.closed_at == NOW
+    assert actions_of(ws, esc) == before
+
+
+def test_a_follow_up_needs_an_owner_and_a_time_zone(ws, clock, person) -> None:
+    esc = start(ws, person)
+    with pytest.raises(InvalidInput, match="say who will follow up"):
+        ws.escalations.set_follow_up(esc.id, NOW + timedelta(days=1), "   ")
+    with pytest.raises(InvalidInput, match="time zone"):
+        ws.escalations.set_follow_up(esc.id, datetime(2026, 11, 27, 9, 0), "Sam Okafor")
+    assert ws.escalations.get(esc.id).follow_up_due is None and actions_of(ws, esc) == 0
+    after = ws.escalations.set_follow_up(esc.id, NOW + timedelta(days=1), "  Sam Okafor ")
+    assert (after.follow_up_due, after.follow_up_owner) == (NOW + timedelta(days=1), "Sam Okafor")
+
+
+# -- what a worker may record --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [ActionKind.ANSWER, ActionKind.FOLLOW_UP, ActionKind.CLOSED])
+def test_a_worker_cannot_record_the_kinds_the_service_records_itself(ws, clock, person, kind) -> None:
+    esc = start(ws, person)
+    with pytest.raises(InvalidInput, match="choose phoned, texted"):
+        act(ws, esc, "call-999", kind)
+    assert actions_of(ws, esc) == 0
+
+
+def test_an_action_must_be_at_a_step_of_this_pathway(ws, clock, person) -> None:
+    esc = start(ws, person)
+    with pytest.raises(InvalidInput, match="is not part of this pathway"):
+        act(ws, esc, "notify-manager")  # a welfare-check step, not an escalation one
+    assert actions_of(ws, esc) == 0
+
+
+def test_an_action_cannot_be_before_the_concern_was_identified(ws, clock, person) -> None:
+    esc = start(ws, person)
+    with pytest.raises(InvalidInput, match="before the concern was identified"):
+        act(ws, esc, "duty-worker", at=IDENTIFIED - timedelta(minutes=30))
+    assert actions_of(ws, esc) == 0
+    at_once = act(ws, esc, "danger", ActionKind.OTHER, reached=False, at=IDENTIFIED)
+    assert at_once.actions[-1].at == IDENTIFIED
+
+
+def test_times_in_the_future_are_refused_now_is_not(ws, clock, person) -> None:
+    esc = start(ws, person)
+    for ahead in (timedelta(minutes=10), timedelta(hours=1), timedelta(days=1)):
+        with pytest.raises(InvalidInput, match="in the future"):
+            act(ws, esc, "danger", ActionKind.OTHER, at=NOW + ahead)
+        with pytest.raises(InvalidInput, match="in the future"):
+            ws.escalations.answer(esc.id, "danger", "No", at=NOW + ahead)
+        with pytest.raises(InvalidInput, match="in the future"):
+            ws.escalations.start(EscalationDraft(person, ["current-intent-or-plan"], "Plan", NOW + ahead))
+    assert actions_of(ws, esc) == 0
+    assert act(ws, esc, "danger", ActionKind.OTHER, at=NOW).actions[-1].at == NOW
+
+
+def test_a_contact_must_be_in_the_directory(ws, clock, person) -> None:
+    esc = start(ws, person)
+    with pytest.raises(InvalidInput, match="not in the contacts directory"):
+        act(ws, esc, "duty-worker", contact_id="my-friends-number")
+    assert actions_of(ws, esc) == 0
+    # A directory contact the step does not name is allowed (recorded, the step's list is advice).
+    done = act(ws, esc, "danger", ActionKind.OTHER, reached=True, contact_id="moorland-recovery-service")
+    assert done.actions[-1].contact_id == "moorland-recovery-service"
+
+
+@pytest.mark.parametrize("staff,device", [(None, uuid.UUID(int=0xD)), (uuid.UUID(int=0xA), None), (None, None)])
+def test_a_device_not_enrolled_to_a_worker_cannot_record_escalations(ws, clock, person, staff, device) -> None:
+    anonymous = EscalationService(ws.store, clock, audit.Actor(staff, device), ws.config)
+    with pytest.raises(InvalidInput, match="not enrolled to a worker"):
+        anonymous.start(EscalationDraft(person, ["current-intent-or-plan"], "Plan for tonight"))
+    esc = start(ws, person)
+    with pytest.raises(InvalidInput, match="not enrolled to a worker"):
+        anonymous.answer(esc.id, "danger", "No")
+    assert actions_of(ws, esc) == 0
+
+
+def test_each_record_names_its_author_and_device(ws, clock, person) -> None:
+    esc = start(ws, person)
+    act(ws, esc, "danger", ActionKind.OTHER, reached=False)
+    with ws.store.sessions() as session:
+        row = session.get(models.Escalation, esc.id)
+        action = session.scalars(
+            select(models.EscalationAction).where(models.EscalationAction.escalation_id == esc.id)
+        ).one()
+        assert (row.author_id, row.device_id) == (ws.actor.staff_id, ws.actor.device_id)
+        assert (action.author_id, action.device_id) == (ws.actor.staff_id, ws.actor.device_id)
+        trail = session.scalars(
+            select(models.AuditEvent).where(models.AuditEvent.record_id.in_([str(esc.id), str(action.id)]))
+        )
+        assert {(e.action, e.record_type, e.actor_id, e.device_id) for e in trail} == {
+            ("create", "escalation", ws.actor.staff_id, ws.actor.device_id),
+            ("create", "escalation_action", ws.actor.staff_id, ws.actor.device_id),
+        }
+
+
+# -- what moves the pathway on, and who was reached ----------------------------------------------------
+
+
+def test_other_actions_are_recorded_but_never_move_the_pathway_on(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "No")
+    assert esc.walk.current.id == "duty-worker"
+    esc = act(ws, esc, "duty-worker", ActionKind.OTHER, reached=True, contact_id="eastmoor-duty-worker")
+    assert esc.walk.current.id == "duty-worker" and esc.walk.off_path == ()
+    esc = act(ws, esc, "duty-worker", ActionKind.OTHER, reached=False)
+    assert esc.walk.current.id == "duty-worker", "nor along the not-reached route"
+    assert [a.kind for a in esc.actions] == [ActionKind.ANSWER, ActionKind.OTHER, ActionKind.OTHER]
+
+
+def test_a_step_done_with_nobody_contacted_is_not_reaching_someone(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "No")
+    esc = act(ws, esc, "duty-worker", ActionKind.DONE, reached=True)
+    assert esc.walk.current.id == "crisis-needed", "the step was done: the pathway moves on"
+    assert not esc.reached_anyone, "nobody has been told yet"
+    esc = act(ws, esc, "crisis-needed", ActionKind.PHONED, reached=False, contact_id="moorland-crisis-team")
+    assert not esc.reached_anyone, "phoned but not reached"
+    esc = act(ws, esc, "crisis-needed", ActionKind.PHONED, reached=True, contact_reached="Crisis team triage nurse")
+    assert esc.reached_anyone
+
+
+def test_a_follow_up_naming_its_owner_is_not_reaching_someone(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.set_follow_up(esc.id, NOW + timedelta(hours=4), "Sam Okafor")
+    assert not esc.reached_anyone
+
+
+# -- timeliness ----------------------------------------------------------------------------------------
+
+
+def timeliness(esc: Escalation) -> dict[str, tuple[datetime, datetime | None, bool | None]]:
+    return {t.node.id: (t.due_by, t.first_done_at, t.met()) for t in esc.timeliness()}
+
+
+def test_an_immediate_standard_is_due_when_the_concern_was_identified(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "Yes", at=IDENTIFIED + timedelta(minutes=1))
+    assert timeliness(esc) == {"call-999": (IDENTIFIED, None, None)}
+    (open_step,) = esc.timeliness()
+    assert open_step.describe(NOW) == "overdue by 2 h"
+    assert open_step.describe(IDENTIFIED - timedelta(minutes=1)) == f"due by {IDENTIFIED:%H:%M}"
+    esc = act(ws, esc, "call-999", at=IDENTIFIED + timedelta(minutes=2), contact_id="emergency-999")
+    assert timeliness(esc)["call-999"] == (IDENTIFIED, IDENTIFIED + timedelta(minutes=2), False)
+    assert esc.timeliness()[0].describe(NOW) == "late by 2 min"
+
+
+def test_an_action_exactly_at_the_standard_is_on_time_and_a_minute_later_is_late(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "No", at=IDENTIFIED)
+    esc = act(ws, esc, "duty-worker", at=IDENTIFIED + timedelta(minutes=60), contact_id="eastmoor-duty-worker")
+    (step,) = [t for t in esc.timeliness() if t.node.id == "duty-worker"]
+    assert step.due_by == IDENTIFIED + timedelta(minutes=60)
+    assert step.met() is True and step.describe(NOW) == "within the standard"
+
+    late = start(ws, person)
+    late = ws.escalations.answer(late.id, "danger", "No", at=IDENTIFIED)
+    late = act(ws, late, "duty-worker", at=IDENTIFIED + timedelta(minutes=61), contact_id="eastmoor-duty-worker")
+    (step,) = [t for t in late.timeliness() if t.node.id == "duty-worker"]
+    assert step.met() is False and step.describe(NOW) == "late by 1 min"
+
+
+def test_timeliness_counts_the_first_attempt_not_the_last(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "No", at=IDENTIFIED)
+    esc = act(
+        ws, esc, "duty-worker", reached=False, at=IDENTIFIED + timedelta(minutes=10), contact_id="eastmoor-duty-worker"
+    )
+    # Not reached: the pathway goes to the duty manager; a later attempt at the duty worker is a deviation.
+    esc = act(ws, esc, "duty-manager", reached=False, at=IDENTIFIED + timedelta(minutes=70))
+    esc = act(
+        ws,
+        esc,
+        "duty-manager",
+        reached=True,
+        at=IDENTIFIED + timedelta(minutes=100),
+        contact_id="eastmoor-duty-manager",
+    )
+    found = timeliness(esc)
+    assert found["duty-worker"] == (IDENTIFIED + timedelta(minutes=60), IDENTIFIED + timedelta(minutes=10), True)
+    assert found["duty-manager"] == (IDENTIFIED + timedelta(minutes=60), IDENTIFIED + timedelta(minutes=70), False)
+    assert esc.first_action_after == timedelta(minutes=10)
+
+
+def test_a_follow_up_or_closing_is_not_acting_on_a_step(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "No", at=IDENTIFIED)
+    esc = ws.escalations.set_follow_up(esc.id, NOW + timedelta(hours=4), "Sam Okafor")
+    assert timeliness(esc)["duty-worker"] == (IDENTIFIED + timedelta(minutes=60), None, None)
+    assert esc.first_action_after is None, "an answer and a follow-up are not actions"
+    esc = act(ws, esc, "danger", ActionKind.OTHER, reached=False, at=IDENTIFIED + timedelta(minutes=90))
+    esc = ws.escalations.close(esc.id, EscalationOutcome.OTHER)
+    assert timeliness(esc)["duty-worker"][1] is None
+    assert esc.first_action_after == timedelta(minutes=90)
+
+
+def test_steps_without_a_standard_or_off_the_path_taken_are_not_timed(ws, clock, person) -> None:
+    esc = start(ws, person)
+    assert esc.timeliness() == [], "a question has no standard"
+    esc = ws.escalations.answer(esc.id, "danger", "No", at=IDENTIFIED)
+    assert list(timeliness(esc)) == ["duty-worker"], "only the path taken, not call-999"
+
+
+def test_durations_read_as_hours_and_minutes(ws, clock, person) -> None:
+    esc = start(ws, person, identified=NOW - timedelta(hours=26, minutes=5))
+    esc = ws.escalations.answer(esc.id, "danger", "No", at=esc.identified_at)
+    (step,) = esc.timeliness()
+    assert step.describe(NOW) == "overdue by 25 h 5 min"
+    assert step.describe(step.due_by + timedelta(hours=3)) == "overdue by 3 h"
+    assert step.describe(step.due_by + timedelta(minutes=59, seconds=59)) == "overdue by 59 min"
+
+
+def test_the_welfare_checks_first_step_is_due_an_hour_after_the_second_miss(ws, clock, person) -> None:
+    second_miss = NOW - timedelta(minutes=15)
+    with ws.store.sessions.begin() as session:
+        row = ws.escalations.raise_welfare_check(session, person, second_miss, "Raised by the missed-contact policy")
+        check_id = row.id
+    check = ws.escalations.get(check_id)
+    assert check.criteria == () and check.identified_at == second_miss
+    assert timeliness(check) == {"notify-manager": (second_miss + timedelta(minutes=60), None, None)}
+
+
+@pytest.mark.parametrize("when", [datetime(2026, 11, 26, 18, 0, tzinfo=UTC), datetime(2026, 11, 28, 11, 0, tzinfo=UTC)])
+def test_the_pathway_is_chosen_for_when_the_concern_was_identified_not_when_it_was_recorded(
+    ws, clock, person, when
+) -> None:
+    clock.set(when + timedelta(days=1, hours=1))
+    esc, _ = ws.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Much worse", when))
+    assert esc.pathway.id == "moorland-out-of-hours" and esc.period.period.value == "out-of-hours"
