@@ -1,0 +1,154 @@
+"""The missed-contact policy at its edges, through the service as the worker meets it (DESIGN J3, the
+operating model's example 1): re-contact after the first miss, a welfare check when the second comes within
+the window (48 h by default, exactly 48 h included), started within an hour of that second miss, raised
+once, and what follows contact. Whether unsigned drafts count is for the clinical-safety issue to decide."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.clock import FixedClock
+from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.errors import NotFound
+from app.escalations import EscalationKind
+from app.missed_contacts import EpisodeState, MissedContactPolicy, MissedContactService
+from app.workspace import Workspace
+from storage import models
+from tests.conftest import NOW, PASSPHRASE
+
+
+@pytest.fixture(scope="module")
+def ws(demo_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    import shutil
+
+    target = tmp_path_factory.mktemp("missed-contact-rules") / "store"
+    shutil.copytree(demo_template[0], target)
+    workspace = Workspace.open(Path(target), PASSPHRASE, clock=FixedClock(NOW))
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def person(ws: Workspace) -> uuid.UUID:
+    """Someone with no missed contacts and no escalation yet (each test takes a new one)."""
+    with ws.store.sessions() as session:
+        taken = set(session.scalars(select(models.MissedContactEpisode.person_id)))
+        taken |= set(session.scalars(select(models.Escalation.person_id)))
+        return next(p for p in session.scalars(select(models.Person.id).order_by(models.Person.id)) if p not in taken)
+
+
+def note(ws: Workspace, person: uuid.UUID, end: datetime, outcome: Outcome = Outcome.NO_ANSWER) -> None:
+    ws.notes.record(
+        NoteDraft(person, end - timedelta(minutes=5), end, ContactMethod.PHONE, outcome, "Tried to reach them",
+                  late_entry_reason="Recorded back at the office")
+    )  # fmt: skip
+
+
+def test_the_default_policy_is_the_operating_models() -> None:
+    policy = MissedContactPolicy()
+    assert policy.recontact_within == timedelta(hours=24)
+    assert policy.welfare_window == timedelta(hours=48)
+    assert policy.welfare_check_start_within == timedelta(hours=1)
+    assert policy.increased_contact_days == 14
+    assert policy.version == "default-1"
+    assert policy.describe_window() == "48 hours"
+    assert MissedContactPolicy(welfare_window=timedelta(hours=36)).describe_window() == "36 hours"
+
+
+@pytest.mark.parametrize("hours", [24, 48])
+def test_the_window_may_be_set_anywhere_from_24_to_48_hours_inclusive(hours: int) -> None:
+    assert MissedContactPolicy(welfare_window=timedelta(hours=hours)).welfare_window == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize("window", [timedelta(hours=24) - timedelta(seconds=1), timedelta(hours=48, seconds=1)])
+def test_a_window_outside_the_sources_range_is_refused(window: timedelta) -> None:
+    with pytest.raises(ValueError, match="between 24 and 48 hours"):
+        MissedContactPolicy(welfare_window=window)
+
+
+@pytest.mark.parametrize("recontact", [timedelta(0), timedelta(hours=-1)])
+def test_re_contact_must_be_due_some_time_after_the_miss(recontact: timedelta) -> None:
+    with pytest.raises(ValueError, match="re-contact time must be positive"):
+        MissedContactPolicy(recontact_within=recontact)
+    assert MissedContactPolicy(recontact_within=timedelta(minutes=1)).recontact_within == timedelta(minutes=1)
+
+
+def test_one_miss_asks_for_re_contact_within_a_day_and_no_welfare_check(ws: Workspace, person) -> None:
+    first = NOW - timedelta(hours=3)
+    note(ws, person, first)
+    status = ws.missed_contacts.status(person)
+    assert status.state is EpisodeState.RECONTACT and status.misses == 1
+    assert status.recontact_due == first + timedelta(hours=24)
+    assert status.welfare_check_due is None and status.welfare_check_id is None
+    assert ws.escalations.for_person(person) == []
+
+
+def test_a_second_miss_exactly_48_hours_later_raises_the_welfare_check_due_within_the_hour(ws, person) -> None:
+    first, second = NOW - timedelta(hours=50), NOW - timedelta(hours=2)
+    note(ws, person, first)
+    note(ws, person, second, Outcome.NOT_AT_HOME)
+    status = ws.missed_contacts.status(person)
+    (check,) = ws.escalations.for_person(person)
+    assert status.state is EpisodeState.WELFARE_CHECK and status.misses == 2
+    assert status.welfare_check_due == second + timedelta(hours=1)
+    assert status.welfare_check_id == check.id
+    assert check.kind is EscalationKind.WELFARE_CHECK and check.identified_at == second
+    assert check.rationale == (
+        "Raised by the missed-contact policy (default-1): a second missed contact within 48 hours of the one "
+        "before, with no contact in between."
+    )
+
+
+def test_a_second_miss_just_after_the_window_starts_the_count_again(ws: Workspace, person) -> None:
+    first, second = NOW - timedelta(hours=50, minutes=1), NOW - timedelta(hours=2)
+    note(ws, person, first)
+    note(ws, person, second)
+    status = ws.missed_contacts.status(person)
+    assert status.state is EpisodeState.RECONTACT and status.misses == 2
+    assert status.recontact_due == second + timedelta(hours=24)
+    assert status.welfare_check_due is None and ws.escalations.for_person(person) == []
+
+
+def test_the_welfare_check_start_follows_the_configured_policy(ws: Workspace, person) -> None:
+    policy = MissedContactPolicy(version="trust-7", welfare_window=timedelta(hours=24),
+                                 welfare_check_start_within=timedelta(minutes=30))  # fmt: skip
+    service = MissedContactService(ws.store, policy, ws.escalations.raise_welfare_check)
+    second = NOW - timedelta(hours=7)
+    note(ws, person, second - timedelta(hours=23))
+    note(ws, person, second)
+    with ws.store.sessions.begin() as session:
+        service.refresh(session, person)  # the trust's policy re-applied over the same notes
+    assert service.status(person).welfare_check_due == second + timedelta(minutes=30)
+
+
+def test_a_welfare_check_is_raised_once_however_often_the_rules_run(ws: Workspace, person) -> None:
+    note(ws, person, NOW - timedelta(hours=5))
+    note(ws, person, NOW - timedelta(hours=4))
+    with ws.store.sessions.begin() as session:
+        assert ws.missed_contacts.refresh(session, person) is False
+    note(ws, person, NOW - timedelta(hours=1))
+    assert len(ws.escalations.for_person(person)) == 1
+    assert ws.missed_contacts.status(person).misses == 3
+
+
+def test_contact_ends_the_episode_and_asks_for_a_review_and_increased_contact(ws: Workspace, person) -> None:
+    note(ws, person, NOW - timedelta(hours=6))
+    note(ws, person, NOW - timedelta(hours=1), Outcome.DECLINED)
+    status = ws.missed_contacts.status(person)
+    assert status.state is None and status.misses == 0 and status.recontact_due is None
+    assert status.after_contact == (
+        "Contact was re-established after missed contacts: review the safety plan with the person "
+        "(record a safety review at the missed-contact trigger point).",
+        "Increase contact for the next 14 days, then review it.",
+    )
+
+
+def test_a_person_with_no_missed_contact_has_nothing_to_do(ws: Workspace, person) -> None:
+    status = ws.missed_contacts.status(person)
+    assert (status.state, status.misses, status.after_contact) == (None, 0, ())
+    with pytest.raises(NotFound):
+        ws.missed_contacts.status(uuid.UUID(int=12345))
