@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         source = meta.relative_to(args.mutants).with_suffix("")  # app/hours.py
         counts = Counter(_status(c) for c in codes.values())
+        if counts["not checked"] == len(codes):
+            print(f"{source!s:<28} not run this time")
+            continue
         skipped = counts["skipped"]
         considered = len(codes) - skipped
         killed = sum(counts[s] for s in NOTICED)
@@ -69,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         if unchecked:
             print(f"    {unchecked} mutants of {source} were not checked: the run did not finish")
             below.append(str(source))
-        survivors += [(name, source) for name, c in codes.items() if _status(c) not in NOTICED | {"skipped"}]
+        ignored = NOTICED | {"skipped", "not checked", "check was interrupted by user"}
+        survivors += [(name, source) for name, c in codes.items() if _status(c) not in ignored]
 
     if survivors:
         print(f"\nSurviving mutants ({len(survivors)}); tests/MUTANTS.md says why the known ones are harmless:")
