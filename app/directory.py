@@ -42,7 +42,7 @@ class Channel:
     note: str | None = None
 
     def __str__(self) -> str:
-        label = {"voice": "Phone", "text": "Text", "textphone": "Textphone"}.get(self.kind, self.kind.capitalize())
+        label = "Phone" if self.kind == "voice" else self.kind.capitalize()
         return f"{label} {self.value}"
 
 

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_diff:
                 print(_diff(name, source).rstrip())
     if below:
-        print(f"\nBelow {args.min_kill:g} % killed (or not fully run): {', '.join(below)}", file=sys.stderr)
+        modules = ", ".join(dict.fromkeys(below))
+        print(f"\nBelow {args.min_kill:g} % killed (or not fully run): {modules}", file=sys.stderr)
         return 1
     return 0
 

@@ -126,6 +126,9 @@ def test_an_evening_window_on_a_clock_change_night_follows_the_uk_clock(tmp_path
         (Window(frozenset({SAT, SUN}), time(0, 0), time.max), "Sat, Sun 00:00–24:00"),
         (Window(frozenset({MON, WED, FRI}), time(9, 30), time(12, 0)), "Mon, Wed, Fri 09:30–12:00"),
         (Window(frozenset({FRI}), time(9, 0), time(17, 0)), "Fri 09:00–17:00"),
+        (Window(frozenset({MON, TUE, WED}), time(9, 0), time(17, 0)), "Mon–Wed 09:00–17:00"),
+        (Window(frozenset({WED, THU, FRI, SAT}), time(9, 0), time(17, 0)), "Wed–Sat 09:00–17:00"),
+        (Window(frozenset({SAT, SUN}), time(9, 0), time(17, 0)), "Sat, Sun 09:00–17:00"),
     ],
 )
 def test_windows_are_shown_as_a_worker_reads_them(window: Window, text: str) -> None:
@@ -140,6 +143,14 @@ def test_availability_is_described_in_words() -> None:
         "windows", (Window(frozenset({MON}), time(9), time(12)), Window(frozenset({TUE}), time(13), time(14)))
     )
     assert str(two) == "Mon 09:00–12:00; Tue 13:00–14:00"
+
+
+def test_a_window_whose_end_is_its_start_runs_a_full_day_past_midnight() -> None:
+    # The format: a window whose `to` is at or before `from` runs past midnight (files refuse equal times,
+    # as a likely typing slip, but the rule itself is a whole day).
+    w = Window(frozenset({MON}), time(9, 0), time(9, 0))
+    assert w.contains(at(MON, 9, 0)) and w.contains(at(MON, 23, 0)) and w.contains(at(TUE, 8, 59))
+    assert not w.contains(at(TUE, 9, 0)) and not w.contains(at(MON, 8, 59))
 
 
 def test_always_means_always() -> None:
@@ -222,6 +233,13 @@ def test_nation_and_area_decide_who_is_offered_an_entry(tmp_path: Path) -> None:
     assert [o.entry.id for o in directory.national_lines(Nation.SCOTLAND, at_noon)] == ["scottish"]
 
 
+def test_a_national_line_open_in_team_hours_is_judged_by_the_persons_nations_holidays(tmp_path: Path) -> None:
+    directory, _ = load(tmp_path, entry_toml("office-hours", '"in-hours"', nations='["scotland", "england"]'))
+    st_andrews_day = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+    assert [o.open_now for o in directory.national_lines(Nation.SCOTLAND, st_andrews_day)] == [False]
+    assert [o.open_now for o in directory.national_lines(Nation.ENGLAND, st_andrews_day)] == [True]
+
+
 def test_lines_for_the_person_or_both_are_national_lines_staff_lines_are_not(tmp_path: Path) -> None:
     directory, _ = load(
         tmp_path,
@@ -265,6 +283,7 @@ def test_search_matches_name_purpose_audience_or_number_ignoring_case(tmp_path: 
     assert found("") == ["b", "a", "c"]
     assert found("", Nation.SCOTLAND) == ["b"]
     assert found("nothing like it") == []
+    assert found("x") == [], "no entry has an x in any field"
     assert directory.entries["c"].first_number == "85258"
     assert str(directory.entries["c"].channels[0]) == "Text 85258"
 

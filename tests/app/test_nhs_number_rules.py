@@ -55,7 +55,7 @@ def test_anything_but_ascii_digits_spaces_and_hyphens_is_refused_not_dropped(num
     with pytest.raises(InvalidInput) as info:
         nhs_number.validate(number)
     assert info.value.field == "NHS number"
-    assert "must be 10 digits" in str(info.value)
+    assert info.value.problem == "must be 10 digits"
     assert not nhs_number.is_valid(number)
 
 
@@ -69,7 +69,7 @@ def test_a_wrong_check_digit_is_named_as_such_for_the_field_asked_about() -> Non
     with pytest.raises(InvalidInput) as info:
         nhs_number.validate("9434765918", field="Carer's NHS number")
     assert info.value.field == "Carer's NHS number"
-    assert "is not a valid NHS number (its check digit does not match)" in str(info.value)
+    assert info.value.problem == "is not a valid NHS number (its check digit does not match)"
     with pytest.raises(InvalidInput) as info:
         nhs_number.validate("943476591", field="Carer's NHS number")
     assert info.value.field == "Carer's NHS number"
