@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
+from app.errors import InvalidInput
 from app.hours import LONDON, HoursCalendar, Period, PeriodDecision, TeamCalendars
 from app.persons import Nation
 
@@ -118,3 +119,12 @@ def test_each_area_gets_its_own_calendar_and_others_the_default() -> None:
     seven_pm = datetime(2026, 11, 26, 19, 0, tzinfo=LONDON)
     assert calendars.for_area("west").period_at(seven_pm, Nation.WALES).period is Period.IN_HOURS
     assert calendars.for_area("east").period_at(seven_pm, Nation.WALES).period is Period.OUT_OF_HOURS
+
+
+def test_a_time_without_a_zone_or_an_unknown_nation_is_refused_saying_what_to_give() -> None:
+    with pytest.raises(InvalidInput) as info:
+        period(datetime(2026, 11, 26, 12, 0))
+    assert (info.value.field, info.value.problem) == ("Time", "needs a time zone (for example 2026-12-26T10:00+00:00)")
+    with pytest.raises(InvalidInput) as info:
+        DEFAULT.period_at(datetime(2026, 11, 26, 12, 0, tzinfo=UTC), "cornwall")
+    assert (info.value.field, info.value.problem) == ("Nation", "must be england, wales, scotland or northern-ireland")
