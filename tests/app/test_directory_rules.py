@@ -383,3 +383,14 @@ def test_the_directory_version_names_every_file_used(tmp_path: Path) -> None:
 
 def test_a_directory_without_calendars_uses_the_default_hours() -> None:
     assert Directory({}, "v").calendars == TeamCalendars()
+
+
+def test_every_broken_entry_in_a_file_is_named_not_only_the_first(tmp_path: Path) -> None:
+    directory, problems = load(
+        tmp_path,
+        entry_toml("first", nations='["mars"]'),
+        entry_toml("second", purpose='"fun"'),
+        entry_toml("third"),
+    )
+    named = {p.node for p in problems}
+    assert {"first", "second"} <= named and directory.entries == {}
