@@ -328,3 +328,17 @@ def test_the_pathway_is_chosen_for_when_the_concern_was_identified_not_when_it_w
     clock.set(when + timedelta(days=1, hours=1))
     esc, _ = ws.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Much worse", when))
     assert esc.pathway.id == "moorland-out-of-hours" and esc.period.period.value == "out-of-hours"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="timeliness counts an 'other' action recorded at a step as doing that step; fixing it needs "
+    "app/escalations.py, which the records restructuring owns (reported to the lead)",
+)
+def test_an_other_action_at_a_step_is_not_doing_that_step_on_time(ws, clock, person) -> None:
+    esc = start(ws, person)
+    esc = ws.escalations.answer(esc.id, "danger", "No", at=IDENTIFIED)
+    esc = act(ws, esc, "duty-worker", ActionKind.OTHER, reached=True, at=IDENTIFIED + timedelta(minutes=5),
+              contact_id="moorland-recovery-service")  # fmt: skip
+    assert esc.walk.current.id == "duty-worker", "the duty worker has still not been phoned"
+    assert timeliness(esc)["duty-worker"] == (IDENTIFIED + timedelta(minutes=60), None, None)
