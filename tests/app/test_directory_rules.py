@@ -394,3 +394,21 @@ def test_every_broken_entry_in_a_file_is_named_not_only_the_first(tmp_path: Path
     )
     named = {p.node for p in problems}
     assert {"first", "second"} <= named and directory.entries == {}
+
+
+def test_each_entry_without_channels_is_named(tmp_path: Path) -> None:
+    _, problems = load(tmp_path, entry_toml("a", channels="[]"), entry_toml("b", channels="[]"))
+    assert messages(problems) == ["c.toml: a: has no channels", "c.toml: b: has no channels"]
+
+
+def test_a_channels_note_is_kept_for_the_worker(tmp_path: Path) -> None:
+    channels = (
+        '[{ kind = "voice", value = "111", note = "choose the mental health option" }, '
+        '{ kind = "text", value = "85258" }]'
+    )
+    directory, problems = load(tmp_path, entry_toml(channels=channels))
+    assert problems == []
+    assert directory.entries["line"].channels == (
+        Channel("voice", "111", "choose the mental health option"),
+        Channel("text", "85258", None),
+    )
