@@ -412,3 +412,40 @@ def test_a_channels_note_is_kept_for_the_worker(tmp_path: Path) -> None:
         Channel("voice", "111", "choose the mental health option"),
         Channel("text", "85258", None),
     )
+
+
+def test_an_entry_keeps_where_its_number_was_checked_and_its_caveat(tmp_path: Path) -> None:
+    directory, problems = load(
+        tmp_path,
+        entry_toml(
+            areas='["east"]',
+            not_for='["professional-handover", "routine-referral"]',
+            caveat='"Not for professional handovers"',
+            source='"https://www.example.org/contact"',
+            verified_on="2026-10-02",
+            review_due="2027-04-02",
+        ),
+    )
+    assert problems == []
+    line = directory.entries["line"]
+    assert (line.source, line.verified_on, line.review_due) == (
+        "https://www.example.org/contact",
+        date(2026, 10, 2),
+        date(2027, 4, 2),
+    )
+    assert line.caveat == "Not for professional handovers" and line.file == "c.toml"
+    assert line.areas == frozenset({"east"})
+    assert line.not_for == frozenset({"professional-handover", "routine-referral"})
+    assert (line.service, line.audience, line.purpose, line.nations) == (
+        "A line",
+        "anyone",
+        "listening",
+        frozenset({"england", "wales"}),
+    )
+
+
+def test_an_unknown_not_for_names_every_allowed_value(tmp_path: Path) -> None:
+    _, problems = load(tmp_path, entry_toml(not_for='["gossip"]'))
+    assert messages(problems) == [
+        "c.toml: line: 'not_for' value 'gossip' is not one of professional-handover, routine-referral"
+    ]
