@@ -11,6 +11,7 @@ from app.config_files import Approval
 from app.hours import Period
 from app.pathways import (
     BUILT_IN_FALLBACK,
+    MOVE_ON,
     Answer,
     Audience,
     CriteriaSet,
@@ -202,9 +203,10 @@ def test_an_answer_that_is_not_offered_does_not_move_the_walk() -> None:
     assert path(Step("danger", "yes")) == ("danger",)
 
 
-def test_an_action_moves_on_when_someone_was_reached_and_to_if_not_reached_otherwise() -> None:
+def test_an_action_moves_on_when_someone_was_reached_and_to_if_not_reached_only_when_told() -> None:
     assert path(Step("danger", "No"), Step("duty", reached=True)) == ("danger", "duty", "done")
-    assert path(Step("danger", "No"), Step("duty", reached=False)) == ("danger", "duty", "crisis")
+    assert path(Step("danger", "No"), Step("duty", reached=False)) == ("danger", "duty"), "tried again"
+    assert path(Step("danger", "No"), Step("duty", MOVE_ON)) == ("danger", "duty", "crisis")
     assert walk(EAST, [Step("danger", "No"), Step("duty", reached=True)]).finished
 
 
