@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots hazard-log mutation clean
+.PHONY: run test lint bench screenshots hazard-log mutation mutation-ci clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@bash packaging/system-deps.sh
@@ -16,13 +16,16 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(VENV)/bin/waymark --data-dir .demo-data
 
-# The CI-sized mutation run: the pure rule modules whose mutants the fast tests kill in a few minutes
-# (about 250 mutants, ~2.5 CPU-minutes). `make mutation` runs every rule module.
+# The pure rule modules whose mutants the fast tests kill in minutes (about 250 mutants): `make mutation-ci`.
+# Not part of `make test` yet: on this 2-core machine it took 4.5–12 minutes beside a 10-minute suite, and the
+# escalation and missed-contact modules are still to be measured (issue 15).
 CI_MUTANTS := app.hours* app.nhs_number* app.pathways*
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest
+
+mutation-ci: $(STAMP)
 	@$(MAKE) --no-print-directory mutation MUTANTS='$(CI_MUTANTS)'
 
 bench: $(STAMP)
