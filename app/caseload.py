@@ -84,7 +84,7 @@ class CaseloadService:
                     nhs_number=f.nhs_number,
                     last_contact_at=f.last_contact_at,
                     next_planned_at=f.next_planned_at,
-                    overdue_actions=f.overdue_planned + int(f.overdue_next_action),
+                    overdue_actions=f.overdue_planned + int(f.overdue_next_action) + f.overdue_follow_ups,
                     open_episodes=f.open_episodes,
                     open_escalations=f.open_escalations,
                     search_key=" ".join((f.preferred_name, f.given_name, f.family_name, f.nhs_number or "")).lower(),

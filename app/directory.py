@@ -33,6 +33,10 @@ class UseBy(enum.StrEnum):
 NOT_FOR = frozenset({"professional-handover", "routine-referral"})
 CHANNELS = frozenset({"voice", "text", "textphone", "webchat", "email"})
 PURPOSES = frozenset({"emergency", "urgent_mental_health", "listening", "professional_line", "partner_agency"})
+# Who can act on an escalation once reached: a service, a duty or crisis team, a manager, emergency
+# services. A listening line supports the person but takes no action for them, so reaching it does not
+# mean anybody has been told (issue 9, finding 2).
+ACTING_PURPOSES = frozenset({"emergency", "urgent_mental_health", "professional_line", "partner_agency"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,10 @@ class DirectoryEntry:
 
     def usable_by_staff(self) -> bool:
         return self.for_use_by in (UseBy.STAFF, UseBy.BOTH)
+
+    @property
+    def can_act(self) -> bool:
+        return self.purpose in ACTING_PURPOSES
 
     @property
     def first_number(self) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
-from app.directory import Offer
+from app.directory import DirectoryEntry, Offer
 from app.errors import InvalidInput, NotFound
 from app.hours import Period, PeriodDecision
 from app.ids import derived_id, new_id
@@ -28,6 +28,7 @@ from app.time_bounds import check_follow_up_due, check_identified_at
 from app.write_path import Write, WritePath
 from storage import models
 from storage.repo import escalations as escalations_repo
+from storage.repo import notes as notes_repo
 from storage.unit_of_work import Session, UnitOfWork
 
 
@@ -46,7 +47,22 @@ class ActionKind(LabelledEnum):
     # Recorded by the service itself:
     ANSWER = "answer"
     FOLLOW_UP = "follow_up"
+    FOLLOW_UP_DONE = "follow_up_done"
     CLOSED = "closed"
+
+
+def action_kind(value: str) -> ActionKind:
+    """A stored kind as today's ActionKind. Kinds older stores used that no longer exist (schema 1's
+    'contact') read as OTHER: kept and shown, never moving the pathway on, never counted as reaching
+    someone who can act, and never a crash that hides the rest of the escalation."""
+    try:
+        return ActionKind(value)
+    except ValueError:
+        return ActionKind.OTHER
+
+
+# Ways of getting through to someone; DONE (a step with nobody to contact) and OTHER never are.
+CONTACT_KINDS = frozenset({"phoned", "texted", "emailed", "in_person"})
 
 
 WORKER_ACTIONS = (
@@ -107,14 +123,15 @@ class ActionRecord:
     information_shared: str | None = field(repr=False)
     sharing_basis: str | None = field(repr=False)
     due: datetime | None
+    can_act: bool = False  # the contact reached is in the directory as someone who can act (finding 2)
 
     @classmethod
-    def from_row(cls, row: models.EscalationAction) -> ActionRecord:
+    def from_row(cls, row: models.EscalationAction, can_act: bool = False) -> ActionRecord:
         return cls(
             row.id,
             row.at,
             row.node_id,
-            ActionKind(row.kind),
+            action_kind(row.kind),
             row.reached,
             row.answer,
             row.contact_id,
@@ -123,11 +140,16 @@ class ActionRecord:
             row.information_shared,
             row.sharing_basis,
             row.due,
+            can_act,
         )
 
     @property
     def is_step(self) -> bool:
-        return self.kind not in (ActionKind.FOLLOW_UP, ActionKind.CLOSED)
+        return self.kind not in (ActionKind.FOLLOW_UP, ActionKind.FOLLOW_UP_DONE, ActionKind.CLOSED)
+
+    @property
+    def tells_someone_who_can_act(self) -> bool:
+        return self.is_step and self.reached and self.kind.value in CONTACT_KINDS and self.can_act
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +189,39 @@ class Escalation:
     follow_up_owner: str | None = field(repr=False)
     closed_at: datetime | None
     outcome: EscalationOutcome | None
+    closing_note: str | None = field(default=None, repr=False)
+    follow_up_done_at: datetime | None = None
+    follow_up_done_by: str | None = field(default=None, repr=False)
+    follow_up_outcome: str | None = field(default=None, repr=False)
 
     @property
     def reached_anyone(self) -> bool:
-        """Whether any action records that a contact was reached. Saving, and sync, tell nobody."""
-        return any(a.reached and (a.contact_id or a.contact_reached) for a in self.actions if a.is_step)
+        """Whether an action records reaching a contact who can act (a service, a duty or crisis team, a
+        manager, emergency services). Saving, sync, family or friends, or a step marked done tell nobody."""
+        return any(a.tells_someone_who_can_act for a in self.actions)
+
+    @property
+    def reached_others(self) -> tuple[ActionRecord, ...]:
+        """Reached, recorded and shown, but not someone who can act: family, friends, a listening line."""
+        return tuple(
+            a
+            for a in self.actions
+            if a.is_step
+            and a.kind is not ActionKind.ANSWER
+            and a.reached
+            and (a.contact_id or a.contact_reached)
+            and not a.tells_someone_who_can_act
+        )
+
+    @property
+    def closing_reason(self) -> str | None:
+        """Closed with nobody who can act reached: the closing note is the recorded reason why."""
+        return self.closing_note if self.closed_at is not None and not self.reached_anyone else None
+
+    @property
+    def follow_up_overdue_at(self) -> datetime | None:
+        """When the follow-up fell due, if it is not done (open or closed, it is work until it is)."""
+        return self.follow_up_due if self.follow_up_due is not None and self.follow_up_done_at is None else None
 
     @property
     def is_open(self) -> bool:
@@ -205,18 +255,28 @@ class EscalationState:
     follow_up_owner: str | None = field(default=None, repr=False)
     closed_at: datetime | None = None
     outcome: EscalationOutcome | None = None
+    closing_note: str | None = field(default=None, repr=False)
+    follow_up_done_at: datetime | None = None
+    follow_up_done_by: str | None = field(default=None, repr=False)
+    follow_up_outcome: str | None = field(default=None, repr=False)
 
 
 def escalation_state(actions: Sequence[ActionRecord]) -> EscalationState:
-    """Fold the events in the order they were recorded: the latest follow-up set stands; the first closing
-    closes (the service refuses a second)."""
+    """Fold the events in the order they were recorded: the latest follow-up set stands, and is done by a
+    follow-up done recorded after it; the first closing closes (the service refuses a second)."""
     state = EscalationState()
     for a in actions:
         if a.kind is ActionKind.FOLLOW_UP:
-            state = EscalationState(a.due, a.contact_reached, state.closed_at, state.outcome)
+            state = replace(
+                state, follow_up_due=a.due, follow_up_owner=a.contact_reached,
+                follow_up_done_at=None, follow_up_done_by=None, follow_up_outcome=None,
+            )  # fmt: skip
+        elif a.kind is ActionKind.FOLLOW_UP_DONE:
+            state = replace(state, follow_up_done_at=a.at, follow_up_done_by=a.contact_reached,
+                            follow_up_outcome=a.outcome)  # fmt: skip
         elif a.kind is ActionKind.CLOSED and state.closed_at is None:
             outcome = EscalationOutcome(a.outcome) if a.outcome else None
-            state = EscalationState(state.follow_up_due, state.follow_up_owner, a.at, outcome)
+            state = replace(state, closed_at=a.at, outcome=outcome, closing_note=a.information_shared)
     return state
 
 
@@ -398,8 +458,12 @@ class EscalationService:
             return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
 
     def close(self, escalation_id: uuid.UUID, outcome: EscalationOutcome, note: str = "") -> tuple[Escalation, Changed]:
-        """Close with an outcome. A follow-up must be set first: closing never ends the work silently."""
+        """Close with an outcome. A follow-up must be set first: closing never ends the work silently.
+
+        Someone who can act must have been reached, or ``note`` says why the escalation can close without
+        (it is kept as the recorded reason); an outcome the record contradicts is refused (finding 1)."""
         now = self._clock.now()
+        note = note.strip()
         with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
             esc = self._load(w.session, row)
             if not esc.is_open:
@@ -408,11 +472,66 @@ class EscalationService:
                 raise InvalidInput("Follow-up", "set who follows up and by when before closing")
             if not any(a.is_step and a.kind is not ActionKind.ANSWER for a in esc.actions):
                 raise InvalidInput("Close", "record at least one action taken before closing")
+            contradiction = self._contradiction(w.session, esc, outcome)
+            if contradiction:
+                raise InvalidInput("Outcome", contradiction)
+            if not esc.reached_anyone and not note:
+                raise InvalidInput(
+                    "Why it can close",
+                    "Nobody who can act (duty or crisis team, a manager, a service, emergency services) has been "
+                    "reached: record reaching them first, or write why the escalation can close without, e.g. "
+                    "'person seen by police — welfare confirmed'",
+                )
             self._add_action(
                 w, esc, at=now, node_id=esc.walk.current.id, kind=ActionKind.CLOSED,
-                outcome=outcome.value, information_shared=note.strip() or None,
+                outcome=outcome.value, information_shared=note or None,
             )  # fmt: skip
             return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
+
+    def follow_up_done(
+        self, escalation_id: uuid.UUID, who: str, outcome: str, at: datetime | None = None
+    ) -> tuple[Escalation, Changed]:
+        """Record that the follow-up was done: who, when and what came of it. Allowed once the escalation
+        is closed too: the follow-up is work due until this is recorded (finding 6)."""
+        now = self._clock.now()
+        at = self._event_time(at, now, "When it was done")
+        if not who.strip():
+            raise InvalidInput("Done by", "say who did the follow-up")
+        if not outcome.strip():
+            raise InvalidInput("Follow-up outcome", "say what came of the follow-up")
+        with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
+            esc = self._load(w.session, row)
+            if esc.follow_up_due is None:
+                raise InvalidInput("Follow-up", "no follow-up has been set for this escalation")
+            if esc.follow_up_done_at is not None:
+                raise InvalidInput("Follow-up", "is already recorded as done; set a new follow-up first")
+            if at < esc.identified_at - timedelta(minutes=5):
+                raise InvalidInput("When it was done", "is before the concern was identified")
+            self._add_action(
+                w, esc, at=at, node_id=esc.walk.current.id, kind=ActionKind.FOLLOW_UP_DONE,
+                contact_reached=who.strip(), outcome=outcome.strip(),
+            )  # fmt: skip
+            return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
+
+    def _contradiction(self, session: Session, esc: Escalation, outcome: EscalationOutcome) -> str | None:
+        """Why the record contradicts this outcome, or None."""
+        if outcome is EscalationOutcome.CONTACT_RE_ESTABLISHED and not self._in_contact(session, esc):
+            return (
+                "the record shows no contact with the person since the concern was identified: record the "
+                "contact (a reached attempt, or a contact note) first, or choose the outcome that happened"
+            )
+        return None
+
+    def _in_contact(self, session: Session, esc: Escalation) -> bool:
+        """A reached call, text, email or visit with no directory contact (trying the person themselves,
+        as the welfare check's 'attempt contact' step does), or a signed note of contact since."""
+        if any(a.is_step and a.reached and a.kind.value in CONTACT_KINDS and not a.contact_id for a in esc.actions):
+            return True
+        return any(
+            n.outcome in _CONTACT_OUTCOMES and n.contact_end >= esc.identified_at
+            for n in notes_repo.signed_notes(session, esc.person_id)
+            if n.id not in notes_repo.entered_in_error(session, esc.person_id)
+        )
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -440,7 +559,11 @@ class EscalationService:
     # -- internals ----------------------------------------------------------------------------------
 
     def _load(self, session: Session, row: models.Escalation) -> Escalation:
-        actions = tuple(ActionRecord.from_row(a) for a in escalations_repo.events_of(session, row.id))
+        directory = self.config.directory
+        actions = tuple(
+            ActionRecord.from_row(a, _can_act(directory.get(a.contact_id) if a.contact_id else None))
+            for a in escalations_repo.events_of(session, row.id)
+        )
         pathway = self.config.pathways.get(row.pathway_id)
         warning = row.versions.get("fallback_warning")
         if pathway is None:
@@ -471,6 +594,10 @@ class EscalationService:
             follow_up_owner=state.follow_up_owner,
             closed_at=state.closed_at,
             outcome=state.outcome,
+            closing_note=state.closing_note,
+            follow_up_done_at=state.follow_up_done_at,
+            follow_up_done_by=state.follow_up_done_by,
+            follow_up_outcome=state.follow_up_outcome,
         )
 
     def _add_action(self, w: Write, esc: Escalation, **values: object) -> None:
@@ -494,6 +621,14 @@ class EscalationService:
         if at > now + timedelta(minutes=5):
             raise InvalidInput(label, "is in the future")
         return at
+
+
+# Note outcomes that mean the person was reached (declining is still contact with them).
+_CONTACT_OUTCOMES = frozenset({"seen", "spoken_to", "declined"})
+
+
+def _can_act(entry: DirectoryEntry | None) -> bool:
+    return entry is not None and entry.can_act
 
 
 def _next_actions(pathway: Pathway, node: Node) -> list[Node]:

@@ -30,16 +30,24 @@ class NoteFact:
 class Overdue:
     planned_contacts: int  # planned contacts past due that no note has met
     next_action: bool  # the latest note set a next action that is now past due
+    follow_ups: int = 0  # escalation follow-ups past due and not recorded as done, open or closed
 
     @property
     def count(self) -> int:
-        return self.planned_contacts + int(self.next_action)
+        return self.planned_contacts + int(self.next_action) + self.follow_ups
 
 
-def overdue(planned: Iterable[PlannedFact], notes: Iterable[NoteFact], now: datetime) -> Overdue:
+def overdue(
+    planned: Iterable[PlannedFact],
+    notes: Iterable[NoteFact],
+    now: datetime,
+    follow_ups_due: Iterable[datetime] = (),
+) -> Overdue:
+    """``follow_ups_due``: each escalation's standing follow-up due time that is not yet done
+    (``Escalation.follow_up_overdue_at``)."""
     notes = list(notes)
     met = {n.planned_contact_id for n in notes if n.planned_contact_id is not None}
     late = sum(1 for p in planned if p.id not in met and p.due_at < now)
     latest = max((n.contact_end for n in notes), default=None)
     action = any(n.contact_end == latest and n.next_action_due is not None and n.next_action_due < now for n in notes)
-    return Overdue(late, action)
+    return Overdue(late, action, sum(1 for due in follow_ups_due if due < now))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
     Assignment,
@@ -31,6 +31,7 @@ class CaseloadFacts:
     next_planned_at: datetime | None = None
     overdue_planned: int = 0
     overdue_next_action: bool = False
+    overdue_follow_ups: int = 0
     open_episodes: int = 0
     open_escalations: int = 0
 
@@ -113,4 +114,35 @@ def caseload_facts(
         .group_by(Escalation.person_id)
     ):
         facts[pid].open_escalations = count
+
+    # A follow-up is due until a "follow-up done" is recorded after it, whether or not the escalation is
+    # closed; only the latest follow-up set on an escalation stands (events fold in recorded order).
+    follow_up, other = aliased(EscalationAction), aliased(EscalationAction)
+
+    def after(kind: str) -> object:
+        return (
+            select(other.id)
+            .where(
+                other.escalation_id == follow_up.escalation_id,
+                other.kind == kind,
+                or_(
+                    other.created_at > follow_up.created_at,
+                    and_(other.created_at == follow_up.created_at, other.id > follow_up.id),
+                ),
+            )
+            .exists()
+        )
+
+    for pid, count in session.execute(
+        select(follow_up.person_id, func.count())
+        .where(
+            follow_up.person_id.in_(assigned),
+            follow_up.kind == "follow_up",
+            follow_up.due < now,
+            ~after("follow_up"),  # type: ignore[operator]
+            ~after("follow_up_done"),  # type: ignore[operator]
+        )
+        .group_by(follow_up.person_id)
+    ):
+        facts[pid].overdue_follow_ups = count
     return list(facts.values())

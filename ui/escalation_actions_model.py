@@ -30,6 +30,8 @@ class EscalationActionsModel(QAbstractTableModel):
             what = f"Answered: {a.answer}"
         elif a.kind is ActionKind.FOLLOW_UP:
             what = f"Follow-up set for {a.due.astimezone():%a %d %b %H:%M}" if a.due else "Follow-up set"
+        elif a.kind is ActionKind.FOLLOW_UP_DONE:
+            what = "Follow-up done"
         elif a.kind is ActionKind.CLOSED:
             what = "Closed"
         else:

@@ -305,13 +305,29 @@ class EscalationWindow(QDialog):
         # Never pre-selected: the worker says what happened.
         self.close_outcome.setPlaceholderText("Choose what happened…")
         self.close_outcome.setCurrentIndex(-1)
+        self.close_note = QLineEdit()
+        self.close_note.setAccessibleName("Closing note")
+        self.close_note.setPlaceholderText("Closing note; if nobody who can act was reached, why it can close")
         self.close_button = QPushButton("C&lose escalation")
         self.close_button.clicked.connect(self.close_escalation)
+        self.done_outcome = QLineEdit()
+        self.done_outcome.setAccessibleName("Follow-up outcome")
+        self.done_outcome.setPlaceholderText("What came of the follow-up")
+        self.done_button = QPushButton("Follow-up &done")
+        self.done_button.setAccessibleName("Record the follow-up as done")
+        self.done_button.clicked.connect(self.follow_up_done)
+        self.follow_state = QLabel()
+        self.follow_state.setWordWrap(True)
+        self.follow_state.setAccessibleName("Follow-up state")
         cform = QFormLayout(close_box)
         cform.addRow("Due", self.follow_due)
         cform.addRow("Owner", self.follow_owner)
         cform.addRow(self.set_follow_button)
+        cform.addRow(self.follow_state)
+        cform.addRow("Done: outcome", self.done_outcome)
+        cform.addRow(self.done_button)
         cform.addRow("Outcome", self.close_outcome)
+        cform.addRow("Note", self.close_note)
         cform.addRow(self.close_button)
 
         self.timescales = QLabel()
@@ -381,12 +397,21 @@ class EscalationWindow(QDialog):
                 )
             else:
                 who = "<b>999</b> if life is at risk"
+            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            also = (
+                f"<br>Also reached: {others} — recorded, but not someone who can act on this escalation."
+                if others
+                else ""
+            )
+            reason = html.escape(escalation.closing_reason or "")
+            closed = f"<br>Closed without reaching anyone who can act: {reason}" if not escalation.is_open else ""
             self.notice.setText(
-                "<b>Nobody has been told yet.</b> This escalation is saved on this laptop only; saving and "
-                f"syncing tell nobody. Phone now — {who}."
+                "<b>Nobody has been told yet.</b> No one who can act (a duty or crisis team, a manager, a service, "
+                "emergency services) has been reached. This escalation is saved on this laptop only; saving and "
+                f"syncing tell nobody. Phone now — {who}.{closed}{also}"
             )
         else:
-            first = next(a for a in escalation.actions if a.reached and (a.contact_id or a.contact_reached))
+            first = next(a for a in escalation.actions if a.tells_someone_who_can_act)
             self.notice.setText(
                 f"Reached: <b>{html.escape(first.contact_reached or first.contact_id or '')}</b> "
                 f"at {first.at.astimezone():%H:%M}."
@@ -420,6 +445,17 @@ class EscalationWindow(QDialog):
         self.follow_due.setDateTimeRange(to_qt(now), to_qt(now + MAX_FOLLOW_UP_AHEAD))
         self.follow_due.setDateTime(to_qt(escalation.follow_up_due or now + timedelta(hours=24)))
         self.follow_owner.setText(escalation.follow_up_owner or "")
+        if escalation.follow_up_done_at is not None:
+            follow = (
+                f"Follow-up done {escalation.follow_up_done_at.astimezone():%a %d %b %H:%M} by "
+                f"{html.escape(escalation.follow_up_done_by or '')}: {html.escape(escalation.follow_up_outcome or '')}"
+            )
+        elif escalation.follow_up_due is not None:
+            late = " — <b>overdue</b>" if escalation.follow_up_due < now else ""
+            follow = f"Follow-up due {escalation.follow_up_due.astimezone():%a %d %b %H:%M}{late}, not done yet"
+        else:
+            follow = "No follow-up set yet."
+        self.follow_state.setText(follow)
         # The form belongs to action steps only: a question is answered with its buttons, an end is
         # finished with the follow-up below.
         self.action_box.setVisible(escalation.is_open and escalation.walk.current.type is NodeType.ACTION)
@@ -427,6 +463,11 @@ class EscalationWindow(QDialog):
         for control in (self.follow_due, self.follow_owner, self.set_follow_button, self.close_outcome):
             control.setEnabled(escalation.is_open)
         self.close_button.setEnabled(escalation.is_open)
+        self.close_note.setEnabled(escalation.is_open)
+        # A follow-up is done after closing too: it is work due until it is recorded (finding 6).
+        can_finish = escalation.follow_up_due is not None and escalation.follow_up_done_at is None
+        self.done_button.setEnabled(can_finish)
+        self.done_outcome.setEnabled(can_finish)
 
     def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
         node = escalation.walk.current
@@ -516,7 +557,14 @@ class EscalationWindow(QDialog):
             self.close_outcome.setFocus()
             return
         outcome = EscalationOutcome(self.close_outcome.currentData())
-        self._apply("Closing", lambda: service.close(esc_id, outcome)[0])
+        note = self.close_note.text()
+        self._apply("Closing", lambda: service.close(esc_id, outcome, note)[0])
+
+    def follow_up_done(self) -> None:
+        service, esc_id = self._workspace.escalations, self.escalation.id
+        who = self.follow_owner.text() or self.escalation.follow_up_owner or ""
+        outcome = self.done_outcome.text()
+        self._apply("Follow-up done", lambda: service.follow_up_done(esc_id, who, outcome)[0])
 
     def _on_time_edited(self) -> None:
         self._at_edited = True

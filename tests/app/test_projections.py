@@ -81,9 +81,10 @@ def _apply(ws: Workspace, persons: list[uuid.UUID], op: tuple) -> None:
 def _state(ws: Workspace, persons: list[uuid.UUID]) -> dict[str, object]:
     with ws.store.sessions() as session:
         episodes = sorted(
-            tuple(sorted(row_to_dict(r).items()))
-            for r in session.scalars(select(models.MissedContactEpisode).where(
-                models.MissedContactEpisode.person_id.in_(persons)))
+            [tuple(sorted(row_to_dict(r).items()))
+             for r in session.scalars(select(models.MissedContactEpisode).where(
+                models.MissedContactEpisode.person_id.in_(persons)))],
+            key=repr,  # two episodes may differ where one holds None: tuples of them do not compare
         )  # fmt: skip
         heads = {p: session.scalar(select(models.SafetyPlan.head_revision_id).where(models.SafetyPlan.person_id == p))
                  for p in persons}  # fmt: skip

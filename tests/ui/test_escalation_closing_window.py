@@ -1,0 +1,51 @@
+"""Issue 9 findings 1, 2 and 6 in the escalation window: a sister reached is shown but the notice stays;
+closing with nobody who can act reached asks why; the follow-up is recorded as done from the window."""
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app.escalations import ActionDraft, ActionKind, EscalationDraft
+from tests.ui.test_journeys import _open
+
+
+def test_closing_with_nobody_who_can_act_reached_asks_why_and_the_follow_up_is_done_here(
+    qtbot, window, workspace, clock, monkeypatch
+) -> None:
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    person = _open(qtbot, window)
+    esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Not themselves"))
+    workspace.escalations.answer(esc.id, "danger", "No")
+    esc, _ = workspace.escalations.record_action(
+        esc.id, ActionDraft("duty-worker", ActionKind.OTHER, True, contact_reached="Their sister, Jo")
+    )
+    view = window.person_panel.open_escalation(esc)
+    notice = view.notice.text()
+    assert "Nobody has been told yet" in notice and "Also reached: Their sister, Jo" in notice
+
+    view.follow_owner.setText("Sam Okafor")
+    view.follow_due.setDateTime(view.follow_due.dateTime())
+    view.set_follow_up()
+    assert "not done yet" in view.follow_state.text()
+    view.close_escalation()
+    assert refused and "Nobody who can act" in refused[-1] and view.escalation.is_open
+
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.close_note.setFocus()
+    qtbot.keyClicks(view.close_note, "Person seen by police - welfare confirmed")
+    qtbot.keyClick(view, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not view.escalation.is_open or len(refused) > 1)
+    assert len(refused) == 1, refused
+    assert "Closed without reaching anyone who can act: Person seen by police" in view.notice.text()
+
+    clock.set(clock.now() + timedelta(days=2))
+    rows = {r.person_id: r for r in workspace.caseload.rows()}
+    assert rows[person.id].overdue_actions >= 1, "the closed escalation's follow-up is overdue work"
+    qtbot.keyClicks(view.done_outcome, "Visited; settled")
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: view.escalation.follow_up_done_at is not None)
+    assert view.escalation.follow_up_done_by == "Sam Okafor" and "Follow-up done" in view.follow_state.text()
+    assert not view.done_button.isEnabled()
