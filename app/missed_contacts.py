@@ -50,6 +50,10 @@ class MissedContactPolicy:
             raise ValueError("the welfare-check window must be between 24 and 48 hours")
         if self.recontact_within <= timedelta(0):
             raise ValueError("the re-contact time must be positive")
+        if self.recontact_within >= self.welfare_window:
+            # Otherwise every failed re-contact attempt is an attempt, never a second miss, and the
+            # welfare check could never be raised by them.
+            raise ValueError("the re-contact time must be shorter than the welfare-check window")
 
     def describe_window(self) -> str:
         return f"{int(self.welfare_window.total_seconds() // 3600)} hours"
@@ -60,6 +64,7 @@ class ContactEvent:
     at: datetime
     outcome: Outcome
     note_id: uuid.UUID
+    scheduled: bool = False  # the note met a planned contact (it has a planned_contact_id)
 
 
 class EpisodeState(enum.StrEnum):
@@ -70,12 +75,23 @@ class EpisodeState(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Episode:
-    misses: tuple[ContactEvent, ...]
+    misses: tuple[ContactEvent, ...]  # every miss, counted or a re-contact attempt, in time order
     recontact_due: datetime
     welfare_check_raised_at: datetime | None = None  # the second miss that raised it
     welfare_check_cause: tuple[uuid.UUID, ...] = ()  # the misses' notes, in time order, when it was raised
     closed_at: datetime | None = None
     outcome: str | None = None
+    counted: tuple[ContactEvent, ...] = ()  # the missed contacts the welfare-check rule counts
+    attempts: tuple[ContactEvent, ...] = ()  # failed re-contact attempts within the re-contact time
+
+    def run_prompt(self) -> str | None:
+        """Consecutive missed contacts with no contact between and no welfare check: said, never restarted."""
+        if self.closed_at is not None or self.welfare_check_raised_at is not None or len(self.counted) < 2:
+            return None
+        return (
+            f"{len(self.counted)} missed contacts in a row since {self.misses[0].at:%d %b}, with no contact in "
+            "between: review the risk history with your duty manager and decide whether a welfare check is needed."
+        )
 
     @property
     def key(self) -> uuid.UUID:
@@ -90,27 +106,58 @@ class Episode:
 
 
 def episodes(events: Iterable[ContactEvent], policy: MissedContactPolicy) -> list[Episode]:
-    """Apply the policy to a person's contact outcomes, in time order."""
+    """Apply the policy to a person's contact outcomes, in time order.
+
+    Within an episode, a miss that met no planned contact and comes within ``recontact_within`` of the
+    last counted miss is the re-contact *attempt* the seed asks for after a missed contact (a phone call
+    20 minutes after a missed visit, say): kept in the episode, it meets the re-contact due, and does not
+    count as the "second missed contact". A missed planned contact, or any miss after the re-contact time,
+    counts; two counted within the welfare window raise the welfare check (issue 9, finding 3c).
+
+    The re-contact due is the earliest counted miss's that no later attempt has met, so a re-contact
+    never attempted stays due when a later miss restarts the count (finding 3a)."""
     result: list[Episode] = []
     current: Episode | None = None
+    unmet: list[datetime] = []  # re-contact dues not yet met by an attempt, earliest first
     for event in sorted(events, key=lambda e: (e.at, e.note_id)):
         if event.outcome in MISSED_OUTCOMES:
             if current is None:
-                current = Episode((event,), event.at + policy.recontact_within)
+                current = Episode((event,), event.at + policy.recontact_within, counted=(event,))
+                unmet = [current.recontact_due]
                 continue
-            previous = current.misses[-1]
             misses = (*current.misses, event)
-            if current.welfare_check_raised_at is None and event.at - previous.at <= policy.welfare_window:
-                cause = tuple(m.note_id for m in misses)
-                current = replace(current, misses=misses, welfare_check_raised_at=event.at, welfare_check_cause=cause)
-            elif current.welfare_check_raised_at is None:
-                # The earlier miss is outside the window: this one starts the count again.
-                current = replace(current, misses=misses, recontact_due=event.at + policy.recontact_within)
-            else:
+            last = current.counted[-1]
+            if current.welfare_check_raised_at is not None:
                 current = replace(current, misses=misses)
+                continue
+            if not event.scheduled and event.at - last.at <= policy.recontact_within:
+                unmet = []  # an attempt meets every re-contact due so far
+                current = replace(
+                    current,
+                    misses=misses,
+                    attempts=(*current.attempts, event),
+                    recontact_due=last.at + policy.recontact_within,
+                )
+                continue
+            counted = (*current.counted, event)
+            if event.at - last.at <= policy.welfare_window:
+                cause = tuple(m.note_id for m in counted)
+                current = replace(
+                    current, misses=misses, counted=counted, welfare_check_raised_at=event.at,
+                    welfare_check_cause=cause,
+                )  # fmt: skip
+            else:
+                # The earlier miss is outside the window: the count starts again from this one, but the
+                # episode stays open and an earlier re-contact never attempted stays due.
+                attempted = any(last.at < a.at <= event.at for a in current.attempts)
+                if attempted:
+                    unmet = []
+                unmet.append(event.at + policy.recontact_within)
+                current = replace(current, misses=misses, counted=counted, recontact_due=min(unmet))
         elif event.outcome in _REESTABLISHED and current is not None:
             result.append(replace(current, closed_at=event.at, outcome=_REESTABLISHED[event.outcome]))
             current = None
+            unmet = []
     if current is not None:
         result.append(current)
     return result
@@ -162,6 +209,8 @@ class MissedContactStatus:
     routes: tuple[RecontactRoute, ...]
     routes_warning: str | None
     after_contact: tuple[str, ...]  # prompts once contact is re-established, until a safety review is recorded
+    prompts: tuple[str, ...] = ()  # a run of misses with no welfare check; unsigned 'no answer' drafts
+    unsigned_misses: int = 0
 
 
 class MissedContactService:
@@ -183,6 +232,19 @@ class MissedContactService:
             routes, warning = recontact_routes(Person.from_row(row))
             stored = episodes_repo.of_person(session, person_id)
             open_ = next((e for e in stored if e.closed_at is None), None)
+            prompts: list[str] = []
+            current = next((e for e in self._episodes(session, person_id) if e.closed_at is None), None)
+            run = current.run_prompt() if current else None
+            if run:
+                prompts.append(run)
+            # A draft never leaves the device and the policy counts only signed notes, so a 'no answer'
+            # kept as a draft would otherwise vanish from it (finding 3d): say so until it is signed.
+            unsigned = notes_repo.unsigned_with_outcomes(session, person_id, [o.value for o in MISSED_OUTCOMES])
+            if unsigned:
+                prompts.append(
+                    f"{unsigned} 'no answer' or 'not at home' note{'s are' if unsigned > 1 else ' is'} still a draft: "
+                    "sign it so the missed-contact policy counts it."
+                )
             after: tuple[str, ...] = ()
             closed = next((e for e in stored if e.closed_at is not None), None)
             if (
@@ -197,7 +259,9 @@ class MissedContactService:
                     f"Increase contact for the next {self.policy.increased_contact_days} days, then review it.",
                 )
             if open_ is None:
-                return MissedContactStatus(None, 0, None, None, None, tuple(routes), warning, after)
+                return MissedContactStatus(
+                    None, 0, None, None, None, tuple(routes), warning, after, tuple(prompts), unsigned
+                )
             return MissedContactStatus(
                 EpisodeState.WELFARE_CHECK if open_.escalation_id else EpisodeState.RECONTACT,
                 len(open_.missed_note_ids),
@@ -207,6 +271,8 @@ class MissedContactService:
                 tuple(routes),
                 warning,
                 after,
+                tuple(prompts),
+                unsigned,
             )
 
     def apply(self, person_id: uuid.UUID) -> tuple[bool, Changed]:
@@ -245,7 +311,7 @@ class MissedContactService:
     def _episodes(self, session: Session, person_id: uuid.UUID) -> list[Episode]:
         entered_in_error = notes_repo.entered_in_error(session, person_id)
         events = [
-            ContactEvent(n.contact_end, Outcome(n.outcome), n.id)
+            ContactEvent(n.contact_end, Outcome(n.outcome), n.id, n.planned_contact_id is not None)
             for n in notes_repo.signed_notes(session, person_id)
             if n.id not in entered_in_error
         ]

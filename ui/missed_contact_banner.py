@@ -20,6 +20,11 @@ def _due(label: str, due: datetime | None, now: datetime) -> str:
 
 
 def banner_html(status: MissedContactStatus, now: datetime) -> str:
+    prompts = "".join(f"<br><b>{escape(p)}</b>" for p in status.prompts)
+    return _episode_html(status, now) + prompts if status.state or status.after_contact else prompts[4:]
+
+
+def _episode_html(status: MissedContactStatus, now: datetime) -> str:
     if status.state is EpisodeState.WELFARE_CHECK:
         due = _due("start by", status.welfare_check_due, now)
         head = f"<b>Welfare check needed: {status.misses} missed contacts{due}.</b>"

@@ -61,6 +61,17 @@ def signed_notes(session: Session, person_id: uuid.UUID) -> list[ContactNote]:
     )
 
 
+def unsigned_with_outcomes(session: Session, person_id: uuid.UUID, outcomes: Sequence[str]) -> int:
+    """How many of the person's drafts record one of these outcomes."""
+    return len(
+        session.scalars(
+            select(ContactNote.id).where(
+                ContactNote.person_id == person_id, ContactNote.signed_at.is_(None), ContactNote.outcome.in_(outcomes)
+            )
+        ).all()
+    )
+
+
 def entered_in_error(session: Session, person_id: uuid.UUID) -> set[uuid.UUID]:
     """Ids of the person's notes amended as entered in error."""
     return set(

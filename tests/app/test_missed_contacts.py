@@ -28,17 +28,17 @@ from tests.conftest import NOW
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 REESTABLISHING = {Outcome.SEEN, Outcome.SPOKEN_TO, Outcome.DECLINED, Outcome.THIRD_PARTY_ONLY}
 
-policies = st.builds(
-    MissedContactPolicy,
-    recontact_within=st.sampled_from([timedelta(hours=h) for h in (4, 12, 24, 48)]),
-    welfare_window=st.sampled_from([timedelta(hours=h) for h in (24, 30, 36, 48)]),
-)
+policies = st.tuples(
+    st.sampled_from([timedelta(hours=h) for h in (4, 12, 24)]),
+    st.sampled_from([timedelta(hours=h) for h in (24, 30, 36, 48)]),
+).filter(lambda p: p[0] < p[1]).map(lambda p: MissedContactPolicy(recontact_within=p[0], welfare_window=p[1]))
 histories = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=24 * 20), st.sampled_from(list(Outcome))),
+    st.tuples(st.integers(min_value=0, max_value=24 * 20), st.sampled_from(list(Outcome)), st.booleans()),
     max_size=25,
 ).map(
     lambda items: [
-        ContactEvent(START + timedelta(hours=h), outcome, uuid.UUID(int=i + 1)) for i, (h, outcome) in enumerate(items)
+        ContactEvent(START + timedelta(hours=h), outcome, uuid.UUID(int=i + 1), scheduled)
+        for i, (h, outcome, scheduled) in enumerate(items)
     ]
 )
 
@@ -61,12 +61,25 @@ def runs_without_contact(events: list[ContactEvent]) -> list[list[ContactEvent]]
     return runs
 
 
+def counted(run: list[ContactEvent], policy: MissedContactPolicy) -> list[ContactEvent]:
+    """The misses the welfare-check rule counts, up to the one that raises it: a miss that met no planned
+    contact within the re-contact time of the last counted one is a re-contact attempt (issue 9, 3c)."""
+    result = [run[0]]
+    for e in run[1:]:
+        if not e.scheduled and e.at - result[-1].at <= policy.recontact_within:
+            continue
+        result.append(e)
+        if e.at - result[-2].at <= policy.welfare_window:
+            break
+    return result
+
+
 @given(histories, policies)
 def test_never_a_welfare_check_without_two_misses_in_the_window(events, policy) -> None:
     for episode in episodes(events, policy):
         if episode.welfare_check_raised_at is None:
             continue
-        misses = [m for m in episode.misses if m.at <= episode.welfare_check_raised_at]
+        misses = [m for m in episode.counted if m.at <= episode.welfare_check_raised_at]
         pairs = itertools.pairwise(misses)
         assert any(b.at - a.at <= policy.welfare_window and b.at == episode.welfare_check_raised_at for a, b in pairs)
 
@@ -75,7 +88,8 @@ def test_never_a_welfare_check_without_two_misses_in_the_window(events, policy) 
 def test_two_misses_in_the_window_always_raise_the_welfare_check(events, policy) -> None:
     found = episodes(events, policy)
     for run in runs_without_contact(events):
-        first_pair = next((b for a, b in itertools.pairwise(run) if b.at - a.at <= policy.welfare_window), None)
+        count = counted(run, policy)
+        first_pair = next((b for a, b in itertools.pairwise(count) if b.at - a.at <= policy.welfare_window), None)
         episode = next(e for e in found if e.key == run[0].note_id)
         assert [m.note_id for m in episode.misses] == [m.note_id for m in run], "every miss is kept in its episode"
         if first_pair is None:
@@ -106,12 +120,13 @@ def test_every_miss_gets_a_recontact_task_and_only_contact_closes_an_episode(eve
 
 
 def test_a_miss_outside_the_window_starts_the_count_again() -> None:
-    policy = MissedContactPolicy(welfare_window=timedelta(hours=24))
+    policy = MissedContactPolicy(welfare_window=timedelta(hours=24), recontact_within=timedelta(hours=12))
     a = ContactEvent(START, Outcome.NO_ANSWER, uuid.UUID(int=1))
     b = ContactEvent(START + timedelta(hours=30), Outcome.NOT_AT_HOME, uuid.UUID(int=2))
     c = ContactEvent(START + timedelta(hours=50), Outcome.NO_ANSWER, uuid.UUID(int=3))
     (only,) = episodes([a, b], policy)
-    assert only.state is EpisodeState.RECONTACT and only.recontact_due == b.at + policy.recontact_within
+    assert only.state is EpisodeState.RECONTACT
+    assert only.recontact_due == a.at + policy.recontact_within, "never attempted: the first re-contact stays due"
     (only,) = episodes([a, b, c], policy)
     assert only.state is EpisodeState.WELFARE_CHECK and only.welfare_check_raised_at == c.at
 
@@ -178,7 +193,11 @@ def test_second_miss_in_the_window_raises_the_welfare_check_with_its_steps(works
         assert episode.recontact_due == first + timedelta(minutes=5) + timedelta(hours=24)
         assert episode.escalation_id is None, "one miss: re-contact, never a welfare check"
 
+    # An attempt within the re-contact time is the re-contact, not a second miss (issue 9, finding 3c).
     _missed(workspace, pid, NOW - timedelta(hours=1), Outcome.NOT_AT_HOME)
+    assert workspace.escalations.for_person(pid) == []
+    clock.set(NOW + timedelta(hours=6))
+    _missed(workspace, pid, NOW + timedelta(hours=5), Outcome.NOT_AT_HOME)
     (check,) = workspace.escalations.for_person(pid)
     assert check.kind is EscalationKind.WELFARE_CHECK
     assert check.criteria == (), "no clinical criterion is ticked on the worker's behalf"
@@ -191,7 +210,7 @@ def test_second_miss_in_the_window_raises_the_welfare_check_with_its_steps(works
     assert any("crisis and NHS partners" in t for t in node_texts)
 
     # A third miss is recorded in the same episode, and raises nothing more.
-    _missed(workspace, pid, NOW - timedelta(minutes=20))
+    _missed(workspace, pid, NOW + timedelta(hours=5, minutes=20))
     assert len(workspace.escalations.for_person(pid)) == 1
 
 

@@ -158,9 +158,11 @@ def test_two_writers_applying_the_policy_to_the_same_notes_make_one_welfare_chec
     a, b = _copy(demo_template, tmp_path / "a"), _copy(demo_template, tmp_path / "b")
     try:
         (pid, _) = _quiet_persons(a)
-        for hours in (20, 3):
+        # More than the re-contact time apart, so the second is a second missed contact, not the re-contact.
+        for hours in (40, 3):
             at = NOW - timedelta(hours=hours)
-            a.notes.record(NoteDraft(pid, at, at + timedelta(minutes=5), ContactMethod.PHONE, Outcome.NO_ANSWER, "No"))
+            a.notes.record(NoteDraft(pid, at, at + timedelta(minutes=5), ContactMethod.PHONE, Outcome.NO_ANSWER, "No",
+                                     late_entry_reason="Recorded after the shift"))  # fmt: skip
         with a.store.sessions() as session:
             mine = select(models.ContactNote).where(
                 models.ContactNote.person_id == pid, models.ContactNote.recorded_at == NOW

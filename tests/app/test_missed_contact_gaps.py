@@ -1,0 +1,81 @@
+"""Issue 9, finding 3: missed contacts that disappeared from the policy.
+
+(a) a re-contact due and never attempted stays overdue when a later miss restarts the count;
+(b) consecutive misses with no contact between stay one open episode with a prompt, however far apart;
+(c) a re-contact *attempt* within the re-contact time after a miss is the re-contact the seed asks for,
+    not the "second missed contact": it does not raise the welfare check on its own;
+(d) an unsigned "no answer" draft is prompted to be signed, never silently ignored."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.missed_contacts import ContactEvent, EpisodeState, MissedContactPolicy, episodes
+from tests.app.test_escalation_closing import _fresh_person
+
+START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
+POLICY = MissedContactPolicy()
+
+
+def _miss(hours: float, n: int, scheduled: bool = True) -> ContactEvent:
+    return ContactEvent(START + timedelta(hours=hours), Outcome.NO_ANSWER, uuid.UUID(int=n), scheduled=scheduled)
+
+
+def test_a_a_recontact_never_attempted_stays_overdue_when_a_later_miss_restarts_the_count() -> None:
+    first, later = _miss(0, 1), _miss(24 * 7, 2)  # a weekly visit missed, then next week's missed too
+    (episode,) = episodes([first, later], POLICY)
+    assert episode.recontact_due == first.at + POLICY.recontact_within, "the first re-contact is still due"
+    attempt = ContactEvent(START + timedelta(hours=3), Outcome.NO_ANSWER, uuid.UUID(int=3), scheduled=False)
+    (episode,) = episodes([first, attempt, later], POLICY)
+    assert episode.recontact_due == later.at + POLICY.recontact_within, "attempted: the next one is due"
+
+
+def test_b_two_weekly_visits_missed_in_a_row_stay_an_open_episode_with_a_prompt() -> None:
+    (episode,) = episodes([_miss(0, 1), _miss(24 * 7, 2)], POLICY)
+    assert episode.state is EpisodeState.RECONTACT and episode.welfare_check_raised_at is None
+    assert len(episode.counted) == 2
+    assert episode.run_prompt() is not None and "2 missed contacts in a row" in (episode.run_prompt() or "")
+    (one,) = episodes([_miss(0, 1)], POLICY)
+    assert one.run_prompt() is None
+
+
+def test_b_the_24_to_48_hour_rule_still_raises_the_welfare_check() -> None:
+    (episode,) = episodes([_miss(0, 1), _miss(30, 2)], POLICY)
+    assert episode.welfare_check_raised_at == START + timedelta(hours=30)
+
+
+def test_c_a_phone_reattempt_20_minutes_after_a_missed_visit_is_a_recontact_attempt_not_a_second_miss() -> None:
+    visit, phone = _miss(0, 1), _miss(1 / 3, 2, scheduled=False)
+    (episode,) = episodes([visit, phone], POLICY)
+    assert episode.welfare_check_raised_at is None and episode.attempts == (phone,)
+    assert [m.note_id for m in episode.misses] == [visit.note_id, phone.note_id], "both kept in the episode"
+    # A scheduled contact missed within the window is a second missed contact, however soon.
+    (episode,) = episodes([visit, phone, _miss(20, 3)], POLICY)
+    assert episode.welfare_check_raised_at == START + timedelta(hours=20)
+    # Re-contact attempts that keep failing past the re-contact time count as a second miss.
+    (episode,) = episodes([visit, phone, _miss(25, 4, scheduled=False)], POLICY)
+    assert episode.welfare_check_raised_at == START + timedelta(hours=25)
+
+
+def test_d_an_unsigned_no_answer_draft_is_prompted_to_be_signed(workspace, clock) -> None:
+    ws = workspace
+    pid = _fresh_person(ws)
+    at = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
+    clock.set(at + timedelta(minutes=20))
+    ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.HOME_VISIT, Outcome.NO_ANSWER,
+                              "No answer at the door"), sign=False)  # fmt: skip
+    status = ws.missed_contacts.status(pid)
+    assert status.unsigned_misses == 1
+    assert any("draft" in p and "sign" in p for p in status.prompts)
+
+
+def test_the_banner_says_the_prompts(workspace, clock) -> None:
+    from ui.missed_contact_banner import banner_html
+
+    ws = workspace
+    pid = _fresh_person(ws)
+    at = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
+    clock.set(at + timedelta(minutes=20))
+    ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.HOME_VISIT, Outcome.NO_ANSWER,
+                              "No answer at the door"), sign=False)  # fmt: skip
+    assert "still a draft: sign it" in banner_html(ws.missed_contacts.status(pid), clock.now())
