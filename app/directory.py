@@ -116,9 +116,11 @@ class DirectoryEntry:
         return today > self.review_due
 
     def serves(self, nation: Nation | str, area: str | None = None) -> bool:
-        if Nation(nation).value not in self.nations:
-            return False
-        return not self.areas or area is None or area in self.areas
+        """A team's line (an entry for areas) serves its areas whatever the person's nation (a Scottish
+        resident on an English team, say); any other line serves the nations it lists."""
+        if self.areas and area is not None:
+            return area in self.areas
+        return Nation(nation).value in self.nations
 
     def usable_by_staff(self) -> bool:
         return self.for_use_by in (UseBy.STAFF, UseBy.BOTH)

@@ -281,6 +281,24 @@ def escalation_state(actions: Sequence[ActionRecord]) -> EscalationState:
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodChange:
+    """An open escalation's period has changed since it started: what it is now, and the pathway for now."""
+
+    started: PeriodDecision
+    now: PeriodDecision
+    pathway: Pathway
+
+    def describe(self) -> str:
+        now = "in hours" if self.now.period is Period.IN_HOURS else "out of hours"
+        then = "in hours" if self.started.period is Period.IN_HOURS else "out of hours"
+        return (
+            f"This escalation started {then}; it is now {now} ({self.now.reason}). Lines for {then} may be "
+            f"closed: the {self.now.period.value} pathway's contacts are offered for the steps still to do. The "
+            "record keeps the pathway it started on and every contact you record."
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CallNow:
     """Who to phone from where the pathway stands: each next action and its first open contact."""
 
@@ -545,16 +563,42 @@ class EscalationService:
             return [self._load(session, r) for r in escalations_repo.of_person(session, person_id)]
 
     def call_now(self, escalation: Escalation, at: datetime | None = None) -> list[CallNow]:
-        """The next action steps from where the pathway stands, each with who to call, for this person now."""
+        """The next action steps from where the pathway stands, each with who to call, for this person now.
+
+        When the period has changed since the escalation started (in hours to out of hours, say), each
+        step also offers the contacts of the pathway for now, open ones first (issue 9, finding 5)."""
         at = at or self._clock.now()
+        change = self.period_change(escalation, at)
         with self._uow.read() as session:
             person = _person(session, escalation.person_id)
             nation, area = Nation(person.nation), person.area
+        extra: list[str] = []
+        if change is not None:
+            # Not 999: whether life is at risk is the pathway's own first question, asked already.
+            extra = [
+                c
+                for n in change.pathway.action_nodes()
+                for c in n.contacts
+                if (e := self.config.directory.get(c)) is not None and e.purpose != "emergency"
+            ]
         result = []
         for node in _next_actions(escalation.pathway, escalation.walk.current):
-            offers = self.config.directory.offers(node.contacts, at, nation, area)
+            ids = list(dict.fromkeys([*node.contacts, *extra]))
+            offers = self.config.directory.offers(ids, at, nation, area)
             result.append(CallNow(node, tuple(offers)))
         return result
+
+    def period_change(self, escalation: Escalation, at: datetime | None = None) -> PeriodChange | None:
+        """The period now, when it differs from the one the open escalation started in; else None."""
+        if not escalation.is_open:
+            return None
+        at = at or self._clock.now()
+        kind = PathwayKind.ESCALATION if escalation.kind is EscalationKind.ESCALATION else PathwayKind.WELFARE_CHECK
+        with self._uow.read() as session:
+            period, pathway, _warning = self._route(_person(session, escalation.person_id), at, kind)
+        if period.period is escalation.period.period:
+            return None
+        return PeriodChange(escalation.period, period, pathway)
 
     # -- internals ----------------------------------------------------------------------------------
 

@@ -49,8 +49,15 @@ class HoursCalendar:
     closes: time = time(17, 0)
     weekdays: frozenset[int] = frozenset(range(5))  # Monday = 0
     closure_days: dict[date, str] = field(default_factory=dict)
+    # The team's own nation: its bank holidays decide its hours, whoever it serves (issue 9, finding 4).
+    # None (the default calendar, an area with no team file) falls back to the nation passed in.
+    nation: Nation | None = None
 
     def period_at(self, at: datetime, nation: Nation | str) -> PeriodDecision:
+        """In or out of hours for this team at ``at``. ``nation`` is used only when the calendar does not
+        name its team's nation."""
+        if self.nation is not None:
+            nation = self.nation
         if at.tzinfo is None:
             raise InvalidInput("Time", "needs a time zone (for example 2026-12-26T10:00+00:00)")
         try:

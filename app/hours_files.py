@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.config_files import Fields, Problem, errors, read_toml
 from app.hours import HoursCalendar, TeamCalendars
+from app.persons import Nation
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -31,6 +32,10 @@ def load_calendars(path: Path) -> tuple[TeamCalendars, list[Problem]]:
         if area in by_area:
             f.problem("has more than one calendar")
         opens, closes = _time(f, "opens"), _time(f, "closes")
+        team_nation = f.text("nation", required=False)
+        if team_nation is not None and team_nation not in {n.value for n in Nation}:
+            f.problem(f"'nation' is '{team_nation}'; expected one of: {', '.join(n.value for n in Nation)}")
+            continue
         days = f.texts("weekdays")
         if any(d not in _DAYS for d in days):
             f.problem(f"'weekdays' must use {', '.join(_DAYS)}")
@@ -51,6 +56,7 @@ def load_calendars(path: Path) -> tuple[TeamCalendars, list[Problem]]:
                 closes,
                 frozenset(_DAYS.index(d) for d in days),
                 closures,
+                Nation(team_nation) if team_nation else None,
             )
     if errors(problems) or version is None:
         return TeamCalendars(), problems

@@ -49,3 +49,21 @@ def test_closing_with_nobody_who_can_act_reached_asks_why_and_the_follow_up_is_d
     qtbot.waitUntil(lambda: view.escalation.follow_up_done_at is not None)
     assert view.escalation.follow_up_done_by == "Sam Okafor" and "Follow-up done" in view.follow_state.text()
     assert not view.done_button.isEnabled()
+
+
+def test_the_window_says_when_the_period_changes_and_offers_the_other_contacts(qtbot, window, workspace, clock):
+    from datetime import UTC, datetime
+
+    started = datetime(2026, 11, 26, 16, 50, tzinfo=UTC)
+    clock.set(started)
+    person = _open(qtbot, window)
+    esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Much worse"))
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
+    view = window.person_panel.open_escalation(esc)
+    assert "The period has changed" not in view.period.text()
+    clock.set(started + timedelta(minutes=20))
+    view.refresh(workspace.escalations.get(esc.id))
+    assert "The period has changed." in view.period.text() and "it is now out of hours" in view.period.text()
+    offered = [view.contact.itemData(i) for i in range(view.contact.count())]
+    assert "moorland-crisis-team" in offered and "moorland-on-call-manager" in offered
+    assert view.contact.currentData() != person.area + "-duty-worker", "an open line is offered first"
