@@ -344,7 +344,7 @@ class EscalationService:
             return self._load(w.session, row), Changed.PERSON | Changed.CASELOAD | w.changed
 
     def raise_welfare_check(
-        self, write: Write, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]
+        self, write: Write, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID], policy: str
     ) -> uuid.UUID:
         """The missed-contact policy's welfare check, in the caller's transaction. Its reason is the rule that
         fired, stated as such; no clinical criterion is ticked on the worker's behalf.
@@ -353,7 +353,10 @@ class EscalationService:
         the policy to the same notes finds the same welfare check instead of raising another."""
         record_id = derived_id(EscalationKind.WELFARE_CHECK.value, write.person.id, cause)
         if write.session.get(models.Escalation, record_id) is None:
-            self._insert(write, EscalationKind.WELFARE_CHECK, identified_at, [], reason, record_id, cause)
+            self._insert(
+                write, EscalationKind.WELFARE_CHECK, identified_at, [], reason, record_id, cause,
+                {"missed_contact_policy": policy},
+            )  # fmt: skip
         return record_id
 
     def _insert(
@@ -365,10 +368,11 @@ class EscalationService:
         rationale: str,
         record_id: uuid.UUID | None = None,
         cause: Sequence[uuid.UUID] = (),
+        cites: dict[str, str] | None = None,
     ) -> models.Escalation:
         pathway_kind = PathwayKind.ESCALATION if kind is EscalationKind.ESCALATION else PathwayKind.WELFARE_CHECK
         period, pathway, warning = self._route(w.person, identified, pathway_kind)
-        versions = {"pathway": pathway.ref, **self.config.versions}
+        versions = {"pathway": pathway.ref, **self.config.versions, **(cites or {})}
         if warning:
             versions["fallback_warning"] = warning
         row = models.Escalation(

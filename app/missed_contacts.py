@@ -194,7 +194,9 @@ def recontact_routes(person: Person) -> tuple[list[RecontactRoute], str | None]:
 class WelfareCheckRaiser(Protocol):
     """Raises the welfare-check escalation in the caller's transaction (EscalationService does)."""
 
-    def __call__(self, write: Write, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID]) -> uuid.UUID: ...
+    def __call__(
+        self, write: Write, identified_at: datetime, reason: str, cause: Sequence[uuid.UUID], policy: str
+    ) -> uuid.UUID: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +301,8 @@ class MissedContactService:
             )
             session.flush()
             raised_at, cause = episode.welfare_check_raised_at, episode.welfare_check_cause
-            checks.append(WelfareCheckRef(self._raise(w, raised_at, reason, cause), raised_at, cause))
+            record_id = self._raise(w, raised_at, reason, cause, self.policy.version)
+            checks.append(WelfareCheckRef(record_id, raised_at, cause))
             raised = True
         self._project(session, person_id, found, checks)
         return raised

@@ -14,6 +14,8 @@ from app.config_files import Problem
 from app.directory import Directory, load_directory
 from app.hours import TeamCalendars
 from app.hours_files import load_calendars
+from app.missed_contact_policy_file import load_policy
+from app.missed_contacts import MissedContactPolicy
 from app.pathway_files import load_library
 from app.pathways import PathwayLibrary
 
@@ -28,6 +30,7 @@ class OrgConfig:
     pathways: PathwayLibrary
     calendars: TeamCalendars
     problems: tuple[Problem, ...] = field(default=())
+    missed_contacts: MissedContactPolicy = field(default_factory=MissedContactPolicy)
 
     @classmethod
     def load(
@@ -37,12 +40,15 @@ class OrgConfig:
         pathways_dir: Path = BUNDLED / "pathways",
         contacts_dir: Path = BUNDLED / "contacts",
         hours_file: Path = BUNDLED / "hours" / "teams.toml",
+        policy_file: Path = BUNDLED / "missed-contacts" / "policy.toml",
         previous: OrgConfig | None = None,
     ) -> OrgConfig:
         calendars, hour_problems = load_calendars(hours_file)
         directory, contact_problems = load_directory([contacts_dir], calendars=calendars)
         loaded = load_library(pathways_dir, directory, today, previous.pathways if previous else None)
-        return cls(directory, loaded.library, calendars, (*hour_problems, *contact_problems, *loaded.problems))
+        policy, policy_problems = load_policy(policy_file, today)
+        problems = (*hour_problems, *contact_problems, *loaded.problems, *policy_problems)
+        return cls(directory, loaded.library, calendars, problems, policy)
 
     @property
     def versions(self) -> dict[str, str]:

@@ -43,7 +43,7 @@ class Workspace:
     clock: Clock
     actor: audit.Actor
     config: OrgConfig | None = None  # loaded from the bundled files when not given
-    missed_contact_policy: MissedContactPolicy = field(default_factory=MissedContactPolicy)
+    missed_contact_policy: MissedContactPolicy | None = None  # the configuration's approved file when not given
     lock: StoreLock | None = field(default=None, repr=False)  # held while open: one copy of the app per store
     caseload: CaseloadService = field(init=False)
     plans: SafetyPlanService = field(init=False)
@@ -57,6 +57,8 @@ class Workspace:
     def __post_init__(self) -> None:
         if self.config is None:
             self.config = OrgConfig.load(self.clock.now().date())
+        if self.missed_contact_policy is None:
+            self.missed_contact_policy = self.config.missed_contacts
         self._build_services()
 
     def _build_services(self) -> None:
@@ -69,7 +71,7 @@ class Workspace:
         self.missed_contacts = MissedContactService(
             uow,
             WritePath(uow, self.clock, self.actor),
-            self.missed_contact_policy,
+            self.missed_contact_policy or self.config.missed_contacts,
             self.escalations.raise_welfare_check,
         )
         self.notes = ContactNoteService(uow, self.clock, self.actor, missed_contacts=self.missed_contacts)
