@@ -36,6 +36,7 @@ class AuditAction(enum.StrEnum):
     SIGN = "sign"
     AMEND = "amend"
     EXPORT = "export"
+    SHARE = "share"  # information shared with someone outside the record (an escalation action's share)
     PASSPHRASE_CHANGED = "passphrase_changed"
     REKEYED = "rekeyed"
 

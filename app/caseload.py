@@ -62,7 +62,12 @@ class CaseloadRow:
 
 
 class CaseloadService:
-    def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, actor: audit.Actor, acting_contacts: frozenset[str] = frozenset()
+    ) -> None:
+        # Directory contacts who can act on an escalation: only reaching one of them means anybody has
+        # been told (issue 9, finding 2).
+        self._acting = acting_contacts
         self._uow = uow
         self._clock = clock
         self._actor = actor
@@ -73,7 +78,7 @@ class CaseloadService:
         with self._uow.read() as session:
             facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
             drafts = notes_repo.unsigned_draft_counts(session)
-            due = first_due(session, [f.person_id for f in facts], now)
+            due = first_due(session, [f.person_id for f in facts], now, self._acting)
         rows = []
         for f in facts:
             rows.append(

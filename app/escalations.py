@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from app import audit
+from app import audit, sharing
 from app.changes import Changed
 from app.clock import Clock
 from app.directory import DirectoryEntry, Offer
@@ -29,6 +29,7 @@ from app.write_path import Write, WritePath
 from storage import models
 from storage.repo import escalations as escalations_repo
 from storage.repo import notes as notes_repo
+from storage.repo import sharing as sharing_repo
 from storage.unit_of_work import Session, UnitOfWork
 
 
@@ -107,6 +108,9 @@ class ActionDraft:
     sharing_basis: str | None = field(default=None, repr=False)
     # Not reached, and the worker says to take the pathway's route for that (otherwise: tried again, here).
     move_on: bool = False
+    # Consent at the moment of sharing (issue 9, finding 7): kept in the record's sharing basis.
+    capacity_decision: str | None = field(default=None, repr=False)  # behind a "best interests" share
+    consent_confirmed: bool = False  # consent confirmed now beyond a preference that says "not details"
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,7 +452,10 @@ class EscalationService:
                 and self.config.directory.get(draft.contact_id) is None
             ):
                 raise InvalidInput("Contact", "is not in the contacts directory")
-            self._add_action(
+            if shared and basis:
+                prefs = self._preferences(w.session, esc.person_id, self._recipient_names(draft))
+                basis = sharing.checked_basis(basis, prefs, draft.capacity_decision, draft.consent_confirmed)
+            action = self._add_action(
                 w,
                 esc,
                 at=at,
@@ -462,7 +469,34 @@ class EscalationService:
                 sharing_basis=basis,
                 answer=MOVE_ON if move_on else None,
             )
+            if shared:
+                w.audit(action, audit.AuditAction.SHARE)
             return self._load(w.session, row), Changed.PERSON | w.changed
+
+    # -- sharing ------------------------------------------------------------------------------------
+
+    def sharing_preferences(self, person_id: uuid.UUID, recipient: str | None) -> list[sharing.SharingPref]:
+        """The person's recorded sharing preferences about this recipient (a directory id or a name)."""
+        entry = self.config.directory.get(recipient) if recipient else None
+        names = [entry.service if entry else recipient]
+        with self._uow.read() as session:
+            return self._preferences(session, person_id, names)
+
+    def describe_preferences(self, person_id: uuid.UUID, recipient: str | None) -> str:
+        entry = self.config.directory.get(recipient) if recipient else None
+        return sharing.describe(self.sharing_preferences(person_id, entry.id if entry else recipient))
+
+    def _recipient_names(self, draft: ActionDraft) -> list[str | None]:
+        entry = self.config.directory.get(draft.contact_id) if draft.contact_id else None
+        return [entry.service if entry else None, draft.contact_reached]
+
+    @staticmethod
+    def _preferences(session: Session, person_id: uuid.UUID, names: Sequence[str | None]) -> list[sharing.SharingPref]:
+        prefs = [
+            sharing.SharingPref(p.recipient, p.what, p.decision, p.confidentiality_limits_explained, p.review_due)
+            for p in sharing_repo.of_person(session, person_id)
+        ]
+        return sharing.for_recipient(prefs, names)
 
     def set_follow_up(self, escalation_id: uuid.UUID, due: datetime, owner: str) -> tuple[Escalation, Changed]:
         now = self._clock.now()
@@ -648,7 +682,7 @@ class EscalationService:
             follow_up_outcome=state.follow_up_outcome,
         )
 
-    def _add_action(self, w: Write, esc: Escalation, **values: object) -> None:
+    def _add_action(self, w: Write, esc: Escalation, **values: object) -> models.EscalationAction:
         values.setdefault("reached", False)
         row = models.EscalationAction(
             id=new_id(),
@@ -659,7 +693,7 @@ class EscalationService:
             created_at=w.now,
             **values,
         )
-        w.record(row)
+        return w.record(row)
 
     def _event_time(self, at: datetime | None, now: datetime, label: str) -> datetime:
         if at is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,10 +42,13 @@ _KINDS = {
 }
 
 
-def first_due(session: Session, person_ids: list[uuid.UUID], now: datetime) -> dict[uuid.UUID, Due]:
-    """The most pressing work for each person who has any overdue (others are left out)."""
+def first_due(
+    session: Session, person_ids: list[uuid.UUID], now: datetime, acting_contacts: Collection[str] = ()
+) -> dict[uuid.UUID, Due]:
+    """The most pressing work for each person who has any overdue (others are left out).
+    ``acting_contacts``: the directory ids of contacts who can act on an escalation once reached."""
     found: dict[uuid.UUID, Due] = {}
-    for what, pid, at in work_due_repo.due_times(session, person_ids, now):
+    for what, pid, at in work_due_repo.due_times(session, person_ids, now, acting_contacts):
         kind = _KINDS[what]
         current = found.get(pid)
         if current is None or (kind, at) < (current.kind, current.since or now):

@@ -65,7 +65,8 @@ class Workspace:
         # Services carry the actor into every record they write, so a new identity means new services.
         assert self.config is not None
         uow = self.uow = UnitOfWork(self.store.sessions)
-        self.caseload = CaseloadService(uow, self.clock, self.actor)
+        acting = frozenset(e.id for e in self.config.directory.entries.values() if e.can_act)
+        self.caseload = CaseloadService(uow, self.clock, self.actor, acting)
         self.plans = SafetyPlanService(uow, self.clock, self.actor)
         self.escalations = EscalationService(uow, self.clock, self.actor, self.config)
         self.missed_contacts = MissedContactService(

@@ -254,6 +254,17 @@ class EscalationWindow(QDialog):
         self.basis.setAccessibleName("Sharing basis")
         self.basis.addItem("")
         self.basis.addItems(SHARING_BASES)
+        # Consent at the moment of sharing (issue 9, finding 7): what the person asked for about this
+        # recipient, the capacity decision behind "best interests", a confirmation beyond "not details".
+        self.sharing_prefs = QLabel()
+        self.sharing_prefs.setWordWrap(True)
+        self.sharing_prefs.setAccessibleName("Their sharing preferences for this recipient")
+        self.capacity = QLineEdit()
+        self.capacity.setAccessibleName("Capacity decision")
+        self.capacity.setPlaceholderText("For 'best interests': the capacity decision behind it")
+        self.consent_confirmed = QCheckBox("Cons&ent to share this confirmed with them now")
+        self.contact.currentIndexChanged.connect(self._show_sharing_preferences)
+        self.who.editingFinished.connect(self._show_sharing_preferences)
         self.at = QDateTimeEdit(calendarPopup=True)
         self.at.setDisplayFormat("ddd d MMM HH:mm")
         self.at.setAccessibleName("Time of action")
@@ -287,6 +298,9 @@ class EscalationWindow(QDialog):
         form.addRow("O&utcome", self.outcome)
         form.addRow("&Shared", self.shared)
         form.addRow("&Basis", self.basis)
+        form.addRow(self.sharing_prefs)
+        form.addRow("Capacity", self.capacity)
+        form.addRow(self.consent_confirmed)
         form.addRow("&Time", self.at)
         form.addRow(record_row)
 
@@ -507,9 +521,11 @@ class EscalationWindow(QDialog):
         self.contact.addItem("Someone else (say who)", None)
         self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(ActionKind.PHONED if offers else ActionKind.DONE))
         self.reached.setChecked(False)
-        for edit in (self.who, self.outcome, self.shared):
+        for edit in (self.who, self.outcome, self.shared, self.capacity):
             edit.clear()
         self.basis.setCurrentIndex(0)
+        self.consent_confirmed.setChecked(False)
+        self._show_sharing_preferences()
         self.at.blockSignals(True)
         self.at.setDateTime(to_qt(self._workspace.clock.now()))
         self.at.blockSignals(False)
@@ -544,9 +560,19 @@ class EscalationWindow(QDialog):
             information_shared=self.shared.text() or None,
             sharing_basis=self.basis.currentText() or None,
             move_on=move_on and not self.reached.isChecked(),
+            capacity_decision=self.capacity.text() or None,
+            consent_confirmed=self.consent_confirmed.isChecked(),
         )
         service, esc_id = self._workspace.escalations, self.escalation.id
         self._apply("Action", lambda: service.record_action(esc_id, draft)[0])
+
+    def _show_sharing_preferences(self) -> None:
+        recipient = self.contact.currentData() or self.who.text().strip() or None
+        if recipient is None:
+            self.sharing_prefs.setText("Sharing preferences: say who you are telling to see the person's choices.")
+            return
+        said = self._workspace.escalations.describe_preferences(self.escalation.person_id, recipient)
+        self.sharing_prefs.setText(f"<b>Their sharing preferences:</b> {html.escape(said)}")
 
     def set_follow_up(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id

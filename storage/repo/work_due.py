@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import ContactNote, Escalation, EscalationAction, MissedContactEpisode, PlannedContact
 
-_NOT_STEPS = ("follow_up", "closed")
+_CONTACT_KINDS = ("phoned", "texted", "emailed", "in_person")
 
 
 def due_times(
-    session: Session, person_ids: list[uuid.UUID], now: datetime
+    session: Session, person_ids: list[uuid.UUID], now: datetime, acting_contacts: Collection[str] = ()
 ) -> Iterator[tuple[str, uuid.UUID, datetime]]:
     """(what, person, since) for: "unreached" open escalations with no contact reached, "welfare" and
     "recontact" overdue on open missed-contact episodes, "overdue" follow-ups, planned contacts and next
@@ -25,9 +25,11 @@ def due_times(
         select(step.id)
         .where(
             step.escalation_id == Escalation.id,
+            # Someone who can act (issue 9, finding 2): a directory contact that can act, reached by a call,
+            # text, email or visit; family, listening lines and steps marked done are not.
             step.reached.is_(True),
-            or_(step.contact_id.is_not(None), step.contact_reached.is_not(None)),
-            step.kind.not_in(_NOT_STEPS),
+            step.contact_id.in_(list(acting_contacts)),
+            step.kind.in_(_CONTACT_KINDS),
         )
         .exists()
     )
@@ -39,24 +41,34 @@ def due_times(
         .group_by(Escalation.person_id)
     ):
         yield "unreached", pid, at
-    # Follow-ups are events: the latest one set on an open escalation is the one due.
-    latest = (
-        select(EscalationAction.escalation_id, func.max(EscalationAction.created_at).label("last"))
-        .where(EscalationAction.kind == "follow_up")
-        .group_by(EscalationAction.escalation_id)
-        .subquery()
-    )
-    for pid, at in session.execute(
-        select(Escalation.person_id, func.min(EscalationAction.due))
-        .join(EscalationAction, EscalationAction.escalation_id == Escalation.id)
-        .join(
-            latest,
-            and_(
-                latest.c.escalation_id == EscalationAction.escalation_id, latest.c.last == EscalationAction.created_at
-            ),
+    # Follow-ups are events: the latest one set on an escalation, open or closed, is due until a
+    # "follow-up done" is recorded after it (issue 9, finding 6).
+    follow_up, other = aliased(EscalationAction), aliased(EscalationAction)
+
+    def after(kind: str) -> ColumnElement[bool]:
+        return (
+            select(other.id)
+            .where(
+                other.escalation_id == follow_up.escalation_id,
+                other.kind == kind,
+                or_(
+                    other.created_at > follow_up.created_at,
+                    and_(other.created_at == follow_up.created_at, other.id > follow_up.id),
+                ),
+            )
+            .exists()
         )
-        .where(open_escalation, EscalationAction.kind == "follow_up", EscalationAction.due < now)
-        .group_by(Escalation.person_id)
+
+    for pid, at in session.execute(
+        select(follow_up.person_id, func.min(follow_up.due))
+        .where(
+            follow_up.person_id.in_(person_ids),
+            follow_up.kind == "follow_up",
+            follow_up.due < now,
+            ~after("follow_up"),
+            ~after("follow_up_done"),
+        )
+        .group_by(follow_up.person_id)
     ):
         yield "overdue", pid, at
 

@@ -36,7 +36,7 @@ def _note(ws: Workspace, clock: FixedClock, pid: uuid.UUID, at: datetime, outcom
 def _welfare_check(ws: Workspace, clock: FixedClock) -> tuple[uuid.UUID, Escalation]:
     pid = _fresh_person(ws)
     _note(ws, clock, pid, MONDAY_10, Outcome.NO_ANSWER, "No answer")
-    _note(ws, clock, pid, MONDAY_10 + timedelta(hours=20), Outcome.NO_ANSWER, "No answer again")
+    _note(ws, clock, pid, MONDAY_10 + timedelta(hours=30), Outcome.NO_ANSWER, "No answer again")
     (check,) = ws.escalations.for_person(pid)
     return pid, check
 
@@ -157,5 +157,38 @@ def test_finding_6_follow_up_done_is_a_record_and_an_overdue_one_is_work_due_unt
     assert item.payload["contact_reached"] == "Sam Okafor" and item.payload["outcome"].startswith("Visited")
 
     # A new follow-up set after it is due again until it too is done.
-    check, _ = ws.escalations.set_follow_up(check.id, clock.now() - timedelta(minutes=1), "Sam Okafor")
-    assert check.follow_up_done_at is None and row() == before + 1
+    check, _ = ws.escalations.set_follow_up(check.id, clock.now() + timedelta(hours=1), "Sam Okafor")
+    assert check.follow_up_done_at is None and row() == before
+    clock.set(clock.now() + timedelta(hours=2))
+    assert row() == before + 1
+
+
+def test_the_work_due_order_agrees_a_sister_reached_is_still_nobody_told(workspace, clock) -> None:
+    from app.work_due import DueKind
+
+    ws = workspace
+    pid, check = _welfare_check(ws, clock)
+    _act(ws, check, "notify-manager", ActionKind.OTHER, True, contact_reached="Their sister, Jo")
+    row = next(r for r in ws.caseload.rows() if r.person_id == pid)
+    assert row.due.kind is DueKind.ESCALATION_REACHED_NOBODY
+    _act(ws, check, "notify-manager", ActionKind.PHONED, True, contact_id="eastmoor-duty-manager")
+    row = next(r for r in ws.caseload.rows() if r.person_id == pid)
+    assert row.due.kind is not DueKind.ESCALATION_REACHED_NOBODY
+
+
+def test_the_work_due_order_lists_a_closed_escalations_overdue_follow_up_until_done(workspace, clock) -> None:
+    from app.work_due import DueKind
+
+    ws = workspace
+    pid, check = _welfare_check(ws, clock)
+    check = _act(ws, check, "notify-manager", ActionKind.PHONED, True, contact_id="eastmoor-duty-manager")
+    _note(ws, clock, pid, check.identified_at + timedelta(minutes=30), Outcome.SPOKEN_TO, "Spoke to them; safe")
+    due = clock.now() + timedelta(hours=2)
+    check, _ = ws.escalations.set_follow_up(check.id, due, "Sam Okafor")
+    check, _ = ws.escalations.close(check.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)
+    clock.set(due + timedelta(hours=1))
+    row = next(r for r in ws.caseload.rows() if r.person_id == pid)
+    assert row.due.kind is DueKind.OTHER_OVERDUE and row.due.since == due
+    ws.escalations.follow_up_done(check.id, "Sam Okafor", "Visited; settled")
+    row = next(r for r in ws.caseload.rows() if r.person_id == pid)
+    assert row.due.since != due

@@ -29,6 +29,9 @@ def test_closing_with_nobody_who_can_act_reached_asks_why_and_the_follow_up_is_d
     view.follow_due.setDateTime(view.follow_due.dateTime())
     view.set_follow_up()
     assert "not done yet" in view.follow_state.text()
+    from app.escalations import EscalationOutcome
+
+    view.close_outcome.setCurrentIndex(view.close_outcome.findData(EscalationOutcome.PERSON_SAFE_PLAN_AGREED))
     view.close_escalation()
     assert refused and "Nobody who can act" in refused[-1] and view.escalation.is_open
 
@@ -67,3 +70,24 @@ def test_the_window_says_when_the_period_changes_and_offers_the_other_contacts(q
     offered = [view.contact.itemData(i) for i in range(view.contact.count())]
     assert "moorland-crisis-team" in offered and "moorland-on-call-manager" in offered
     assert view.contact.currentData() != person.area + "-duty-worker", "an open line is offered first"
+
+
+def test_the_persons_sharing_preference_for_the_recipient_is_shown_when_sharing(qtbot, window, workspace) -> None:
+    from sqlalchemy import select
+
+    from storage import models
+
+    person = _open(qtbot, window)
+    with workspace.store.sessions() as session:
+        pref = session.scalars(
+            select(models.SharingPreference).where(models.SharingPreference.person_id == person.id)
+        ).first()
+    esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Not themselves"))
+    esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
+    view = window.person_panel.open_escalation(esc)
+    assert "No sharing preference is recorded for this recipient" in view.sharing_prefs.text(), "the duty line"
+    assert pref is not None, "the demo records one for everyone"
+    view.contact.setCurrentIndex(view.contact.count() - 1)  # someone else
+    view.who.setText(pref.recipient)
+    view.who.editingFinished.emit()
+    assert pref.what in view.sharing_prefs.text()
