@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config_files import Fields, Problem, errors, read_toml
-from app.hours import LONDON, HoursCalendar, Period, TeamCalendars
+from app.hours import LONDON, HoursCalendar, Period, TeamCalendars, bank_holidays
 from app.persons import Nation
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -77,6 +77,7 @@ class Availability:
 
     kind: str  # always | in-hours | out-of-hours | windows
     windows: tuple[Window, ...] = ()
+    open_on_bank_holidays: bool = False  # weekly windows only; says the service keeps its hours then
 
     def open_at(self, at: datetime, nation: Nation, calendar: HoursCalendar) -> bool:
         if self.kind == "always":
@@ -84,6 +85,12 @@ class Availability:
         if self.kind in ("in-hours", "out-of-hours"):
             return calendar.period_at(at, nation).period is Period(self.kind)
         local = at.astimezone(LONDON)
+        # A service with weekly hours is closed on the bank holidays of the nation it works in unless its
+        # entry says otherwise (issue 9, finding 8): offering it as open then would send someone to a
+        # closed door. The team's nation when the entry is a team's, else the person's.
+        holidays_of = calendar.nation or nation
+        if not self.open_on_bank_holidays and bank_holidays(Nation(holidays_of), local.year).get(local.date()):
+            return False
         return any(w.contains(local) for w in self.windows)
 
     def __str__(self) -> str:
@@ -107,13 +114,18 @@ class DirectoryEntry:
     for_use_by: UseBy
     not_for: frozenset[str]
     source: str
-    verified_on: date
+    verified_on: date | None  # None only when the entry is marked unverified
     review_due: date
     caveat: str | None = None
     file: str = field(default="", compare=False)
 
     def is_stale(self, today: date) -> bool:
         return today > self.review_due
+
+    @property
+    def unverified(self) -> bool:
+        """Nobody has checked these details against the service's own page: shown wherever offered."""
+        return self.verified_on is None
 
     def serves(self, nation: Nation | str, area: str | None = None) -> bool:
         """A team's line (an entry for areas) serves its areas whatever the person's nation (a Scottish
@@ -146,6 +158,15 @@ class Offer:
     entry: DirectoryEntry
     open_now: bool
     stale: bool
+
+    @property
+    def caution(self) -> str | None:
+        """What to say beside the entry when its details may not be right, or None."""
+        if self.stale:
+            return "details may be out of date"
+        if self.entry.unverified:
+            return "not yet checked against the service's own page"
+        return None
 
 
 @dataclass(frozen=True)
@@ -253,12 +274,20 @@ def _read_entry(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> D
     purpose = f.choice("purpose", PURPOSES)
     audience = f.text("audience")
     source = f.text("source")
-    verified_on, review_due = f.day("verified_on"), f.day("review_due")
+    unverified = f.doc.get("unverified", False)
+    if not isinstance(unverified, bool):
+        f.problem("'unverified' must be true or false")
+    verified_on = f.day("verified_on", required=False)
+    review_due = f.day("review_due")
+    if unverified is True and "verified_on" in f.doc:
+        f.problem("has both 'verified_on' and 'unverified = true': set the date only for what was checked")
+    elif unverified is not True and "verified_on" not in f.doc:
+        f.problem("needs 'verified_on' (the date it was checked against its source) or 'unverified = true'")
     if verified_on and review_due and review_due < verified_on:
         f.problem("'review_due' is before 'verified_on'")
     if len(errors(problems)) > before:
         return None
-    assert service and availability and use_by and purpose and audience and source and verified_on and review_due
+    assert service and availability and use_by and purpose and audience and source and review_due
     return DirectoryEntry(
         id=entry_id,
         service=service,
@@ -292,6 +321,10 @@ def _read_channels(f: Fields) -> tuple[Channel, ...]:
 
 def _read_availability(f: Fields) -> Availability | None:
     value = f.doc.get("availability")
+    on_holidays = f.doc.get("open_on_bank_holidays", False)
+    if not isinstance(on_holidays, bool):
+        f.problem("'open_on_bank_holidays' must be true or false")
+        on_holidays = False
     if value in ("always", "in-hours", "out-of-hours"):
         return Availability(value)
     if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
@@ -307,7 +340,7 @@ def _read_availability(f: Fields) -> Availability | None:
                 if opens == closes:
                     sub.problem("an availability window opens and closes at the same time")
                 windows.append(Window(frozenset(DAYS.index(d) for d in days), opens, closes))
-        return Availability("windows", tuple(windows)) if windows else None
+        return Availability("windows", tuple(windows), on_holidays) if windows else None
     f.problem('\'availability\' must be "always", "in-hours", "out-of-hours" or a list of {days, from, to}')
     return None
 

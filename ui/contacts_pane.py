@@ -60,7 +60,7 @@ class DirectoryTableModel(QAbstractTableModel):
             case 4:
                 return {"person": "The person", "staff": "Staff", "both": "Staff and the person"}[entry.for_use_by]
             case 5:
-                when = f"{entry.verified_on:%d %b %Y}"
+                when = f"{entry.verified_on:%d %b %Y}" if entry.verified_on else "Not yet checked against its source"
                 return f"{when} — OUT OF DATE, check before use" if offer.stale else when
         return None
 

@@ -515,8 +515,8 @@ class EscalationWindow(QDialog):
         offers = [o for c in calls if c.node.id == node.id for o in c.offers] if node.type is NodeType.ACTION else []
         for offer in offers:
             flags = " — open now" if offer.open_now else " — closed now"
-            if offer.stale:
-                flags += " — details may be out of date"
+            if offer.caution:
+                flags += f" — {offer.caution}"
             self.contact.addItem(f"{offer.entry.service}: {offer.entry.first_number}{flags}", offer.entry.id)
         self.contact.addItem("Someone else (say who)", None)
         self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(ActionKind.PHONED if offers else ActionKind.DONE))

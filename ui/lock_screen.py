@@ -31,7 +31,7 @@ def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
     for offer in lines:
         entry = offer.entry
         state = "" if offer.open_now else " — closed now"
-        stale = " — <b>details may be out of date</b>" if offer.stale else ""
+        stale = f" — <b>{offer.caution}</b>" if offer.caution else ""
         parts.append(
             f"<li><b>{escape(entry.service)}: {escape(' · '.join(str(c) for c in entry.channels))}</b>"
             f"{state}{stale}</li>"

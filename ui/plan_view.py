@@ -123,7 +123,7 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
                 for offer in (o for o in context.crisis_lines if o.entry.first_number not in in_plan):
                     entry = offer.entry
                     flags = "" if offer.open_now else " <i>(closed now)</i>"
-                    flags += " <b>(details may be out of date)</b>" if offer.stale else ""
+                    flags += f" <b>({offer.caution})</b>" if offer.caution else ""
                     lines.append(
                         f"<li>{escape(entry.service)} — <b>{escape(str(entry.channels[0]))}</b>"
                         f"{_copy_link(entry.first_number)} <i>({escape(str(entry.availability))})</i>{flags}</li>"
