@@ -99,7 +99,7 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
 
     # Contact re-established: the person is reached; the banner prompts the plan update and more contact.
     _note_through_the_dialog(qtbot, window, clock, t0 + timedelta(minutes=110), ContactMethod.PHONE,
-                             Outcome.SPOKEN_TO, "Spoke to them at their sister's; safe; phone had been off")  # fmt: skip
+                             Outcome.SPOKEN_TO, "Spoke to them at their sister's; safe; phone was off")  # fmt: skip
     assert workspace.missed_contacts.status(pid).state is None
     assert "review the safety plan" in banner.text.text() and "Increase contact" in banner.text.text()
     assert workspace.missed_contacts.status(pid).state is not EpisodeState.WELFARE_CHECK
