@@ -31,7 +31,8 @@ def _note_through_the_dialog(qtbot, window, clock, at: datetime, method: Contact
 
 
 def _act(view: EscalationWindow, clock, at: datetime, kind: ActionKind, reached: bool, contact: str | None = None,
-         who: str = "", outcome: str = "", move_on: bool = False) -> None:  # fmt: skip
+         who: str = "", outcome: str = "", move_on: bool = False, shared: str = "",
+         basis: str = "") -> None:  # fmt: skip
     clock.set(at)
     view.refresh(view._workspace.escalations.get(view.escalation.id))
     if contact is not None:
@@ -40,6 +41,8 @@ def _act(view: EscalationWindow, clock, at: datetime, kind: ActionKind, reached:
     view.reached.setChecked(reached)
     view.who.setText(who)
     view.outcome.setText(outcome)
+    view.shared.setText(shared)
+    view.basis.setCurrentText(basis)
     view.record_action(move_on=move_on) if move_on else view.record_action()
 
 
@@ -120,3 +123,68 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
         (timedelta(minutes=95), "phoned", "moorland-crisis-team"),
     ], "actions with timestamps, not 'advised to contact crisis line'"
     assert refused == [], refused
+
+
+def test_example_3_multi_agency_coordination_during_relapse_through_the_ui(qtbot, window, workspace, clock) -> None:
+    """Example 3: a coordinated discussion with substance misuse support, crisis team liaison and primary care;
+    shared triggers met → same-day contact and escalation; agreed actions, who and when recorded; weekly review."""
+    from ui.escalation_window import EscalationStartDialog
+
+    t0 = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # Tuesday, in hours
+    clock.set(t0)
+    row = window.model.row_at(0)
+    qtbot.keyClicks(window.search_box, row.preferred_name)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    pid = window.person_panel.person.id
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    start = _dialog(window, EscalationStartDialog)
+    start.criteria["sudden-deterioration"].setChecked(True)
+    start.criteria["other-clinical-judgement"].setChecked(True)
+    start.rationale.setPlainText("Drinking daily again, alone, missed medication for 3 days: the shared triggers "
+                                 "agreed with the recovery service are all met.")  # fmt: skip
+    start.start()
+    qtbot.waitUntil(lambda: any(isinstance(d, EscalationWindow) for d in window.person_panel.dialogs))
+    view = _dialog(window, EscalationWindow)
+    assert view.escalation.pathway.id == "moorland-in-hours"
+    view.answer("No")
+    _act(view, clock, t0 + timedelta(minutes=20), ActionKind.PHONED, True, f"{row_area(workspace, pid)}-duty-worker",
+         "Duty worker", "Agreed same-day crisis team involvement")  # fmt: skip
+    view.answer("Yes")
+    _act(view, clock, t0 + timedelta(minutes=35), ActionKind.PHONED, True, "moorland-crisis-team",
+         "Crisis team liaison nurse", "Urgent assessment today at 17:00",
+         shared="Triggers met, safety plan, medication", basis="Within the care team")  # fmt: skip
+    for minutes, partner, who, outcome in (
+        (50, "moorland-recovery-service", "Recovery worker", "Visits tomorrow; joint review weekly"),
+        (60, "eastmoor-gp-practice", "Duty GP", "Medication review booked Thursday"),
+    ):
+        clock.set(t0 + timedelta(minutes=minutes))
+        view.refresh(workspace.escalations.get(view.escalation.id))
+        view.contact.setCurrentIndex(view.contact.count() - 1)  # someone else: the partner, named
+        view.who.setText(who)
+        _act(view, clock, t0 + timedelta(minutes=minutes), ActionKind.OTHER, True, None, who, outcome)
+        esc = workspace.escalations.get(view.escalation.id)
+        assert esc.actions[-1].contact_reached == who
+    view.follow_owner.setText("Sam Okafor (weekly joint review)")
+    view.follow_due.setDateTime(to_qt(t0 + timedelta(days=7)))
+    view.set_follow_up()
+    esc = view.escalation
+    who = [(a.kind.value, a.contact_id or a.contact_reached) for a in esc.actions if a.kind is not ActionKind.ANSWER]
+    assert who[:4] == [
+        ("phoned", f"{row_area(workspace, pid)}-duty-worker"),
+        ("phoned", "moorland-crisis-team"),
+        ("other", "Recovery worker"),
+        ("other", "Duty GP"),
+    ], "an auditable record of coordinated decisions, not single-agency notes"
+    assert esc.follow_up_due == t0 + timedelta(days=7) and esc.is_open and esc.reached_anyone
+    assert {t.node.id: t.met() for t in esc.timeliness()} == {"duty-worker": True, "crisis-team": True}
+    shared = [a for a in esc.actions if a.information_shared]
+    assert shared and shared[0].sharing_basis == "Within the care team"
+
+
+def row_area(workspace, pid) -> str:
+    from storage import models
+
+    with workspace.store.sessions() as session:
+        person = session.get(models.Person, pid)
+        assert person is not None
+        return person.area
