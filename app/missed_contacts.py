@@ -17,6 +17,7 @@ from typing import Protocol
 from app.changes import Changed
 from app.contact_notes import MISSED_OUTCOMES, Outcome
 from app.errors import NotFound
+from app.hours import LONDON
 from app.ids import derived_id
 from app.persons import Channel, Person
 from app.write_path import Write, WritePath
@@ -89,7 +90,8 @@ class Episode:
         if self.closed_at is not None or self.welfare_check_raised_at is not None or len(self.counted) < 2:
             return None
         return (
-            f"{len(self.counted)} missed contacts in a row since {self.misses[0].at:%d %b}, with no contact in "
+            f"{len(self.counted)} missed contacts in a row since {self.misses[0].at.astimezone(LONDON):%d %b}, with no "
+            "contact in "
             "between: review the risk history with your duty manager and decide whether a welfare check is needed."
         )
 

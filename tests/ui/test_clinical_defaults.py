@@ -43,6 +43,8 @@ def test_closing_an_escalation_has_no_outcome_chosen_and_refuses_to_guess(qtbot,
     assert refused and refused[0].startswith("Outcome: choose what happened")
     assert workspace.escalations.get(esc_window.escalation.id).is_open
     esc_window.close_outcome.setCurrentIndex(0)
+    # Nobody who can act was reached (issue 9, finding 1): closing needs the recorded reason why not.
+    esc_window.close_note.setText("Person seen by police - welfare confirmed")
     esc_window.close_button.click()
     assert not workspace.escalations.get(esc_window.escalation.id).is_open
     # Closed: nothing left to set or close.

@@ -51,12 +51,16 @@ def test_an_escalation_once_someone_is_reached_no_longer_comes_first(workspace) 
     row = next(r for r in workspace.caseload.rows() if r.person_id == person.person_id)
     assert row.due.kind is DueKind.ESCALATION_REACHED_NOBODY and row.due.since == NOW
     escalation, _ = workspace.escalations.answer(escalation.id, escalation.walk.current.id, "No")
+    # Someone who can act: the team's duty line from the directory (issue 9, finding 2), not a name typed.
+    (step,) = workspace.escalations.call_now(escalation)
+    assert step.best is not None
     workspace.escalations.record_action(
         escalation.id,
         ActionDraft(
             node_id=escalation.walk.current.id,
             kind=ActionKind.PHONED,
             reached=True,
+            contact_id=step.best.entry.id,
             contact_reached="Duty worker",
             at=NOW + timedelta(minutes=5),
         ),
