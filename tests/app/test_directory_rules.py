@@ -219,7 +219,9 @@ def test_nation_and_area_decide_who_is_offered_an_entry(tmp_path: Path) -> None:
     local = directory.entries["local"]
     assert local.serves(Nation.ENGLAND, "east") and local.serves("wales", None)
     assert not local.serves(Nation.ENGLAND, "west")
-    assert not local.serves(Nation.SCOTLAND, "east")
+    # A team's line serves its area whatever the person's nation (issue 9, finding 4: a Scottish
+    # resident on an English team is offered the team's lines).
+    assert local.serves(Nation.SCOTLAND, "east")
     assert directory.entries["national"].serves(Nation.WALES, "anywhere")
     at_noon = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     assert [

@@ -79,8 +79,8 @@ def follow_up(ws: Workspace, escalation_id: uuid.UUID, due: datetime, owner: str
     return ws.escalations.set_follow_up(escalation_id, due, owner)[0]
 
 
-def close(ws: Workspace, escalation_id: uuid.UUID, outcome: EscalationOutcome) -> Escalation:
-    return ws.escalations.close(escalation_id, outcome)[0]
+def close(ws: Workspace, escalation_id: uuid.UUID, outcome: EscalationOutcome, note: str = "") -> Escalation:
+    return ws.escalations.close(escalation_id, outcome, note)[0]
 
 
 def actions_of(ws: Workspace, esc: Escalation) -> int:
@@ -106,7 +106,8 @@ def test_an_escalation_is_closed_once_and_its_outcome_never_overwritten(ws, cloc
     esc = start(ws, person)
     act(ws, esc, "danger", ActionKind.OTHER, reached=False, contact_id="moorland-recovery-service")
     follow_up(ws, esc.id, NOW + timedelta(days=1), "Sam Okafor")
-    close(ws, esc.id, EscalationOutcome.CRISIS_TEAM_ACCEPTED)
+    # Nobody who can act reached: the closing records why (issue 9, finding 1).
+    close(ws, esc.id, EscalationOutcome.CRISIS_TEAM_ACCEPTED, "Crisis team rang back and took it on")
     before = actions_of(ws, esc)
     clock.set(NOW + timedelta(minutes=5))
     with pytest.raises(InvalidInput, match="already closed"):
@@ -230,6 +231,9 @@ def test_a_step_done_with_nobody_contacted_is_not_reaching_someone(ws, clock, pe
     esc = act(ws, esc, "crisis-needed", ActionKind.PHONED, reached=False, contact_id="moorland-crisis-team")
     assert not esc.reached_anyone, "phoned but not reached"
     esc = act(ws, esc, "crisis-needed", ActionKind.PHONED, reached=True, contact_reached="Crisis team triage nurse")
+    assert not esc.reached_anyone, "a typed name is not a directory contact who can act (issue 9, finding 2)"
+    esc = act(ws, esc, "crisis-needed", ActionKind.PHONED, reached=True, contact_id="moorland-crisis-team",
+              contact_reached="Crisis team triage nurse")  # fmt: skip
     assert esc.reached_anyone
 
 
@@ -301,7 +305,7 @@ def test_a_follow_up_or_closing_is_not_acting_on_a_step(ws, clock, person) -> No
     assert timeliness(esc)["duty-worker"] == (IDENTIFIED + timedelta(minutes=60), None, None)
     assert esc.first_action_after is None, "an answer and a follow-up are not actions"
     esc = act(ws, esc, "danger", ActionKind.OTHER, reached=False, at=IDENTIFIED + timedelta(minutes=90))
-    esc = close(ws, esc.id, EscalationOutcome.OTHER)
+    esc = close(ws, esc.id, EscalationOutcome.OTHER, "Reason recorded: nobody who can act was reached")
     assert timeliness(esc)["duty-worker"][1] is None
     assert esc.first_action_after == timedelta(minutes=90)
 

@@ -61,7 +61,9 @@ def test_the_default_policy_is_the_operating_models() -> None:
 
 @pytest.mark.parametrize("hours", [24, 48])
 def test_the_window_may_be_set_anywhere_from_24_to_48_hours_inclusive(hours: int) -> None:
-    assert MissedContactPolicy(welfare_window=timedelta(hours=hours)).welfare_window == timedelta(hours=hours)
+    # The re-contact time must be shorter than the window (issue 9, finding 3c), so a 24 h window takes 12 h.
+    policy = MissedContactPolicy(welfare_window=timedelta(hours=hours), recontact_within=timedelta(hours=12))
+    assert policy.welfare_window == timedelta(hours=hours)
 
 
 @pytest.mark.parametrize("window", [timedelta(hours=24) - timedelta(seconds=1), timedelta(hours=48, seconds=1)])
@@ -108,13 +110,15 @@ def test_a_second_miss_just_after_the_window_starts_the_count_again(ws: Workspac
     note(ws, person, second)
     status = ws.missed_contacts.status(person)
     assert status.state is EpisodeState.RECONTACT and status.misses == 2
-    assert status.recontact_due == second + timedelta(hours=24)
+    # The first miss's re-contact was never attempted: it stays due (issue 9, finding 3a).
+    assert status.recontact_due == first + timedelta(hours=24)
     assert status.welfare_check_due is None and ws.escalations.for_person(person) == []
 
 
 def test_a_welfare_check_is_raised_once_however_often_the_rules_run(ws: Workspace, person) -> None:
-    note(ws, person, NOW - timedelta(hours=5))
-    note(ws, person, NOW - timedelta(hours=4))
+    # More than the re-contact time apart, so each is a missed contact, not a re-contact attempt (finding 3c).
+    note(ws, person, NOW - timedelta(hours=70))
+    note(ws, person, NOW - timedelta(hours=40))
     note(ws, person, NOW - timedelta(hours=1))
     assert len(ws.escalations.for_person(person)) == 1
     assert ws.missed_contacts.status(person).misses == 3
