@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from platformdirs import PlatformDirs
 
@@ -83,6 +83,15 @@ def _parser() -> argparse.ArgumentParser:
 
     rekey = sub.add_parser("rekey", help="re-encrypt the data under a new key (when a passphrase may have leaked)")
     rekey.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    enrol = sub.add_parser("enrol", help="create an encrypted store, enrol it with a sync server and sync")
+    enrol.add_argument("--server", required=True, help="the sync server's address, e.g. https://sync.example.org")
+    enrol.add_argument("--code", required=True, help="the enrolment code from your administrator")
+    enrol.add_argument("--ca", type=Path, default=None, help="the certificate authority file to trust for the server")
+    enrol.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    sync = sub.add_parser("sync", help="sync once with the server: send what is waiting, receive what is new")
+    sync.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
     return parser
 
 
@@ -106,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _passwd(data_dir)
             case "rekey":
                 return _rekey(data_dir)
+            case "enrol":
+                return _enrol(data_dir, args.server, args.code, args.ca)
+            case "sync":
+                return _sync(data_dir)
             case "period":
                 return _period(args.at, args.nation, args.area)
             case "pathways":
@@ -162,6 +175,57 @@ def _demo(data_dir: Path, persons: int, seed: int, discard_unsent: bool) -> int:
 
     Workspace.create(data_dir, passphrase, prepare=fill).close()
     print(f"Demo organisation created in {data_dir}: {summaries[0].persons} persons on the demo worker's caseload.")
+    return 0
+
+
+def _enrol(data_dir: Path, server: str, code: str, ca: Path | None) -> int:
+    import socket
+
+    from app.workspace import Workspace, store_exists
+    from sync.client import SyncFailure
+    from sync.engine import describe, enrol
+
+    if ca is not None and not ca.is_file():
+        print(f"waymark: the certificate file {ca} does not exist; nothing was changed", file=sys.stderr)
+        return 1
+    passphrase = _passphrase()
+    # A store left by an enrolment that failed part-way is reused (it can hold nothing yet).
+    workspace = (
+        Workspace.open(data_dir, passphrase) if store_exists(data_dir) else Workspace.create(data_dir, passphrase)
+    )
+    try:
+        try:
+            enrol(workspace, server, code, socket.gethostname()[:200] or "laptop", ca)
+        except SyncFailure as exc:
+            print(f"waymark: enrolment did not finish: {exc}", file=sys.stderr)
+            return 1
+        print(f"This laptop is enrolled with {server}.")
+        return _sync_once(workspace, describe)
+    finally:
+        workspace.close()
+
+
+def _sync(data_dir: Path) -> int:
+    from app.workspace import Workspace
+    from sync.engine import describe
+
+    workspace = Workspace.open(data_dir, _passphrase())
+    try:
+        return _sync_once(workspace, describe)
+    finally:
+        workspace.close()
+
+
+def _sync_once(workspace: Any, describe: Any) -> int:
+    from sync.client import SyncFailure
+    from sync.engine import NotEnrolled, SyncEngine
+
+    try:
+        report = SyncEngine(workspace).sync()
+    except (SyncFailure, NotEnrolled) as exc:
+        print(f"waymark: sync did not finish: {describe(exc)}", file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
 
 

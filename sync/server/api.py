@@ -32,6 +32,7 @@ from sync.server.models import (
     EnrolFailure,
     Person,
     PlanConflict,
+    Team,
     User,
 )
 from sync.server.tokens import hash_secret, normalise_code
@@ -392,7 +393,15 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                     ],
                 )
                 server_keys = keys.load(session)
-                details = dict(person.details)
+                # The device keeps the person under their team (its person row needs one), so the
+                # snapshot names both; the rest is the person's details as the client row holds them.
+                team = session.get(Team, person.team_id)
+                assert team is not None
+                details = {
+                    **person.details,
+                    "id": str(person.id),
+                    "team": {"id": str(team.id), "name": team.name, "area": team.area, "nation": team.nation},
+                }
                 answer = p.PersonSnapshot(
                     person_id=person_id,
                     as_of_seq=as_of,

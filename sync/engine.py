@@ -1,0 +1,408 @@
+"""One sync of a device with its server: push the outbox, then pull what the worker may see.
+
+Nothing leaves the outbox until the server has answered for it, and every pulled page is applied together
+with its cursor in one local transaction, so a sync cut off at any instant (battery, SIGKILL, dead zone)
+resumes where it stopped: items the server already holds come back as duplicates, a page half-applied
+never happened. Records from the server are only ever inserted, never written over.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app import projections
+from app.workspace import Workspace
+from storage import models
+from storage import outbox as outbox_store
+from sync import protocol as p
+from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
+from sync.receive import Applied, apply_records, ensure_person, local_person_ids
+
+log = logging.getLogger(__name__)
+
+CA_NAME = "server-ca.pem"
+# Below the server's limits (500 items, 2 MiB), leaving room for the request's own fields.
+BATCH_ITEMS = 200
+BATCH_BYTES = 1024 * 1024
+
+_KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "epoch", "command_key", "cursor")
+QUARANTINE_PREFIX = "sync.quarantined."
+LAST_SUCCESS = "sync.last_success"
+LAST_FAILURE = "sync.last_failure"
+
+
+class NotEnrolled(Exception):
+    """This store has no sync server: it was made by the demo, or enrolment never finished."""
+
+
+@dataclass
+class SyncState:
+    server: str
+    token: str
+    device_id: str
+    user_id: str
+    organisation_id: str
+    role: str
+    epoch: str
+    command_key: str
+    cursor: str = ""
+
+    @classmethod
+    def load(cls, session: Session) -> SyncState:
+        meta = {m.key: m.value for m in session.scalars(select(models.Meta).where(models.Meta.key.like("sync.%")))}
+        try:
+            return cls(**{k: meta[f"sync.{k}"] for k in _KEYS if k != "cursor"}, cursor=meta.get("sync.cursor", ""))
+        except KeyError:
+            raise NotEnrolled("This laptop is not enrolled with a sync server.") from None
+
+    def save(self, session: Session, *names: str) -> None:
+        for name in names or _KEYS:
+            session.merge(models.Meta(key=f"sync.{name}", value=str(getattr(self, name))))
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0
+    acknowledged: int = 0
+    quarantined: int = 0
+    received: int = 0
+    persons_added: int = 0
+    persons_removed: int = 0
+    resynced: bool = False
+    pending_after: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"sent {self.acknowledged} record{'s' if self.acknowledged != 1 else ''}",
+            f"received {self.received}",
+        ]
+        if self.quarantined:
+            parts.append(f"{self.quarantined} held by the server for review (not lost)")
+        if self.persons_added:
+            parts.append(f"{self.persons_added} person(s) added to this laptop")
+        if self.persons_removed:
+            parts.append(f"{self.persons_removed} person(s) no longer on your caseload removed from this laptop")
+        if self.resynced:
+            parts.append("re-sent everything after the server was restored")
+        parts.append("nothing waiting to send" if self.pending_after == 0 else f"{self.pending_after} still to send")
+        return "Sync finished: " + "; ".join(parts) + "."
+
+
+class ResyncRequired(Exception):
+    pass
+
+
+@dataclass
+class SyncEngine:
+    workspace: Workspace
+    client_factory: Callable[[SyncState, Path | None], SyncClient] = field(
+        default=lambda st, ca: SyncClient(st.server, st.token, ca_file=ca)
+    )
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    batch_items: int = BATCH_ITEMS
+    batch_bytes: int = BATCH_BYTES
+    pull_limit: int = p.DEFAULT_PULL_LIMIT
+
+    def state(self) -> SyncState:
+        with self.workspace.uow.read() as session:
+            return SyncState.load(session)
+
+    def _ca(self) -> Path | None:
+        path = self.workspace.store.data_dir / CA_NAME
+        return path if path.exists() else None
+
+    def sync(self) -> SyncReport:
+        """One full sync. Raises ``SyncFailure`` (already recorded as the last failure) if it stopped."""
+        state = self.state()
+        report = SyncReport()
+        client = self.client_factory(state, self._ca())
+        try:
+            try:
+                self._push(client, state, report, resync=False)
+                self._pull(client, state, report, resnapshot=False)
+            except ResyncRequired:
+                self._resync(client, state, report)
+            self._heartbeat(client)
+        except SyncFailure as failure:
+            self._record_failure(str(failure))
+            raise
+        finally:
+            client.close()
+        with self.workspace.uow.write() as session:
+            session.merge(models.Meta(key=LAST_SUCCESS, value=self.now().isoformat()))
+            session.execute(delete(models.Meta).where(models.Meta.key == LAST_FAILURE))
+            report.pending_after = outbox_store.pending_count(session)
+        return report
+
+    # -- push -----------------------------------------------------------------------------------------
+
+    def _push(self, client: SyncClient, state: SyncState, report: SyncReport, *, resync: bool) -> None:
+        """Send the outbox in order, in bounded batches, marking each item only once it is answered."""
+        after = 0  # resync: every item, acknowledged or not; otherwise the pending ones
+        while True:
+            batch = self._next_batch(after, everything=resync)
+            if not batch:
+                return
+            try:
+                answer = client.push(state.epoch, resync, [outbox_store.wire(i) for i in batch])
+            except SyncFailure as failure:
+                if failure.status == 410:
+                    raise ResyncRequired from None
+                expected = failure.extra.get("expected_seq")
+                if failure.status == 409 and isinstance(expected, int) and not resync:
+                    # The server lost track of where we were (or we of it): send again from where it says,
+                    # acknowledged items included; the ones it holds come back as duplicates.
+                    answer = self._push_from(client, state, expected)
+                    if answer is None:
+                        raise
+                    report.sent += len(answer.results)
+                    self._acknowledge(answer, report)
+                    continue
+                raise
+            report.sent += len(batch)
+            self._acknowledge(answer, report)
+            after = batch[-1].seq
+
+    def _push_from(self, client: SyncClient, state: SyncState, expected: int) -> p.PushResponse | None:
+        batch = self._next_batch(expected - 1, everything=True)
+        if not batch or batch[0].seq != expected:
+            return None
+        return client.push(state.epoch, False, [outbox_store.wire(i) for i in batch])
+
+    def _next_batch(self, after: int, *, everything: bool) -> list[models.OutboxItem]:
+        with self.workspace.uow.read() as session:
+            query = select(models.OutboxItem).where(models.OutboxItem.seq > after).order_by(models.OutboxItem.seq)
+            if not everything:
+                query = query.where(models.OutboxItem.acked_at.is_(None))
+            items = list(session.scalars(query.limit(self.batch_items)))
+        batch: list[models.OutboxItem] = []
+        size = 0
+        for item in items:
+            size += len(encode(outbox_store.wire(item))) + 1
+            if batch and size > self.batch_bytes:
+                break
+            batch.append(item)
+        return batch
+
+    def _acknowledge(self, answer: p.PushResponse, report: SyncReport) -> None:
+        now = self.now()
+        with self.workspace.uow.write() as session:
+            for result in answer.results:
+                if result.status == "rejected":
+                    # Kept whole in the server's quarantine for a team lead; never retried, shown as held.
+                    session.merge(
+                        models.Meta(key=f"{QUARANTINE_PREFIX}{result.record_id}", value=result.reason or "rejected")
+                    )
+                    report.quarantined += 1
+                session.execute(
+                    update(models.OutboxItem)
+                    .where(models.OutboxItem.seq == result.seq, models.OutboxItem.acked_at.is_(None))
+                    .values(acked_at=now)
+                )
+                report.acknowledged += 1
+
+    # -- pull -----------------------------------------------------------------------------------------
+
+    def _pull(self, client: SyncClient, state: SyncState, report: SyncReport, *, resnapshot: bool) -> None:
+        cursor = state.cursor or None
+        scope: set[uuid.UUID] | None = None
+        while True:
+            try:
+                page = client.pull(cursor, self.pull_limit)
+            except SyncFailure as failure:
+                if failure.status == 410:
+                    raise ResyncRequired from None
+                raise
+            if scope is None:
+                scope = set(page.scope)
+                self._snapshot_new(client, state, scope, report, everyone=resnapshot)
+            self._apply_page(state, page, report)
+            cursor = page.next_cursor
+            if not page.has_more:
+                break
+        self._remove_out_of_scope(scope or set(), report)
+
+    def _snapshot_new(
+        self, client: SyncClient, state: SyncState, scope: set[uuid.UUID], report: SyncReport, *, everyone: bool
+    ) -> None:
+        with self.workspace.uow.read() as session:
+            here = local_person_ids(session)
+        for person_id in sorted(scope if everyone else scope - here):
+            snap = client.snapshot(person_id)
+            applied = Applied()
+            with self.workspace.uow.receive() as session:
+                ensure_person(session, uuid.UUID(state.organisation_id), snap.person)
+                apply_records(session, snap.records, applied)
+                projections.rebuild(session, self.workspace.missed_contacts, [person_id])
+            report.received += applied.inserted
+            report.persons_added += person_id not in here
+
+    def _apply_page(self, state: SyncState, page: p.PullResponse, report: SyncReport) -> None:
+        applied = Applied()
+        envelopes = [c.data for c in page.changes if c.entity == "record"]
+        with self.workspace.uow.receive() as session:
+            apply_records(session, envelopes, applied)
+            projections.rebuild(session, self.workspace.missed_contacts, applied.persons)
+            state.cursor = page.next_cursor
+            state.save(session, "cursor")
+        report.received += applied.inserted
+
+    def _remove_out_of_scope(self, scope: set[uuid.UUID], report: SyncReport) -> None:
+        with self.workspace.uow.read() as session:
+            gone = local_person_ids(session) - scope
+        for person_id in sorted(gone):
+            if purge_person(self.workspace, person_id):
+                report.persons_removed += 1
+
+    # -- epoch ----------------------------------------------------------------------------------------
+
+    def _resync(self, client: SyncClient, state: SyncState, report: SyncReport) -> None:
+        """The server was restored from a backup: send it everything we hold, then read afresh."""
+        state.epoch = client.commands().server_epoch
+        state.cursor = ""
+        with self.workspace.uow.write() as session:
+            state.save(session, "epoch", "cursor")
+        report.resynced = True
+        self._push(client, state, report, resync=True)
+        self._pull(client, state, report, resnapshot=True)
+
+    def _heartbeat(self, client: SyncClient) -> None:
+        with self.workspace.uow.read() as session:
+            unsent = outbox_store.pending_count(session)
+            held = quarantined_count(session)
+        client.heartbeat(
+            p.HeartbeatRequest(
+                unsent=unsent,
+                quarantined=held,
+                app_version="0.1.0",
+                schema_version=CLIENT_SCHEMA,
+                device_time=p_timestamp(self.now()),
+            )
+        )
+
+    def _record_failure(self, message: str) -> None:
+        try:
+            with self.workspace.uow.write() as session:
+                session.merge(models.Meta(key=LAST_FAILURE, value=message))
+        except Exception:  # the failure itself is what matters; a full disk must not hide it
+            log.warning("could not record the last sync failure")
+
+
+def p_timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def quarantined_count(session: Session) -> int:
+    query = select(func.count()).select_from(models.Meta).where(models.Meta.key.like(f"{QUARANTINE_PREFIX}%"))
+    return session.scalar(query) or 0
+
+
+def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
+    """Remove a person and their records from this device, unless something of theirs is still unsent."""
+    with workspace.uow.write() as session:
+        pending = session.scalar(
+            select(func.count())
+            .select_from(models.OutboxItem)
+            .where(models.OutboxItem.person_id == person_id, models.OutboxItem.acked_at.is_(None))
+        )
+        if pending:
+            return False  # never lose a record a worker saved: it goes once it has been sent
+        for model in _PURGE_ORDER:
+            session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
+        session.execute(delete(models.Person).where(models.Person.id == person_id))
+    return True
+
+
+# Children before parents, so the foreign keys hold at every step.
+_PURGE_ORDER: tuple[type[models.Base], ...] = (
+    models.MissedContactEpisode,
+    models.EscalationAction,
+    models.Escalation,
+    models.NoteAmendment,
+    models.ContactNote,
+    models.PlannedContact,
+    models.SafetyPlanRevision,
+    models.SafetyPlan,
+    models.SafetyReview,
+    models.Assignment,
+    models.SharingPreference,
+    models.OutboxItem,
+)
+
+
+# -- enrolment -------------------------------------------------------------------------------------------
+
+
+def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_file: Path | None) -> SyncState:
+    """Enrol this store with the server and keep what it answers (token, ids, epoch, command key)."""
+    with workspace.uow.read() as session:
+        try:
+            SyncState.load(session)
+        except NotEnrolled:
+            pass
+        else:
+            raise SyncFailure(
+                "This laptop is already enrolled; nothing was changed.", reason="already_enrolled", retry=False
+            )
+    client = SyncClient(server, ca_file=ca_file)
+    try:
+        answer = client.enrol(code, device_name)
+    finally:
+        client.close()
+    if ca_file is not None:
+        shutil.copyfile(ca_file, workspace.store.data_dir / CA_NAME)
+    state = SyncState(
+        server=server,
+        token=answer.token,
+        device_id=str(answer.device_id),
+        user_id=str(answer.user_id),
+        organisation_id=str(answer.organisation_id),
+        role=answer.role,
+        epoch=answer.server_epoch,
+        command_key=answer.command_public_key,
+    )
+    with workspace.uow.write() as session:
+        state.save(session)
+    workspace.set_identity(answer.organisation_id, answer.user_id, answer.device_id)
+    return state
+
+
+# -- retries ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Backoff:
+    """When to try again: exponential with full jitter, capped, and re-armed after every failure.
+
+    Jitter keeps a team's laptops, all coming back into signal at the depot, from retrying in step."""
+
+    base: float = 5.0
+    cap: float = 15 * 60.0
+    rng: random.Random = field(default_factory=random.Random)
+    failures: int = 0
+
+    def failed(self) -> float:
+        """Seconds until the next attempt after this failure."""
+        self.failures += 1
+        return self.rng.uniform(self.base / 2, min(self.cap, self.base * 2 ** (self.failures - 1)))
+
+    def succeeded(self) -> None:
+        self.failures = 0
+
+
+def describe(failure: BaseException) -> str:
+    if isinstance(failure, SyncFailure):
+        return str(failure)
+    if isinstance(failure, NotEnrolled):
+        return f"{failure} Records stay on this laptop."
+    return f"Sync stopped because of an unexpected problem. {NOTHING_LOST}"

@@ -1,0 +1,109 @@
+"""The client engine against a real server process: sync-reference.md scenario 1 and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import select
+
+from storage import models
+from storage import outbox as outbox_store
+from sync.engine import SyncEngine
+from tests.sync.live.conftest import BIN, LiveServer, child_env, enrolled_workspace
+from tests.sync.live.helpers import amend, local_records, persons, record_notes
+
+WAYMARK = str(BIN / "waymark")
+
+
+def test_first_sync_brings_the_caseload_and_every_record_matches_the_server(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    workspace = enrolled_workspace(live_server, tmp_path / "laptop")
+    try:
+        assert len(persons(workspace)) == 4
+        mine = local_records(workspace)
+        server = live_server.records()
+        # Every record the server holds for this worker's persons is here, byte for byte (same hash).
+        assert mine and mine == {rid: h for rid, (h, _, _) in server.items() if rid in mine}
+        assert set(mine) == set(server)
+        with workspace.uow.read() as session:
+            planned = set(session.scalars(select(models.PlannedContact.id)))
+        assert planned and planned == set(live_server.records(planned=True))
+    finally:
+        workspace.close()
+
+
+def test_scenario_1_days_offline_then_every_record_arrives_exactly_once(live_server: LiveServer, tmp_path: Path) -> None:
+    workspace = enrolled_workspace(live_server, tmp_path / "laptop")
+    try:
+        people = persons(workspace)
+        notes = []
+        for person in people:
+            notes += record_notes(workspace, person, 15)
+        for note in notes[:5]:
+            amend(workspace, note)
+        # 65 written by the worker, plus any welfare check the missed-contact policy derived meanwhile.
+        pending = workspace.outbox_pending()
+        assert pending >= 65
+
+        report = SyncEngine(workspace, batch_items=7).sync()  # several batches
+
+        assert report.acknowledged == pending and report.quarantined == 0
+        assert workspace.outbox_pending() == 0
+        server = live_server.records()
+        mine = local_records(workspace)
+        assert mine == {rid: h for rid, (h, _, _) in server.items()}
+        with workspace.uow.read() as session:
+            sent = list(session.scalars(select(models.OutboxItem).order_by(models.OutboxItem.seq)))
+        # Server order per device equals the device's own order.
+        assert [server[i.record_id][2] for i in sent] == sorted(server[i.record_id][2] for i in sent)
+        again = SyncEngine(workspace).sync()
+        assert again.acknowledged == 0 and again.received == 0
+        with workspace.uow.read() as session:
+            assert outbox_store.pending_count(session) == 0
+    finally:
+        workspace.close()
+
+
+def test_two_workers_devices_converge(live_server: LiveServer, tmp_path: Path) -> None:
+    first = enrolled_workspace(live_server, tmp_path / "a")
+    second = enrolled_workspace(live_server, tmp_path / "b")
+    try:
+        ids = record_notes(first, persons(first)[0], 3)
+        SyncEngine(first).sync()
+        report = SyncEngine(second).sync()
+        assert report.received == 3
+        assert set(ids) <= set(local_records(second))
+        assert local_records(first) == local_records(second)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_cli_enrol_and_sync_and_a_plain_reason_when_the_server_is_gone(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "cli"
+    done = subprocess.run(
+        [WAYMARK, "enrol", "--server", live_server.url, "--code", live_server.code(), "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "enrolled" in done.stdout and "Sync finished" in done.stdout and "received" in done.stdout
+
+    done = subprocess.run(
+        [WAYMARK, "sync", "--data-dir", str(data)], capture_output=True, text=True, env=child_env(), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sent 0 records; received 0" in done.stdout
+
+    live_server.stop()
+    done = subprocess.run(
+        [WAYMARK, "sync", "--data-dir", str(data)], capture_output=True, text=True, env=child_env(), timeout=120
+    )
+    assert done.returncode == 1
+    assert "cannot be reached" in done.stderr and "Nothing recorded on this laptop was lost" in done.stderr
