@@ -34,7 +34,9 @@ def test_first_sync_brings_the_caseload_and_every_record_matches_the_server(
         workspace.close()
 
 
-def test_scenario_1_days_offline_then_every_record_arrives_exactly_once(live_server: LiveServer, tmp_path: Path) -> None:
+def test_scenario_1_days_offline_then_every_record_arrives_exactly_once(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
     workspace = enrolled_workspace(live_server, tmp_path / "laptop")
     try:
         people = persons(workspace)
@@ -81,9 +83,7 @@ def test_two_workers_devices_converge(live_server: LiveServer, tmp_path: Path) -
         second.close()
 
 
-def test_cli_enrol_and_sync_and_a_plain_reason_when_the_server_is_gone(
-    live_server: LiveServer, tmp_path: Path
-) -> None:
+def test_cli_enrol_and_sync_and_a_plain_reason_when_the_server_is_gone(live_server: LiveServer, tmp_path: Path) -> None:
     data = tmp_path / "cli"
     done = subprocess.run(
         [WAYMARK, "enrol", "--server", live_server.url, "--code", live_server.code(), "--data-dir", str(data)],

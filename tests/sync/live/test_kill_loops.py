@@ -1,0 +1,139 @@
+"""Fault injection with real processes: the client SIGKILLed at random points during a 1,000-record push
+and during a multi-page pull, and the server killed mid-push. Afterwards server and client agree and every
+record is there exactly once. ``WAYMARK_DEEP=1`` raises the number of kills tenfold."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.clock import SystemClock
+from app.workspace import Workspace
+from storage import outbox as outbox_store
+from sync.engine import SyncEngine, enrol
+from tests.conftest import PASSPHRASE, TEST_KDF
+from tests.sync.live.conftest import LiveServer, child_env, enrolled_workspace
+from tests.sync.live.helpers import local_records, persons, record_notes
+
+KILLS = 500 if os.environ.get("WAYMARK_DEEP") else 50
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _child(data_dir: Path, batch: int, limit: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.live.sync_child", str(data_dir), str(batch), str(limit)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+
+
+def _kill_after_open(child: subprocess.Popen[str], delay: float) -> bool:
+    """SIGKILL the child ``delay`` seconds into its sync; False if it had already finished."""
+    assert child.stdout is not None
+    child.stdout.readline()  # "open": the store is open, the sync starts now
+    time.sleep(delay)
+    if child.poll() is not None:
+        child.communicate()
+        return False
+    child.send_signal(signal.SIGKILL)
+    child.communicate()
+    return True
+
+
+def _finish(data_dir: Path, batch: int = 50, limit: int = 500) -> None:
+    child = _child(data_dir, batch, limit)
+    _out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err
+
+
+def _assert_agree(server: LiveServer, data_dir: Path) -> None:
+    workspace = Workspace.open(data_dir, PASSPHRASE, clock=SystemClock())
+    try:
+        assert workspace.outbox_pending() == 0
+        on_server = {rid: h for rid, (h, _, _) in server.records().items()}
+        mine = local_records(workspace)
+        assert mine == {rid: on_server[rid] for rid in mine}
+        assert set(mine) == set(on_server)
+        with workspace.uow.read() as session:
+            sent = {i.record_id for i in outbox_store.pending(session)} | set()
+        assert not sent
+    finally:
+        workspace.close()
+
+
+def test_client_killed_during_a_1000_record_push_and_restarted(live_server: LiveServer, tmp_path: Path) -> None:
+    data = tmp_path / "laptop"
+    workspace = enrolled_workspace(live_server, data)
+    before = live_server.record_count()
+    people = persons(workspace)
+    for i in range(1000):
+        record_notes(workspace, people[i % len(people)], 1)
+    pending = workspace.outbox_pending()
+    workspace.close()
+    rng = random.Random(13)
+    kills = 0
+    while kills < KILLS:
+        kills += _kill_after_open(_child(data, 5, 500), rng.uniform(0.0, 0.25))
+        if live_server.record_count() - before >= pending:
+            break  # everything is across: further kills would no longer be mid-push
+    assert kills >= min(KILLS, 10), "the push finished before the kills could test it"
+    _finish(data)
+    assert live_server.record_count() - before == pending
+    _assert_agree(live_server, data)
+
+
+def test_client_killed_during_a_multi_page_pull_and_restarted(live_server: LiveServer, tmp_path: Path) -> None:
+    source = enrolled_workspace(live_server, tmp_path / "source")
+    people = persons(source)
+    for i in range(600):
+        record_notes(source, people[i % len(people)], 1)
+    SyncEngine(source).sync()
+    source.close()
+
+    data = tmp_path / "second"
+    second = Workspace.create(data, PASSPHRASE, kdf=TEST_KDF, clock=SystemClock())
+    enrol(second, live_server.url, live_server.code(), "second laptop", None)
+    second.close()
+    rng = random.Random(17)
+    kills = 0
+    while kills < KILLS:
+        killed = _kill_after_open(_child(data, 50, 40), rng.uniform(0.0, 0.4))
+        if not killed:
+            break
+        kills += 1
+    assert kills >= min(KILLS, 10), "the pull finished before the kills could test it"
+    _finish(data)
+    _assert_agree(live_server, data)
+
+
+def test_server_killed_and_restarted_mid_push(live_server: LiveServer, tmp_path: Path) -> None:
+    data = tmp_path / "laptop"
+    workspace = enrolled_workspace(live_server, data)
+    before = live_server.record_count()
+    people = persons(workspace)
+    for i in range(300):
+        record_notes(workspace, people[i % len(people)], 1)
+    pending = workspace.outbox_pending()
+    workspace.close()
+
+    child = _child(data, 5, 500)
+    assert child.stdout is not None
+    child.stdout.readline()
+    while live_server.record_count() - before < 20:
+        time.sleep(0.02)
+    live_server.kill()
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 1 and "cannot be reached" in err or "broke off" in err
+    assert 0 < live_server.record_count() - before < pending
+    live_server.start()
+    _finish(data)
+    assert live_server.record_count() - before == pending
+    _assert_agree(live_server, data)
