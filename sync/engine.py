@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import projections
@@ -136,6 +137,17 @@ class SyncEngine:
         except SyncFailure as failure:
             self._record_failure(str(failure))
             raise
+        except OperationalError:
+            # A page is applied with its cursor in one transaction, so a failed write (a full disk) left
+            # nothing half-done: the same page is asked for again next time.
+            failure = SyncFailure(
+                "This laptop could not save what the server sent (its disk may be full). "
+                f"{NOTHING_LOST} Free some space; sync will try again by itself.",
+                reason="local_write_failed",
+                retry=True,
+            )
+            self._record_failure(str(failure))
+            raise failure from None
         finally:
             client.close()
         with self.workspace.uow.write() as session:
@@ -346,6 +358,13 @@ _PURGE_ORDER: tuple[type[models.Base], ...] = (
 def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_file: Path | None) -> SyncState:
     """Enrol this store with the server and keep what it answers (token, ids, epoch, command key)."""
     with workspace.uow.read() as session:
+        if session.get(models.Meta, "demo") is not None:
+            # Its records were written by invented staff; sending them would put fiction on a real server.
+            raise SyncFailure(
+                "This is the demo's data folder, which cannot be enrolled. Use a new data folder; nothing was changed.",
+                reason="demo_store",
+                retry=False,
+            )
         try:
             SyncState.load(session)
         except NotEnrolled:
