@@ -34,6 +34,9 @@ from app.config_files import errors
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
+from sync.client import SyncFailure
+from sync.engine import Backoff, SyncEngine
+from sync.status import read_status, status_line
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
@@ -44,6 +47,8 @@ from ui.window_fit import fit_to_screen, restore_place, save_place
 
 # Wanted on a desktop monitor; a smaller screen gets a window that fits it.
 PREFERRED_SIZE = QSize(1280, 800)
+# While the server answers, sync every few minutes; failures back off from there (sync.engine.Backoff).
+SYNC_EVERY_MS = 5 * 60_000
 
 
 class WorkerKeysFirst(QObject):
@@ -74,6 +79,7 @@ class MainWindow(QMainWindow):
         reopen: Callable[[str], Workspace] | None = None,
         settings_path: Path | None = None,
         idle_ms: tuple[int, int] = (UI_LOCK_MS, FULL_LOCK_MS),
+        sync_engine: Callable[[Workspace], SyncEngine] = SyncEngine,
     ) -> None:
         super().__init__()
         assert workspace.config is not None
@@ -169,12 +175,16 @@ class MainWindow(QMainWindow):
             config_label.setToolTip("\n".join(str(p) for p in problems))
             config_label.setAccessibleName("Organisation file problems")
             self.statusBar().addPermanentWidget(config_label)
-        self.outbox_label = QLabel()
-        self.outbox_label.setAccessibleName("Records waiting to sync")
         self.sync_label = QLabel()
-        self.sync_label.setAccessibleName("Last sync")
+        self.sync_label.setObjectName("sync_status")
+        self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
         self.statusBar().addPermanentWidget(self.sync_label)
-        self.statusBar().addPermanentWidget(self.outbox_label)
+        # Sync runs on the store's one write queue (the serial pool), so a save waits at most one batch.
+        self._sync_engine = sync_engine
+        self._syncing = False
+        self._sync_backoff = Backoff()
+        self._sync_timer = QTimer(self, singleShot=True)
+        self._sync_timer.timeout.connect(self.sync_now)
         self.statusBar().showMessage("Offline: working from the copy on this laptop")
         self._add_actions()
 
@@ -191,6 +201,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.reload()
         self.search_box.setFocus()
+        self._sync_timer.start(0)  # a first background sync as soon as the window is up (if enrolled)
 
     def _add_actions(self) -> None:
         def action(text: str, keys: str, slot: Callable[[], object]) -> QAction:
@@ -212,7 +223,7 @@ class MainWindow(QMainWindow):
         action("Lock now", "Ctrl+L", self.lock_full)
         action("Crisis contacts", "Ctrl+D", self._toggle_contacts)
         action("Show only people with work due", "F6", self.work_due_only.toggle)
-        action("Refresh the caseload", "F5", self.reload)
+        action("Sync now and refresh the caseload", "F5", self._sync_and_reload)
         # Text fields claim some of these keys for editing (Ctrl+E is "end of line" on X11): the worker's
         # actions win, in every text field of the main window.
         self._keys_filter = WorkerKeysFirst(self.worker_keys, self)
@@ -231,10 +242,45 @@ class MainWindow(QMainWindow):
         task.outcome.failed.connect(lambda exc, t=task: self._on_rows_failed(exc, t))
         self._tasks.append(task)
         self._pool.start(task)
-        pending = ws.outbox_pending()
-        self.outbox_label.setText(f"{pending} record{'s' if pending != 1 else ''} waiting to sync")
-        synced = ws.last_synced()
-        self.sync_label.setText(f"Last sync {synced.astimezone():%d %b %H:%M}" if synced else "Never synced")
+        self._show_sync_status()
+
+    # -- sync ---------------------------------------------------------------------------------------
+
+    def _show_sync_status(self) -> None:
+        if self.workspace is not None:
+            status = read_status(self.workspace)
+            self.sync_label.setText(status_line(status, self._clock.now(), syncing=self._syncing))
+
+    def _sync_and_reload(self) -> None:
+        self.reload()
+        self.sync_now()
+
+    def sync_now(self) -> None:
+        """One sync off the UI thread, if this laptop is enrolled and not already syncing."""
+        ws = self.workspace
+        if ws is None or self._syncing or not read_status(ws).enrolled:
+            return
+        self._sync_timer.stop()
+        self._syncing = True
+        self._show_sync_status()
+        engine = self._sync_engine(ws)
+        task = Task(engine.sync)
+        task.outcome.succeeded.connect(lambda _report, t=task: self._on_synced(t, None))
+        task.outcome.failed.connect(lambda exc, t=task: self._on_synced(t, exc))
+        self._tasks.append(task)
+        self._pool.start(task)
+
+    def _on_synced(self, task: Task, failure: Exception | None) -> None:
+        self._tasks.remove(task)
+        self._syncing = False
+        if failure is None:
+            self._sync_backoff.succeeded()
+            self._sync_timer.start(SYNC_EVERY_MS)
+        elif not isinstance(failure, SyncFailure) or failure.retry:
+            # Re-armed after every failure, later each time, so a dead zone is not hammered.
+            self._sync_timer.start(int(self._sync_backoff.failed() * 1000))
+        if self.workspace is not None:
+            self.reload()  # records from the server show in the caseload at once
 
     def _on_rows(self, rows: list[CaseloadRow], task: Task) -> None:
         self._tasks.remove(task)
@@ -322,6 +368,7 @@ class MainWindow(QMainWindow):
         if self._lock_state == "full":
             return
         self._lock_state = "full"
+        self._sync_timer.stop()
         self._hidden_dialogs = []
         self.person_panel.save_unsaved_as_drafts()
         self.person_panel.forget()
@@ -358,6 +405,7 @@ class MainWindow(QMainWindow):
         self.idle.restart()
         if isinstance(result, Workspace):
             self.reload()
+            self._sync_timer.start(0)
         self.search_box.setFocus()
 
     @property
@@ -384,6 +432,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
+        self._sync_timer.stop()
         self.person_panel.save_unsaved_as_drafts()
         self.person_panel.forget()
         self.model.forget()

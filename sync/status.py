@@ -1,0 +1,71 @@
+"""What the status bar says about sync, in words: unsent, held by the server, last success, last failure.
+
+"Up to date" is said only when every record on this laptop has been acknowledged and the last attempt
+succeeded; otherwise the worker is told what is waiting and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.workspace import Workspace
+from storage import outbox as outbox_store
+from storage.repo import device as device_repo
+from sync.engine import LAST_FAILURE, LAST_SUCCESS, QUARANTINE_PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    enrolled: bool
+    unsent: int
+    quarantined: int
+    last_success: datetime | None
+    last_failure: str | None
+
+
+def read_status(workspace: Workspace) -> SyncStatus:
+    with workspace.uow.read() as session:
+        meta = device_repo.meta(session)
+        unsent = outbox_store.pending_count(session)
+    last = meta.get(LAST_SUCCESS)
+    return SyncStatus(
+        enrolled="sync.token" in meta,
+        unsent=unsent,
+        quarantined=sum(1 for key in meta if key.startswith(QUARANTINE_PREFIX)),
+        last_success=datetime.fromisoformat(last) if last else None,
+        last_failure=meta.get(LAST_FAILURE),
+    )
+
+
+def ago(then: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def status_line(status: SyncStatus, now: datetime, *, syncing: bool = False) -> str:
+    parts: list[str] = []
+    if syncing:
+        parts.append("Syncing…")
+    if not status.enrolled:
+        parts.append("Not connected to a sync server: records stay on this laptop")
+    if status.unsent:
+        parts.append(f"{status.unsent} record{'s' if status.unsent != 1 else ''} on this laptop only (unsent)")
+    if status.quarantined:
+        parts.append(f"{status.quarantined} held by the server for review (not lost)")
+    if status.enrolled:
+        if status.last_success is None:
+            parts.append("Never synced")
+        else:
+            parts.append(f"Last synced {ago(status.last_success, now)}")
+        if status.last_failure:
+            parts.append(f"Last sync failed: {status.last_failure}")
+        elif not syncing and status.unsent == 0 and status.last_success is not None:
+            parts.insert(0, "Up to date")
+    return " · ".join(parts)

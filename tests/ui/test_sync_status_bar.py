@@ -1,0 +1,85 @@
+"""The status bar's sync states in the main window, with F5 syncing off the UI thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.workspace import Workspace
+from storage import models
+from sync.client import SyncClient
+from sync.engine import SyncEngine, SyncState, p_timestamp
+from ui.main_window import MainWindow
+
+STATE = {"server_epoch": "e1", "device_status": "active", "commands": []}
+
+
+def _enrolled(workspace: Workspace) -> None:
+    with workspace.uow.write() as session:
+        SyncState("http://sync.invalid", "t", "d", "u", "o", "worker", "e1", "k").save(session)
+
+
+def _engine(handler: Callable[[httpx.Request], httpx.Response]) -> Callable[[Workspace], SyncEngine]:
+    transport = httpx.MockTransport(handler)
+    return lambda ws: SyncEngine(ws, client_factory=lambda st, ca: SyncClient(st.server, st.token, transport=transport))
+
+
+def _window(qtbot, workspace, pool, tmp_path, handler) -> MainWindow:
+    win = MainWindow(workspace, pool, settings_path=tmp_path / "w.ini", sync_engine=_engine(handler))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_a_failed_sync_says_why_and_what_is_unsent(qtbot, workspace, pool, tmp_path) -> None:
+    _enrolled(workspace)
+    win = _window(qtbot, workspace, pool, tmp_path, lambda r: httpx.Response(503, text="down"))
+    qtbot.waitUntil(lambda: "Last sync failed" in win.sync_label.text(), timeout=10_000)
+    text = win.sync_label.text()
+    assert "on this laptop only (unsent)" in text and "had a problem (503)" in text and "Up to date" not in text
+    assert "Nothing recorded on this laptop was lost" in text
+
+
+def test_f5_syncs_and_up_to_date_once_everything_is_acknowledged(qtbot, workspace, pool, tmp_path) -> None:
+    _enrolled(workspace)
+    with workspace.uow.read() as session:
+        persons = [str(p) for p in session.scalars(select(models.Person.id))]
+    now = {"server_time": p_timestamp(workspace.clock.now())}
+
+    def server(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/push"):
+            items = json.loads(request.content)["items"]
+            results = [
+                {"seq": i["seq"], "record_id": i["record_id"], "status": "accepted", "server_seq": i["seq"]}
+                for i in items
+            ]
+            return httpx.Response(
+                200, json={**STATE, **now, "results": results, "last_seq": items[-1]["seq"], "high_water_seq": 1}
+            )
+        if path.endswith("/pull"):
+            body = {"changes": [], "next_cursor": "c", "has_more": False, "high_water_seq": 1, "scope": persons}
+            return httpx.Response(200, json={**STATE, **now, **body})
+        return httpx.Response(200, json={**STATE, **now, "clock_offset_ms": 0})
+
+    win = _window(qtbot, workspace, pool, tmp_path, server)
+    qtbot.waitUntil(lambda: win.sync_label.text().startswith("Up to date"), timeout=10_000)
+    assert "Last synced just now" in win.sync_label.text()
+    assert workspace.outbox_pending() == 0
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not win._syncing, timeout=10_000)
+    assert win.sync_label.text().startswith("Up to date")
+
+
+def test_a_store_that_is_not_enrolled_never_syncs_and_says_so(qtbot, workspace, pool, tmp_path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request may be made")
+
+    win = _window(qtbot, workspace, pool, tmp_path, refuse)
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    assert win.sync_label.text().startswith("Not connected to a sync server")
+    assert "Up to date" not in win.sync_label.text()
