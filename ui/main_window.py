@@ -375,12 +375,18 @@ class MainWindow(QMainWindow):
         self.model.forget()
         self.search_box.clear()
         self.work_due.clear()
+        message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
+            unsent = self.workspace.outbox_pending()
+            if unsent:
+                # Locking does not send anything: the worker must not think a locked laptop is a synced one.
+                message += (
+                    f" {unsent} record{'s are' if unsent != 1 else ' is'} on this laptop only (not sent yet); "
+                    f"{'they' if unsent != 1 else 'it'} will be sent at the next sync after you unlock."
+                )
             self.workspace.close()
             self.workspace = None
-        self._show_lock(
-            self._reopen, "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
-        )
+        self._show_lock(self._reopen, message)
         self.locked.emit("full")
 
     def _show_lock(self, unlocker: Callable[[str], object], message: str) -> None:

@@ -83,3 +83,11 @@ def test_a_store_that_is_not_enrolled_never_syncs_and_says_so(qtbot, workspace, 
     qtbot.keyClick(win, Qt.Key.Key_F5)
     assert win.sync_label.text().startswith("Not connected to a sync server")
     assert "Up to date" not in win.sync_label.text()
+
+
+def test_locking_with_unsent_records_says_they_are_on_this_laptop_only(window, workspace) -> None:
+    unsent = workspace.outbox_pending()
+    assert unsent
+    window.lock_full()
+    text = window.lock_screen.message.text()
+    assert f"{unsent} records are on this laptop only (not sent yet)" in text
