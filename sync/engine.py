@@ -27,6 +27,7 @@ from storage import models
 from storage import outbox as outbox_store
 from sync import protocol as p
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
+from sync.commands import WIPE_REASONS, shred, verified
 from sync.receive import Applied, apply_records, ensure_person, local_person_ids
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,10 @@ class ResyncRequired(Exception):
     pass
 
 
+class Wiped(Exception):
+    """The server's signed command erased this laptop's store; the message says why, for the worker."""
+
+
 @dataclass
 class SyncEngine:
     workspace: Workspace
@@ -133,6 +138,12 @@ class SyncEngine:
                 self._pull(client, state, report, resnapshot=False)
             except ResyncRequired:
                 self._resync(client, state, report)
+            except SyncFailure as failure:
+                if failure.reason not in ("device_revoked", "device_retired"):
+                    raise
+                self._obey(client, state)  # a revoked device may still hear its commands
+                raise
+            self._obey(client, state)
             self._heartbeat(client)
         except SyncFailure as failure:
             self._record_failure(str(failure))
@@ -287,6 +298,23 @@ class SyncEngine:
         report.resynced = True
         self._push(client, state, report, resync=True)
         self._pull(client, state, report, resnapshot=True)
+
+    def _obey(self, client: SyncClient, state: SyncState) -> None:
+        """Carry out the verified commands waiting for this device; forged or misaddressed ones do nothing."""
+        for command in client.commands().commands:
+            if not verified(command, state.command_key, state.device_id):
+                continue
+            if command.kind == "purge_person" and command.person_id is not None:
+                if purge_person(self.workspace, command.person_id):
+                    client.ack(command.command_id, "done", None)
+                continue  # its unsent records go first; the command is heard again next sync
+            if command.kind == "retire" and self.workspace.outbox_pending():
+                continue  # everything is pushed before a retire wipes; the next sync tries again
+            data_dir = self.workspace.store.data_dir
+            self.workspace.close()
+            shred(data_dir)
+            client.ack(command.command_id, "done", None)
+            raise Wiped(WIPE_REASONS[command.kind])
 
     def _heartbeat(self, client: SyncClient) -> None:
         with self.workspace.uow.read() as session:

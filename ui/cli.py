@@ -218,10 +218,13 @@ def _sync(data_dir: Path) -> int:
 
 def _sync_once(workspace: Any, describe: Any) -> int:
     from sync.client import SyncFailure
-    from sync.engine import NotEnrolled, SyncEngine
+    from sync.engine import NotEnrolled, SyncEngine, Wiped
 
     try:
         report = SyncEngine(workspace).sync()
+    except Wiped as exc:
+        print(f"waymark: {exc}", file=sys.stderr)
+        return 1
     except (SyncFailure, NotEnrolled) as exc:
         print(f"waymark: sync did not finish: {describe(exc)}", file=sys.stderr)
         return 1

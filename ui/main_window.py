@@ -35,7 +35,7 @@ from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
 from sync.client import SyncFailure
-from sync.engine import Backoff, SyncEngine
+from sync.engine import Backoff, SyncEngine, Wiped
 from sync.status import read_status, status_line
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
@@ -273,6 +273,16 @@ class MainWindow(QMainWindow):
     def _on_synced(self, task: Task, failure: Exception | None) -> None:
         self._tasks.remove(task)
         self._syncing = False
+        if isinstance(failure, Wiped):
+            # The engine closed and erased the store on the server's signed command: show nothing of it.
+            self._sync_timer.stop()
+            self.workspace = None
+            self.person_panel.forget()
+            self.model.forget()
+            self.work_due.clear()
+            self.sync_label.setText(str(failure))
+            self.statusBar().showMessage(str(failure))
+            return
         if failure is None:
             self._sync_backoff.succeeded()
             self._sync_timer.start(SYNC_EVERY_MS)

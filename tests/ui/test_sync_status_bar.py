@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.workspace import Workspace
 from storage import models
 from sync.client import SyncClient
-from sync.engine import SyncEngine, SyncState, p_timestamp
+from sync.engine import SyncEngine, SyncState, Wiped, p_timestamp
 from ui.main_window import MainWindow
 
 STATE = {"server_epoch": "e1", "device_status": "active", "commands": []}
@@ -64,6 +64,8 @@ def test_f5_syncs_and_up_to_date_once_everything_is_acknowledged(qtbot, workspac
         if path.endswith("/pull"):
             body = {"changes": [], "next_cursor": "c", "has_more": False, "high_water_seq": 1, "scope": persons}
             return httpx.Response(200, json={**STATE, **now, **body})
+        if path.endswith("/commands"):
+            return httpx.Response(200, json={**STATE, **now})
         return httpx.Response(200, json={**STATE, **now, "clock_offset_ms": 0})
 
     win = _window(qtbot, workspace, pool, tmp_path, server)
@@ -91,3 +93,21 @@ def test_locking_with_unsent_records_says_they_are_on_this_laptop_only(window, w
     window.lock_full()
     text = window.lock_screen.message.text()
     assert f"{unsent} records are on this laptop only (not sent yet)" in text
+
+
+def test_a_wiped_laptop_shows_nothing_of_the_store_and_says_why(qtbot, workspace, pool, tmp_path) -> None:
+    _enrolled(workspace)
+
+    class Erasing:
+        def __init__(self, ws: Workspace) -> None:
+            self.ws = ws
+
+        def sync(self) -> None:
+            self.ws.close()
+            raise Wiped("Your organisation reported this laptop lost; its Waymark data was erased.")
+
+    win = MainWindow(workspace, pool, settings_path=tmp_path / "w.ini", sync_engine=Erasing)  # type: ignore[arg-type]
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.workspace is None, timeout=10_000)
+    assert win.model.rowCount() == 0 and "erased" in win.sync_label.text()
