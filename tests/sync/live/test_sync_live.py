@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -107,3 +108,39 @@ def test_cli_enrol_and_sync_and_a_plain_reason_when_the_server_is_gone(live_serv
     )
     assert done.returncode == 1
     assert "cannot be reached" in done.stderr and "Nothing recorded on this laptop was lost" in done.stderr
+
+
+def test_scenario_14_server_restored_from_a_backup_gets_every_record_back(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    workspace = enrolled_workspace(live_server, tmp_path / "laptop")
+    try:
+        backup = tmp_path / "backup"
+        live_server.stop()
+        _copy_sqlite(live_server.db_file, backup)
+        live_server.start()
+        notes = record_notes(workspace, persons(workspace)[0], 6)
+        SyncEngine(workspace).sync()
+        assert set(notes) <= set(live_server.records())
+
+        live_server.stop()  # the restore loses everything after the backup, and moves the epoch on
+        _copy_sqlite(backup, live_server.db_file)
+        live_server.admin("new-epoch")
+        live_server.start()
+        assert not set(notes) & set(live_server.records())
+
+        report = SyncEngine(workspace).sync()
+        assert report.resynced
+        assert local_records(workspace) == {rid: h for rid, (h, _, _) in live_server.records().items()}
+        assert workspace.outbox_pending() == 0
+        assert SyncEngine(workspace).sync().resynced is False  # the new epoch is kept
+    finally:
+        workspace.close()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """An SQLite database with its WAL and shared memory, as a backup and a restore copy it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
