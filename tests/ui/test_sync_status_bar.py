@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.workspace import Workspace
 from storage import models
 from sync.client import SyncClient
-from sync.engine import SyncEngine, SyncState, Wiped, p_timestamp
+from sync.engine import Backoff, SyncEngine, SyncState, Wiped, p_timestamp
 from ui.main_window import MainWindow
 
 STATE = {"server_epoch": "e1", "device_status": "active", "commands": []}
@@ -111,3 +111,36 @@ def test_a_wiped_laptop_shows_nothing_of_the_store_and_says_why(qtbot, workspace
     win.show()
     qtbot.waitUntil(lambda: win.workspace is None, timeout=10_000)
     assert win.model.rowCount() == 0 and "erased" in win.sync_label.text()
+
+
+def test_scenario_17_after_an_outage_sync_recovers_by_itself(qtbot, workspace, pool, tmp_path) -> None:
+    _enrolled(workspace)
+    with workspace.uow.read() as session:
+        persons = [str(p) for p in session.scalars(select(models.Person.id))]
+    now = {"server_time": p_timestamp(workspace.clock.now())}
+    outage = {"left": 4}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if outage["left"] > 0:
+            outage["left"] -= 1
+            return httpx.Response(503, text="down")
+        path = request.url.path
+        if path.endswith("/push"):
+            items = json.loads(request.content)["items"]
+            results = [{"seq": i["seq"], "record_id": i["record_id"], "status": "accepted"} for i in items]
+            body = {"results": results, "last_seq": items[-1]["seq"], "high_water_seq": 1}
+            return httpx.Response(200, json={**STATE, **now, **body})
+        if path.endswith("/pull"):
+            body = {"changes": [], "next_cursor": "c", "has_more": False, "high_water_seq": 1, "scope": persons}
+            return httpx.Response(200, json={**STATE, **now, **body})
+        if path.endswith("/commands"):
+            return httpx.Response(200, json={**STATE, **now})
+        return httpx.Response(200, json={**STATE, **now, "clock_offset_ms": 0})
+
+    win = MainWindow(workspace, pool, settings_path=tmp_path / "w.ini", sync_engine=_engine(flaky))
+    win._sync_backoff = Backoff(base=0.05, cap=0.2)  # the real intervals, scaled down to test time
+    qtbot.addWidget(win)
+    win.show()
+    # Four failed attempts, each re-arming the timer, then success with no key pressed.
+    qtbot.waitUntil(lambda: win.sync_label.text().startswith("Up to date"), timeout=15_000)
+    assert outage["left"] == 0 and workspace.outbox_pending() == 0
