@@ -179,7 +179,8 @@ class MainWindow(QMainWindow):
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
         self.statusBar().addPermanentWidget(self.sync_label)
-        # Sync runs on the store's one write queue (the serial pool), so a save waits at most one batch.
+        # Sync runs on the store's one write queue (the serial pool) as one task: a save made meanwhile waits
+        # until that sync ends (splitting it into one task per batch is still to do).
         self._sync_engine = sync_engine
         self._syncing = False
         self._sync_backoff = Backoff()
