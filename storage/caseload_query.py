@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from storage.models import (
     Assignment,
@@ -18,6 +18,7 @@ from storage.models import (
     Person,
     PlannedContact,
 )
+from storage.repo.follow_ups import overdue_follow_ups
 
 
 @dataclass(slots=True)
@@ -115,33 +116,10 @@ def caseload_facts(
     ):
         facts[pid].open_escalations = count
 
-    # A follow-up is due until a "follow-up done" is recorded after it, whether or not the escalation is
-    # closed; only the latest follow-up set on an escalation stands (events fold in recorded order).
-    follow_up, other = aliased(EscalationAction), aliased(EscalationAction)
-
-    def after(kind: str) -> object:
-        return (
-            select(other.id)
-            .where(
-                other.escalation_id == follow_up.escalation_id,
-                other.kind == kind,
-                or_(
-                    other.created_at > follow_up.created_at,
-                    and_(other.created_at == follow_up.created_at, other.id > follow_up.id),
-                ),
-            )
-            .exists()
-        )
-
+    follow_up, overdue = overdue_follow_ups(assigned, now)
     for pid, count in session.execute(
         select(follow_up.person_id, func.count())
-        .where(
-            follow_up.person_id.in_(assigned),
-            follow_up.kind == "follow_up",
-            follow_up.due < now,
-            ~after("follow_up"),  # type: ignore[operator]
-            ~after("follow_up_done"),  # type: ignore[operator]
-        )
+        .where(overdue)
         .group_by(follow_up.person_id)
     ):
         facts[pid].overdue_follow_ups = count

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import ContactNote, Escalation, EscalationAction, MissedContactEpisode, PlannedContact
+from storage.repo.follow_ups import overdue_follow_ups
 
 _CONTACT_KINDS = ("phoned", "texted", "emailed", "in_person")
 
@@ -41,33 +42,10 @@ def due_times(
         .group_by(Escalation.person_id)
     ):
         yield "unreached", pid, at
-    # Follow-ups are events: the latest one set on an escalation, open or closed, is due until a
-    # "follow-up done" is recorded after it (issue 9, finding 6).
-    follow_up, other = aliased(EscalationAction), aliased(EscalationAction)
-
-    def after(kind: str) -> ColumnElement[bool]:
-        return (
-            select(other.id)
-            .where(
-                other.escalation_id == follow_up.escalation_id,
-                other.kind == kind,
-                or_(
-                    other.created_at > follow_up.created_at,
-                    and_(other.created_at == follow_up.created_at, other.id > follow_up.id),
-                ),
-            )
-            .exists()
-        )
-
+    follow_up, overdue = overdue_follow_ups(person_ids, now)
     for pid, at in session.execute(
         select(follow_up.person_id, func.min(follow_up.due))
-        .where(
-            follow_up.person_id.in_(person_ids),
-            follow_up.kind == "follow_up",
-            follow_up.due < now,
-            ~after("follow_up"),
-            ~after("follow_up_done"),
-        )
+        .where(overdue)
         .group_by(follow_up.person_id)
     ):
         yield "overdue", pid, at
