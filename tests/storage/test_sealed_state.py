@@ -348,7 +348,9 @@ def test_a_read_only_store_still_shows_the_caseload_plans_and_notes(demo_dir: Pa
 _CREATE = (
     "import sys; from pathlib import Path; from app.workspace import Workspace; "
     "from resources.demo.generator import populate; from tests.conftest import PASSPHRASE, TEST_KDF\n"
-    "def fill(ws):\n    print('filling', flush=True); populate(ws, persons=30); ws.mark_demo()\n"
+    # The fill writes records, then waits on stdin for ever, so the kill always lands half way
+    # through creation however fast the machine is (a sleep raced a quick CI runner).
+    "def fill(ws):\n    populate(ws, persons=3); print('filling', flush=True); sys.stdin.read()\n"
     "Workspace.create(Path(sys.argv[1]), PASSPHRASE, kdf=TEST_KDF, prepare=fill).close()"
 )
 
@@ -356,7 +358,6 @@ _CREATE = (
 def test_a_creation_killed_half_way_leaves_nothing_and_can_be_run_again(tmp_path: Path) -> None:
     import subprocess
     import sys
-    import time
 
     root = Path(__file__).resolve().parents[2]
     data_dir = tmp_path / "store"
@@ -364,11 +365,11 @@ def test_a_creation_killed_half_way_leaves_nothing_and_can_be_run_again(tmp_path
         [sys.executable, "-c", _CREATE, str(data_dir)],
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "filling"
-    time.sleep(0.3)
     proc.kill()
     proc.communicate()
     assert not data_dir.exists(), "a half-made store was left where the app would find it"
