@@ -80,6 +80,11 @@ def connect_read_only(db_path: Path, key: bytes | None, codec: Codec = Codec.SQL
     return conn
 
 
+# An execution option a session sets on its connection before the transaction begins: this transaction
+# only reads (storage.unit_of_work.UnitOfWork.read).
+READ_ONLY_TRANSACTION = "waymark_read_only_transaction"
+
+
 def open_engine(
     db_path: Path, key: bytes | None, codec: Codec = Codec.SQLCIPHER, read_only: threading.Event | None = None
 ) -> Engine:
@@ -142,9 +147,12 @@ def open_engine(
     def _begin(connection: Any) -> None:
         # The driver runs in autocommit mode so SQLAlchemy alone decides where a transaction starts;
         # IMMEDIATE takes the write lock up front so two writers never deadlock mid-transaction.
-        # A read-only store takes no write lock (query_only refuses BEGIN IMMEDIATE).
-        read_only_now = read_only is not None and read_only.is_set()
-        connection.exec_driver_sql("BEGIN" if read_only_now else "BEGIN IMMEDIATE")
+        # A read-only store takes no write lock (query_only refuses BEGIN IMMEDIATE), and neither does a
+        # transaction that only reads: in WAL mode it reads a snapshot while a writer works.
+        deferred = (read_only is not None and read_only.is_set()) or connection.get_execution_options().get(
+            READ_ONLY_TRANSACTION, False
+        )
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -18,6 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import records
+from storage.engine import READ_ONLY_TRANSACTION
 from storage.errors import StoreError
 from storage.models import AuditEvent, ContactNote, OutboxItem
 
@@ -40,7 +41,10 @@ class UnitOfWork:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A snapshot to read from. It takes no write lock, so a read (the status bar, the caseload, a
+        plan opened in a hurry) never waits for a sync or a save, and never fails because one is running."""
         with self._sessions() as session:
+            session.connection(execution_options={READ_ONLY_TRANSACTION: True})
             yield session
 
     @contextmanager
