@@ -39,6 +39,7 @@ class AuditAction(enum.StrEnum):
     SHARE = "share"  # information shared with someone outside the record (an escalation action's share)
     PASSPHRASE_CHANGED = "passphrase_changed"
     REKEYED = "rekeyed"
+    REFUSED = "refused"  # the user's role may not do what was asked (nothing was written or shown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,3 +26,7 @@ class NotFound(WaymarkError):
 
 class RecordImmutable(WaymarkError):
     pass
+
+
+class NotPermitted(WaymarkError):
+    """The user's role may not do this. Nothing was saved or shown, and the attempt is in the audit trail."""

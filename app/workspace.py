@@ -16,6 +16,7 @@ from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
 from app.escalations import EscalationService
+from app.lead_records import LeadRecordService
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
 from app.note_drafts import NoteDraftService
@@ -52,6 +53,7 @@ class Workspace:
     reviews: SafetyReviewService = field(init=False)
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
+    lead: LeadRecordService = field(init=False)
     uow: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
@@ -78,6 +80,7 @@ class Workspace:
         self.notes = ContactNoteService(uow, self.clock, self.actor, missed_contacts=self.missed_contacts)
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
+        self.lead = LeadRecordService(uow, self.clock, self.actor)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""
@@ -209,6 +212,11 @@ class Workspace:
             staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
             team = session.get(models.Team, staff.team_id) if staff else None
             return (team.area, Nation(team.nation)) if team else (None, Nation.ENGLAND)
+
+    def role(self) -> str | None:
+        """This device's user's role (``team_lead`` sees the lead's desktop)."""
+        with self.uow.read() as session:
+            return device_repo.role_of(session, self.actor.staff_id)
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""

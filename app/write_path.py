@@ -18,8 +18,9 @@ from typing import TypeVar
 from app import audit
 from app.changes import Changed
 from app.clock import Clock
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, NotPermitted
 from storage import models, outbox
+from storage.repo import device as device_repo
 from storage.unit_of_work import Session, UnitOfWork
 
 R = TypeVar("R", bound=models.Base)
@@ -45,6 +46,10 @@ class Write:
         self.audit(row, action)
         return row
 
+    def also_for(self, person_id: uuid.UUID) -> models.Person:
+        """Another person this same transaction writes for (one supervision discussing several persons)."""
+        return _person(self.session, person_id)
+
     def queue(self, row: models.Base) -> None:
         outbox.enqueue(self.session, row, self.now)
         self.changed |= Changed.OUTBOX
@@ -63,10 +68,15 @@ class WritePath:
         return self._clock.now()
 
     @contextmanager
-    def person(self, person_id: uuid.UUID, what: str, now: datetime | None = None) -> Iterator[Write]:
+    def person(
+        self, person_id: uuid.UUID, what: str, now: datetime | None = None, *, lead_only: str | None = None
+    ) -> Iterator[Write]:
         """A transaction writing for ``person_id``; ``what`` names what would be recorded, for the message a
-        worker sees on a device that is not enrolled to anyone."""
+        worker sees on a device that is not enrolled to anyone. ``lead_only`` names a record type only a
+        team lead may write: anyone else is refused, and the refusal is audited."""
         staff_id, device_id = self._enrolled(what)
+        if lead_only is not None:
+            self.require_lead(what, lead_only, now)
         with self._uow.write() as session:
             yield Write(session, self.actor, staff_id, device_id, _person(session, person_id), now or self.now())
 
@@ -83,6 +93,20 @@ class WritePath:
                 raise NotFound(missing)
             person = _person(session, row.person_id)  # type: ignore[attr-defined]
             yield Write(session, self.actor, staff_id, device_id, person, now or self.now()), row
+
+    def require_lead(self, what: str, record_type: str, now: datetime | None = None) -> None:
+        """Refuse, and audit the refusal, unless this device's user is a team lead."""
+        with self._uow.read() as session:
+            role = device_repo.role_of(session, self.actor.staff_id)
+        if role == "team_lead":
+            return
+        # Committed on its own: the refused write never opens, but the attempt must stay on record.
+        with self._uow.write() as session:
+            audit.append(session, self.actor, audit.AuditAction.REFUSED, now or self.now(), record_type)
+        raise NotPermitted(
+            f"Only a team lead can record {what}. Nothing was saved, and this attempt has been noted in the "
+            "audit trail. If you need to do this, ask your team lead."
+        )
 
     def _enrolled(self, what: str) -> tuple[uuid.UUID, uuid.UUID]:
         staff_id, device_id = self.actor.staff_id, self.actor.device_id

@@ -23,7 +23,17 @@ from sqlalchemy.orm import Session
 
 from storage import append_only, outbox, records
 from storage.errors import StoreError, StoreTooNew
-from storage.models import Base, EscalationAction, Meta, OutboxItem
+from storage.models import (
+    ActionUpdate,
+    Base,
+    CaseAudit,
+    EscalationAction,
+    LearningReview,
+    Meta,
+    OutboxItem,
+    RecordReview,
+    Supervision,
+)
 from storage.types import UtcDateTime
 
 VERSION_KEY = "schema_version"
@@ -137,10 +147,20 @@ def _welfare_check_causes(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE escalation SET cause = ? WHERE id = ?", (json.dumps(cause), escalation_id))
 
 
+def _lead_records(conn: Connection) -> None:
+    """A team lead's records: reviews, supervision, learning reviews, action updates and case audits. New
+    tables only (created as the models declare them); their append-only triggers come with ``install``."""
+    for model in (RecordReview, Supervision, LearningReview, ActionUpdate, CaseAudit):
+        model.__table__.create(conn)  # type: ignore[attr-defined]  # with its indexes
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
     Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
     Step(3, "change records: immutable escalations, the outbox as a change log", _change_records),
+    Step(
+        4, "a team lead's records: reviews, supervision, learning reviews, action updates, case audits", _lead_records
+    ),
 )
 BASE_VERSION = 1
 

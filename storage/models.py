@@ -255,6 +255,101 @@ class EscalationAction(Base):
     due: Mapped[datetime | None]
 
 
+class RecordReview(Base):
+    """A team lead's mark that a synced note, safety review or escalation has been reviewed (schema 4)."""
+
+    __tablename__ = "record_review"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    # No foreign key: the reviewed record may be a note, a safety review or an escalation.
+    reviewed_id: Mapped[uuid.UUID]
+    reviewed_type: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Supervision(Base):
+    """A supervision discussion of one worker's risk decisions about one person (schema 4).
+
+    One record per person discussed: the envelope's person is the server's scope for who may read it, so a
+    session about three persons is three records sharing ``session_id``.
+    """
+
+    __tablename__ = "supervision"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    session_id: Mapped[uuid.UUID]
+    worker_id: Mapped[uuid.UUID]
+    supervised_at: Mapped[datetime]
+    escalations_discussed: Mapped[list[Any]]
+    rationale: Mapped[str] = mapped_column(Text)
+    actions: Mapped[list[Any]]
+
+
+class LearningReview(Base):
+    """What was learned after an incident or escalation, and the actions agreed (schema 4)."""
+
+    __tablename__ = "learning_review"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    escalation_id: Mapped[uuid.UUID | None]
+    occurred_at: Mapped[datetime]
+    what_happened: Mapped[str] = mapped_column(Text)
+    what_helped: Mapped[str] = mapped_column(Text)
+    delays_barriers: Mapped[str] = mapped_column(Text)
+    pathway_refinement_needed: Mapped[bool]
+    pathway_id: Mapped[str | None] = mapped_column(String(64))
+    pathway_version: Mapped[str | None] = mapped_column(String(32))
+    refinement: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[list[Any]]
+
+
+class ActionUpdate(Base):
+    """An agreed action of a supervision or learning review marked done or cancelled (schema 4): actions
+    are tracked to completion by these records, never by changing the record that agreed them."""
+
+    __tablename__ = "action_update"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    source_id: Mapped[uuid.UUID]  # the supervision or learning review that agreed the action
+    action_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)
+
+
+class CaseAudit(Base):
+    """One sampled case audited against the operating model's checklist (schema 4)."""
+
+    __tablename__ = "case_audit"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    sample_id: Mapped[uuid.UUID]
+    seed: Mapped[int]
+    drawn_at: Mapped[datetime]
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    selected_for: Mapped[list[Any]]
+    case_workers: Mapped[list[Any]]
+    checklist: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[list[Any]]
+    comment: Mapped[str] = mapped_column(Text)
+
+
 class DirectoryEntry(Base):
     __tablename__ = "directory_entry"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -319,6 +414,8 @@ Index("ix_escalation_person", Escalation.person_id)
 Index("ix_action_escalation", EscalationAction.escalation_id)
 Index("ix_episode_person", MissedContactEpisode.person_id)
 Index("ix_revision_plan", SafetyPlanRevision.plan_id)
+Index("ix_record_review_reviewed", RecordReview.reviewed_id)
+Index("ix_action_update_source", ActionUpdate.source_id)
 
 # Tables whose rows never change once written: no UPDATE, no DELETE, no REPLACE. The database enforces
 # it (storage/append_only.py installs the triggers on SQLite and PostgreSQL alike), so no code path,
@@ -331,4 +428,9 @@ APPEND_ONLY = (
     "escalation",
     "escalation_action",
     "audit_event",
+    "record_review",
+    "supervision",
+    "learning_review",
+    "action_update",
+    "case_audit",
 )

@@ -139,6 +139,65 @@ def _escalation_event(row: models.EscalationAction) -> dict[str, Any]:
     }
 
 
+def _record_review(row: models.RecordReview) -> dict[str, Any]:
+    return {"reviewed_type": row.reviewed_type, "comment": row.comment}
+
+
+def _actions(actions: list[Any]) -> list[dict[str, Any]]:
+    # Each agreed action keeps its own id, so an action_update can name it for ever.
+    return [
+        {"action_id": str(a["action_id"]), "action": a["action"], "owner": a["owner"],
+         "owner_id": a.get("owner_id"), "due": a["due"]}
+        for a in actions
+    ]  # fmt: skip
+
+
+def _supervision(row: models.Supervision) -> dict[str, Any]:
+    return {
+        "session_id": _j(row.session_id),
+        "worker_id": _j(row.worker_id),
+        "supervised_at": _j(row.supervised_at),
+        "escalations_discussed": [str(e) for e in row.escalations_discussed],
+        "rationale": row.rationale,
+        "actions": _actions(row.actions),
+    }
+
+
+def _learning_review(row: models.LearningReview) -> dict[str, Any]:
+    return {
+        "occurred_at": _j(row.occurred_at),
+        "what_happened": row.what_happened,
+        "what_helped": row.what_helped,
+        "delays_barriers": row.delays_barriers,
+        "pathway_refinement_needed": bool(row.pathway_refinement_needed),
+        "pathway_id": row.pathway_id,
+        "pathway_version": row.pathway_version,
+        "refinement": row.refinement,
+        "actions": _actions(row.actions),
+    }
+
+
+def _action_update(row: models.ActionUpdate) -> dict[str, Any]:
+    return {"action_id": _j(row.action_id), "status": row.status, "at": _j(row.at), "note": row.note}
+
+
+def _case_audit(row: models.CaseAudit) -> dict[str, Any]:
+    return {
+        "sample_id": _j(row.sample_id),
+        "seed": int(row.seed),
+        "drawn_at": _j(row.drawn_at),
+        "period_from": _j(row.period_from),
+        "period_to": _j(row.period_to),
+        "selected_for": [{"reason": s["reason"], "record_id": str(s["record_id"])} for s in row.selected_for],
+        "case_workers": [str(w) for w in row.case_workers],
+        "checklist": row.checklist,
+        "answers": [
+            {"question_id": a["question_id"], "answer": a["answer"], "note": a.get("note")} for a in row.answers
+        ],
+        "comment": row.comment,
+    }
+
+
 TYPES: dict[str, RecordType] = {
     t.name: t
     for t in (
@@ -166,8 +225,27 @@ TYPES: dict[str, RecordType] = {
             lambda r: r.created_at,
             lambda r: r.escalation_id,
         ),
+        # A team lead's records (schema 4): written only by a team lead, reviewed and tracked by records.
+        RecordType(
+            "record_review", models.RecordReview, 1, _record_review, lambda r: r.created_at, lambda r: r.reviewed_id
+        ),
+        RecordType("supervision", models.Supervision, 1, _supervision, lambda r: r.created_at, lambda r: None),
+        RecordType(
+            "learning_review",
+            models.LearningReview,
+            1,
+            _learning_review,
+            lambda r: r.created_at,
+            lambda r: r.escalation_id,
+        ),
+        RecordType(
+            "action_update", models.ActionUpdate, 1, _action_update, lambda r: r.created_at, lambda r: r.source_id
+        ),
+        RecordType("case_audit", models.CaseAudit, 1, _case_audit, lambda r: r.created_at, lambda r: None),
     )
 }
+# Only a team lead writes these (app/lead_records.py on the device, sync/server/scope.py on the server).
+LEAD_ONLY = frozenset({"record_review", "supervision", "learning_review", "action_update", "case_audit"})
 _BY_MODEL = {t.model: t for t in TYPES.values()}
 MODELS = frozenset(_BY_MODEL)
 

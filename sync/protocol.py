@@ -33,6 +33,11 @@ RECORD_TYPES = (
     "escalation_event",
     "planned_contact",
     "planned_contact_change",
+    "record_review",
+    "supervision",
+    "learning_review",
+    "action_update",
+    "case_audit",
 )
 RecordType = Literal[
     "contact_note",
@@ -43,6 +48,11 @@ RecordType = Literal[
     "escalation_event",
     "planned_contact",
     "planned_contact_change",
+    "record_review",
+    "supervision",
+    "learning_review",
+    "action_update",
+    "case_audit",
 ]
 
 _UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -184,6 +184,65 @@ def row_from_envelope(env: Mapping[str, Any]) -> models.Base | None:
                 reached=pl["reached"],
                 due=_t(pl["due"]),
             )
+        case "record_review":
+            return models.RecordReview(
+                **common,
+                created_at=authored,
+                reviewed_id=uuid.UUID(body["refers_to"]),
+                reviewed_type=pl["reviewed_type"],
+                comment=pl["comment"],
+            )
+        case "supervision":
+            return models.Supervision(
+                **common,
+                created_at=authored,
+                session_id=uuid.UUID(pl["session_id"]),
+                worker_id=uuid.UUID(pl["worker_id"]),
+                supervised_at=_t(pl["supervised_at"]),
+                escalations_discussed=list(pl["escalations_discussed"]),
+                rationale=pl["rationale"],
+                actions=[dict(a) for a in pl["actions"]],
+            )
+        case "learning_review":
+            return models.LearningReview(
+                **common,
+                created_at=authored,
+                escalation_id=_u(body["refers_to"]),
+                occurred_at=_t(pl["occurred_at"]),
+                what_happened=pl["what_happened"],
+                what_helped=pl["what_helped"],
+                delays_barriers=pl["delays_barriers"],
+                pathway_refinement_needed=pl["pathway_refinement_needed"],
+                pathway_id=pl["pathway_id"],
+                pathway_version=pl["pathway_version"],
+                refinement=pl["refinement"],
+                actions=[dict(a) for a in pl["actions"]],
+            )
+        case "action_update":
+            return models.ActionUpdate(
+                **common,
+                created_at=authored,
+                source_id=uuid.UUID(body["refers_to"]),
+                action_id=uuid.UUID(pl["action_id"]),
+                status=pl["status"],
+                at=_t(pl["at"]),
+                note=pl["note"],
+            )
+        case "case_audit":
+            return models.CaseAudit(
+                **common,
+                created_at=authored,
+                sample_id=uuid.UUID(pl["sample_id"]),
+                seed=pl["seed"],
+                drawn_at=_t(pl["drawn_at"]),
+                period_from=date.fromisoformat(pl["period_from"]),
+                period_to=date.fromisoformat(pl["period_to"]),
+                selected_for=[dict(s) for s in pl["selected_for"]],
+                case_workers=list(pl["case_workers"]),
+                checklist=pl["checklist"],
+                answers=[dict(a) for a in pl["answers"]],
+                comment=pl["comment"],
+            )
         case "planned_contact":
             return models.PlannedContact(
                 id=common["id"],

@@ -15,8 +15,9 @@ from app.workspace import Workspace
 from resources.demo.generator import DemoSummary, populate
 from storage.keyfile import KdfParams
 
-# The throwaway PostgreSQL cluster (pg_cluster fixture) for the tests that need a real server.
-pytest_plugins = ["tests.postgres"]
+# The throwaway PostgreSQL cluster (pg_cluster fixture) for the tests that need a real server, and real
+# stores syncing with an in-process demo server (demo_server fixture).
+pytest_plugins = ["tests.postgres", "tests.sync.inprocess"]
 
 # Property tests run at a CI count; raise it for a deeper local run, e.g. WAYMARK_EXAMPLES=5000.
 settings.register_profile("waymark", max_examples=int(os.environ.get("WAYMARK_EXAMPLES", "200")), deadline=None)

@@ -26,3 +26,13 @@ def person_ids(session: Session) -> list[uuid.UUID]:
 def staff_names(session: Session) -> dict[uuid.UUID, str]:
     """Every staff member known on this device, by id."""
     return {s.id: s.name for s in session.scalars(select(Staff))}
+
+
+def role_of(session: Session, staff_id: uuid.UUID | None) -> str | None:
+    """The role this device's user holds: the server's word at enrolment when there is one, otherwise the
+    organisation's staff list on this device (a demo store has no server)."""
+    enrolled = session.get(Meta, "sync.role")
+    if enrolled is not None:
+        return enrolled.value
+    staff = session.get(Staff, staff_id) if staff_id is not None else None
+    return staff.role if staff is not None else None

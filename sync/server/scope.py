@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 
 from sync.server.models import Assignment, Cover, CoverPerson, Person, User
 
-# A team lead reviews: the only clinical record type they write for persons they do not hold themselves.
-LEAD_WRITES = frozenset({"safety_review"})
+# A team lead's records (storage.records.LEAD_ONLY): nobody else may write them, for any person.
+LEAD_ONLY = frozenset({"record_review", "supervision", "learning_review", "action_update", "case_audit"})
+# What a team lead writes for their team's persons they do not hold themselves: safety reviews and their
+# own records. Anything else (a contact note, an escalation) needs the person held.
+LEAD_WRITES = frozenset({"safety_review"}) | LEAD_ONLY
 
 
 def _held_now_parts(user_id: uuid.UUID, now: datetime) -> list[Select[tuple[uuid.UUID]]]:
@@ -104,6 +107,8 @@ def decide_write(
 ) -> WriteDecision:
     """``held`` is ``held_now_ids`` for the caller, worked out once per request."""
     if user.role == "admin":
+        return WriteDecision.ROLE_MAY_NOT_WRITE
+    if record_type in LEAD_ONLY and user.role != "team_lead":
         return WriteDecision.ROLE_MAY_NOT_WRITE
     if person.id in held:
         return WriteDecision.ACCEPT

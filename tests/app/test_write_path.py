@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, case_audit
+from app.actions import ActionStatus
 from app.contact_notes import AmendmentKind, ContactMethod, ContactNoteService, NoteDraft, Outcome
 from app.errors import InvalidInput
 from app.escalations import EscalationDraft
 from app.ids import new_id
+from app.lead_records import ActionDraft, LearningReviewDraft, PersonDiscussed, SupervisionDraft
 from app.safety_reviews import ReviewDraft, SafetyReviewService, TriggerPoint
 from app.workspace import Workspace
 from storage import models, outbox, records
@@ -26,7 +28,11 @@ GOLDEN = Path(__file__).parents[1] / "fixtures" / "records"
 
 
 def _person(ws: Workspace) -> uuid.UUID:
-    return ws.caseload.rows()[0].person_id
+    rows = ws.caseload.rows()
+    if rows:
+        return rows[0].person_id
+    with ws.store.sessions() as session:  # a team lead holds no caseload of their own: any team person
+        return session.scalars(select(models.Person.id).order_by(models.Person.id)).first()
 
 
 def _note(ws: Workspace) -> uuid.UUID:
@@ -59,6 +65,61 @@ def _event(ws: Workspace) -> uuid.UUID:
     return esc.actions[-1].id
 
 
+def as_team_lead(ws: Workspace) -> uuid.UUID:
+    """Switch the workspace to the demo team's lead (same store, a new device id); returns their id."""
+    with ws.store.sessions() as session:
+        lead = session.scalars(select(models.Staff).where(models.Staff.role == "team_lead")).first()
+        assert lead is not None
+        org, lead_id = lead.organisation_id, lead.id
+    ws.set_identity(org, lead_id, uuid.uuid4())
+    return lead_id
+
+
+def _record_review(ws: Workspace) -> uuid.UUID:
+    note = _note(ws)
+    as_team_lead(ws)
+    return ws.lead.review(note, "Good use of the plan")[0].id
+
+
+def _supervision(ws: Workspace) -> uuid.UUID:
+    worker = ws.actor.staff_id
+    person = _person(ws)
+    as_team_lead(ws)
+    draft = SupervisionDraft(worker, NOW, [PersonDiscussed(person, "Did not escalate: no current intent",
+                             actions=[ActionDraft("Review plan step 4", "Sam", NOW.date())])])  # fmt: skip
+    return ws.lead.record_supervision(draft)[0][0].id
+
+
+def _learning(ws: Workspace) -> LearningReviewDraft:
+    return LearningReviewDraft(_person(ws), NOW, "Two missed visits", "Sister answered", "Line busy",
+                               actions=[ActionDraft("Add second duty number", "Lead", NOW.date())])  # fmt: skip
+
+
+def _learning_review(ws: Workspace) -> uuid.UUID:
+    draft = _learning(ws)
+    as_team_lead(ws)
+    return ws.lead.record_learning_review(draft)[0].id
+
+
+def _action_update(ws: Workspace) -> uuid.UUID:
+    draft = _learning(ws)
+    as_team_lead(ws)
+    review, _ = ws.lead.record_learning_review(draft)
+    action_id = uuid.UUID(review.actions[0]["action_id"])
+    return ws.lead.update_action(review.id, action_id, ActionStatus.DONE, "Done")[0].id
+
+
+def _case_audit(ws: Workspace) -> uuid.UUID:
+    person = _person(ws)
+    lead = as_team_lead(ws)
+    event = case_audit.Event(case_audit.Reason.ESCALATION, uuid.uuid4(), NOW)
+    case = case_audit.Case(person, (event,), frozenset({uuid.uuid4()}))
+    sample = case_audit.draw([case], lead, 1, 7, sample_id=uuid.uuid4(), drawn_at=NOW,
+                             period_from=NOW.date(), period_to=NOW.date())  # fmt: skip
+    answers = [case_audit.AnswerDraft(q, case_audit.Answer.YES) for q, _ in case_audit.CHECKLIST]
+    return ws.lead.record_case_audit(sample, case, answers)[0].id
+
+
 WRITERS: dict[str, tuple[Callable[[Workspace], uuid.UUID], audit.AuditAction]] = {
     "contact_note": (_note, audit.AuditAction.CREATE),
     "note_amendment": (_amendment, audit.AuditAction.AMEND),
@@ -66,6 +127,11 @@ WRITERS: dict[str, tuple[Callable[[Workspace], uuid.UUID], audit.AuditAction]] =
     "safety_review": (_review, audit.AuditAction.CREATE),
     "escalation_opened": (_escalation, audit.AuditAction.CREATE),
     "escalation_event": (_event, audit.AuditAction.CREATE),
+    "record_review": (_record_review, audit.AuditAction.CREATE),
+    "supervision": (_supervision, audit.AuditAction.CREATE),
+    "learning_review": (_learning_review, audit.AuditAction.CREATE),
+    "action_update": (_action_update, audit.AuditAction.CREATE),
+    "case_audit": (_case_audit, audit.AuditAction.CREATE),
 }
 
 

@@ -14,6 +14,8 @@ from app.workspace import Workspace
 from storage import append_only, migrations
 from storage import store as store_mod
 from storage.models import APPEND_ONLY, Base, ContactNote
+from storage.records import LEAD_ONLY
+from tests.app.test_write_path import WRITERS
 from tests.conftest import NOW, PASSPHRASE
 
 GUARDED = (*APPEND_ONLY, "contact_note")
@@ -28,6 +30,9 @@ def demo_dir_amended(demo_dir: Path) -> Path:
             note_id = session.scalars(sa.select(ContactNote.id).where(ContactNote.signed_at.is_not(None))).first()
         assert note_id is not None
         ws.notes.amend(note_id, AmendmentKind.ADDENDUM, "later information", "an addendum")
+        # And one of each team lead's record, written as the demo team's lead.
+        for record_type in sorted(LEAD_ONLY):
+            WRITERS[record_type][0](ws)
     finally:
         ws.close()
     return demo_dir
@@ -66,9 +71,7 @@ def test_delete_of_an_append_only_row_is_refused_on_sqlite(demo_store: store_mod
 
 
 @pytest.mark.parametrize("table", GUARDED)
-def test_insert_or_replace_of_an_append_only_row_is_refused_on_sqlite(
-    demo_store: store_mod.Store, table: str
-) -> None:
+def test_insert_or_replace_of_an_append_only_row_is_refused_on_sqlite(demo_store: store_mod.Store, table: str) -> None:
     with demo_store.engine.connect() as conn:
         row = _a_guarded_row(conn, table)
     t = Base.metadata.tables[table]

@@ -94,7 +94,7 @@ def test_a_real_version_1_store_is_upgraded_to_the_same_schema_as_a_new_one(tmp_
     fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
     try:
         with st.engine.connect() as a, fresh.store.engine.connect() as b:
-            assert migrations.current_version(a) == migrations.latest_version() == 3
+            assert migrations.current_version(a) == migrations.latest_version()
             assert _columns(a) == _columns(b)
             assert a.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             kinds = a.exec_driver_sql("SELECT DISTINCT kind FROM escalation").scalars().all()
@@ -149,7 +149,7 @@ def test_a_real_version_2_store_is_upgraded_with_nothing_lost(tmp_path: Path) ->
     fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
     try:
         with st.engine.connect() as a, fresh.store.engine.connect() as b:
-            assert migrations.current_version(a) == 3
+            assert migrations.current_version(a) == migrations.latest_version()
             assert _columns(a) == _columns(b)
             triggers = "SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name"
             assert a.exec_driver_sql(triggers).all() == b.exec_driver_sql(triggers).all()
@@ -217,3 +217,45 @@ def test_a_queued_escalation_whose_follow_up_was_only_a_column_still_sends_its_f
         assert items[1].sha256 == records.sha256(outbox.wire(items[1]))
     finally:
         ws.close()
+
+
+V3_STORE = Path(__file__).parents[1] / "fixtures" / "store-v3"
+LEAD_TABLES = ("record_review", "supervision", "learning_review", "action_update", "case_audit")
+
+
+def test_a_real_version_3_store_gains_the_lead_tables_with_nothing_lost(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(V3_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 3
+            before = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+            outbox_before = conn.exec_driver_sql("SELECT seq, record_id, sha256 FROM outbox ORDER BY seq").all()
+    finally:
+        engine.dispose()
+    st = store_mod.open_(old, PASSPHRASE)  # opening upgrades
+    fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
+    try:
+        with st.engine.connect() as a, fresh.store.engine.connect() as b:
+            assert migrations.current_version(a) == migrations.latest_version()
+            assert _columns(a) == _columns(b)
+            for query in (
+                "SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name",
+                "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            ):
+                assert a.exec_driver_sql(query).all() == b.exec_driver_sql(query).all()
+            assert {t: a.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES} == before
+            assert a.exec_driver_sql("SELECT seq, record_id, sha256 FROM outbox ORDER BY seq").all() == outbox_before
+            for table in LEAD_TABLES:
+                assert a.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0
+                # Append-only from the first row on.
+                assert (
+                    a.exec_driver_sql(
+                        f"SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='{table}'"
+                    ).scalar_one()
+                    == 2
+                )
+    finally:
+        st.close()
+        fresh.close()

@@ -3,7 +3,7 @@
 import json
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -53,6 +53,36 @@ SAMPLES: dict[str, models.Base] = {
         id=_id(8), escalation_id=_id(5), **COMMON, created_at=T, at=T, node_id="duty", kind="phoned",
         answer=None, contact_id="duty-line", contact_reached="Duty worker (Gareth Lowe)", information_shared="Plan",
         sharing_basis="Consent", outcome="Visit agreed", reached=True, due=None,
+    ),
+    "record_review": models.RecordReview(
+        id=_id(30), **COMMON, created_at=T, reviewed_id=_id(1), reviewed_type="contact_note",
+        comment="Good use of step 2",
+    ),
+    "supervision": models.Supervision(
+        id=_id(31), **COMMON, created_at=T, session_id=_id(32), worker_id=_id(33), supervised_at=T,
+        escalations_discussed=[str(_id(5))], rationale="Escalated on loss of contact: criteria met, reason clear",
+        actions=[{"action_id": str(_id(34)), "action": "Add sister to plan step 4", "owner": "Sam Okafor",
+                  "owner_id": str(_id(33)), "due": "2026-12-07"}],
+    ),
+    "learning_review": models.LearningReview(
+        id=_id(35), **COMMON, created_at=T, escalation_id=_id(5), occurred_at=T, what_happened="Two missed visits",
+        what_helped="Duty worker knew the family", delays_barriers="Crisis line busy for 20 minutes",
+        pathway_refinement_needed=True, pathway_id="moorland-welfare", pathway_version="1",
+        refinement="Name a second duty number", actions=[{"action_id": str(_id(36)), "action": "Update pathway",
+        "owner": "Team lead", "owner_id": None, "due": "2026-12-14"}],
+    ),
+    "action_update": models.ActionUpdate(
+        id=_id(37), **COMMON, created_at=T, source_id=_id(35), action_id=_id(36), status="done", at=T,
+        note="Pathway version 2 approved",
+    ),
+    "case_audit": models.CaseAudit(
+        id=_id(38), **COMMON, created_at=T, sample_id=_id(39), seed=20261130, drawn_at=T,
+        period_from=date(2026, 9, 1), period_to=date(2026, 11, 30),
+        selected_for=[{"reason": "escalation", "record_id": str(_id(5))}], case_workers=[str(_id(33))],
+        checklist="operating-model-audit@1",
+        answers=[{"question_id": "dynamic_review_updated", "answer": "yes", "note": None},
+                 {"question_id": "plan_used_in_notes", "answer": "partly", "note": "Step 2 cited once"}],
+        comment="Follow-up done on time",
     ),
 }  # fmt: skip
 

@@ -1,0 +1,274 @@
+"""A team lead's records, written through the one write path: reviews of synced records, supervision of
+risk decisions, learning reviews, action updates and case audits.
+
+Only a team lead writes them (the write path refuses anyone else and audits the attempt; the server
+refuses them too). Each is append-only: a review is never edited, an agreed action is closed by a later
+``action_update``, never by changing the record that agreed it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from app import audit
+from app.actions import ActionSource, ActionStatus, AgreedAction, TrackedAction, Update, track
+from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Sample, check_answers
+from app.changes import Changed
+from app.clock import Clock
+from app.errors import InvalidInput, NotFound
+from app.ids import new_id
+from app.write_path import WritePath
+from storage import models
+from storage.repo import lead_records as repo
+from storage.unit_of_work import UnitOfWork
+
+# What a lead may mark reviewed, by table: the record type named in the review.
+REVIEWABLE: dict[type[models.Base], str] = {
+    models.ContactNote: "contact_note",
+    models.SafetyReview: "safety_review",
+    models.Escalation: "escalation_opened",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDraft:
+    action: str = field(repr=False)
+    owner: str = field(repr=False)
+    due: date
+    owner_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDiscussed:
+    """One person whose risk decisions were discussed in a supervision."""
+
+    person_id: uuid.UUID
+    rationale: str = field(repr=False)  # the rationale for escalating or not, as discussed
+    escalations: Sequence[uuid.UUID] = ()
+    actions: Sequence[ActionDraft] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionDraft:
+    worker_id: uuid.UUID
+    supervised_at: datetime
+    persons: Sequence[PersonDiscussed]
+
+
+@dataclass(frozen=True, slots=True)
+class LearningReviewDraft:
+    person_id: uuid.UUID
+    occurred_at: datetime
+    what_happened: str = field(repr=False)
+    what_helped: str = field(repr=False)
+    delays_barriers: str = field(repr=False)
+    pathway_refinement_needed: bool = False
+    pathway_id: str | None = None
+    pathway_version: str | None = None
+    refinement: str | None = field(default=None, repr=False)
+    escalation_id: uuid.UUID | None = None
+    actions: Sequence[ActionDraft] = ()
+
+
+def _actions(drafts: Sequence[ActionDraft]) -> list[dict[str, object]]:
+    for draft in drafts:
+        if not draft.action.strip() or not draft.owner.strip():
+            raise InvalidInput("Agreed actions", "each action needs what is to be done and who owns it")
+    return [AgreedAction(new_id(), d.action.strip(), d.owner.strip(), d.due, d.owner_id).to_json() for d in drafts]
+
+
+class LeadRecordService:
+    def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._writes = WritePath(uow, clock, actor)
+
+    # -- reviews of synced records -------------------------------------------------------------------
+    def review(self, record_id: uuid.UUID, comment: str = "") -> tuple[models.RecordReview, Changed]:
+        """Mark a synced contact note, safety review or escalation reviewed, with an optional comment."""
+        now = self._clock.now()
+        self._writes.require_lead("reviews", "record_review", now)
+        with self._uow.read() as session:
+            found = next(
+                ((row, name) for model, name in REVIEWABLE.items() if (row := session.get(model, record_id))),
+                None,
+            )
+            if found is None:
+                raise NotFound("That record is not on this laptop, so it cannot be marked reviewed.")
+            person_id = found[0].person_id  # type: ignore[attr-defined]
+        with self._writes.person(person_id, "reviews", now, lead_only="record_review") as w:
+            row = models.RecordReview(
+                id=new_id(),
+                person_id=person_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
+                created_at=now,
+                reviewed_id=record_id,
+                reviewed_type=found[1],
+                comment=comment.strip() or None,
+            )
+            w.record(row)
+            return row, Changed.PERSON | w.changed
+
+    def reviews_of(self, record_ids: Sequence[uuid.UUID]) -> list[models.RecordReview]:
+        with self._uow.read() as session:
+            rows = repo.reviews_of(session, record_ids)
+            session.expunge_all()
+            return rows
+
+    # -- supervision ---------------------------------------------------------------------------------
+    def record_supervision(self, draft: SupervisionDraft) -> tuple[list[models.Supervision], Changed]:
+        """One record per person discussed, sharing one session id, written in one transaction."""
+        if not draft.persons:
+            raise InvalidInput("Persons discussed", "name at least one person whose risk decisions were discussed")
+        for person in draft.persons:
+            if not person.rationale.strip():
+                raise InvalidInput("Rationale", "say the rationale discussed for escalating or not")
+        actions = [_actions(p.actions) for p in draft.persons]
+        now = self._clock.now()
+        session_id = new_id()
+        first = draft.persons[0].person_id
+        with self._writes.person(first, "supervision", now, lead_only="supervision") as w:
+            rows = []
+            for person, agreed in zip(draft.persons, actions, strict=True):
+                w.also_for(person.person_id)
+                rows.append(
+                    w.record(
+                        models.Supervision(
+                            id=new_id(),
+                            person_id=person.person_id,
+                            author_id=w.staff_id,
+                            device_id=w.device_id,
+                            created_at=now,
+                            session_id=session_id,
+                            worker_id=draft.worker_id,
+                            supervised_at=draft.supervised_at,
+                            escalations_discussed=[str(e) for e in person.escalations],
+                            rationale=person.rationale.strip(),
+                            actions=agreed,
+                        )
+                    )
+                )
+            return rows, Changed.PERSON | w.changed
+
+    # -- learning review -----------------------------------------------------------------------------
+    def record_learning_review(self, draft: LearningReviewDraft) -> tuple[models.LearningReview, Changed]:
+        for label, value in (("What happened", draft.what_happened),):
+            if not value.strip():
+                raise InvalidInput(label, "is required")
+        if draft.pathway_refinement_needed and not (draft.pathway_id and (draft.refinement or "").strip()):
+            raise InvalidInput("Pathway refinement", "name the pathway and say what needs refining")
+        agreed = _actions(draft.actions)
+        now = self._clock.now()
+        with self._writes.person(draft.person_id, "learning reviews", now, lead_only="learning_review") as w:
+            if draft.escalation_id is not None:
+                escalation = w.session.get(models.Escalation, draft.escalation_id)
+                if escalation is None or escalation.person_id != draft.person_id:
+                    raise NotFound("That escalation is not on this laptop for this person.")
+            row = models.LearningReview(
+                id=new_id(),
+                person_id=draft.person_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
+                created_at=now,
+                escalation_id=draft.escalation_id,
+                occurred_at=draft.occurred_at,
+                what_happened=draft.what_happened.strip(),
+                what_helped=draft.what_helped.strip(),
+                delays_barriers=draft.delays_barriers.strip(),
+                pathway_refinement_needed=draft.pathway_refinement_needed,
+                pathway_id=draft.pathway_id,
+                pathway_version=draft.pathway_version,
+                refinement=(draft.refinement or "").strip() or None,
+                actions=agreed,
+            )
+            w.record(row)
+            return row, Changed.PERSON | w.changed
+
+    # -- actions tracked to completion ---------------------------------------------------------------
+    def update_action(
+        self, source_id: uuid.UUID, action_id: uuid.UUID, status: ActionStatus, note: str, at: datetime | None = None
+    ) -> tuple[models.ActionUpdate, Changed]:
+        """Close an agreed action as done or cancelled. A cancellation needs a reason."""
+        if status is ActionStatus.CANCELLED and not note.strip():
+            raise InvalidInput("Why it was cancelled", "is required")
+        now = self._clock.now()
+        self._writes.require_lead("action updates", "action_update", now)
+        with self._uow.read() as session:
+            source = session.get(models.Supervision, source_id) or session.get(models.LearningReview, source_id)
+            if source is None:
+                raise NotFound("The supervision or learning review that agreed this action is not on this laptop.")
+            person_id = source.person_id
+            if not any(str(a["action_id"]) == str(action_id) for a in source.actions):
+                raise NotFound("That action was not agreed in this record.")
+            if any(u.source_id == source_id and u.action_id == action_id for u in repo.action_updates(session)):
+                raise InvalidInput("Action", "is already closed; its history is kept as recorded")
+        with self._writes.person(person_id, "action updates", now, lead_only="action_update") as w:
+            row = models.ActionUpdate(
+                id=new_id(),
+                person_id=person_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
+                created_at=now,
+                source_id=source_id,
+                action_id=action_id,
+                status=status.value,
+                at=at or now,
+                note=note.strip(),
+            )
+            w.record(row)
+            return row, Changed.PERSON | w.changed
+
+    # -- case audit ----------------------------------------------------------------------------------
+    def record_case_audit(
+        self, sample: Sample, case: Case, answers: Sequence[AnswerDraft], comment: str = ""
+    ) -> tuple[models.CaseAudit, Changed]:
+        """The reviewer's checklist answers for one sampled case, with the sample's seed and period."""
+        if case not in sample.cases:
+            raise InvalidInput("Case", "is not in this sample")
+        check_answers(answers)
+        now = self._clock.now()
+        with self._writes.person(case.person_id, "case audits", now, lead_only="case_audit") as w:
+            if w.staff_id in case.workers:
+                raise InvalidInput("Reviewer", "may not audit a case they worked on")
+            row = models.CaseAudit(
+                id=new_id(),
+                person_id=case.person_id,
+                author_id=w.staff_id,
+                device_id=w.device_id,
+                created_at=now,
+                sample_id=sample.sample_id,
+                seed=sample.seed,
+                drawn_at=sample.drawn_at,
+                period_from=sample.period_from,
+                period_to=sample.period_to,
+                selected_for=[{"reason": e.reason.value, "record_id": str(e.record_id)} for e in case.events],
+                case_workers=sorted(str(x) for x in case.workers),
+                checklist=CHECKLIST_ID,
+                answers=[
+                    {"question_id": a.question_id, "answer": a.answer.value, "note": (a.note or "").strip() or None}
+                    for a in answers
+                ],
+                comment=comment.strip(),
+            )
+            w.record(row)
+            return row, Changed.PERSON | w.changed
+
+    def actions(self, today: date | None = None) -> list[TrackedAction]:
+        """Every agreed action on this laptop with its state today."""
+        with self._uow.read() as session:
+            sources = [_source(r, "supervision") for r in repo.supervisions(session)]
+            sources += [_source(r, "learning_review") for r in repo.learning_reviews(session)]
+            updates = [
+                Update(u.id, u.source_id, u.action_id, ActionStatus(u.status), u.at, u.note)
+                for u in repo.action_updates(session)
+            ]
+        return track(sources, updates, today or self._clock.now().date())
+
+
+def _source(row: models.Supervision | models.LearningReview, kind: str) -> ActionSource:
+    agreed_at = row.supervised_at if isinstance(row, models.Supervision) else row.created_at
+    return ActionSource(row.id, kind, row.person_id, agreed_at, [AgreedAction.from_json(a) for a in row.actions])

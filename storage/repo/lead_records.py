@@ -1,0 +1,41 @@
+"""Reads of a team lead's records: reviews of a record, supervisions, learning reviews, action updates,
+case audits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import ActionUpdate, CaseAudit, LearningReview, RecordReview, Supervision
+
+
+def reviews_of(session: Session, record_ids: Iterable[uuid.UUID]) -> list[RecordReview]:
+    ids = list(record_ids)
+    if not ids:
+        return []
+    query = select(RecordReview).where(RecordReview.reviewed_id.in_(ids))
+    return list(session.scalars(query.order_by(RecordReview.created_at, RecordReview.id)))
+
+
+def all_reviews(session: Session) -> list[RecordReview]:
+    return list(session.scalars(select(RecordReview).order_by(RecordReview.created_at, RecordReview.id)))
+
+
+def supervisions(session: Session) -> list[Supervision]:
+    return list(session.scalars(select(Supervision).order_by(Supervision.supervised_at, Supervision.id)))
+
+
+def learning_reviews(session: Session) -> list[LearningReview]:
+    return list(session.scalars(select(LearningReview).order_by(LearningReview.occurred_at, LearningReview.id)))
+
+
+def action_updates(session: Session) -> list[ActionUpdate]:
+    """In recorded order (the first update of an action is the one that stands)."""
+    return list(session.scalars(select(ActionUpdate).order_by(ActionUpdate.created_at, ActionUpdate.id)))
+
+
+def case_audits(session: Session) -> list[CaseAudit]:
+    return list(session.scalars(select(CaseAudit).order_by(CaseAudit.created_at, CaseAudit.id)))
