@@ -1,0 +1,87 @@
+"""A governance report: every measure for a team and period, with a monthly trend of each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.governance.dynamic_review import dynamic_review
+from app.governance.evidence import Evidence, authors, of_worker
+from app.governance.figures import Measure, ReportPeriod, Settings
+from app.governance.follow_up import follow_up_completion
+from app.governance.out_of_hours import out_of_hours_activity
+from app.governance.plan_use import safety_plan_use
+from app.governance.timeliness import escalation_timeliness, welfare_check_adherence
+from app.pathways import PathwayLibrary
+from app.persons import Nation
+
+ABOUT = (
+    "These are process measures about the service: whether what its own pathways and policies ask was "
+    "done, and when. They are not judgements about the people supported, and none of them is a risk "
+    "score, level or category. Records count in the period they happened in, not when they reached the "
+    "server. Where no case fell in the period a figure says so: it is never shown as 0% or 100%."
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    team: str
+    period: ReportPeriod
+    as_of: datetime
+    last_synced: datetime | None  # None on the server, whose records are the synced ones
+    measures: tuple[Measure, ...]
+    trend: tuple[tuple[ReportPeriod, tuple[Measure, ...]], ...]
+    unreadable: int = 0
+    by_worker: tuple[tuple[uuid.UUID, tuple[Measure, ...]], ...] = field(default=())
+
+    def measure(self, key: str) -> Measure:
+        return next(m for m in self.measures if m.key == key)
+
+
+def measures(
+    evidence: Evidence,
+    period: ReportPeriod,
+    library: PathwayLibrary,
+    nation: Nation,
+    as_of: datetime,
+    settings: Settings | None = None,
+) -> tuple[Measure, ...]:
+    settings = settings or Settings()
+    return (
+        escalation_timeliness(evidence, period, library, as_of),
+        welfare_check_adherence(evidence, period, library, as_of),
+        safety_plan_use(evidence, period, settings, as_of),
+        dynamic_review(evidence, period, settings, as_of),
+        follow_up_completion(evidence, period, as_of),
+        out_of_hours_activity(evidence, period, nation),
+    )
+
+
+def build(
+    evidence: Evidence,
+    team: str,
+    period: ReportPeriod,
+    library: PathwayLibrary,
+    nation: Nation,
+    as_of: datetime,
+    *,
+    settings: Settings | None = None,
+    last_synced: datetime | None = None,
+    per_worker: bool = False,
+) -> Report:
+    """The team's report. ``per_worker`` adds each worker's figures: the caller must hold the lead role
+    and audit the request (governance is for learning, not blame)."""
+    trend = tuple((month, measures(evidence, month, library, nation, as_of, settings)) for month in period.months())
+    workers = (
+        tuple(
+            (author, measures(of_worker(evidence, author), period, library, nation, as_of, settings))
+            for author in authors(evidence)
+        )
+        if per_worker
+        else ()
+    )
+    return Report(
+        team, period, as_of, last_synced, measures(evidence, period, library, nation, as_of, settings), trend,
+        len(evidence.unreadable), workers,
+    )  # fmt: skip
