@@ -1,0 +1,120 @@
+"""Governance reports on this device: only for a team lead (or admin), and audited either way.
+
+A worker's laptop holds their own caseload, not the team's, and governance figures are the lead's
+business: a worker asking is refused with a message, and the refusal is itself in the audit log. A
+per-worker breakdown is audited as its own event, so who looked at whose figures is always on record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app import audit
+from app.clock import Clock
+from app.errors import WaymarkError
+from app.governance.evidence import Evidence
+from app.governance.figures import ReportPeriod, Settings
+from app.governance.report import Report, build
+from app.org_config import OrgConfig
+from app.persons import Nation
+from storage import records
+from storage.repo import device as device_repo
+from storage.repo import governance as governance_repo
+from storage.unit_of_work import UnitOfWork
+
+# Roles that may see a team's governance figures (the server's team_lead scope covers the team).
+MAY_REPORT = frozenset({"team_lead", "admin"})
+# The sync engine's record of its last complete sync (sync/engine.py LAST_SUCCESS); app/ may not import
+# sync, so the key is named here too.
+LAST_SYNC_KEY = "sync.last_success"
+
+
+class NotPermitted(WaymarkError):
+    """The role on this laptop may not do this; the refusal is audited."""
+
+
+class UnknownTeam(WaymarkError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRef:
+    id: str
+    name: str
+    area: str
+    nation: Nation
+
+
+class GovernanceService:
+    def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor, config: OrgConfig) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._actor = actor
+        self._config = config
+
+    def role(self) -> str | None:
+        """The role this laptop was enrolled for (the server's word), else the local staff record's."""
+        with self._uow.read() as session:
+            enrolled = device_repo.meta(session).get("sync.role")
+            if enrolled:
+                return enrolled
+            return governance_repo.staff_role(session, self._actor.staff_id) if self._actor.staff_id else None
+
+    def teams(self) -> list[TeamRef]:
+        with self._uow.read() as session:
+            return [TeamRef(str(t.id), t.name, t.area, Nation(t.nation)) for t in governance_repo.teams(session)]
+
+    def last_synced(self) -> datetime | None:
+        with self._uow.read() as session:
+            value = device_repo.meta(session).get(LAST_SYNC_KEY)
+        return datetime.fromisoformat(value) if value else None
+
+    def report(
+        self,
+        team: str,
+        first: date,
+        last: date,
+        *,
+        per_worker: bool = False,
+        settings: Settings | None = None,
+    ) -> Report:
+        """The team's report for ``first``..``last`` (London days, both included). Raises NotPermitted
+        (audited) for a role other than team lead or admin; UnknownTeam when no team has that name or area."""
+        now = self._clock.now()
+        role = self.role()
+        if role not in MAY_REPORT:
+            with self._uow.write() as session:
+                audit.append(session, self._actor, audit.AuditAction.REFUSED, now, "governance_report", None)
+            raise NotPermitted(
+                "Governance reports are for team leads: this laptop is enrolled for a "
+                f"{(role or 'worker').replace('_', ' ')}, so no report was made. The refusal has been recorded. "
+                "Ask your team lead if you need the team's figures."
+            )
+        period = ReportPeriod(first, last)
+        chosen = self._team(team)
+        with self._uow.write() as session:
+            audit.append(session, self._actor, audit.AuditAction.EXPORT, now, "governance_report", chosen.id)
+            if per_worker:
+                audit.append(session, self._actor, audit.AuditAction.EXPORT, now, "governance_by_worker", chosen.id)
+        with self._uow.read() as session:
+            envelopes = [records.envelope(row) for row in governance_repo.team_records(session, chosen.id)]
+        return build(
+            Evidence.from_envelopes(envelopes),
+            chosen.name,
+            period,
+            self._config.pathways,
+            chosen.nation,
+            now,
+            settings=settings,
+            last_synced=self.last_synced(),
+            per_worker=per_worker,
+        )
+
+    def _team(self, wanted: str) -> TeamRef:
+        key = wanted.strip().casefold()
+        for team in self.teams():
+            if key in (team.name.casefold(), team.area.casefold(), team.id):
+                return team
+        known = ", ".join(t.name for t in self.teams()) or "none"
+        raise UnknownTeam(f"No team called {wanted!r} on this laptop (teams here: {known}); no report was made.")

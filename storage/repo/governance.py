@@ -1,0 +1,28 @@
+"""Whole-team reads for governance reports: the teams on this device and the change records about a
+team's persons."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import records
+from storage.models import Base, Person, Staff, Team
+
+
+def teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def staff_role(session: Session, staff_id: uuid.UUID) -> str | None:
+    return session.scalar(select(Staff.role).where(Staff.id == staff_id))
+
+
+def team_records(session: Session, team_id: uuid.UUID) -> Iterator[Base]:
+    """Every change record (PROTOCOL.md §1 types) about a person of this team."""
+    persons = select(Person.id).where(Person.team_id == team_id)
+    for model in records.MODELS:
+        yield from session.scalars(select(model).where(model.person_id.in_(persons)))  # type: ignore[attr-defined]
