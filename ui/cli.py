@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -92,7 +93,23 @@ def _parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync", help="sync once with the server: send what is waiting, receive what is new")
     sync.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+
+    report = sub.add_parser("report", help="governance measures for a team and period (team leads)")
+    report.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+    report.add_argument("--team", required=True, help="the team's name or area")
+    report.add_argument("--from", dest="first", required=True, type=_day, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="last", required=True, type=_day, help="last day, YYYY-MM-DD (included)")
+    report.add_argument("--csv", type=Path, default=None, help="also write the figures and their records as CSV")
+    report.add_argument("--pdf", type=Path, default=None, help="also write a paginated PDF for a meeting")
+    report.add_argument("--by-worker", action="store_true", help="add each worker's figures (audited)")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-30") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _enrol(data_dir, args.server, args.code, args.ca)
             case "sync":
                 return _sync(data_dir)
+            case "report":
+                return _report(data_dir, args.team, args.first, args.last, args.csv, args.pdf, args.by_worker)
             case "period":
                 return _period(args.at, args.nation, args.area)
             case "pathways":
@@ -229,6 +248,42 @@ def _sync_once(workspace: Any, describe: Any) -> int:
         print(f"waymark: sync did not finish: {describe(exc)}", file=sys.stderr)
         return 1
     print(report.summary())
+    return 0
+
+
+def _report(
+    data_dir: Path, team: str, first: date, last: date, csv_file: Path | None, pdf_file: Path | None, by_worker: bool
+) -> int:
+    from app.governance.csv_export import to_csv
+    from app.governance.report import summary
+    from app.governance.service import GovernanceService
+    from app.workspace import Workspace
+
+    if last < first:
+        print("waymark: --to is before --from; no report was made", file=sys.stderr)
+        return 1
+    for target in (csv_file, pdf_file):
+        if target is not None and not target.parent.is_dir():
+            print(f"waymark: the folder for {target} does not exist; no report was made", file=sys.stderr)
+            return 1
+    workspace = Workspace.open(data_dir, _passphrase())
+    try:
+        assert workspace.config is not None
+        service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
+        report = service.report(team, first, last, per_worker=by_worker)
+        names = workspace.staff_names()
+    finally:
+        workspace.close()
+    print("\n".join(summary(report, names)))
+    if csv_file is not None:
+        csv_file.write_text(to_csv(report), encoding="utf-8")
+        print(f"CSV written to {csv_file}")
+    if pdf_file is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a headless command: no display needed
+        from ui.report_pdf import write_pdf
+
+        pages = write_pdf(report, pdf_file, names)
+        print(f"PDF written to {pdf_file} ({pages} pages)")
     return 0
 
 

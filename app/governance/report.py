@@ -85,3 +85,25 @@ def build(
         team, period, as_of, last_synced, measures(evidence, period, library, nation, as_of, settings), trend,
         len(evidence.unreadable), workers,
     )  # fmt: skip
+
+
+def summary(report: Report, worker_names: dict[uuid.UUID, str] | None = None) -> list[str]:
+    """The report as plain lines for a terminal: each measure, each figure, no record ids."""
+    synced = f"{report.last_synced:%-d %b %Y %H:%M} UTC" if report.last_synced else "never on this device"
+    lines = [
+        f"Governance measures: {report.team}, {report.period.label()} (London days, both included)",
+        f"Made {report.as_of:%-d %b %Y %H:%M} UTC. Data last synced: {synced}.",
+    ]
+    if report.unreadable:
+        lines.append(f"{report.unreadable} record(s) were written by a newer Waymark and are not counted.")
+    for measure in report.measures:
+        lines.append("")
+        lines.append(measure.title)
+        lines.extend(f"  {f.label}: {f.text()}" + (f" ({len(f.pending)} pending)" if f.pending else "")
+                     for f in measure.figures)  # fmt: skip
+    for worker, worker_measures in report.by_worker:
+        name = (worker_names or {}).get(worker, str(worker))
+        lines.append("")
+        lines.append(f"Recorded by {name}")
+        lines.extend(f"  {m.title} — {f.label}: {f.text()}" for m in worker_measures for f in m.figures)
+    return lines

@@ -7,6 +7,7 @@ per-worker breakdown is audited as its own event, so who looked at whose figures
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,7 +41,7 @@ class UnknownTeam(WaymarkError):
 
 @dataclass(frozen=True, slots=True)
 class TeamRef:
-    id: str
+    id: uuid.UUID
     name: str
     area: str
     nation: Nation
@@ -63,7 +64,7 @@ class GovernanceService:
 
     def teams(self) -> list[TeamRef]:
         with self._uow.read() as session:
-            return [TeamRef(str(t.id), t.name, t.area, Nation(t.nation)) for t in governance_repo.teams(session)]
+            return [TeamRef(t.id, t.name, t.area, Nation(t.nation)) for t in governance_repo.teams(session)]
 
     def last_synced(self) -> datetime | None:
         with self._uow.read() as session:
@@ -114,7 +115,7 @@ class GovernanceService:
     def _team(self, wanted: str) -> TeamRef:
         key = wanted.strip().casefold()
         for team in self.teams():
-            if key in (team.name.casefold(), team.area.casefold(), team.id):
+            if key in (team.name.casefold(), team.area.casefold(), str(team.id)):
                 return team
         known = ", ".join(t.name for t in self.teams()) or "none"
         raise UnknownTeam(f"No team called {wanted!r} on this laptop (teams here: {known}); no report was made.")

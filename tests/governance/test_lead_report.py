@@ -1,0 +1,80 @@
+"""Reports on a lead's store: refused (and audited) for a worker, audited for a lead, per-worker audited
+on its own; the figures are the measures' over the team's records; the CSV parses and matches."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.governance.csv_export import to_csv
+from app.governance.service import GovernanceService, NotPermitted, UnknownTeam
+from app.workspace import Workspace
+from storage import models
+from tests.governance.lead_store import become
+
+
+def _service(workspace: Workspace) -> GovernanceService:
+    assert workspace.config is not None
+    return GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
+
+
+def _audit(workspace: Workspace) -> list[tuple[str, str | None, str | None]]:
+    with workspace.store.sessions() as session:
+        rows = session.scalars(select(models.AuditEvent).order_by(models.AuditEvent.seq))
+        return [(e.action, e.record_type, str(e.actor_id)) for e in rows]
+
+
+def test_a_worker_is_refused_with_a_message_and_the_refusal_is_audited(workspace: Workspace) -> None:
+    with pytest.raises(NotPermitted, match=r"team leads.*refusal has been recorded"):
+        _service(workspace).report("eastmoor", date(2026, 9, 1), date(2026, 11, 30))
+    assert _audit(workspace)[-1] == ("refused", "governance_report", str(workspace.actor.staff_id))
+
+
+def test_a_lead_gets_the_team_report_audited_and_the_by_worker_view_audited_too(workspace: Workspace) -> None:
+    lead = become(workspace, "team_lead")
+    service = _service(workspace)
+    report = service.report("Eastmoor Community Mental Health Team", date(2026, 6, 1), date(2026, 11, 30))
+    assert _audit(workspace)[-1] == ("export", "governance_report", str(lead))
+    escalations = report.measure("out_of_hours").figure("share_out_of_hours")
+    assert escalations.denominator > 0  # the demo team has escalations and welfare checks in the period
+    assert report.by_worker == ()
+
+    by_worker = service.report("eastmoor", date(2026, 6, 1), date(2026, 11, 30), per_worker=True)
+    assert [a[:2] for a in _audit(workspace)[-2:]] == [
+        ("export", "governance_report"),
+        ("export", "governance_by_worker"),
+    ]
+    assert by_worker.by_worker and all(isinstance(w, uuid.UUID) for w, _ in by_worker.by_worker)
+
+
+def test_an_unknown_team_is_named_with_the_teams_there_are(workspace: Workspace) -> None:
+    become(workspace, "team_lead")
+    with pytest.raises(UnknownTeam, match="Eastmoor Community Mental Health Team"):
+        _service(workspace).report("nowhere", date(2026, 6, 1), date(2026, 11, 30))
+
+
+def test_the_csv_parses_and_matches_the_measures(workspace: Workspace) -> None:
+    become(workspace, "team_lead")
+    report = _service(workspace).report("eastmoor", date(2026, 6, 1), date(2026, 11, 30))
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+
+    figures = {(r["measure"], r["figure"]): r for r in rows if r["row"] == "figure"}
+    expected = {(m.key, f.key): f for m in report.measures for f in m.figures}
+    assert figures.keys() == expected.keys()
+    for key, figure in expected.items():
+        row = figures[key]
+        assert (int(row["numerator"]), int(row["denominator"]), row["value"]) == (
+            figure.numerator, figure.denominator, figure.text(),
+        )  # fmt: skip
+        listed = [r for r in rows if r["row"] == "record" and (r["measure"], r["figure"]) == key]
+        assert {uuid.UUID(r["record_id"]) for r in listed} == set(figure.cases) | set(figure.pending)
+        counted = {uuid.UUID(r["record_id"]) for r in listed if r["role"].startswith("counted")}
+        assert counted == set(figure.counted)
+    assert rows[0]["row"] == "report" and "last synced" in rows[0]["note"]
+    trend_months = {(r["period_first"], r["period_last"]) for r in rows if r["row"] == "trend"}
+    assert len(trend_months) == 6  # June to November
