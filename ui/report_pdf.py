@@ -8,7 +8,6 @@ names): no person's name, NHS number, address or clinical text.
 from __future__ import annotations
 
 import html
-import inspect
 import uuid
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from PySide6.QtCore import QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from app.governance.csv_export import record_roles
-from app.governance.figures import FigureKind
+from app.governance.figures import FigureKind, definition_paragraphs
 from app.governance.report import ABOUT, Report
 from ui.governance_charts import image, paint_counts, paint_trend, trend
 
@@ -38,12 +37,12 @@ def _e(text: object) -> str:
 
 def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = None) -> QTextDocument:
     doc = QTextDocument()
-    synced = f"{report.last_synced:%-d %B %Y %H:%M} UTC" if report.last_synced else "records as held by the server"
     parts = [
         "<h1>Governance evidence</h1>",
         f"<h2>{_e(report.team)}</h2>",
         f"<p><b>Period:</b> {_e(report.period.label())} (whole days, London time, both included)</p>",
-        f"<p><b>Made:</b> {report.as_of:%-d %B %Y %H:%M} UTC<br><b>Data last synced:</b> {_e(synced)}</p>",
+        f"<p><b>Made:</b> {report.as_of:%-d %B %Y %H:%M} UTC<br>",
+        f"<b>Data last synced:</b> {_e(report.synced_text())}</p>",
         "<p>Made by Waymark from the records themselves. Every figure can be traced to the records behind "
         "it: the appendix lists them by record id. The report holds no names, NHS numbers or clinical text.</p>",
     ]
@@ -51,19 +50,19 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
         parts.append(f"<p>{report.unreadable} record(s) written by a newer Waymark are not counted.</p>")
     parts += [BREAK, "<h2>Definitions</h2>", f"<p>{_e(ABOUT)}</p>"]
     for measure in report.measures:
-        definition = inspect.cleandoc(measure.definition)
-        parts.append(f"<h3>{_e(measure.title)}</h3><p style='white-space: pre-wrap'>{_e(definition)}</p>")
+        parts.append(f"<h3>{_e(measure.title)}</h3>")
+        parts.extend(f"<p>{_e(p)}</p>" for p in definition_paragraphs(measure.definition))
     parts += [BREAK, "<h2>Trends by month</h2>"]
     for i, (measure_key, figure_key, title) in enumerate(CHARTS):
         points = trend(report, measure_key, figure_key)
         img = image(1200, 420, lambda p, r, t=title, pts=points: paint_trend(p, r, t, pts))
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"chart{i}"), img)
-        parts.append(f'<p><img src="chart{i}" width="600" height="210"></p>')
+        parts.append(f'<p><img src="chart{i}" width="480" height="168"></p>')
     ooh = report.measure("out_of_hours")
     counts = [(f.label, f.numerator) for f in ooh.figures if f.kind is FigureKind.COUNT]
     img = image(1200, 360, lambda p, r: paint_counts(p, r, "Escalations and welfare checks by when they began", counts))
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("chart-ooh"), img)
-    parts.append('<p><img src="chart-ooh" width="600" height="180"></p>')
+    parts.append('<p><img src="chart-ooh" width="480" height="144"></p>')
 
     parts += [BREAK, "<h2>Figures</h2>"]
     for measure in report.measures:
@@ -119,8 +118,8 @@ def write_pdf(report: Report, path: Path, worker_names: dict[uuid.UUID, str] | N
                                      QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter))  # fmt: skip
     writer.setResolution(150)
     doc = build_document(report, worker_names)
-    layout = writer.pageLayout()
-    px = layout.paintRectPixels(writer.resolution())
-    doc.setPageSize(QSizeF(px.width(), px.height()))
+    # Laid out in points, so the document's own font sizes read as they would on paper.
+    area = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
+    doc.setPageSize(QSizeF(area.width(), area.height()))
     doc.print_(writer)
     return doc.pageCount()

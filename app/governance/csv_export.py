@@ -38,13 +38,12 @@ def _figure_row(kind: str, measure: Measure, figure: Figure, period: ReportPerio
 
 
 def rows(report: Report) -> Iterator[dict[str, str]]:
-    synced = report.last_synced.isoformat() if report.last_synced else "records as held by the server"
     yield {
         "row": "report",
         "label": f"{report.team}: governance measures",
         "period_first": report.period.first.isoformat(),
         "period_last": report.period.last.isoformat(),
-        "note": f"made {report.as_of.isoformat()}; data last synced {synced}; "
+        "note": f"made {report.as_of.isoformat()}; data last synced: {report.synced_text()}; "
         f"{report.unreadable} record(s) too new to read. {ABOUT}",
     }
     for measure in report.measures:

@@ -8,6 +8,7 @@ claim something about cases that did not exist.
 from __future__ import annotations
 
 import enum
+import inspect
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -145,3 +146,18 @@ def _minutes(total: int) -> str:
         return f"{total} min"
     hours, minutes = divmod(total, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def definition_paragraphs(docstring: str) -> list[str]:
+    """A measure's docstring as plain paragraphs for a reader: wrapped lines joined, each ``- `` item its
+    own paragraph, code quotes dropped."""
+    paragraphs: list[str] = []
+    for raw in inspect.cleandoc(docstring).replace("``", "").splitlines():
+        line = raw.strip()
+        if not line:
+            paragraphs.append("")
+        elif line.startswith("- ") or not paragraphs or not paragraphs[-1]:
+            paragraphs.append(line)
+        else:
+            paragraphs[-1] += " " + line
+    return [p for p in paragraphs if p]

@@ -29,11 +29,20 @@ class Report:
     team: str
     period: ReportPeriod
     as_of: datetime
-    last_synced: datetime | None  # None on the server, whose records are the synced ones
+    last_synced: datetime | None  # when the device last synced; None when it never has, or on the server
     measures: tuple[Measure, ...]
     trend: tuple[tuple[ReportPeriod, tuple[Measure, ...]], ...]
     unreadable: int = 0
     by_worker: tuple[tuple[uuid.UUID, tuple[Measure, ...]], ...] = field(default=())
+    on_server: bool = False  # made from the server's records (which are the synced ones)
+
+    def synced_text(self) -> str:
+        """When the data was last synced, in words: a device's report is only as new as its last sync."""
+        if self.on_server:
+            return "the server's records, as received by the time the report was made"
+        if self.last_synced is None:
+            return "never: this device has not synced, so records made on other devices are missing"
+        return f"{self.last_synced:%-d %b %Y %H:%M} UTC"
 
     def measure(self, key: str) -> Measure:
         return next(m for m in self.measures if m.key == key)
@@ -69,6 +78,7 @@ def build(
     settings: Settings | None = None,
     last_synced: datetime | None = None,
     per_worker: bool = False,
+    on_server: bool = False,
 ) -> Report:
     """The team's report. ``per_worker`` adds each worker's figures: the caller must hold the lead role
     and audit the request (governance is for learning, not blame)."""
@@ -83,16 +93,15 @@ def build(
     )
     return Report(
         team, period, as_of, last_synced, measures(evidence, period, library, nation, as_of, settings), trend,
-        len(evidence.unreadable), workers,
+        len(evidence.unreadable), workers, on_server,
     )  # fmt: skip
 
 
 def summary(report: Report, worker_names: dict[uuid.UUID, str] | None = None) -> list[str]:
     """The report as plain lines for a terminal: each measure, each figure, no record ids."""
-    synced = f"{report.last_synced:%-d %b %Y %H:%M} UTC" if report.last_synced else "never on this device"
     lines = [
         f"Governance measures: {report.team}, {report.period.label()} (London days, both included)",
-        f"Made {report.as_of:%-d %b %Y %H:%M} UTC. Data last synced: {synced}.",
+        f"Made {report.as_of:%-d %b %Y %H:%M} UTC. Data last synced: {report.synced_text()}.",
     ]
     if report.unreadable:
         lines.append(f"{report.unreadable} record(s) were written by a newer Waymark and are not counted.")

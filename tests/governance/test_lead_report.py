@@ -78,3 +78,20 @@ def test_the_csv_parses_and_matches_the_measures(workspace: Workspace) -> None:
     assert rows[0]["row"] == "report" and "last synced" in rows[0]["note"]
     trend_months = {(r["period_first"], r["period_last"]) for r in rows if r["row"] == "trend"}
     assert len(trend_months) == 6  # June to November
+
+
+def test_the_report_states_when_its_data_was_last_synced(workspace: Workspace) -> None:
+    become(workspace, "team_lead")
+    service = _service(workspace)
+    never = service.report("eastmoor", date(2026, 6, 1), date(2026, 11, 30))
+    assert never.synced_text().startswith("never: this device has not synced")
+    with workspace.store.sessions.begin() as session:
+        session.merge(models.Meta(key="sync.last_success", value="2026-11-26T09:15:00+00:00"))
+    assert service.report("eastmoor", date(2026, 6, 1), date(2026, 11, 30)).synced_text() == "26 Nov 2026 09:15 UTC"
+
+
+def test_the_last_sync_key_is_the_sync_engines() -> None:
+    from app.governance.service import LAST_SYNC_KEY
+    from sync.engine import LAST_SUCCESS
+
+    assert LAST_SYNC_KEY == LAST_SUCCESS
