@@ -63,7 +63,7 @@ def paint_trend(painter: QPainter, rect: QRectF, title: str, points: list[Point]
         for i, point in enumerate(points):
             x = plot.left() + slot * i
             figure = point.figure
-            value_box = QRectF(x, plot.top(), slot, plot.height())
+            value_box = QRectF(x, plot.bottom() - plot.height() * 0.45, slot, plot.height() * 0.4)
             if figure.kind is FigureKind.SHARE and figure.denominator:
                 share = figure.numerator / figure.denominator
                 bar = QRectF(x + slot * 0.2, plot.bottom() - plot.height() * share, slot * 0.6, plot.height() * share)
