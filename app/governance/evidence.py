@@ -18,6 +18,10 @@ from storage.records import UpdateRequired, upcast
 # Outcomes of a contact note that mean the worker was with or spoke to the person, so a plan step could
 # have been used (declined, no answer, not at home and so on could not use one).
 CONTACT_MADE = frozenset({"seen", "spoken_to"})
+# The record types the measures read; others are passed over, not reported as unreadable.
+READ = frozenset(
+    {"contact_note", "note_amendment", "safety_plan_revision", "safety_review", "escalation_opened", "escalation_event"}
+)
 
 
 def _time(value: str | None) -> datetime | None:
@@ -119,6 +123,8 @@ class Evidence:
         events: dict[uuid.UUID, list[Event]] = {}
         unreadable: list[uuid.UUID] = []
         for raw in envelopes:
+            if raw["record_type"] not in READ:
+                continue  # planned contacts and the like: no measure reads them
             try:
                 env = upcast(raw)
             except UpdateRequired:

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import platformdirs
@@ -87,7 +88,21 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("device")
     purge.add_argument("--person", required=True)
     add("new-epoch", "after restoring from backup: clients re-push and re-snapshot")
+
+    report = sub.add_parser("report", help="governance measures for a team and period, from the server's records")
+    report.add_argument("--db", help="database URL (default: as for serve)")
+    report.add_argument("--team", required=True, help="the team's name or area")
+    report.add_argument("--from", dest="first", required=True, type=_day, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="last", required=True, type=_day, help="last day, YYYY-MM-DD (included)")
+    report.add_argument("--csv", type=Path, default=None, help="also write the figures and their records as CSV")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-30") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,8 +134,26 @@ def _run(args: argparse.Namespace) -> int:
             for username, role, team in demo.load(admin, persons=args.persons, seed=args.seed):
                 print(f"{username} {role} {team}")
         return 0
+    if args.command == "report":
+        return _report(args)
     with Admin(args.db or default_db_url()) as admin:
         _admin(admin, args)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from app.governance.csv_export import to_csv
+    from app.governance.report import summary
+    from sync.server.report import team_report
+
+    if args.csv is not None and not args.csv.parent.is_dir():
+        raise AdminError(f"the folder for {args.csv} does not exist; no report was made")
+    with Admin(args.db or default_db_url()) as admin:
+        report = team_report(admin, args.team, args.first, args.last)
+    print("\n".join(summary(report)))
+    if args.csv is not None:
+        args.csv.write_text(to_csv(report), encoding="utf-8")
+        print(f"CSV written to {args.csv}")
     return 0
 
 

@@ -258,3 +258,11 @@ def test_months_cut_a_period_for_the_trend() -> None:
         (date(2026, 12, 1), date(2026, 12, 31)),
         (date(2027, 1, 1), date(2027, 1, 31)),
     ]
+
+
+def test_a_record_from_a_newer_waymark_is_counted_as_unreadable_and_other_types_are_passed_over() -> None:
+    newer = {**escalation(at("2026-03-10 10:00")), "schema_version": 99}
+    planned = {**note(at("2026-03-10 10:00")), "record_type": "planned_contact", "payload": {"due_at": None}}
+    evidence = Evidence.from_envelopes([newer, planned])
+    assert evidence.unreadable == ids(newer)
+    assert evidence.cases == () and evidence.notes == ()
