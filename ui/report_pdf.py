@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF, QUrl
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
 from app.governance.csv_export import record_roles
 from app.governance.figures import FigureKind, definition_paragraphs
@@ -68,7 +69,7 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
     for measure in report.measures:
         parts.append(f"<h3>{_e(measure.title)}</h3>")
         parts.append(
-            '<table border="1" cellspacing="0" cellpadding="4" width="100%"><tr><th align="left">Figure</th>'
+            '<table border="1" cellspacing="0" cellpadding="4" width="100%"><tr><th align="left" width="46%">Figure</th>'
             "<th>Numerator</th><th>Denominator</th><th>Value</th><th>Pending</th></tr>"
         )
         for f in measure.figures:
@@ -108,8 +109,14 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
     return doc
 
 
-def write_pdf(report: Report, path: Path, worker_names: dict[uuid.UUID, str] | None = None) -> int:
-    """Write the PDF; returns its number of pages."""
+def write_pdf(
+    report: Report,
+    path: Path,
+    worker_names: dict[uuid.UUID, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the PDF page by page, calling ``progress(pages_done, pages)`` after each; returns the number
+    of pages. Safe off the UI thread (images only, no pixmaps or widgets)."""
     _app = QGuiApplication.instance() or QGuiApplication([])
     writer = QPdfWriter(str(path))
     writer.setTitle(f"Governance evidence: {report.team}, {report.period.label()}")
@@ -121,5 +128,20 @@ def write_pdf(report: Report, path: Path, worker_names: dict[uuid.UUID, str] | N
     # Laid out in points, so the document's own font sizes read as they would on paper.
     area = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
     doc.setPageSize(QSizeF(area.width(), area.height()))
-    doc.print_(writer)
-    return doc.pageCount()
+    pages = doc.pageCount()
+    painter = QPainter(writer)
+    try:
+        scale = writer.width() / area.width()
+        painter.scale(scale, scale)
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * area.height())
+            doc.drawContents(painter, QRectF(0, page * area.height(), area.width(), area.height()))
+            painter.restore()
+            if progress is not None:
+                progress(page + 1, pages)
+    finally:
+        painter.end()
+    return pages
