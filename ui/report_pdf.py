@@ -69,8 +69,9 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
     for measure in report.measures:
         parts.append(f"<h3>{_e(measure.title)}</h3>")
         parts.append(
-            '<table border="1" cellspacing="0" cellpadding="4" width="100%"><tr><th align="left" width="46%">Figure</th>'
-            "<th>Numerator</th><th>Denominator</th><th>Value</th><th>Pending</th></tr>"
+            '<table border="1" cellspacing="0" cellpadding="4" width="100%">'
+            '<tr><th align="left" width="46%">Figure</th><th>Numerator</th><th>Denominator</th>'
+            "<th>Value</th><th>Pending</th></tr>"
         )
         for f in measure.figures:
             parts.append(

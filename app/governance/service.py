@@ -66,6 +66,10 @@ class GovernanceService:
         with self._uow.read() as session:
             return [TeamRef(t.id, t.name, t.area, Nation(t.nation)) for t in governance_repo.teams(session)]
 
+    def staff_names(self) -> dict[uuid.UUID, str]:
+        with self._uow.read() as session:
+            return device_repo.staff_names(session)
+
     def last_synced(self) -> datetime | None:
         with self._uow.read() as session:
             value = device_repo.meta(session).get(LAST_SYNC_KEY)

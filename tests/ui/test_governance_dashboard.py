@@ -1,0 +1,91 @@
+"""The lead's governance dashboard: make the report off the UI thread, drill from a figure to its
+records, export CSV and PDF off the UI thread with progress; a worker's laptop is refused in words."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QThreadPool
+from pytestqt.qtbot import QtBot
+
+from app.governance.service import GovernanceService
+from app.workspace import Workspace
+from tests.governance.lead_store import become
+from ui.governance_dashboard import FigureRole, GovernanceDashboard
+
+
+def _dashboard(qtbot: QtBot, workspace: Workspace, pool: QThreadPool) -> GovernanceDashboard:
+    assert workspace.config is not None
+    service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
+    dashboard = GovernanceDashboard(service, pool)
+    qtbot.addWidget(dashboard)
+    dashboard.resize(1366, 768)
+    dashboard.show()
+    qtbot.waitUntil(lambda: dashboard.team.count() > 0, timeout=10_000)
+    dashboard.first.setDate(QDate(2026, 6, 1))
+    dashboard.last.setDate(QDate(2026, 11, 30))
+    return dashboard
+
+
+def test_each_figure_drills_down_to_its_records_and_exports_run_with_progress(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool, tmp_path: Path
+) -> None:
+    become(workspace, "team_lead")
+    dashboard = _dashboard(qtbot, workspace, pool)
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    report = dashboard.report
+    assert report is not None
+    assert dashboard.figures.rowCount() == sum(len(m.figures) for m in report.measures)
+    assert "Data last synced" in dashboard.status.text()
+
+    for row in range(dashboard.figures.rowCount()):
+        dashboard.table.selectRow(row)
+        _measure, figure, _team = dashboard.figures.data(dashboard.figures.index(row, 0), FigureRole)
+        assert set(dashboard.records.record_ids()) == set(figure.cases) | set(figure.pending)
+        assert dashboard.figures.data(dashboard.figures.index(row, 2)) == figure.text()
+    notes = next(
+        r for r in range(dashboard.figures.rowCount())
+        if dashboard.figures.data(dashboard.figures.index(r, 1)) == "Contact notes that cite the safety plan's steps"
+    )  # fmt: skip
+    dashboard.table.selectRow(notes)
+    tmp_path.mkdir(exist_ok=True)
+    dashboard.grab().save(str(tmp_path / "dashboard-1366x768.png"))
+
+    moved: list[int] = []
+    dashboard.progress.valueChanged.connect(moved.append)
+    with qtbot.waitSignal(dashboard.export_finished, timeout=30_000) as pdf:
+        dashboard.export("pdf", tmp_path / "report.pdf")
+    assert pdf.args == [str(tmp_path / "report.pdf")] and (tmp_path / "report.pdf").stat().st_size > 0
+    assert moved and max(moved) >= 6  # a page at a time
+    assert not dashboard.progress.isVisible()
+    with qtbot.waitSignal(dashboard.export_finished, timeout=30_000):
+        dashboard.export("csv", tmp_path / "report.csv")
+    with (tmp_path / "report.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {uuid.UUID(r["record_id"]) for r in rows if r["row"] == "record"} >= set(dashboard.records.record_ids())
+
+
+def test_an_export_to_a_folder_that_is_gone_says_nothing_was_lost(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool, tmp_path: Path
+) -> None:
+    become(workspace, "team_lead")
+    dashboard = _dashboard(qtbot, workspace, pool)
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    with qtbot.waitSignal(dashboard.export_finished, timeout=30_000) as done:
+        dashboard.export("csv", tmp_path / "gone" / "report.csv")
+    assert done.args == [""]
+    assert "Nothing in Waymark was changed or lost" in dashboard.status.text()
+
+
+def test_a_worker_laptop_is_told_reports_are_for_team_leads(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool
+) -> None:
+    dashboard = _dashboard(qtbot, workspace, pool)
+    dashboard.make.click()
+    qtbot.waitUntil(lambda: "team leads" in dashboard.status.text(), timeout=20_000)
+    assert dashboard.report is None and dashboard.figures.rowCount() == 0
+    assert dashboard.make.isEnabled()
