@@ -39,7 +39,8 @@ def paint_trend(painter: QPainter, rect: QRectF, title: str, points: list[Point]
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont(painter.font())
-    font.setPixelSize(max(10, int(rect.height() / 18)))
+    # Sized to the space: month labels must fit their slot in a narrow dashboard pane and on paper.
+    font.setPixelSize(max(9, min(int(rect.height() / 18), int(rect.width() / 45))))
     painter.setFont(font)
     line = font.pixelSize() * 1.5
     painter.setPen(Qt.GlobalColor.black)
@@ -84,7 +85,7 @@ def paint_counts(painter: QPainter, rect: QRectF, title: str, items: list[tuple[
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont(painter.font())
-    font.setPixelSize(max(10, int(rect.height() / 14)))
+    font.setPixelSize(max(9, min(int(rect.height() / 14), int(rect.width() / 45))))
     painter.setFont(font)
     line = font.pixelSize() * 1.5
     painter.setPen(Qt.GlobalColor.black)
