@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from storage.records import UpdateRequired, upcast
@@ -102,12 +102,36 @@ class Case:
         return current, done
 
 
+@dataclass(frozen=True, slots=True)
+class TrackedAction:
+    """An action agreed in a supervision or a learning review, tracked to completion."""
+
+    id: uuid.UUID
+    source_id: uuid.UUID  # the supervision or learning review that agreed it
+    agreed_at: datetime
+    due: date  # a day: due by the end of it, London time
+    done_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadReview:
+    """A team lead's review of a record (a contact note here)."""
+
+    id: uuid.UUID
+    target_id: uuid.UUID
+    at: datetime
+
+
 @dataclass(frozen=True)
 class Evidence:
     notes: tuple[Note, ...] = ()
     revisions: tuple[PlanRevision, ...] = ()
     reviews: tuple[Review, ...] = ()
     cases: tuple[Case, ...] = ()
+    # Filled from the lead's record types (supervision, learning review, action update, record review) once
+    # those are part of the protocol; empty until then.
+    actions: tuple[TrackedAction, ...] = ()
+    lead_reviews: tuple[LeadReview, ...] = ()
     # Records this Waymark could not read (a newer schema): counted on the report, never guessed at.
     unreadable: tuple[uuid.UUID, ...] = field(default=())
 
@@ -204,6 +228,8 @@ def of_worker(evidence: Evidence, author_id: uuid.UUID) -> Evidence:
         revisions=evidence.revisions,
         reviews=evidence.reviews,
         cases=tuple(c for c in evidence.cases if c.author_id == author_id),
+        actions=evidence.actions,
+        lead_reviews=evidence.lead_reviews,
         unreadable=evidence.unreadable,
     )
 

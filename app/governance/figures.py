@@ -62,6 +62,7 @@ class Settings:
 
     safety_review_within_days: int = 7  # dynamic review after a trigger
     plan_review_within_days: int = 7  # the plan reviewed after a crisis
+    lead_review_within_days: int = 14  # a team lead's review of a contact note
 
 
 class FigureKind(enum.StrEnum):
