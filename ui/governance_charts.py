@@ -45,6 +45,9 @@ def paint_trend(painter: QPainter, rect: QRectF, title: str, points: list[Point]
     line = font.pixelSize() * 1.5
     painter.setPen(Qt.GlobalColor.black)
     painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), line), Qt.AlignmentFlag.AlignLeft, title)
+    if not points:
+        painter.restore()
+        return  # no axes for a figure that has no trend: an empty 0–100 % frame would read as a result
     plot = QRectF(
         rect.left() + line * 2, rect.top() + line * 1.3, rect.width() - line * 2.2, rect.height() - line * 3.6
     )
