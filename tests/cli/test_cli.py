@@ -224,3 +224,30 @@ def _record_a_note(data: Path) -> None:
         ws.notes.record(draft)
     finally:
         ws.close()
+
+
+def test_report_refuses_a_worker_in_words_and_writes_csv_and_pdf_for_a_lead(demo_dir: Path, tmp_path: Path) -> None:
+    from app.workspace import Workspace
+    from tests.governance.lead_store import become
+
+    refused = waymark("report", "--data-dir", str(demo_dir), "--team", "eastmoor", "--from", "2026-06-01",
+                      "--to", "2026-11-30")  # fmt: skip
+    assert refused.returncode == 1 and "Governance reports are for team leads" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    workspace = Workspace.open(demo_dir, PASSPHRASE)
+    try:
+        become(workspace, "team_lead")
+    finally:
+        workspace.close()
+    files = ["--csv", str(tmp_path / "r.csv"), "--pdf", str(tmp_path / "r.pdf")]
+    made = waymark("report", "--data-dir", str(demo_dir), "--team", "eastmoor", "--from", "2026-06-01",
+                   "--to", "2026-11-30", *files)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "Contact notes that cite the safety plan's steps:" in made.stdout and "Data last synced" in made.stdout
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("row,measure,figure")
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+    backwards = waymark("report", "--data-dir", str(demo_dir), "--team", "eastmoor", "--from", "2026-06-01",
+                        "--to", "2026-05-01")  # fmt: skip
+    assert backwards.returncode == 1 and "--to is before --from" in backwards.stderr

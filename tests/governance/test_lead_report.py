@@ -95,3 +95,23 @@ def test_the_last_sync_key_is_the_sync_engines() -> None:
     from sync.engine import LAST_SUCCESS
 
     assert LAST_SYNC_KEY == LAST_SUCCESS
+
+
+def test_required_actions_agree_with_the_escalation_windows_timeliness(workspace: Workspace) -> None:
+    """The report's reading of each pathway timescale is the escalation window's own, on the demo records."""
+    from app.governance.evidence import Evidence
+    from app.governance.timeliness import pathway_of, required_actions
+    from storage import records
+    from storage.repo import governance as governance_repo
+
+    with workspace.store.sessions() as session:
+        team = governance_repo.teams(session)[0]
+        envelopes = [records.envelope(row) for row in governance_repo.team_records(session, team.id)]
+    evidence = Evidence.from_envelopes(envelopes)
+    assert workspace.config is not None and evidence.cases
+    for case in evidence.cases:
+        pathway = pathway_of(case, workspace.config.pathways)
+        assert pathway is not None
+        mine = [(r.node_id, r.due_by, r.first_done_at) for r in required_actions(case, pathway)]
+        window = [(t.node.id, t.due_by, t.first_done_at) for t in workspace.escalations.get(case.id).timeliness()]
+        assert mine == window
