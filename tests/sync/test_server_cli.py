@@ -138,3 +138,25 @@ def test_admin_actions_from_the_command_line(org: Org, capsys: pytest.CaptureFix
 def test_serve_refuses_plain_http_beyond_loopback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _out, err = run(capsys, "serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--host", "0.0.0.0")
     assert code == 1 and "without TLS is refused" in err
+
+
+def test_report_names_an_unknown_team_in_one_line_and_audits_a_report_it_makes(
+    org: Org, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from sync.server.models import AuditEvent
+
+    url = org.admin.engine.url.render_as_string(hide_password=False)
+    code, _out, err = run(
+        capsys, "report", "--db", url, "--team", "nowhere", "--from", "2026-11-01", "--to", "2026-11-30"
+    )
+    assert code == 1 and err.count("\n") == 1 and "no team called 'nowhere' (teams: East team, West team)" in err
+    code, out, err = run(capsys, "report", "--db", url, "--team", "East team", "--from", "2026-11-01",
+                         "--to", "2026-11-30", "--csv", str(tmp_path / "east.csv"))  # fmt: skip
+    assert code == 0, err
+    assert "Escalations and welfare checks out of hours: no cases in period" in out
+    assert (tmp_path / "east.csv").read_text(encoding="utf-8").startswith("row,measure,figure")
+    with org.admin.transaction() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last is not None and last.action == "report.governance"
