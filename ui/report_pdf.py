@@ -16,7 +16,7 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
 from app.governance.csv_export import record_roles
-from app.governance.figures import FigureKind, definition_paragraphs
+from app.governance.figures import FigureKind, day_text, definition_paragraphs
 from app.governance.report import ABOUT, Report
 from ui.governance_charts import image, paint_counts, paint_trend, trend
 
@@ -42,7 +42,7 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
         "<h1>Governance evidence</h1>",
         f"<h2>{_e(report.team)}</h2>",
         f"<p><b>Period:</b> {_e(report.period.label())} (whole days, London time, both included)</p>",
-        f"<p><b>Made:</b> {report.as_of:%-d %B %Y %H:%M} UTC<br>",
+        f"<p><b>Made:</b> {day_text(report.as_of)} {report.as_of:%H:%M} UTC<br>",
         f"<b>Data last synced:</b> {_e(report.synced_text())}</p>",
         "<p>Made by Waymark from the records themselves. Every figure can be traced to the records behind "
         "it: the appendix lists them by record id. The report holds no names, NHS numbers or clinical text.</p>",

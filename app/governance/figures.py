@@ -18,6 +18,11 @@ from app.hours import LONDON
 NO_CASES = "no cases in period"
 
 
+def day_text(day: date) -> str:
+    """'1 Jun 2026': strftime's unpadded day (%-d) does not exist on Windows."""
+    return f"{day.day} {day:%b %Y}"
+
+
 @dataclass(frozen=True, slots=True)
 class ReportPeriod:
     """Whole days in London time, both ends included: ``start`` is 00:00 London on the first day and
@@ -43,7 +48,7 @@ class ReportPeriod:
         return self.start <= at < self.end
 
     def label(self) -> str:
-        return f"{self.first:%-d %b %Y} to {self.last:%-d %b %Y}"
+        return f"{day_text(self.first)} to {day_text(self.last)}"
 
     def months(self) -> list[ReportPeriod]:
         """The period cut at calendar-month boundaries (the trend points)."""

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from app.governance.dynamic_review import dynamic_review
 from app.governance.evidence import Evidence, authors, of_worker
-from app.governance.figures import Measure, ReportPeriod, Settings
+from app.governance.figures import Measure, ReportPeriod, Settings, day_text
 from app.governance.follow_up import follow_up_completion
 from app.governance.out_of_hours import out_of_hours_activity
 from app.governance.plan_use import safety_plan_use
@@ -42,7 +42,7 @@ class Report:
             return "the server's records, as received by the time the report was made"
         if self.last_synced is None:
             return "never: this device has not synced, so records made on other devices are missing"
-        return f"{self.last_synced:%-d %b %Y %H:%M} UTC"
+        return f"{day_text(self.last_synced)} {self.last_synced:%H:%M} UTC"
 
     def measure(self, key: str) -> Measure:
         return next(m for m in self.measures if m.key == key)
@@ -101,7 +101,7 @@ def summary(report: Report, worker_names: dict[uuid.UUID, str] | None = None) ->
     """The report as plain lines for a terminal: each measure, each figure, no record ids."""
     lines = [
         f"Governance measures: {report.team}, {report.period.label()} (London days, both included)",
-        f"Made {report.as_of:%-d %b %Y %H:%M} UTC. Data last synced: {report.synced_text()}.",
+        f"Made {day_text(report.as_of)} {report.as_of:%H:%M} UTC. Data last synced: {report.synced_text()}.",
     ]
     if report.unreadable:
         lines.append(f"{report.unreadable} record(s) were written by a newer Waymark and are not counted.")
