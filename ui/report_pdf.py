@@ -28,6 +28,8 @@ CHARTS = (
     ("safety_plan_use", "plan_reviewed_after_crisis", "Plans reviewed after an escalation"),
     ("dynamic_review", "reviewed_after_trigger", "Safety review after a trigger"),
     ("follow_up_completion", "done_by_due", "Follow-ups done by their due time"),
+    ("learning_actions", "done_by_due", "Learning actions done by their due day"),
+    ("review_coverage", "reviewed_in_time", "Contact notes reviewed by a team lead in time"),
 )
 BREAK = '<div style="page-break-before: always"></div>'
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from app.actions import ActionSource, ActionStatus, AgreedAction, Update
 from storage.records import UpdateRequired, upcast
 
 # Outcomes of a contact note that mean the worker was with or spoke to the person, so a plan step could
@@ -20,7 +21,18 @@ from storage.records import UpdateRequired, upcast
 CONTACT_MADE = frozenset({"seen", "spoken_to"})
 # The record types the measures read; others are passed over, not reported as unreadable.
 READ = frozenset(
-    {"contact_note", "note_amendment", "safety_plan_revision", "safety_review", "escalation_opened", "escalation_event"}
+    {
+        "contact_note",
+        "note_amendment",
+        "safety_plan_revision",
+        "safety_review",
+        "escalation_opened",
+        "escalation_event",
+        "record_review",
+        "supervision",
+        "learning_review",
+        "action_update",
+    }
 )
 
 
@@ -103,17 +115,6 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
-class TrackedAction:
-    """An action agreed in a supervision or a learning review, tracked to completion."""
-
-    id: uuid.UUID
-    source_id: uuid.UUID  # the supervision or learning review that agreed it
-    agreed_at: datetime
-    due: date  # a day: due by the end of it, London time
-    done_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
 class LeadReview:
     """A team lead's review of a record (a contact note here)."""
 
@@ -128,9 +129,10 @@ class Evidence:
     revisions: tuple[PlanRevision, ...] = ()
     reviews: tuple[Review, ...] = ()
     cases: tuple[Case, ...] = ()
-    # Filled from the lead's record types (supervision, learning review, action update, record review) once
-    # those are part of the protocol; empty until then.
-    actions: tuple[TrackedAction, ...] = ()
+    # The lead's records: actions agreed in supervisions and learning reviews, their updates, and reviews
+    # of contact notes.
+    action_sources: tuple[ActionSource, ...] = ()
+    action_updates: tuple[Update, ...] = ()
     lead_reviews: tuple[LeadReview, ...] = ()
     # Records this Waymark could not read (a newer schema): counted on the report, never guessed at.
     unreadable: tuple[uuid.UUID, ...] = field(default=())
@@ -146,6 +148,9 @@ class Evidence:
         opened: dict[uuid.UUID, Mapping[str, Any]] = {}
         events: dict[uuid.UUID, list[Event]] = {}
         unreadable: list[uuid.UUID] = []
+        sources: list[ActionSource] = []
+        updates: list[tuple[datetime, Update]] = []
+        lead_reviews: list[LeadReview] = []
         for raw in envelopes:
             if raw["record_type"] not in READ:
                 continue  # planned contacts and the like: no measure reads them
@@ -175,6 +180,21 @@ class Evidence:
                     revisions.append(PlanRevision(rid, person, author, authored))
                 case "safety_review":
                     reviews.append(Review(rid, person, author, authored, p["trigger"], bool(p["plan_reviewed"])))
+                case "record_review":
+                    if p["reviewed_type"] == "contact_note" and env["refers_to"]:
+                        lead_reviews.append(LeadReview(rid, uuid.UUID(env["refers_to"]), authored))
+                case "supervision" | "learning_review":
+                    # A supervision's actions are agreed when it took place; a learning review's when written.
+                    agreed = _time(p["supervised_at"]) if env["record_type"] == "supervision" else authored
+                    assert agreed is not None
+                    actions = [AgreedAction.from_json(a) for a in p["actions"]]
+                    sources.append(ActionSource(rid, env["record_type"], person, agreed, actions))
+                case "action_update":
+                    done_at = _time(p["at"])
+                    assert done_at is not None and env["refers_to"]
+                    update = Update(rid, uuid.UUID(env["refers_to"]), uuid.UUID(p["action_id"]),
+                                    ActionStatus(p["status"]), done_at)  # fmt: skip
+                    updates.append((authored, update))
                 case "escalation_opened":
                     opened[rid] = {**env, "payload": p}
                 case "escalation_event":
@@ -216,6 +236,10 @@ class Evidence:
             revisions=tuple(sorted(revisions, key=lambda r: r.at)),
             reviews=tuple(sorted(reviews, key=lambda r: r.at)),
             cases=tuple(sorted(cases, key=lambda c: c.identified_at)),
+            # Updates in the order they were recorded: the first that closes an action stands (app.actions).
+            action_sources=tuple(sorted(sources, key=lambda s: (s.agreed_at, str(s.source_id)))),
+            action_updates=tuple(u for _, u in sorted(updates, key=lambda t: (t[0], str(t[1].update_id)))),
+            lead_reviews=tuple(sorted(lead_reviews, key=lambda r: (r.at, str(r.id)))),
             unreadable=tuple(unreadable),
         )
 
@@ -228,7 +252,8 @@ def of_worker(evidence: Evidence, author_id: uuid.UUID) -> Evidence:
         revisions=evidence.revisions,
         reviews=evidence.reviews,
         cases=tuple(c for c in evidence.cases if c.author_id == author_id),
-        actions=evidence.actions,
+        action_sources=evidence.action_sources,
+        action_updates=evidence.action_updates,
         lead_reviews=evidence.lead_reviews,
         unreadable=evidence.unreadable,
     )

@@ -1,9 +1,8 @@
-"""Learning and oversight: actions agreed in supervision and learning reviews tracked to completion, and
+"""Learning and oversight: actions agreed in supervisions and learning reviews tracked to completion, and
 the share of contact notes a team lead reviewed.
 
-These read the lead's record types (supervision, learning review, action update, record review), which
-another branch is adding to the protocol: until they are parsed into ``Evidence``, the report leaves
-these two measures out rather than show "no cases in period" for records it cannot yet read.
+Actions are folded by ``app.actions.track`` (the lead's own screens use the same function), so the report
+and the lead's action list never disagree about what is open, overdue or done.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
+from app.actions import ActionState, track
 from app.governance.evidence import Evidence
 from app.governance.figures import Measure, ReportPeriod, Settings, count, share
 from app.hours import LONDON
@@ -22,30 +22,35 @@ def _due_end(day_due: date) -> datetime:
 
 
 def learning_actions(evidence: Evidence, period: ReportPeriod, as_of: datetime) -> Measure:
-    """Learning actions, over actions agreed in a supervision or learning review within the period.
+    """Learning actions, over actions agreed in a supervision (when it took place) or a learning review
+    (when it was recorded) within the period, as they stand at the time of the report. The records behind
+    each figure are the supervisions and learning reviews that agreed the actions, and for done ones the
+    action updates that closed them.
 
-    - ``open``: count of those not done at the time of the report.
-    - ``overdue``: count of those not done whose due day had ended by the time of the report.
-    - ``done``: count of those done by the time of the report.
+    - ``open``: count of those not closed whose due day has not yet ended (London time).
+    - ``overdue``: count of those not closed whose due day has ended.
+    - ``done``: count of those closed as done; ``cancelled``: closed as cancelled (a reason is recorded).
     - ``done_by_due``: numerator = those done by the end of their due day (London time); denominator =
-      those done, or whose due day had ended by the time of the report (the rest are pending).
+      those done, plus those overdue (cancelled ones are in neither; open ones are pending).
     """
-    agreed = [a for a in evidence.actions if period.holds(a.agreed_at)]
-    done = [a.id for a in agreed if a.done_at is not None and a.done_at <= as_of]
-    still_open = [a for a in agreed if a.id not in done]
-    overdue = [a.id for a in still_open if as_of >= _due_end(a.due)]
-    in_time = [a.id for a in agreed if a.id in done and a.done_at is not None and a.done_at < _due_end(a.due)]
-    judged = [a.id for a in agreed if a.id in done or a.id in overdue]
-    pending = [a.id for a in still_open if a.id not in overdue]
+    today = as_of.astimezone(LONDON).date()
+    agreed = [a for a in track(evidence.action_sources, evidence.action_updates, today) if period.holds(a.agreed_at)]
+    opened = [a.source_id for a in agreed if a.state is ActionState.OPEN]
+    overdue = [a.source_id for a in agreed if a.state is ActionState.OVERDUE]
+    done = [a for a in agreed if a.state is ActionState.DONE]
+    cancelled = [a.closed_by or a.source_id for a in agreed if a.state is ActionState.CANCELLED]
+    in_time = [a.closed_by or a.source_id for a in done if a.closed_at and a.closed_at < _due_end(a.action.due)]
+    done_ids = [a.closed_by or a.source_id for a in done]
     return Measure(
         "learning_actions",
         "Learning actions",
         learning_actions.__doc__ or "",
         (
-            count("open", "Actions open", [a.id for a in still_open]),
+            count("open", "Actions open, not yet due", opened),
             count("overdue", "Actions overdue", overdue),
-            count("done", "Actions done", done),
-            share("done_by_due", "Actions done by their due day", in_time, judged, pending),
+            count("done", "Actions done", done_ids),
+            count("cancelled", "Actions cancelled", cancelled),
+            share("done_by_due", "Actions done by their due day", in_time, done_ids + overdue, opened),
         ),
     )
 

@@ -10,6 +10,7 @@ from app.governance.dynamic_review import dynamic_review
 from app.governance.evidence import Evidence, authors, of_worker
 from app.governance.figures import Measure, ReportPeriod, Settings, day_text
 from app.governance.follow_up import follow_up_completion
+from app.governance.learning import learning_actions, review_coverage
 from app.governance.out_of_hours import out_of_hours_activity
 from app.governance.plan_use import safety_plan_use
 from app.governance.timeliness import escalation_timeliness, welfare_check_adherence
@@ -64,6 +65,8 @@ def measures(
         dynamic_review(evidence, period, settings, as_of),
         follow_up_completion(evidence, period, as_of),
         out_of_hours_activity(evidence, period, nation),
+        learning_actions(evidence, period, as_of),
+        review_coverage(evidence, period, settings, as_of),
     )
 
 
@@ -83,9 +86,18 @@ def build(
     """The team's report. ``per_worker`` adds each worker's figures: the caller must hold the lead role
     and audit the request (governance is for learning, not blame)."""
     trend = tuple((month, measures(evidence, month, library, nation, as_of, settings)) for month in period.months())
+    # Learning actions are the service's, agreed with or about workers: they stay on the team's figures
+    # rather than be pinned on whoever's notes a worker's row is made from.
     workers = (
         tuple(
-            (author, measures(of_worker(evidence, author), period, library, nation, as_of, settings))
+            (
+                author,
+                tuple(
+                    m
+                    for m in measures(of_worker(evidence, author), period, library, nation, as_of, settings)
+                    if m.key != "learning_actions"
+                ),
+            )
             for author in authors(evidence)
         )
         if per_worker

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from app import audit
 from app.clock import Clock
-from app.errors import WaymarkError
+from app.errors import NotPermitted, WaymarkError
 from app.governance.evidence import Evidence
 from app.governance.figures import ReportPeriod, Settings
 from app.governance.report import Report, build
@@ -29,10 +29,6 @@ MAY_REPORT = frozenset({"team_lead", "admin"})
 # The sync engine's record of its last complete sync (sync/engine.py LAST_SUCCESS); app/ may not import
 # sync, so the key is named here too.
 LAST_SYNC_KEY = "sync.last_success"
-
-
-class NotPermitted(WaymarkError):
-    """The role on this laptop may not do this; the refusal is audited."""
 
 
 class UnknownTeam(WaymarkError):
@@ -57,10 +53,7 @@ class GovernanceService:
     def role(self) -> str | None:
         """The role this laptop was enrolled for (the server's word), else the local staff record's."""
         with self._uow.read() as session:
-            enrolled = device_repo.meta(session).get("sync.role")
-            if enrolled:
-                return enrolled
-            return governance_repo.staff_role(session, self._actor.staff_id) if self._actor.staff_id else None
+            return device_repo.role_of(session, self._actor.staff_id)
 
     def teams(self) -> list[TeamRef]:
         with self._uow.read() as session:

@@ -10,15 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import records
-from storage.models import Base, Person, Staff, Team
+from storage.models import Base, Person, Team
 
 
 def teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(Team.name)))
-
-
-def staff_role(session: Session, staff_id: uuid.UUID) -> str | None:
-    return session.scalar(select(Staff.role).where(Staff.id == staff_id))
 
 
 def team_records(session: Session, team_id: uuid.UUID) -> Iterator[Base]:

@@ -11,6 +11,7 @@ from app.pathways import Answer, Audience, Node, NodeType, Pathway, PathwayKind,
 
 WORKER = uuid.UUID("00000000-0000-7000-8000-00000000000a")
 OTHER_WORKER = uuid.UUID("00000000-0000-7000-8000-00000000000b")
+LEAD = uuid.UUID("00000000-0000-7000-8000-00000000000c")
 DEVICE = uuid.UUID("00000000-0000-7000-8000-0000000000d1")
 PERSON = uuid.UUID("00000000-0000-7000-8000-0000000000b1")
 PERSON_2 = uuid.UUID("00000000-0000-7000-8000-0000000000b2")
@@ -256,3 +257,37 @@ WELFARE_PATHWAY = Pathway(
 )
 
 LIBRARY = PathwayLibrary({"esc.toml": ESCALATION_PATHWAY, "welfare.toml": WELFARE_PATHWAY}, None, date(2026, 6, 1))
+
+
+def supervision(when: datetime, actions: list[tuple[uuid.UUID, date]], person: uuid.UUID = PERSON,
+                recorded: datetime | None = None) -> dict[str, Any]:  # fmt: skip
+    return _env("supervision", person, LEAD, recorded or when, {
+        "session_id": str(new_id()), "worker_id": str(WORKER), "supervised_at": _t(when),
+        "escalations_discussed": [], "rationale": "x",
+        "actions": [{"action_id": str(a), "action": "x", "owner": "Sam", "owner_id": None, "due": d.isoformat()}
+                    for a, d in actions],
+    })  # fmt: skip
+
+
+def learning_review(
+    when: datetime, actions: list[tuple[uuid.UUID, date]], person: uuid.UUID = PERSON
+) -> dict[str, Any]:
+    return _env("learning_review", person, LEAD, when, {
+        "occurred_at": _t(when), "what_happened": "x", "what_helped": "x", "delays_barriers": "x",
+        "pathway_refinement_needed": False, "pathway_id": None, "pathway_version": None, "refinement": None,
+        "actions": [{"action_id": str(a), "action": "x", "owner": "Sam", "owner_id": None, "due": d.isoformat()}
+                    for a, d in actions],
+    })  # fmt: skip
+
+
+def action_update(source: dict[str, Any], action_id: uuid.UUID, when: datetime, status: str = "done",
+                  recorded: datetime | None = None) -> dict[str, Any]:  # fmt: skip
+    return _env("action_update", uuid.UUID(source["person_id"]), LEAD, recorded or when, {
+        "action_id": str(action_id), "status": status, "at": _t(when), "note": "x",
+    }, uuid.UUID(source["record_id"]))  # fmt: skip
+
+
+def record_review(reviewed: dict[str, Any], when: datetime) -> dict[str, Any]:
+    kind = reviewed["record_type"]
+    return _env("record_review", uuid.UUID(reviewed["person_id"]), LEAD, when,
+                {"reviewed_type": kind, "comment": None}, uuid.UUID(reviewed["record_id"]))  # fmt: skip
