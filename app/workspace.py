@@ -24,6 +24,7 @@ from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
+from app.review_queue import ReviewQueueService
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
 from app.store_lock import LOCK_NAME, StoreLock
@@ -54,6 +55,7 @@ class Workspace:
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
     lead: LeadRecordService = field(init=False)
+    review_queue: ReviewQueueService = field(init=False)
     uow: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +83,7 @@ class Workspace:
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
+        self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""

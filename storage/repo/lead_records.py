@@ -9,7 +9,18 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import ActionUpdate, CaseAudit, LearningReview, RecordReview, Supervision
+from storage.models import (
+    ActionUpdate,
+    CaseAudit,
+    ContactNote,
+    Escalation,
+    LearningReview,
+    Person,
+    RecordReview,
+    SafetyReview,
+    Staff,
+    Supervision,
+)
 
 
 def reviews_of(session: Session, record_ids: Iterable[uuid.UUID]) -> list[RecordReview]:
@@ -39,3 +50,29 @@ def action_updates(session: Session) -> list[ActionUpdate]:
 
 def case_audits(session: Session) -> list[CaseAudit]:
     return list(session.scalars(select(CaseAudit).order_by(CaseAudit.created_at, CaseAudit.id)))
+
+
+def signed_notes(session: Session) -> list[ContactNote]:
+    query = select(ContactNote).where(ContactNote.signed_at.is_not(None))
+    return list(session.scalars(query.order_by(ContactNote.contact_start, ContactNote.id)))
+
+
+def safety_reviews(session: Session) -> list[SafetyReview]:
+    return list(session.scalars(select(SafetyReview).order_by(SafetyReview.created_at, SafetyReview.id)))
+
+
+def escalation_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.scalars(select(Escalation.id).order_by(Escalation.identified_at, Escalation.id)))
+
+
+def person_names(session: Session) -> dict[uuid.UUID, str]:
+    return {pid: name for pid, name in session.execute(select(Person.id, Person.preferred_name))}
+
+
+def staff_roles(session: Session) -> dict[uuid.UUID, tuple[str, str]]:
+    """Every staff member known here: (name, role) by id."""
+    return {s.id: (s.name, s.role) for s in session.scalars(select(Staff))}
+
+
+def escalation_author(session: Session, escalation_id: uuid.UUID) -> uuid.UUID:
+    return session.scalars(select(Escalation.author_id).where(Escalation.id == escalation_id)).one()
