@@ -113,6 +113,19 @@ class LeadRecordService:
             w.record(row)
             return row, Changed.PERSON | w.changed
 
+    def team(self) -> tuple[list[tuple[uuid.UUID, str, str]], list[tuple[uuid.UUID, str]]]:
+        """Staff (id, name, role) and persons (id, name) on this laptop, by name: for the lead's forms."""
+        with self._uow.read() as session:
+            staff = sorted(((sid, n, r) for sid, (n, r) in repo.staff_roles(session).items()), key=lambda s: s[1])
+            persons = sorted(repo.person_names(session).items(), key=lambda p: p[1])
+        return staff, persons
+
+    def last_review_date(self) -> date | None:
+        """When this lead last marked anything reviewed (the queue shows what came since, by default)."""
+        with self._uow.read() as session:
+            mine = [r.created_at for r in repo.all_reviews(session) if r.author_id == self._writes.actor.staff_id]
+        return max(mine).date() if mine else None
+
     def reviews_of(self, record_ids: Sequence[uuid.UUID]) -> list[models.RecordReview]:
         with self._uow.read() as session:
             rows = repo.reviews_of(session, record_ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app import audit, projections
+from app import audit, projections, sync_health
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
@@ -220,6 +221,12 @@ class Workspace:
         """This device's user's role (``team_lead`` sees the lead's desktop)."""
         with self.uow.read() as session:
             return device_repo.role_of(session, self.actor.staff_id)
+
+    def team_health_text(self) -> str:
+        """The lead's sync-health banner from the last team report the server sent (names and counts)."""
+        with self.uow.read() as session:
+            kept = device_repo.meta(session).get(sync_health.META_KEY)
+        return sync_health.describe(json.loads(kept) if kept else None, self.clock.now())
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""

@@ -9,6 +9,7 @@ the team lead's: it all arrived by sync, so nothing waits in the lead's outbox.
 
 from __future__ import annotations
 
+import json
 import secrets
 import tempfile
 import uuid
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from app import sync_health
 from app.actions import ActionStatus
 from app.clock import FixedClock
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
@@ -29,7 +31,7 @@ from app.workspace import Workspace
 from resources.demo.generator import DemoSummary, populate
 from storage import models
 from storage.keyfile import KdfParams
-from storage.serialise import record_types
+from storage.serialise import json_value, record_types
 
 LEAD = "Priya Natarajan"
 DUTY = "Gareth Lowe"
@@ -69,7 +71,28 @@ def populate_lead(
                 session.execute(insert(model), values)
     workspace.set_identity(summary.organisation_id, made.lead_id, made.device_id)
     workspace.rebuild_projections()
+    _team_health(workspace, now)
     return made
+
+
+def _team_health(workspace: Workspace, now: datetime) -> None:
+    """The team report a server would have sent at the last sync: each worker's last sync, from the devices
+    the demo made, and one device with a record the server held for review."""
+    with workspace.store.sessions.begin() as session:
+        staff = {s.id: s for s in session.scalars(select(models.Staff))}
+        workers = []
+        for device in session.scalars(select(models.Device)):
+            person = staff.get(device.staff_id)
+            if person is not None and person.role in ("worker", "duty"):
+                workers.append({"name": person.name, "last_sync_at": json_value(device.last_sync_at)})
+        report = {
+            "as_of": json_value(now - timedelta(hours=1)),
+            "workers": sorted(workers, key=lambda w: w["name"]),
+            "devices": [{"name": f"{DUTY}'s laptop", "quarantined": 1, "unsent": 0},
+                        {"name": f"{MORE_WORKERS[1]}'s laptop", "quarantined": 0, "unsent": 3}],
+            "break_glass": [],
+        }  # fmt: skip
+        session.merge(models.Meta(key=sync_health.META_KEY, value=json.dumps(report)))
 
 
 def _rows(team: Workspace) -> list[tuple[type[models.Base], list[dict[str, object]]]]:
