@@ -34,6 +34,17 @@ REVIEWABLE: dict[type[models.Base], str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class LeadReview:
+    """A team lead's review of a record, as the worker sees it on their note."""
+
+    id: uuid.UUID
+    reviewed_id: uuid.UUID
+    author_id: uuid.UUID
+    created_at: datetime
+    comment: str | None = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ActionDraft:
     action: str = field(repr=False)
     owner: str = field(repr=False)
@@ -126,11 +137,13 @@ class LeadRecordService:
             mine = [r.created_at for r in repo.all_reviews(session) if r.author_id == self._writes.actor.staff_id]
         return max(mine).date() if mine else None
 
-    def reviews_of(self, record_ids: Sequence[uuid.UUID]) -> list[models.RecordReview]:
+    def reviews_of(self, record_ids: Sequence[uuid.UUID]) -> list[LeadReview]:
+        """Reviews of these records, oldest first. Anyone may read them: a worker sees the reviews of their notes."""
         with self._uow.read() as session:
-            rows = repo.reviews_of(session, record_ids)
-            session.expunge_all()
-            return rows
+            return [
+                LeadReview(r.id, r.reviewed_id, r.author_id, r.created_at, r.comment)
+                for r in repo.reviews_of(session, record_ids)
+            ]
 
     # -- supervision ---------------------------------------------------------------------------------
     def record_supervision(self, draft: SupervisionDraft) -> tuple[list[models.Supervision], Changed]:

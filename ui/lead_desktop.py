@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -38,6 +39,8 @@ from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.review_queue_model import ItemRole, ReviewQueueModel
 from ui.save_errors import explain_failed_save
 from ui.tasks import Task
+
+D = TypeVar("D", SupervisionDialog, LearningReviewDialog)
 
 
 class LeadDesktop(QWidget):
@@ -285,18 +288,17 @@ class LeadDesktop(QWidget):
             return
         self.reload()
 
-    def record_supervision(self) -> None:
-        if self.workspace is not None:
-            self._open(SupervisionDialog(self.workspace, self))
+    def record_supervision(self) -> SupervisionDialog | None:
+        return self._open(SupervisionDialog(self.workspace, self)) if self.workspace is not None else None
 
-    def record_learning_review(self) -> None:
-        if self.workspace is not None:
-            self._open(LearningReviewDialog(self.workspace, self))
+    def record_learning_review(self) -> LearningReviewDialog | None:
+        return self._open(LearningReviewDialog(self.workspace, self)) if self.workspace is not None else None
 
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: D) -> D:
         self.dialogs.append(dialog)
-        dialog.accepted.connect(self.reload)  # type: ignore[attr-defined]
+        dialog.accepted.connect(self.reload)
         dialog.show()
+        return dialog
 
     # -- sync health --------------------------------------------------------------------------------
     def show_sync_health(self) -> None:

@@ -4,7 +4,6 @@ incident or escalation. Each lists agreed actions (what, owner, due); both are a
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -146,7 +145,7 @@ class SupervisionDialog(TypedDialog):
         self.actions.add()  # an action typed but not yet added is kept, not lost
         draft = SupervisionDraft(
             self.worker.currentData(),
-            datetime.now(UTC),
+            self._ws.clock.now(),
             [PersonDiscussed(self.person.currentData(), self.rationale.toPlainText(), chosen, self.actions.drafts)],
         )
         try:
@@ -220,7 +219,7 @@ class LearningReviewDialog(TypedDialog):
         self.actions.add()
         draft = LearningReviewDraft(
             self.person.currentData(),
-            esc.identified_at if isinstance(esc, Escalation) else datetime.now(UTC),
+            esc.identified_at if isinstance(esc, Escalation) else self._ws.clock.now(),
             self.what_happened.toPlainText(),
             self.what_helped.toPlainText(),
             self.delays.toPlainText(),
