@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from app import audit
 from app.actions import ActionSource, ActionStatus, AgreedAction, TrackedAction, Update, track
-from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Sample, check_answers
+from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Event, Reason, Sample, check_answers, draw, eligible
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound
@@ -249,6 +249,22 @@ class LeadRecordService:
             return row, Changed.PERSON | w.changed
 
     # -- case audit ----------------------------------------------------------------------------------
+    def draw_sample(self, period_from: date, period_to: date, size: int, seed: int) -> Sample:
+        """A sample of cases with an escalation, welfare check or missed contact in the period, drawn from
+        ``seed`` (recorded with each audit), never a case this reviewer worked on. Only a team lead draws."""
+        now = self._clock.now()
+        self._writes.require_lead("case audits", "case_audit", now, doing="sample for")
+        with self._uow.read() as session:
+            events = [
+                (person, Event(Reason(reason), record_id, at))
+                for person, reason, record_id, at, _author in repo.process_events(session)
+            ]
+            workers = repo.case_workers(session)
+        cases = eligible(events, workers, period_from, period_to)
+        assert self._writes.actor.staff_id is not None
+        return draw(cases, self._writes.actor.staff_id, size, seed, sample_id=new_id(), drawn_at=now,
+                    period_from=period_from, period_to=period_to)  # fmt: skip
+
     def record_case_audit(
         self, sample: Sample, case: Case, answers: Sequence[AnswerDraft], comment: str = ""
     ) -> tuple[models.CaseAudit, Changed]:

@@ -35,12 +35,13 @@ from app.actions import ActionState, ActionStatus, TrackedAction
 from app.review_queue import ItemKind, QueueFilter, QueueItem, select_items
 from app.workspace import Workspace
 from ui.actions_model import ActionsModel
+from ui.case_audit_dialog import CaseAuditDialog
 from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.review_queue_model import ItemRole, ReviewQueueModel
 from ui.save_errors import explain_failed_save
 from ui.tasks import Task
 
-D = TypeVar("D", SupervisionDialog, LearningReviewDialog)
+D = TypeVar("D", SupervisionDialog, LearningReviewDialog, CaseAuditDialog)
 
 
 class LeadDesktop(QWidget):
@@ -144,8 +145,11 @@ class LeadDesktop(QWidget):
         self.supervision_button.clicked.connect(self.record_supervision)
         self.learning_button = QPushButton("Record &learning review…")
         self.learning_button.clicked.connect(self.record_learning_review)
+        self.audit_button = QPushButton("Case a&udit…")
+        self.audit_button.clicked.connect(self.case_audit)
         buttons = QHBoxLayout()
-        for button in (self.done_button, self.cancel_button, self.supervision_button, self.learning_button):
+        for button in (self.done_button, self.cancel_button, self.supervision_button, self.learning_button,
+                       self.audit_button):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
         actions_page = QWidget()
@@ -221,7 +225,7 @@ class LeadDesktop(QWidget):
         return QueueFilter(
             worker_id=self.worker.currentData(),
             person_id=self.person.currentData(),
-            kinds=frozenset({kind}) if kind is not None else frozenset(ItemKind),
+            kinds=frozenset({ItemKind(kind)}) if kind is not None else frozenset(ItemKind),
             date_from=since,  # type: ignore[arg-type]
             include_reviewed=self.include_reviewed.isChecked(),
         )
@@ -293,6 +297,9 @@ class LeadDesktop(QWidget):
 
     def record_learning_review(self) -> LearningReviewDialog | None:
         return self._open(LearningReviewDialog(self.workspace, self)) if self.workspace is not None else None
+
+    def case_audit(self) -> CaseAuditDialog | None:
+        return self._open(CaseAuditDialog(self.workspace, self)) if self.workspace is not None else None
 
     def _open(self, dialog: D) -> D:
         self.dialogs.append(dialog)
