@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from app import audit
 from app.actions import ActionSource, ActionStatus, AgreedAction, TrackedAction, Update, track
-from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Sample, check_answers
+from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Event, Reason, Sample, check_answers, draw, eligible
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound
@@ -31,6 +31,17 @@ REVIEWABLE: dict[type[models.Base], str] = {
     models.SafetyReview: "safety_review",
     models.Escalation: "escalation_opened",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class LeadReview:
+    """A team lead's review of a record, as the worker sees it on their note."""
+
+    id: uuid.UUID
+    reviewed_id: uuid.UUID
+    author_id: uuid.UUID
+    created_at: datetime
+    comment: str | None = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +124,26 @@ class LeadRecordService:
             w.record(row)
             return row, Changed.PERSON | w.changed
 
-    def reviews_of(self, record_ids: Sequence[uuid.UUID]) -> list[models.RecordReview]:
+    def team(self) -> tuple[list[tuple[uuid.UUID, str, str]], list[tuple[uuid.UUID, str]]]:
+        """Staff (id, name, role) and persons (id, name) on this laptop, by name: for the lead's forms."""
         with self._uow.read() as session:
-            rows = repo.reviews_of(session, record_ids)
-            session.expunge_all()
-            return rows
+            staff = sorted(((sid, n, r) for sid, (n, r) in repo.staff_roles(session).items()), key=lambda s: s[1])
+            persons = sorted(repo.person_names(session).items(), key=lambda p: p[1])
+        return staff, persons
+
+    def last_review_date(self) -> date | None:
+        """When this lead last marked anything reviewed (the queue shows what came since, by default)."""
+        with self._uow.read() as session:
+            mine = [r.created_at for r in repo.all_reviews(session) if r.author_id == self._writes.actor.staff_id]
+        return max(mine).date() if mine else None
+
+    def reviews_of(self, record_ids: Sequence[uuid.UUID]) -> list[LeadReview]:
+        """Reviews of these records, oldest first. Anyone may read them: a worker sees the reviews of their notes."""
+        with self._uow.read() as session:
+            return [
+                LeadReview(r.id, r.reviewed_id, r.author_id, r.created_at, r.comment)
+                for r in repo.reviews_of(session, record_ids)
+            ]
 
     # -- supervision ---------------------------------------------------------------------------------
     def record_supervision(self, draft: SupervisionDraft) -> tuple[list[models.Supervision], Changed]:
@@ -223,6 +249,22 @@ class LeadRecordService:
             return row, Changed.PERSON | w.changed
 
     # -- case audit ----------------------------------------------------------------------------------
+    def draw_sample(self, period_from: date, period_to: date, size: int, seed: int) -> Sample:
+        """A sample of cases with an escalation, welfare check or missed contact in the period, drawn from
+        ``seed`` (recorded with each audit), never a case this reviewer worked on. Only a team lead draws."""
+        now = self._clock.now()
+        self._writes.require_lead("case audits", "case_audit", now, doing="sample for")
+        with self._uow.read() as session:
+            events = [
+                (person, Event(Reason(reason), record_id, at))
+                for person, reason, record_id, at, _author in repo.process_events(session)
+            ]
+            workers = repo.case_workers(session)
+        cases = eligible(events, workers, period_from, period_to)
+        assert self._writes.actor.staff_id is not None
+        return draw(cases, self._writes.actor.staff_id, size, seed, sample_id=new_id(), drawn_at=now,
+                    period_from=period_from, period_to=period_to)  # fmt: skip
+
     def record_case_audit(
         self, sample: Sample, case: Case, answers: Sequence[AnswerDraft], comment: str = ""
     ) -> tuple[models.CaseAudit, Changed]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app import audit, projections
+from app import audit, projections, sync_health
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
@@ -24,6 +25,7 @@ from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
+from app.review_queue import ReviewQueueService
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
 from app.store_lock import LOCK_NAME, StoreLock
@@ -54,6 +56,7 @@ class Workspace:
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
     lead: LeadRecordService = field(init=False)
+    review_queue: ReviewQueueService = field(init=False)
     uow: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +84,7 @@ class Workspace:
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
+        self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""
@@ -217,6 +221,12 @@ class Workspace:
         """This device's user's role (``team_lead`` sees the lead's desktop)."""
         with self.uow.read() as session:
             return device_repo.role_of(session, self.actor.staff_id)
+
+    def team_health_text(self) -> str:
+        """The lead's sync-health banner from the last team report the server sent (names and counts)."""
+        with self.uow.read() as session:
+            kept = device_repo.meta(session).get(sync_health.META_KEY)
+        return sync_health.describe(json.loads(kept) if kept else None, self.clock.now())
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""

@@ -94,8 +94,9 @@ class WritePath:
             person = _person(session, row.person_id)  # type: ignore[attr-defined]
             yield Write(session, self.actor, staff_id, device_id, person, now or self.now()), row
 
-    def require_lead(self, what: str, record_type: str, now: datetime | None = None) -> None:
-        """Refuse, and audit the refusal, unless this device's user is a team lead."""
+    def require_lead(self, what: str, record_type: str, now: datetime | None = None, *, doing: str = "record") -> None:
+        """Refuse, and audit the refusal, unless this device's user is a team lead ("Only a team lead can
+        <doing> <what>")."""
         with self._uow.read() as session:
             role = device_repo.role_of(session, self.actor.staff_id)
         if role == "team_lead":
@@ -104,8 +105,8 @@ class WritePath:
         with self._uow.write() as session:
             audit.append(session, self.actor, audit.AuditAction.REFUSED, now or self.now(), record_type)
         raise NotPermitted(
-            f"Only a team lead can record {what}. Nothing was saved, and this attempt has been noted in the "
-            "audit trail. If you need to do this, ask your team lead."
+            f"Only a team lead can {doing} {what}. Nothing was saved or shown, and this attempt has been noted in "
+            "the audit trail. If you need to do this, ask your team lead."
         )
 
     def _enrolled(self, what: str) -> tuple[uuid.UUID, uuid.UUID]:

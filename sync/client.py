@@ -94,6 +94,9 @@ class SyncClient:
     def heartbeat(self, body: p.HeartbeatRequest) -> p.HeartbeatResponse:
         return self._call("POST", "/heartbeat", p.HeartbeatResponse, json=body.model_dump(mode="json"))
 
+    def team_health(self) -> p.TeamHealth:
+        return self._call("GET", "/team/health", p.TeamHealth)
+
     # -- plumbing ------------------------------------------------------------------------------------
 
     def _call(self, method: str, route: str, model: type[M], **kwargs: Any) -> M:

@@ -8,6 +8,7 @@ never happened. Records from the server are only ever inserted, never written ov
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import shutil
@@ -16,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app import projections
+from app import projections, sync_health
 from app.workspace import Workspace
 from storage import models
 from storage import outbox as outbox_store
@@ -145,6 +147,8 @@ class SyncEngine:
                 raise
             self._obey(client, state)
             self._heartbeat(client)
+            if state.role == "team_lead":
+                self._team_health(client)
         except SyncFailure as failure:
             self._record_failure(str(failure))
             raise
@@ -330,12 +334,32 @@ class SyncEngine:
             )
         )
 
+    def _team_health(self, client: SyncClient) -> None:
+        """A lead's laptop keeps the team's sync health and staff list (names and roles) from each sync."""
+        health = client.team_health()
+        keep_team_health(self.workspace, health.model_dump(mode="json", exclude={"commands"}))
+
     def _record_failure(self, message: str) -> None:
         try:
             with self.workspace.uow.write() as session:
                 session.merge(models.Meta(key=LAST_FAILURE, value=message))
         except Exception:  # the failure itself is what matters; a full disk must not hide it
             log.warning("could not record the last sync failure")
+
+
+def keep_team_health(workspace: Workspace, report: dict[str, Any]) -> None:
+    """Keep the team report for the lead's banner, and the team's staff so notes show who wrote them."""
+    with workspace.uow.write() as session:
+        session.merge(models.Meta(key=sync_health.META_KEY, value=json.dumps(report)))
+        organisation = session.get(models.Meta, "organisation_id")
+        team_id = uuid.UUID(report["team_id"])
+        if organisation is None or session.get(models.Team, team_id) is None:
+            return  # the team arrives with its first person's snapshot; names follow at the next sync
+        for member in report["staff"]:
+            staff_id = uuid.UUID(member["user_id"])
+            if session.get(models.Staff, staff_id) is None:
+                session.add(models.Staff(id=staff_id, organisation_id=uuid.UUID(organisation.value), team_id=team_id,
+                                         name=member["name"], role=member["role"], phone=None))  # fmt: skip
 
 
 def p_timestamp(at: datetime) -> str:

@@ -329,6 +329,41 @@ class HeartbeatResponse(ServerState):
     clock_offset_ms: int
 
 
+# --- team health (a team lead's sync-health view) ---------------------------------------------------
+
+
+class TeamStaff(Wire):
+    user_id: Uuid
+    name: str
+    role: str
+
+
+class WorkerSync(Wire):
+    user_id: Uuid
+    name: str
+    last_sync_at: Timestamp | None
+
+
+class DeviceHealth(Wire):
+    device_id: Uuid
+    user_id: Uuid
+    name: str  # the device's owner and the device's name: never clinical text
+    quarantined: int  # records from this device the server holds in quarantine
+    unsent: int | None  # as its last heartbeat reported; None before any heartbeat
+    heartbeat_at: Timestamp | None
+
+
+class TeamHealth(ServerState):
+    """``GET /team/health``: the caller's team, for a team lead only (PROTOCOL.md §2.8)."""
+
+    as_of: Timestamp
+    team_id: Uuid
+    staff: list[TeamStaff]
+    workers: list[WorkerSync]
+    devices: list[DeviceHealth]
+    break_glass: list[dict[str, Any]]
+
+
 class CommandAck(Wire):
     outcome: Literal["done", "failed"]
     detail: Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable_text)] | None

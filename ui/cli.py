@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace a demo store even though it holds records a worker made that were never sent",
     )
+    demo.add_argument(
+        "--role",
+        choices=("worker", "team_lead"),
+        default="worker",
+        help="whose laptop: the demo worker's caseload, or the team lead's copy of the demo team's records",
+    )
 
     dump = sub.add_parser("dump", help="print every decrypted record as JSON lines")
     dump.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
@@ -125,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         match args.command:
             case "demo":
-                return _demo(data_dir, args.persons, args.seed, args.discard_unsent)
+                return _demo(data_dir, args.persons, args.seed, args.discard_unsent, args.role)
             case "dump":
                 return _dump(data_dir)
             case "passwd":
@@ -155,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-def _demo(data_dir: Path, persons: int, seed: int, discard_unsent: bool) -> int:
+def _demo(data_dir: Path, persons: int, seed: int, discard_unsent: bool, role: str = "worker") -> int:
     from app.errors import WrongPassphrase
     from app.workspace import Workspace, demo_store_status, discard_demo_store, store_exists
     from resources.demo.generator import populate
@@ -186,14 +192,22 @@ def _demo(data_dir: Path, persons: int, seed: int, discard_unsent: bool) -> int:
         if status.unsent_own_records:
             print(f"Discarding {status.unsent_own_records} unsent record(s) recorded in the demo store.")
         discard_demo_store(data_dir)
-    summaries = []
+    summaries: list[int] = []
 
     def fill(workspace: Workspace) -> None:
-        summaries.append(populate(workspace, persons=persons, seed=seed))
+        if role == "team_lead":
+            from resources.demo.lead import populate_lead
+
+            summaries.append(populate_lead(workspace, persons=persons, seed=seed).persons)
+        else:
+            summaries.append(populate(workspace, persons=persons, seed=seed).persons)
         workspace.mark_demo()
 
     Workspace.create(data_dir, passphrase, prepare=fill).close()
-    print(f"Demo organisation created in {data_dir}: {summaries[0].persons} persons on the demo worker's caseload.")
+    if role == "team_lead":
+        print(f"Demo team lead's store created in {data_dir}: the demo team's records for {summaries[0]} persons.")
+    else:
+        print(f"Demo organisation created in {data_dir}: {summaries[0]} persons on the demo worker's caseload.")
     return 0
 
 

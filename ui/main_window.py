@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +41,7 @@ from sync.status import read_status, status_line
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
+from ui.lead_desktop import LeadDesktop
 from ui.lock_screen import LockScreen, lock_screen_html
 from ui.person_panel import PersonPanel
 from ui.tasks import Task
@@ -148,8 +150,18 @@ class MainWindow(QMainWindow):
 
         self.lock_screen = LockScreen(pool, seconds_to_wait=lambda: seconds_to_wait(self._data_dir))
         self.lock_screen.unlocked.connect(self._on_unlocked)
+        # A team lead's laptop opens on the lead's desktop (review queue, actions, sync health); the persons
+        # list is the second tab. The role is the server's word at enrolment (the staff list for a demo).
+        self.main_page: QWidget = self.splitter
+        self.lead_desktop: LeadDesktop | None = None
+        if workspace.role() == "team_lead":
+            self.lead_desktop = LeadDesktop(workspace, pool)
+            self.lead_tabs = QTabWidget()
+            self.lead_tabs.addTab(self.lead_desktop, "&Team review")
+            self.lead_tabs.addTab(self.splitter, "Pe&rsons")
+            self.main_page = self.lead_tabs
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.main_page)
         self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
 
@@ -244,6 +256,8 @@ class MainWindow(QMainWindow):
         self._tasks.append(task)
         self._pool.start(task)
         self._show_sync_status()
+        if self.lead_desktop is not None:
+            self.lead_desktop.reload(ws)
 
     # -- sync ---------------------------------------------------------------------------------------
 
@@ -363,7 +377,8 @@ class MainWindow(QMainWindow):
             return
         self._lock_state = "ui"
         self.idle.stop_ui_timer()
-        self._hidden_dialogs = [d for d in self.person_panel.dialogs if d.isVisible()]
+        lead_dialogs = self.lead_desktop.dialogs if self.lead_desktop is not None else []
+        self._hidden_dialogs = [d for d in [*self.person_panel.dialogs, *lead_dialogs] if d.isVisible()]
         for dialog in self._hidden_dialogs:
             dialog.hide()
         ws = self.workspace
@@ -384,6 +399,8 @@ class MainWindow(QMainWindow):
         self.person_panel.save_unsaved_as_drafts()
         self.person_panel.forget()
         self.model.forget()
+        if self.lead_desktop is not None:
+            self.lead_desktop.forget()
         self.search_box.clear()
         self.work_due.clear()
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
@@ -415,7 +432,7 @@ class MainWindow(QMainWindow):
         if isinstance(result, Workspace):
             self.workspace = result
         self._lock_state = None
-        self.stack.setCurrentWidget(self.splitter)
+        self.stack.setCurrentWidget(self.main_page)
         for dialog in self._hidden_dialogs:
             dialog.show()
         self._hidden_dialogs = []
@@ -453,6 +470,8 @@ class MainWindow(QMainWindow):
         self.person_panel.save_unsaved_as_drafts()
         self.person_panel.forget()
         self.model.forget()
+        if self.lead_desktop is not None:
+            self.lead_desktop.forget()
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import Escalation, EscalationKind
+from app.lead_records import LeadReview
 from app.persons import Person
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
@@ -179,8 +180,16 @@ class PersonPanel(QWidget):
             now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
         )
         self.plan_view.show_person(person, plan, notes[:5], context)
+        reviews: dict[uuid.UUID, list[LeadReview]] = {}
+        for review in ws.lead.reviews_of([n.id for n in notes]):
+            reviews.setdefault(review.reviewed_id, []).append(review)
         self.notes_view.setHtml(
-            "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded, authors=authors) for n in notes)
+            "".join(
+                note_html(
+                    n, amend_link=True, expanded=n.id in self._expanded, authors=authors, reviews=reviews.get(n.id, ())
+                )
+                for n in notes
+            )
             or "<p>No contact notes yet.</p>"
         )
         self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.contact_notes import Note
 from app.directory import Offer
+from app.lead_records import LeadReview
 from app.persons import Person
 from app.safety_plans import PlanRevision, Step
 from ui.clipboard import CopyFeedback, copy_briefly
@@ -38,7 +39,12 @@ def _copy_link(number: str) -> str:
 
 
 def note_html(
-    note: Note, *, amend_link: bool = False, expanded: bool = False, authors: Mapping[uuid.UUID, str] | None = None
+    note: Note,
+    *,
+    amend_link: bool = False,
+    expanded: bool = False,
+    authors: Mapping[uuid.UUID, str] | None = None,
+    reviews: Sequence[LeadReview] = (),
 ) -> str:
     status = " — <b>entered in error</b>" if note.entered_in_error else ""
     draft = " — <b>draft, not signed</b>" if not note.signed else ""
@@ -69,6 +75,13 @@ def note_html(
         f"{a.created_at.astimezone():%d %b %H:%M} — {escape(a.text) or '(no text)'}"
         f"<br><i>Reason: {escape(a.reason)}</i></p>"
         for a in note.amendments
+    )
+    # A team lead's review, synced back to the worker: who reviewed it, when, and their comment.
+    names = authors or {}
+    parts.extend(
+        f"<p class='lead-review'><b>Reviewed by {escape(names.get(r.author_id, 'your team lead'))}</b> "
+        f"{r.created_at.astimezone():%d %b %H:%M}{' — ' + escape(r.comment) if r.comment else ''}</p>"
+        for r in reviews
     )
     return "".join(parts)
 

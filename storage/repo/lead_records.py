@@ -5,11 +5,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import ActionUpdate, CaseAudit, LearningReview, RecordReview, Supervision
+from storage.models import (
+    ActionUpdate,
+    Assignment,
+    CaseAudit,
+    ContactNote,
+    Escalation,
+    LearningReview,
+    Person,
+    RecordReview,
+    SafetyReview,
+    Staff,
+    Supervision,
+)
+
+# The outcomes that record a missed contact: app.contact_notes.MISSED_OUTCOMES (held equal by a test).
+MISSED = ("no_answer", "not_at_home")
 
 
 def reviews_of(session: Session, record_ids: Iterable[uuid.UUID]) -> list[RecordReview]:
@@ -39,3 +55,57 @@ def action_updates(session: Session) -> list[ActionUpdate]:
 
 def case_audits(session: Session) -> list[CaseAudit]:
     return list(session.scalars(select(CaseAudit).order_by(CaseAudit.created_at, CaseAudit.id)))
+
+
+def signed_notes(session: Session) -> list[ContactNote]:
+    query = select(ContactNote).where(ContactNote.signed_at.is_not(None))
+    return list(session.scalars(query.order_by(ContactNote.contact_start, ContactNote.id)))
+
+
+def safety_reviews(session: Session) -> list[SafetyReview]:
+    return list(session.scalars(select(SafetyReview).order_by(SafetyReview.created_at, SafetyReview.id)))
+
+
+def escalation_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.scalars(select(Escalation.id).order_by(Escalation.identified_at, Escalation.id)))
+
+
+def person_names(session: Session) -> dict[uuid.UUID, str]:
+    return {pid: name for pid, name in session.execute(select(Person.id, Person.preferred_name))}
+
+
+def staff_roles(session: Session) -> dict[uuid.UUID, tuple[str, str]]:
+    """Every staff member known here: (name, role) by id."""
+    return {s.id: (s.name, s.role) for s in session.scalars(select(Staff))}
+
+
+def escalation_author(session: Session, escalation_id: uuid.UUID) -> uuid.UUID:
+    return session.scalars(select(Escalation.author_id).where(Escalation.id == escalation_id)).one()
+
+
+def process_events(session: Session) -> list[tuple[uuid.UUID, str, uuid.UUID, datetime, uuid.UUID]]:
+    """(person, reason, record id, when, author) for every escalation, welfare check and missed contact."""
+    rows: list[tuple[uuid.UUID, str, uuid.UUID, datetime, uuid.UUID]] = [
+        (
+            e.person_id,
+            "welfare_check" if e.kind == "welfare-check" else "escalation",
+            e.id,
+            e.identified_at,
+            e.author_id,
+        )
+        for e in session.scalars(select(Escalation))
+    ]
+    missed = select(ContactNote).where(ContactNote.signed_at.is_not(None), ContactNote.outcome.in_(MISSED))
+    rows += [(n.person_id, "missed_contact", n.id, n.contact_start, n.author_id) for n in session.scalars(missed)]
+    return rows
+
+
+def case_workers(session: Session) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Who worked each person's case: anyone assigned, and anyone who wrote a note, review or escalation."""
+    workers: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for person_id, staff_id in session.execute(select(Assignment.person_id, Assignment.staff_id)):
+        workers.setdefault(person_id, set()).add(staff_id)
+    for model in (ContactNote, SafetyReview, Escalation):
+        for person_id, author_id in session.execute(select(model.person_id, model.author_id).distinct()):
+            workers.setdefault(person_id, set()).add(author_id)
+    return workers

@@ -35,6 +35,7 @@ from sync.server.models import (
     Team,
     User,
 )
+from sync.server.team_health import report as team_health_report
 from sync.server.tokens import hash_secret, normalise_code
 
 ENROL_FAILURE_WINDOW = timedelta(minutes=15)
@@ -445,6 +446,23 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             }
         with sessions() as session:
             return p.HeartbeatResponse(clock_offset_ms=offset_ms, **state(session, caller, keys.load(session)))
+
+    @app.get(f"{v1}/team/health", responses=REFUSALS)
+    def team_health(caller: Annotated[Caller, Depends(active)]) -> p.TeamHealth:
+        now = clock.now()
+        with transaction() as session:
+            if caller.user.role != "team_lead":
+                audit.append(session, now, [
+                    audit.Entry("security.read_refused", "not_a_team_lead", caller.user.id, caller.device.id)
+                ])  # fmt: skip
+                refused = True
+            else:
+                audit.append(session, now, [audit.Entry("team.health_read", "ok", caller.user.id, caller.device.id)])
+                refused = False
+        if refused:
+            raise ApiError(403, "not_a_team_lead", "Only a team lead can see the team's sync health.")
+        with sessions() as session:
+            return team_health_report(session, caller.user, now, state(session, caller, keys.load(session)))
 
     @app.get(f"{v1}/commands", responses=REFUSALS)
     def pending_commands(caller: Annotated[Caller, Depends(authenticated)]) -> p.ServerState:

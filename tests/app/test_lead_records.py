@@ -32,7 +32,7 @@ def test_a_worker_cannot_review_and_the_attempt_is_audited(workspace: Workspace)
     note = _note(workspace)
     with workspace.store.sessions() as session:
         queued = len(session.scalars(select(models.OutboxItem)).all())
-    with pytest.raises(NotPermitted, match=r"Only a team lead can record reviews\. Nothing was saved"):
+    with pytest.raises(NotPermitted, match=r"Only a team lead can record reviews\. Nothing was saved or shown"):
         workspace.lead.review(note, "Looks fine")
     with pytest.raises(NotPermitted):
         workspace.lead.record_supervision(

@@ -50,6 +50,7 @@ PROBES: dict[tuple[str, str], Probe] = {
         },
     ),
     ("get", f"{V1}/commands"): lambda org, h, person, d: org.client.get(f"{V1}/commands", headers=h),
+    ("get", f"{V1}/team/health"): lambda org, h, person, d: org.client.get(f"{V1}/team/health", headers=h),
     ("post", f"{V1}/commands/{{command_id}}/ack"): lambda org, h, person, d: org.client.post(
         f"{V1}/commands/{org_command(org, person)}/ack", headers=h, json={"outcome": "done", "detail": None}
     ),

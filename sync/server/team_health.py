@@ -1,0 +1,59 @@
+"""A team lead's sync health: who in their team has not synced, which devices hold quarantined records, what
+devices' heartbeats say is still unsent. Names and counts only; computed from the server's own tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync import protocol as p
+from sync.server import commands
+from sync.server.models import Device, Quarantine, User
+
+LIVE = ("active", "retire_pending")
+
+
+def report(session: Session, lead: User, now: datetime, state: dict[str, Any]) -> p.TeamHealth:
+    team = list(session.scalars(select(User).where(User.team_id == lead.team_id).order_by(User.name)))
+    ids = [u.id for u in team]
+    devices = list(
+        session.scalars(select(Device).where(Device.user_id.in_(ids), Device.status.in_(LIVE)).order_by(Device.id))
+    )
+    held = dict(
+        session.execute(
+            select(Quarantine.device_id, func.count()).where(Quarantine.device_id.in_([d.id for d in devices]))
+            .group_by(Quarantine.device_id)
+        ).all()
+    )  # fmt: skip
+    names = {u.id: u.name for u in team}
+    last: dict[Any, datetime] = {}
+    for d in devices:
+        if d.last_sync_at is not None and (d.user_id not in last or d.last_sync_at > last[d.user_id]):
+            last[d.user_id] = d.last_sync_at
+    return p.TeamHealth(
+        as_of=commands.stamp(now),
+        team_id=lead.team_id,
+        staff=[p.TeamStaff(user_id=u.id, name=u.name, role=u.role) for u in team],
+        workers=[
+            p.WorkerSync(user_id=u.id, name=u.name, last_sync_at=commands.stamp(last[u.id]) if u.id in last else None)
+            for u in team
+            if u.role in ("worker", "duty")
+        ],
+        devices=[
+            p.DeviceHealth(
+                device_id=d.id,
+                user_id=d.user_id,
+                name=f"{names[d.user_id]}'s {d.name}",
+                quarantined=int(held.get(d.id, 0)),
+                unsent=int(d.heartbeat["unsent"]) if d.heartbeat else None,
+                heartbeat_at=d.heartbeat.get("received_at") if d.heartbeat else None,
+            )
+            for d in devices
+        ],
+        # Break-glass openings are another branch's work; until the server records them there are none to list.
+        break_glass=[],
+        **state,
+    )

@@ -1,0 +1,73 @@
+"""GET /team/health: a team lead's own team only (names and counts, no clinical text); anyone else is
+refused and audited."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app import sync_health
+from sync.server.models import AuditEvent
+from tests.conftest import NOW
+from tests.sync.conftest import V1, Org
+
+
+def test_the_lead_sees_their_teams_syncs_quarantine_and_heartbeats(org: Org) -> None:
+    alice, bob = org.device("alice"), org.device("bob")
+    bob.push(bob.record(org.persons["pb"]))
+    # A record bob may not write goes to quarantine; his heartbeat says 4 still to send.
+    bob.push(bob.record(org.persons["pa"]))
+    org.clock.set(NOW + timedelta(days=2))  # alice syncs two days later; bob has not since
+    alice.push(alice.record(org.persons["pa"]))
+    beat = {"unsent": 4, "quarantined": 1, "app_version": "0.1", "schema_version": 1,
+            "device_time": "2026-11-26T14:30:00.000000Z"}  # fmt: skip
+    assert org.client.post(f"{V1}/heartbeat", headers=bob.headers, json=beat).status_code == 200
+    lead = org.device("lead.east")
+    answer = org.client.get(f"{V1}/team/health", headers=lead.headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert {s["name"] for s in body["staff"]} == {"Alice", "Bob", "Duty", "Lead.East"}, "east team only"
+    workers = {w["name"]: w["last_sync_at"] for w in body["workers"]}
+    assert workers == {"Alice": "2026-11-28T14:30:00.000000Z", "Bob": "2026-11-26T14:30:00.000000Z", "Duty": None}
+    devices = {d["name"].split("'")[0]: d for d in body["devices"]}
+    assert devices["Bob"]["quarantined"] == 1 and devices["Bob"]["unsent"] == 4
+    assert devices["Alice"]["quarantined"] == 0 and devices["Alice"]["unsent"] is None
+    assert body["break_glass"] == []
+    assert "note " not in answer.text, "no clinical text"
+    # The banner the lead sees, from that report.
+    text = html.unescape(sync_health.describe(body, NOW + timedelta(days=2)))
+    assert "Not synced for 24 hours: Duty (never synced), Bob (last synced 2 days ago)" in text
+    assert "Records held by the server for review: Bob's laptop (1)" in text
+    assert "Waiting to send, by their last heartbeat: Bob's laptop (4)" in text
+    with org.admin.transaction() as session:
+        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "team.health_read")).first()
+
+
+def test_a_worker_is_refused_and_audited(org: Org) -> None:
+    alice = org.device("alice")
+    answer = org.client.get(f"{V1}/team/health", headers=alice.headers)
+    assert (answer.status_code, answer.json()["reason"]) == (403, "not_a_team_lead")
+    with org.admin.transaction() as session:
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "security.read_refused"))
+        assert event.outcome == "not_a_team_lead"
+
+
+def test_the_banner_names_who_has_not_synced_for_a_day_and_never_guesses_without_a_report() -> None:
+    assert "no team report from the server" in sync_health.describe(None, NOW)
+    report = {
+        "as_of": "2026-11-26T14:00:00.000000Z",
+        "workers": [
+            {"name": "Ann", "last_sync_at": "2026-11-26T09:00:00.000000Z"},
+            {"name": "Ben", "last_sync_at": "2026-11-24T13:00:00.000000Z"},
+            {"name": "Cat", "last_sync_at": None},
+        ],
+        "devices": [{"name": "Ann's laptop", "quarantined": 2, "unsent": 0}],
+        "break_glass": [],
+    }
+    text = html.unescape(sync_health.describe(report, NOW))
+    assert "Not synced for 24 hours: Cat (never synced), Ben (last synced 2 days ago)" in text
+    assert "Ann (" not in text.split("Not synced")[1].split(";")[0]
+    assert "Records held by the server for review: Ann's laptop (2)" in text
+    assert "No break-glass openings" in text

@@ -1,0 +1,119 @@
+"""The lead's desktop with real stores and the in-process server: a worker's note reaches the lead's queue,
+the lead marks it reviewed from the keyboard, and the review shows on the worker's note after their sync.
+Supervision and learning-review actions are tracked to done; a worker never gets the lead's desktop."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+
+from app.actions import ActionState
+from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.review_queue import ItemKind
+from app.workspace import Workspace
+from tests.conftest import NOW
+from tests.sync.inprocess import LEAD, WORKER, DemoServer
+from ui.lead_desktop import LeadDesktop
+from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
+from ui.main_window import MainWindow
+from ui.person_panel import PersonPanel
+
+
+def _select(desktop: LeadDesktop, record_id: object) -> None:
+    for row in range(desktop.model.rowCount()):
+        if desktop.model.item(row).record_id == record_id:
+            desktop.table.selectRow(row)
+            return
+    raise AssertionError("the record is not in the queue")
+
+
+def test_review_queue_mark_reviewed_reaches_the_workers_note(
+    qtbot, pool, demo_server: DemoServer, tmp_path: Path
+) -> None:
+    worker = demo_server.laptop(WORKER, tmp_path / "worker")
+    lead = demo_server.laptop(LEAD, tmp_path / "lead")
+    try:
+        person = worker.lead.team()[1][0][0]
+        note, _ = worker.notes.record(
+            NoteDraft(person, NOW - timedelta(hours=2), NOW - timedelta(hours=1), ContactMethod.PHONE,
+                      Outcome.SPOKEN_TO, "Phoned; used the plan's step 2 together.", plan_steps_used=[2])
+        )  # fmt: skip
+        demo_server.sync(worker)
+        demo_server.sync(lead)
+        desktop = LeadDesktop(lead, pool)
+        qtbot.addWidget(desktop)
+        desktop.show()
+        with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+            desktop.reload()
+        # Work due comes first: nothing routine sits above a missed contact or an open welfare check.
+        groups = [desktop.model.item(r).group for r in range(desktop.model.rowCount())]
+        assert groups == sorted(groups)
+        _select(desktop, note.id)
+        assert "Phoned; used the plan" in desktop.detail.toPlainText()
+        qtbot.keyClicks(desktop.comment, "Good use of step 2")
+        with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+            qtbot.keyClick(desktop.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert note.id not in {desktop.model.item(r).record_id for r in range(desktop.model.rowCount())}
+        desktop.include_reviewed.setChecked(True)
+        _select(desktop, note.id)
+        assert "Reviewed by Priya Natarajan" in desktop.detail.toPlainText()
+        demo_server.sync(lead)
+        demo_server.sync(worker)
+        panel = PersonPanel()
+        qtbot.addWidget(panel)
+        panel.show_person(worker, person)
+        shown = panel.notes_view.toPlainText()
+        # An enrolled worker's laptop is not sent the staff list (only a lead's is), so the reviewer is named
+        # by role there.
+        assert "Reviewed by your team lead" in shown and "Good use of step 2" in shown
+    finally:
+        worker.close()
+        lead.close()
+
+
+def test_supervision_and_learning_review_actions_are_tracked_to_done(qtbot, pool, monkeypatch, tmp_path: Path,
+                                                                    demo_server: DemoServer) -> None:  # fmt: skip
+    lead = demo_server.laptop(LEAD, tmp_path / "lead")
+    try:
+        desktop = LeadDesktop(lead, pool)
+        qtbot.addWidget(desktop)
+        with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+            desktop.reload()
+        dialog = desktop.record_supervision()
+        assert isinstance(dialog, SupervisionDialog)
+        assert dialog.worker.currentText() and dialog.person.count() > 0
+        dialog.rationale.setPlainText("Did not escalate: no current intent; agreed more contact instead.")
+        qtbot.keyClicks(dialog.actions.what, "Visit twice this week")
+        qtbot.keyClicks(dialog.actions.owner, "Sam Okafor")
+        dialog.actions.due.setDate(dialog.actions.due.date().addDays(-30))  # already past: overdue
+        with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+            dialog.save()
+        learning = desktop.record_learning_review()
+        assert isinstance(learning, LearningReviewDialog)
+        learning.what_happened.setPlainText("Two visits missed; the welfare check was raised and done in time.")
+        qtbot.keyClicks(learning.actions.what, "Share at the team meeting")
+        qtbot.keyClicks(learning.actions.owner, "Priya Natarajan")
+        with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+            learning.save()
+        states = [desktop.actions_model.action(r).state for r in range(desktop.actions_model.rowCount())]
+        assert states == [ActionState.OVERDUE, ActionState.OPEN], "overdue actions are listed first"
+        assert desktop.actions_summary.text().startswith("1 overdue, 1 open, 0 done")
+        desktop.actions_table.selectRow(0)
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Both visits done", True))
+        with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+            desktop.done_button.click()
+        states = sorted(a.state for a in lead.lead.actions())
+        assert states == sorted([ActionState.DONE, ActionState.OPEN])
+        assert desktop.actions_summary.text().startswith("0 overdue, 1 open, 1 done")
+    finally:
+        lead.close()
+
+
+def test_a_worker_gets_no_lead_desktop(qtbot, workspace: Workspace, pool, tmp_path: Path) -> None:
+    win = MainWindow(workspace, pool, settings_path=tmp_path / "window.ini")
+    qtbot.addWidget(win)
+    assert win.lead_desktop is None and win.main_page is win.splitter
+    assert ItemKind.CONTACT_NOTE.label == "Contact note"

@@ -1,0 +1,131 @@
+"""Case audit: draw a reproducible sample (the seed is shown and saved with each audit), pick a case, answer
+the operating model's checklist. Cases are chosen by process events, never by anything about the person."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.case_audit import CHECKLIST, Answer, AnswerDraft, Case, Sample, new_seed
+from app.workspace import Workspace
+from ui.save_errors import explain_failed_save
+from ui.typed_dialog import TypedDialog
+
+_REASON = {"escalation": "escalation", "welfare_check": "welfare check", "missed_contact": "missed contact"}
+
+
+class CaseAuditDialog(TypedDialog):
+    what = "This case audit"
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Case audit")
+        self.setMinimumWidth(760)
+        self._ws = workspace
+        self.sample: Sample | None = None
+        today = workspace.clock.now().date()
+        self.period_from = QDate(today.year, today.month, today.day).addDays(-90)
+        self.since = QDateEdit(self.period_from, calendarPopup=True, accessibleName="Period from")
+        self.until = QDateEdit(
+            QDate(today.year, today.month, today.day), calendarPopup=True, accessibleName="Period to"
+        )
+        self.size = QSpinBox(minimum=1, maximum=50, value=5, accessibleName="How many cases")
+        self.seed = QLineEdit(str(new_seed()), accessibleName="Seed")
+        draw = QPushButton("&Draw sample")
+        draw.clicked.connect(self.draw)
+        top = QHBoxLayout()
+        for label, widget in (("From", self.since), ("to", self.until), ("Cases", self.size), ("Seed", self.seed)):
+            top.addWidget(QLabel(label))
+            top.addWidget(widget)
+        top.addWidget(draw)
+        self.about = QLabel(wordWrap=True)
+        self.cases = QListWidget(accessibleName="Sampled cases")
+        self.cases.setMaximumHeight(120)
+        grid = QGridLayout()
+        self.answers: dict[str, tuple[QComboBox, QLineEdit]] = {}
+        for row, (question_id, question) in enumerate(CHECKLIST):
+            answer = QComboBox(accessibleName=question)
+            for choice in Answer:
+                answer.addItem(choice.label, choice)
+            note = QLineEdit(placeholderText="What was missing (needed for No or Partly)", accessibleName="Note")
+            grid.addWidget(QLabel(question, wordWrap=True), row, 0)
+            grid.addWidget(answer, row, 1)
+            grid.addWidget(note, row, 2)
+            self.answers[question_id] = (answer, note)
+        self.comment = QLineEdit(accessibleName="Comment", placeholderText="Comment (optional)")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.about)
+        layout.addWidget(self.cases)
+        layout.addLayout(grid)
+        form = QFormLayout()
+        form.addRow("Comment", self.comment)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def draw(self) -> None:
+        try:
+            self.sample = self._ws.lead.draw_sample(
+                self.since.date().toPython(),
+                self.until.date().toPython(),
+                self.size.value(),
+                int(self.seed.text()),  # type: ignore[arg-type]
+            )
+        except ValueError:
+            self.about.setText("The seed must be a whole number.")
+            return
+        except Exception as exc:
+            explain_failed_save(self, "The sample", exc)
+            return
+        names = dict(self._ws.lead.team()[1])
+        self.cases.clear()
+        for case in self.sample.cases:
+            reasons = ", ".join(sorted({_REASON[e.reason.value] for e in case.events}))
+            self.cases.addItem(f"{names.get(case.person_id, 'A person')} — {reasons}")
+        if self.sample.cases:
+            self.cases.setCurrentRow(0)
+        self.about.setText(
+            f"{len(self.sample.cases)} of {self.sample.eligible} cases with an escalation, welfare check or missed "
+            f"contact in the period (seed {self.sample.seed}; {self.sample.own_excluded} of your own cases left out)."
+        )
+
+    def current_case(self) -> Case | None:
+        row = self.cases.currentRow()
+        return self.sample.cases[row] if self.sample is not None and 0 <= row < len(self.sample.cases) else None
+
+    def typed_text(self) -> list[str]:
+        return [self.comment.text(), *(note.text() for _a, note in self.answers.values())]
+
+    def save(self) -> None:
+        case = self.current_case()
+        if self.sample is None or case is None:
+            self.about.setText("Draw a sample and choose a case first.")
+            return
+        answers = [AnswerDraft(q, Answer(a.currentData()), n.text()) for q, (a, n) in self.answers.items()]
+        try:
+            self._ws.lead.record_case_audit(self.sample, case, answers, self.comment.text())
+        except Exception as exc:
+            explain_failed_save(self, "The case audit", exc)
+            return
+        self.about.setText("Saved. Choose the next case in the sample, or close.")
+        for answer, note in self.answers.values():
+            answer.setCurrentIndex(0)
+            note.clear()
+        self.comment.clear()

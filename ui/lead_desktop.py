@@ -1,0 +1,331 @@
+"""The team lead's desktop: sync health at the top, the review queue, and agreed actions tracked to done.
+
+Shown beside the persons list when the store's user is a team lead. Everything loads off the UI thread;
+marking reviewed is keyboard-first (select a row, type a comment, Ctrl+Return). Lists show process state
+and work due, never a score, level, colour or category about a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import TypeVar
+
+from PySide6.QtCore import QDate, QItemSelection, Qt, QThreadPool, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.actions import ActionState, ActionStatus, TrackedAction
+from app.review_queue import ItemKind, QueueFilter, QueueItem, select_items
+from app.workspace import Workspace
+from ui.actions_model import ActionsModel
+from ui.case_audit_dialog import CaseAuditDialog
+from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
+from ui.review_queue_model import ItemRole, ReviewQueueModel
+from ui.save_errors import explain_failed_save
+from ui.tasks import Task
+
+D = TypeVar("D", SupervisionDialog, LearningReviewDialog, CaseAuditDialog)
+
+
+class LeadDesktop(QWidget):
+    reviewed = Signal(object)  # the RecordReview row
+    loaded = Signal()
+
+    def __init__(self, workspace: Workspace, pool: QThreadPool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace: Workspace | None = workspace
+        self._pool = pool
+        self._tasks: list[Task] = []
+        self._items: list[QueueItem] = []
+
+        self.sync_health = QLabel()
+        self.sync_health.setObjectName("sync_health")
+        self.sync_health.setWordWrap(True)
+        self.sync_health.setAccessibleName("Sync health of the team")
+        self.sync_health.setTextFormat(Qt.TextFormat.RichText)
+
+        # -- filters
+        self.worker = QComboBox(accessibleName="Filter by worker")
+        self.person = QComboBox(accessibleName="Filter by person")
+        self.kind = QComboBox(accessibleName="Filter by kind")
+        self.kind.addItem("Every kind", None)
+        for kind in ItemKind:
+            self.kind.addItem(kind.label, kind)
+        self.since = QDateEdit(calendarPopup=True, accessibleName="From date")
+        self.since.setDisplayFormat("dd MMM yyyy")
+        self.use_since = QCheckBox("&Since")
+        self.use_since.setToolTip("Show records from this date: by default, since you last reviewed")
+        self.include_reviewed = QCheckBox("Show re&viewed")
+        for widget in (self.worker, self.person, self.kind):
+            widget.currentIndexChanged.connect(self._apply_filter)
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.since.dateChanged.connect(self._apply_filter)
+        self.use_since.toggled.connect(self._apply_filter)
+        self.include_reviewed.toggled.connect(self._apply_filter)
+        filters = QHBoxLayout()
+        for label, widget in (("&Worker", self.worker), ("&Person", self.person), ("&Kind", self.kind)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            filters.addWidget(caption)
+            filters.addWidget(widget)
+        filters.addWidget(self.use_since)
+        filters.addWidget(self.since)
+        filters.addWidget(self.include_reviewed)
+        filters.addStretch(1)
+
+        # -- queue
+        self.model = ReviewQueueModel(self)
+        self.table = QTableView(accessibleName="Review queue")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.selectionModel().selectionChanged.connect(self._on_selected)
+        self.detail = QTextBrowser(accessibleName="The selected record")
+        self.comment = QLineEdit(placeholderText="Comment for the worker (optional), then Ctrl+Return")
+        self.comment.setAccessibleName("Review comment")
+        self.mark = QPushButton("&Mark reviewed (Ctrl+Return)")
+        self.mark.clicked.connect(self.mark_reviewed)
+        self.mark.setEnabled(False)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.mark_reviewed,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
+        self.queue_count = QLabel()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail)
+        right_layout.addWidget(self.comment)
+        right_layout.addWidget(self.mark)
+        split = QSplitter()
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setSizes([960, 340])
+        queue_page = QWidget()
+        queue_layout = QVBoxLayout(queue_page)
+        queue_layout.addLayout(filters)
+        queue_layout.addWidget(self.queue_count)
+        queue_layout.addWidget(split, 1)
+
+        # -- actions
+        self.actions_model = ActionsModel(self)
+        self.actions_table = QTableView(accessibleName="Agreed actions")
+        self.actions_table.setModel(self.actions_model)
+        self.actions_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.actions_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.actions_table.verticalHeader().setVisible(False)
+        self.actions_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.actions_table.horizontalHeader().setStretchLastSection(True)
+        self.actions_summary = QLabel(accessibleName="Agreed actions: open, overdue, done")
+        self.done_button = QPushButton("Mark &done…")
+        self.done_button.clicked.connect(lambda: self.close_action(ActionStatus.DONE))
+        self.cancel_button = QPushButton("&Cancel action…")
+        self.cancel_button.clicked.connect(lambda: self.close_action(ActionStatus.CANCELLED))
+        self.supervision_button = QPushButton("Record &supervision…")
+        self.supervision_button.clicked.connect(self.record_supervision)
+        self.learning_button = QPushButton("Record &learning review…")
+        self.learning_button.clicked.connect(self.record_learning_review)
+        self.audit_button = QPushButton("Case a&udit…")
+        self.audit_button.clicked.connect(self.case_audit)
+        buttons = QHBoxLayout()
+        for button in (self.done_button, self.cancel_button, self.supervision_button, self.learning_button,
+                       self.audit_button):  # fmt: skip
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        actions_page = QWidget()
+        actions_layout = QVBoxLayout(actions_page)
+        actions_layout.addWidget(self.actions_summary)
+        actions_layout.addWidget(self.actions_table, 1)
+        actions_layout.addLayout(buttons)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(queue_page, "Review &queue")
+        self.tabs.addTab(actions_page, "Supervision and learning &actions")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.sync_health)
+        layout.addWidget(self.tabs, 1)
+        self.dialogs: list[QWidget] = []
+
+    # -- loading ------------------------------------------------------------------------------------
+    def reload(self, workspace: Workspace | None = None) -> None:
+        if workspace is not None:
+            self.workspace = workspace
+        ws = self.workspace
+        if ws is None:
+            return
+        task = Task(lambda: (ws.review_queue.items(), ws.lead.actions(), ws.staff_names(), ws.lead.last_review_date()))
+        task.outcome.succeeded.connect(lambda result, t=task: self._on_loaded(result, t))
+        task.outcome.failed.connect(self._on_failed)
+        self._tasks.append(task)
+        self._pool.start(task)
+
+    def _on_loaded(self, result: tuple[list[QueueItem], list[TrackedAction], object, date | None], task: Task) -> None:
+        items, actions, _staff, last = result
+        if task in self._tasks:
+            self._tasks.remove(task)
+        if self.workspace is None:
+            return  # locked while it loaded: nothing decrypted goes on screen
+        first_load = not self._items
+        self._items = items
+        self._fill_choices(items)
+        if first_load and last is not None:
+            self.since.setDate(QDate(last.year, last.month, last.day))
+            self.use_since.setChecked(True)
+        self._apply_filter()
+        self.actions_model.set_actions(actions)
+        totals = {s: sum(a.state is s for a in actions) for s in ActionState}
+        self.actions_summary.setText(
+            f"{totals[ActionState.OVERDUE]} overdue, {totals[ActionState.OPEN]} open, {totals[ActionState.DONE]} done, "
+            f"{totals[ActionState.CANCELLED]} cancelled. Overdue actions are listed first."
+        )
+        self.show_sync_health()
+        self.loaded.emit()
+
+    def _on_failed(self, exc: Exception) -> None:
+        self.queue_count.setText(str(exc))
+
+    def _fill_choices(self, items: list[QueueItem]) -> None:
+        for combo, everyone, values in (
+            (self.worker, "Every worker", sorted({(i.author, i.author_id) for i in items})),
+            (self.person, "Every person", sorted({(i.person, i.person_id) for i in items})),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everyone, None)
+            for name, key in values:
+                combo.addItem(name, key)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> QueueFilter:
+        kind = self.kind.currentData()
+        since = self.since.date().toPython() if self.use_since.isChecked() else None
+        return QueueFilter(
+            worker_id=self.worker.currentData(),
+            person_id=self.person.currentData(),
+            kinds=frozenset({ItemKind(kind)}) if kind is not None else frozenset(ItemKind),
+            date_from=since,  # type: ignore[arg-type]
+            include_reviewed=self.include_reviewed.isChecked(),
+        )
+
+    def _apply_filter(self) -> None:
+        shown = select_items(self._items, self.current_filter())
+        self.model.set_items(shown)
+        waiting = sum(not i.reviewed for i in shown)
+        self.queue_count.setText(f"{len(shown)} shown, {waiting} not yet reviewed. Work due first, then oldest first.")
+        self.detail.clear()
+        self.mark.setEnabled(False)
+
+    def _on_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        item = self.selected_item()
+        self.mark.setEnabled(item is not None)
+        if item is None:
+            self.detail.clear()
+            return
+        reviews = "".join(
+            f"<p><b>Reviewed by {r.reviewer}</b> {r.at.astimezone():%d %b %H:%M}: {r.comment or '(no comment)'}</p>"
+            for r in item.reviews
+        )
+        body = escape(item.detail).replace("\n", "<br>")
+        self.detail.setHtml(
+            f"<h3>{escape(item.kind.label)}: {escape(item.person)}</h3><p>{escape(item.author)}, "
+            f"{item.at.astimezone():%A %d %B %H:%M}</p><p><b>{escape(item.state)}</b></p>"
+            f"<p>{escape(item.summary)}</p><p>{body}</p>{reviews}"
+        )
+
+    def selected_item(self) -> QueueItem | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.data(rows[0], ItemRole) if rows else None
+
+    # -- reviewing ----------------------------------------------------------------------------------
+    def mark_reviewed(self) -> None:
+        item = self.selected_item()
+        if item is None or self.workspace is None:
+            return
+        try:
+            review, _ = self.workspace.lead.review(item.record_id, self.comment.text())
+        except Exception as exc:
+            explain_failed_save(self, "The review", exc)
+            return
+        self.comment.clear()
+        self.reviewed.emit(review)
+        self.reload()
+
+    # -- actions ------------------------------------------------------------------------------------
+    def close_action(self, status: ActionStatus) -> None:
+        rows = self.actions_table.selectionModel().selectedRows()
+        if not rows or self.workspace is None:
+            return
+        action = self.actions_model.action(rows[0].row())
+        if action.is_closed:
+            return
+        label = "What was done" if status is ActionStatus.DONE else "Why it is cancelled (required)"
+        note, ok = QInputDialog.getText(self, "Close the action", f"{action.action.action}\n\n{label}:")
+        if not ok:
+            return
+        try:
+            self.workspace.lead.update_action(action.source_id, action.action.action_id, status, note)
+        except Exception as exc:
+            explain_failed_save(self, "The action update", exc)
+            return
+        self.reload()
+
+    def record_supervision(self) -> SupervisionDialog | None:
+        return self._open(SupervisionDialog(self.workspace, self)) if self.workspace is not None else None
+
+    def record_learning_review(self) -> LearningReviewDialog | None:
+        return self._open(LearningReviewDialog(self.workspace, self)) if self.workspace is not None else None
+
+    def case_audit(self) -> CaseAuditDialog | None:
+        return self._open(CaseAuditDialog(self.workspace, self)) if self.workspace is not None else None
+
+    def _open(self, dialog: D) -> D:
+        self.dialogs.append(dialog)
+        dialog.accepted.connect(self.reload)
+        dialog.show()
+        return dialog
+
+    # -- sync health --------------------------------------------------------------------------------
+    def show_sync_health(self) -> None:
+        ws = self.workspace
+        if ws is None:
+            self.sync_health.clear()
+            return
+        self.sync_health.setText(ws.team_health_text())
+
+    def forget(self) -> None:
+        """The lock: every decrypted value leaves the screen and the models."""
+        for dialog in self.dialogs:
+            dialog.close()
+        self.dialogs = []
+        self._items = []
+        self.model.forget()
+        self.actions_model.forget()
+        self.detail.clear()
+        self.comment.clear()
+        self.sync_health.clear()
+        for combo in (self.worker, self.person):
+            combo.clear()
+        self.workspace = None

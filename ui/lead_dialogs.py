@@ -1,0 +1,238 @@
+"""The team lead's forms: a supervision of a worker's risk decisions, and a learning review after an
+incident or escalation. Each lists agreed actions (what, owner, due); both are append-only once saved."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.escalations import Escalation
+from app.lead_records import ActionDraft, LearningReviewDraft, PersonDiscussed, SupervisionDraft
+from app.text_input import NOTE_MAX_CHARS
+from app.workspace import Workspace
+from ui.save_errors import explain_failed_save
+from ui.text_limits import limit_text
+from ui.typed_dialog import TypedDialog
+
+
+def _text(name: str, placeholder: str, height: int = 72) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setMaximumHeight(height)
+    limit_text(edit, NOTE_MAX_CHARS)
+    return edit
+
+
+class ActionsEditor(QWidget):
+    """Agreed actions: type what, who owns it and when it is due, then Add (Alt+A)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.what = QLineEdit(placeholderText="Action agreed", accessibleName="Action agreed")
+        self.owner = QLineEdit(placeholderText="Owner", accessibleName="Owner")
+        self.due = QDateEdit(QDate.currentDate().addDays(7), calendarPopup=True, accessibleName="Due date")
+        self.due.setDisplayFormat("dd MMM yyyy")
+        add = QPushButton("&Add action")
+        add.clicked.connect(self.add)
+        self.list = QListWidget(accessibleName="Agreed actions")
+        self.list.setMaximumHeight(90)
+        row = QHBoxLayout()
+        for widget, stretch in ((self.what, 3), (self.owner, 1), (self.due, 0), (add, 0)):
+            row.addWidget(widget, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.list)
+        self.drafts: list[ActionDraft] = []
+
+    def add(self) -> None:
+        if not self.what.text().strip() or not self.owner.text().strip():
+            return
+        draft = ActionDraft(self.what.text().strip(), self.owner.text().strip(), self.due.date().toPython())  # type: ignore[arg-type]
+        self.drafts.append(draft)
+        self.list.addItem(QListWidgetItem(f"{draft.action} — {draft.owner}, due {draft.due:%a %d %b %Y}"))
+        self.what.clear()
+        self.what.setFocus()
+
+    def typed(self) -> list[str]:
+        return [self.what.text(), self.owner.text(), *(d.action for d in self.drafts)]
+
+
+def _escalation_line(e: Escalation) -> str:
+    criteria = ", ".join(e.criteria) or "raised by the missed-contact policy"
+    return f"{e.identified_at.astimezone():%d %b %H:%M} {e.kind.value} — criteria: {criteria} — why: {e.rationale}"
+
+
+class SupervisionDialog(TypedDialog):
+    what = "This supervision record"
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Supervision of risk decisions")
+        self.setMinimumWidth(720)
+        self._ws = workspace
+        staff, persons = workspace.lead.team()
+        self.worker = QComboBox(accessibleName="Worker supervised")
+        for sid, name, role in staff:
+            if role in ("worker", "duty"):
+                self.worker.addItem(name, sid)
+        self.person = QComboBox(accessibleName="Person discussed")
+        for pid, name in persons:
+            self.person.addItem(name, pid)
+        self.person.currentIndexChanged.connect(self._show_escalations)
+        self.escalations = QListWidget(accessibleName="Escalations discussed, with their criteria and reason")
+        self.escalations.setWordWrap(True)
+        self.escalations.setMaximumHeight(120)
+        self.rationale = _text(
+            "Rationale discussed", "The rationale for escalating, or for not escalating, as discussed"
+        )
+        self.actions = ActionsEditor()
+        form = QFormLayout()
+        form.addRow("&Worker", self.worker)
+        form.addRow("&Person", self.person)
+        form.addRow(QLabel("Escalations discussed (tick; criteria and the worker's reason beside each)"))
+        form.addRow(self.escalations)
+        form.addRow("&Rationale", self.rationale)
+        form.addRow("Agreed actions", self.actions)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._show_escalations()
+
+    def _show_escalations(self) -> None:
+        self.escalations.clear()
+        pid = self.person.currentData()
+        if pid is None:
+            return
+        for esc in self._ws.escalations.for_person(pid):
+            item = QListWidgetItem(_escalation_line(esc))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, esc.id)
+            self.escalations.addItem(item)
+
+    def typed_text(self) -> list[str]:
+        return [self.rationale.toPlainText(), *self.actions.typed()]
+
+    def save(self) -> None:
+        chosen: list[uuid.UUID] = [
+            self.escalations.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.escalations.count())
+            if self.escalations.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        self.actions.add()  # an action typed but not yet added is kept, not lost
+        draft = SupervisionDraft(
+            self.worker.currentData(),
+            self._ws.clock.now(),
+            [PersonDiscussed(self.person.currentData(), self.rationale.toPlainText(), chosen, self.actions.drafts)],
+        )
+        try:
+            self._ws.lead.record_supervision(draft)
+        except Exception as exc:
+            explain_failed_save(self, "The supervision record", exc)
+            return
+        self.accept()
+
+
+class LearningReviewDialog(TypedDialog):
+    what = "This learning review"
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Learning review after an incident or escalation")
+        self.setMinimumWidth(720)
+        self._ws = workspace
+        _staff, persons = workspace.lead.team()
+        self.person = QComboBox(accessibleName="Person")
+        for pid, name in persons:
+            self.person.addItem(name, pid)
+        self.escalation = QComboBox(accessibleName="Escalation reviewed")
+        self.person.currentIndexChanged.connect(self._show_escalations)
+        self.what_happened = _text("What happened", "What happened, in order")
+        self.what_helped = _text("What helped", "What helped")
+        self.delays = _text("Delays or barriers", "Delays or barriers")
+        self.refine = QCheckBox("The pathway needs &refinement")
+        self.pathway = QLineEdit(accessibleName="Pathway and version", placeholderText="pathway-id@version")
+        self.refinement = _text("What to refine", "What should change in the pathway", 56)
+        self.actions = ActionsEditor()
+        form = QFormLayout()
+        form.addRow("&Person", self.person)
+        form.addRow("&Escalation", self.escalation)
+        form.addRow("What &happened", self.what_happened)
+        form.addRow("What hel&ped", self.what_helped)
+        form.addRow("&Delays, barriers", self.delays)
+        form.addRow(self.refine)
+        form.addRow("Pathway", self.pathway)
+        form.addRow("Refinement", self.refinement)
+        form.addRow("Agreed actions", self.actions)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.escalation.currentIndexChanged.connect(self._show_pathway)
+        self._show_escalations()
+
+    def _show_escalations(self) -> None:
+        self.escalation.clear()
+        self.escalation.addItem("No escalation (an incident)", None)
+        pid = self.person.currentData()
+        if pid is not None:
+            for esc in self._ws.escalations.for_person(pid):
+                self.escalation.addItem(_escalation_line(esc)[:110], esc)
+
+    def _show_pathway(self) -> None:
+        esc = self.escalation.currentData()
+        if isinstance(esc, Escalation):
+            self.pathway.setText(esc.pathway.ref)
+
+    def typed_text(self) -> list[str]:
+        texts = (self.what_happened, self.what_helped, self.delays, self.refinement)
+        return [t.toPlainText() for t in texts] + self.actions.typed()
+
+    def save(self) -> None:
+        esc = self.escalation.currentData()
+        pathway_id, _, version = self.pathway.text().strip().partition("@")
+        self.actions.add()
+        draft = LearningReviewDraft(
+            self.person.currentData(),
+            esc.identified_at if isinstance(esc, Escalation) else self._ws.clock.now(),
+            self.what_happened.toPlainText(),
+            self.what_helped.toPlainText(),
+            self.delays.toPlainText(),
+            pathway_refinement_needed=self.refine.isChecked(),
+            pathway_id=pathway_id or None,
+            pathway_version=version or None,
+            refinement=self.refinement.toPlainText(),
+            escalation_id=esc.id if isinstance(esc, Escalation) else None,
+            actions=self.actions.drafts,
+        )
+        try:
+            self._ws.lead.record_learning_review(draft)
+        except Exception as exc:
+            explain_failed_save(self, "The learning review", exc)
+            return
+        self.accept()
