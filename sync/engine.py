@@ -25,7 +25,9 @@ from app import projections
 from app.workspace import Workspace
 from storage import models
 from storage import outbox as outbox_store
+from storage.repo import plans as plans_repo
 from sync import protocol as p
+from sync import snapshot_check
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
 from sync.commands import WIPE_REASONS, shred, verified
 from sync.receive import Applied, apply_records, ensure_person, local_person_ids
@@ -262,10 +264,16 @@ class SyncEngine:
             here = local_person_ids(session)
         for person_id in sorted(scope if everyone else scope - here):
             snap = client.snapshot(person_id)
+            snapshot_check.check(snap)  # a damaged snapshot is refused whole, before anything is applied
             applied = Applied()
             with self.workspace.uow.receive() as session:
                 ensure_person(session, uuid.UUID(state.organisation_id), snap.person)
                 apply_records(session, snap.records, applied)
+                for plan in snap.plans:
+                    conflicts = [c for c in snap.open_conflicts if c.get("plan_id") == plan["plan_id"]]
+                    plans_repo.save_server_plan_state(
+                        session, uuid.UUID(plan["plan_id"]), {**plan, "open_conflicts": conflicts}
+                    )
                 projections.rebuild(session, self.workspace.missed_contacts, [person_id])
             report.received += applied.inserted
             report.persons_added += person_id not in here
@@ -275,6 +283,14 @@ class SyncEngine:
         envelopes = [c.data for c in page.changes if c.entity == "record"]
         with self.workspace.uow.receive() as session:
             apply_records(session, envelopes, applied)
+            for change in page.changes:
+                # The server's head and open conflicts for a plan, replacing what was heard before; the head
+                # in force on this laptop follows it (app.safety_plans.plan_head).
+                if change.entity != "plan_state" or change.person_id is None:
+                    continue
+                if session.get(models.Person, change.person_id) is not None:
+                    plans_repo.save_server_plan_state(session, change.entity_id, change.data)
+                    applied.persons.add(change.person_id)
             projections.rebuild(session, self.workspace.missed_contacts, applied.persons)
             state.cursor = page.next_cursor
             state.save(session, "cursor")
@@ -357,6 +373,8 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
         )
         if pending:
             return False  # never lose a record a worker saved: it goes once it has been sent
+        plans = list(session.scalars(select(models.SafetyPlan.id).where(models.SafetyPlan.person_id == person_id)))
+        plans_repo.forget_server_plan_state(session, plans)
         for model in _PURGE_ORDER:
             session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
         session.execute(delete(models.Person).where(models.Person.id == person_id))
