@@ -119,6 +119,7 @@ class PlanRevision:
     sections: tuple[PlanSection, ...] = field(repr=False)
     preferences: Preferences = field(repr=False)
     change_summary: str = field(repr=False)
+    device_id: uuid.UUID | None = None  # the laptop it was written on
 
     def section(self, step: Step) -> PlanSection:
         for section in self.sections:
@@ -142,6 +143,7 @@ class PlanRevision:
             ),
             preferences=Preferences.from_json(row.preferences),
             change_summary=row.change_summary,
+            device_id=row.device_id,
         )
 
 
