@@ -184,7 +184,9 @@ class PersonPanel(QWidget):
             now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
         )
         self.plan_view.show_person(person, plan, notes[:5], context)
-        self.plan_conflict.show_conflicts(ws.plan_conflicts.open_conflicts(person.id), authors, ws.actor.device_id)
+        self.plan_conflict.show_conflicts(
+            ws.plan_conflicts.open_conflicts(person.id), authors, ws.actor.device_id, ws.actor.staff_id
+        )
         self.notes_view.setHtml(
             "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded, authors=authors) for n in notes)
             or "<p>No contact notes yet.</p>"
@@ -226,7 +228,7 @@ class PersonPanel(QWidget):
         self.banner.show_status(None)
         self.unreached.clear()
         self.unreached.setVisible(False)
-        self.plan_conflict.show_conflicts([], {}, None)
+        self.plan_conflict.show_conflicts([], {}, None, None)
         self.drafts_label.clear()
         self.drafts_label.setVisible(False)
         self._set_enabled(False)

@@ -15,20 +15,27 @@ from app.plan_conflicts import PlanConflict
 from app.safety_plans import PlanRevision
 
 
-def who(revision: PlanRevision, authors: Mapping[uuid.UUID, str], this_device: uuid.UUID | None) -> str:
+def who(
+    revision: PlanRevision, authors: Mapping[uuid.UUID, str], this_device: uuid.UUID | None, me: uuid.UUID | None
+) -> str:
     where = "this laptop" if revision.device_id is not None and revision.device_id == this_device else "another laptop"
-    name = authors.get(revision.author_id, "a colleague not known on this laptop")
+    name = (
+        "you" if revision.author_id == me else authors.get(revision.author_id, "a colleague not known on this laptop")
+    )
     return f"{name}, {revision.created_at.astimezone():%a %d %b %Y %H:%M}, on {where}"
 
 
 def banner_html(
-    conflicts: Sequence[PlanConflict], authors: Mapping[uuid.UUID, str], this_device: uuid.UUID | None
+    conflicts: Sequence[PlanConflict],
+    authors: Mapping[uuid.UUID, str],
+    this_device: uuid.UUID | None,
+    me: uuid.UUID | None,
 ) -> str:
     conflict = conflicts[0]
-    others = "; ".join(escape(who(c.other, authors, this_device)) for c in conflicts)
+    others = "; ".join(escape(who(c.other, authors, this_device, me)) for c in conflicts)
     return (
         "<b>Two versions of this safety plan were written on different laptops.</b> "
-        f"The one shown is in force: {escape(who(conflict.in_force, authors, this_device))}, because it reached "
+        f"The one shown is in force: {escape(who(conflict.in_force, authors, this_device, me))}, because it reached "
         f"the server first. The other version ({others}) is kept, not lost, and is not in force until the two "
         "are merged."
     )
@@ -54,8 +61,12 @@ class PlanConflictBanner(QFrame):
         self.setVisible(False)
 
     def show_conflicts(
-        self, conflicts: Sequence[PlanConflict], authors: Mapping[uuid.UUID, str], this_device: uuid.UUID | None
+        self,
+        conflicts: Sequence[PlanConflict],
+        authors: Mapping[uuid.UUID, str],
+        this_device: uuid.UUID | None,
+        me: uuid.UUID | None,
     ) -> None:
         self.conflicts = list(conflicts)
-        self.text.setText(banner_html(conflicts, authors, this_device) if conflicts else "")
+        self.text.setText(banner_html(conflicts, authors, this_device, me) if conflicts else "")
         self.setVisible(bool(conflicts))

@@ -49,10 +49,10 @@ from app.plan_conflicts import (
     sections,
 )
 from app.plan_diff import describe
-from app.safety_plans import PlanItem
+from app.safety_plans import PlanItem, Step
 from app.workspace import Workspace
 from ui.plan_conflict_banner import who
-from ui.plan_editor import CO_PRODUCTION
+from ui.plan_editor import CO_PRODUCTION, SHORT_TITLES
 from ui.plan_section_model import PlanSectionModel
 from ui.save_errors import explain_failed_save
 
@@ -118,8 +118,8 @@ class PlanMergeDialog(QDialog):
         self.choice_row.setLayout(choices)
         self._saved = False
         authors = workspace.staff_names()
-        self.in_force_words = who(conflict.in_force, authors, workspace.actor.device_id)
-        self.other_words = who(conflict.other, authors, workspace.actor.device_id)
+        self.in_force_words = who(conflict.in_force, authors, workspace.actor.device_id, workspace.actor.staff_id)
+        self.other_words = who(conflict.other, authors, workspace.actor.device_id, workspace.actor.staff_id)
         self.setWindowTitle(f"Merge two versions of the safety plan — {person_name}")
         intro = QLabel(
             f"<b>Two versions of {escape(person_name)}'s safety plan were written on different laptops</b> from "
@@ -133,7 +133,8 @@ class PlanMergeDialog(QDialog):
         self.section_list = QListView()
         self.section_list.setAccessibleName("Sections to merge")
         self.section_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.section_list.setMaximumWidth(330)
+        self.section_list.setMinimumWidth(300)
+        self.section_list.setMaximumWidth(340)
         self._list_model = QStringListModel(self)
         self.section_list.setModel(self._list_model)
         self.pages = QStackedWidget()
@@ -271,12 +272,18 @@ class PlanMergeDialog(QDialog):
                 mark = "same in both"
             else:
                 mark = CHOICE_WORDS[choice]
-            rows.append(f"{merge.title} — {mark}")
+            rows.append(f"{self._short(merge)} — {mark}")
         rows.append("Check and save")
         current = self.section_list.currentIndex().row()
         self._list_model.setStringList(rows)
         if current >= 0:
             self.section_list.setCurrentIndex(self._list_model.index(current, 0))
+
+    @staticmethod
+    def _short(merge: SectionMerge) -> str:
+        if isinstance(merge.key, Step):
+            return f"{int(merge.key)}. {SHORT_TITLES[merge.key]}"
+        return merge.title
 
     @property
     def check_page(self) -> int:
