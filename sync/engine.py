@@ -43,6 +43,8 @@ _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "
 QUARANTINE_PREFIX = "sync.quarantined."
 LAST_SUCCESS = "sync.last_success"
 LAST_FAILURE = "sync.last_failure"
+# How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
+CLOCK_OFFSET = "sync.clock_offset_ms"
 
 
 class NotEnrolled(Exception):
@@ -336,7 +338,7 @@ class SyncEngine:
         with self.workspace.uow.read() as session:
             unsent = outbox_store.pending_count(session)
             held = quarantined_count(session)
-        client.heartbeat(
+        answer = client.heartbeat(
             p.HeartbeatRequest(
                 unsent=unsent,
                 quarantined=held,
@@ -345,6 +347,8 @@ class SyncEngine:
                 device_time=p_timestamp(self.now()),
             )
         )
+        with self.workspace.uow.write() as session:
+            session.merge(models.Meta(key=CLOCK_OFFSET, value=str(answer.clock_offset_ms)))
 
     def _record_failure(self, message: str) -> None:
         try:
