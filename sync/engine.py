@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app import projections
 from app.workspace import Workspace
-from storage import models
+from storage import append_only, models
 from storage import outbox as outbox_store
 from storage.repo import plans as plans_repo
 from sync import protocol as p
@@ -375,13 +375,22 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
             .select_from(models.OutboxItem)
             .where(models.OutboxItem.person_id == person_id, models.OutboxItem.acked_at.is_(None))
         )
-        if pending:
-            return False  # never lose a record a worker saved: it goes once it has been sent
+        drafts = session.scalar(
+            select(func.count())
+            .select_from(models.ContactNote)
+            .where(models.ContactNote.person_id == person_id, models.ContactNote.signed_at.is_(None))
+        )
+        if pending or drafts:
+            # Never lose a record a worker saved: it goes once it has been sent, and an unsigned draft once
+            # it is signed (and sent) or discarded by the worker.
+            return False
         plans = list(session.scalars(select(models.SafetyPlan.id).where(models.SafetyPlan.person_id == person_id)))
         plans_repo.forget_server_plan_state(session, plans)
-        for model in _PURGE_ORDER:
-            session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
-        session.execute(delete(models.Person).where(models.Person.id == person_id))
+        # Every record of theirs is on the server (checked above), so only this device's copy goes.
+        with append_only.lifted_for_purge(session.connection()):
+            for model in _PURGE_ORDER:
+                session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
+            session.execute(delete(models.Person).where(models.Person.id == person_id))
     return True
 
 
