@@ -43,7 +43,7 @@ from tests.sync.conftest import Org, TestClient, build_org, close
 from tests.sync.live.helpers import local_records, record_notes
 from tests.sync.live.plans import merge_proposed_or_both, revise
 
-EXAMPLES = int(os.environ.get("WAYMARK_EXAMPLES") or (200 if os.environ.get("WAYMARK_DEEP") else 4))
+EXAMPLES = int(os.environ.get("WAYMARK_EXAMPLES") or (200 if os.environ.get("WAYMARK_DEEP") else 2))
 LAPTOPS = (("alice-1", "alice"), ("alice-2", "alice"), ("bob-1", "bob"))
 
 
