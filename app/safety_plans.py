@@ -17,7 +17,7 @@ from app import audit
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput
-from app.ids import new_id
+from app.ids import new_id, plan_id_for
 from app.write_path import WritePath
 from storage import models
 from storage.repo import plans as plans_repo
@@ -244,7 +244,7 @@ def new_revision(
     """The revision a draft makes (not yet added); the plan is created with the first one."""
     plan = plans_repo.plan_of(session, draft.person_id)
     if plan is None:
-        plan = models.SafetyPlan(id=new_id(), person_id=draft.person_id, head_revision_id=None)
+        plan = models.SafetyPlan(id=plan_id_for(draft.person_id), person_id=draft.person_id, head_revision_id=None)
         session.add(plan)
     if draft.base_revision_id != plan.head_revision_id:
         # Conflicting revisions are the sync engine's to show; locally a stale base is a mistake.
