@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -388,27 +388,24 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
         plans_repo.forget_server_plan_state(session, plans)
         # Every record of theirs is on the server (checked above), so only this device's copy goes.
         with append_only.lifted_for_purge(session.connection()):
-            for model in _PURGE_ORDER:
-                session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
+            for table in _PURGE_ORDER:
+                session.execute(delete(table).where(table.c.person_id == person_id))
             session.execute(delete(models.Person).where(models.Person.id == person_id))
     return True
 
 
-# Children before parents, so the foreign keys hold at every step.
-_PURGE_ORDER: tuple[type[models.Base], ...] = (
-    models.MissedContactEpisode,
-    models.EscalationAction,
-    models.Escalation,
-    models.NoteAmendment,
-    models.ContactNote,
-    models.PlannedContact,
-    models.SafetyPlanRevision,
-    models.SafetyPlan,
-    models.SafetyReview,
-    models.Assignment,
-    models.SharingPreference,
-    models.OutboxItem,
-)
+def _purge_order() -> list[Table]:
+    """Every table holding a person's rows, children before parents so the foreign keys hold at every step.
+    Read from the schema, so a record type added later is purged too; the audit log stays (it is the
+    device's account of what was done, and holds no clinical text)."""
+    return [
+        table
+        for table in reversed(models.Base.metadata.sorted_tables)
+        if "person_id" in table.c and table.name not in ("person", "audit_event")
+    ]
+
+
+_PURGE_ORDER = _purge_order()
 
 
 # -- enrolment -------------------------------------------------------------------------------------------
