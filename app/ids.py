@@ -41,3 +41,9 @@ def derived_id(kind: str, person_id: uuid.UUID, causes: Iterable[uuid.UUID]) -> 
     of the same derived record is a no-op rather than a duplicate."""
     joined = ",".join(sorted(str(c) for c in causes))
     return uuid.uuid5(WAYMARK_NAMESPACE, f"{kind}:{person_id}:{joined}")
+
+
+def plan_id_for(person_id: uuid.UUID) -> uuid.UUID:
+    """A person's safety plan id: one per person, the same on every laptop, so first plans written on two
+    laptops apart are two revisions of one plan (a conflict to merge), not two plans for one person."""
+    return uuid.uuid5(WAYMARK_NAMESPACE, f"safety-plan:{person_id}")

@@ -17,7 +17,7 @@ from app import audit
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput
-from app.ids import new_id
+from app.ids import new_id, plan_id_for
 from app.write_path import WritePath
 from storage import models
 from storage.repo import plans as plans_repo
@@ -119,6 +119,7 @@ class PlanRevision:
     sections: tuple[PlanSection, ...] = field(repr=False)
     preferences: Preferences = field(repr=False)
     change_summary: str = field(repr=False)
+    device_id: uuid.UUID | None = None  # the laptop it was written on
 
     def section(self, step: Step) -> PlanSection:
         for section in self.sections:
@@ -142,6 +143,7 @@ class PlanRevision:
             ),
             preferences=Preferences.from_json(row.preferences),
             change_summary=row.change_summary,
+            device_id=row.device_id,
         )
 
 
@@ -180,18 +182,52 @@ class SafetyPlanService:
             return PlanRevision.from_row(row), Changed.PERSON | w.changed
 
 
-def plan_head(revisions: Sequence[tuple[uuid.UUID, Sequence[str]]]) -> uuid.UUID | None:
-    """The revision in force, from the revisions alone (``(id, parent_ids)`` in the order recorded): one no
-    other revision names as its parent. Should two be (a conflict that sync brings), the earlier stays in
-    force until a clinician's merge names both as parents (DESIGN §5)."""
+def plan_head(
+    revisions: Sequence[tuple[uuid.UUID, Sequence[str]]], server_head: uuid.UUID | None = None
+) -> uuid.UUID | None:
+    """The revision in force, from the revisions (``(id, parent_ids)`` in the order recorded) and the
+    server's head when sync has heard it: one no other revision names as its parent.
+
+    Two such tips mean two laptops edited the same plan apart (a conflict that sync brings). Then the
+    version that reached the server first stays in force on every device, with what was written on top of
+    it since (a later edit, or the merge that ends the conflict), until a clinician's merge names both
+    (DESIGN §5, sync-reference b8). Device clocks decide nothing: a laptop three days fast must not put its
+    version in force. Before any sync there is one tip, or, failing all else, the first recorded."""
     parents = {str(p) for _, ps in revisions for p in ps}
-    return next((rid for rid, _ in revisions if str(rid) not in parents), None)
+    tips = [rid for rid, _ in revisions if str(rid) not in parents]
+    if server_head is not None and len(tips) > 1:
+        parents_of = {str(rid): [str(p) for p in ps] for rid, ps in revisions}
+        if str(server_head) in parents_of:
+            for tip in tips:
+                if _descends(parents_of, str(tip), str(server_head)):
+                    return tip
+    return tips[0] if tips else None
+
+
+def _descends(parents_of: Mapping[str, Sequence[str]], tip: str, ancestor: str) -> bool:
+    seen: set[str] = set()
+    todo = [tip]
+    while todo:
+        rid = todo.pop()
+        if rid == ancestor:
+            return True
+        if rid not in seen:
+            seen.add(rid)
+            todo.extend(parents_of.get(rid, ()))
+    return False
 
 
 def rebuild_plan_head(session: Session, person_id: uuid.UUID) -> None:
     plan = plans_repo.plan_of(session, person_id)
     if plan is not None:
-        plan.head_revision_id = plan_head(plans_repo.parents_of_revisions(session, plan.id))
+        plan.head_revision_id = plan_head(
+            plans_repo.parents_of_revisions(session, plan.id), server_head(session, plan.id)
+        )
+
+
+def server_head(session: Session, plan_id: uuid.UUID) -> uuid.UUID | None:
+    state = plans_repo.server_plan_state(session, plan_id)
+    return uuid.UUID(state["head_revision_id"]) if state and state.get("head_revision_id") else None
 
 
 def current_revision(session: Session, person_id: uuid.UUID) -> PlanRevision | None:
@@ -208,7 +244,7 @@ def new_revision(
     """The revision a draft makes (not yet added); the plan is created with the first one."""
     plan = plans_repo.plan_of(session, draft.person_id)
     if plan is None:
-        plan = models.SafetyPlan(id=new_id(), person_id=draft.person_id, head_revision_id=None)
+        plan = models.SafetyPlan(id=plan_id_for(draft.person_id), person_id=draft.person_id, head_revision_id=None)
         session.add(plan)
     if draft.base_revision_id != plan.head_revision_id:
         # Conflicting revisions are the sync engine's to show; locally a stale base is a mistake.

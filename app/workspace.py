@@ -25,6 +25,7 @@ from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
+from app.plan_conflicts import PlanConflictService
 from app.review_queue import ReviewQueueService
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
@@ -50,6 +51,7 @@ class Workspace:
     lock: StoreLock | None = field(default=None, repr=False)  # held while open: one copy of the app per store
     caseload: CaseloadService = field(init=False)
     plans: SafetyPlanService = field(init=False)
+    plan_conflicts: PlanConflictService = field(init=False)
     notes: ContactNoteService = field(init=False)
     drafts: NoteDraftService = field(init=False)
     reviews: SafetyReviewService = field(init=False)
@@ -73,6 +75,7 @@ class Workspace:
         acting = frozenset(e.id for e in self.config.directory.entries.values() if e.can_act)
         self.caseload = CaseloadService(uow, self.clock, self.actor, acting)
         self.plans = SafetyPlanService(uow, self.clock, self.actor)
+        self.plan_conflicts = PlanConflictService(uow, self.clock, self.actor)
         self.escalations = EscalationService(uow, self.clock, self.actor, self.config)
         self.missed_contacts = MissedContactService(
             uow,

@@ -11,6 +11,9 @@ open: a table a later schema step adds to ``APPEND_ONLY`` is covered without a s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection
 
 from storage.models import APPEND_ONLY
@@ -94,3 +97,20 @@ def install(conn: Connection, tables: tuple[str, ...] = APPEND_ONLY) -> list[str
     for name in missing:
         conn.exec_driver_sql(wanted[name])
     return missing
+
+
+@contextmanager
+def lifted_for_purge(conn: Connection) -> Iterator[None]:
+    """Within the caller's transaction, let a person's rows be deleted from this device, then guard again.
+
+    Only the device's copy goes, and only once the server holds every record of it (a reassignment, or the
+    organisation's signed ``purge_person``): the records themselves stay, append-only, on the server. SQLite's
+    DDL is transactional, so if anything fails the triggers come back with the rolled-back rows."""
+    if conn.dialect.name != "sqlite":
+        raise NotImplementedError("a device store is SQLite; the server never purges")
+    present = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    for name in _sqlite_triggers(APPEND_ONLY):
+        if name in present:
+            conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    yield
+    install(conn)

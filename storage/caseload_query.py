@@ -118,9 +118,7 @@ def caseload_facts(
 
     follow_up, overdue = overdue_follow_ups(assigned, now)
     for pid, count in session.execute(
-        select(follow_up.person_id, func.count())
-        .where(overdue)
-        .group_by(follow_up.person_id)
+        select(follow_up.person_id, func.count()).where(overdue).group_by(follow_up.person_id)
     ):
         facts[pid].overdue_follow_ups = count
     return list(facts.values())

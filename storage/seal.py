@@ -33,9 +33,7 @@ FORMAT = "waymark-state/v1"
 
 def derive_key(data_key: bytes, purpose: str) -> bytes:
     """A key for one purpose (``seal``, ``audit``), derived from the data key so none is stored."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"waymark/{purpose}/v1".encode()).derive(
-        data_key
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"waymark/{purpose}/v1".encode()).derive(data_key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,15 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import projections, sync_health
 from app.workspace import Workspace
-from storage import models
+from storage import append_only, models
 from storage import outbox as outbox_store
+from storage.repo import plans as plans_repo
 from sync import protocol as p
+from sync import snapshot_check
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
 from sync.commands import WIPE_REASONS, shred, verified
 from sync.receive import Applied, apply_records, ensure_person, local_person_ids
@@ -43,6 +45,8 @@ _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "
 QUARANTINE_PREFIX = "sync.quarantined."
 LAST_SUCCESS = "sync.last_success"
 LAST_FAILURE = "sync.last_failure"
+# How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
+CLOCK_OFFSET = "sync.clock_offset_ms"
 
 
 class NotEnrolled(Exception):
@@ -266,10 +270,16 @@ class SyncEngine:
             here = local_person_ids(session)
         for person_id in sorted(scope if everyone else scope - here):
             snap = client.snapshot(person_id)
+            snapshot_check.check(snap)  # a damaged snapshot is refused whole, before anything is applied
             applied = Applied()
             with self.workspace.uow.receive() as session:
                 ensure_person(session, uuid.UUID(state.organisation_id), snap.person)
                 apply_records(session, snap.records, applied)
+                for plan in snap.plans:
+                    conflicts = [c for c in snap.open_conflicts if c.get("plan_id") == plan["plan_id"]]
+                    plans_repo.save_server_plan_state(
+                        session, uuid.UUID(plan["plan_id"]), {**plan, "open_conflicts": conflicts}
+                    )
                 projections.rebuild(session, self.workspace.missed_contacts, [person_id])
             report.received += applied.inserted
             report.persons_added += person_id not in here
@@ -279,6 +289,14 @@ class SyncEngine:
         envelopes = [c.data for c in page.changes if c.entity == "record"]
         with self.workspace.uow.receive() as session:
             apply_records(session, envelopes, applied)
+            for change in page.changes:
+                # The server's head and open conflicts for a plan, replacing what was heard before; the head
+                # in force on this laptop follows it (app.safety_plans.plan_head).
+                if change.entity != "plan_state" or change.person_id is None:
+                    continue
+                if session.get(models.Person, change.person_id) is not None:
+                    plans_repo.save_server_plan_state(session, change.entity_id, change.data)
+                    applied.persons.add(change.person_id)
             projections.rebuild(session, self.workspace.missed_contacts, applied.persons)
             state.cursor = page.next_cursor
             state.save(session, "cursor")
@@ -324,7 +342,7 @@ class SyncEngine:
         with self.workspace.uow.read() as session:
             unsent = outbox_store.pending_count(session)
             held = quarantined_count(session)
-        client.heartbeat(
+        answer = client.heartbeat(
             p.HeartbeatRequest(
                 unsent=unsent,
                 quarantined=held,
@@ -333,6 +351,8 @@ class SyncEngine:
                 device_time=p_timestamp(self.now()),
             )
         )
+        with self.workspace.uow.write() as session:
+            session.merge(models.Meta(key=CLOCK_OFFSET, value=str(answer.clock_offset_ms)))
 
     def _team_health(self, client: SyncClient) -> None:
         """A lead's laptop keeps the team's sync health and staff list (names and roles) from each sync."""
@@ -379,29 +399,37 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
             .select_from(models.OutboxItem)
             .where(models.OutboxItem.person_id == person_id, models.OutboxItem.acked_at.is_(None))
         )
-        if pending:
-            return False  # never lose a record a worker saved: it goes once it has been sent
-        for model in _PURGE_ORDER:
-            session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
-        session.execute(delete(models.Person).where(models.Person.id == person_id))
+        drafts = session.scalar(
+            select(func.count())
+            .select_from(models.ContactNote)
+            .where(models.ContactNote.person_id == person_id, models.ContactNote.signed_at.is_(None))
+        )
+        if pending or drafts:
+            # Never lose a record a worker saved: it goes once it has been sent, and an unsigned draft once
+            # it is signed (and sent) or discarded by the worker.
+            return False
+        plans = list(session.scalars(select(models.SafetyPlan.id).where(models.SafetyPlan.person_id == person_id)))
+        plans_repo.forget_server_plan_state(session, plans)
+        # Every record of theirs is on the server (checked above), so only this device's copy goes.
+        with append_only.lifted_for_purge(session.connection()):
+            for table in _PURGE_ORDER:
+                session.execute(delete(table).where(table.c.person_id == person_id))
+            session.execute(delete(models.Person).where(models.Person.id == person_id))
     return True
 
 
-# Children before parents, so the foreign keys hold at every step.
-_PURGE_ORDER: tuple[type[models.Base], ...] = (
-    models.MissedContactEpisode,
-    models.EscalationAction,
-    models.Escalation,
-    models.NoteAmendment,
-    models.ContactNote,
-    models.PlannedContact,
-    models.SafetyPlanRevision,
-    models.SafetyPlan,
-    models.SafetyReview,
-    models.Assignment,
-    models.SharingPreference,
-    models.OutboxItem,
-)
+def _purge_order() -> list[Table]:
+    """Every table holding a person's rows, children before parents so the foreign keys hold at every step.
+    Read from the schema, so a record type added later is purged too; the audit log stays (it is the
+    device's account of what was done, and holds no clinical text)."""
+    return [
+        table
+        for table in reversed(models.Base.metadata.sorted_tables)
+        if "person_id" in table.c and table.name not in ("person", "audit_event")
+    ]
+
+
+_PURGE_ORDER = _purge_order()
 
 
 # -- enrolment -------------------------------------------------------------------------------------------

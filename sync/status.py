@@ -12,7 +12,11 @@ from datetime import datetime
 from app.workspace import Workspace
 from storage import outbox as outbox_store
 from storage.repo import device as device_repo
-from sync.engine import LAST_FAILURE, LAST_SUCCESS, QUARANTINE_PREFIX
+from sync.engine import CLOCK_OFFSET, LAST_FAILURE, LAST_SUCCESS, QUARANTINE_PREFIX
+
+# Beyond this the laptop's own times (when a note was recorded, when a plan was written) are visibly wrong;
+# nothing is ordered by them, but a reader of the record must be told (sync-reference scenario 16).
+CLOCK_WARN_AFTER_MS = 5 * 60 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class SyncStatus:
     quarantined: int
     last_success: datetime | None
     last_failure: str | None
+    clock_offset_ms: int = 0
 
 
 def read_status(workspace: Workspace) -> SyncStatus:
@@ -35,6 +40,7 @@ def read_status(workspace: Workspace) -> SyncStatus:
         quarantined=sum(1 for key in meta if key.startswith(QUARANTINE_PREFIX)),
         last_success=datetime.fromisoformat(last) if last else None,
         last_failure=meta.get(LAST_FAILURE),
+        clock_offset_ms=int(meta.get(CLOCK_OFFSET, "0")),
     )
 
 
@@ -68,4 +74,25 @@ def status_line(status: SyncStatus, now: datetime, *, syncing: bool = False) -> 
             parts.append(f"Last sync failed: {status.last_failure}")
         elif not syncing and status.unsent == 0 and status.last_success is not None:
             parts.insert(0, "Up to date")
+    warning = clock_warning(status.clock_offset_ms)
+    if warning:
+        parts.append(warning)
     return " · ".join(parts)
+
+
+def clock_warning(offset_ms: int) -> str | None:
+    """Words for a laptop clock far from the server's, or None when it is close enough."""
+    if abs(offset_ms) <= CLOCK_WARN_AFTER_MS:
+        return None
+    size = abs(offset_ms) / 1000  # rounded, not floored: the measurement is a request's latency short
+    if size >= 2 * 86400:
+        amount = f"{round(size / 86400)} days"
+    elif size >= 3600:
+        amount = f"{round(size / 3600)} h"
+    else:
+        amount = f"{round(size / 60)} min"
+    side = "ahead of" if offset_ms > 0 else "behind"
+    return (
+        f"This laptop's clock is {amount} {side} the server's: times recorded here will be shown wrong "
+        "(sync and plan versions do not depend on it). Ask IT to correct the clock."
+    )

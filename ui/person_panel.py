@@ -32,7 +32,9 @@ from ui.display_text import escape
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.missed_contact_banner import MissedContactBanner
 from ui.note_dialog import NoteDialog
+from ui.plan_conflict_banner import PlanConflictBanner
 from ui.plan_editor import PlanEditor
+from ui.plan_merge_dialog import PlanMergeDialog
 from ui.plan_view import PlanContext, PlanView, note_html
 from ui.review_dialog import ReviewDialog
 
@@ -88,6 +90,8 @@ class PersonPanel(QWidget):
         self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
         self.banner.open_welfare_check.connect(self._open_welfare_check)
         self.banner.record_review.connect(lambda: self.record_review(TriggerPoint.MISSED_CONTACT))
+        self.plan_conflict = PlanConflictBanner()
+        self.plan_conflict.merge_requested.connect(self.merge_plan)
         # An escalation that has reached nobody stays on the person until someone is reached.
         self.unreached = QLabel()
         self.unreached.setObjectName("unreached_escalation")
@@ -136,6 +140,7 @@ class PersonPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.unreached)
+        layout.addWidget(self.plan_conflict)
         layout.addWidget(self.drafts_label)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs, 1)
@@ -183,6 +188,9 @@ class PersonPanel(QWidget):
         reviews: dict[uuid.UUID, list[LeadReview]] = {}
         for review in ws.lead.reviews_of([n.id for n in notes]):
             reviews.setdefault(review.reviewed_id, []).append(review)
+        self.plan_conflict.show_conflicts(
+            ws.plan_conflicts.open_conflicts(person.id), authors, ws.actor.device_id, ws.actor.staff_id
+        )
         self.notes_view.setHtml(
             "".join(
                 note_html(
@@ -229,6 +237,7 @@ class PersonPanel(QWidget):
         self.banner.show_status(None)
         self.unreached.clear()
         self.unreached.setVisible(False)
+        self.plan_conflict.show_conflicts([], {}, None, None)
         self.drafts_label.clear()
         self.drafts_label.setVisible(False)
         self._set_enabled(False)
@@ -298,6 +307,16 @@ class PersonPanel(QWidget):
         )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
+
+    def merge_plan(self) -> PlanMergeDialog | None:
+        if self.workspace is None or self.person is None or not self.plan_conflict.conflicts:
+            return None
+        dialog = PlanMergeDialog(
+            self.workspace, self.plan_conflict.conflicts[0], self.person.preferred_name, parent=self
+        )
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+        return dialog
 
     def escalate(self) -> None:
         if self.workspace is None or self.person is None:

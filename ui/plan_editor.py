@@ -272,9 +272,7 @@ class PlanEditor(QDialog):
         self.pages.setCurrentIndex(index)
         current = self.page_list.model().index(index, 0)
         if self.page_list.currentIndex() != current:
-            self.page_list.selectionModel().setCurrentIndex(
-                current, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
+            self.page_list.selectionModel().setCurrentIndex(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.line_buttons.setVisible(index < len(Step))
         self.next_button.setEnabled(index < CHECK_PAGE)
         if index == CHECK_PAGE:

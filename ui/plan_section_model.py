@@ -77,6 +77,11 @@ class PlanSectionModel(QAbstractTableModel):
         self.endMoveRows()
         return target
 
+    def set_items(self, items: Sequence[PlanItem]) -> None:
+        self.beginResetModel()
+        self._rows = [[i.text, i.phone or "", i.hours or ""] for i in items]
+        self.endResetModel()
+
     def items(self) -> list[PlanItem]:
         """Every line with anything typed in it; a number without a name is kept so saving can say so."""
         return [

@@ -44,9 +44,7 @@ def due_times(
         yield "unreached", pid, at
     follow_up, overdue = overdue_follow_ups(person_ids, now)
     for pid, at in session.execute(
-        select(follow_up.person_id, func.min(follow_up.due))
-        .where(overdue)
-        .group_by(follow_up.person_id)
+        select(follow_up.person_id, func.min(follow_up.due)).where(overdue).group_by(follow_up.person_id)
     ):
         yield "overdue", pid, at
 

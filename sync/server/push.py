@@ -416,9 +416,7 @@ def _is_revision_of(session: Session, batch: _Batch, revision_id: uuid.UUID, per
     in_batch = batch.batch_records.get(revision_id)
     if in_batch is not None:
         return in_batch["record_type"] == "safety_plan_revision" and in_batch["person_id"] == person_id
-    found = session.execute(
-        select(Record.record_type, Record.person_id).where(Record.record_id == revision_id)
-    ).first()
+    found = session.execute(select(Record.record_type, Record.person_id).where(Record.record_id == revision_id)).first()
     return found is not None and found[0] == "safety_plan_revision" and found[1] == person_id
 
 

@@ -36,3 +36,11 @@ def test_ages_read_naturally() -> None:
     assert ago(NOW - timedelta(minutes=12), NOW) == "12 min ago"
     assert ago(NOW - timedelta(hours=47), NOW) == "47 h ago"
     assert ago(NOW - timedelta(days=3), NOW) == "3 days ago"
+
+
+def test_a_clock_far_from_the_servers_is_said_in_words_and_a_close_one_is_not() -> None:
+    ahead = SyncStatus(True, 0, 0, NOW, None, clock_offset_ms=3 * 86_400_000 - 40)
+    assert "This laptop's clock is 3 days ahead of the server's" in status_line(ahead, NOW)
+    behind = SyncStatus(True, 0, 0, NOW, None, clock_offset_ms=-2 * 3_600_000)
+    assert "clock is 2 h behind the server's" in status_line(behind, NOW)
+    assert "clock" not in status_line(SyncStatus(True, 0, 0, NOW, None, clock_offset_ms=90_000), NOW)

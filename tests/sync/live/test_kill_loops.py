@@ -1,10 +1,12 @@
 """Fault injection with real processes: the client SIGKILLed at random points during a 1,000-record push
 and during a multi-page pull, and the server killed mid-push. Afterwards server and client agree and every
-record is there exactly once. CI kills 50 times in all (30 mid-push, 20 mid-pull, about 2 s of process start
-each); ``WAYMARK_DEEP=1`` raises that tenfold."""
+record is there exactly once. CI kills 50 times mid-push and 50 times mid-pull; ``WAYMARK_DEEP=1`` raises
+that tenfold. Each sync is a child forked from a warm process (tests/sync/live/sync_zygote.py), so a kill
+costs the sync's own work, not an interpreter's start."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -22,8 +24,8 @@ from tests.sync.live.conftest import LiveServer, child_env, enrolled_workspace
 from tests.sync.live.helpers import local_records, persons, record_notes
 
 DEEP = 10 if os.environ.get("WAYMARK_DEEP") else 1
-PUSH_KILLS = 30 * DEEP
-PULL_KILLS = 20 * DEEP
+PUSH_KILLS = 50 * DEEP
+PULL_KILLS = 50 * DEEP
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -38,17 +40,64 @@ def _child(data_dir: Path, batch: int, limit: int) -> subprocess.Popen[str]:
     )
 
 
-def _kill_after_open(child: subprocess.Popen[str], delay: float) -> bool:
-    """SIGKILL the child ``delay`` seconds into its sync; False if it had already finished."""
-    assert child.stdout is not None
-    child.stdout.readline()  # "open": the store is open, the sync starts now
-    time.sleep(delay)
-    if child.poll() is not None:
-        child.communicate()
-        return False
-    child.send_signal(signal.SIGKILL)
-    child.communicate()
-    return True
+class Zygote:
+    """The warm process that forks one sync per request (see sync_zygote.py)."""
+
+    def __init__(self, log: Path) -> None:
+        self._log = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.sync.live.sync_zygote"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            env=child_env(),
+        )
+        assert self._line() == "ready"
+
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line, "the sync zygote died"
+        return line.strip()
+
+    def start(self, data_dir: Path, batch: int, limit: int) -> int | None:
+        """Fork a sync; its pid once its store is open (None if it ended before that)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"sync {data_dir} {batch} {limit}\n")
+        self.process.stdin.flush()
+        verb, pid, *rest = self._line().split()
+        if verb == "exit":
+            self._exit_code = int(rest[0])
+            return None
+        self._exit_code = None
+        return int(pid)
+
+    def wait(self) -> int:
+        """The exit code of the sync started last (minus the signal that ended it)."""
+        if self._exit_code is not None:
+            return self._exit_code
+        verb, _pid, code = self._line().split()
+        assert verb == "exit"
+        return int(code)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+        self.process.stdout.close()
+        self._log.close()
+
+
+def _kill_after_open(zygote: Zygote, data_dir: Path, batch: int, limit: int, delay: float) -> bool:
+    """SIGKILL a sync ``delay`` seconds after its store opened; False if it had already finished."""
+    pid = zygote.start(data_dir, batch, limit)
+    if pid is not None:
+        time.sleep(delay)  # a random point in the sync: where it lands is what is being sampled
+        with contextlib.suppress(ProcessLookupError):  # it had finished and been reaped
+            os.kill(pid, signal.SIGKILL)
+    return zygote.wait() == -signal.SIGKILL
 
 
 def _finish(data_dir: Path, batch: int = 50, limit: int = 500) -> None:
@@ -83,10 +132,14 @@ def test_client_killed_during_a_1000_record_push_and_restarted(live_server: Live
     workspace.close()
     rng = random.Random(13)
     kills = 0
-    while kills < PUSH_KILLS:
-        kills += _kill_after_open(_child(data, 5, 500), rng.uniform(0.0, 0.25 / DEEP))
-        if live_server.record_count() - before >= pending:
-            break  # everything is across: further kills would no longer be mid-push
+    zygote = Zygote(tmp_path / "zygote.log")
+    try:
+        while kills < PUSH_KILLS:
+            kills += _kill_after_open(zygote, data, 2, 500, rng.uniform(0.0, 0.12 / DEEP))
+            if live_server.record_count() - before >= pending:
+                break  # everything is across: further kills would no longer be mid-push
+    finally:
+        zygote.close()
     assert kills >= PUSH_KILLS, "the push finished before the kills could test it"
     _finish(data)
     assert live_server.record_count() - before == pending
@@ -107,11 +160,14 @@ def test_client_killed_during_a_multi_page_pull_and_restarted(live_server: LiveS
     second.close()
     rng = random.Random(17)
     kills = 0
-    while kills < PULL_KILLS:
-        killed = _kill_after_open(_child(data, 50, 40), rng.uniform(0.0, 0.4 / DEEP))
-        if not killed:
-            break
-        kills += 1
+    zygote = Zygote(tmp_path / "zygote.log")
+    try:
+        while kills < PULL_KILLS:
+            if not _kill_after_open(zygote, data, 50, 10, rng.uniform(0.0, 0.15 / DEEP)):
+                break
+            kills += 1
+    finally:
+        zygote.close()
     assert kills >= PULL_KILLS, "the pull finished before the kills could test it"
     _finish(data)
     _assert_agree(live_server, data)
