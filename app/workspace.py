@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from app.note_drafts import NoteDraftService
 from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
+from app.pending import PendingPerson, group_pending
 from app.persons import Nation
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
@@ -55,6 +57,7 @@ class Workspace:
     missed_contacts: MissedContactService = field(init=False)
     lead: LeadRecordService = field(init=False)
     uow: UnitOfWork = field(init=False)
+    _closing: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.config is None:
@@ -227,6 +230,16 @@ class Workspace:
         with self.store.sessions() as session:
             return outbox_store.pending_count(session)
 
+    def unsent_records(self, person_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID | None]:
+        """The person's records not yet acknowledged by the server, each with the record it refers to."""
+        with self.uow.read() as session:
+            return outbox_store.pending_of_person(session, person_id)
+
+    def pending_by_person(self) -> list[PendingPerson]:
+        """Everything waiting to be sent, by person, unsent escalations first."""
+        with self.uow.read() as session:
+            return group_pending(outbox_store.pending_with_names(session))
+
     def dump(self) -> Iterator[dict[str, Any]]:
         """Every decrypted record, parents first, each with its type. Audited as an export."""
         with self.store.sessions.begin() as session:
@@ -237,10 +250,13 @@ class Workspace:
                     yield {"type": model.__tablename__, **row_to_dict(row)}
 
     def close(self) -> None:
+        # The window closes the store on its write queue (after queued saves) while a caller on another
+        # thread may close it too: only one of them releases the lock.
+        with self._closing:
+            lock, self.lock = self.lock, None
         self.store.close()
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
+        if lock is not None:
+            lock.release()
 
 
 def change_passphrase(data_dir: Path, old: str, new: str, *, kdf: KdfParams | None = None) -> None:

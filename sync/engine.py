@@ -82,6 +82,7 @@ class SyncReport:
     persons_removed: int = 0
     resynced: bool = False
     pending_after: int = 0
+    persons_changed: set[uuid.UUID] = field(default_factory=set)  # whose records arrived: views to refresh
 
     def summary(self) -> str:
         parts = [
@@ -269,6 +270,7 @@ class SyncEngine:
                 projections.rebuild(session, self.workspace.missed_contacts, [person_id])
             report.received += applied.inserted
             report.persons_added += person_id not in here
+            report.persons_changed.add(person_id)
 
     def _apply_page(self, state: SyncState, page: p.PullResponse, report: SyncReport) -> None:
         applied = Applied()
@@ -279,6 +281,8 @@ class SyncEngine:
             state.cursor = page.next_cursor
             state.save(session, "cursor")
         report.received += applied.inserted
+        if applied.inserted:
+            report.persons_changed |= applied.persons
 
     def _remove_out_of_scope(self, scope: set[uuid.UUID], report: SyncReport) -> None:
         with self.workspace.uow.read() as session:
