@@ -203,10 +203,9 @@ class Workspace:
         store_mod.unwrap_key(self.store.data_dir, passphrase)
 
     def last_synced(self) -> datetime | None:
-        """When this device last completed a sync, if ever."""
-        with self.store.sessions() as session:
-            device = session.get(models.Device, self.actor.device_id) if self.actor.device_id else None
-            return device.last_sync_at if device else None
+        """When this device last completed a sync, if ever (what the sync engine recorded, nothing else)."""
+        with self.uow.read() as session:
+            return device_repo.last_sync_success(session)
 
     def home_team(self) -> tuple[str | None, Nation]:
         """The worker's team's area and nation: whose hours decide "in hours" on the main window, and which

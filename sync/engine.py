@@ -25,6 +25,7 @@ from app import projections
 from app.workspace import Workspace
 from storage import models
 from storage import outbox as outbox_store
+from storage.repo import device as device_repo
 from sync import protocol as p
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
 from sync.commands import WIPE_REASONS, shred, verified
@@ -39,7 +40,7 @@ BATCH_BYTES = 1024 * 1024
 
 _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "epoch", "command_key", "cursor")
 QUARANTINE_PREFIX = "sync.quarantined."
-LAST_SUCCESS = "sync.last_success"
+LAST_SUCCESS = device_repo.LAST_SYNC_SUCCESS
 LAST_FAILURE = "sync.last_failure"
 
 

@@ -404,10 +404,11 @@ def test_a_screen_unlock_finishing_after_the_full_lock_keeps_the_window_locked(q
     assert "Enter your passphrase again" in window.lock_screen.message.text()
 
 
-def test_the_plan_shows_its_version_and_when_this_laptop_last_synced(qtbot, window) -> None:
+def test_the_plan_shows_its_version_and_that_the_demo_never_synced(qtbot, window) -> None:
     _open(qtbot, window)
     text = window.plan_view.toPlainText()
-    assert "Safety plan version 1 · " in text and "last synced" in text
+    # The demo has never synced: the plan says so rather than show an invented time.
+    assert "Safety plan version 1 · " in text and "never synced on this laptop" in text
 
 
 def test_after_contact_is_re_established_the_banner_leads_to_a_review_with_more_contact(qtbot, window, workspace):
