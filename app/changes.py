@@ -62,3 +62,11 @@ class OpChanges:
 
     def touches(self, person_id: uuid.UUID) -> bool:
         return not self.persons or person_id in self.persons
+
+
+def changed_by_tables(tables: set[str]) -> Changed:
+    """What records of these kinds (arrived from the server) change, for the views to refresh."""
+    changed = Changed(0)
+    for table in tables:
+        changed |= AREA_OF_TABLE.get(table, ANY_RECORD)
+    return changed

@@ -84,6 +84,7 @@ class SyncReport:
     resynced: bool = False
     pending_after: int = 0
     persons_changed: set[uuid.UUID] = field(default_factory=set)  # whose records arrived: views to refresh
+    tables_changed: set[str] = field(default_factory=set)  # which kinds of record arrived
 
     def summary(self) -> str:
         parts = [
@@ -272,6 +273,7 @@ class SyncEngine:
             report.received += applied.inserted
             report.persons_added += person_id not in here
             report.persons_changed.add(person_id)
+            report.tables_changed |= applied.tables
 
     def _apply_page(self, state: SyncState, page: p.PullResponse, report: SyncReport) -> None:
         applied = Applied()
@@ -284,6 +286,7 @@ class SyncEngine:
         report.received += applied.inserted
         if applied.inserted:
             report.persons_changed |= applied.persons
+            report.tables_changed |= applied.tables
 
     def _remove_out_of_scope(self, scope: set[uuid.UUID], report: SyncReport) -> None:
         with self.workspace.uow.read() as session:

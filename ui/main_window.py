@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.caseload import CaseloadRow
-from app.changes import ANY_RECORD, Changed, OpChanges
+from app.changes import ANY_RECORD, Changed, OpChanges, changed_by_tables
 from app.config_files import errors
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
@@ -369,8 +369,10 @@ class MainWindow(QMainWindow):
             self.reload()  # the caseload itself changed: read it whole
             self.ops.notify(OpChanges(ANY_RECORD | Changed.REMOTE | Changed.OUTBOX))
         elif report.persons_changed:
-            # Records from the server reach the open views through the same hook as the worker's own saves.
-            self.ops.notify(OpChanges(ANY_RECORD | Changed.REMOTE | Changed.OUTBOX, frozenset(report.persons_changed)))
+            # Records from the server reach the open views through the same hook as the worker's own saves,
+            # for the persons they are about and the parts of the record they touch.
+            arrived = changed_by_tables(report.tables_changed) | Changed.PERSON | Changed.CASELOAD
+            self.ops.notify(OpChanges(arrived | Changed.REMOTE, frozenset(report.persons_changed)))
             self.ops.notify(OpChanges(Changed.OUTBOX))  # what was sent is marked sent, whoever it was about
         else:
             self.ops.notify(OpChanges(Changed.OUTBOX))

@@ -99,9 +99,8 @@ _PARTS_OF = (
     (Changed.ESCALATIONS, Part.ESCALATIONS | Part.BANNER),
     (Changed.PERSON, Part.BANNER),
     (Changed.PLANNED, Part.BANNER),
-    # Sent or not: each note, review and escalation says which (and the plan says when it last synced).
-    (Changed.OUTBOX, Part.PLAN | Part.NOTES | Part.REVIEWS | Part.ESCALATIONS),
 )
+RECORD_AREAS = Changed.NOTES | Changed.PLAN | Changed.REVIEWS | Changed.ESCALATIONS
 
 
 def parts_for(changed: Changed) -> Part:
@@ -109,6 +108,11 @@ def parts_for(changed: Changed) -> Part:
     for flag, touched in _PARTS_OF:
         if changed & flag:
             parts |= touched
+    if changed & Changed.OUTBOX and not changed & RECORD_AREAS:
+        # The outbox alone changed (a sync acknowledged records): each note, review and escalation says
+        # whether it is sent, and the plan when this laptop last synced. A save's own record is already
+        # redrawn with its part, so a save does not redraw the rest.
+        parts |= Part.PLAN | Part.NOTES | Part.REVIEWS | Part.ESCALATIONS
     return parts
 
 
