@@ -210,7 +210,7 @@ class Workspace:
     def home_team(self) -> tuple[str | None, Nation]:
         """The worker's team's area and nation: whose hours decide "in hours" on the main window, and which
         national lines the lock screen shows when no person is open."""
-        with self.store.sessions() as session:
+        with self.uow.read() as session:
             staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
             team = session.get(models.Team, staff.team_id) if staff else None
             return (team.area, Nation(team.nation)) if team else (None, Nation.ENGLAND)
@@ -226,7 +226,7 @@ class Workspace:
             return device_repo.staff_names(session)
 
     def outbox_pending(self) -> int:
-        with self.store.sessions() as session:
+        with self.uow.read() as session:
             return outbox_store.pending_count(session)
 
     def unsent_records(self, person_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID | None]:
