@@ -229,6 +229,11 @@ class Workspace:
         with self.uow.read() as session:
             return outbox_store.pending_count(session)
 
+    def enrolled(self) -> bool:
+        """Whether this laptop syncs with a server at all (a demo store never does)."""
+        with self.uow.read() as session:
+            return device_repo.enrolled(session)
+
     def unsent_records(self, person_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID | None]:
         """The person's records not yet acknowledged by the server, each with the record it refers to."""
         with self.uow.read() as session:

@@ -80,6 +80,13 @@ def escalations_html(escalations: list[Escalation], unsent: Container[uuid.UUID]
     return "".join(parts)
 
 
+class Everything:
+    """Every record id: on a laptop never enrolled, nothing has been sent."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
 class Part(enum.Flag):
     """The parts of the person view, each redrawn only when a change touches it."""
 
@@ -227,7 +234,18 @@ class PersonPanel(QWidget):
             return
         assert ws.config is not None
         now = ws.clock.now()
-        unsent = ws.unsent_records(person.id) if parts & ~(Part.DRAFTS | Part.BANNER) else {}
+        unsent: Container[uuid.UUID] = set()
+        unsent_escalations: Container[uuid.UUID] = set()
+        if parts & ~(Part.DRAFTS | Part.BANNER):
+            if not ws.enrolled():
+                # Never enrolled: nothing can have been sent, whatever the outbox holds (the demo's history
+                # was never in it).
+                unsent = unsent_escalations = Everything()
+            else:
+                pending = ws.unsent_records(person.id)
+                unsent = set(pending)
+                # An escalation is on this laptop only while its opening or any of its steps is.
+                unsent_escalations = unsent | {r for r in pending.values() if r is not None}
         authors = ws.staff_names() if parts & (Part.PLAN | Part.NOTES) else {}
         if parts & (Part.PLAN | Part.NOTES):
             notes = ws.notes.timeline(person.id)
@@ -252,7 +270,7 @@ class PersonPanel(QWidget):
             reviews = reviews_html(ws.reviews.history(person.id), unsent)
             self._keep_scroll(self.reviews_view, lambda: self.reviews_view.setHtml(reviews))
         if parts & Part.ESCALATIONS:
-            self._show_escalations(ws, person.id, unsent)
+            self._show_escalations(ws, person.id, unsent_escalations)
         if parts & Part.DRAFTS:
             drafts = ws.drafts.for_person(person.id)
             self.drafts_label.setText(
@@ -268,11 +286,9 @@ class PersonPanel(QWidget):
             self.banner.show_status(ws.missed_contacts.status(person.id), now)
         self._set_enabled(True)
 
-    def _show_escalations(self, ws: Workspace, person_id: uuid.UUID, unsent: dict[uuid.UUID, uuid.UUID | None]) -> None:
+    def _show_escalations(self, ws: Workspace, person_id: uuid.UUID, unsent: Container[uuid.UUID]) -> None:
         escalations = ws.escalations.for_person(person_id)
-        # An escalation is on this laptop only while its opening or any of its steps is unsent.
-        waiting_to_send = set(unsent) | {r for r in unsent.values() if r is not None}
-        html = escalations_html(escalations, waiting_to_send)
+        html = escalations_html(escalations, unsent)
         self._keep_scroll(self.escalations_view, lambda: self.escalations_view.setHtml(html))
         waiting = [e for e in escalations if e.is_open and not e.reached_anyone]
         self.unreached.setText(
