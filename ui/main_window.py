@@ -356,6 +356,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(failure))
             return
         if failure is None:
+            self.statusBar().clearMessage()  # "Offline…" is no longer true once the server has answered
             self._sync_backoff.succeeded()
             self._sync_timer.start(SYNC_EVERY_MS)
         elif not isinstance(failure, SyncFailure) or failure.retry:

@@ -20,8 +20,10 @@ PersonIdRole = Qt.ItemDataRole.UserRole + 1
 def person_line(person: PendingPerson) -> str:
     count = len(person.records)
     line = f"{person.name} — {count} record{'s' if count != 1 else ''} on this laptop only"
-    if person.escalations:
-        line += f", {person.escalations} of {'them' if count != 1 else 'it'} about an escalation"
+    if person.escalations and count == 1:
+        line += ": an escalation"
+    elif person.escalations:
+        line += f", {person.escalations} of them about an escalation"
     return line
 
 
