@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changed, OpChanges
-from app.contact_notes import ContactMethod, Outcome
+from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
 from app.escalations import Escalation, EscalationKind
 from app.persons import Person
 from app.safety_reviews import SafetyReview, TriggerPoint
@@ -78,6 +78,10 @@ def escalations_html(escalations: list[Escalation], unsent: Container[uuid.UUID]
             f"<br>{escape(str(e.period))}<br>{escape(e.rationale)}</p>"
         )
     return "".join(parts)
+
+
+def _draft_not_kept(exc: Exception) -> None:
+    log.warning("an unsaved note could not be kept as a draft: %s", type(exc).__name__)  # the type only
 
 
 class Everything:
@@ -427,17 +431,21 @@ class PersonPanel(QWidget):
             self.open_escalation(self.workspace.escalations.get(status.welfare_check_id))
 
     def save_unsaved_as_drafts(self) -> int:
-        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost."""
+        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost.
+
+        What is typed is taken now; it is written on the write queue, ahead of the store's closing (which
+        the window queues next), so a lock never waits on a sync and a sync never costs the draft."""
+        ws = self.workspace
         kept = 0
         for dialog in self.dialogs:
-            if self.workspace is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
-                try:
+            if ws is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
+                draft, draft_id = dialog.draft(), dialog.draft_id
+
+                def keep(draft: NoteDraft = draft, draft_id: uuid.UUID | None = draft_id) -> tuple[Note, Changed]:
                     # A draft is never refused for what it holds, so only a failing disk can stop this.
-                    kept_note = self.workspace.drafts.keep(dialog.draft(), dialog.draft_id)
-                except Exception as exc:  # the type only: the text may be clinical
-                    log.warning("an unsaved note could not be kept as a draft: %s", type(exc).__name__)
-                    continue
-                dialog.draft_id = kept_note.id
+                    return ws.drafts.keep(draft, draft_id), Changed.NOTES | Changed.CASELOAD
+
+                self.ops.run(keep, persons=[draft.person_id], failed=_draft_not_kept)
                 dialog.mark_kept_as_draft()
                 kept += 1
         return kept
