@@ -365,7 +365,9 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         if report is None:
-            self._show_sync_status()
+            # A sync cut off part way may still have applied pages (each with its cursor): show whatever
+            # arrived. Without its report the change is said of everyone; the views keep their place.
+            self.ops.notify(OpChanges(ANY_RECORD | Changed.REMOTE | Changed.OUTBOX))
         elif report.persons_added or report.persons_removed or report.resynced:
             self.reload()  # the caseload itself changed: read it whole
             self.ops.notify(OpChanges(ANY_RECORD | Changed.REMOTE | Changed.OUTBOX))
