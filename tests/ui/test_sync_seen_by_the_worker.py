@@ -56,6 +56,8 @@ def test_records_say_on_this_laptop_only_until_the_server_has_them(qtbot, worksp
     for view in (panel.notes_view, panel.reviews_view, panel.escalations_view):
         unsent, sent = _marked(view)
         assert unsent == 0 and sent >= 1, view.accessibleName()  # marked sent without reopening anyone
+    # The plan says when this laptop really last synced (the engine's record), not an invented time.
+    assert "last synced" in panel.plan_view.toPlainText() and "never synced" not in panel.plan_view.toPlainText()
 
 
 def test_a_laptop_never_enrolled_says_nothing_was_sent(qtbot, window) -> None:
