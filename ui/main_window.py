@@ -511,7 +511,8 @@ class MainWindow(QMainWindow):
         self._lock_state = None
         self.stack.setCurrentWidget(self.splitter)
         for dialog in self._hidden_dialogs:
-            dialog.show()
+            if dialog in self.person_panel.dialogs:  # not one whose save landed while the screen was locked
+                dialog.show()
         self._hidden_dialogs = []
         self.idle.restart()
         if isinstance(result, Workspace):
