@@ -109,3 +109,19 @@ def test_a_note_signed_while_another_writer_holds_the_lock_lands_once_the_lock_f
         queued = session.scalars(select(models.OutboxItem).where(models.OutboxItem.record_id == notes[0].id)).all()
         assert len(queued) == 1
     qtbot.waitUntil(lambda: TEXT[:20] in window.person_panel.notes_view.toPlainText())
+
+
+def test_a_note_whose_save_lands_while_the_screen_is_locked_stays_closed_on_unlock(qtbot, window, workspace) -> None:
+    person = window.model.row_at(0)
+    window.open_person(person.person_id)
+    window.person_panel.record_note()
+    dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    qtbot.keyClicks(dialog.narrative, TEXT)
+    dialog.save()
+    window.lock_ui()  # before the queue has answered: the answer is delivered on this thread, later
+    assert dialog.saving.active and not dialog.isVisible()
+    wait_saved(qtbot, dialog)
+    window.lock_screen.unlocked.emit(None)  # the passphrase check for the screen lock succeeded
+    assert not window.is_locked
+    assert not dialog.isVisible(), "saved while locked: nothing left to show"
+    assert TEXT[:20] in window.person_panel.notes_view.toPlainText()
