@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.changes import Changed, OpChanges
@@ -106,7 +107,8 @@ class StoreOps(QObject):
 
     def notify(self, changes: OpChanges) -> None:
         """Tell every open view what changed (also for records that arrived from the server)."""
-        if changes.changed:
+        # A save queued before the window closed may land after it is gone: there is nobody left to tell.
+        if changes.changed and shiboken6.isValid(self):
             self.did_execute.emit(changes)
 
     @property

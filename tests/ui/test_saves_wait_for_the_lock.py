@@ -34,7 +34,13 @@ class Holder(threading.Thread):
         self.rounds = 0
 
     def _write(self, conn: Any, round_: int) -> None:
-        conn.execute("BEGIN IMMEDIATE")
+        while True:  # this writer waits its turn too: the save may hold the lock between our transactions
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except Exception as exc:
+                if "locked" not in str(exc) or self.stop.is_set():
+                    raise
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('test.other_writer', ?)", (str(round_),))
 
     def run(self) -> None:
