@@ -7,10 +7,12 @@ risk level, score or rank, and nothing here orders persons by one.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from app import audit, nhs_number
+from app.changes import Changed
 from app.clock import Clock
 from app.contact_notes import Outcome
 from app.errors import NotFound
@@ -72,11 +74,12 @@ class CaseloadService:
         self._clock = clock
         self._actor = actor
 
-    def rows(self) -> list[CaseloadRow]:
+    def rows(self, only: Collection[uuid.UUID] | None = None) -> list[CaseloadRow]:
+        """The caseload's rows; ``only`` recomputes just those persons' (those a change touched)."""
         now = self._clock.now()
         assert self._actor.staff_id is not None
         with self._uow.read() as session:
-            facts = caseload_facts(session, self._actor.staff_id, now, REACHED)
+            facts = caseload_facts(session, self._actor.staff_id, now, REACHED, only)
             drafts = notes_repo.unsigned_draft_counts(session)
             due = first_due(session, [f.person_id for f in facts], now, self._acting)
         rows = []
@@ -104,10 +107,20 @@ class CaseloadService:
 
     def open_person(self, person_id: uuid.UUID) -> Person:
         """The person's record; opening it is audited as a view."""
-        now = self._clock.now()
-        with self._uow.write() as session:
+        person = self.person(person_id)
+        self.record_view(person_id)
+        return person
+
+    def person(self, person_id: uuid.UUID) -> Person:
+        """The person's record, read only: the caller audits the opening with ``record_view``."""
+        with self._uow.read() as session:
             row = session.get(models.Person, person_id)
             if row is None:
                 raise NotFound("That person is not on this device.")
-            audit.append(session, self._actor, audit.AuditAction.VIEW, now, "person", person_id)
             return Person.from_row(row)
+
+    def record_view(self, person_id: uuid.UUID) -> tuple[None, Changed]:
+        """Audit that the worker opened the person's record (a write: the UI queues it)."""
+        with self._uow.write() as session:
+            audit.append(session, self._actor, audit.AuditAction.VIEW, self._clock.now(), "person", person_id)
+        return None, Changed.NOTHING

@@ -243,7 +243,7 @@ class ContactNoteService:
             if sign:
                 w.audit(row, audit.AuditAction.SIGN)
                 self._apply_missed_contact_policy(w)
-            return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | Changed.OUTBOX
+            return Note.from_row(row), Changed.PERSON | Changed.CASELOAD | w.changed
 
     def _planned_contact_met(self, session: Session, person_id: uuid.UUID, at: datetime) -> uuid.UUID | None:
         return notes_repo.unmet_planned_contact_near(session, person_id, at, self.policy.planned_match_window)
@@ -258,7 +258,7 @@ class ContactNoteService:
             w.queue(row)
             w.audit(row, audit.AuditAction.SIGN)
             changed = self._apply_missed_contact_policy(w)
-            return Note.from_row(row), Changed.PERSON | Changed.OUTBOX | changed
+            return Note.from_row(row), Changed.PERSON | Changed.OUTBOX | changed | w.changed
 
     def amend(self, note_id: uuid.UUID, kind: AmendmentKind, reason: str, text: str) -> tuple[Amendment, Changed]:
         now = self._clock.now()
@@ -285,7 +285,7 @@ class ContactNoteService:
             if kind is AmendmentKind.ENTERED_IN_ERROR:
                 w.session.flush()
                 changed = self._apply_missed_contact_policy(w)
-            return Amendment.from_row(row), Changed.PERSON | Changed.OUTBOX | changed
+            return Amendment.from_row(row), Changed.PERSON | Changed.OUTBOX | changed | w.changed
 
     def get(self, note_id: uuid.UUID) -> Note:
         with self._uow.read() as session:

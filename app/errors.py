@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # Store failures (wrong passphrase, damaged files) are user-facing too; the UI meets them through app.
+from storage.errors import StoreBusy as StoreBusy
 from storage.errors import StoreError as StoreError
 from storage.errors import WrongPassphrase as WrongPassphrase
 

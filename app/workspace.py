@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from app.note_drafts import NoteDraftService
 from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
+from app.pending import PendingPerson, group_pending
 from app.persons import Nation
 from app.plan_conflicts import PlanConflictService
 from app.review_queue import ReviewQueueService
@@ -60,6 +62,7 @@ class Workspace:
     lead: LeadRecordService = field(init=False)
     review_queue: ReviewQueueService = field(init=False)
     uow: UnitOfWork = field(init=False)
+    _closing: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.config is None:
@@ -207,15 +210,14 @@ class Workspace:
         store_mod.unwrap_key(self.store.data_dir, passphrase)
 
     def last_synced(self) -> datetime | None:
-        """When this device last completed a sync, if ever."""
-        with self.store.sessions() as session:
-            device = session.get(models.Device, self.actor.device_id) if self.actor.device_id else None
-            return device.last_sync_at if device else None
+        """When this device last completed a sync, if ever (what the sync engine recorded, nothing else)."""
+        with self.uow.read() as session:
+            return device_repo.last_sync_success(session)
 
     def home_team(self) -> tuple[str | None, Nation]:
         """The worker's team's area and nation: whose hours decide "in hours" on the main window, and which
         national lines the lock screen shows when no person is open."""
-        with self.store.sessions() as session:
+        with self.uow.read() as session:
             staff = session.get(models.Staff, self.actor.staff_id) if self.actor.staff_id else None
             team = session.get(models.Team, staff.team_id) if staff else None
             return (team.area, Nation(team.nation)) if team else (None, Nation.ENGLAND)
@@ -237,8 +239,23 @@ class Workspace:
             return device_repo.staff_names(session)
 
     def outbox_pending(self) -> int:
-        with self.store.sessions() as session:
+        with self.uow.read() as session:
             return outbox_store.pending_count(session)
+
+    def enrolled(self) -> bool:
+        """Whether this laptop syncs with a server at all (a demo store never does)."""
+        with self.uow.read() as session:
+            return device_repo.enrolled(session)
+
+    def unsent_records(self, person_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID | None]:
+        """The person's records not yet acknowledged by the server, each with the record it refers to."""
+        with self.uow.read() as session:
+            return outbox_store.pending_of_person(session, person_id)
+
+    def pending_by_person(self) -> list[PendingPerson]:
+        """Everything waiting to be sent, by person, unsent escalations first."""
+        with self.uow.read() as session:
+            return group_pending(outbox_store.pending_with_names(session))
 
     def dump(self) -> Iterator[dict[str, Any]]:
         """Every decrypted record, parents first, each with its type. Audited as an export."""
@@ -250,10 +267,13 @@ class Workspace:
                     yield {"type": model.__tablename__, **row_to_dict(row)}
 
     def close(self) -> None:
+        # The window closes the store on its write queue (after queued saves) while a caller on another
+        # thread may close it too: only one of them releases the lock.
+        with self._closing:
+            lock, self.lock = self.lock, None
         self.store.close()
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
+        if lock is not None:
+            lock.release()
 
 
 def change_passphrase(data_dir: Path, old: str, new: str, *, kdf: KdfParams | None = None) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from app import audit
-from app.changes import Changed
+from app.changes import AREA_OF_TABLE, Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound, NotPermitted
 from storage import models, outbox
@@ -41,6 +41,7 @@ class Write:
     def record(self, row: R, action: audit.AuditAction = audit.AuditAction.CREATE, *, queue: bool = True) -> R:
         """Insert a change record, queue it for sync (unless it is a draft that stays here) and audit it."""
         self.session.add(row)
+        self.changed |= AREA_OF_TABLE.get(row.__tablename__, Changed.PERSON)  # type: ignore[attr-defined]
         if queue:
             self.queue(row)
         self.audit(row, action)
@@ -52,7 +53,7 @@ class Write:
 
     def queue(self, row: models.Base) -> None:
         outbox.enqueue(self.session, row, self.now)
-        self.changed |= Changed.OUTBOX
+        self.changed |= Changed.OUTBOX | AREA_OF_TABLE.get(row.__tablename__, Changed.PERSON)  # type: ignore[attr-defined]
 
     def audit(self, row: models.Base, action: audit.AuditAction) -> None:
         audit.append(self.session, self.actor, action, self.now, row.__tablename__, row.id)  # type: ignore[attr-defined]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -38,14 +39,20 @@ class CaseloadFacts:
 
 
 def caseload_facts(
-    session: Session, staff_id: uuid.UUID, now: datetime, reached_outcomes: tuple[str, ...]
+    session: Session,
+    staff_id: uuid.UUID,
+    now: datetime,
+    reached_outcomes: tuple[str, ...],
+    only: Collection[uuid.UUID] | None = None,
 ) -> list[CaseloadFacts]:
+    """Each assigned person's row facts; ``only`` limits it to those persons (a change touched them)."""
     assigned = (
         select(Assignment.person_id)
         .where(
             Assignment.staff_id == staff_id,
             Assignment.starts_at <= now,
             or_(Assignment.ends_at.is_(None), Assignment.ends_at > now),
+            true() if only is None else Assignment.person_id.in_(list(only)),
         )
         .scalar_subquery()
     )

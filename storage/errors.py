@@ -41,3 +41,8 @@ class KeyFileMismatch(StoreError):
 
 class RecordsMissing(StoreError):
     """The database is behind the sealed record of its latest state, or was altered: records are missing."""
+
+
+class StoreBusy(StoreError):
+    """Another writer (a second copy of a connection, another process) held the write lock past the busy
+    timeout. The transaction was rolled back whole, so the same write can simply be tried again."""

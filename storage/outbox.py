@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import records
-from storage.models import Base, OutboxItem
+from storage.models import Base, OutboxItem, Person
 from storage.serialise import json_value
 
 
@@ -68,3 +68,24 @@ def last_seq(session: Session) -> int:
 
 def pending(session: Session) -> list[OutboxItem]:
     return list(session.scalars(select(OutboxItem).where(OutboxItem.acked_at.is_(None)).order_by(OutboxItem.seq)))
+
+
+def pending_of_person(session: Session, person_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID | None]:
+    """The person's unacknowledged records: each record id with the id of the record it refers to (an
+    escalation's events name the escalation; an amendment, its note)."""
+    query = select(OutboxItem.record_id, OutboxItem.refers_to).where(
+        OutboxItem.acked_at.is_(None), OutboxItem.person_id == person_id
+    )
+    return {record_id: refers_to for record_id, refers_to in session.execute(query)}
+
+
+def pending_with_names(session: Session) -> list[tuple[uuid.UUID, str | None, str, datetime]]:
+    """Every unacknowledged record as (person id, person's preferred name, record type, authored at), in
+    the order they were made. The name is None for a person no longer held here."""
+    query = (
+        select(OutboxItem.person_id, Person.preferred_name, OutboxItem.record_type, OutboxItem.authored_at)
+        .outerjoin(Person, Person.id == OutboxItem.person_id)
+        .where(OutboxItem.acked_at.is_(None))
+        .order_by(OutboxItem.seq)
+    )
+    return [(pid, name, kind, at) for pid, name, kind, at in session.execute(query)]

@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import records
 from storage.engine import READ_ONLY_TRANSACTION
-from storage.errors import StoreError
+from storage.errors import StoreBusy, StoreError
 from storage.models import AuditEvent, ContactNote, OutboxItem
 
 # app/ names the transaction it is handed as ``storage.unit_of_work.Session`` and never imports SQLAlchemy.
@@ -49,16 +50,39 @@ class UnitOfWork:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back (nothing written) if it raises."""
-        with self._sessions.begin() as session:
+        """One transaction: committed when the block ends, rolled back (nothing written) if it raises.
+
+        Raises ``StoreBusy`` when another writer kept the lock past the busy timeout: nothing was written,
+        and the caller may run the whole write again (ui/operations.py does, until it lands)."""
+        with _busy_as_store_busy(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
     def receive(self) -> Iterator[Session]:
         """A transaction for records made elsewhere, which this device must not queue as its own."""
-        with self._sessions.begin() as session:
+        with _busy_as_store_busy(), self._sessions.begin() as session:
             session.info[RECEIVING] = True
             yield session
+
+
+# SQLite's words for "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED).
+_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and any(words in str(exc.orig) for words in _BUSY)
+
+
+@contextmanager
+def _busy_as_store_busy() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        if is_busy(exc):
+            raise StoreBusy(
+                "This laptop's records were in use by another task for too long; nothing was written."
+            ) from None
+        raise
 
 
 @event.listens_for(Session, "before_flush")

@@ -27,6 +27,7 @@ from app import projections, sync_health
 from app.workspace import Workspace
 from storage import append_only, models
 from storage import outbox as outbox_store
+from storage.repo import device as device_repo
 from storage.repo import plans as plans_repo
 from sync import protocol as p
 from sync import snapshot_check
@@ -43,7 +44,7 @@ BATCH_BYTES = 1024 * 1024
 
 _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "epoch", "command_key", "cursor")
 QUARANTINE_PREFIX = "sync.quarantined."
-LAST_SUCCESS = "sync.last_success"
+LAST_SUCCESS = device_repo.LAST_SYNC_SUCCESS
 LAST_FAILURE = "sync.last_failure"
 # How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
 CLOCK_OFFSET = "sync.clock_offset_ms"
@@ -88,6 +89,8 @@ class SyncReport:
     persons_removed: int = 0
     resynced: bool = False
     pending_after: int = 0
+    persons_changed: set[uuid.UUID] = field(default_factory=set)  # whose records arrived: views to refresh
+    tables_changed: set[str] = field(default_factory=set)  # which kinds of record arrived
 
     def summary(self) -> str:
         parts = [
@@ -283,6 +286,8 @@ class SyncEngine:
                 projections.rebuild(session, self.workspace.missed_contacts, [person_id])
             report.received += applied.inserted
             report.persons_added += person_id not in here
+            report.persons_changed.add(person_id)
+            report.tables_changed |= applied.tables
 
     def _apply_page(self, state: SyncState, page: p.PullResponse, report: SyncReport) -> None:
         applied = Applied()
@@ -301,6 +306,9 @@ class SyncEngine:
             state.cursor = page.next_cursor
             state.save(session, "cursor")
         report.received += applied.inserted
+        if applied.inserted:
+            report.persons_changed |= applied.persons
+            report.tables_changed |= applied.tables
 
     def _remove_out_of_scope(self, scope: set[uuid.UUID], report: SyncReport) -> None:
         with self.workspace.uow.read() as session:

@@ -34,6 +34,7 @@ class Applied:
     differing: list[uuid.UUID] = field(default_factory=list)  # same id, other content: kept ours, reported
     not_kept: list[uuid.UUID] = field(default_factory=list)  # types this version does not materialise yet
     persons: set[uuid.UUID] = field(default_factory=set)
+    tables: set[str] = field(default_factory=set)  # which kinds of record were inserted (for the views)
 
 
 def row_from_json(model: type[models.Base], values: Mapping[str, Any]) -> models.Base:
@@ -297,6 +298,7 @@ def apply_records(session: Session, envelopes: list[Mapping[str, Any]], applied:
         session.flush()
         applied.inserted += 1
         applied.persons.add(person_id)
+        applied.tables.add(row.__tablename__)  # type: ignore[attr-defined]
 
 
 def _hash_of(row: models.Base) -> str | None:

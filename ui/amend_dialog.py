@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.contact_notes import AmendmentKind, Note
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
-from ui.save_errors import explain_failed_save
+from ui.operations import StoreOps
 from ui.text_limits import limit_line, limit_text
 from ui.typed_dialog import TypedDialog
 
@@ -33,8 +33,8 @@ class AmendDialog(TypedDialog):
 
     saved = Signal(object)  # Amendment
 
-    def __init__(self, workspace: Workspace, note: Note, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, workspace: Workspace, note: Note, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._note = note
         self.setWindowTitle("Amend a note")
@@ -65,18 +65,23 @@ class AmendDialog(TypedDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(original)
         layout.addLayout(form)
+        self.saving.hold(buttons)
+        layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
 
     def typed_text(self) -> list[str]:
         return [self.reason.text(), self.text.toPlainText()]
 
     def save(self) -> None:
-        try:
-            amendment, _ = self._workspace.notes.amend(
-                self._note.id, AmendmentKind(self.kind.currentData()), self.reason.text(), self.text.toPlainText()
-            )
-        except Exception as exc:
-            explain_failed_save(self, "Amendment", exc)
-            return
+        notes, note_id = self._workspace.notes, self._note.id
+        kind, reason, text = AmendmentKind(self.kind.currentData()), self.reason.text(), self.text.toPlainText()
+        self.saving.run(
+            "Amendment",
+            lambda: notes.amend(note_id, kind, reason, text),
+            persons=[self._note.person_id],
+            succeeded=self._done,
+        )
+
+    def _done(self, amendment: object) -> None:
         self.saved.emit(amendment)
         self.accept()

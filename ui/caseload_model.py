@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import (
@@ -126,6 +127,30 @@ class CaseloadTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = self._sorted(rows)
         self.endResetModel()
+
+    def update_rows(self, persons: Collection[uuid.UUID], rows: Sequence[CaseloadRow]) -> None:
+        """Replace only the rows of ``persons`` (those a change touched) with ``rows``; a person among them
+        with no row any more leaves the list. The selection stays on the same person."""
+        fresh = {r.person_id: r for r in rows}
+        gone = [n for n, r in enumerate(self._rows) if r.person_id in persons and r.person_id not in fresh]
+        for n in reversed(gone):
+            self.beginRemoveRows(QModelIndex(), n, n)
+            del self._rows[n]
+            self.endRemoveRows()
+        held = {r.person_id for r in self._rows}
+        for n, row in enumerate(self._rows):
+            if row.person_id in fresh:
+                self._rows[n] = fresh[row.person_id]
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(Column) - 1))
+        new = [r for pid, r in fresh.items() if pid not in held]
+        if new:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(new) - 1)
+            self._rows.extend(new)
+            self.endInsertRows()
+        self._resort()
+
+    def rows(self) -> list[CaseloadRow]:
+        return list(self._rows)
 
     def _sorted(self, rows: Sequence[CaseloadRow]) -> list[CaseloadRow]:
         column, order = self._sort

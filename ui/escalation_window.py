@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changed
 from app.errors import InvalidInput
 from app.escalations import (
     WORKER_ACTIONS,
@@ -53,7 +54,9 @@ from ui.clipboard import CopyFeedback, copy_briefly
 from ui.escalation_actions_model import EscalationActionsModel
 from ui.flowchart import FlowchartView
 from ui.note_dialog import from_qt, to_qt
+from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
+from ui.saving import Saving
 from ui.text_limits import limit_text
 from ui.typed_dialog import TypedDialog
 from ui.window_fit import fit_to_screen
@@ -90,9 +93,15 @@ class EscalationStartDialog(TypedDialog):
     started = Signal(object)  # Escalation
 
     def __init__(
-        self, workspace: Workspace, person_id: uuid.UUID, person_name: str, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        person_id: uuid.UUID,
+        person_name: str,
+        parent: QWidget | None = None,
+        *,
+        ops: StoreOps,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._person_id = person_id
         self.setWindowTitle(f"Escalate — {person_name}")
@@ -140,6 +149,8 @@ class EscalationStartDialog(TypedDialog):
         layout.addWidget(box)
         layout.addLayout(form)
         layout.addWidget(self.route)
+        self.saving.hold(buttons)
+        layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
         self._preview()
         if self.criteria:
@@ -166,11 +177,10 @@ class EscalationStartDialog(TypedDialog):
             self.rationale.toPlainText(),
             from_qt(self.identified.dateTime()),
         )
-        try:
-            escalation, _ = self._workspace.escalations.start(draft)
-        except Exception as exc:
-            explain_failed_save(self, "Escalation", exc)
-            return
+        service = self._workspace.escalations
+        self.saving.run("Escalation", lambda: service.start(draft), persons=[self._person_id], succeeded=self._started)
+
+    def _started(self, escalation: Escalation) -> None:
         self.started.emit(escalation)
         self.accept()
 
@@ -181,11 +191,18 @@ class EscalationWindow(QDialog):
     changed = Signal()
 
     def __init__(
-        self, workspace: Workspace, escalation: Escalation, person_name: str, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        escalation: Escalation,
+        person_name: str,
+        parent: QWidget | None = None,
+        *,
+        ops: StoreOps,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self.escalation = escalation
+        self.saving = Saving(self, ops)
         kind = "Welfare check" if escalation.kind.value == "welfare-check" else "Escalation"
         self.setWindowTitle(f"{kind} — {person_name}")
 
@@ -385,6 +402,8 @@ class EscalationWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(notice_row)
         layout.addWidget(self.period)
+        self.saving.hold(panel)  # the step's buttons and forms; the notice and its number stay usable
+        layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
         self.refresh(escalation)
         fit_to_screen(self, QSize(1180, 800))
@@ -533,19 +552,18 @@ class EscalationWindow(QDialog):
 
     # -- acting -------------------------------------------------------------------------------------
 
-    def _apply(self, what: str, change: Callable[[], Escalation]) -> None:
-        """Save one change; on failure say so (nothing typed is cleared), on success show the new state."""
-        try:
-            updated = change()
-        except Exception as exc:
-            explain_failed_save(self, what, exc)
-            return
+    def _apply(self, what: str, change: Callable[[], tuple[Escalation, Changed]]) -> None:
+        """Save one change on the write queue; on failure say so (nothing typed is cleared), on success
+        show the new state."""
+        self.saving.run(what, change, persons=[self.escalation.person_id], succeeded=self._applied)
+
+    def _applied(self, updated: Escalation) -> None:
         self.refresh(updated)
         self.changed.emit()
 
     def answer(self, label: str) -> None:
         service, esc = self._workspace.escalations, self.escalation
-        self._apply("Answer", lambda: service.answer(esc.id, esc.walk.current.id, label)[0])
+        self._apply("Answer", lambda: service.answer(esc.id, esc.walk.current.id, label))
 
     def record_action(self, *, move_on: bool = False) -> None:
         """Record what was done here. Not reached: tried again at this step, unless ``move_on``."""
@@ -564,7 +582,7 @@ class EscalationWindow(QDialog):
             consent_confirmed=self.consent_confirmed.isChecked(),
         )
         service, esc_id = self._workspace.escalations, self.escalation.id
-        self._apply("Action", lambda: service.record_action(esc_id, draft)[0])
+        self._apply("Action", lambda: service.record_action(esc_id, draft))
 
     def _show_sharing_preferences(self) -> None:
         recipient = self.contact.currentData() or self.who.text().strip() or None
@@ -577,7 +595,7 @@ class EscalationWindow(QDialog):
     def set_follow_up(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
         due, owner = from_qt(self.follow_due.dateTime()), self.follow_owner.text()
-        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner)[0])
+        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner))
 
     def close_escalation(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
@@ -587,13 +605,13 @@ class EscalationWindow(QDialog):
             return
         outcome = EscalationOutcome(self.close_outcome.currentData())
         note = self.close_note.text()
-        self._apply("Closing", lambda: service.close(esc_id, outcome, note)[0])
+        self._apply("Closing", lambda: service.close(esc_id, outcome, note))
 
     def follow_up_done(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
         who = self.follow_owner.text() or self.escalation.follow_up_owner or ""
         outcome = self.done_outcome.text()
-        self._apply("Follow-up done", lambda: service.follow_up_done(esc_id, who, outcome)[0])
+        self._apply("Follow-up done", lambda: service.follow_up_done(esc_id, who, outcome))
 
     def _on_time_edited(self) -> None:
         self._at_edited = True

@@ -114,7 +114,9 @@ def run_gui(data_dir: Path) -> int:
     window = MainWindow(opened[0], pool, settings_path=settings_file())
     window.show()
     _check = check_in_background(window, opened[0])  # kept alive until it reports
-    return app.exec()
+    code = app.exec()
+    pool.waitForDone()  # every queued save lands, and the store closes, before the process ends
+    return code
 
 
 def check_in_background(window: QWidget, workspace: Workspace) -> Task | None:

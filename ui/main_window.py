@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -31,18 +32,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.caseload import CaseloadRow
+from app.changes import ANY_RECORD, Changed, OpChanges, changed_by_tables
 from app.config_files import errors
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
 from sync.client import SyncFailure
-from sync.engine import Backoff, SyncEngine, Wiped
+from sync.engine import Backoff, SyncEngine, SyncReport, Wiped
 from sync.status import read_status, status_line
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lead_desktop import LeadDesktop
 from ui.lock_screen import LockScreen, lock_screen_html
+from ui.operations import StoreOps
+from ui.pending_dialog import PendingDialog
 from ui.person_panel import PersonPanel
 from ui.tasks import Task
 from ui.window_fit import fit_to_screen, restore_place, save_place
@@ -51,6 +55,10 @@ from ui.window_fit import fit_to_screen, restore_place, save_place
 PREFERRED_SIZE = QSize(1280, 800)
 # While the server answers, sync every few minutes; failures back off from there (sync.engine.Backoff).
 SYNC_EVERY_MS = 5 * 60_000
+# Store closes queued behind saves (see MainWindow._close_after_queue).
+_CLOSING: set[Task] = set()
+# What a change must touch for the caseload's rows (last contact, work due, counts) to be recomputed.
+CASELOAD_AFFECTED = Changed.CASELOAD | Changed.NOTES | Changed.ESCALATIONS | Changed.PERSON | Changed.PLANNED
 
 
 class WorkerKeysFirst(QObject):
@@ -72,6 +80,7 @@ class WorkerKeysFirst(QObject):
 class MainWindow(QMainWindow):
     caseload_loaded = Signal()
     locked = Signal(str)  # "ui" or "full"
+    store_closed = Signal()  # the store is closed: every save queued before the lock or quit has landed
 
     def __init__(
         self,
@@ -93,6 +102,12 @@ class MainWindow(QMainWindow):
         self._pool = pool
         self._reopen = reopen or (lambda p: Workspace.open(self._data_dir, p, clock=self._clock, config=self._config))
         self._tasks: list[Task] = []
+        # Every save, and sync, on the store's one write queue; its change hook keeps the views current.
+        self.ops = StoreOps(pool, self)
+        self.ops.did_execute.connect(self._on_changes)
+        self._quit_confirmed = False
+        self.quit_question: QMessageBox | None = None
+        self.pending_dialog: PendingDialog | None = None
         self._lock_state: str | None = None
         self._hidden_dialogs: list[QWidget] = []
         self._settings = (
@@ -138,8 +153,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
         left_layout.addWidget(self.table)
-        self.person_panel = PersonPanel()
-        self.person_panel.changed.connect(self.reload)
+        self.person_panel = PersonPanel(self.ops)
         self.person_panel.lock_requested.connect(self.lock_full)
         self.plan_view = self.person_panel.plan_view
         self.splitter = QSplitter()
@@ -191,6 +205,13 @@ class MainWindow(QMainWindow):
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
         self.statusBar().addPermanentWidget(self.sync_label)
+        self.pending_button = QPushButton("Show what is unsent (Ctrl+U)")
+        self.pending_button.setObjectName("show_unsent")
+        self.pending_button.setFlat(True)
+        self.pending_button.setAccessibleName("Show the records on this laptop only, by person")
+        self.pending_button.clicked.connect(self.show_pending)
+        self.pending_button.setVisible(False)
+        self.statusBar().addPermanentWidget(self.pending_button)
         # Sync runs on the store's one write queue (the serial pool) as one task: a save made meanwhile waits
         # until that sync ends (splitting it into one task per batch is still to do).
         self._sync_engine = sync_engine
@@ -237,6 +258,8 @@ class MainWindow(QMainWindow):
         action("Crisis contacts", "Ctrl+D", self._toggle_contacts)
         action("Show only people with work due", "F6", self.work_due_only.toggle)
         action("Sync now and refresh the caseload", "F5", self._sync_and_reload)
+        action("Show what is unsent", "Ctrl+U", self.show_pending)
+        action("Quit", "Ctrl+Q", self.request_quit)
         # Text fields claim some of these keys for editing (Ctrl+E is "end of line" on X11): the worker's
         # actions win, in every text field of the main window.
         self._keys_filter = WorkerKeysFirst(self.worker_keys, self)
@@ -261,10 +284,58 @@ class MainWindow(QMainWindow):
 
     # -- sync ---------------------------------------------------------------------------------------
 
+    def _on_changes(self, changes: OpChanges) -> None:
+        """The change hook, for the caseload and the status bar (the person view has its own)."""
+        ws = self.workspace
+        if ws is None:
+            return
+        if changes.changed & Changed.OUTBOX:
+            self._show_sync_status()
+        if not changes.changed & CASELOAD_AFFECTED:
+            return
+        if not changes.persons:
+            self.reload()
+            return
+        persons = changes.persons
+        task = Task(lambda: ws.caseload.rows(persons))
+        task.outcome.succeeded.connect(lambda rows, t=task: self._on_some_rows(persons, rows, t))
+        task.outcome.failed.connect(lambda exc, t=task: self._on_rows_failed(exc, t))
+        self._tasks.append(task)
+        self._pool.start(task)
+
+    def _on_some_rows(self, persons: frozenset[uuid.UUID], rows: list[CaseloadRow], task: Task) -> None:
+        self._tasks.remove(task)
+        if self.workspace is None:
+            return  # locked while loading: never show what was loaded
+        self.model.update_rows(persons, rows)
+        self._show_work_due(self.model.rows())
+
     def _show_sync_status(self) -> None:
         if self.workspace is not None:
             status = read_status(self.workspace)
             self.sync_label.setText(status_line(status, self._clock.now(), syncing=self._syncing))
+            self.pending_button.setVisible(status.unsent > 0)
+            if self.pending_dialog is not None and self.pending_dialog.isVisible():
+                self.pending_dialog.show_pending(self.workspace.pending_by_person(), enrolled=status.enrolled)
+
+    def show_pending(self) -> None:
+        """What is on this laptop only, by person, unsent escalations first."""
+        ws = self.workspace
+        if ws is None:
+            return
+        if self.pending_dialog is None:
+            self.pending_dialog = PendingDialog(self)
+            self.pending_dialog.open_person.connect(self._open_from_pending)
+        self.pending_dialog.show_pending(ws.pending_by_person(), enrolled=read_status(ws).enrolled)
+        self.pending_dialog.show()
+        self.pending_dialog.raise_()
+        self.pending_dialog.activateWindow()
+        self.pending_dialog.view.setFocus()
+
+    def _open_from_pending(self, person_id: uuid.UUID) -> None:
+        if self.pending_dialog is not None:
+            self.pending_dialog.hide()
+        self.open_person(person_id)
 
     def _sync_and_reload(self) -> None:
         self.reload()
@@ -280,12 +351,12 @@ class MainWindow(QMainWindow):
         self._show_sync_status()
         engine = self._sync_engine(ws)
         task = Task(engine.sync)
-        task.outcome.succeeded.connect(lambda _report, t=task: self._on_synced(t, None))
+        task.outcome.succeeded.connect(lambda report, t=task: self._on_synced(t, None, report))
         task.outcome.failed.connect(lambda exc, t=task: self._on_synced(t, exc))
         self._tasks.append(task)
         self._pool.start(task)
 
-    def _on_synced(self, task: Task, failure: Exception | None) -> None:
+    def _on_synced(self, task: Task, failure: Exception | None, report: SyncReport | None = None) -> None:
         self._tasks.remove(task)
         self._syncing = False
         if isinstance(failure, Wiped):
@@ -299,19 +370,39 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(failure))
             return
         if failure is None:
+            self.statusBar().clearMessage()  # "Offline…" is no longer true once the server has answered
             self._sync_backoff.succeeded()
             self._sync_timer.start(SYNC_EVERY_MS)
         elif not isinstance(failure, SyncFailure) or failure.retry:
             # Re-armed after every failure, later each time, so a dead zone is not hammered.
             self._sync_timer.start(int(self._sync_backoff.failed() * 1000))
-        if self.workspace is not None:
-            self.reload()  # records from the server show in the caseload at once
+        if self.workspace is None:
+            return
+        if report is None:
+            # A sync cut off part way may still have applied pages (each with its cursor): show whatever
+            # arrived. Without its report the change is said of everyone; the views keep their place.
+            self.ops.notify(OpChanges(ANY_RECORD | Changed.REMOTE | Changed.OUTBOX))
+        elif report.persons_added or report.persons_removed or report.resynced:
+            self.reload()  # the caseload itself changed: read it whole
+            self.ops.notify(OpChanges(ANY_RECORD | Changed.REMOTE | Changed.OUTBOX))
+        elif report.persons_changed:
+            # Records from the server reach the open views through the same hook as the worker's own saves,
+            # for the persons they are about and the parts of the record they touch.
+            arrived = changed_by_tables(report.tables_changed) | Changed.PERSON | Changed.CASELOAD
+            self.ops.notify(OpChanges(arrived | Changed.REMOTE, frozenset(report.persons_changed)))
+            self.ops.notify(OpChanges(Changed.OUTBOX))  # what was sent is marked sent, whoever it was about
+        else:
+            self.ops.notify(OpChanges(Changed.OUTBOX))
 
     def _on_rows(self, rows: list[CaseloadRow], task: Task) -> None:
         self._tasks.remove(task)
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.replace_rows(rows)
+        self._show_work_due(rows)
+        self.caseload_loaded.emit()
+
+    def _show_work_due(self, rows: list[CaseloadRow]) -> None:
         missed = sum(1 for r in rows if r.open_episodes)
         escalations = sum(1 for r in rows if r.open_escalations)
         overdue = sum(1 for r in rows if r.overdue_actions)
@@ -326,7 +417,6 @@ class MainWindow(QMainWindow):
         if drafts:
             parts.append(f"<b>{drafts} unsigned draft{'s' if drafts != 1 else ''}</b> to finish")
         self.work_due.setText(" · ".join(parts) or "No missed contacts, open escalations or overdue work.")
-        self.caseload_loaded.emit()
 
     def _on_rows_failed(self, exc: Exception, task: Task) -> None:
         self._tasks.remove(task)
@@ -381,6 +471,8 @@ class MainWindow(QMainWindow):
         self._hidden_dialogs = [d for d in [*self.person_panel.dialogs, *lead_dialogs] if d.isVisible()]
         for dialog in self._hidden_dialogs:
             dialog.hide()
+        if self.pending_dialog is not None:
+            self.pending_dialog.hide()  # names: never on a locked screen
         ws = self.workspace
 
         def check(passphrase: str) -> None:
@@ -402,6 +494,8 @@ class MainWindow(QMainWindow):
         if self.lead_desktop is not None:
             self.lead_desktop.forget()
         self.search_box.clear()
+        if self.pending_dialog is not None:
+            self.pending_dialog.forget()
         self.work_due.clear()
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
@@ -412,7 +506,7 @@ class MainWindow(QMainWindow):
                     f" {unsent} record{'s are' if unsent != 1 else ' is'} on this laptop only (not sent yet); "
                     f"{'they' if unsent != 1 else 'it'} will be sent at the next sync after you unlock."
                 )
-            self.workspace.close()
+            self._close_after_queue(self.workspace)
             self.workspace = None
         self._show_lock(self._reopen, message)
         self.locked.emit("full")
@@ -434,7 +528,8 @@ class MainWindow(QMainWindow):
         self._lock_state = None
         self.stack.setCurrentWidget(self.main_page)
         for dialog in self._hidden_dialogs:
-            dialog.show()
+            if dialog in self.person_panel.dialogs:  # not one whose save landed while the screen was locked
+                dialog.show()
         self._hidden_dialogs = []
         self.idle.restart()
         if isinstance(result, Workspace):
@@ -459,6 +554,11 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The close box asks like Ctrl+Q; a close the program makes (the session ending, a test) does not.
+        if event.spontaneous() and not self._quit_confirmed and self.workspace is not None:
+            event.ignore()
+            self.request_quit()
+            return
         if self._settings is not None:
             save_place(self, self._settings, "main_window")
             self._settings.setValue("state", self.saveState())
@@ -472,7 +572,66 @@ class MainWindow(QMainWindow):
         self.model.forget()
         if self.lead_desktop is not None:
             self.lead_desktop.forget()
+        if self.pending_dialog is not None:
+            self.pending_dialog.forget()
         if self.workspace is not None:
-            self.workspace.close()
+            self._close_after_queue(self.workspace)
             self.workspace = None
         super().closeEvent(event)
+
+    def _close_after_queue(self, workspace: Workspace) -> None:
+        """Close the store once every save already queued has landed: a lock or quit never cuts one off,
+        and never waits for one either (the queue runs the close after them)."""
+        task = Task(workspace.close)
+        _CLOSING.add(task)  # kept alive by the module: the window may be gone before the queue reaches it
+        task.outcome.succeeded.connect(self._on_store_closed)  # a bound slot: dropped with the window
+        task.outcome.succeeded.connect(lambda _r, t=task: _CLOSING.discard(t))
+        task.outcome.failed.connect(lambda _e, t=task: _CLOSING.discard(t))
+        self._pool.start(task)
+
+    def _on_store_closed(self, _result: object) -> None:
+        self.store_closed.emit()
+
+    # -- quitting -----------------------------------------------------------------------------------
+
+    def request_quit(self) -> None:
+        """Quit (Ctrl+Q, or the window's close box): with unsent records, say so first."""
+        if self._quit_confirmed or self.workspace is None:
+            self.close()
+            return
+        unsent = self.workspace.outbox_pending()
+        if not unsent:
+            self._quit_confirmed = True
+            self.close()
+            return
+        self.quit_question = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Quit Waymark?",
+            unsent_on_quit(unsent, enrolled=read_status(self.workspace).enrolled),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        quit_button = self.quit_question.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+        stay = self.quit_question.addButton("&Keep Waymark open", QMessageBox.ButtonRole.RejectRole)
+        self.quit_question.setDefaultButton(stay)
+        self.quit_question.setEscapeButton(stay)
+        quit_button.clicked.connect(self._quit_now)
+        self.quit_question.open()  # not exec(): the window's timers and the write queue keep running
+
+    def _quit_now(self) -> None:
+        self._quit_confirmed = True
+        self.close()
+
+
+def unsent_on_quit(unsent: int, *, enrolled: bool) -> str:
+    records = f"{unsent} record{'s are' if unsent != 1 else ' is'}"
+    them = "they" if unsent != 1 else "it"
+    if enrolled:
+        when = f"{them.capitalize()} will be sent at the next sync, once Waymark is open again and connected."
+    else:
+        when = f"This laptop is not connected to a sync server, so {them} stay{'' if unsent != 1 else 's'} here."
+    return (
+        f"{records} on this laptop only (not sent yet). {them.capitalize()} {'are' if unsent != 1 else 'is'} safe "
+        f"on this laptop, encrypted, and nothing is lost by quitting. {when}\n\n"
+        "Sending never tells anyone: if an escalation needs someone told, phone them."
+    )

@@ -7,6 +7,7 @@ valid or not, to finish later. Closing with unsaved text asks first; a failed sa
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, Signal
@@ -28,11 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changed
 from app.contact_notes import MISSED_OUTCOMES, ContactMethod, Note, NoteDraft, Outcome
 from app.safety_plans import Step
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
-from ui.save_errors import explain_failed_save
+from ui.operations import StoreOps
+from ui.saving import Saving
 from ui.text_limits import limit_line, limit_text
 
 
@@ -58,6 +61,7 @@ class NoteDialog(QDialog):
         planned_contact_id: uuid.UUID | None = None,
         existing: Note | None = None,
         parent: QWidget | None = None,
+        ops: StoreOps,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
@@ -154,8 +158,10 @@ class NoteDialog(QDialog):
             activated=self.save,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
+        self.saving = Saving(self, ops, [self.buttons])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.saving.label)
         layout.addWidget(self.buttons)
         self._update_late()
         self.narrative.setFocus()
@@ -197,34 +203,39 @@ class NoteDialog(QDialog):
         )
 
     def save(self) -> None:
-        """Sign and save: the note's rules apply now."""
-        try:
-            if self.draft_id is not None:
-                note, _ = self._workspace.drafts.sign(self.draft_id, self.draft())
-            else:
-                note, _ = self._workspace.notes.record(self.draft())
-        except Exception as exc:  # every failure is explained and the form is kept as typed
-            explain_failed_save(self, "Note", exc)
-            return
+        """Sign and save: the note's rules apply now. The dialog closes once the save has landed."""
+        ws, draft, draft_id = self._workspace, self.draft(), self.draft_id
+        if draft_id is not None:
+            self.saving.run(
+                "Note", lambda: ws.drafts.sign(draft_id, draft), persons=[draft.person_id], succeeded=self._signed
+            )
+        else:
+            self.saving.run("Note", lambda: ws.notes.record(draft), persons=[draft.person_id], succeeded=self._signed)
+
+    def _signed(self, note: Note) -> None:
         self._saved = True
         self.saved.emit(note)
         self.accept()
 
-    def keep_draft(self) -> bool:
-        """Keep what is typed as an unsigned draft, valid or not; False (and the form kept) on failure."""
-        try:
-            note = self._workspace.drafts.keep(self.draft(), self.draft_id)
-        except Exception as exc:
-            explain_failed_save(self, "Draft", exc)
-            return False
-        self.draft_id = note.id
-        self._saved = True
-        self.saved.emit(note)
-        return True
+    def keep_draft(self, then: Callable[[], object] | None = None) -> None:
+        """Keep what is typed as an unsigned draft, valid or not; on failure the form is kept and the worker
+        told why. ``then`` runs once it is kept."""
+        ws, draft, draft_id = self._workspace, self.draft(), self.draft_id
+
+        def keep() -> tuple[Note, Changed]:
+            return ws.drafts.keep(draft, draft_id), Changed.NOTES | Changed.CASELOAD
+
+        def kept(note: Note) -> None:
+            self.draft_id = note.id
+            self._saved = True
+            self.saved.emit(note)
+            if then is not None:
+                then()
+
+        self.saving.run("Draft", keep, persons=[draft.person_id], succeeded=kept)
 
     def save_draft(self) -> None:
-        if self.keep_draft():
-            self.accept()
+        self.keep_draft(self.accept)
 
     def mark_kept_as_draft(self) -> None:
         """The store is closing and this text was saved as an unsigned draft: nothing left to ask about."""
@@ -235,12 +246,17 @@ class NoteDialog(QDialog):
         return not self._saved and any(t.strip() for t in typed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.saving.active:
+            event.ignore()  # closes by itself once the save has landed
+            return
         if self.has_unsaved_text() and not self._confirm_discard():
             event.ignore()
             return
         super().closeEvent(event)
 
     def reject(self) -> None:
+        if self.saving.active:
+            return
         if self.has_unsaved_text() and not self._confirm_discard():
             return
         self._saved = True  # the worker chose: do not ask twice
@@ -256,5 +272,6 @@ class NoteDialog(QDialog):
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
-            return self.keep_draft()
+            self.keep_draft(self.accept)  # closes once the draft is kept; on failure the form stays
+            return False
         return answer == QMessageBox.StandardButton.Discard

@@ -3,8 +3,10 @@ escalations. Every dialog it opens is tracked so a lock can hide it and an unloc
 
 from __future__ import annotations
 
+import enum
 import logging
 import uuid
+from collections.abc import Callable, Container
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contact_notes import ContactMethod, Outcome
+from app.changes import Changed, OpChanges
+from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
 from app.escalations import Escalation, EscalationKind
 from app.lead_records import LeadReview
 from app.persons import Person
@@ -32,16 +35,18 @@ from ui.display_text import escape
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.missed_contact_banner import MissedContactBanner
 from ui.note_dialog import NoteDialog
+from ui.operations import StoreOps
 from ui.plan_conflict_banner import PlanConflictBanner
 from ui.plan_editor import PlanEditor
 from ui.plan_merge_dialog import PlanMergeDialog
 from ui.plan_view import PlanContext, PlanView, note_html
 from ui.review_dialog import ReviewDialog
+from ui.sync_markers import sync_marker
 
 log = logging.getLogger(__name__)
 
 
-def reviews_html(reviews: list[SafetyReview]) -> str:
+def reviews_html(reviews: list[SafetyReview], unsent: Container[uuid.UUID] | None = None) -> str:
     if not reviews:
         return "<p>No safety reviews recorded yet.</p>"
     parts = []
@@ -52,7 +57,8 @@ def reviews_html(reviews: list[SafetyReview]) -> str:
         )
         plan = "Plan reviewed" if r.plan_reviewed else "Plan not reviewed"
         parts.append(
-            f"<h3>{r.created_at.astimezone():%a %d %b %Y} · {escape(r.trigger.label)}</h3>"
+            f"<h3>{r.created_at.astimezone():%a %d %b %Y} · {escape(r.trigger.label)}"
+            f"{sync_marker(r.id in unsent) if unsent is not None else ''}</h3>"
             f"<p><b>What changed:</b> {escape(r.what_changed)}<br><b>Their account:</b> {escape(r.persons_account)}"
             f"<br><b>Why it matters:</b> {escape(r.why_it_matters)}</p><ul>{steps}</ul>"
             f"<p><i>{plan}{': ' + escape(r.plan_review_note) if r.plan_review_note else ''}</i></p>"
@@ -60,7 +66,7 @@ def reviews_html(reviews: list[SafetyReview]) -> str:
     return "".join(parts)
 
 
-def escalations_html(escalations: list[Escalation]) -> str:
+def escalations_html(escalations: list[Escalation], unsent: Container[uuid.UUID] | None = None) -> str:
     if not escalations:
         return "<p>No escalations or welfare checks.</p>"
     parts = []
@@ -71,17 +77,68 @@ def escalations_html(escalations: list[Escalation]) -> str:
         follow = f" · follow-up by {e.follow_up_due.astimezone():%a %d %b %H:%M}" if e.follow_up_due else ""
         parts.append(
             f"<p><a href='escalation:{e.id}'><b>{kind}</b> {e.identified_at.astimezone():%a %d %b %Y %H:%M}</a>"
-            f" · {state} · {told}{follow}<br>{escape(str(e.period))}<br>{escape(e.rationale)}</p>"
+            f" · {state} · {told}{follow}{sync_marker(e.id in unsent) if unsent is not None else ''}"
+            f"<br>{escape(str(e.period))}<br>{escape(e.rationale)}</p>"
         )
     return "".join(parts)
+
+
+def _draft_not_kept(exc: Exception) -> None:
+    log.warning("an unsaved note could not be kept as a draft: %s", type(exc).__name__)  # the type only
+
+
+class Everything:
+    """Every record id: on a laptop never enrolled, nothing has been sent."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+class Part(enum.Flag):
+    """The parts of the person view, each redrawn only when a change touches it."""
+
+    PLAN = enum.auto()  # the plan tab, which also shows the latest notes
+    NOTES = enum.auto()
+    REVIEWS = enum.auto()
+    ESCALATIONS = enum.auto()  # the tab and the "reached nobody yet" notice
+    DRAFTS = enum.auto()
+    BANNER = enum.auto()  # the missed-contact prompt
+
+
+ALL_PARTS = Part.PLAN | Part.NOTES | Part.REVIEWS | Part.ESCALATIONS | Part.DRAFTS | Part.BANNER
+_PARTS_OF = (
+    (Changed.NOTES, Part.PLAN | Part.NOTES | Part.DRAFTS | Part.BANNER),
+    (Changed.PLAN, Part.PLAN),
+    (Changed.REVIEWS, Part.REVIEWS),
+    (Changed.ESCALATIONS, Part.ESCALATIONS | Part.BANNER),
+    (Changed.PERSON, Part.BANNER),
+    (Changed.PLANNED, Part.BANNER),
+)
+RECORD_AREAS = Changed.NOTES | Changed.PLAN | Changed.REVIEWS | Changed.ESCALATIONS
+
+
+def parts_for(changed: Changed) -> Part:
+    parts = Part(0)
+    for flag, touched in _PARTS_OF:
+        if changed & flag:
+            parts |= touched
+    if changed & Changed.OUTBOX and not changed & RECORD_AREAS:
+        # The outbox alone changed (a sync acknowledged records): each note, review and escalation says
+        # whether it is sent, and the plan when this laptop last synced. A save's own record is already
+        # redrawn with its part, so a save does not redraw the rest.
+        parts |= Part.PLAN | Part.NOTES | Part.REVIEWS | Part.ESCALATIONS
+    return parts
 
 
 class PersonPanel(QWidget):
     changed = Signal()  # something was recorded: the caseload and status bar should refresh
     lock_requested = Signal()  # Ctrl+L pressed inside one of its dialogs
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: StoreOps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.ops = ops
+        # One hook for every change, this window's saves and records from the server alike.
+        ops.did_execute.connect(self.on_changes)
         self.workspace: Workspace | None = None
         self.person: Person | None = None
         self.dialogs: list[QDialog] = []
@@ -166,43 +223,96 @@ class PersonPanel(QWidget):
 
     def show_person(self, workspace: Workspace, person_id: uuid.UUID) -> None:
         self.workspace = workspace
-        self.person = workspace.caseload.open_person(person_id)
+        self.person = workspace.caseload.person(person_id)
+        # The view is audited on the write queue, so opening a person never waits behind a sync.
+        self.ops.run(lambda: workspace.caseload.record_view(person_id), persons=[person_id], initiator=self)
         self._expanded.clear()
         self.tabs.setCurrentIndex(0)
         self.refresh()
 
-    def refresh(self) -> None:
+    def on_changes(self, changes: OpChanges) -> None:
+        """The change hook: redraw only the parts of the open person that the change touched."""
+        if self.workspace is None or self.person is None or not changes.touches(self.person.id):
+            return
+        parts = parts_for(changes.changed)
+        if parts:
+            self.refresh(parts)
+
+    def refresh(self, parts: Part = ALL_PARTS) -> None:
         ws, person = self.workspace, self.person
         if ws is None or person is None:
             return
         assert ws.config is not None
         now = ws.clock.now()
-        notes = ws.notes.timeline(person.id)
-        plan = ws.plans.current(person.id)
-        version = next((n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None)
-        authors = ws.staff_names()
-        context = PlanContext(
-            now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
-        )
-        self.plan_view.show_person(person, plan, notes[:5], context)
-        reviews: dict[uuid.UUID, list[LeadReview]] = {}
-        for review in ws.lead.reviews_of([n.id for n in notes]):
-            reviews.setdefault(review.reviewed_id, []).append(review)
-        self.plan_conflict.show_conflicts(
-            ws.plan_conflicts.open_conflicts(person.id), authors, ws.actor.device_id, ws.actor.staff_id
-        )
-        self.notes_view.setHtml(
-            "".join(
-                note_html(
-                    n, amend_link=True, expanded=n.id in self._expanded, authors=authors, reviews=reviews.get(n.id, ())
+        unsent: Container[uuid.UUID] = set()
+        unsent_escalations: Container[uuid.UUID] = set()
+        if parts & ~(Part.DRAFTS | Part.BANNER):
+            if not ws.enrolled():
+                # Never enrolled: nothing can have been sent, whatever the outbox holds (the demo's history
+                # was never in it).
+                unsent = unsent_escalations = Everything()
+            else:
+                pending = ws.unsent_records(person.id)
+                unsent = set(pending)
+                # An escalation is on this laptop only while its opening or any of its steps is.
+                unsent_escalations = unsent | {r for r in pending.values() if r is not None}
+        authors = ws.staff_names() if parts & (Part.PLAN | Part.NOTES) else {}
+        if parts & (Part.PLAN | Part.NOTES):
+            notes = ws.notes.timeline(person.id)
+            if parts & Part.PLAN:
+                plan = ws.plans.current(person.id)
+                version = next(
+                    (n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None
                 )
-                for n in notes
+                context = PlanContext(
+                    now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
+                )
+                self._keep_scroll(self.plan_view, lambda: self.plan_view.show_person(person, plan, notes[:5], context))
+                self.plan_conflict.show_conflicts(
+                    ws.plan_conflicts.open_conflicts(person.id), authors, ws.actor.device_id, ws.actor.staff_id
+                )
+            if parts & Part.NOTES:
+                reviews_of: dict[uuid.UUID, list[LeadReview]] = {}
+                for review in ws.lead.reviews_of([n.id for n in notes]):
+                    reviews_of.setdefault(review.reviewed_id, []).append(review)
+                html = "".join(
+                    note_html(
+                        n,
+                        amend_link=True,
+                        expanded=n.id in self._expanded,
+                        authors=authors,
+                        unsent=unsent,
+                        reviews=reviews_of.get(n.id, ()),
+                    )
+                    for n in notes
+                )
+                self._keep_scroll(
+                    self.notes_view, lambda: self.notes_view.setHtml(html or "<p>No contact notes yet.</p>")
+                )
+        if parts & Part.REVIEWS:
+            reviews = reviews_html(ws.reviews.history(person.id), unsent)
+            self._keep_scroll(self.reviews_view, lambda: self.reviews_view.setHtml(reviews))
+        if parts & Part.ESCALATIONS:
+            self._show_escalations(ws, person.id, unsent_escalations)
+        if parts & Part.DRAFTS:
+            drafts = ws.drafts.for_person(person.id)
+            self.drafts_label.setText(
+                f"<b>{len(drafts)} unsigned draft{'s' if len(drafts) != 1 else ''}</b> — not yet part of the "
+                "record: "
+                + " · ".join(
+                    f"<a href='finish:{d.id}'>finish the note of {d.contact_start.astimezone():%a %d %b %H:%M}</a>"
+                    for d in drafts
+                )
             )
-            or "<p>No contact notes yet.</p>"
-        )
-        self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
-        escalations = ws.escalations.for_person(person.id)
-        self.escalations_view.setHtml(escalations_html(escalations))
+            self.drafts_label.setVisible(bool(drafts))
+        if parts & Part.BANNER:
+            self.banner.show_status(ws.missed_contacts.status(person.id), now)
+        self._set_enabled(True)
+
+    def _show_escalations(self, ws: Workspace, person_id: uuid.UUID, unsent: Container[uuid.UUID]) -> None:
+        escalations = ws.escalations.for_person(person_id)
+        html = escalations_html(escalations, unsent)
+        self._keep_scroll(self.escalations_view, lambda: self.escalations_view.setHtml(html))
         waiting = [e for e in escalations if e.is_open and not e.reached_anyone]
         self.unreached.setText(
             "<br>".join(
@@ -213,17 +323,14 @@ class PersonPanel(QWidget):
             )
         )
         self.unreached.setVisible(bool(waiting))
-        drafts = ws.drafts.for_person(person.id)
-        self.drafts_label.setText(
-            f"<b>{len(drafts)} unsigned draft{'s' if len(drafts) != 1 else ''}</b> — not yet part of the record: "
-            + " · ".join(
-                f"<a href='finish:{d.id}'>finish the note of {d.contact_start.astimezone():%a %d %b %H:%M}</a>"
-                for d in drafts
-            )
-        )
-        self.drafts_label.setVisible(bool(drafts))
-        self.banner.show_status(ws.missed_contacts.status(person.id), now)
-        self._set_enabled(True)
+
+    @staticmethod
+    def _keep_scroll(view: QTextBrowser, redraw: Callable[[], object]) -> None:
+        """Redraw without moving the worker's place in what they are reading."""
+        bar = view.verticalScrollBar()
+        at = bar.value()
+        redraw()
+        bar.setValue(at)
 
     def forget(self) -> None:
         """Drop every decrypted view (full lock, close)."""
@@ -258,17 +365,18 @@ class PersonPanel(QWidget):
             dialog.raise_()
         return dialog
 
-    def _after_save(self, *_: object) -> None:
-        self.refresh()
-        self.changed.emit()
-
     def record_note(self, outcome: Outcome = Outcome.SEEN, method: ContactMethod = ContactMethod.HOME_VISIT) -> None:
         if self.workspace is None or self.person is None:
             return
         dialog = NoteDialog(
-            self.workspace, self.person.id, self.person.preferred_name, outcome=outcome, method=method, parent=self
+            self.workspace,
+            self.person.id,
+            self.person.preferred_name,
+            outcome=outcome,
+            method=method,
+            parent=self,
+            ops=self.ops,
         )
-        dialog.saved.connect(self._after_save)
         self._open(dialog)
 
     def finish_draft(self, draft_id: uuid.UUID) -> NoteDialog | None:
@@ -281,8 +389,9 @@ class PersonPanel(QWidget):
                 dialog.activateWindow()
                 return dialog
         draft = self.workspace.notes.get(draft_id)
-        dialog = NoteDialog(self.workspace, self.person.id, self.person.preferred_name, existing=draft, parent=self)
-        dialog.saved.connect(self._after_save)
+        dialog = NoteDialog(
+            self.workspace, self.person.id, self.person.preferred_name, existing=draft, parent=self, ops=self.ops
+        )
         self._open(dialog)
         return dialog
 
@@ -294,18 +403,27 @@ class PersonPanel(QWidget):
             days = self.workspace.missed_contacts.policy.increased_contact_days
             suggested = f"Increase contact for the next {days} days, then review it"
         dialog = ReviewDialog(
-            self.workspace, self.person.id, self.person.preferred_name, trigger, parent=self, suggested_step=suggested
+            self.workspace,
+            self.person.id,
+            self.person.preferred_name,
+            trigger,
+            parent=self,
+            suggested_step=suggested,
+            ops=self.ops,
         )
-        dialog.saved.connect(self._after_save)
         self._open(dialog)
 
     def edit_plan(self) -> None:
         if self.workspace is None or self.person is None:
             return
         dialog = PlanEditor(
-            self.workspace, self.person.id, self.person.preferred_name, parent=self, nation=self.person.nation
+            self.workspace,
+            self.person.id,
+            self.person.preferred_name,
+            parent=self,
+            nation=self.person.nation,
+            ops=self.ops,
         )
-        dialog.saved.connect(self._after_save)
         self._open(dialog)
 
     def merge_plan(self) -> PlanMergeDialog | None:
@@ -314,26 +432,24 @@ class PersonPanel(QWidget):
         dialog = PlanMergeDialog(
             self.workspace, self.plan_conflict.conflicts[0], self.person.preferred_name, parent=self
         )
-        dialog.saved.connect(self._after_save)
+        # The merge writes on the UI thread (not yet on the write queue), so it redraws the plan itself.
+        dialog.saved.connect(lambda _revision: self.refresh(Part.PLAN))
         self._open(dialog)
         return dialog
 
     def escalate(self) -> None:
         if self.workspace is None or self.person is None:
             return
-        dialog = EscalationStartDialog(self.workspace, self.person.id, self.person.preferred_name, parent=self)
-        dialog.started.connect(self._on_started)
+        dialog = EscalationStartDialog(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, ops=self.ops
+        )
+        dialog.started.connect(self.open_escalation)
         self._open(dialog)
-
-    def _on_started(self, escalation: Escalation) -> None:
-        self._after_save()
-        self.open_escalation(escalation)
 
     def open_escalation(self, escalation: Escalation) -> EscalationWindow | None:
         if self.workspace is None or self.person is None:
             return None
-        window = EscalationWindow(self.workspace, escalation, self.person.preferred_name, parent=self)
-        window.changed.connect(self._after_save)
+        window = EscalationWindow(self.workspace, escalation, self.person.preferred_name, parent=self, ops=self.ops)
         # Not modal: while escalating, the worker must still be able to read the plan and the contacts.
         self._open(window, modal=False)
         return window
@@ -346,17 +462,21 @@ class PersonPanel(QWidget):
             self.open_escalation(self.workspace.escalations.get(status.welfare_check_id))
 
     def save_unsaved_as_drafts(self) -> int:
-        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost."""
+        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost.
+
+        What is typed is taken now; it is written on the write queue, ahead of the store's closing (which
+        the window queues next), so a lock never waits on a sync and a sync never costs the draft."""
+        ws = self.workspace
         kept = 0
         for dialog in self.dialogs:
-            if self.workspace is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
-                try:
+            if ws is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
+                draft, draft_id = dialog.draft(), dialog.draft_id
+
+                def keep(draft: NoteDraft = draft, draft_id: uuid.UUID | None = draft_id) -> tuple[Note, Changed]:
                     # A draft is never refused for what it holds, so only a failing disk can stop this.
-                    kept_note = self.workspace.drafts.keep(dialog.draft(), dialog.draft_id)
-                except Exception as exc:  # the type only: the text may be clinical
-                    log.warning("an unsaved note could not be kept as a draft: %s", type(exc).__name__)
-                    continue
-                dialog.draft_id = kept_note.id
+                    return ws.drafts.keep(draft, draft_id), Changed.NOTES | Changed.CASELOAD
+
+                self.ops.run(keep, persons=[draft.person_id], failed=_draft_not_kept)
                 dialog.mark_kept_as_draft()
                 kept += 1
         return kept
@@ -376,8 +496,7 @@ class PersonPanel(QWidget):
         if url.scheme() != "amend":
             return
         note = self.workspace.notes.get(uuid.UUID(url.path()))
-        dialog = AmendDialog(self.workspace, note, parent=self)
-        dialog.saved.connect(self._after_save)
+        dialog = AmendDialog(self.workspace, note, parent=self, ops=self.ops)
         self._open(dialog)
 
     def _on_escalation_link(self, url: QUrl) -> None:

@@ -39,8 +39,9 @@ from app.plan_diff import PREFERENCE_LABELS, plan_changes
 from app.plan_quality import quality_prompts, unnamed_lines
 from app.safety_plans import PlanDraft, PlanItem, PlanRevision, Preferences, Step
 from app.workspace import Workspace
+from ui.operations import StoreOps
 from ui.plan_section_model import PlanSectionModel
-from ui.save_errors import explain_failed_save
+from ui.saving import Saving
 
 STEP_HINTS = {
     Step.WARNING_SIGNS: "In the person's words: thoughts, feelings, situations that come before a crisis.",
@@ -86,8 +87,10 @@ class PlanEditor(QDialog):
         parent: QWidget | None = None,
         *,
         nation: Nation | None = None,
+        ops: StoreOps,
     ) -> None:
         super().__init__(parent)
+        self.saving = Saving(self, ops)
         self._workspace = workspace
         self._person_id = person_id
         self._person_name = person_name
@@ -164,6 +167,8 @@ class PlanEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.based_on)
         layout.addLayout(body, 1)
+        self.saving.hold(self.buttons)
+        layout.addWidget(self.saving.label)
         layout.addWidget(self.buttons)
         self.resize(960, 600)
         self.show_page(0)
@@ -365,6 +370,8 @@ class PlanEditor(QDialog):
         QMessageBox.warning(self, "Plan not saved yet", message)
 
     def save(self) -> None:
+        if self.saving.active:
+            return
         if self.pages.currentIndex() != CHECK_PAGE:
             self.show_page(CHECK_PAGE)  # saving always passes through the changes and the prompts
             return
@@ -405,22 +412,27 @@ class PlanEditor(QDialog):
             shared_with=self.sharing(),
             change_summary="\n".join(lines),
         )
-        try:
-            revision, _ = self._workspace.plans.revise(draft)
-        except Exception as exc:  # explained; the editor keeps everything as typed
-            explain_failed_save(self, "Safety plan", exc)
-            return
+        plans = self._workspace.plans
+        # Explained if it fails; the editor keeps everything as typed.
+        self.saving.run("Safety plan", lambda: plans.revise(draft), persons=[self._person_id], succeeded=self._done)
+
+    def _done(self, revision: PlanRevision) -> None:
         self._saved = True
         self.saved.emit(revision)
         self.accept()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.saving.active:
+            event.ignore()  # closes by itself once the save has landed
+            return
         if self.has_unsaved_text() and not self._confirm_discard():
             event.ignore()
             return
         super().closeEvent(event)
 
     def reject(self) -> None:
+        if self.saving.active:
+            return
         if self.has_unsaved_text() and not self._confirm_discard():
             return
         self._saved = True

@@ -4,7 +4,7 @@ with one-click copy, the crisis lines for their nation, then the latest notes.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +18,7 @@ from app.persons import Person
 from app.safety_plans import PlanRevision, Step
 from ui.clipboard import CopyFeedback, copy_briefly
 from ui.display_text import escape, folded
+from ui.sync_markers import sync_marker
 
 # A local copy older than this may be missing changes made elsewhere; the plan says so.
 STALE_AFTER = timedelta(hours=24)
@@ -45,7 +46,10 @@ def note_html(
     expanded: bool = False,
     authors: Mapping[uuid.UUID, str] | None = None,
     reviews: Sequence[LeadReview] = (),
+    unsent: Container[uuid.UUID] | None = None,
 ) -> str:
+    """One note and its amendments; with ``unsent`` (ids not yet acknowledged by the server), each says
+    whether it is sent or on this laptop only."""
     status = " — <b>entered in error</b>" if note.entered_in_error else ""
     draft = " — <b>draft, not signed</b>" if not note.signed else ""
     steps = f" · used step {', '.join(map(str, note.plan_steps_used))}" if note.plan_steps_used else ""
@@ -64,15 +68,18 @@ def note_html(
     author = ""
     if authors is not None:
         author = f" · by {escape(authors.get(note.author_id, 'a colleague not known on this laptop'))}"
+    # A draft is never sent: it stays on this laptop until it is signed.
+    sent = sync_marker(note.id in unsent or not note.signed) if unsent is not None else ""
     parts = [
         f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b>{author} · {escape(note.method.label)} · "
-        f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{link}<br>"
+        f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{sent}{link}<br>"
         f"{folded(note.narrative, f'expand:{note.id}', expanded=expanded)}{nxt}</p>"
     ]
     # The original stays as written; every amendment is shown beneath it, never merged into it.
     parts.extend(
         f"<p class='amendment'><b>{escape(a.kind.label)}</b> "
-        f"{a.created_at.astimezone():%d %b %H:%M} — {escape(a.text) or '(no text)'}"
+        f"{a.created_at.astimezone():%d %b %H:%M}{sync_marker(a.id in unsent) if unsent is not None else ''}"
+        f" — {escape(a.text) or '(no text)'}"
         f"<br><i>Reason: {escape(a.reason)}</i></p>"
         for a in note.amendments
     )

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.safety_reviews import NextStep, ReviewDraft, TriggerPoint
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
-from ui.save_errors import explain_failed_save
+from ui.operations import StoreOps
 from ui.text_limits import limit_line, limit_text
 from ui.typed_dialog import TypedDialog
 from ui.window_fit import fit_to_screen
@@ -52,8 +52,9 @@ class ReviewDialog(TypedDialog):
         parent: QWidget | None = None,
         *,
         suggested_step: str = "",
+        ops: StoreOps,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._person_id = person_id
         self.setWindowTitle(f"Safety review — {person_name}")
@@ -112,6 +113,8 @@ class ReviewDialog(TypedDialog):
         scroll.setAccessibleName("Safety review form")
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
+        self.saving.hold(buttons)
+        layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
         wanted = content.sizeHint() + QSize(40, buttons.sizeHint().height() + 40)
         fit_to_screen(self, wanted.expandedTo(QSize(640, 0)))
@@ -137,10 +140,11 @@ class ReviewDialog(TypedDialog):
             self.plan_reviewed.isChecked(),
             self.plan_note.text(),
         )
-        try:
-            review, _ = self._workspace.reviews.record(draft)
-        except Exception as exc:
-            explain_failed_save(self, "Safety review", exc)
-            return
+        ws = self._workspace
+        self.saving.run(
+            "Safety review", lambda: ws.reviews.record(draft), persons=[draft.person_id], succeeded=self._done
+        )
+
+    def _done(self, review: object) -> None:
         self.saved.emit(review)
         self.accept()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -53,6 +55,13 @@ def _wait_for_caseload(window: MainWindow) -> None:
         loop.exec()
 
 
+def _until(done: Callable[[], bool], timeout_ms: int = 20_000) -> None:
+    """Let the event loop run until ``done`` (a save lands on the write queue, a window opens)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not done() and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -92,11 +101,13 @@ def main(out: Path) -> int:
         start.rationale.setPlainText(
             "Much more withdrawn than last week; not eating; could not say they would be safe."
         )
-        start.start()
+        start.start()  # saved on the write queue; its window opens once it has landed
+        _until(lambda: any(isinstance(d, EscalationWindow) for d in panel.dialogs))
         escalation = next(d for d in panel.dialogs if isinstance(d, EscalationWindow))
         escalation.resize(1360, 860)
         _save(escalation, out / "escalation_flowchart.png")
         escalation.answer("No")
+        _until(lambda: not escalation.saving.active)
         _save(escalation, out / "escalation_flowchart_step2.png")
         escalation.close()
 

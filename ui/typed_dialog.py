@@ -6,14 +6,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
+from ui.operations import StoreOps
+from ui.saving import Saving
+
 
 class TypedDialog(QDialog):
     # What is lost if the worker discards, said in the question (e.g. "This safety review").
     what = "This form"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: StoreOps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._finished = False
+        # Subclasses put ``saving.label`` by their buttons and hold the buttons while a save runs.
+        self.saving = Saving(self, ops)
         QShortcut(
             QKeySequence.StandardKey.Save,
             self,
@@ -36,12 +41,17 @@ class TypedDialog(QDialog):
         super().accept()
 
     def reject(self) -> None:
+        if self.saving.active:
+            return  # closes by itself once the save has landed
         if self.has_unsaved_text() and not self._confirm_discard():
             return
         self._finished = True  # the worker chose to discard: do not ask twice
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.saving.active:
+            event.ignore()
+            return
         if self.has_unsaved_text() and not self._confirm_discard():
             event.ignore()
             return

@@ -98,7 +98,7 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
         models.Device,
         staff_id=worker,
         enrolled_at=now - timedelta(days=90),
-        last_sync_at=now - timedelta(hours=3),
+        last_sync_at=None,  # the demo has never synced: the status bar and plan states only real facts
         revoked_at=None,
     )
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Base, Meta, Person, Staff
+
+# When this device's last sync finished, in the sync engine's own words (an ISO time): the one real
+# "last synced" there is. Kept here so the plan view and the status bar read the same fact.
+LAST_SYNC_SUCCESS = "sync.last_success"
+# Present once this device is enrolled with a sync server (the engine keeps its token there).
+SYNC_TOKEN = "sync.token"
 
 
 def meta(session: Session) -> dict[str, str]:
@@ -36,3 +43,12 @@ def role_of(session: Session, staff_id: uuid.UUID | None) -> str | None:
         return enrolled.value
     staff = session.get(Staff, staff_id) if staff_id is not None else None
     return staff.role if staff is not None else None
+
+
+def last_sync_success(session: Session) -> datetime | None:
+    row = session.get(Meta, LAST_SYNC_SUCCESS)
+    return datetime.fromisoformat(row.value) if row is not None else None
+
+
+def enrolled(session: Session) -> bool:
+    return session.get(Meta, SYNC_TOKEN) is not None

@@ -45,9 +45,9 @@ def test_main_window_controls_are_named(qtbot, window) -> None:
 def test_dialog_controls_are_named(qtbot, window, workspace) -> None:
     person = _open(qtbot, window)
     for dialog in (
-        NoteDialog(workspace, person.id, "x"),
-        ReviewDialog(workspace, person.id, "x"),
-        EscalationStartDialog(workspace, person.id, "x"),
+        NoteDialog(workspace, person.id, "x", ops=window.ops),
+        ReviewDialog(workspace, person.id, "x", ops=window.ops),
+        EscalationStartDialog(workspace, person.id, "x", ops=window.ops),
     ):
         qtbot.addWidget(dialog)
         dialog.show()
@@ -60,7 +60,7 @@ def test_escalation_window_controls_are_named_and_state_is_in_words(qtbot, windo
     person = _open(qtbot, window)
     esc, _ = workspace.escalations.start(EscalationDraft(person.id, ["sudden-deterioration"], "Changed a lot"))
     esc, _ = workspace.escalations.answer(esc.id, "danger", "No")
-    view = EscalationWindow(workspace, esc, "x")
+    view = EscalationWindow(workspace, esc, "x", ops=window.ops)
     qtbot.addWidget(view)
     view.show()
     assert _unnamed(view) == []

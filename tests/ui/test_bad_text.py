@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QUrl
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.text_input import NOTE_MAX_CHARS, clean_text, neutralise_bidi
 from tests.conftest import NOW
+from tests.ui.saves import wait_saved
 from ui.note_dialog import NoteDialog
 
 
@@ -26,6 +27,7 @@ def test_control_characters_are_stripped_as_typed_or_pasted_except_newline_and_t
     assert dialog.narrative.toPlainText() == "Seen at home[31m, calm\nTab\there\nend"
     assert dialog.next_action.text() == "Call back"
     dialog.save()
+    wait_saved(qtbot, dialog)
     stored = workspace.notes.timeline(person.id, limit=1)[0]
     assert stored.signed and stored.narrative == "Seen at home[31m, calm\nTab\there\nend"
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import ActionDraft, ActionKind, EscalationDraft
 from tests.conftest import NOW
+from tests.ui.saves import wait_saved
 from ui.escalation_window import EscalationWindow
 from ui.note_dialog import NoteDialog, from_qt
 from ui.review_dialog import ReviewDialog
@@ -40,12 +41,14 @@ def test_closing_an_escalation_has_no_outcome_chosen_and_refuses_to_guess(qtbot,
     refused: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
     esc_window.close_button.click()
+    wait_saved(qtbot, esc_window)
     assert refused and refused[0].startswith("Outcome: choose what happened")
     assert workspace.escalations.get(esc_window.escalation.id).is_open
     esc_window.close_outcome.setCurrentIndex(0)
     # Nobody who can act was reached (issue 9, finding 1): closing needs the recorded reason why not.
     esc_window.close_note.setText("Person seen by police - welfare confirmed")
     esc_window.close_button.click()
+    wait_saved(qtbot, esc_window)
     assert not workspace.escalations.get(esc_window.escalation.id).is_open
     # Closed: nothing left to set or close.
     assert not esc_window.close_button.isEnabled() and not esc_window.set_follow_button.isEnabled()

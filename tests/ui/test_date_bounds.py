@@ -10,6 +10,7 @@ from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.errors import InvalidInput
 from app.escalations import EscalationDraft
 from tests.conftest import NOW
+from tests.ui.saves import wait_saved
 from ui.escalation_window import EscalationStartDialog
 from ui.note_dialog import NoteDialog, from_qt, to_qt
 
@@ -37,6 +38,7 @@ def test_a_note_from_1900_to_today_is_refused_naming_the_field(qtbot, window, wo
     refused: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
     dialog.save()
+    wait_saved(qtbot, dialog)
     assert refused and refused[0].startswith("Contact ended: is more than 24 hours after the contact started")
     assert dialog.isVisible() and all(n.narrative != "Long visit" for n in workspace.notes.timeline(person.id))
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.workspace import Workspace
 from tests.conftest import NOW, PASSPHRASE
+from tests.ui.saves import wait_saved
 from ui.note_dialog import NoteDialog, to_qt
 
 
@@ -27,7 +28,8 @@ def _drafts_after_lock(qtbot, window, workspace, person_id):
     dialog = _note_dialog(window)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
-    qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.store_closed):  # closed on the write queue, after any save under way
+        qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.is_locked and window.workspace is None
     ws = Workspace.open(workspace.store.data_dir, PASSPHRASE)
     try:
@@ -67,6 +69,7 @@ def test_the_buttons_say_what_signing_means_and_save_as_draft_keeps_anything(qtb
     qtbot.keyClicks(dialog.next_action, "Chase the housing officer")
     dialog.end.setDateTime(to_qt(NOW + timedelta(days=2)))  # not signable: the draft keeps it anyway
     dialog.draft_button.click()
+    wait_saved(qtbot, dialog)
     assert not dialog.isVisible()
     (draft,) = workspace.drafts.for_person(person.id)
     assert draft.next_action == "Chase the housing officer" and not draft.signed
@@ -79,7 +82,7 @@ def test_closing_a_note_offers_to_keep_it_as_a_draft(qtbot, window, workspace, m
     qtbot.keyClicks(dialog.narrative, "Interrupted mid-sentence")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
     qtbot.keyClick(dialog.narrative, Qt.Key.Key_Escape)
-    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.isVisible())  # closes once the draft is kept
     (draft,) = workspace.drafts.for_person(person.id)
     assert draft.narrative == "Interrupted mid-sentence"
 
@@ -90,6 +93,7 @@ def test_drafts_show_on_the_person_and_in_work_due_and_open_to_be_finished(qtbot
     dialog = _note_dialog(window)
     qtbot.keyClicks(dialog.narrative, "Half done")
     dialog.draft_button.click()
+    wait_saved(qtbot, dialog)
     panel = window.person_panel
     assert panel.drafts_label.isVisibleTo(panel) and "1 unsigned draft" in panel.drafts_label.text()
     qtbot.waitUntil(lambda: "1 unsigned draft" in window.work_due.text())
@@ -104,6 +108,7 @@ def test_drafts_show_on_the_person_and_in_work_due_and_open_to_be_finished(qtbot
     finishing.activateWindow()
     qtbot.waitUntil(finishing.isActiveWindow)
     qtbot.keyClick(finishing.narrative, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, finishing)
     assert not finishing.isVisible()
     signed = workspace.notes.get(draft.id)
     assert signed.signed and signed.narrative == "Half done, now finished."
@@ -117,11 +122,13 @@ def test_a_draft_is_finished_from_the_notes_tab_and_still_checked_at_signing(qtb
     dialog = _note_dialog(window)
     qtbot.keyClicks(dialog.next_action, "Only this")
     dialog.draft_button.click()
+    wait_saved(qtbot, dialog)
     (draft,) = workspace.drafts.for_person(person.id)
     window.person_panel.notes_view.anchorClicked.emit(QUrl(f"finish:{draft.id}"))
     finishing = _note_dialog(window)
     refused: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
     finishing.sign_button.click()
+    wait_saved(qtbot, finishing)
     assert refused and refused[0].startswith("What happened: is required") and finishing.isVisible()
     assert not workspace.notes.get(draft.id).signed

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.escalations import ActionDraft, ActionKind, EscalationDraft
+from tests.ui.saves import wait_saved
 from tests.ui.test_journeys import _open
 
 
@@ -28,11 +29,13 @@ def test_closing_with_nobody_who_can_act_reached_asks_why_and_the_follow_up_is_d
     view.follow_owner.setText("Sam Okafor")
     view.follow_due.setDateTime(view.follow_due.dateTime())
     view.set_follow_up()
+    wait_saved(qtbot, view)
     assert "not done yet" in view.follow_state.text()
     from app.escalations import EscalationOutcome
 
     view.close_outcome.setCurrentIndex(view.close_outcome.findData(EscalationOutcome.PERSON_SAFE_PLAN_AGREED))
     view.close_escalation()
+    wait_saved(qtbot, view)
     assert refused and "Nobody who can act" in refused[-1] and view.escalation.is_open
 
     view.activateWindow()

@@ -11,6 +11,7 @@ from app.contact_notes import Outcome
 from app.escalations import EscalationKind
 from app.safety_plans import Step
 from tests.conftest import PASSPHRASE
+from tests.ui.saves import wait_saved
 from ui.clipboard import copy_briefly
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.main_window import MainWindow
@@ -47,6 +48,7 @@ def test_j2_a_note_citing_a_plan_step_is_in_the_timeline_and_the_store(qtbot, wi
     qtbot.keyClick(dialog.outcome, Qt.Key.Key_Down)  # Seen → Spoken to
     assert dialog.outcome.currentData() == Outcome.SPOKEN_TO
     qtbot.keyClick(dialog.outcome, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, dialog)
     assert not dialog.isVisible()
     latest = workspace.notes.timeline(person.id, limit=1)[0]
     assert latest.narrative.startswith("Talked through the week") and latest.plan_steps_used == (2,)
@@ -78,6 +80,7 @@ def test_closing_a_note_with_text_asks_and_a_failed_save_keeps_the_text(qtbot, w
 
     monkeypatch.setattr(workspace.notes, "record", full_disk)
     dialog.save()
+    wait_saved(qtbot, dialog)
     assert dialog.isVisible() and dialog.narrative.toPlainText() == "Half-written note"
     assert shown and "Nothing you typed is lost" in shown[0] and "Half-written" not in shown[0]
 
@@ -91,6 +94,7 @@ def test_j4_escalating_out_of_hours_on_a_bank_holiday(qtbot, window, workspace, 
     start = _dialog(window, EscalationStartDialog)
     assert "Out of hours — bank holiday: Boxing Day (observed)" in start.route.text()
     start.start()
+    wait_saved(qtbot, start)
     assert start.isVisible(), "no criteria ticked: refused, the form stays"
     assert refused and refused[0].startswith("Threshold criteria: tick at least one")
     # From here on, keyboard only.
@@ -184,7 +188,8 @@ def test_ctrl_l_locks_at_once_and_a_half_written_note_is_kept_as_a_draft(qtbot, 
     qtbot.keyClicks(dialog.narrative, "Typed, not yet saved")
     before = len(workspace.notes.timeline(person.id))
     qtbot.waitUntil(dialog.isActiveWindow)
-    qtbot.keyClick(dialog.narrative, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.store_closed):
+        qtbot.keyClick(dialog.narrative, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.is_locked and window.workspace is None
     from app.workspace import Workspace
 
@@ -230,7 +235,8 @@ def test_window_geometry_is_remembered(qtbot, workspace, pool, tmp_path) -> None
     qtbot.addWidget(first)
     first.show()
     first.resize(720, 540)
-    first.close()
+    with qtbot.waitSignal(first.store_closed):
+        first.close()
     from app.workspace import Workspace
 
     second = MainWindow(Workspace.open(workspace.store.data_dir, PASSPHRASE), pool, settings_path=settings)
@@ -258,6 +264,7 @@ def test_j5_a_safety_review_and_an_amendment_through_their_dialogs(qtbot, window
     qtbot.keyClicks(review.step_action, "Referral to the benefits adviser")
     review.plan_reviewed.setChecked(True)
     review.save()
+    wait_saved(qtbot, review)
     assert not review.isVisible()
     assert workspace.reviews.history(person.id)[0].what_changed == "Lost their job last week"
     assert "Lost their job last week" in window.person_panel.reviews_view.toPlainText()
@@ -271,6 +278,7 @@ def test_j5_a_safety_review_and_an_amendment_through_their_dialogs(qtbot, window
     qtbot.keyClicks(amend.reason, "Remembered later")
     qtbot.keyClicks(amend.text, "They also mentioned sleeping badly.")
     amend.save()
+    wait_saved(qtbot, amend)
     assert workspace.notes.get(note.id).amendments[-1].text == "They also mentioned sleeping badly."
     assert "They also mentioned sleeping badly." in window.person_panel.notes_view.toPlainText()
 
@@ -336,6 +344,7 @@ def test_the_step_list_beside_the_flowchart_says_what_was_done_and_what_is_next(
     first = view.steps_model.stringList()
     assert first[0].startswith("NOW ▶ Is anyone's life at risk") and any(s.startswith("Next: Phone 999") for s in first)
     view.answer("No")
+    wait_saved(qtbot, view)
     steps = view.steps_model.stringList()
     assert steps[0].startswith("✓ Is anyone's life at risk") and steps[0].endswith("No)")
     assert steps[1].startswith("NOW ▶ Discuss with your team's duty worker")
@@ -359,7 +368,7 @@ def test_without_criteria_the_escalation_dialog_says_what_to_do_instead(qtbot, w
     person = _open(qtbot, window)
     config = workspace.escalations.config
     workspace.escalations.config = replace(config, pathways=replace(config.pathways, criteria=None))
-    dialog = EscalationStartDialog(workspace, person.id, "x")
+    dialog = EscalationStartDialog(workspace, person.id, "x", ops=window.ops)
     qtbot.addWidget(dialog)
     text = " ".join(label.text() for label in dialog.findChildren(type(dialog.route)))
     assert "could not be loaded" in text and "999" in text
@@ -395,10 +404,11 @@ def test_a_screen_unlock_finishing_after_the_full_lock_keeps_the_window_locked(q
     assert "Enter your passphrase again" in window.lock_screen.message.text()
 
 
-def test_the_plan_shows_its_version_and_when_this_laptop_last_synced(qtbot, window) -> None:
+def test_the_plan_shows_its_version_and_that_the_demo_never_synced(qtbot, window) -> None:
     _open(qtbot, window)
     text = window.plan_view.toPlainText()
-    assert "Safety plan version 1 · " in text and "last synced" in text
+    # The demo has never synced: the plan says so rather than show an invented time.
+    assert "Safety plan version 1 · " in text and "never synced on this laptop" in text
 
 
 def test_after_contact_is_re_established_the_banner_leads_to_a_review_with_more_contact(qtbot, window, workspace):

@@ -126,7 +126,7 @@ def test_moving_through_the_caseload_opens_nobody_and_audits_only_what_was_opene
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
     chosen = window.table.currentIndex().siblingAtColumn(0).data()
     assert window.person_panel.person is not None and window.person_panel.person.preferred_name == chosen
-    assert _views(workspace) == views + 1
+    qtbot.waitUntil(lambda: _views(workspace) == views + 1)  # audited on the write queue
 
 
 def _mnemonics(window: QWidget) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from tests.sync.inprocess import LEAD, WORKER, DemoServer
 from ui.lead_desktop import LeadDesktop
 from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.main_window import MainWindow
+from ui.operations import StoreOps
 from ui.person_panel import PersonPanel
 
 
@@ -62,7 +63,7 @@ def test_review_queue_mark_reviewed_reaches_the_workers_note(
         assert "Reviewed by Priya Natarajan" in desktop.detail.toPlainText()
         demo_server.sync(lead)
         demo_server.sync(worker)
-        panel = PersonPanel()
+        panel = PersonPanel(StoreOps(pool))
         qtbot.addWidget(panel)
         panel.show_person(worker, person)
         shown = panel.notes_view.toPlainText()

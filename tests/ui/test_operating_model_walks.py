@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import ActionKind, EscalationKind, EscalationOutcome
 from app.missed_contacts import EpisodeState
+from tests.ui.saves import wait_saved
 from tests.ui.test_journeys import _dialog
 from ui.escalation_window import EscalationWindow
 from ui.note_dialog import NoteDialog, to_qt
@@ -27,6 +28,7 @@ def _note_through_the_dialog(qtbot, window, clock, at: datetime, method: Contact
     dialog.end.setDateTime(to_qt(at + timedelta(minutes=10)))
     qtbot.keyClicks(dialog.narrative, text)
     qtbot.keyClick(dialog.narrative, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, dialog)
     assert not dialog.isVisible(), "signed and saved"
 
 
@@ -44,6 +46,7 @@ def _act(view: EscalationWindow, clock, at: datetime, kind: ActionKind, reached:
     view.shared.setText(shared)
     view.basis.setCurrentText(basis)
     view.record_action(move_on=move_on) if move_on else view.record_action()
+    wait_saved(None, view)
 
 
 def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, window, workspace, clock, monkeypatch):
@@ -112,8 +115,10 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
     view.follow_owner.setText("Sam Okafor")
     view.follow_due.setDateTime(to_qt(t0 + timedelta(days=1)))
     view.set_follow_up()
+    wait_saved(qtbot, view)
     view.close_outcome.setCurrentIndex(view.close_outcome.findData(EscalationOutcome.CONTACT_RE_ESTABLISHED))
     view.close_escalation()
+    wait_saved(qtbot, view)
     assert not view.escalation.is_open and view.escalation.outcome is EscalationOutcome.CONTACT_RE_ESTABLISHED
     recorded = [(a.at - t0, a.kind.value, a.contact_id) for a in view.escalation.actions if a.is_step]
     assert recorded == [
@@ -143,13 +148,16 @@ def test_example_3_multi_agency_coordination_during_relapse_through_the_ui(qtbot
     start.rationale.setPlainText("Drinking daily again, alone, missed medication for 3 days: the shared triggers "
                                  "agreed with the recovery service are all met.")  # fmt: skip
     start.start()
+    wait_saved(qtbot, start)
     qtbot.waitUntil(lambda: any(isinstance(d, EscalationWindow) for d in window.person_panel.dialogs))
     view = _dialog(window, EscalationWindow)
     assert view.escalation.pathway.id == "moorland-in-hours"
     view.answer("No")
+    wait_saved(qtbot, view)
     _act(view, clock, t0 + timedelta(minutes=20), ActionKind.PHONED, True, f"{row_area(workspace, pid)}-duty-worker",
          "Duty worker", "Agreed same-day crisis team involvement")  # fmt: skip
     view.answer("Yes")
+    wait_saved(qtbot, view)
     _act(view, clock, t0 + timedelta(minutes=35), ActionKind.PHONED, True, "moorland-crisis-team",
          "Crisis team liaison nurse", "Urgent assessment today at 17:00",
          shared="Triggers met, safety plan, medication", basis="Within the care team")  # fmt: skip
@@ -168,6 +176,7 @@ def test_example_3_multi_agency_coordination_during_relapse_through_the_ui(qtbot
     view.follow_owner.setText("Sam Okafor (weekly joint review)")
     view.follow_due.setDateTime(to_qt(t0 + timedelta(days=7)))
     view.set_follow_up()
+    wait_saved(qtbot, view)
     esc = view.escalation
     who = [(a.kind.value, a.contact_id or a.contact_reached) for a in esc.actions if a.kind is not ActionKind.ANSWER]
     assert who[:4] == [

@@ -1,15 +1,16 @@
 """A worker writes a new safety-plan revision from the plan in force (issue 9): by keyboard, with the changes
 and quality prompts shown before saving; saving adds a version and never overwrites the one before."""
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QThreadPool, QUrl
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
 from app.safety_plans import Step
+from ui.operations import StoreOps
 from ui.plan_editor import CHECK_PAGE, PlanEditor
 
 
 def _editor(qtbot, workspace, person_id):
-    editor = PlanEditor(workspace, person_id, "Test person")
+    editor = PlanEditor(workspace, person_id, "Test person", ops=StoreOps(QThreadPool.globalInstance()))
     # Closing at teardown must not wait on a real "discard?" question the test did not answer.
     qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
     editor.show()
@@ -112,7 +113,9 @@ def test_step_5_shows_the_national_lines_added_for_the_persons_nation(qtbot, wor
     from app.persons import Nation
 
     person = workspace.caseload.rows()[0].person_id
-    editor = PlanEditor(workspace, person, "Test person", nation=Nation.SCOTLAND)
+    editor = PlanEditor(
+        workspace, person, "Test person", nation=Nation.SCOTLAND, ops=StoreOps(QThreadPool.globalInstance())
+    )
     qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
     editor.show_page(int(Step.PROFESSIONALS) - 1)
     text = " ".join(label.text() for label in editor.pages.currentWidget().findChildren(QLabel))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.escalations import EscalationDraft
 from tests.conftest import NOW, PASSPHRASE
+from tests.ui.saves import wait_saved
 from ui.caseload_model import Column
 from ui.escalation_window import EscalationWindow
 from ui.main_window import PREFERRED_SIZE, MainWindow
@@ -108,6 +109,7 @@ def test_the_escalation_window_lays_out_without_clipping(qtbot, window, workspac
     _place(esc_window, QSize(1180, 800), width, height, qtbot)
     assert _problems(esc_window) == []
     esc_window.answer("No")  # the action form, with "What you did" and "Time"
+    wait_saved(qtbot, esc_window)
     qtbot.wait(50)
     assert esc_window.action_box.isVisibleTo(esc_window)
     assert _problems(esc_window) == []
@@ -148,7 +150,8 @@ def test_a_saved_place_is_per_screen_and_never_off_it(qtbot, workspace, pool, tm
     qtbot.addWidget(first)
     first.show()
     first.resize(700, 500)
-    first.close()
+    with qtbot.waitSignal(first.store_closed):
+        first.close()
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
     keys = [k for k in settings.allKeys() if k.startswith("main_window/")]
     screen = QGuiApplication.primaryScreen()
@@ -159,7 +162,8 @@ def test_a_saved_place_is_per_screen_and_never_off_it(qtbot, workspace, pool, tm
     giant.setGeometry(QRect(3000, 2000, 2500, 1400))
     settings.setValue(keys[0], giant.saveGeometry())
     settings.sync()
-    giant.close()
+    with qtbot.waitSignal(giant.store_closed):
+        giant.close()
     again = MainWindow(Workspace.open(workspace.store.data_dir, PASSPHRASE), pool, settings_path=settings_path)
     qtbot.addWidget(again)
     assert screen.availableGeometry().contains(again.geometry())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QMessageBox
 
 from app.plan_diff import describe
@@ -16,12 +16,13 @@ from sync.engine import SyncEngine
 from tests.sync.live.conftest import LiveServer, enrolled_workspace
 from tests.sync.live.helpers import local_records, persons
 from tests.sync.live.plans import revise
+from ui.operations import StoreOps
 from ui.person_panel import PersonPanel
 from ui.plan_merge_dialog import PlanMergeDialog
 
 
 def _panel(qtbot, workspace, person) -> PersonPanel:  # type: ignore[no-untyped-def]
-    panel = PersonPanel()
+    panel = PersonPanel(StoreOps(QThreadPool.globalInstance()))
     qtbot.addWidget(panel)
     panel.resize(1200, 700)
     panel.show()
