@@ -276,6 +276,9 @@ def _apply(
         return _reject(session, batch, user, device, item, "payload_too_large")
     if item.author_id != user.id:
         return _reject(session, batch, user, device, item, "author_not_caller", security=True)
+    if item.device_id != device.id:
+        # Provenance is part of the record: a token must not write records in another device's name.
+        return _reject(session, batch, user, device, item, "wrong_device", security=True)
     person = _person(session, batch, item.person_id)
     if person is None or person.organisation_id != user.organisation_id:
         return _reject(session, batch, user, device, item, "unknown_person", security=True)
