@@ -51,7 +51,12 @@ class Caller:
 
 
 class BodyLimit:
-    """Refuse bodies over the stated limit before anything reads them, declared length or not."""
+    """Refuse bodies over the stated limit (413) before the application sees a byte, declared length or not.
+
+    The body is read here, up to the limit, and handed on whole: an error raised from inside the
+    application's own body reading would be caught by FastAPI and answered 400, and a chunked body has
+    no length to check up front.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -65,25 +70,31 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _too_large(send, self.limit)
             return
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away: nothing to answer
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                await _too_large(send, self.limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope_, counted, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.limit)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope_, replay, send)
 
 
 async def _too_large(send: Send, limit: int) -> None:
