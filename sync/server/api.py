@@ -369,7 +369,10 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         now = clock.now()
         with transaction() as session:
             person = session.get(Person, person_id)
-            if person is None or not scope.may_read(session, caller.user, person_id, now):
+            # Scope is checked whether or not the person exists: the same queries and the same answer for an
+            # unknown id as for someone else's person, so no answer tells which person ids exist.
+            readable = scope.may_read(session, caller.user, person_id, now)
+            if person is None or not readable:
                 audit.append(
                     session,
                     now,

@@ -213,6 +213,7 @@ def _reject(
     reason: RejectReason,
     *,
     security: bool = False,
+    audited_as: str | None = None,
 ) -> ItemResult:
     quarantine_id = uuid.uuid4()
     person_known = _person(session, batch, item.person_id) is not None
@@ -233,7 +234,7 @@ def _reject(
     batch.audit.append(
         audit.Entry(
             "security.write_refused" if security else "record.quarantined",
-            reason,
+            audited_as or reason,
             user.id,
             device.id,
             item.person_id if person_known else None,
@@ -281,7 +282,13 @@ def _apply(
         return _reject(session, batch, user, device, item, "wrong_device", security=True)
     person = _person(session, batch, item.person_id)
     if person is None or person.organisation_id != user.organisation_id:
-        return _reject(session, batch, user, device, item, "unknown_person", security=True)
+        # Answered exactly as a person who exists but was never the caller's, after the same lookups, so a
+        # device cannot probe which person ids exist; only the audit log tells the two apart.
+        reason: RejectReason = "role_may_not_write"
+        if user.role != "admin":  # decide_write asks an admin nothing more
+            scope.ever_held(session, user, item.person_id, batch.now, None)
+            reason = "not_authorised_for_person"
+        return _reject(session, batch, user, device, item, reason, security=True, audited_as="unknown_person")
     decision = scope.decide_write(session, user, held, item.record_type, person, batch.now)
     if decision is scope.WriteDecision.NEVER_HELD:
         return _reject(session, batch, user, device, item, "not_authorised_for_person", security=True)

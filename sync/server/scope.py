@@ -65,8 +65,11 @@ def may_read(session: Session, user: User, person_id: uuid.UUID, now: datetime) 
 OFFLINE_GRACE = timedelta(days=14)
 
 
-def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime) -> bool:
-    """Whether the user held the person (assignment or cover) at some time within ``OFFLINE_GRACE`` of now."""
+def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime, person: Person | None) -> bool:
+    """Whether the user held the person (assignment or cover) at some time within ``OFFLINE_GRACE`` of now.
+
+    ``person`` is the row the caller already looked up (None when no such person exists): the same two
+    queries run either way, so the time taken does not tell whether a person id exists."""
     since = now - OFFLINE_GRACE
     assigned = select(Assignment.id).where(
         Assignment.user_id == user.id,
@@ -76,7 +79,6 @@ def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime)
     )
     if session.scalar(assigned.limit(1)) is not None:
         return True
-    person = session.get(Person, person_id)
     covered = (
         select(Cover.id)
         .outerjoin(CoverPerson, CoverPerson.cover_id == Cover.id)
@@ -114,7 +116,7 @@ def decide_write(
         return WriteDecision.ACCEPT
     if user.role == "team_lead" and person.team_id == user.team_id:
         return WriteDecision.ACCEPT if record_type in LEAD_WRITES else WriteDecision.ROLE_MAY_NOT_WRITE
-    if ever_held(session, user, person.id, now):
+    if ever_held(session, user, person.id, now, person):
         return WriteDecision.ACCEPT_AFTER_REASSIGNMENT
     return WriteDecision.NEVER_HELD
 

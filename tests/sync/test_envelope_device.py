@@ -29,6 +29,8 @@ def test_a_record_in_another_devices_name_is_quarantined_and_the_batch_goes_on(o
         kept = session.scalars(select(Quarantine).where(Quarantine.reason == "wrong_device")).all()
         assert {q.record_id for q in kept} == {uuid.UUID(forged["record_id"]), uuid.UUID(invented["record_id"])}  # type: ignore[arg-type]
         refusals = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "security.write_refused", AuditEvent.outcome == "wrong_device")
+            select(AuditEvent).where(
+                AuditEvent.action == "security.write_refused", AuditEvent.outcome == "wrong_device"
+            )
         ).all()
         assert len(refusals) == 2 and all(e.device_id == alice.device_id for e in refusals)
