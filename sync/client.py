@@ -168,6 +168,8 @@ _FINAL = {
     "device_retired": "This laptop has been retired from Waymark by your organisation.",
     "token_unknown": "The sync server no longer recognises this laptop. Ask your administrator to enrol it again.",
     "no_token": "This laptop is not enrolled with a sync server.",
+    "code_invalid": "That enrolment code cannot be used: it may be mistyped, already used or expired. Check it, "
+    "or ask your administrator for a new one.",
     "code_unknown": "That enrolment code is not known to the server. Check it, or ask for a new one.",
     "code_used": "That enrolment code has already been used. Ask your administrator for a new one.",
     "code_expired": "That enrolment code has expired. Ask your administrator for a new one.",

@@ -19,10 +19,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.clock import Clock, SystemClock
 from sync import protocol as p
-from sync.server import audit, commands, cursor, db, keys, pull, push, scope
+from sync.server import audit, commands, cursor, db, keys, pull, push, refusals, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
     CommandAck,
@@ -35,6 +36,7 @@ from sync.server.models import (
     Team,
     User,
 )
+from sync.server.settings import Settings
 from sync.server.tokens import hash_secret, normalise_code
 
 ENROL_FAILURE_WINDOW = timedelta(minutes=15)
@@ -110,10 +112,14 @@ def _error(status: int, reason: str, message: str, expected_seq: int | None = No
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
 
 
-def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int = 1) -> FastAPI:
+def create_app(
+    db_url: str, clock: Clock | None = None, min_client_schema: int = 1, settings: Settings | None = None
+) -> FastAPI:
     """``min_client_schema``: clients below it may still push (their records must get off the device)
-    but are told 426 ``upgrade_required`` when they pull, since they could misread what they get."""
+    but are told 426 ``upgrade_required`` when they pull, since they could misread what they get.
+    ``settings`` default to the environment's (``Settings.from_env``)."""
     clock = clock or SystemClock()
+    settings = settings or Settings.from_env()
     engine = db.open_engine(db_url)
     db.upgrade(engine)
     writers = sessionmaker(engine, expire_on_commit=False)
@@ -122,11 +128,16 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         title="Waymark sync server",
         version="1",
         description="Change records from devices' outboxes in, changes to their caseloads out (sync/PROTOCOL.md).",
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.clock = clock
     app.add_middleware(BodyLimit, limit=p.MAX_BODY_BYTES)  # type: ignore[arg-type]
+    if settings.trusted_proxies:
+        # Added last, so it runs first: every later step sees the client's address, not the proxy's.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))  # type: ignore[arg-type]
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -151,6 +162,8 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         with writers.begin() as session:
             yield session
 
+    refusal_log = refusals.RefusalLog(transaction)
+
     def refuse(
         reason: str,
         message: str,
@@ -159,22 +172,16 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         device: Device | None = None,
         request: Request | None = None,
     ) -> ApiError:
-        # Refused attempts are audited in their own transaction: they must outlive the refusal.
-        with transaction() as session:
-            detail = {"path": request.url.path if request else None}
-            audit.append(
-                session,
-                clock.now(),
-                [
-                    audit.Entry(
-                        "security.refused",
-                        reason,
-                        user.id if user else None,
-                        device.id if device else None,
-                        detail=detail,
-                    )
-                ],
-            )
+        # Refused attempts are counted in their own transaction (they must outlive the refusal), per source
+        # and minute, so a flood of them cannot fill the database.
+        refusal_log.record(
+            clock.now(),
+            source_of(request) if request else "unknown",
+            reason,
+            request.url.path if request else "",
+            user.id if user else None,
+            device.id if device else None,
+        )
         return ApiError(status, reason, message)
 
     bearer = HTTPBearer(auto_error=False)
@@ -238,7 +245,7 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
     @app.post(f"{v1}/enrol", responses=REFUSALS)
     def enrol(body: p.EnrolRequest, request: Request) -> p.EnrolResponse:
         now = clock.now()
-        source = request.client.host if request.client else "unknown"
+        source = source_of(request)
         with transaction() as session:
             failures = session.scalar(
                 select(func.count())
@@ -252,25 +259,27 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             ).first()
             problem = None
             if code is None:
-                problem = ("code_unknown", "This enrolment code is not known: check it, or ask for a new one.")
+                problem = "code_unknown"
             elif code.used_at is not None:
-                problem = ("code_used", "This enrolment code was already used: ask your admin for a new one.")
+                problem = "code_used"
             elif code.expires_at <= now:
-                problem = ("code_expired", "This enrolment code has expired: ask your admin for a new one.")
+                problem = "code_expired"
             if problem is not None:
                 session.add(EnrolFailure(source=source, at=now))
+                # Which of the three it was goes only to the audit log: an answer that said "used" or "expired"
+                # would tell a guesser they had found a real code.
                 audit.append(
                     session,
                     now,
-                    [audit.Entry("security.enrol_refused", problem[0], None, None, detail={"source": source})],
+                    [audit.Entry("security.enrol_refused", problem, None, None, detail={"source": source})],
                 )
         if problem is not None:
-            raise ApiError(403, *problem)
+            raise _code_invalid()
         token = secrets.token_urlsafe(32)
         with transaction() as session:
             code = session.scalars(select(EnrolCode).where(EnrolCode.id == code.id).with_for_update()).one()
             if code.used_at is not None:
-                raise ApiError(403, "code_used", "This enrolment code was already used: ask your admin for a new one.")
+                raise _code_invalid()
             user = session.get(User, code.user_id)
             assert user is not None
             device = Device(
@@ -511,6 +520,20 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             return p.Ack(command_id=command_id, **state(session, caller, keys.load(session)))
 
     return app
+
+
+def _code_invalid() -> ApiError:
+    return ApiError(
+        403,
+        "code_invalid",
+        "This enrolment code cannot be used: it may be mistyped, already used or expired. Check it, or ask your "
+        "admin for a new one. Nothing on the device was changed.",
+    )
+
+
+def source_of(request: Request) -> str:
+    """The client's address: the peer's, or what a trusted proxy said it was (ProxyHeadersMiddleware)."""
+    return request.client.host[:64] if request.client else "unknown"
 
 
 def engine_of(app: FastAPI) -> Engine:

@@ -15,6 +15,8 @@ from pathlib import Path
 import platformdirs
 
 from sync.server.admin import Admin, AdminError, parse_duration, parse_time
+from sync.server.errors import SettingsError
+from sync.server.settings import Settings
 
 
 def default_db_url() -> str:
@@ -34,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", type=Path)
     serve.add_argument("--tls-key", type=Path)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--api-docs", action="store_true", help="serve the interactive /docs and /redoc pages")
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy (address or network) whose X-Forwarded-For is believed; repeatable",
+    )
+    serve.add_argument("--token-lifetime", help="how long an unused device token lasts, e.g. 30d (default 30d)")
 
     demo = sub.add_parser("demo", help="load the demo organisation into an empty database")
     demo.add_argument("--db", required=True)
@@ -94,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except AdminError as exc:
+    except (AdminError, SettingsError) as exc:
         print(f"waymark-server: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
@@ -176,6 +187,14 @@ def _serve(args: argparse.Namespace) -> int:
         if path is not None and not path.is_file():
             raise AdminError(f"cannot read {path}")
     db_url = args.db or default_db_url()
+    # The workers read their settings from the environment; setting them here first checks them once.
+    if args.api_docs:
+        os.environ["WAYMARK_SERVER_API_DOCS"] = "1"
+    if args.trusted_proxy:
+        os.environ["WAYMARK_SERVER_TRUSTED_PROXIES"] = ",".join(args.trusted_proxy)
+    if args.token_lifetime:
+        os.environ["WAYMARK_SERVER_TOKEN_LIFETIME"] = args.token_lifetime
+    Settings.from_env()
     # Migrate once here, so several workers do not race to; each worker then builds the app from the URL.
     Admin(db_url).close()
     os.environ["WAYMARK_SERVER_DB"] = db_url
@@ -188,6 +207,9 @@ def _serve(args: argparse.Namespace) -> int:
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         log_level="warning",
+        # X-Forwarded-For is honoured by the application, and only from --trusted-proxy (uvicorn alone would
+        # believe it from any process on this machine).
+        proxy_headers=False,
     )
     return 0
 

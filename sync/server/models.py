@@ -142,6 +142,18 @@ class EnrolFailure(ServerBase):
     at: Mapped[datetime]
 
 
+class RefusalTally(ServerBase):
+    """Refused requests counted per source, reason and device per minute: one row and one audit event each,
+    however many requests a flood sends (sync/server/refusals.py)."""
+
+    __tablename__ = "refusal_tally"
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    device_key: Mapped[str] = mapped_column(String(36), primary_key=True)  # device id, or "-" for none
+    count: Mapped[int]
+
+
 class Record(ServerBase):
     """One clinical change record, exactly as sent (PROTOCOL.md §1), stored once by its id."""
 
