@@ -193,6 +193,15 @@ def _refusal(status: int, raw: bytes) -> SyncFailure:
         )
     if reason in _FINAL:
         return SyncFailure(f"{_FINAL[reason]} {NOTHING_LOST}", reason=reason, retry=False, status=status)
+    if reason == "quarantine_full":
+        return SyncFailure(
+            "The sync server is holding too many of this laptop's records for a team lead to review, so it is "
+            f"not taking more for now. {NOTHING_LOST} Tell your team lead; sync carries on by itself once they "
+            "have looked.",
+            reason=reason,
+            retry=True,
+            status=status,
+        )
     if status == 429:
         return SyncFailure(
             "Too many wrong enrolment codes were tried from this network. Wait 15 minutes, then try again.",

@@ -72,6 +72,7 @@ class DeviceRow:
     last_sync_at: datetime | None
     unsent: int | None
     quarantined: int
+    quarantine_full_at: datetime | None = None
 
 
 class Admin:
@@ -333,6 +334,7 @@ class Admin:
                         device.last_sync_at,
                         unsent if isinstance(unsent, int) else None,
                         quarantined.get(device.id, 0),
+                        device.quarantine_full_at,
                     )
                 )
             return out
@@ -345,6 +347,16 @@ class Admin:
         if device is None:
             raise AdminError(f"no device {device_id}: `waymark-server admin devices` lists them")
         return device
+
+    def quarantine_reviewed(self, device_id: str) -> None:
+        """A team lead or admin has looked at what the device has in quarantine: it may push again, and its
+        quota counts afresh from now. The quarantined records themselves stay (append-only)."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            device = self._device(session, device_id)
+            device.quarantine_reviewed_at = now
+            device.quarantine_full_at = None
+            audit.append(session, now, [audit.Entry("admin.quarantine_reviewed", "cleared", None, device.id)])
 
     def revoke(self, device_id: str) -> None:
         """Lost or stolen: refused from now on, told to wipe on sight."""

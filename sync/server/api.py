@@ -226,6 +226,30 @@ def create_app(
             )
         return caller
 
+    def over_quota(device: Device, session: Session) -> bool:
+        count, size = push.quarantine_held(session, device)
+        return count >= settings.quarantine_items or size >= settings.quarantine_bytes
+
+    def flag_quarantine_full(session: Session, caller: Caller, now: datetime) -> None:
+        device = session.get(Device, caller.device.id)
+        assert device is not None
+        if device.quarantine_full_at is None:
+            device.quarantine_full_at = now
+            count, size = push.quarantine_held(session, device)
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "sync.quarantine_full",
+                        "flagged",
+                        caller.user.id,
+                        device.id,
+                        detail={"records": count, "bytes": size},
+                    )
+                ],
+            )
+
     def state(session: Session, caller: Caller, server_keys: keys.ServerKeys) -> dict[str, Any]:
         device = session.get(Device, caller.device.id)
         assert device is not None
@@ -327,12 +351,23 @@ def create_app(
                 "This device was revoked: what it sent is kept in quarantine, and it must be wiped.",
             )
         active(request, caller)
+        if caller.device.quarantine_full_at is not None:
+            raise ApiError(
+                403,
+                "quarantine_full",
+                "The server is holding too many of this device's records for review, so nothing more was taken "
+                "from it for now. Nothing is lost: the records stay on the device and are sent once a team lead "
+                "or administrator has reviewed the held ones.",
+            )
         with transaction() as session:
             server_keys = keys.load(session)
             device = session.get(Device, caller.device.id)
             assert device is not None
             results, top = push.push(session, caller.user, device, body, server_keys.epoch, now)
             last_seq = device.last_seq
+            if any(r.status == "rejected" for r in results) and over_quota(device, session):
+                # This batch is kept whole (nothing is dropped); the next one is refused until someone looks.
+                flag_quarantine_full(session, caller, now)
         with sessions() as session:
             return p.PushResponse(
                 results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)

@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     persons = add("import-persons", "import persons from a JSON-lines file")
     persons.add_argument("file", type=Path)
     add("devices", "list devices with last sync, unsent and quarantined counts")
+    reviewed = add("quarantine-reviewed", "a device's quarantine has been looked at: it may push again")
+    reviewed.add_argument("device")
     revoke = add("revoke", "revoke a lost device: refused everywhere, wiped on sight")
     revoke.add_argument("device")
     retire = add("retire", "retire a leaver's device: it pushes everything, then wipes")
@@ -160,10 +162,13 @@ def _admin(admin: Admin, args: argparse.Namespace) -> None:
         for row in admin.devices():
             last = row.last_sync_at.isoformat() if row.last_sync_at else "never"
             unsent = "?" if row.unsent is None else str(row.unsent)
+            full = " QUARANTINE_FULL(pushes refused until reviewed)" if row.quarantine_full_at else ""
             print(
                 f"{row.device_id} {row.username} {row.status} last_sync={last} unsent={unsent} "
-                f"quarantined={row.quarantined}"
+                f"quarantined={row.quarantined}{full}"
             )
+    elif action == "quarantine-reviewed":
+        admin.quarantine_reviewed(args.device)
     elif action == "revoke":
         admin.revoke(args.device)
     elif action == "retire":

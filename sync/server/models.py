@@ -120,6 +120,10 @@ class Device(ServerBase):
     last_sync_at: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(default=0)
     heartbeat: Mapped[dict[str, Any] | None]
+    # Over its quarantine quota since then: pushes are refused until a team lead or admin has looked at what
+    # is held (``admin quarantine-reviewed``); only quarantine received after ``quarantine_reviewed_at`` counts.
+    quarantine_full_at: Mapped[datetime | None] = mapped_column(default=None)
+    quarantine_reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class EnrolCode(ServerBase):
@@ -236,6 +240,10 @@ class Quarantine(ServerBase):
     reason: Mapped[str] = mapped_column(String(40))
     envelope: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
+    # The envelope's size as JSON, counted against the device's quota (unknown for rows from before 0003).
+    size: Mapped[int | None] = mapped_column(default=None)
+
+    __table_args__ = (Index("ix_quarantine_device", "device_id", "received_at"),)
 
 
 class AuditEvent(ServerBase):

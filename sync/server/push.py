@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ids import WAYMARK_NAMESPACE, derived_id
@@ -217,6 +217,7 @@ def _reject(
 ) -> ItemResult:
     quarantine_id = uuid.uuid4()
     person_known = _person(session, batch, item.person_id) is not None
+    envelope = item.model_dump(mode="json")
     session.execute(
         insert(Quarantine).values(
             id=quarantine_id,
@@ -226,8 +227,9 @@ def _reject(
             person_id=item.person_id if person_known else None,
             record_id=item.record_id,
             reason=reason,
-            envelope=item.model_dump(mode="json"),
+            envelope=envelope,
             received_at=batch.now,
+            size=len(json.dumps(envelope, separators=(",", ":"))),
         )
     )
     batch.rejected_ids.add(item.record_id)
@@ -533,3 +535,14 @@ def quarantine_all(session: Session, user: User, device: Device, request: PushRe
     for item in request.items:
         _reject(session, batch, user, device, item, "device_revoked", security=True)
     audit.append(session, now, batch.audit)
+
+
+def quarantine_held(session: Session, device: Device) -> tuple[int, int]:
+    """How many records, and how many bytes, this device has in quarantine since it was last reviewed."""
+    query = select(func.count(), func.coalesce(func.sum(Quarantine.size), 0)).where(
+        Quarantine.device_id == device.id
+    )
+    if device.quarantine_reviewed_at is not None:
+        query = query.where(Quarantine.received_at > device.quarantine_reviewed_at)
+    count, size = session.execute(query).one()
+    return int(count), int(size)
