@@ -167,6 +167,10 @@ _FINAL = {
     "device_revoked": "This laptop has been switched off for Waymark by your organisation.",
     "device_retired": "This laptop has been retired from Waymark by your organisation.",
     "token_unknown": "The sync server no longer recognises this laptop. Ask your administrator to enrol it again.",
+    "token_expired": "This laptop has not synced for so long that its sign-in to the sync server has lapsed. "
+    "Ask your administrator for an enrolment code and enrol it again.",
+    "renewal_refused": "That enrolment code cannot renew this laptop's enrolment (it is for someone else, or "
+    "this laptop was switched off for Waymark). Ask your administrator.",
     "no_token": "This laptop is not enrolled with a sync server.",
     "code_invalid": "That enrolment code cannot be used: it may be mistyped, already used or expired. Check it, "
     "or ask your administrator for a new one.",

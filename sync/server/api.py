@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,6 +41,8 @@ from sync.server.tokens import hash_secret, normalise_code
 
 ENROL_FAILURE_WINDOW = timedelta(minutes=15)
 ENROL_FAILURE_LIMIT = 10
+# A token's lifetime is renewed by use, written at most this often so that reads stay reads.
+TOKEN_RENEW_EVERY = timedelta(hours=1)
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
@@ -203,6 +205,23 @@ def create_app(
                 )
             user = session.get(User, found.user_id)
             assert user is not None
+        now = clock.now()
+        renewed = found.token_renewed_at or found.enrolled_at
+        # A revoked or retiring device is let through to hear its command (and a retiring one to push what
+        # it holds): an admin asked for exactly that device, and a lapsed token must not stand in the way.
+        if now - renewed > settings.token_lifetime and found.status not in ("revoked", "retire_pending"):
+            raise refuse(
+                "token_expired",
+                "This device has not been in touch for too long and its token has lapsed: enrol it again with a "
+                "new code, giving its old token. Nothing it holds is lost.",
+                401,
+                user,
+                found,
+                request,
+            )
+        if now - renewed > TOKEN_RENEW_EVERY:
+            with transaction() as session:
+                session.execute(update(Device).where(Device.id == found.id).values(token_renewed_at=now))
         return Caller(user, found)
 
     def active(request: Request, caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
@@ -267,7 +286,14 @@ def create_app(
         return {"status": "ok"}
 
     @app.post(f"{v1}/enrol", responses=REFUSALS)
-    def enrol(body: p.EnrolRequest, request: Request) -> p.EnrolResponse:
+    def enrol(
+        body: p.EnrolRequest,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> p.EnrolResponse:
+        """With the device's old token as its bearer, enrolling renews that device (same id, same place in
+        its outbox, a new token) instead of making a new one: a lapsed laptop's unsent records still carry
+        its device id and continue its numbering."""
         now = clock.now()
         source = source_of(request)
         with transaction() as session:
@@ -306,26 +332,57 @@ def create_app(
                 raise _code_invalid()
             user = session.get(User, code.user_id)
             assert user is not None
-            device = Device(
-                id=uuid.uuid4(),
-                user_id=user.id,
-                name=body.device_name,
-                token_hash=hash_secret(token),
-                status="active",
-                enrolled_at=now,
-                last_seen_at=now,
-                last_sync_at=None,
-                last_seq=0,
-                heartbeat=None,
-            )
-            session.add(device)
-            code.used_at = now
-            code.device_id = device.id
+            if credentials is not None:
+                renewing = session.scalars(
+                    select(Device).where(Device.token_hash == hash_secret(credentials.credentials)).with_for_update()
+                ).first()
+                if renewing is None or renewing.user_id != user.id or renewing.status != "active":
+                    refused = True
+                else:
+                    refused = False
+                    renewing.token_hash = hash_secret(token)
+                    renewing.token_renewed_at = now
+                    renewing.last_seen_at = now
+                    device = renewing
+            else:
+                refused = False
+                device = Device(
+                    id=uuid.uuid4(),
+                    user_id=user.id,
+                    name=body.device_name,
+                    token_hash=hash_secret(token),
+                    status="active",
+                    enrolled_at=now,
+                    last_seen_at=now,
+                    last_sync_at=None,
+                    last_seq=0,
+                    heartbeat=None,
+                    token_renewed_at=now,
+                )
+                session.add(device)
+            if not refused:
+                code.used_at = now
+                code.device_id = device.id
             server_keys = keys.load(session)
             audit.append(
                 session,
                 now,
-                [audit.Entry("device.enrolled", "ok", user.id, device.id, detail={"app_version": body.app_version})],
+                [
+                    audit.Entry(
+                        "device.enrolled" if credentials is None else "device.renewed",
+                        "refused" if refused else "ok",
+                        user.id,
+                        None if refused else device.id,
+                        detail={"app_version": body.app_version},
+                    )
+                ],
+            )
+        if refused:
+            raise ApiError(
+                403,
+                "renewal_refused",
+                "This device's earlier enrolment cannot be renewed with this code (the code is for another user, "
+                "or the device was revoked or retired). The code is still unused; nothing was changed.",
             )
         return p.EnrolResponse(
             device_id=device.id,

@@ -123,6 +123,8 @@ class Device(ServerBase):
     # Over its quarantine quota since then: pushes are refused until a team lead or admin has looked at what
     # is held (``admin quarantine-reviewed``); only quarantine received after ``quarantine_reviewed_at`` counts.
     quarantine_full_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The token lapses this long (Settings.token_lifetime) after it was last renewed: at enrolment and by use.
+    token_renewed_at: Mapped[datetime | None] = mapped_column(default=None)
     quarantine_reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
