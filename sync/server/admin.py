@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, SystemClock
 from sync.server import audit, commands, db, keys
+from sync.server.errors import SettingsError
 from sync.server.models import (
     Assignment,
     ChangeCounter,
@@ -76,10 +77,16 @@ class DeviceRow:
 
 
 class Admin:
-    def __init__(self, db_url: str, clock: Clock | None = None, engine: Engine | None = None) -> None:
+    def __init__(
+        self, db_url: str, clock: Clock | None = None, engine: Engine | None = None, keys_file: Path | None = None
+    ) -> None:
         self.clock = clock or SystemClock()
         self.engine = engine or db.open_engine(db_url)
-        db.upgrade(self.engine)
+        try:
+            self.secrets = db.upgrade(self.engine, keys.source_for(db_url, keys_file))
+        except SettingsError as exc:
+            self.engine.dispose()
+            raise AdminError(str(exc)) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -364,7 +371,7 @@ class Admin:
         with self.transaction() as session:
             device = self._device(session, device_id)
             device.status = "revoked"
-            commands.issue(session, keys.load(session), device, "revoke", "admin", now)
+            commands.issue(session, keys.load(session, self.secrets), device, "revoke", "admin", now)
 
     def retire(self, device_id: str) -> None:
         """A leaver's device: it may push what it holds, then wipes and acknowledges."""
@@ -374,14 +381,14 @@ class Admin:
             if device.status == "revoked":
                 raise AdminError("this device is already revoked")
             device.status = "retire_pending"
-            commands.issue(session, keys.load(session), device, "retire", "admin", now)
+            commands.issue(session, keys.load(session, self.secrets), device, "retire", "admin", now)
 
     def purge_person(self, device_id: str, person_id: str) -> None:
         now = self.clock.now()
         with self.transaction() as session:
             device = self._device(session, device_id)
             person = self._person(session, person_id)
-            commands.issue(session, keys.load(session), device, "purge_person", "admin", now, person.id)
+            commands.issue(session, keys.load(session, self.secrets), device, "purge_person", "admin", now, person.id)
 
     def new_epoch(self) -> str:
         with self.transaction() as session:

@@ -123,7 +123,7 @@ def create_app(
     clock = clock or SystemClock()
     settings = settings or Settings.from_env()
     engine = db.open_engine(db_url)
-    db.upgrade(engine)
+    secrets_held = db.upgrade(engine, keys.source_for(db_url, settings.keys_file))
     writers = sessionmaker(engine, expire_on_commit=False)
     sessions = sessionmaker(db.reader(engine), expire_on_commit=False)
     app = FastAPI(
@@ -363,7 +363,7 @@ def create_app(
             if not refused:
                 code.used_at = now
                 code.device_id = device.id
-            server_keys = keys.load(session)
+            server_keys = keys.load(session, secrets_held)
             audit.append(
                 session,
                 now,
@@ -417,7 +417,7 @@ def create_app(
                 "or administrator has reviewed the held ones.",
             )
         with transaction() as session:
-            server_keys = keys.load(session)
+            server_keys = keys.load(session, secrets_held)
             device = session.get(Device, caller.device.id)
             assert device is not None
             results, top = push.push(session, caller.user, device, body, server_keys.epoch, now)
@@ -447,7 +447,7 @@ def create_app(
                 "works, so nothing recorded on this device is lost.",
             )
         with transaction() as session:
-            server_keys = keys.load(session)
+            server_keys = keys.load(session, secrets_held)
             after = cursor.read(server_keys.cursor_key, server_keys.epoch, cursor_, caller.user.id, caller.device.id)
             changes, resume, has_more, top, visible = pull.pull(
                 session, caller.user, caller.device.id, after, limit, max_bytes, now
@@ -507,7 +507,7 @@ def create_app(
                         )
                     ],
                 )
-                server_keys = keys.load(session)
+                server_keys = keys.load(session, secrets_held)
                 # The device keeps the person under their team (its person row needs one), so the
                 # snapshot names both; the rest is the person's details as the client row holds them.
                 team = session.get(Team, person.team_id)
@@ -542,7 +542,8 @@ def create_app(
                 )
             ).all()
             return p.ConflictList(
-                conflicts=[push.conflict_wire(c) for c in rows], **state(session, caller, keys.load(session))
+                conflicts=[push.conflict_wire(c) for c in rows],
+                **state(session, caller, keys.load(session, secrets_held)),
             )
 
     @app.post(f"{v1}/heartbeat", responses=REFUSALS)
@@ -559,13 +560,15 @@ def create_app(
                 "received_at": commands.stamp(now),
             }
         with sessions() as session:
-            return p.HeartbeatResponse(clock_offset_ms=offset_ms, **state(session, caller, keys.load(session)))
+            return p.HeartbeatResponse(
+                clock_offset_ms=offset_ms, **state(session, caller, keys.load(session, secrets_held))
+            )
 
     @app.get(f"{v1}/commands", responses=REFUSALS)
     def pending_commands(caller: Annotated[Caller, Depends(authenticated)]) -> p.ServerState:
         # Open to a revoked device on purpose: it must hear the signed revoke to wipe itself.
         with sessions() as session:
-            return p.ServerState(**state(session, caller, keys.load(session)))
+            return p.ServerState(**state(session, caller, keys.load(session, secrets_held)))
 
     @app.post(f"{v1}/commands/{{command_id}}/ack", responses=REFUSALS)
     def ack(
@@ -609,7 +612,7 @@ def create_app(
         if missing:
             raise ApiError(404, "command_not_found", "No such command was sent to this device.")
         with sessions() as session:
-            return p.Ack(command_id=command_id, **state(session, caller, keys.load(session)))
+            return p.Ack(command_id=command_id, **state(session, caller, keys.load(session, secrets_held)))
 
     return app
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 
+from sync.server import keys
 from sync.server.admin import Admin, AdminError, parse_duration, parse_time
 from sync.server.errors import SettingsError
 from sync.server.settings import Settings
@@ -45,11 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a reverse proxy (address or network) whose X-Forwarded-For is believed; repeatable",
     )
     serve.add_argument("--token-lifetime", help="how long an unused device token lasts, e.g. 30d (default 30d)")
+    serve.add_argument("--keys", type=Path, help="the server keys file (default: see README, Sync server keys)")
 
     demo = sub.add_parser("demo", help="load the demo organisation into an empty database")
     demo.add_argument("--db", required=True)
     demo.add_argument("--persons", type=int, default=40)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--keys", type=Path, help="the server keys file (default: see README)")
 
     admin = sub.add_parser("admin", help="administer the organisation")
     admin_sub = admin.add_subparsers(dest="action", required=True)
@@ -57,8 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         action = admin_sub.add_parser(name, help=help_text)
         action.add_argument("--db", help="database URL (default: as for serve)")
+        action.add_argument("--keys", type=Path, help="the server keys file (default: as for serve)")
         return action
 
+    add("create-keys", "make the server's signing and cursor keys in a new owner-only file")
     add("users", "list users: USERNAME ROLE TEAM")
     code = add("enrol-code", "print a single-use enrolment code for a user's device")
     code.add_argument("--user", required=True)
@@ -128,11 +133,18 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.persons < 2:
             raise AdminError("the demo needs at least two persons")
-        with Admin(args.db) as admin:
+        with Admin(args.db, keys_file=args.keys) as admin:
             for username, role, team in demo.load(admin, persons=args.persons, seed=args.seed):
                 print(f"{username} {role} {team}")
         return 0
-    with Admin(args.db or default_db_url()) as admin:
+    if args.action == "create-keys":
+        source = keys.source_for(args.db or default_db_url(), args.keys)
+        if source.file is None:
+            raise AdminError(f"the keys are given in the environment ({source.describe()}); no file was made")
+        made = keys.create(source.file)
+        print(f"{source.file} {made.public_key_hex}")
+        return 0
+    with Admin(args.db or default_db_url(), keys_file=args.keys) as admin:
         _admin(admin, args)
     return 0
 
@@ -199,8 +211,11 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["WAYMARK_SERVER_TRUSTED_PROXIES"] = ",".join(args.trusted_proxy)
     if args.token_lifetime:
         os.environ["WAYMARK_SERVER_TOKEN_LIFETIME"] = args.token_lifetime
+    if args.keys:
+        os.environ[keys.FILE_ENV] = str(args.keys)
     Settings.from_env()
-    # Migrate once here, so several workers do not race to; each worker then builds the app from the URL.
+    # Migrate once here (and make the keys at first start), so several workers do not race to; each worker
+    # then builds the app from the URL.
     Admin(db_url).close()
     os.environ["WAYMARK_SERVER_DB"] = db_url
     uvicorn.run(

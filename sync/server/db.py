@@ -64,11 +64,12 @@ def alembic_config(engine_connection: Any = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to head; safe to run from several processes at once on PostgreSQL."""
+def upgrade(engine: Engine, source: keys.KeySource) -> keys.Secrets:
+    """Bring the schema to head and return the server's secrets (made at first start, checked against the
+    database); safe to run from several processes at once on PostgreSQL."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two server processes starting together must not both create the tables.
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727170)")
         command.upgrade(alembic_config(connection), "head")
-        keys.ensure(connection)
+        return keys.ensure(connection, source)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sync.server.errors import SettingsError
 
@@ -31,6 +32,8 @@ class Settings:
     token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
     quarantine_items: int = DEFAULT_QUARANTINE_ITEMS
     quarantine_bytes: int = DEFAULT_QUARANTINE_BYTES
+    # None: WAYMARK_SERVER_KEYS_FILE, the key environment variables, or the default place (sync/server/keys.py).
+    keys_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,8 +22,6 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,10 +32,12 @@ import httpx
 from sqlalchemy import insert, select
 
 from sync.protocol import API_PREFIX, seal
+from sync.server import keys
 from sync.server.admin import Admin
 from sync.server.commands import stamp
 from sync.server.models import Change, Record
-from tests.postgres import PgCluster, _as_postgres, _bin_dir, _free_port
+from tests import postgres
+from tests.postgres import PgCluster, _free_port
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -46,59 +45,6 @@ with warnings.catch_warnings():
 
 V1 = API_PREFIX
 BATCH = 500
-
-
-@contextmanager
-def postgres() -> Iterator[PgCluster]:
-    bin_dir = _bin_dir()
-    root = Path(tempfile.mkdtemp(prefix="waymark-bench-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_postgres(
-            [
-                str(bin_dir / "initdb"),
-                "-D",
-                str(root / "data"),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-                "--no-sync",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        _as_postgres(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(root / "data"),
-                "-l",
-                str(root / "log"),
-                "-w",
-                "-o",
-                f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c max_connections=200",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield PgCluster(root, port, bin_dir)
-    finally:
-        subprocess.run(
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "fast", "-w", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def envelope(person: uuid.UUID, user: str, device: str, seq: int) -> dict[str, Any]:
@@ -300,9 +246,10 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=50)
     parser.add_argument("--batches", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, postgres.cluster(durable=True) as cluster:
+        # One keys file for every database of the run, the server process included (README, Server keys).
+        os.environ[keys.FILE_ENV] = f"{folder}/server.keys"
         report("SQLite", push_and_pull(f"sqlite:///{folder}/bench.db", args.records))
-    with postgres() as cluster:
         report("PostgreSQL", push_and_pull(cluster.new_database(), args.records))
         figures = concurrent_devices(cluster, args.devices, args.batches)
         print(
@@ -311,7 +258,6 @@ def main() -> None:
             f"{figures['records_per_s']:.0f} records/s, p50 {figures['p50_ms']:.0f} ms, "
             f"p99 {figures['p99_ms']:.0f} ms, errors {figures['errors']:.0f}"
         )
-
 
 if __name__ == "__main__":
     main()
