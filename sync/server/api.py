@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -394,10 +394,12 @@ def create_app(
             command_public_key=server_keys.public_key_hex,
         )
 
-    @app.post(f"{v1}/push", responses=REFUSALS)
+    # The big answers are serialised once, straight from their model: returned as models, FastAPI would dump,
+    # re-validate and serialise each again (measured: the larger part of a 1,000-change pull's time).
+    @app.post(f"{v1}/push", responses=REFUSALS, response_model=p.PushResponse)
     def push_route(
         body: p.PushRequest, request: Request, caller: Annotated[Caller, Depends(authenticated)]
-    ) -> p.PushResponse:
+    ) -> Response:
         now = clock.now()
         if caller.device.status == "revoked":
             with transaction() as session:
@@ -426,18 +428,20 @@ def create_app(
                 # This batch is kept whole (nothing is dropped); the next one is refused until someone looks.
                 flag_quarantine_full(session, caller, now)
         with sessions() as session:
-            return p.PushResponse(
-                results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)
+            return _json(
+                p.PushResponse(
+                    results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)
+                )
             )
 
-    @app.get(f"{v1}/pull", responses=REFUSALS)
+    @app.get(f"{v1}/pull", responses=REFUSALS, response_model=p.PullResponse)
     def pull_route(
         caller: Annotated[Caller, Depends(active)],
         cursor_: Annotated[str | None, Query(alias="cursor", max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
         max_bytes: Annotated[int, Query(ge=1024, le=8 * p.MAX_BODY_BYTES)] = p.DEFAULT_PULL_BYTES,
         client_schema: Annotated[int | None, Header(alias="X-Waymark-Schema", ge=1, le=1000)] = None,
-    ) -> p.PullResponse:
+    ) -> Response:
         now = clock.now()
         if client_schema is not None and client_schema < min_client_schema:
             raise ApiError(
@@ -452,7 +456,7 @@ def create_app(
             changes, resume, has_more, top, visible = pull.pull(
                 session, caller.user, caller.device.id, after, limit, max_bytes, now
             )
-            return p.PullResponse(
+            page = p.PullResponse(
                 changes=changes,
                 next_cursor=cursor.make(
                     server_keys.cursor_key, server_keys.epoch, resume, caller.user.id, caller.device.id
@@ -462,11 +466,12 @@ def create_app(
                 scope=visible,
                 **state(session, caller, server_keys),
             )
+        return _json(page)
 
-    @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS)
+    @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS, response_model=p.PersonSnapshot)
     def snapshot(
         person_id: Annotated[uuid.UUID, Path()], request: Request, caller: Annotated[Caller, Depends(active)]
-    ) -> p.PersonSnapshot:
+    ) -> Response:
         now = clock.now()
         with transaction() as session:
             person = session.get(Person, person_id)
@@ -530,7 +535,7 @@ def create_app(
                 )
         if refused:
             raise ApiError(404, "person_not_visible", "No such person is visible to you.")
-        return answer
+        return _json(answer)
 
     @app.get(f"{v1}/conflicts", responses=REFUSALS)
     def conflicts(caller: Annotated[Caller, Depends(active)]) -> p.ConflictList:
@@ -615,6 +620,10 @@ def create_app(
             return p.Ack(command_id=command_id, **state(session, caller, keys.load(session, secrets_held)))
 
     return app
+
+
+def _json(model: p.Wire) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _code_invalid() -> ApiError:
