@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--keys", type=Path, help="the server keys file (default: see README)")
 
+    load = sub.add_parser("import", help="import an organisation's safety plans, pathways or contacts directory")
+    load.add_argument("--db", help="database URL (default: as for serve)")
+    load.add_argument("--keys", type=Path, help="the server keys file (default: as for serve)")
+    load.add_argument("kind", choices=("plans", "pathways", "directory"))
+    load.add_argument("files", type=Path, nargs="+", metavar="FILE")
+
     admin = sub.add_parser("admin", help="administer the organisation")
     admin_sub = admin.add_subparsers(dest="action", required=True)
 
@@ -136,6 +142,17 @@ def _run(args: argparse.Namespace) -> int:
         with Admin(args.db, keys_file=args.keys) as admin:
             for username, role, team in demo.load(admin, persons=args.persons, seed=args.seed):
                 print(f"{username} {role} {team}")
+        return 0
+    if args.command == "import":
+        from sync.server import importing
+
+        with Admin(args.db or default_db_url(), keys_file=args.keys) as admin:
+            try:
+                print(importing.describe(importing.run(admin, args.kind, args.files)))
+            except importing.ImportProblems as problems:
+                for line in problems.lines:
+                    print(line, file=sys.stderr)
+                raise AdminError(str(problems)) from None
         return 0
     if args.action == "create-keys":
         source = keys.source_for(args.db or default_db_url(), args.keys)

@@ -15,7 +15,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
 
-APPEND_ONLY_TABLES = ("record", "change", "quarantine", "push_ledger", "audit_event", "command_ack")
+APPEND_ONLY_TABLES = (
+    "record",
+    "change",
+    "quarantine",
+    "push_ledger",
+    "audit_event",
+    "command_ack",
+    "org_document",
+)
 
 
 class ServerBase(DeclarativeBase):
@@ -158,6 +166,22 @@ class RefusalTally(ServerBase):
     reason: Mapped[str] = mapped_column(String(40), primary_key=True)
     device_key: Mapped[str] = mapped_column(String(36), primary_key=True)  # device id, or "-" for none
     count: Mapped[int]
+
+
+class OrgDocument(ServerBase):
+    """One imported version of an organisation's configuration file (a pathway, criteria or contacts
+    directory file), in the client's own TOML format, validated before it was stored. A re-import adds a
+    version; the newest version of each (kind, name) is the one in force."""
+
+    __tablename__ = "org_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pathways | directory
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_org_document_kind_name", "kind", "name"),)
 
 
 class Record(ServerBase):
