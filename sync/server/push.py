@@ -285,19 +285,19 @@ def _apply(
         # Provenance is part of the record: a token must not write records in another device's name.
         return _reject(session, batch, user, device, item, "wrong_device", security=True)
     person = _person(session, batch, item.person_id)
-    if person is None or person.organisation_id != user.organisation_id:
-        # Answered exactly as a person who exists but was never the caller's, after the same lookups, so a
-        # device cannot probe which person ids exist; only the audit log tells the two apart.
-        reason: RejectReason = "role_may_not_write"
-        if user.role != "admin":  # decide_write asks an admin nothing more
-            scope.ever_held(session, user, item.person_id, batch.now, None)
-            reason = "not_authorised_for_person"
-        return _reject(session, batch, user, device, item, reason, security=True, audited_as="unknown_person")
-    decision = scope.decide_write(session, user, held, item.record_type, person, batch.now)
+    if person is not None and person.organisation_id != user.organisation_id:
+        person = None
+    # An unknown person is decided, and answered, exactly as a person who exists but was never the caller's,
+    # after the same lookups, so a device cannot probe which person ids exist; only the audit log tells.
+    unknown = "unknown_person" if person is None else None
+    decision = scope.decide_write(session, user, held, item.record_type, item.person_id, person, batch.now)
     if decision is scope.WriteDecision.NEVER_HELD:
-        return _reject(session, batch, user, device, item, "not_authorised_for_person", security=True)
+        return _reject(
+            session, batch, user, device, item, "not_authorised_for_person", security=True, audited_as=unknown
+        )
     if decision is scope.WriteDecision.ROLE_MAY_NOT_WRITE:
-        return _reject(session, batch, user, device, item, "role_may_not_write", security=True)
+        return _reject(session, batch, user, device, item, "role_may_not_write", security=True, audited_as=unknown)
+    assert person is not None  # only a real person can be held
     if item.refers_to is not None:
         if item.refers_to in batch.rejected_ids:
             return _reject(session, batch, user, device, item, "depends_on_rejected")
