@@ -28,6 +28,7 @@ WINDOW = timedelta(minutes=1)
 FLUSH_EVERY = 50
 MAX_SOURCES = 100
 PATH_KEPT = 120
+MAX_PENDING = 10_000
 # Tallies are a rate record; the audit event for each window stays for good.
 KEEP_TALLIES = timedelta(days=30)
 
@@ -56,6 +57,9 @@ class RefusalLog:
         key: Key = (source[:64], reason, str(device_id) if device_id else "-", window_of(at))
         flushes: list[tuple[Key, int, bool]] = []
         with self._lock:
+            if key not in self._pending and len(self._pending) >= MAX_PENDING:
+                # Memory is bounded too: a flood from ever new addresses is counted under one key.
+                key = ("many", *key[1:])
             for old in [k for k in self._pending if k[3] < key[3]]:
                 # A closed window's remainder is written with the next refusal from anywhere.
                 if self._pending[old]:
