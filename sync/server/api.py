@@ -450,7 +450,9 @@ def create_app(
                 "This version of Waymark is too old to read from the server: update it. Pushing still "
                 "works, so nothing recorded on this device is lost.",
             )
-        with transaction() as session:
+        # Read in a read-only transaction: a pull takes no write lock (SQLite's single writer, or the audit
+        # chain's head) while it reads and builds its page; only the audit of what it read is written, after.
+        with sessions() as session:
             server_keys = keys.load(session, secrets_held)
             after = cursor.read(server_keys.cursor_key, server_keys.epoch, cursor_, caller.user.id, caller.device.id)
             changes, resume, has_more, top, visible = pull.pull(
@@ -466,6 +468,10 @@ def create_app(
                 scope=visible,
                 **state(session, caller, server_keys),
             )
+        entries = pull.read_audit(caller.user, caller.device.id, changes)
+        if entries:
+            with transaction() as session:
+                audit.append(session, now, entries)
         return _json(page)
 
     @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS, response_model=p.PersonSnapshot)
