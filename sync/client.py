@@ -170,7 +170,13 @@ _FINAL = {
     "device_revoked": "This laptop has been switched off for Waymark by your organisation.",
     "device_retired": "This laptop has been retired from Waymark by your organisation.",
     "token_unknown": "The sync server no longer recognises this laptop. Ask your administrator to enrol it again.",
+    "token_expired": "This laptop has not synced for so long that its sign-in to the sync server has lapsed. "
+    "Ask your administrator for an enrolment code and enrol it again.",
+    "renewal_refused": "That enrolment code cannot renew this laptop's enrolment (it is for someone else, or "
+    "this laptop was switched off for Waymark). Ask your administrator.",
     "no_token": "This laptop is not enrolled with a sync server.",
+    "code_invalid": "That enrolment code cannot be used: it may be mistyped, already used or expired. Check it, "
+    "or ask your administrator for a new one.",
     "code_unknown": "That enrolment code is not known to the server. Check it, or ask for a new one.",
     "code_used": "That enrolment code has already been used. Ask your administrator for a new one.",
     "code_expired": "That enrolment code has expired. Ask your administrator for a new one.",
@@ -194,6 +200,15 @@ def _refusal(status: int, raw: bytes) -> SyncFailure:
         )
     if reason in _FINAL:
         return SyncFailure(f"{_FINAL[reason]} {NOTHING_LOST}", reason=reason, retry=False, status=status)
+    if reason == "quarantine_full":
+        return SyncFailure(
+            "The sync server is holding too many of this laptop's records for a team lead to review, so it is "
+            f"not taking more for now. {NOTHING_LOST} Tell your team lead; sync carries on by itself once they "
+            "have looked.",
+            reason=reason,
+            retry=True,
+            status=status,
+        )
     if status == 429:
         return SyncFailure(
             "Too many wrong enrolment codes were tried from this network. Wait 15 minutes, then try again.",

@@ -484,6 +484,34 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     return state
 
 
+def renew_enrolment(workspace: Workspace, code: str, device_name: str) -> SyncState:
+    """Enrol again after the token lapsed (``token_expired``): the server renews this same device, so the
+    outbox's records, which carry its id and numbering, still go. Keeps everything but the new token."""
+    with workspace.uow.read() as session:
+        state = SyncState.load(session)
+    client = SyncClient(state.server, state.token, ca_file=_ca_of(workspace))
+    try:
+        answer = client.enrol(code, device_name)
+    finally:
+        client.close()
+    if str(answer.device_id) != state.device_id:
+        raise SyncFailure(
+            f"The server answered for another device, so nothing was changed. {NOTHING_LOST} Tell your IT support.",
+            reason="renewal_mismatch",
+            retry=False,
+        )
+    # The epoch is kept as it was: if the server's changed meanwhile, the next sync's resync handles it.
+    state.token = answer.token
+    with workspace.uow.write() as session:
+        state.save(session, "token")
+    return state
+
+
+def _ca_of(workspace: Workspace) -> Path | None:
+    path = workspace.store.data_dir / CA_NAME
+    return path if path.exists() else None
+
+
 # -- retries ---------------------------------------------------------------------------------------------
 
 

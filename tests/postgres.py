@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,8 +63,10 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
+@contextmanager
+def cluster(*, durable: bool = False) -> Iterator[PgCluster]:
+    """Start a throwaway cluster and remove it afterwards. ``durable`` keeps fsync on: benchmarks measure what
+    a real server pays for commits; tests do not need to."""
     bin_dir = _bin_dir()
     root = Path(tempfile.mkdtemp(prefix="waymark-pg-"))
     if os.geteuid() == 0:
@@ -89,6 +92,7 @@ def pg_cluster() -> Iterator[PgCluster]:
         check=True,
         capture_output=True,
     )
+    fsync = "" if durable else " -c fsync=off"
     subprocess.run(
         _as_postgres(
             [
@@ -99,7 +103,7 @@ def pg_cluster() -> Iterator[PgCluster]:
                 str(root / "log"),
                 "-w",
                 "-o",
-                f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200",
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {root}{fsync} -c max_connections=200",
                 "start",
             ]
         ),
@@ -114,3 +118,9 @@ def pg_cluster() -> Iterator[PgCluster]:
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    with cluster() as started:
+        yield started

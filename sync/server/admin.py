@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, SystemClock
 from sync.server import audit, commands, db, keys
+from sync.server.errors import SettingsError
 from sync.server.models import (
     Assignment,
     ChangeCounter,
@@ -72,13 +73,20 @@ class DeviceRow:
     last_sync_at: datetime | None
     unsent: int | None
     quarantined: int
+    quarantine_full_at: datetime | None = None
 
 
 class Admin:
-    def __init__(self, db_url: str, clock: Clock | None = None, engine: Engine | None = None) -> None:
+    def __init__(
+        self, db_url: str, clock: Clock | None = None, engine: Engine | None = None, keys_file: Path | None = None
+    ) -> None:
         self.clock = clock or SystemClock()
         self.engine = engine or db.open_engine(db_url)
-        db.upgrade(self.engine)
+        try:
+            self.secrets = db.upgrade(self.engine, keys.source_for(db_url, keys_file))
+        except SettingsError as exc:
+            self.engine.dispose()
+            raise AdminError(str(exc)) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -333,6 +341,7 @@ class Admin:
                         device.last_sync_at,
                         unsent if isinstance(unsent, int) else None,
                         quarantined.get(device.id, 0),
+                        device.quarantine_full_at,
                     )
                 )
             return out
@@ -346,13 +355,23 @@ class Admin:
             raise AdminError(f"no device {device_id}: `waymark-server admin devices` lists them")
         return device
 
+    def quarantine_reviewed(self, device_id: str) -> None:
+        """A team lead or admin has looked at what the device has in quarantine: it may push again, and its
+        quota counts afresh from now. The quarantined records themselves stay (append-only)."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            device = self._device(session, device_id)
+            device.quarantine_reviewed_at = now
+            device.quarantine_full_at = None
+            audit.append(session, now, [audit.Entry("admin.quarantine_reviewed", "cleared", None, device.id)])
+
     def revoke(self, device_id: str) -> None:
         """Lost or stolen: refused from now on, told to wipe on sight."""
         now = self.clock.now()
         with self.transaction() as session:
             device = self._device(session, device_id)
             device.status = "revoked"
-            commands.issue(session, keys.load(session), device, "revoke", "admin", now)
+            commands.issue(session, keys.load(session, self.secrets), device, "revoke", "admin", now)
 
     def retire(self, device_id: str) -> None:
         """A leaver's device: it may push what it holds, then wipes and acknowledges."""
@@ -362,14 +381,14 @@ class Admin:
             if device.status == "revoked":
                 raise AdminError("this device is already revoked")
             device.status = "retire_pending"
-            commands.issue(session, keys.load(session), device, "retire", "admin", now)
+            commands.issue(session, keys.load(session, self.secrets), device, "retire", "admin", now)
 
     def purge_person(self, device_id: str, person_id: str) -> None:
         now = self.clock.now()
         with self.transaction() as session:
             device = self._device(session, device_id)
             person = self._person(session, person_id)
-            commands.issue(session, keys.load(session), device, "purge_person", "admin", now, person.id)
+            commands.issue(session, keys.load(session, self.secrets), device, "purge_person", "admin", now, person.id)
 
     def new_epoch(self) -> str:
         with self.transaction() as session:

@@ -13,16 +13,17 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.clock import Clock, SystemClock
 from sync import protocol as p
-from sync.server import audit, commands, cursor, db, keys, pull, push, scope
+from sync.server import audit, commands, cursor, db, keys, pull, push, refusals, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
     CommandAck,
@@ -35,11 +36,14 @@ from sync.server.models import (
     Team,
     User,
 )
+from sync.server.settings import Settings
 from sync.server.team_health import report as team_health_report
 from sync.server.tokens import hash_secret, normalise_code
 
 ENROL_FAILURE_WINDOW = timedelta(minutes=15)
 ENROL_FAILURE_LIMIT = 10
+# A token's lifetime is renewed by use, written at most this often so that reads stay reads.
+TOKEN_RENEW_EVERY = timedelta(hours=1)
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
@@ -52,7 +56,12 @@ class Caller:
 
 
 class BodyLimit:
-    """Refuse bodies over the stated limit before anything reads them, declared length or not."""
+    """Refuse bodies over the stated limit (413) before the application sees a byte, declared length or not.
+
+    The body is read here, up to the limit, and handed on whole: an error raised from inside the
+    application's own body reading would be caught by FastAPI and answered 400, and a chunked body has
+    no length to check up front.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -66,25 +75,31 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _too_large(send, self.limit)
             return
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away: nothing to answer
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                await _too_large(send, self.limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope_, counted, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.limit)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope_, replay, send)
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -100,23 +115,32 @@ def _error(status: int, reason: str, message: str, expected_seq: int | None = No
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
 
 
-def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int = 1) -> FastAPI:
+def create_app(
+    db_url: str, clock: Clock | None = None, min_client_schema: int = 1, settings: Settings | None = None
+) -> FastAPI:
     """``min_client_schema``: clients below it may still push (their records must get off the device)
-    but are told 426 ``upgrade_required`` when they pull, since they could misread what they get."""
+    but are told 426 ``upgrade_required`` when they pull, since they could misread what they get.
+    ``settings`` default to the environment's (``Settings.from_env``)."""
     clock = clock or SystemClock()
+    settings = settings or Settings.from_env()
     engine = db.open_engine(db_url)
-    db.upgrade(engine)
+    secrets_held = db.upgrade(engine, keys.source_for(db_url, settings.keys_file))
     writers = sessionmaker(engine, expire_on_commit=False)
     sessions = sessionmaker(db.reader(engine), expire_on_commit=False)
     app = FastAPI(
         title="Waymark sync server",
         version="1",
         description="Change records from devices' outboxes in, changes to their caseloads out (sync/PROTOCOL.md).",
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
     )
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.clock = clock
     app.add_middleware(BodyLimit, limit=p.MAX_BODY_BYTES)  # type: ignore[arg-type]
+    if settings.trusted_proxies:
+        # Added last, so it runs first: every later step sees the client's address, not the proxy's.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))  # type: ignore[arg-type]
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -141,6 +165,8 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         with writers.begin() as session:
             yield session
 
+    refusal_log = refusals.RefusalLog(transaction)
+
     def refuse(
         reason: str,
         message: str,
@@ -149,22 +175,16 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         device: Device | None = None,
         request: Request | None = None,
     ) -> ApiError:
-        # Refused attempts are audited in their own transaction: they must outlive the refusal.
-        with transaction() as session:
-            detail = {"path": request.url.path if request else None}
-            audit.append(
-                session,
-                clock.now(),
-                [
-                    audit.Entry(
-                        "security.refused",
-                        reason,
-                        user.id if user else None,
-                        device.id if device else None,
-                        detail=detail,
-                    )
-                ],
-            )
+        # Refused attempts are counted in their own transaction (they must outlive the refusal), per source
+        # and minute, so a flood of them cannot fill the database.
+        refusal_log.record(
+            clock.now(),
+            source_of(request) if request else "unknown",
+            reason,
+            request.url.path if request else "",
+            user.id if user else None,
+            device.id if device else None,
+        )
         return ApiError(status, reason, message)
 
     bearer = HTTPBearer(auto_error=False)
@@ -186,6 +206,23 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 )
             user = session.get(User, found.user_id)
             assert user is not None
+        now = clock.now()
+        renewed = found.token_renewed_at or found.enrolled_at
+        # A revoked or retiring device is let through to hear its command (and a retiring one to push what
+        # it holds): an admin asked for exactly that device, and a lapsed token must not stand in the way.
+        if now - renewed > settings.token_lifetime and found.status not in ("revoked", "retire_pending"):
+            raise refuse(
+                "token_expired",
+                "This device has not been in touch for too long and its token has lapsed: enrol it again with a "
+                "new code, giving its old token. Nothing it holds is lost.",
+                401,
+                user,
+                found,
+                request,
+            )
+        if now - renewed > TOKEN_RENEW_EVERY:
+            with transaction() as session:
+                session.execute(update(Device).where(Device.id == found.id).values(token_renewed_at=now))
         return Caller(user, found)
 
     def active(request: Request, caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
@@ -209,6 +246,30 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             )
         return caller
 
+    def over_quota(device: Device, session: Session) -> bool:
+        count, size = push.quarantine_held(session, device)
+        return count >= settings.quarantine_items or size >= settings.quarantine_bytes
+
+    def flag_quarantine_full(session: Session, caller: Caller, now: datetime) -> None:
+        device = session.get(Device, caller.device.id)
+        assert device is not None
+        if device.quarantine_full_at is None:
+            device.quarantine_full_at = now
+            count, size = push.quarantine_held(session, device)
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "sync.quarantine_full",
+                        "flagged",
+                        caller.user.id,
+                        device.id,
+                        detail={"records": count, "bytes": size},
+                    )
+                ],
+            )
+
     def state(session: Session, caller: Caller, server_keys: keys.ServerKeys) -> dict[str, Any]:
         device = session.get(Device, caller.device.id)
         assert device is not None
@@ -226,9 +287,16 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         return {"status": "ok"}
 
     @app.post(f"{v1}/enrol", responses=REFUSALS)
-    def enrol(body: p.EnrolRequest, request: Request) -> p.EnrolResponse:
+    def enrol(
+        body: p.EnrolRequest,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> p.EnrolResponse:
+        """With the device's old token as its bearer, enrolling renews that device (same id, same place in
+        its outbox, a new token) instead of making a new one: a lapsed laptop's unsent records still carry
+        its device id and continue its numbering."""
         now = clock.now()
-        source = request.client.host if request.client else "unknown"
+        source = source_of(request)
         with transaction() as session:
             failures = session.scalar(
                 select(func.count())
@@ -242,47 +310,80 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             ).first()
             problem = None
             if code is None:
-                problem = ("code_unknown", "This enrolment code is not known: check it, or ask for a new one.")
+                problem = "code_unknown"
             elif code.used_at is not None:
-                problem = ("code_used", "This enrolment code was already used: ask your admin for a new one.")
+                problem = "code_used"
             elif code.expires_at <= now:
-                problem = ("code_expired", "This enrolment code has expired: ask your admin for a new one.")
+                problem = "code_expired"
             if problem is not None:
                 session.add(EnrolFailure(source=source, at=now))
+                # Which of the three it was goes only to the audit log: an answer that said "used" or "expired"
+                # would tell a guesser they had found a real code.
                 audit.append(
                     session,
                     now,
-                    [audit.Entry("security.enrol_refused", problem[0], None, None, detail={"source": source})],
+                    [audit.Entry("security.enrol_refused", problem, None, None, detail={"source": source})],
                 )
         if problem is not None:
-            raise ApiError(403, *problem)
+            raise _code_invalid()
         token = secrets.token_urlsafe(32)
         with transaction() as session:
             code = session.scalars(select(EnrolCode).where(EnrolCode.id == code.id).with_for_update()).one()
             if code.used_at is not None:
-                raise ApiError(403, "code_used", "This enrolment code was already used: ask your admin for a new one.")
+                raise _code_invalid()
             user = session.get(User, code.user_id)
             assert user is not None
-            device = Device(
-                id=uuid.uuid4(),
-                user_id=user.id,
-                name=body.device_name,
-                token_hash=hash_secret(token),
-                status="active",
-                enrolled_at=now,
-                last_seen_at=now,
-                last_sync_at=None,
-                last_seq=0,
-                heartbeat=None,
-            )
-            session.add(device)
-            code.used_at = now
-            code.device_id = device.id
-            server_keys = keys.load(session)
+            if credentials is not None:
+                renewing = session.scalars(
+                    select(Device).where(Device.token_hash == hash_secret(credentials.credentials)).with_for_update()
+                ).first()
+                if renewing is None or renewing.user_id != user.id or renewing.status != "active":
+                    refused = True
+                else:
+                    refused = False
+                    renewing.token_hash = hash_secret(token)
+                    renewing.token_renewed_at = now
+                    renewing.last_seen_at = now
+                    device = renewing
+            else:
+                refused = False
+                device = Device(
+                    id=uuid.uuid4(),
+                    user_id=user.id,
+                    name=body.device_name,
+                    token_hash=hash_secret(token),
+                    status="active",
+                    enrolled_at=now,
+                    last_seen_at=now,
+                    last_sync_at=None,
+                    last_seq=0,
+                    heartbeat=None,
+                    token_renewed_at=now,
+                )
+                session.add(device)
+            if not refused:
+                code.used_at = now
+                code.device_id = device.id
+            server_keys = keys.load(session, secrets_held)
             audit.append(
                 session,
                 now,
-                [audit.Entry("device.enrolled", "ok", user.id, device.id, detail={"app_version": body.app_version})],
+                [
+                    audit.Entry(
+                        "device.enrolled" if credentials is None else "device.renewed",
+                        "refused" if refused else "ok",
+                        user.id,
+                        None if refused else device.id,
+                        detail={"app_version": body.app_version},
+                    )
+                ],
+            )
+        if refused:
+            raise ApiError(
+                403,
+                "renewal_refused",
+                "This device's earlier enrolment cannot be renewed with this code (the code is for another user, "
+                "or the device was revoked or retired). The code is still unused; nothing was changed.",
             )
         return p.EnrolResponse(
             device_id=device.id,
@@ -294,10 +395,12 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             command_public_key=server_keys.public_key_hex,
         )
 
-    @app.post(f"{v1}/push", responses=REFUSALS)
+    # The big answers are serialised once, straight from their model: returned as models, FastAPI would dump,
+    # re-validate and serialise each again (measured: the larger part of a 1,000-change pull's time).
+    @app.post(f"{v1}/push", responses=REFUSALS, response_model=p.PushResponse)
     def push_route(
         body: p.PushRequest, request: Request, caller: Annotated[Caller, Depends(authenticated)]
-    ) -> p.PushResponse:
+    ) -> Response:
         now = clock.now()
         if caller.device.status == "revoked":
             with transaction() as session:
@@ -308,25 +411,38 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 "This device was revoked: what it sent is kept in quarantine, and it must be wiped.",
             )
         active(request, caller)
+        if caller.device.quarantine_full_at is not None:
+            raise ApiError(
+                403,
+                "quarantine_full",
+                "The server is holding too many of this device's records for review, so nothing more was taken "
+                "from it for now. Nothing is lost: the records stay on the device and are sent once a team lead "
+                "or administrator has reviewed the held ones.",
+            )
         with transaction() as session:
-            server_keys = keys.load(session)
+            server_keys = keys.load(session, secrets_held)
             device = session.get(Device, caller.device.id)
             assert device is not None
             results, top = push.push(session, caller.user, device, body, server_keys.epoch, now)
             last_seq = device.last_seq
+            if any(r.status == "rejected" for r in results) and over_quota(device, session):
+                # This batch is kept whole (nothing is dropped); the next one is refused until someone looks.
+                flag_quarantine_full(session, caller, now)
         with sessions() as session:
-            return p.PushResponse(
-                results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)
+            return _json(
+                p.PushResponse(
+                    results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)
+                )
             )
 
-    @app.get(f"{v1}/pull", responses=REFUSALS)
+    @app.get(f"{v1}/pull", responses=REFUSALS, response_model=p.PullResponse)
     def pull_route(
         caller: Annotated[Caller, Depends(active)],
         cursor_: Annotated[str | None, Query(alias="cursor", max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
         max_bytes: Annotated[int, Query(ge=1024, le=8 * p.MAX_BODY_BYTES)] = p.DEFAULT_PULL_BYTES,
         client_schema: Annotated[int | None, Header(alias="X-Waymark-Schema", ge=1, le=1000)] = None,
-    ) -> p.PullResponse:
+    ) -> Response:
         now = clock.now()
         if client_schema is not None and client_schema < min_client_schema:
             raise ApiError(
@@ -335,13 +451,15 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 "This version of Waymark is too old to read from the server: update it. Pushing still "
                 "works, so nothing recorded on this device is lost.",
             )
-        with transaction() as session:
-            server_keys = keys.load(session)
+        # Read in a read-only transaction: a pull takes no write lock (SQLite's single writer, or the audit
+        # chain's head) while it reads and builds its page; only the audit of what it read is written, after.
+        with sessions() as session:
+            server_keys = keys.load(session, secrets_held)
             after = cursor.read(server_keys.cursor_key, server_keys.epoch, cursor_, caller.user.id, caller.device.id)
             changes, resume, has_more, top, visible = pull.pull(
                 session, caller.user, caller.device.id, after, limit, max_bytes, now
             )
-            return p.PullResponse(
+            page = p.PullResponse(
                 changes=changes,
                 next_cursor=cursor.make(
                     server_keys.cursor_key, server_keys.epoch, resume, caller.user.id, caller.device.id
@@ -351,15 +469,23 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 scope=visible,
                 **state(session, caller, server_keys),
             )
+        entries = pull.read_audit(caller.user, caller.device.id, changes)
+        if entries:
+            with transaction() as session:
+                audit.append(session, now, entries)
+        return _json(page)
 
-    @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS)
+    @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS, response_model=p.PersonSnapshot)
     def snapshot(
         person_id: Annotated[uuid.UUID, Path()], request: Request, caller: Annotated[Caller, Depends(active)]
-    ) -> p.PersonSnapshot:
+    ) -> Response:
         now = clock.now()
         with transaction() as session:
             person = session.get(Person, person_id)
-            if person is None or not scope.may_read(session, caller.user, person_id, now):
+            # Scope is checked whether or not the person exists: the same queries and the same answer for an
+            # unknown id as for someone else's person, so no answer tells which person ids exist.
+            readable = scope.may_read(session, caller.user, person_id, now)
+            if person is None or not readable:
                 audit.append(
                     session,
                     now,
@@ -393,7 +519,7 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                         )
                     ],
                 )
-                server_keys = keys.load(session)
+                server_keys = keys.load(session, secrets_held)
                 # The device keeps the person under their team (its person row needs one), so the
                 # snapshot names both; the rest is the person's details as the client row holds them.
                 team = session.get(Team, person.team_id)
@@ -416,7 +542,7 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 )
         if refused:
             raise ApiError(404, "person_not_visible", "No such person is visible to you.")
-        return answer
+        return _json(answer)
 
     @app.get(f"{v1}/conflicts", responses=REFUSALS)
     def conflicts(caller: Annotated[Caller, Depends(active)]) -> p.ConflictList:
@@ -428,7 +554,8 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 )
             ).all()
             return p.ConflictList(
-                conflicts=[push.conflict_wire(c) for c in rows], **state(session, caller, keys.load(session))
+                conflicts=[push.conflict_wire(c) for c in rows],
+                **state(session, caller, keys.load(session, secrets_held)),
             )
 
     @app.post(f"{v1}/heartbeat", responses=REFUSALS)
@@ -445,7 +572,9 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 "received_at": commands.stamp(now),
             }
         with sessions() as session:
-            return p.HeartbeatResponse(clock_offset_ms=offset_ms, **state(session, caller, keys.load(session)))
+            return p.HeartbeatResponse(
+                clock_offset_ms=offset_ms, **state(session, caller, keys.load(session, secrets_held))
+            )
 
     @app.get(f"{v1}/team/health", responses=REFUSALS)
     def team_health(caller: Annotated[Caller, Depends(active)]) -> p.TeamHealth:
@@ -462,13 +591,14 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         if refused:
             raise ApiError(403, "not_a_team_lead", "Only a team lead can see the team's sync health.")
         with sessions() as session:
-            return team_health_report(session, caller.user, now, state(session, caller, keys.load(session)))
+            server_keys = keys.load(session, secrets_held)
+            return team_health_report(session, caller.user, now, state(session, caller, server_keys))
 
     @app.get(f"{v1}/commands", responses=REFUSALS)
     def pending_commands(caller: Annotated[Caller, Depends(authenticated)]) -> p.ServerState:
         # Open to a revoked device on purpose: it must hear the signed revoke to wipe itself.
         with sessions() as session:
-            return p.ServerState(**state(session, caller, keys.load(session)))
+            return p.ServerState(**state(session, caller, keys.load(session, secrets_held)))
 
     @app.post(f"{v1}/commands/{{command_id}}/ack", responses=REFUSALS)
     def ack(
@@ -512,9 +642,27 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
         if missing:
             raise ApiError(404, "command_not_found", "No such command was sent to this device.")
         with sessions() as session:
-            return p.Ack(command_id=command_id, **state(session, caller, keys.load(session)))
+            return p.Ack(command_id=command_id, **state(session, caller, keys.load(session, secrets_held)))
 
     return app
+
+
+def _json(model: p.Wire) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _code_invalid() -> ApiError:
+    return ApiError(
+        403,
+        "code_invalid",
+        "This enrolment code cannot be used: it may be mistyped, already used or expired. Check it, or ask your "
+        "admin for a new one. Nothing on the device was changed.",
+    )
+
+
+def source_of(request: Request) -> str:
+    """The client's address: the peer's, or what a trusted proxy said it was (ProxyHeadersMiddleware)."""
+    return request.client.host[:64] if request.client else "unknown"
 
 
 def engine_of(app: FastAPI) -> Engine:

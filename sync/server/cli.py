@@ -15,7 +15,10 @@ from pathlib import Path
 
 import platformdirs
 
+from sync.server import keys
 from sync.server.admin import Admin, AdminError, parse_duration, parse_time
+from sync.server.errors import SettingsError
+from sync.server.settings import Settings
 
 
 def default_db_url() -> str:
@@ -35,11 +38,28 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", type=Path)
     serve.add_argument("--tls-key", type=Path)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--api-docs", action="store_true", help="serve the interactive /docs and /redoc pages")
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy (address or network) whose X-Forwarded-For is believed; repeatable",
+    )
+    serve.add_argument("--token-lifetime", help="how long an unused device token lasts, e.g. 30d (default 30d)")
+    serve.add_argument("--keys", type=Path, help="the server keys file (default: see README, Sync server keys)")
 
     demo = sub.add_parser("demo", help="load the demo organisation into an empty database")
     demo.add_argument("--db", required=True)
     demo.add_argument("--persons", type=int, default=40)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--keys", type=Path, help="the server keys file (default: see README)")
+
+    load = sub.add_parser("import", help="import an organisation's safety plans, pathways or contacts directory")
+    load.add_argument("--db", help="database URL (default: as for serve)")
+    load.add_argument("--keys", type=Path, help="the server keys file (default: as for serve)")
+    load.add_argument("kind", choices=("plans", "pathways", "directory"))
+    load.add_argument("files", type=Path, nargs="+", metavar="FILE")
 
     admin = sub.add_parser("admin", help="administer the organisation")
     admin_sub = admin.add_subparsers(dest="action", required=True)
@@ -47,8 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         action = admin_sub.add_parser(name, help=help_text)
         action.add_argument("--db", help="database URL (default: as for serve)")
+        action.add_argument("--keys", type=Path, help="the server keys file (default: as for serve)")
         return action
 
+    add("create-keys", "make the server's signing and cursor keys in a new owner-only file")
     add("users", "list users: USERNAME ROLE TEAM")
     code = add("enrol-code", "print a single-use enrolment code for a user's device")
     code.add_argument("--user", required=True)
@@ -80,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     persons = add("import-persons", "import persons from a JSON-lines file")
     persons.add_argument("file", type=Path)
     add("devices", "list devices with last sync, unsent and quarantined counts")
+    reviewed = add("quarantine-reviewed", "a device's quarantine has been looked at: it may push again")
+    reviewed.add_argument("device")
     revoke = add("revoke", "revoke a lost device: refused everywhere, wiped on sight")
     revoke.add_argument("device")
     retire = add("retire", "retire a leaver's device: it pushes everything, then wipes")
@@ -95,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="first", required=True, type=_day, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="last", required=True, type=_day, help="last day, YYYY-MM-DD (included)")
     report.add_argument("--csv", type=Path, default=None, help="also write the figures and their records as CSV")
+    report.add_argument("--keys", type=Path, help="the server keys file (default: as for serve)")
     return parser
 
 
@@ -109,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except AdminError as exc:
+    except (AdminError, SettingsError) as exc:
         print(f"waymark-server: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
@@ -130,13 +155,31 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.persons < 2:
             raise AdminError("the demo needs at least two persons")
-        with Admin(args.db) as admin:
+        with Admin(args.db, keys_file=args.keys) as admin:
             for username, role, team in demo.load(admin, persons=args.persons, seed=args.seed):
                 print(f"{username} {role} {team}")
         return 0
     if args.command == "report":
         return _report(args)
-    with Admin(args.db or default_db_url()) as admin:
+    if args.command == "import":
+        from sync.server import importing
+
+        with Admin(args.db or default_db_url(), keys_file=args.keys) as admin:
+            try:
+                print(importing.describe(importing.run(admin, args.kind, args.files)))
+            except importing.ImportProblems as problems:
+                for line in problems.lines:
+                    print(line, file=sys.stderr)
+                raise AdminError(str(problems)) from None
+        return 0
+    if args.action == "create-keys":
+        source = keys.source_for(args.db or default_db_url(), args.keys)
+        if source.file is None:
+            raise AdminError(f"the keys are given in the environment ({source.describe()}); no file was made")
+        made = keys.create(source.file)
+        print(f"{source.file} {made.public_key_hex}")
+        return 0
+    with Admin(args.db or default_db_url(), keys_file=args.keys) as admin:
         _admin(admin, args)
     return 0
 
@@ -148,7 +191,7 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.csv is not None and not args.csv.parent.is_dir():
         raise AdminError(f"the folder for {args.csv} does not exist; no report was made")
-    with Admin(args.db or default_db_url()) as admin:
+    with Admin(args.db or default_db_url(), keys_file=args.keys) as admin:
         report = team_report(admin, args.team, args.first, args.last)
     print("\n".join(summary(report)))
     if args.csv is not None:
@@ -182,10 +225,13 @@ def _admin(admin: Admin, args: argparse.Namespace) -> None:
         for row in admin.devices():
             last = row.last_sync_at.isoformat() if row.last_sync_at else "never"
             unsent = "?" if row.unsent is None else str(row.unsent)
+            full = " QUARANTINE_FULL(pushes refused until reviewed)" if row.quarantine_full_at else ""
             print(
                 f"{row.device_id} {row.username} {row.status} last_sync={last} unsent={unsent} "
-                f"quarantined={row.quarantined}"
+                f"quarantined={row.quarantined}{full}"
             )
+    elif action == "quarantine-reviewed":
+        admin.quarantine_reviewed(args.device)
     elif action == "revoke":
         admin.revoke(args.device)
     elif action == "retire":
@@ -209,7 +255,18 @@ def _serve(args: argparse.Namespace) -> int:
         if path is not None and not path.is_file():
             raise AdminError(f"cannot read {path}")
     db_url = args.db or default_db_url()
-    # Migrate once here, so several workers do not race to; each worker then builds the app from the URL.
+    # The workers read their settings from the environment; setting them here first checks them once.
+    if args.api_docs:
+        os.environ["WAYMARK_SERVER_API_DOCS"] = "1"
+    if args.trusted_proxy:
+        os.environ["WAYMARK_SERVER_TRUSTED_PROXIES"] = ",".join(args.trusted_proxy)
+    if args.token_lifetime:
+        os.environ["WAYMARK_SERVER_TOKEN_LIFETIME"] = args.token_lifetime
+    if args.keys:
+        os.environ[keys.FILE_ENV] = str(args.keys)
+    Settings.from_env()
+    # Migrate once here (and make the keys at first start), so several workers do not race to; each worker
+    # then builds the app from the URL.
     Admin(db_url).close()
     os.environ["WAYMARK_SERVER_DB"] = db_url
     uvicorn.run(
@@ -221,6 +278,9 @@ def _serve(args: argparse.Namespace) -> int:
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         log_level="warning",
+        # X-Forwarded-For is honoured by the application, and only from --trusted-proxy (uvicorn alone would
+        # believe it from any process on this machine).
+        proxy_headers=False,
     )
     return 0
 

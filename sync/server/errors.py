@@ -10,3 +10,7 @@ class ApiError(Exception):
         self.reason = reason
         self.message = message
         self.expected_seq = expected_seq
+
+
+class SettingsError(Exception):
+    """A server setting or key that cannot be used: one line saying which and what to do."""

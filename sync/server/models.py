@@ -15,7 +15,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
 
-APPEND_ONLY_TABLES = ("record", "change", "quarantine", "push_ledger", "audit_event", "command_ack")
+APPEND_ONLY_TABLES = (
+    "record",
+    "change",
+    "quarantine",
+    "push_ledger",
+    "audit_event",
+    "command_ack",
+    "org_document",
+)
 
 
 class ServerBase(DeclarativeBase):
@@ -120,6 +128,12 @@ class Device(ServerBase):
     last_sync_at: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(default=0)
     heartbeat: Mapped[dict[str, Any] | None]
+    # Over its quarantine quota since then: pushes are refused until a team lead or admin has looked at what
+    # is held (``admin quarantine-reviewed``); only quarantine received after ``quarantine_reviewed_at`` counts.
+    quarantine_full_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The token lapses this long (Settings.token_lifetime) after it was last renewed: at enrolment and by use.
+    token_renewed_at: Mapped[datetime | None] = mapped_column(default=None)
+    quarantine_reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class EnrolCode(ServerBase):
@@ -140,6 +154,34 @@ class EnrolFailure(ServerBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime]
+
+
+class RefusalTally(ServerBase):
+    """Refused requests counted per source, reason and device per minute: one row and one audit event each,
+    however many requests a flood sends (sync/server/refusals.py)."""
+
+    __tablename__ = "refusal_tally"
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    device_key: Mapped[str] = mapped_column(String(36), primary_key=True)  # device id, or "-" for none
+    count: Mapped[int]
+
+
+class OrgDocument(ServerBase):
+    """One imported version of an organisation's configuration file (a pathway, criteria or contacts
+    directory file), in the client's own TOML format, validated before it was stored. A re-import adds a
+    version; the newest version of each (kind, name) is the one in force."""
+
+    __tablename__ = "org_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pathways | directory
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_org_document_kind_name", "kind", "name"),)
 
 
 class Record(ServerBase):
@@ -224,6 +266,10 @@ class Quarantine(ServerBase):
     reason: Mapped[str] = mapped_column(String(40))
     envelope: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
+    # The envelope's size as JSON, counted against the device's quota (unknown for rows from before 0003).
+    size: Mapped[int | None] = mapped_column(default=None)
+
+    __table_args__ = (Index("ix_quarantine_device", "device_id", "received_at"),)
 
 
 class AuditEvent(ServerBase):

@@ -61,16 +61,16 @@ def pull(
         changes.append(WireChange(seq=seq, entity=entity, person_id=person_id, entity_id=entity_id, data=data))
     has_more = len(changes) < len(rows)
     resume = changes[-1].seq if has_more else max(after, top)
-    read_per_person = Counter(c.person_id for c in changes if c.entity == "record" and c.person_id)
-    audit.append(
-        session,
-        now,
-        [
-            audit.Entry("record.read", "pulled", user.id, device_id, person, None, {"records": count})
-            for person, count in sorted(read_per_person.items())
-        ],
-    )
     return changes, resume, has_more, top, sorted(scope.visible_ids(session, user, now))
+
+
+def read_audit(user: User, device_id: uuid.UUID, changes: list[WireChange]) -> list[audit.Entry]:
+    """One ``record.read`` event per person whose records a page carries (written before the page is sent)."""
+    read_per_person = Counter(c.person_id for c in changes if c.entity == "record" and c.person_id)
+    return [
+        audit.Entry("record.read", "pulled", user.id, device_id, person, None, {"records": count})
+        for person, count in sorted(read_per_person.items())
+    ]
 
 
 def snapshot(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ids import WAYMARK_NAMESPACE, derived_id
@@ -94,12 +94,14 @@ def finish(session: Session, batch: _Batch, start_seq: int) -> None:
         audit.Entry("record.write", "accepted", batch.user_id, batch.device_id, person, None, {"records": ids})
         for person, ids in batch.written.items()
     )
+    # Core inserts of the tables, not ORM bulk inserts of the classes: the ORM's per-row bookkeeping was the
+    # largest single cost of a push (profiled: tests/bench/sync_server.py).
     if batch.records:
-        session.execute(insert(Record), batch.records)
+        session.execute(insert(Record.__table__), batch.records)
     if batch.changes:
-        session.execute(insert(Change), batch.changes)
+        session.execute(insert(Change.__table__), batch.changes)
     if batch.ledger:
-        session.execute(insert(PushLedger), batch.ledger)
+        session.execute(insert(PushLedger.__table__), batch.ledger)
     if batch.seq != start_seq:
         session.execute(
             update(ChangeCounter).where(ChangeCounter.organisation_id == batch.organisation_id).values(value=batch.seq)
@@ -213,9 +215,11 @@ def _reject(
     reason: RejectReason,
     *,
     security: bool = False,
+    audited_as: str | None = None,
 ) -> ItemResult:
     quarantine_id = uuid.uuid4()
     person_known = _person(session, batch, item.person_id) is not None
+    envelope = item.model_dump(mode="json")
     session.execute(
         insert(Quarantine).values(
             id=quarantine_id,
@@ -225,15 +229,16 @@ def _reject(
             person_id=item.person_id if person_known else None,
             record_id=item.record_id,
             reason=reason,
-            envelope=item.model_dump(mode="json"),
+            envelope=envelope,
             received_at=batch.now,
+            size=len(json.dumps(envelope, separators=(",", ":"))),
         )
     )
     batch.rejected_ids.add(item.record_id)
     batch.audit.append(
         audit.Entry(
             "security.write_refused" if security else "record.quarantined",
-            reason,
+            audited_as or reason,
             user.id,
             device.id,
             item.person_id if person_known else None,
@@ -276,14 +281,23 @@ def _apply(
         return _reject(session, batch, user, device, item, "payload_too_large")
     if item.author_id != user.id:
         return _reject(session, batch, user, device, item, "author_not_caller", security=True)
+    if item.device_id != device.id:
+        # Provenance is part of the record: a token must not write records in another device's name.
+        return _reject(session, batch, user, device, item, "wrong_device", security=True)
     person = _person(session, batch, item.person_id)
-    if person is None or person.organisation_id != user.organisation_id:
-        return _reject(session, batch, user, device, item, "unknown_person", security=True)
-    decision = scope.decide_write(session, user, held, item.record_type, person, batch.now)
+    if person is not None and person.organisation_id != user.organisation_id:
+        person = None
+    # An unknown person is decided, and answered, exactly as a person who exists but was never the caller's,
+    # after the same lookups, so a device cannot probe which person ids exist; only the audit log tells.
+    unknown = "unknown_person" if person is None else None
+    decision = scope.decide_write(session, user, held, item.record_type, item.person_id, person, batch.now)
     if decision is scope.WriteDecision.NEVER_HELD:
-        return _reject(session, batch, user, device, item, "not_authorised_for_person", security=True)
+        return _reject(
+            session, batch, user, device, item, "not_authorised_for_person", security=True, audited_as=unknown
+        )
     if decision is scope.WriteDecision.ROLE_MAY_NOT_WRITE:
-        return _reject(session, batch, user, device, item, "role_may_not_write", security=True)
+        return _reject(session, batch, user, device, item, "role_may_not_write", security=True, audited_as=unknown)
+    assert person is not None  # only a real person can be held
     if item.refers_to is not None:
         if item.refers_to in batch.rejected_ids:
             return _reject(session, batch, user, device, item, "depends_on_rejected")
@@ -521,3 +535,14 @@ def quarantine_all(session: Session, user: User, device: Device, request: PushRe
     for item in request.items:
         _reject(session, batch, user, device, item, "device_revoked", security=True)
     audit.append(session, now, batch.audit)
+
+
+def quarantine_held(session: Session, device: Device) -> tuple[int, int]:
+    """How many records, and how many bytes, this device has in quarantine since it was last reviewed."""
+    query = select(func.count(), func.coalesce(func.sum(Quarantine.size), 0)).where(
+        Quarantine.device_id == device.id
+    )
+    if device.quarantine_reviewed_at is not None:
+        query = query.where(Quarantine.received_at > device.quarantine_reviewed_at)
+    count, size = session.execute(query).one()
+    return int(count), int(size)

@@ -65,8 +65,11 @@ def may_read(session: Session, user: User, person_id: uuid.UUID, now: datetime) 
 OFFLINE_GRACE = timedelta(days=14)
 
 
-def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime) -> bool:
-    """Whether the user held the person (assignment or cover) at some time within ``OFFLINE_GRACE`` of now."""
+def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime, person: Person | None) -> bool:
+    """Whether the user held the person (assignment or cover) at some time within ``OFFLINE_GRACE`` of now.
+
+    ``person`` is the row the caller already looked up (None when no such person exists): the same two
+    queries run either way, so the time taken does not tell whether a person id exists."""
     since = now - OFFLINE_GRACE
     assigned = select(Assignment.id).where(
         Assignment.user_id == user.id,
@@ -76,7 +79,6 @@ def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime)
     )
     if session.scalar(assigned.limit(1)) is not None:
         return True
-    person = session.get(Person, person_id)
     covered = (
         select(Cover.id)
         .outerjoin(CoverPerson, CoverPerson.cover_id == Cover.id)
@@ -103,19 +105,29 @@ def held_now_ids(session: Session, user: User, now: datetime) -> set[uuid.UUID]:
 
 
 def decide_write(
-    session: Session, user: User, held: set[uuid.UUID], record_type: str, person: Person, now: datetime
+    session: Session,
+    user: User,
+    held: set[uuid.UUID],
+    record_type: str,
+    person_id: uuid.UUID,
+    person: Person | None,
+    now: datetime,
 ) -> WriteDecision:
-    """``held`` is ``held_now_ids`` for the caller, worked out once per request."""
+    """``held`` is ``held_now_ids`` for the caller, worked out once per request. ``person`` is None when no
+    such person exists: the decision then takes the same steps as for someone the caller never held, and
+    comes out the same, so no answer tells which person ids exist."""
     if user.role == "admin":
         return WriteDecision.ROLE_MAY_NOT_WRITE
     if record_type in LEAD_ONLY and user.role != "team_lead":
         return WriteDecision.ROLE_MAY_NOT_WRITE
-    if person.id in held:
+    if person_id in held:
         return WriteDecision.ACCEPT
-    if user.role == "team_lead" and person.team_id == user.team_id:
+    if user.role == "team_lead" and person is not None and person.team_id == user.team_id:
         return WriteDecision.ACCEPT if record_type in LEAD_WRITES else WriteDecision.ROLE_MAY_NOT_WRITE
-    if ever_held(session, user, person.id, now):
+    if person is not None and ever_held(session, user, person_id, now, person):
         return WriteDecision.ACCEPT_AFTER_REASSIGNMENT
+    if person is None:
+        ever_held(session, user, person_id, now, None)  # the same lookups as for someone else's person
     return WriteDecision.NEVER_HELD
 
 

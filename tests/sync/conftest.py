@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import uuid
@@ -23,6 +24,7 @@ with warnings.catch_warnings():
 
 from app.clock import FixedClock
 from sync.protocol import API_PREFIX, seal
+from sync.server import keys
 from sync.server.admin import Admin
 from sync.server.api import create_app
 from sync.server.commands import stamp
@@ -33,6 +35,20 @@ V1 = API_PREFIX
 
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def server_keys_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One keys file for every server database of the run (template copies included), as for one deployment;
+    server processes the tests start inherit it."""
+    path = tmp_path_factory.mktemp("server-keys") / "server.keys"
+    before = os.environ.get(keys.FILE_ENV)
+    os.environ[keys.FILE_ENV] = str(path)
+    yield path
+    if before is None:
+        del os.environ[keys.FILE_ENV]
+    else:
+        os.environ[keys.FILE_ENV] = before
 
 
 @pytest.fixture(params=BACKENDS)

@@ -20,7 +20,7 @@ def test_a_code_enrols_one_device_once(org: Org) -> None:
     first = org.client.post(f"{V1}/enrol", json={"code": code, **ENROL})
     assert first.status_code == 200 and first.json()["role"] == "worker"
     again = org.client.post(f"{V1}/enrol", json={"code": code, **ENROL})
-    assert (again.status_code, again.json()["reason"]) == (403, "code_used")
+    assert (again.status_code, again.json()["reason"]) == (403, "code_invalid")
 
 
 def test_codes_are_forgiving_of_case_and_dashes(org: Org) -> None:
@@ -33,7 +33,7 @@ def test_an_expired_code_is_refused(org: Org) -> None:
     code = org.admin.enrol_code("alice", timedelta(hours=1))
     org.clock.set(org.clock.now() + timedelta(hours=2))
     answer = org.client.post(f"{V1}/enrol", json={"code": code, **ENROL})
-    assert (answer.status_code, answer.json()["reason"]) == (403, "code_expired")
+    assert (answer.status_code, answer.json()["reason"]) == (403, "code_invalid")
 
 
 def test_guessing_is_slowed_down(org: Org) -> None:
