@@ -402,7 +402,16 @@ class EscalationWindow(QDialog):
         self._best = next((o for _c, o in options if o.entry.first_number != "999"), None) or next(
             (o for _c, o in options), None
         )
-        if not escalation.reached_anyone:
+        if not escalation.reached_anyone and escalation.closed_at is not None:
+            # Closed: there is nothing left to phone from here, so say plainly what happened instead.
+            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            self.notice.setText(
+                f"<b>Closed {escalation.closed_at.astimezone():%a %d %b %H:%M} — nobody at an escalation step was "
+                f"reached:</b> {html.escape(escalation.closing_reason or 'no reason recorded')}"
+                + (f"<br>Also reached: {others} — recorded, but not someone who can act." if others else "")
+            )
+            self._best = None
+        elif not escalation.reached_anyone:
             if options:
                 who = "; ".join(
                     (f"if {via[c.node.id]}: " if c.node.id in via else "")
@@ -417,12 +426,10 @@ class EscalationWindow(QDialog):
                 if others
                 else ""
             )
-            reason = html.escape(escalation.closing_reason or "")
-            closed = f"<br>Closed without reaching anyone who can act: {reason}" if not escalation.is_open else ""
             self.notice.setText(
                 "<b>Nobody has been told yet.</b> No one who can act (a duty or crisis team, a manager, a service, "
                 "emergency services) has been reached. This escalation is saved on this laptop only; saving and "
-                f"syncing tell nobody. Phone now — {who}.{closed}{also}"
+                f"syncing tell nobody. Phone now — {who}.{also}"
             )
         else:
             first = next(a for a in escalation.actions if a.tells_someone_who_can_act)

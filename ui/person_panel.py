@@ -64,7 +64,13 @@ def escalations_html(escalations: list[Escalation]) -> str:
     for e in escalations:
         kind = "Welfare check" if e.kind is EscalationKind.WELFARE_CHECK else "Escalation"
         state = "open" if e.is_open else f"closed: {e.outcome.label.lower() if e.outcome else ''}"
-        told = "someone reached" if e.reached_anyone else "<b>nobody reached yet</b>"
+        told = (
+            "someone reached"
+            if e.reached_anyone
+            else "<b>nobody reached yet</b>"
+            if e.is_open
+            else f"nobody at an escalation step was reached: {escape(e.closing_reason or 'no reason recorded')}"
+        )
         follow = f" · follow-up by {e.follow_up_due.astimezone():%a %d %b %H:%M}" if e.follow_up_due else ""
         parts.append(
             f"<p><a href='escalation:{e.id}'><b>{kind}</b> {e.identified_at.astimezone():%a %d %b %Y %H:%M}</a>"
