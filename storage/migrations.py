@@ -28,6 +28,7 @@ from storage.models import (
     Base,
     CaseAudit,
     EscalationAction,
+    FormDraft,
     LearningReview,
     Meta,
     OutboxItem,
@@ -154,6 +155,11 @@ def _lead_records(conn: Connection) -> None:
         model.__table__.create(conn)  # type: ignore[attr-defined]  # with its indexes
 
 
+def _form_drafts(conn: Connection) -> None:
+    """Forms being typed (review, plan, escalation start, amendment) are kept so a lock loses nothing."""
+    FormDraft.__table__.create(conn)  # with its index
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
     Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
@@ -161,6 +167,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         4, "a team lead's records: reviews, supervision, learning reviews, action updates, case audits", _lead_records
     ),
+    Step(5, "form drafts: what is typed in an unsaved form survives a lock or a crash", _form_drafts),
 )
 BASE_VERSION = 1
 

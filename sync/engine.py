@@ -365,6 +365,7 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
 
 # Children before parents, so the foreign keys hold at every step.
 _PURGE_ORDER: tuple[type[models.Base], ...] = (
+    models.FormDraft,
     models.MissedContactEpisode,
     models.EscalationAction,
     models.Escalation,
