@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -45,6 +46,7 @@ from app.escalations import (
     EscalationDraft,
     EscalationOutcome,
 )
+from app.form_drafts import FormKind
 from app.pathways import MOVE_ON, NodeType
 from app.text_input import NOTE_MAX_CHARS
 from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
@@ -86,6 +88,7 @@ class EscalationStartDialog(TypedDialog):
     """Criteria and rationale, both required; the app never ticks a criterion for the worker."""
 
     what = "This escalation (nobody has been told)"
+    form_kind = FormKind.ESCALATION_START
 
     started = Signal(object)  # Escalation
 
@@ -144,6 +147,22 @@ class EscalationStartDialog(TypedDialog):
         self._preview()
         if self.criteria:
             next(iter(self.criteria.values())).setFocus()
+        self.track_draft(workspace.forms, person_id)
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {
+            "criteria": [code for code, box in self.criteria.items() if box.isChecked()],
+            "rationale": self.rationale.toPlainText(),
+            "identified_at": from_qt(self.identified.dateTime()).isoformat(),
+        }
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        for code in fields.get("criteria", []):
+            if code in self.criteria:  # a criterion withdrawn since is not ticked again
+                self.criteria[code].setChecked(True)
+        self.rationale.setPlainText(str(fields.get("rationale", "")))
+        if fields.get("identified_at"):
+            self.identified.setDateTime(to_qt(datetime.fromisoformat(str(fields["identified_at"]))))
 
     def _preview(self) -> None:
         period, pathway, warning = self._workspace.escalations.preview(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import Escalation, EscalationKind
+from app.form_drafts import FormKind
 from app.persons import Person
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
@@ -34,6 +35,7 @@ from ui.note_dialog import NoteDialog
 from ui.plan_editor import PlanEditor
 from ui.plan_view import PlanContext, PlanView, note_html
 from ui.review_dialog import ReviewDialog
+from ui.typed_dialog import TypedDialog
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,32 @@ class PersonPanel(QWidget):
         self._expanded.clear()
         self.tabs.setCurrentIndex(0)
         self.refresh()
+        self.restore_forms()
+
+    def restore_forms(self) -> list[TypedDialog]:
+        """Reopen every form kept unsaved for this person (at a lock, or before a crash), as typed."""
+        ws, person = self.workspace, self.person
+        if ws is None or person is None:
+            return []
+        opened: list[TypedDialog] = []
+        for kept in ws.forms.for_person(person.id):
+            if any(
+                isinstance(d, TypedDialog) and d.form_kind is kept.kind and d.draft_key == (person.id, kept.subject_id)
+                for d in self.dialogs
+            ):
+                continue
+            dialog: QDialog | None = None
+            if kept.kind is FormKind.SAFETY_REVIEW:
+                dialog = self.record_review()
+            elif kept.kind is FormKind.SAFETY_PLAN:
+                dialog = self.edit_plan()
+            elif kept.kind is FormKind.ESCALATION_START:
+                dialog = self.escalate()
+            elif kept.kind is FormKind.AMENDMENT and kept.subject_id is not None:
+                dialog = self.amend(kept.subject_id)
+            if isinstance(dialog, TypedDialog):
+                opened.append(dialog)
+        return opened
 
     def refresh(self) -> None:
         ws, person = self.workspace, self.person
@@ -274,9 +302,9 @@ class PersonPanel(QWidget):
         self._open(dialog)
         return dialog
 
-    def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> None:
+    def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> ReviewDialog | None:
         if self.workspace is None or self.person is None:
-            return
+            return None
         suggested = ""
         if trigger is TriggerPoint.MISSED_CONTACT:
             days = self.workspace.missed_contacts.policy.increased_contact_days
@@ -286,22 +314,33 @@ class PersonPanel(QWidget):
         )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
+        return dialog
 
-    def edit_plan(self) -> None:
+    def edit_plan(self) -> PlanEditor | None:
         if self.workspace is None or self.person is None:
-            return
+            return None
         dialog = PlanEditor(
             self.workspace, self.person.id, self.person.preferred_name, parent=self, nation=self.person.nation
         )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
+        return dialog
 
-    def escalate(self) -> None:
+    def escalate(self) -> EscalationStartDialog | None:
         if self.workspace is None or self.person is None:
-            return
+            return None
         dialog = EscalationStartDialog(self.workspace, self.person.id, self.person.preferred_name, parent=self)
         dialog.started.connect(self._on_started)
         self._open(dialog)
+        return dialog
+
+    def amend(self, note_id: uuid.UUID) -> AmendDialog | None:
+        if self.workspace is None:
+            return None
+        dialog = AmendDialog(self.workspace, self.workspace.notes.get(note_id), parent=self)
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+        return dialog
 
     def _on_started(self, escalation: Escalation) -> None:
         self._after_save()
@@ -324,9 +363,13 @@ class PersonPanel(QWidget):
             self.open_escalation(self.workspace.escalations.get(status.welfare_check_id))
 
     def save_unsaved_as_drafts(self) -> int:
-        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost."""
+        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts and every other
+        form as a form draft, so nothing typed is lost and each comes back after unlocking."""
         kept = 0
         for dialog in self.dialogs:
+            if isinstance(dialog, TypedDialog) and dialog.form_kind is not None and dialog.has_unsaved_text():
+                kept += dialog.keep_draft(at_lock=True)
+                continue
             if self.workspace is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
                 try:
                     # A draft is never refused for what it holds, so only a failing disk can stop this.
@@ -353,10 +396,7 @@ class PersonPanel(QWidget):
             return
         if url.scheme() != "amend":
             return
-        note = self.workspace.notes.get(uuid.UUID(url.path()))
-        dialog = AmendDialog(self.workspace, note, parent=self)
-        dialog.saved.connect(self._after_save)
-        self._open(dialog)
+        self.amend(uuid.UUID(url.path()))
 
     def _on_escalation_link(self, url: QUrl) -> None:
         if self.workspace is not None and url.scheme() == "escalation":

@@ -11,7 +11,7 @@ from ui.plan_editor import CHECK_PAGE, PlanEditor
 def _editor(qtbot, workspace, person_id):
     editor = PlanEditor(workspace, person_id, "Test person")
     # Closing at teardown must not wait on a real "discard?" question the test did not answer.
-    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
+    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_finished", True))
     editor.show()
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow)  # window shortcuts (mnemonics, Ctrl+S) answer only when active
@@ -113,7 +113,7 @@ def test_step_5_shows_the_national_lines_added_for_the_persons_nation(qtbot, wor
 
     person = workspace.caseload.rows()[0].person_id
     editor = PlanEditor(workspace, person, "Test person", nation=Nation.SCOTLAND)
-    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
+    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_finished", True))
     editor.show_page(int(Step.PROFESSIONALS) - 1)
     text = " ".join(label.text() for label in editor.pages.currentWidget().findChildren(QLabel))
     assert "Added automatically" in text and "Breathing Space" in text and "Lifeline" not in text
@@ -170,7 +170,7 @@ def test_ctrl_p_opens_the_editor_for_the_open_person(qtbot, window) -> None:
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: any(isinstance(d, PlanEditor) for d in window.person_panel.dialogs))
     editor = next(d for d in window.person_panel.dialogs if isinstance(d, PlanEditor))
-    editor._saved = True  # nothing typed; close without asking
+    editor._finished = True  # nothing typed; close without asking
     editor.reject()
 
 
