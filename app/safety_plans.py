@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 from app.ids import new_id
 from app.write_path import WritePath
 from storage import models
+from storage.records import split_present
 from storage.repo import plans as plans_repo
 from storage.unit_of_work import Session, UnitOfWork
 
@@ -119,6 +120,7 @@ class PlanRevision:
     sections: tuple[PlanSection, ...] = field(repr=False)
     preferences: Preferences = field(repr=False)
     change_summary: str = field(repr=False)
+    present: str | None = field(default=None, repr=False)  # who was present when it was written
 
     def section(self, step: Step) -> PlanSection:
         for section in self.sections:
@@ -128,6 +130,8 @@ class PlanRevision:
 
     @classmethod
     def from_row(cls, row: models.SafetyPlanRevision) -> PlanRevision:
+        # Revisions written before who was present was a field kept it as a line of the summary.
+        summary, present = (row.change_summary, row.present) if row.present else split_present(row.change_summary)
         return cls(
             id=row.id,
             plan_id=row.plan_id,
@@ -141,7 +145,8 @@ class PlanRevision:
                 PlanSection(Step(s["step"]), tuple(PlanItem.from_json(i) for i in s["items"])) for s in row.sections
             ),
             preferences=Preferences.from_json(row.preferences),
-            change_summary=row.change_summary,
+            change_summary=summary,
+            present=present,
         )
 
 
@@ -154,6 +159,7 @@ class PlanDraft:
     co_produced: bool
     shared_with: Sequence[str] = field(default=(), repr=False)
     change_summary: str = field(default="", repr=False)
+    present: str | None = field(default=None, repr=False)  # who was present when it was written
 
 
 class SafetyPlanService:
@@ -226,6 +232,7 @@ def new_revision(
         sections=[{"step": int(step), "items": [i.to_json() for i in draft.sections.get(step, ())]} for step in Step],
         preferences=draft.preferences.to_json(),
         change_summary=draft.change_summary,
+        present=(draft.present or "").strip() or None,
     )
 
 

@@ -130,6 +130,8 @@ class SafetyPlanRevision(Base):
     sections: Mapped[list[Any]]
     preferences: Mapped[dict[str, Any]]
     change_summary: Mapped[str] = mapped_column(Text)
+    # Who was present when it was written (schema 5); NULL in older rows, which kept it in change_summary.
+    present: Mapped[str | None] = mapped_column(Text)
 
 
 class SafetyReview(Base):

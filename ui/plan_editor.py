@@ -441,8 +441,6 @@ class PlanEditor(TypedDialog):
             )
             return
         lines = [self.summary.toPlainText().strip(), f"Written with the person: {self.co_produced.currentText()}"]
-        if self.present.text().strip():
-            lines.append(f"Present: {self.present.text().strip()}")
         draft = PlanDraft(
             person_id=self._person_id,
             base_revision_id=self._base.id if self._base else None,
@@ -451,6 +449,7 @@ class PlanEditor(TypedDialog):
             co_produced=written == "yes",
             shared_with=self.sharing(),
             change_summary="\n".join(lines),
+            present=self.present.text().strip() or None,
         )
         try:
             revision, _ = self._workspace.plans.revise(draft)

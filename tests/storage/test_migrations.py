@@ -291,6 +291,10 @@ def test_a_real_version_4_store_gains_form_drafts_with_nothing_lost(tmp_path: Pa
         kept = ws.forms.keep(FormKind.SAFETY_REVIEW, person, {"what_changed": "Moved flat"})
         assert ws.forms.get(FormKind.SAFETY_REVIEW, person) == kept
         assert len(ws.drafts.for_person(person)) == 1, "the unsigned note draft is still there"
+        # Its plan's second revision was written when who was present was a line of the summary.
+        revision = ws.plans.current(person)
+        assert revision is not None and revision.present == "the person, their sister Amy"
+        assert "Present:" not in revision.change_summary and revision.change_summary.startswith("Added the allotment")
     finally:
         ws.close()
         fresh.close()

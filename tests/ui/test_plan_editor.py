@@ -73,7 +73,8 @@ def test_a_new_revision_written_by_keyboard_keeps_the_old_one(qtbot, workspace, 
     assert len(workspace.plans.revisions(person)) == count + 1
     assert workspace.plans.revisions(person)[-2].id == before.id, "the earlier version is kept as it was"
     assert any(i.text == "Missing meals" for i in revision.section(Step.WARNING_SIGNS).items)
-    assert "care coordinator" in revision.change_summary
+    assert revision.present == "The person and her care coordinator", "who was present is a field of its own"
+    assert "Present:" not in revision.change_summary and "care coordinator" not in revision.change_summary
     assert "Written with the person: Yes" in revision.change_summary
 
 
