@@ -169,7 +169,9 @@ def test_recontact_routes_follow_preferred_order_and_consent() -> None:
     via = recontact_routes(_person((Route(Channel.THIRD_PARTY, "07700 900006", via="Neighbour", consented=True),)))[0]
     assert [(r.channel, r.via) for r in via] == [(Channel.THIRD_PARTY, "Neighbour")]
     assert recontact_routes(_person(())) == ([], recontact_routes(_person(()))[1])
-    assert "No preferred contact method" in (recontact_routes(_person(()))[1] or "")
+    assert recontact_routes(_person(()))[1] == (
+        "No preferred contact method is recorded for this person: add one, and use the last known route."
+    )
 
 
 # -- as the worker meets it -------------------------------------------------------------------------
