@@ -244,7 +244,8 @@ class Escalation:
             node = self.pathway.node(node_id)
             if node.type is not NodeType.ACTION or node.within_minutes is None:
                 continue
-            done = [a.at for a in self.actions if a.node_id == node_id and a.is_step]
+            # An "other" action recorded at a step (a partner phoned alongside it) is not doing the step.
+            done = [a.at for a in self.actions if a.node_id == node_id and a.is_step and a.kind in _STEP_DONE_KINDS]
             result.append(
                 Timeliness(node, self.identified_at + timedelta(minutes=node.within_minutes), min(done, default=None))
             )
@@ -704,6 +705,10 @@ class EscalationService:
             raise InvalidInput(label, "is in the future")
         return at
 
+
+# What does an action step, for its timeliness: a way of contacting someone, or the step marked done.
+_STEP_DONE_KINDS = frozenset({ActionKind.PHONED, ActionKind.TEXTED, ActionKind.EMAILED, ActionKind.IN_PERSON,
+                              ActionKind.DONE})  # fmt: skip
 
 # Note outcomes that mean the person was reached (declining is still contact with them).
 _CONTACT_OUTCOMES = frozenset({"seen", "spoken_to", "declined"})

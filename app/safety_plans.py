@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 from app.ids import new_id, plan_id_for
 from app.write_path import WritePath
 from storage import models
+from storage.records import split_present
 from storage.repo import plans as plans_repo
 from storage.unit_of_work import Session, UnitOfWork
 
@@ -120,6 +121,7 @@ class PlanRevision:
     preferences: Preferences = field(repr=False)
     change_summary: str = field(repr=False)
     device_id: uuid.UUID | None = None  # the laptop it was written on
+    present: str | None = field(default=None, repr=False)  # who was present when it was written
 
     def section(self, step: Step) -> PlanSection:
         for section in self.sections:
@@ -129,6 +131,8 @@ class PlanRevision:
 
     @classmethod
     def from_row(cls, row: models.SafetyPlanRevision) -> PlanRevision:
+        # Revisions written before who was present was a field kept it as a line of the summary.
+        summary, present = (row.change_summary, row.present) if row.present else split_present(row.change_summary)
         return cls(
             id=row.id,
             plan_id=row.plan_id,
@@ -142,8 +146,9 @@ class PlanRevision:
                 PlanSection(Step(s["step"]), tuple(PlanItem.from_json(i) for i in s["items"])) for s in row.sections
             ),
             preferences=Preferences.from_json(row.preferences),
-            change_summary=row.change_summary,
             device_id=row.device_id,
+            change_summary=summary,
+            present=present,
         )
 
 
@@ -156,6 +161,7 @@ class PlanDraft:
     co_produced: bool
     shared_with: Sequence[str] = field(default=(), repr=False)
     change_summary: str = field(default="", repr=False)
+    present: str | None = field(default=None, repr=False)  # who was present when it was written
 
 
 class SafetyPlanService:
@@ -262,6 +268,7 @@ def new_revision(
         sections=[{"step": int(step), "items": [i.to_json() for i in draft.sections.get(step, ())]} for step in Step],
         preferences=draft.preferences.to_json(),
         change_summary=draft.change_summary,
+        present=(draft.present or "").strip() or None,
     )
 
 

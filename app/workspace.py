@@ -18,6 +18,7 @@ from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
 from app.escalations import EscalationService
+from app.form_drafts import FormDraftService
 from app.lead_records import LeadRecordService
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
@@ -56,6 +57,7 @@ class Workspace:
     plan_conflicts: PlanConflictService = field(init=False)
     notes: ContactNoteService = field(init=False)
     drafts: NoteDraftService = field(init=False)
+    forms: FormDraftService = field(init=False)
     reviews: SafetyReviewService = field(init=False)
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
@@ -88,6 +90,7 @@ class Workspace:
         )
         self.notes = ContactNoteService(uow, self.clock, self.actor, missed_contacts=self.missed_contacts)
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
+        self.forms = FormDraftService(uow, self.clock)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
         self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)

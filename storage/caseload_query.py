@@ -66,9 +66,15 @@ def caseload_facts(
         )
     }
 
+    # An unsigned draft is not yet part of the record (it may still change, or never be signed), so it is not
+    # a contact: counting it would make a person look seen on the strength of text nobody has stood behind.
     for pid, at in session.execute(
         select(ContactNote.person_id, func.max(ContactNote.contact_end))
-        .where(ContactNote.person_id.in_(assigned), ContactNote.outcome.in_(reached_outcomes))
+        .where(
+            ContactNote.person_id.in_(assigned),
+            ContactNote.outcome.in_(reached_outcomes),
+            ContactNote.signed_at.is_not(None),
+        )
         .group_by(ContactNote.person_id)
     ):
         facts[pid].last_contact_at = at

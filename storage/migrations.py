@@ -28,6 +28,7 @@ from storage.models import (
     Base,
     CaseAudit,
     EscalationAction,
+    FormDraft,
     LearningReview,
     Meta,
     OutboxItem,
@@ -58,6 +59,8 @@ def _welfare_check_escalations(conn: Connection) -> None:
 def _change_records(conn: Connection) -> None:
     """Escalations become immutable (follow-up and closing live only in their events) and the outbox
     becomes a change log: each schema-2 entry, a snapshot of a row, becomes that record's envelope."""
+    # This step reads rows through today's models, so columns added by later steps must exist already.
+    _plan_revision_present(conn)
     synthesised = _events_from_columns(conn)
     conn.exec_driver_sql("ALTER TABLE escalation ADD COLUMN cause JSON DEFAULT '[]' NOT NULL")
     _welfare_check_causes(conn)
@@ -154,6 +157,19 @@ def _lead_records(conn: Connection) -> None:
         model.__table__.create(conn)  # type: ignore[attr-defined]  # with its indexes
 
 
+def _form_drafts(conn: Connection) -> None:
+    """Forms being typed (review, plan, escalation start, amendment) are kept so a lock loses nothing."""
+    FormDraft.__table__.create(conn)  # with its index
+
+
+def _plan_revision_present(conn: Connection) -> None:
+    """Who was present at a plan's writing becomes a field. Older revisions keep it inside change_summary
+    (append-only rows are never rewritten): readers take it from there (records.split_present)."""
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(safety_plan_revision)")}
+    if "present" not in columns:  # step 3 may have added it already (it reads rows through today's models)
+        conn.exec_driver_sql("ALTER TABLE safety_plan_revision ADD COLUMN present TEXT")
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
     Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
@@ -161,6 +177,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         4, "a team lead's records: reviews, supervision, learning reviews, action updates, case audits", _lead_records
     ),
+    Step(5, "form drafts: what is typed in an unsaved form survives a lock or a crash", _form_drafts),
+    Step(6, "safety plan revision: who was present is a field", _plan_revision_present),
 )
 BASE_VERSION = 1
 

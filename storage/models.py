@@ -130,6 +130,8 @@ class SafetyPlanRevision(Base):
     sections: Mapped[list[Any]]
     preferences: Mapped[dict[str, Any]]
     change_summary: Mapped[str] = mapped_column(Text)
+    # Who was present when it was written (schema 5); NULL in older rows, which kept it in change_summary.
+    present: Mapped[str | None] = mapped_column(Text)
 
 
 class SafetyReview(Base):
@@ -181,6 +183,22 @@ class ContactNote(Base):
     next_action: Mapped[str | None] = mapped_column(Text)
     next_action_due: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
+
+
+class FormDraft(Base):
+    """What a worker has typed into a form not yet saved (a safety review, a plan revision, an escalation being
+    started, an amendment): kept as they type and at a lock, so a lock or a crash loses nothing. One row per
+    open form. Never synced and never part of the record: removed when the form is saved or discarded."""
+
+    __tablename__ = "form_draft"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # derived from kind, person and subject
+    kind: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    subject_id: Mapped[uuid.UUID | None]  # what the form is about within the person (the note amended), if any
+    fields: Mapped[dict[str, Any]]
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    kept_at_lock: Mapped[bool]  # last kept because the app locked or closed (else: while typing)
 
 
 class NoteAmendment(Base):
@@ -416,6 +434,7 @@ Index("ix_episode_person", MissedContactEpisode.person_id)
 Index("ix_revision_plan", SafetyPlanRevision.plan_id)
 Index("ix_record_review_reviewed", RecordReview.reviewed_id)
 Index("ix_action_update_source", ActionUpdate.source_id)
+Index("ix_form_draft_person", FormDraft.person_id)
 
 # Tables whose rows never change once written: no UPDATE, no DELETE, no REPLACE. The database enforces
 # it (storage/append_only.py installs the triggers on SQLite and PostgreSQL alike), so no code path,

@@ -65,7 +65,23 @@ def _note_amendment(row: models.NoteAmendment) -> dict[str, Any]:
     return {"kind": row.kind, "reason": row.reason, "text": row.text}
 
 
+# Before version 2 the plan editor wrote who was present as a line of the change summary.
+PRESENT_PREFIX = "Present: "
+
+
+def split_present(change_summary: str) -> tuple[str, str | None]:
+    """A version-1 change summary as (the summary without the "Present: …" line, who was present or None)."""
+    lines = change_summary.split("\n")
+    present = [line[len(PRESENT_PREFIX) :].strip() for line in lines if line.startswith(PRESENT_PREFIX)]
+    if not present:
+        return change_summary, None
+    kept = [line for line in lines if not line.startswith(PRESENT_PREFIX)]
+    return "\n".join(kept), "; ".join(p for p in present if p) or None
+
+
 def _safety_plan_revision(row: models.SafetyPlanRevision) -> dict[str, Any]:
+    # A row written before schema 5 has no present column value: it is read out of its summary, as upcast does.
+    summary, present = (row.change_summary, row.present) if row.present else split_present(row.change_summary)
     return {
         "plan_id": _j(row.plan_id),
         "parent_ids": [str(p) for p in row.parent_ids],
@@ -73,8 +89,14 @@ def _safety_plan_revision(row: models.SafetyPlanRevision) -> dict[str, Any]:
         "shared_with": list(row.shared_with),
         "sections": row.sections,
         "preferences": row.preferences,
-        "change_summary": row.change_summary,
+        "change_summary": summary,
+        "present": present,
     }
+
+
+def _plan_revision_1_to_2(payload: dict[str, Any]) -> dict[str, Any]:
+    summary, present = split_present(str(payload["change_summary"]))
+    return {**payload, "change_summary": summary, "present": present}
 
 
 def _safety_review(row: models.SafetyReview) -> dict[str, Any]:
@@ -208,7 +230,7 @@ TYPES: dict[str, RecordType] = {
         RecordType(
             "safety_plan_revision",
             models.SafetyPlanRevision,
-            1,
+            2,
             _safety_plan_revision,
             lambda r: r.created_at,
             lambda r: None,
@@ -283,10 +305,12 @@ def sha256(body: Mapping[str, Any]) -> str:
 
 
 # -- versions ---------------------------------------------------------------------------------------
-# UPCASTS[(record_type, n)] turns a version-n payload into version n+1. Every record type is at
-# version 1 today; the first entry will come with the first payload change, with its test.
+# UPCASTS[(record_type, n)] turns a version-n payload into version n+1, each with its test.
 Upcast = Callable[[dict[str, Any]], dict[str, Any]]
-UPCASTS: dict[tuple[str, int], Upcast] = {}
+UPCASTS: dict[tuple[str, int], Upcast] = {
+    # Version 2: who was present at the plan's writing is its own field, no longer a line of the summary.
+    ("safety_plan_revision", 1): _plan_revision_1_to_2,
+}
 
 
 def upcast(

@@ -135,6 +135,7 @@ def row_from_envelope(env: Mapping[str, Any]) -> models.Base | None:
                 sections=pl["sections"],
                 preferences=pl["preferences"],
                 change_summary=pl["change_summary"],
+                present=pl["present"],
             )
         case "safety_review":
             return models.SafetyReview(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.contact_notes import AmendmentKind, Note
+from app.form_drafts import FormKind
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.operations import StoreOps
@@ -30,6 +33,7 @@ KIND_LABELS = {
 
 class AmendDialog(TypedDialog):
     what = "This amendment"
+    form_kind = FormKind.AMENDMENT
 
     saved = Signal(object)  # Amendment
 
@@ -68,6 +72,17 @@ class AmendDialog(TypedDialog):
         self.saving.hold(buttons)
         layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
+        self.track_draft(workspace.forms, note.person_id, note.id)
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {"kind": str(self.kind.currentData()), "reason": self.reason.text(), "text": self.text.toPlainText()}
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        index = self.kind.findData(AmendmentKind(fields["kind"])) if fields.get("kind") in set(AmendmentKind) else -1
+        if index >= 0:
+            self.kind.setCurrentIndex(index)
+        self.reason.setText(str(fields.get("reason", "")))
+        self.text.setPlainText(str(fields.get("text", "")))
 
     def typed_text(self) -> list[str]:
         return [self.reason.text(), self.text.toPlainText()]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -46,6 +47,7 @@ from app.escalations import (
     EscalationDraft,
     EscalationOutcome,
 )
+from app.form_drafts import FormKind
 from app.pathways import MOVE_ON, NodeType
 from app.text_input import NOTE_MAX_CHARS
 from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
@@ -89,6 +91,7 @@ class EscalationStartDialog(TypedDialog):
     """Criteria and rationale, both required; the app never ticks a criterion for the worker."""
 
     what = "This escalation (nobody has been told)"
+    form_kind = FormKind.ESCALATION_START
 
     started = Signal(object)  # Escalation
 
@@ -155,6 +158,22 @@ class EscalationStartDialog(TypedDialog):
         self._preview()
         if self.criteria:
             next(iter(self.criteria.values())).setFocus()
+        self.track_draft(workspace.forms, person_id)
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {
+            "criteria": [code for code, box in self.criteria.items() if box.isChecked()],
+            "rationale": self.rationale.toPlainText(),
+            "identified_at": from_qt(self.identified.dateTime()).isoformat(),
+        }
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        for code in fields.get("criteria", []):
+            if code in self.criteria:  # a criterion withdrawn since is not ticked again
+                self.criteria[code].setChecked(True)
+        self.rationale.setPlainText(str(fields.get("rationale", "")))
+        if fields.get("identified_at"):
+            self.identified.setDateTime(to_qt(datetime.fromisoformat(str(fields["identified_at"]))))
 
     def _preview(self) -> None:
         period, pathway, warning = self._workspace.escalations.preview(
@@ -421,7 +440,16 @@ class EscalationWindow(QDialog):
         self._best = next((o for _c, o in options if o.entry.first_number != "999"), None) or next(
             (o for _c, o in options), None
         )
-        if not escalation.reached_anyone:
+        if not escalation.reached_anyone and escalation.closed_at is not None:
+            # Closed: there is nothing left to phone from here, so say plainly what happened instead.
+            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            self.notice.setText(
+                f"<b>Closed {escalation.closed_at.astimezone():%a %d %b %H:%M} — nobody at an escalation step was "
+                f"reached:</b> {html.escape(escalation.closing_reason or 'no reason recorded')}"
+                + (f"<br>Also reached: {others} — recorded, but not someone who can act." if others else "")
+            )
+            self._best = None
+        elif not escalation.reached_anyone:
             if options:
                 who = "; ".join(
                     (f"if {via[c.node.id]}: " if c.node.id in via else "")
@@ -436,12 +464,10 @@ class EscalationWindow(QDialog):
                 if others
                 else ""
             )
-            reason = html.escape(escalation.closing_reason or "")
-            closed = f"<br>Closed without reaching anyone who can act: {reason}" if not escalation.is_open else ""
             self.notice.setText(
                 "<b>Nobody has been told yet.</b> No one who can act (a duty or crisis team, a manager, a service, "
                 "emergency services) has been reached. This escalation is saved on this laptop only; saving and "
-                f"syncing tell nobody. Phone now — {who}.{closed}{also}"
+                f"syncing tell nobody. Phone now — {who}.{also}"
             )
         else:
             first = next(a for a in escalation.actions if a.tells_someone_who_can_act)

@@ -7,6 +7,7 @@ the crisis numbers stay on screen.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.caseload import CaseloadRow
 from app.changes import ANY_RECORD, Changed, OpChanges, changed_by_tables
 from app.config_files import errors
+from app.errors import NotFound
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.quit_question: QMessageBox | None = None
         self.pending_dialog: PendingDialog | None = None
         self._lock_state: str | None = None
+        self._person_at_lock: uuid.UUID | None = None
         self._hidden_dialogs: list[QWidget] = []
         self._settings = (
             QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path is not None else None
@@ -489,6 +492,8 @@ class MainWindow(QMainWindow):
         self._sync_timer.stop()
         self._hidden_dialogs = []
         self.person_panel.save_unsaved_as_drafts()
+        # Only the record's random id stays in memory, so unlocking can reopen it with the forms kept.
+        self._person_at_lock = self.person_panel.person.id if self.person_panel.person else None
         self.person_panel.forget()
         self.model.forget()
         if self.lead_desktop is not None:
@@ -532,10 +537,15 @@ class MainWindow(QMainWindow):
                 dialog.show()
         self._hidden_dialogs = []
         self.idle.restart()
+        self.search_box.setFocus()
         if isinstance(result, Workspace):
             self.reload()
             self._sync_timer.start(0)
-        self.search_box.setFocus()
+            person_id, self._person_at_lock = self._person_at_lock, None
+            if person_id is not None:
+                # No longer on this laptop (moved off it by a sync): nothing of theirs to reopen.
+                with contextlib.suppress(NotFound):
+                    self.open_person(person_id)  # and the forms that were open, as typed
 
     @property
     def is_locked(self) -> bool:

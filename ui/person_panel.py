@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.changes import Changed, OpChanges
 from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
 from app.escalations import Escalation, EscalationKind
+from app.form_drafts import FormKind
 from app.lead_records import LeadReview
 from app.persons import Person
 from app.safety_reviews import SafetyReview, TriggerPoint
@@ -42,6 +43,7 @@ from ui.plan_merge_dialog import PlanMergeDialog
 from ui.plan_view import PlanContext, PlanView, note_html
 from ui.review_dialog import ReviewDialog
 from ui.sync_markers import sync_marker
+from ui.typed_dialog import TypedDialog
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,13 @@ def escalations_html(escalations: list[Escalation], unsent: Container[uuid.UUID]
     for e in escalations:
         kind = "Welfare check" if e.kind is EscalationKind.WELFARE_CHECK else "Escalation"
         state = "open" if e.is_open else f"closed: {e.outcome.label.lower() if e.outcome else ''}"
-        told = "someone reached" if e.reached_anyone else "<b>nobody reached yet</b>"
+        told = (
+            "someone reached"
+            if e.reached_anyone
+            else "<b>nobody reached yet</b>"
+            if e.is_open
+            else f"nobody at an escalation step was reached: {escape(e.closing_reason or 'no reason recorded')}"
+        )
         follow = f" · follow-up by {e.follow_up_due.astimezone():%a %d %b %H:%M}" if e.follow_up_due else ""
         parts.append(
             f"<p><a href='escalation:{e.id}'><b>{kind}</b> {e.identified_at.astimezone():%a %d %b %Y %H:%M}</a>"
@@ -229,6 +237,32 @@ class PersonPanel(QWidget):
         self._expanded.clear()
         self.tabs.setCurrentIndex(0)
         self.refresh()
+        self.restore_forms()
+
+    def restore_forms(self) -> list[TypedDialog]:
+        """Reopen every form kept unsaved for this person (at a lock, or before a crash), as typed."""
+        ws, person = self.workspace, self.person
+        if ws is None or person is None:
+            return []
+        opened: list[TypedDialog] = []
+        for kept in ws.forms.for_person(person.id):
+            if any(
+                isinstance(d, TypedDialog) and d.form_kind is kept.kind and d.draft_key == (person.id, kept.subject_id)
+                for d in self.dialogs
+            ):
+                continue
+            dialog: QDialog | None = None
+            if kept.kind is FormKind.SAFETY_REVIEW:
+                dialog = self.record_review()
+            elif kept.kind is FormKind.SAFETY_PLAN:
+                dialog = self.edit_plan()
+            elif kept.kind is FormKind.ESCALATION_START:
+                dialog = self.escalate()
+            elif kept.kind is FormKind.AMENDMENT and kept.subject_id is not None:
+                dialog = self.amend(kept.subject_id)
+            if isinstance(dialog, TypedDialog):
+                opened.append(dialog)
+        return opened
 
     def on_changes(self, changes: OpChanges) -> None:
         """The change hook: redraw only the parts of the open person that the change touched."""
@@ -395,9 +429,9 @@ class PersonPanel(QWidget):
         self._open(dialog)
         return dialog
 
-    def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> None:
+    def record_review(self, trigger: TriggerPoint = TriggerPoint.CARE_PLAN_REVIEW) -> ReviewDialog | None:
         if self.workspace is None or self.person is None:
-            return
+            return None
         suggested = ""
         if trigger is TriggerPoint.MISSED_CONTACT:
             days = self.workspace.missed_contacts.policy.increased_contact_days
@@ -412,10 +446,11 @@ class PersonPanel(QWidget):
             ops=self.ops,
         )
         self._open(dialog)
+        return dialog
 
-    def edit_plan(self) -> None:
+    def edit_plan(self) -> PlanEditor | None:
         if self.workspace is None or self.person is None:
-            return
+            return None
         dialog = PlanEditor(
             self.workspace,
             self.person.id,
@@ -425,6 +460,7 @@ class PersonPanel(QWidget):
             ops=self.ops,
         )
         self._open(dialog)
+        return dialog
 
     def merge_plan(self) -> PlanMergeDialog | None:
         if self.workspace is None or self.person is None or not self.plan_conflict.conflicts:
@@ -437,14 +473,22 @@ class PersonPanel(QWidget):
         self._open(dialog)
         return dialog
 
-    def escalate(self) -> None:
+    def escalate(self) -> EscalationStartDialog | None:
         if self.workspace is None or self.person is None:
-            return
+            return None
         dialog = EscalationStartDialog(
             self.workspace, self.person.id, self.person.preferred_name, parent=self, ops=self.ops
         )
         dialog.started.connect(self.open_escalation)
         self._open(dialog)
+        return dialog
+
+    def amend(self, note_id: uuid.UUID) -> AmendDialog | None:
+        if self.workspace is None:
+            return None
+        dialog = AmendDialog(self.workspace, self.workspace.notes.get(note_id), parent=self, ops=self.ops)
+        self._open(dialog)
+        return dialog
 
     def open_escalation(self, escalation: Escalation) -> EscalationWindow | None:
         if self.workspace is None or self.person is None:
@@ -462,13 +506,17 @@ class PersonPanel(QWidget):
             self.open_escalation(self.workspace.escalations.get(status.welfare_check_id))
 
     def save_unsaved_as_drafts(self) -> int:
-        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts, not lost.
+        """Before the store closes (full lock, quit): keep typed notes as unsigned drafts and every other
+        form as a form draft, so nothing typed is lost and each comes back after unlocking.
 
         What is typed is taken now; it is written on the write queue, ahead of the store's closing (which
         the window queues next), so a lock never waits on a sync and a sync never costs the draft."""
         ws = self.workspace
         kept = 0
         for dialog in self.dialogs:
+            if isinstance(dialog, TypedDialog) and dialog.form_kind is not None and dialog.has_unsaved_text():
+                kept += dialog.keep_draft_at_lock()
+                continue
             if ws is not None and isinstance(dialog, NoteDialog) and dialog.has_unsaved_text():
                 draft, draft_id = dialog.draft(), dialog.draft_id
 
@@ -495,9 +543,7 @@ class PersonPanel(QWidget):
             return
         if url.scheme() != "amend":
             return
-        note = self.workspace.notes.get(uuid.UUID(url.path()))
-        dialog = AmendDialog(self.workspace, note, parent=self, ops=self.ops)
-        self._open(dialog)
+        self.amend(uuid.UUID(url.path()))
 
     def _on_escalation_link(self, url: QUrl) -> None:
         if self.workspace is not None and url.scheme() == "escalation":

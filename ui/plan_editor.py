@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QStringListModel, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.form_drafts import FormKind
 from app.persons import Nation
 from app.plan_diff import PREFERENCE_LABELS, plan_changes
 from app.plan_quality import quality_prompts, unnamed_lines
@@ -41,7 +42,7 @@ from app.safety_plans import PlanDraft, PlanItem, PlanRevision, Preferences, Ste
 from app.workspace import Workspace
 from ui.operations import StoreOps
 from ui.plan_section_model import PlanSectionModel
-from ui.saving import Saving
+from ui.typed_dialog import TypedDialog
 
 STEP_HINTS = {
     Step.WARNING_SIGNS: "In the person's words: thoughts, feelings, situations that come before a crisis.",
@@ -76,7 +77,11 @@ PREFERENCES_PAGE = len(Step)
 CHECK_PAGE = len(Step) + 1
 
 
-class PlanEditor(QDialog):
+class PlanEditor(TypedDialog):
+    what = "The new version of this plan"
+    discard_note = "The plan in force stays as it is."
+    form_kind = FormKind.SAFETY_PLAN
+
     saved = Signal(object)  # PlanRevision
 
     def __init__(
@@ -89,14 +94,12 @@ class PlanEditor(QDialog):
         nation: Nation | None = None,
         ops: StoreOps,
     ) -> None:
-        super().__init__(parent)
-        self.saving = Saving(self, ops)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._person_id = person_id
         self._person_name = person_name
         self._nation = nation
         self._base: PlanRevision | None = workspace.plans.current(person_id)
-        self._saved = False
         self.setWindowTitle(f"Safety plan — {person_name}")
         base = self._base
         version = len(workspace.plans.revisions(person_id)) if base else 0
@@ -154,7 +157,6 @@ class PlanEditor(QDialog):
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
             button.setDefault(False)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
         for step in Step:
             QShortcut(QKeySequence(f"Alt+{int(step)}"), self, activated=lambda s=step: self.show_page(int(s) - 1))
 
@@ -172,6 +174,12 @@ class PlanEditor(QDialog):
         layout.addWidget(self.buttons)
         self.resize(960, 600)
         self.show_page(0)
+        self.track_draft(workspace.forms, person_id)
+        if self.restored_from is not None and self.restored_from.fields.get("base_revision_id") != self._base_id():
+            self.restored_note.setText(
+                self.restored_note.text() + "<br>A newer version of the plan has arrived since: check what "
+                "changes on the last page before saving."
+            )
 
     # -- pages --------------------------------------------------------------------------------------
 
@@ -348,6 +356,7 @@ class PlanEditor(QDialog):
         return "".join(parts)
 
     def _on_edit(self, *_: object) -> None:
+        self.typed()
         if self.pages.currentIndex() == CHECK_PAGE:
             self.review.setHtml(self.review_html())
 
@@ -355,9 +364,43 @@ class PlanEditor(QDialog):
         return [s.strip() for s in self.shared_with.text().split(";") if s.strip()]
 
     def has_unsaved_text(self) -> bool:
-        return not self._saved and (
+        return not self._finished and (
             bool(self.changes()) or bool(self.summary.toPlainText().strip()) or bool(self.present.text().strip())
         )
+
+    def typed_text(self) -> list[str]:
+        return [self.summary.toPlainText(), self.present.text(), *(str(c) for c in self.changes())]
+
+    # -- form draft ---------------------------------------------------------------------------------
+
+    def _base_id(self) -> str | None:
+        return str(self._base.id) if self._base else None
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {
+            "base_revision_id": self._base_id(),
+            "sections": {str(int(step)): model.rows() for step, model in self.section_models.items()},
+            "preferences": {key: edit.toPlainText() for key, edit in self.preference_edits.items()},
+            "co_produced": self.co_produced.currentData(),
+            "present": self.present.text(),
+            "shared_with": self.shared_with.text(),
+            "share_agreed": self.share_agreed.isChecked(),
+            "summary": self.summary.toPlainText(),
+        }
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        for key, rows in dict(fields.get("sections", {})).items():
+            if key.isdigit() and int(key) in {int(s) for s in Step}:
+                self.section_models[Step(int(key))].set_rows(rows)
+        for key, text in dict(fields.get("preferences", {})).items():
+            if key in self.preference_edits:
+                self.preference_edits[key].setPlainText(str(text))
+        index = self.co_produced.findData(fields.get("co_produced"))
+        self.co_produced.setCurrentIndex(max(index, 0))
+        self.present.setText(str(fields.get("present", "")))
+        self.shared_with.setText(str(fields.get("shared_with", "")))
+        self.share_agreed.setChecked(bool(fields.get("share_agreed")))
+        self.summary.setPlainText(str(fields.get("summary", "")))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
@@ -401,8 +444,6 @@ class PlanEditor(QDialog):
             )
             return
         lines = [self.summary.toPlainText().strip(), f"Written with the person: {self.co_produced.currentText()}"]
-        if self.present.text().strip():
-            lines.append(f"Present: {self.present.text().strip()}")
         draft = PlanDraft(
             person_id=self._person_id,
             base_revision_id=self._base.id if self._base else None,
@@ -411,39 +452,12 @@ class PlanEditor(QDialog):
             co_produced=written == "yes",
             shared_with=self.sharing(),
             change_summary="\n".join(lines),
+            present=self.present.text().strip() or None,
         )
         plans = self._workspace.plans
         # Explained if it fails; the editor keeps everything as typed.
         self.saving.run("Safety plan", lambda: plans.revise(draft), persons=[self._person_id], succeeded=self._done)
 
     def _done(self, revision: PlanRevision) -> None:
-        self._saved = True
         self.saved.emit(revision)
-        self.accept()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.saving.active:
-            event.ignore()  # closes by itself once the save has landed
-            return
-        if self.has_unsaved_text() and not self._confirm_discard():
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def reject(self) -> None:
-        if self.saving.active:
-            return
-        if self.has_unsaved_text() and not self._confirm_discard():
-            return
-        self._saved = True
-        super().reject()
-
-    def _confirm_discard(self) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Discard these changes?",
-            "The changes to this plan have not been saved. Discard them? The current plan stays as it is.",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        self.accept()  # the record holds it now: the form draft goes

@@ -89,3 +89,12 @@ class PlanSectionModel(QAbstractTableModel):
             for text, phone, hours in self._rows
             if text.strip() or phone.strip() or hours.strip()
         ]
+
+    def rows(self) -> list[list[str]]:
+        """Every row as typed, blank ones too (what a form draft keeps)."""
+        return [list(r) for r in self._rows]
+
+    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
+        self.beginResetModel()
+        self._rows = [[str(c) for c in [*r, "", "", ""][:3]] for r in rows]
+        self.endResetModel()

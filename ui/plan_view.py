@@ -119,7 +119,8 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
         version = f" version {context.version}" if context is not None and context.version else ""
         parts.append(
             f"<p class='meta'>Safety plan{version} · {plan.created_at.astimezone():%d %b %Y %H:%M}"
-            f"{' (co-produced)' if plan.co_produced else ' (not written with the person)'}{synced}"
+            f"{' (co-produced)' if plan.co_produced else ' (not written with the person)'}"
+            f"{f' · present: {escape(plan.present)}' if plan.present else ''}{synced}"
             " · <a href='edit-plan:'>Edit (Ctrl+P)</a></p>"
         )
         rows = [

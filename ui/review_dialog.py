@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, QSize, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.form_drafts import FormKind
 from app.safety_reviews import NextStep, ReviewDraft, TriggerPoint
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
@@ -40,6 +43,7 @@ def _text(name: str, placeholder: str) -> QPlainTextEdit:
 
 class ReviewDialog(TypedDialog):
     what = "This safety review"
+    form_kind = FormKind.SAFETY_REVIEW
 
     saved = Signal(object)  # SafetyReview
 
@@ -118,6 +122,37 @@ class ReviewDialog(TypedDialog):
         layout.addWidget(buttons)
         wanted = content.sizeHint() + QSize(40, buttons.sizeHint().height() + 40)
         fit_to_screen(self, wanted.expandedTo(QSize(640, 0)))
+        self.track_draft(workspace.forms, person_id)
+
+    def _texts(self) -> dict[str, QPlainTextEdit]:
+        return {
+            "what_changed": self.what_changed, "account": self.account, "why": self.why,
+            "concerns": self.concerns, "protective": self.protective,
+        }  # fmt: skip
+
+    def _lines(self) -> dict[str, QLineEdit]:
+        return {"step_action": self.step_action, "step_owner": self.step_owner, "plan_note": self.plan_note}
+
+    def draft_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {k: e.toPlainText() for k, e in self._texts().items()}
+        fields |= {k: e.text() for k, e in self._lines().items()}
+        fields |= {
+            "trigger": str(self.trigger.currentData()),
+            "step_due": self.step_due.date().toPython().isoformat(),
+            "plan_reviewed": self.plan_reviewed.isChecked(),
+        }
+        return fields
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        for key, edit in self._texts().items():
+            edit.setPlainText(str(fields.get(key, "")))
+        for key, line in self._lines().items():
+            line.setText(str(fields.get(key, "")))
+        if fields.get("trigger") in set(TriggerPoint):
+            self.trigger.setCurrentIndex(list(TriggerPoint).index(TriggerPoint(fields["trigger"])))
+        if fields.get("step_due"):
+            self.step_due.setDate(QDate(date.fromisoformat(str(fields["step_due"]))))
+        self.plan_reviewed.setChecked(bool(fields.get("plan_reviewed")))
 
     def typed_text(self) -> list[str]:
         texts = [e.toPlainText() for e in (self.what_changed, self.account, self.why, self.concerns, self.protective)]

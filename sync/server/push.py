@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ids import WAYMARK_NAMESPACE, derived_id
+from storage import records
 from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, ItemResult, PushRequest, RejectReason
 from sync.server import audit, scope
 from sync.server.errors import ApiError
@@ -34,7 +35,13 @@ from sync.server.models import (
     User,
 )
 
-SUPPORTED_SCHEMA_VERSION = 1
+SUPPORTED_SCHEMA_VERSION = 1  # of a record type this server has no serialiser for (the reserved types)
+
+
+def supported_schema_version(record_type: str) -> int:
+    """The newest payload version of ``record_type`` this server can read: the shared serialiser's."""
+    spec = records.TYPES.get(record_type)
+    return spec.schema_version if spec is not None else SUPPORTED_SCHEMA_VERSION
 
 
 @dataclass
@@ -275,7 +282,7 @@ def _apply(
             )
         # Same id, other content: never an overwrite. The stored record stays byte-identical.
         return _reject(session, batch, user, device, item, "id_reuse", security=True)
-    if item.schema_version > SUPPORTED_SCHEMA_VERSION:
+    if item.schema_version > supported_schema_version(item.record_type):
         return _reject(session, batch, user, device, item, "unsupported_schema_version")
     if len(json.dumps(item.payload)) > MAX_PAYLOAD_BYTES:
         return _reject(session, batch, user, device, item, "payload_too_large")

@@ -42,6 +42,22 @@ def test_a_recorded_contact_updates_last_contact(workspace) -> None:
     assert updated.last_contact_at == NOW - timedelta(minutes=1)
 
 
+def test_an_unsigned_draft_is_not_counted_as_the_last_contact(workspace) -> None:
+    """A draft may still change or never be signed: "last contact" is what the record stands behind."""
+    row = workspace.caseload.rows()[0]
+    before = row.last_contact_at
+    assert before is not None and before < NOW - timedelta(minutes=1)
+    draft = NoteDraft(
+        row.person_id, NOW - timedelta(minutes=40), NOW - timedelta(minutes=1), ContactMethod.HOME_VISIT,
+        Outcome.SEEN, "Half written at the door.",
+    )  # fmt: skip
+    kept = workspace.drafts.keep(draft)
+    assert next(r for r in workspace.caseload.rows() if r.person_id == row.person_id).last_contact_at == before
+    workspace.drafts.sign(kept.id, draft)
+    signed = next(r for r in workspace.caseload.rows() if r.person_id == row.person_id)
+    assert signed.last_contact_at == NOW - timedelta(minutes=1)
+
+
 def test_audit_chain_records_views_and_detects_tampering(workspace) -> None:
     row = workspace.caseload.rows()[0]
     workspace.caseload.open_person(row.person_id)

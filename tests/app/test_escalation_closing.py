@@ -192,3 +192,19 @@ def test_the_work_due_order_lists_a_closed_escalations_overdue_follow_up_until_d
     ws.escalations.follow_up_done(check.id, "Sam Okafor", "Visited; settled")
     row = next(r for r in ws.caseload.rows() if r.person_id == pid)
     assert row.due.since != due
+
+
+def test_finding_1_a_note_of_contact_marked_entered_in_error_is_not_contact(workspace, clock) -> None:
+    """A note entered in error (the wrong person, or it never happened) must not let a welfare check close as
+    'contact re-established': nobody has actually been in touch with this person."""
+    from app.contact_notes import AmendmentKind
+
+    ws = workspace
+    pid, check = _welfare_check(ws, clock)
+    check = _act(ws, check, "notify-manager", ActionKind.PHONED, True, contact_id="eastmoor-duty-manager")
+    check, _ = ws.escalations.set_follow_up(check.id, clock.now() + timedelta(hours=4), "Sam Okafor")
+    _note(ws, clock, pid, check.identified_at + timedelta(hours=1), Outcome.SEEN, "Seen at home")
+    seen = next(n for n in ws.notes.timeline(pid) if n.outcome is Outcome.SEEN)
+    ws.notes.amend(seen.id, AmendmentKind.ENTERED_IN_ERROR, "Wrong person's record", "This visit was to someone else")
+    with pytest.raises(InvalidInput, match="no contact with the person"):
+        ws.escalations.close(check.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)

@@ -79,3 +79,27 @@ def test_the_banner_says_the_prompts(workspace, clock) -> None:
     ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.HOME_VISIT, Outcome.NO_ANSWER,
                               "No answer at the door"), sign=False)  # fmt: skip
     assert "still a draft: sign it" in banner_html(ws.missed_contacts.status(pid), clock.now())
+
+
+def test_b_the_run_prompt_says_what_to_do_and_is_not_repeated_once_a_welfare_check_is_raised() -> None:
+    (episode,) = episodes([_miss(0, 1), _miss(24 * 7, 2)], POLICY)
+    assert episode.run_prompt() == (
+        "2 missed contacts in a row since 02 Nov, with no contact in between: review the risk history with your "
+        "duty manager and decide whether a welfare check is needed."
+    )
+    # Once the welfare check is raised it is the prompt (its pathway starts with the duty manager).
+    (raised,) = episodes([_miss(0, 1), _miss(24 * 7, 2), _miss(24 * 7 + 30, 3)], POLICY)
+    assert raised.welfare_check_raised_at is not None and raised.closed_at is None and len(raised.counted) == 3
+    assert raised.run_prompt() is None
+    seen = ContactEvent(START + timedelta(days=8), Outcome.SEEN, uuid.UUID(int=9))
+    (closed,) = episodes([_miss(0, 1), _miss(24 * 7, 2), seen], POLICY)
+    assert closed.closed_at == seen.at and closed.run_prompt() is None, "contact made: nothing left to prompt"
+
+
+def test_b_the_run_prompt_dates_the_first_miss_in_london_time() -> None:
+    # 23:30 UTC on 10 June is 00:30 on 11 June in London (BST): the worker's calendar says the 11th.
+    late = datetime(2026, 6, 10, 23, 30, tzinfo=UTC)
+    misses = [ContactEvent(late + timedelta(days=7 * n), Outcome.NO_ANSWER, uuid.UUID(int=n + 1), scheduled=True)
+              for n in range(2)]  # fmt: skip
+    (episode,) = episodes(misses, POLICY)
+    assert "since 11 Jun" in (episode.run_prompt() or "")

@@ -141,3 +141,30 @@ def test_a_person_with_no_missed_contact_has_nothing_to_do(ws: Workspace, person
     assert (status.state, status.misses, status.after_contact) == (None, 0, ())
     with pytest.raises(NotFound):
         ws.missed_contacts.status(uuid.UUID(int=12345))
+
+
+def test_the_welfare_check_is_due_an_hour_after_the_second_miss_and_overdue_only_once_that_hour_is_past(
+    ws: Workspace, person
+) -> None:
+    """The seed: "after the second missed contact within 24–48 hours, staff escalate to a welfare check" — the
+    24–48 h is the window between the misses, not time allowed before acting. It says nothing of how soon the
+    welfare check starts, so the safer reading is kept: within the policy's start time (1 h) of the second miss,
+    never 24–48 h later (tests/MUTANTS.md, hazard HAZ-14)."""
+    from storage.repo.work_due import due_times
+
+    first, second = NOW - timedelta(hours=30), NOW - timedelta(hours=3)  # both counted: more than 24 h apart
+    note(ws, person, first)
+    note(ws, person, second)
+    due = second + ws.missed_contacts.policy.welfare_check_start_within
+    assert due == second + timedelta(hours=1)
+    assert ws.missed_contacts.status(person).welfare_check_due == due
+    (check,) = ws.escalations.for_person(person)
+    (first_step,) = check.timeliness()
+    assert first_step.due_by == due
+    assert first_step.describe(due) == f"due by {due:%H:%M}", "at the standard it is still due, not overdue"
+    assert first_step.describe(due + timedelta(minutes=1)) == "overdue by 1 min"
+    with ws.uow.read() as session:
+        at_due = {what for what, _p, _at in due_times(session, [person], due)}
+        just_after = {what: at for what, _p, at in due_times(session, [person], due + timedelta(seconds=1))}
+    assert "welfare" not in at_due, "due at 12:30 is not overdue at 12:30"
+    assert just_after["welfare"] == due

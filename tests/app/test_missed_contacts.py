@@ -162,8 +162,16 @@ def test_recontact_routes_follow_preferred_order_and_consent() -> None:
         (Channel.PHONE, "07700 900003"),
         (Channel.THIRD_PARTY, "07700 900004"),
     ]
+    # Whether a message may be left, and through whom, travel with each route: a message left where it is not
+    # safe could tell someone else about the person's care.
+    expected = [(True, None), (False, None), (False, "Sister (sister)")]
+    assert [(r.safe_to_leave_message, r.via) for r in routes] == expected
+    via = recontact_routes(_person((Route(Channel.THIRD_PARTY, "07700 900006", via="Neighbour", consented=True),)))[0]
+    assert [(r.channel, r.via) for r in via] == [(Channel.THIRD_PARTY, "Neighbour")]
     assert recontact_routes(_person(())) == ([], recontact_routes(_person(()))[1])
-    assert "No preferred contact method" in (recontact_routes(_person(()))[1] or "")
+    assert recontact_routes(_person(()))[1] == (
+        "No preferred contact method is recorded for this person: add one, and use the last known route."
+    )
 
 
 # -- as the worker meets it -------------------------------------------------------------------------

@@ -259,3 +259,42 @@ def test_a_real_version_3_store_gains_the_lead_tables_with_nothing_lost(tmp_path
     finally:
         st.close()
         fresh.close()
+
+
+V4_STORE = Path(__file__).parents[1] / "fixtures" / "store-v4"
+
+
+def test_a_real_version_4_store_gains_form_drafts_with_nothing_lost(tmp_path: Path) -> None:
+    from app.form_drafts import FormKind
+
+    old = tmp_path / "old"
+    shutil.copytree(V4_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 4
+            before = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+    finally:
+        engine.dispose()
+    ws = Workspace.open(old, PASSPHRASE)  # opening upgrades
+    fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
+    try:
+        with ws.store.engine.connect() as a, fresh.store.engine.connect() as b:
+            assert migrations.current_version(a) == migrations.latest_version()
+            assert _columns(a) == _columns(b)
+            indexes = "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            assert a.exec_driver_sql(indexes).all() == b.exec_driver_sql(indexes).all()
+            after = {t: a.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+            assert after.pop("audit_event") == before.pop("audit_event") + 1, "only opening it was audited"
+            assert after == before
+        person = ws.caseload.rows()[0].person_id
+        kept = ws.forms.keep(FormKind.SAFETY_REVIEW, person, {"what_changed": "Moved flat"})
+        assert ws.forms.get(FormKind.SAFETY_REVIEW, person) == kept
+        assert len(ws.drafts.for_person(person)) == 1, "the unsigned note draft is still there"
+        # Its plan's second revision was written when who was present was a line of the summary.
+        revision = ws.plans.current(person)
+        assert revision is not None and revision.present == "the person, their sister Amy"
+        assert "Present:" not in revision.change_summary and revision.change_summary.startswith("Added the allotment")
+    finally:
+        ws.close()
+        fresh.close()

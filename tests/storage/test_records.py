@@ -37,6 +37,7 @@ SAMPLES: dict[str, models.Base] = {
         id=_id(3), plan_id=_id(10), **COMMON, parent_ids=[str(_id(11))], created_at=T, co_produced=True,
         shared_with=["GP"], sections=[{"step": 1, "items": [{"text": "Not sleeping"}]}],
         preferences={"contact": "text first"}, change_summary="Added a warning sign",
+        present="The person; their sister Amy",
     ),
     "safety_review": models.SafetyReview(
         id=_id(4), **COMMON, created_at=T, trigger="medication_change", what_changed="New medication",
@@ -168,3 +169,18 @@ def test_a_newer_or_unknown_record_is_reported_not_guessed() -> None:
         records.upcast({**body, "schema_version": 2})
     with pytest.raises(records.UpdateRequired, match="not known"):
         records.upcast({**body, "record_type": "lead_review"})
+
+
+def test_a_version_1_plan_revision_is_upcast_with_who_was_present_as_a_field() -> None:
+    """Before version 2 the plan editor wrote "Present: …" as a line of the change summary."""
+    old = json.loads((GOLDEN / "v1" / "safety_plan_revision.json").read_text())
+    assert old["schema_version"] == 1 and "present" not in old["payload"]
+    summary = "Added a warning sign\nWritten with the person: Yes\nPresent: the person, their sister Amy"
+    v1 = {**old, "payload": {**old["payload"], "change_summary": summary}}
+    upcast = records.upcast(v1)
+    assert upcast["schema_version"] == 2
+    assert upcast["payload"]["present"] == "the person, their sister Amy"
+    assert upcast["payload"]["change_summary"] == "Added a warning sign\nWritten with the person: Yes"
+    assert set(upcast["payload"]) == set(json.loads((GOLDEN / "safety_plan_revision.json").read_text())["payload"])
+    nobody = records.upcast(old)["payload"]
+    assert nobody["present"] is None and nobody["change_summary"] == "Added a warning sign", "said only if recorded"

@@ -45,7 +45,20 @@ def test_closing_with_nobody_who_can_act_reached_asks_why_and_the_follow_up_is_d
     qtbot.keyClick(view, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: not view.escalation.is_open or len(refused) > 1)
     assert len(refused) == 1, refused
-    assert "Closed without reaching anyone who can act: Person seen by police" in view.notice.text()
+    closed_at = view.escalation.closed_at
+    assert closed_at is not None
+    notice = view.notice.text()
+    assert (
+        f"Closed {closed_at.astimezone():%a %d %b %H:%M} — nobody at an escalation step was reached:</b> "
+        "Person seen by police" in notice
+    )
+    assert "Phone now" not in notice and "Nobody has been told yet" not in notice, "nothing is left to phone"
+    assert "Their sister, Jo" in notice
+    assert not view.copy_now.isEnabled()
+    from ui.person_panel import escalations_html
+
+    history = escalations_html([view.escalation])
+    assert "nobody reached yet" not in history and "was reached: Person seen by police" in history
 
     clock.set(clock.now() + timedelta(days=2))
     rows = {r.person_id: r for r in workspace.caseload.rows()}

@@ -12,7 +12,7 @@ from ui.plan_editor import CHECK_PAGE, PlanEditor
 def _editor(qtbot, workspace, person_id):
     editor = PlanEditor(workspace, person_id, "Test person", ops=StoreOps(QThreadPool.globalInstance()))
     # Closing at teardown must not wait on a real "discard?" question the test did not answer.
-    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
+    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_finished", True))
     editor.show()
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow)  # window shortcuts (mnemonics, Ctrl+S) answer only when active
@@ -74,7 +74,8 @@ def test_a_new_revision_written_by_keyboard_keeps_the_old_one(qtbot, workspace, 
     assert len(workspace.plans.revisions(person)) == count + 1
     assert workspace.plans.revisions(person)[-2].id == before.id, "the earlier version is kept as it was"
     assert any(i.text == "Missing meals" for i in revision.section(Step.WARNING_SIGNS).items)
-    assert "care coordinator" in revision.change_summary
+    assert revision.present == "The person and her care coordinator", "who was present is a field of its own"
+    assert "Present:" not in revision.change_summary and "care coordinator" not in revision.change_summary
     assert "Written with the person: Yes" in revision.change_summary
 
 
@@ -116,7 +117,7 @@ def test_step_5_shows_the_national_lines_added_for_the_persons_nation(qtbot, wor
     editor = PlanEditor(
         workspace, person, "Test person", nation=Nation.SCOTLAND, ops=StoreOps(QThreadPool.globalInstance())
     )
-    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_saved", True))
+    qtbot.addWidget(editor, before_close_func=lambda e: setattr(e, "_finished", True))
     editor.show_page(int(Step.PROFESSIONALS) - 1)
     text = " ".join(label.text() for label in editor.pages.currentWidget().findChildren(QLabel))
     assert "Added automatically" in text and "Breathing Space" in text and "Lifeline" not in text
@@ -173,7 +174,7 @@ def test_ctrl_p_opens_the_editor_for_the_open_person(qtbot, window) -> None:
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: any(isinstance(d, PlanEditor) for d in window.person_panel.dialogs))
     editor = next(d for d in window.person_panel.dialogs if isinstance(d, PlanEditor))
-    editor._saved = True  # nothing typed; close without asking
+    editor._finished = True  # nothing typed; close without asking
     editor.reject()
 
 
