@@ -24,6 +24,7 @@ from app.org_config import OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
 from app.persons import Nation
+from app.planned_contacts import PlannedContactService
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
 from app.store_lock import LOCK_NAME, StoreLock
@@ -51,6 +52,7 @@ class Workspace:
     notes: ContactNoteService = field(init=False)
     drafts: NoteDraftService = field(init=False)
     reviews: SafetyReviewService = field(init=False)
+    planned: PlannedContactService = field(init=False)
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
     lead: LeadRecordService = field(init=False)
@@ -81,6 +83,7 @@ class Workspace:
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
+        self.planned = PlannedContactService(uow, self.clock, self.actor)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""

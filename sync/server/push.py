@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ids import WAYMARK_NAMESPACE, derived_id
-from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, ItemResult, PushRequest, RejectReason
+from sync.protocol import MAX_PAYLOAD_BYTES, SCHEMA_VERSIONS, ChangeRecord, ItemResult, PushRequest, RejectReason
 from sync.server import audit, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
@@ -33,8 +33,6 @@ from sync.server.models import (
     Record,
     User,
 )
-
-SUPPORTED_SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -270,7 +268,7 @@ def _apply(
             )
         # Same id, other content: never an overwrite. The stored record stays byte-identical.
         return _reject(session, batch, user, device, item, "id_reuse", security=True)
-    if item.schema_version > SUPPORTED_SCHEMA_VERSION:
+    if item.schema_version > SCHEMA_VERSIONS[item.record_type]:
         return _reject(session, batch, user, device, item, "unsupported_schema_version")
     if len(json.dumps(item.payload)) > MAX_PAYLOAD_BYTES:
         return _reject(session, batch, user, device, item, "payload_too_large")
