@@ -83,6 +83,7 @@ SAMPLES: dict[str, models.Base] = {
         answers=[{"question_id": "dynamic_review_updated", "answer": "yes", "note": None},
                  {"question_id": "plan_used_in_notes", "answer": "partly", "note": "Step 2 cited once"}],
         comment="Follow-up done on time",
+    ),
     "planned_contact": models.PlannedContact(
         id=_id(9), **COMMON, staff_id=AUTHOR, created_at=T, due_at=T, window_end=T.replace(hour=17),
         method="home_visit", with_whom="Sam, with their sister", purpose="Check in after the review — sleep",
