@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import Escalation, EscalationKind
+from app.hours import LONDON
 from app.persons import Person
+from app.planned_contacts import ContactPlan, PlannedContact
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
 from ui.amend_dialog import AmendDialog
@@ -33,6 +35,8 @@ from ui.missed_contact_banner import MissedContactBanner
 from ui.note_dialog import NoteDialog
 from ui.plan_editor import PlanEditor
 from ui.plan_view import PlanContext, PlanView, note_html
+from ui.planned_contact_dialogs import CancelContactDialog, EndPlanDialog, IncreaseContactDialog, PlanContactDialog
+from ui.planned_contacts_pane import PlannedContactsPane
 from ui.review_dialog import ReviewDialog
 
 log = logging.getLogger(__name__)
@@ -116,6 +120,12 @@ class PersonPanel(QWidget):
         buttons = QHBoxLayout()
         for b in (self.note_button, self.review_button, self.escalate_button):
             buttons.addWidget(b)
+        self.planned = PlannedContactsPane()
+        self.planned.plan_requested.connect(self.plan_contact)
+        self.planned.reschedule_requested.connect(self.reschedule_contact)
+        self.planned.cancel_requested.connect(self.cancel_contact)
+        self.planned.increase_requested.connect(self.increase_contact)
+        self.planned.end_plan_requested.connect(self.end_contact_plan)
         self.plan_view = PlanView()
         self.plan_view.edit_requested.connect(self.edit_plan)
         self.plan_view.copy_feedback = CopyFeedback()
@@ -131,12 +141,14 @@ class PersonPanel(QWidget):
         self.tabs.addTab(self.notes_view, "No&tes")
         self.tabs.addTab(self.reviews_view, "Rev&iews")
         self.tabs.addTab(self.escalations_view, "Escalation&s")
+        self.tabs.addTab(self.planned, "P&lanned contacts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.unreached)
         layout.addWidget(self.drafts_label)
         layout.addLayout(buttons)
+        layout.addWidget(self.planned.summary)
         layout.addWidget(self.tabs, 1)
         self._set_enabled(False)
         self.plan_view.setHtml(
@@ -155,6 +167,7 @@ class PersonPanel(QWidget):
     def _set_enabled(self, enabled: bool) -> None:
         for b in (self.note_button, self.review_button, self.escalate_button):
             b.setEnabled(enabled)
+        self.planned.set_enabled(enabled)
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -207,6 +220,8 @@ class PersonPanel(QWidget):
         self.drafts_label.setVisible(bool(drafts))
         self.banner.show_status(ws.missed_contacts.status(person.id), now)
         self._set_enabled(True)
+        today = now.astimezone(LONDON).date()
+        self.planned.show_schedule(ws.planned.for_person(person.id), person.preferred_name, today)
 
     def forget(self) -> None:
         """Drop every decrypted view (full lock, close)."""
@@ -222,6 +237,7 @@ class PersonPanel(QWidget):
         self.unreached.setVisible(False)
         self.drafts_label.clear()
         self.drafts_label.setVisible(False)
+        self.planned.clear()
         self._set_enabled(False)
 
     # -- actions ------------------------------------------------------------------------------------
@@ -278,6 +294,46 @@ class PersonPanel(QWidget):
         dialog = ReviewDialog(
             self.workspace, self.person.id, self.person.preferred_name, trigger, parent=self, suggested_step=suggested
         )
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def plan_contact(self) -> PlanContactDialog | None:
+        if self.workspace is None or self.person is None:
+            return None
+        dialog = PlanContactDialog(self.workspace, self.person.id, self.person.preferred_name, parent=self)
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+        return dialog
+
+    def reschedule_contact(self, contact: PlannedContact) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = PlanContactDialog(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, reschedule=contact
+        )
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def cancel_contact(self, contact: PlannedContact) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = CancelContactDialog(self.workspace, contact, self.person.preferred_name, parent=self)
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def increase_contact(self, reason: str = "") -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = IncreaseContactDialog(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, reason=reason
+        )
+        dialog.saved.connect(self._after_save)
+        self._open(dialog)
+
+    def end_contact_plan(self, plan: ContactPlan) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = EndPlanDialog(self.workspace, plan, self.person.preferred_name, parent=self)
         dialog.saved.connect(self._after_save)
         self._open(dialog)
 
