@@ -24,7 +24,7 @@ from ui.display_text import escape
 from ui.planned_contact_dialogs import method_label, when_text
 
 _Index = QModelIndex | QPersistentModelIndex
-HEADERS = ("When", "Kind", "Purpose", "With whom", "")
+HEADERS = ("When", "Kind", "Purpose", "With whom", "State")
 
 
 class PlannedContactsModel(QAbstractTableModel):
