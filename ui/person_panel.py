@@ -189,7 +189,12 @@ class PersonPanel(QWidget):
         version = next((n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None)
         authors = ws.staff_names()
         context = PlanContext(
-            now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
+            now,
+            ws.last_synced(),
+            ws.config.directory.national_lines(person.nation, now),
+            version,
+            authors,
+            ws.config.directory,
         )
         self.plan_view.show_person(person, plan, notes[:5], context)
         self.notes_view.setHtml(
@@ -341,7 +346,12 @@ class PersonPanel(QWidget):
         if self.workspace is None or self.person is None:
             return
         dialog = PlanEditor(
-            self.workspace, self.person.id, self.person.preferred_name, parent=self, nation=self.person.nation
+            self.workspace,
+            self.person.id,
+            self.person.preferred_name,
+            parent=self,
+            nation=self.person.nation,
+            area=self.person.area,
         )
         dialog.saved.connect(self._after_save)
         self._open(dialog)
