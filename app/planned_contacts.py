@@ -230,7 +230,7 @@ def plan_dates(starts_on: date, until: date, every_days: int) -> list[date]:
 @dataclass(frozen=True, slots=True)
 class Cancelled:
     """What a cancel did. ``nothing_left`` is the hazard control: after it, no contact is planned with the
-    person at all, so the worker is told and asked to plan the next one (HAZ-22)."""
+    person at all, so the worker is told and asked to plan the next one (HAZ-26)."""
 
     contact: PlannedContact
     nothing_left: bool

@@ -215,7 +215,7 @@ class CancelContactDialog(TypedDialog):
         others = [c for c in workspace.planned.for_person(contact.person_id).upcoming if c.id != contact.id]
         text = f"Cancel the {method_label(contact.method).lower()} of <b>{escape(when_text(contact))}</b>?"
         if not others:
-            # HAZ-22: a cancelled contact must not quietly leave nobody planned to see the person.
+            # HAZ-26: a cancelled contact must not quietly leave nobody planned to see the person.
             text += (
                 f"<p><b>It is the only contact planned with {escape(person_name)}.</b> After cancelling it, "
                 "nobody is planned to see them: plan the next contact too (Ctrl+T).</p>"

@@ -141,7 +141,7 @@ class PlannedContactsPane(QWidget):
         if overdue:
             parts.append(f"{overdue} passed with no note")
         if not upcoming:
-            # HAZ-22: nobody planned to see the person is said where the worker looks, not left to be noticed.
+            # HAZ-26: nobody planned to see the person is said where the worker looks, not left to be noticed.
             parts.append(f"<b>No contact is planned with {escape(person_name)}.</b> Plan one (Ctrl+T)")
         for p in self._plans:
             parts.append(
