@@ -32,10 +32,7 @@ def demo_dir_amended(demo_dir: Path) -> Path:
             note_id = session.scalars(sa.select(ContactNote.id).where(ContactNote.signed_at.is_not(None))).first()
         assert note_id is not None
         ws.notes.amend(note_id, AmendmentKind.ADDENDUM, "later information", "an addendum")
-        # And one of each team lead's record, written as the demo team's lead.
-        for record_type in sorted(LEAD_ONLY):
-            WRITERS[record_type][0](ws)
-        # And a planned contact cancelled, and an increase-contact plan ended early.
+        # A planned contact cancelled, and an increase-contact plan ended early.
         person = ws.caseload.rows()[0].person_id
         upcoming = ws.planned.for_person(person).upcoming
         ws.planned.cancel(upcoming[0].id, "a reason")
@@ -44,6 +41,9 @@ def demo_dir_amended(demo_dir: Path) -> Path:
             ContactPlanDraft(person, 2, today, today + timedelta(days=6), time(10), ContactMethod.PHONE, "a reason")
         )
         ws.planned.end_plan(plan.id, "a reason")
+        # And one of each team lead's record, written as the demo team's lead.
+        for record_type in sorted(LEAD_ONLY):
+            WRITERS[record_type][0](ws)
     finally:
         ws.close()
     return demo_dir
