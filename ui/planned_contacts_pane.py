@@ -100,6 +100,8 @@ class PlannedContactsPane(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("planned_contacts_summary")
         self.summary.setAccessibleName("Next planned contact")
+        # Wraps rather than widening the window: it must not set the main window's minimum width.
+        self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.model = PlannedContactsModel(self)
         self.table = QTableView()
