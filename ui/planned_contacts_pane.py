@@ -10,7 +10,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -122,10 +122,11 @@ class PlannedContactsPane(QWidget):
         self.cancel_button.clicked.connect(lambda: self._with_selected(self.cancel_requested))
         self.increase_button = QPushButton("Increase contact…")
         self.increase_button.clicked.connect(self.increase_requested.emit)
-        buttons = QHBoxLayout()
-        for b in (self.plan_button, self.reschedule_button, self.cancel_button, self.increase_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        # Two rows of two, so the tab never sets a wider minimum for the main window than the other tabs.
+        buttons = QGridLayout()
+        for i, b in enumerate((self.plan_button, self.increase_button, self.reschedule_button, self.cancel_button)):
+            buttons.addWidget(b, i // 2, i % 2)
+        buttons.setColumnStretch(2, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
