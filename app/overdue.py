@@ -17,6 +17,8 @@ from datetime import datetime
 class PlannedFact:
     id: uuid.UUID
     due_at: datetime
+    window_end: datetime | None = None  # planned as a window: overdue only once it has closed
+    ended: bool = False  # a change record rescheduled or cancelled it
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ def overdue(
     (``Escalation.follow_up_overdue_at``)."""
     notes = list(notes)
     met = {n.planned_contact_id for n in notes if n.planned_contact_id is not None}
-    late = sum(1 for p in planned if p.id not in met and p.due_at < now)
+    late = sum(1 for p in planned if p.id not in met and not p.ended and (p.window_end or p.due_at) < now)
     latest = max((n.contact_end for n in notes), default=None)
     action = any(n.contact_end == latest and n.next_action_due is not None and n.next_action_due < now for n in notes)
     return Overdue(late, action, sum(1 for due in follow_ups_due if due < now))

@@ -61,13 +61,19 @@ class PlanItem:
     text: str = field(repr=False)
     phone: str | None = field(default=None, repr=False)
     hours: str | None = None
+    # A service chosen from the directory (HAZ-19): shown with the directory's details of the day, so a
+    # changed number changes everywhere; text, phone and hours keep what it said when chosen.
+    directory_id: str | None = None
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PlanItem:
-        return cls(doc["text"], doc.get("phone"), doc.get("hours"))
+        return cls(doc["text"], doc.get("phone"), doc.get("hours"), doc.get("directory_id"))
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "phone": self.phone, "hours": self.hours}
+        doc: dict[str, Any] = {"text": self.text, "phone": self.phone, "hours": self.hours}
+        if self.directory_id is not None:  # absent otherwise, so items typed by hand keep their bytes
+            doc["directory_id"] = self.directory_id
+        return doc
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from app.passphrase_rules import check_new_passphrase
 from app.pending import PendingPerson, group_pending
 from app.persons import Nation
 from app.plan_conflicts import PlanConflictService
+from app.planned_contacts import PlannedContactService
 from app.review_queue import ReviewQueueService
 from app.safety_plans import SafetyPlanService
 from app.safety_reviews import SafetyReviewService
@@ -59,6 +60,7 @@ class Workspace:
     drafts: NoteDraftService = field(init=False)
     forms: FormDraftService = field(init=False)
     reviews: SafetyReviewService = field(init=False)
+    planned: PlannedContactService = field(init=False)
     escalations: EscalationService = field(init=False)
     missed_contacts: MissedContactService = field(init=False)
     lead: LeadRecordService = field(init=False)
@@ -94,6 +96,7 @@ class Workspace:
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
         self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
+        self.planned = PlannedContactService(uow, self.clock, self.actor)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""

@@ -19,6 +19,7 @@ from storage.models import (
     Person,
     PlannedContact,
 )
+from storage.repo import planned_contacts
 from storage.repo.follow_ups import overdue_follow_ups
 
 
@@ -79,19 +80,16 @@ def caseload_facts(
     ):
         facts[pid].last_contact_at = at
 
-    unmet = and_(
-        PlannedContact.person_id.in_(assigned),
-        ~select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id).exists(),
-    )
+    unmet = and_(PlannedContact.person_id.in_(assigned), planned_contacts.outstanding())
     for pid, at in session.execute(
         select(PlannedContact.person_id, func.min(PlannedContact.due_at))
-        .where(unmet, PlannedContact.due_at >= now)
+        .where(unmet, planned_contacts.closes_at() >= now)
         .group_by(PlannedContact.person_id)
     ):
         facts[pid].next_planned_at = at
     for pid, count in session.execute(
         select(PlannedContact.person_id, func.count())
-        .where(unmet, PlannedContact.due_at < now)
+        .where(unmet, planned_contacts.closes_at() < now)
         .group_by(PlannedContact.person_id)
     ):
         facts[pid].overdue_planned = count

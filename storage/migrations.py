@@ -27,11 +27,15 @@ from storage.models import (
     ActionUpdate,
     Base,
     CaseAudit,
+    ContactPlan,
+    ContactPlanChange,
     EscalationAction,
     FormDraft,
     LearningReview,
     Meta,
     OutboxItem,
+    PlannedContact,
+    PlannedContactChange,
     RecordReview,
     Supervision,
 )
@@ -45,6 +49,9 @@ class Step:
     version: int  # the version the store is at once this step has run
     description: str
     apply: Callable[[Connection], None]
+    # SQLite rebuilds a table only with foreign keys off (a DROP of the old copy would trip them); the
+    # runner checks every key before the step commits, so nothing dangling is ever kept.
+    rebuilds_tables: bool = False
 
 
 def _welfare_check_escalations(conn: Connection) -> None:
@@ -157,6 +164,32 @@ def _lead_records(conn: Connection) -> None:
         model.__table__.create(conn)  # type: ignore[attr-defined]  # with its indexes
 
 
+def _planned_contact_records(conn: Connection) -> None:
+    """Planned contacts become change records: each names its author and device, may be a window, says
+    with whom and what for, and may belong to an increase-contact plan; changes to them are records too.
+
+    Rows from before came with the organisation's data: their author is the worker they were planned for
+    and their device the nil UUID (none of this device's making). SQLite cannot add a NOT NULL column
+    without a default, so the table is rebuilt, with foreign keys off and ``legacy_alter_table`` on: a
+    plain rename would repoint ``contact_note``'s key at the old copy."""
+    ContactPlan.__table__.create(conn)
+    ContactPlanChange.__table__.create(conn)
+    conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_planned_person_due")
+    conn.exec_driver_sql("ALTER TABLE planned_contact RENAME TO planned_contact_v4")
+    PlannedContact.__table__.create(conn)
+    conn.exec_driver_sql(
+        "INSERT INTO planned_contact (id, person_id, staff_id, due_at, method, created_at, author_id, device_id, "
+        "window_end, with_whom, purpose, contact_plan_id) "
+        "SELECT id, person_id, staff_id, due_at, method, created_at, staff_id, ?, NULL, '', '', NULL "
+        "FROM planned_contact_v4",
+        (uuid.UUID(int=0).hex,),
+    )
+    conn.exec_driver_sql("DROP TABLE planned_contact_v4")
+    conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
+    PlannedContactChange.__table__.create(conn)
+
+
 def _form_drafts(conn: Connection) -> None:
     """Forms being typed (review, plan, escalation start, amendment) are kept so a lock loses nothing."""
     FormDraft.__table__.create(conn)  # with its index
@@ -179,6 +212,12 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(5, "form drafts: what is typed in an unsaved form survives a lock or a crash", _form_drafts),
     Step(6, "safety plan revision: who was present is a field", _plan_revision_present),
+    Step(
+        7,
+        "planned contacts as change records; their changes; increase-contact plans",
+        _planned_contact_records,
+        rebuilds_tables=True,
+    ),
 )
 BASE_VERSION = 1
 
@@ -222,10 +261,29 @@ def upgrade(engine: Engine, steps: Sequence[Step] = STEPS) -> list[int]:
     for step in sorted(steps, key=lambda s: s.version):
         if step.version <= found:
             continue
-        with engine.begin() as conn:
-            step.apply(conn)
-            _record_version(conn, step.version)
+        if step.rebuilds_tables and engine.dialect.name == "sqlite":
+            _apply_with_foreign_keys_off(engine, step)
+        else:
+            with engine.begin() as conn:
+                step.apply(conn)
+                _record_version(conn, step.version)
         applied.append(step.version)
     with engine.begin() as conn:
         append_only.install(conn)
     return applied
+
+
+def _apply_with_foreign_keys_off(engine: Engine, step: Step) -> None:
+    with engine.connect() as conn:
+        # Outside any transaction, or SQLite ignores it.
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                step.apply(conn)
+                if conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise StoreError(f"Upgrading to schema {step.version} would break a link between records.")
+                _record_version(conn, step.version)
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

@@ -153,7 +153,46 @@ class SafetyReview(Base):
     threshold_criteria: Mapped[list[Any]]
 
 
+class ContactPlan(Base):
+    """ "Increase contact: every N days until a date" (schema 4). The planned contacts it generates are
+    written with it, each naming it; ending it early is a ``ContactPlanChange``, never an update."""
+
+    __tablename__ = "contact_plan"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID]
+    every_days: Mapped[int]
+    starts_on: Mapped[date]
+    until: Mapped[date]
+    time_of_day: Mapped[str] = mapped_column(String(16))  # HH:MM, Europe/London
+    method: Mapped[str] = mapped_column(String(24))
+    purpose: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ContactPlanChange(Base):
+    __tablename__ = "contact_plan_change"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contact_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contact_plan.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    change: Mapped[str] = mapped_column(String(16))  # "ended"
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class PlannedContact(Base):
+    """A contact planned with the person: a time (``due_at``) or a window (``due_at`` to ``window_end``).
+
+    A change record (schema 4): rescheduling or cancelling it is a ``PlannedContactChange`` that refers
+    to it, and a reschedule plans a new contact in its place. Rows from before schema 4 came with the
+    organisation's data; their author is the worker they were planned for and their device the nil UUID.
+    """
+
     __tablename__ = "planned_contact"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
@@ -161,6 +200,26 @@ class PlannedContact(Base):
     due_at: Mapped[datetime]
     method: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime]
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    window_end: Mapped[datetime | None]
+    with_whom: Mapped[str] = mapped_column(Text, default="", server_default="")
+    purpose: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact_plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact_plan.id"))
+
+
+class PlannedContactChange(Base):
+    __tablename__ = "planned_contact_change"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    planned_contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("planned_contact.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    author_id: Mapped[uuid.UUID]
+    device_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    change: Mapped[str] = mapped_column(String(16))  # "rescheduled" / "cancelled"
+    reason: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None]  # the new time of a reschedule
+    replacement_id: Mapped[uuid.UUID | None]  # the planned contact a reschedule made in its place
 
 
 class ContactNote(Base):
@@ -427,6 +486,8 @@ Index("ix_amendment_note", NoteAmendment.note_id)
 Index("ix_note_planned_contact", ContactNote.planned_contact_id)
 Index("ix_review_person", SafetyReview.person_id, SafetyReview.created_at)
 Index("ix_planned_person_due", PlannedContact.person_id, PlannedContact.due_at)
+Index("ix_planned_change_planned", PlannedContactChange.planned_contact_id)
+Index("ix_contact_plan_person", ContactPlan.person_id)
 Index("ix_assignment_staff", Assignment.staff_id, Assignment.person_id)
 Index("ix_escalation_person", Escalation.person_id)
 Index("ix_action_escalation", EscalationAction.escalation_id)
@@ -452,4 +513,8 @@ APPEND_ONLY = (
     "learning_review",
     "action_update",
     "case_audit",
+    "planned_contact",
+    "planned_contact_change",
+    "contact_plan",
+    "contact_plan_change",
 )

@@ -220,6 +220,44 @@ def _case_audit(row: models.CaseAudit) -> dict[str, Any]:
     }
 
 
+def _planned_contact(row: models.PlannedContact) -> dict[str, Any]:
+    return {
+        "staff_id": _j(row.staff_id),
+        "due_at": _j(row.due_at),
+        "window_end": _j(row.window_end),
+        "method": row.method,
+        "with_whom": row.with_whom,
+        "purpose": row.purpose,
+        "contact_plan_id": _j(row.contact_plan_id),
+    }
+
+
+def _planned_contact_change(row: models.PlannedContactChange) -> dict[str, Any]:
+    return {
+        "change": row.change,
+        "due_at": _j(row.due_at),
+        "reason": row.reason,
+        "replacement_id": _j(row.replacement_id),
+    }
+
+
+def _contact_plan(row: models.ContactPlan) -> dict[str, Any]:
+    return {
+        "staff_id": _j(row.staff_id),
+        "every_days": int(row.every_days),
+        "starts_on": _j(row.starts_on),
+        "until": _j(row.until),
+        "time_of_day": row.time_of_day,
+        "method": row.method,
+        "purpose": row.purpose,
+        "reason": row.reason,
+    }
+
+
+def _contact_plan_change(row: models.ContactPlanChange) -> dict[str, Any]:
+    return {"change": row.change, "reason": row.reason}
+
+
 TYPES: dict[str, RecordType] = {
     t.name: t
     for t in (
@@ -264,6 +302,27 @@ TYPES: dict[str, RecordType] = {
             "action_update", models.ActionUpdate, 1, _action_update, lambda r: r.created_at, lambda r: r.source_id
         ),
         RecordType("case_audit", models.CaseAudit, 1, _case_audit, lambda r: r.created_at, lambda r: None),
+        # Version 1 (staff_id, due_at, method) was written only by the server's demo organisation.
+        RecordType(
+            "planned_contact", models.PlannedContact, 2, _planned_contact, lambda r: r.created_at, lambda r: None
+        ),
+        RecordType(
+            "planned_contact_change",
+            models.PlannedContactChange,
+            1,
+            _planned_contact_change,
+            lambda r: r.created_at,
+            lambda r: r.planned_contact_id,
+        ),
+        RecordType("contact_plan", models.ContactPlan, 1, _contact_plan, lambda r: r.created_at, lambda r: None),
+        RecordType(
+            "contact_plan_change",
+            models.ContactPlanChange,
+            1,
+            _contact_plan_change,
+            lambda r: r.created_at,
+            lambda r: r.contact_plan_id,
+        ),
     )
 }
 # Only a team lead writes these (app/lead_records.py on the device, sync/server/scope.py on the server).
@@ -307,9 +366,17 @@ def sha256(body: Mapping[str, Any]) -> str:
 # -- versions ---------------------------------------------------------------------------------------
 # UPCASTS[(record_type, n)] turns a version-n payload into version n+1, each with its test.
 Upcast = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _planned_contact_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 planned one time for one worker: no window, nobody else named, no purpose written, no plan.
+    return {**payload, "window_end": None, "with_whom": "", "purpose": "", "contact_plan_id": None}
+
+
 UPCASTS: dict[tuple[str, int], Upcast] = {
     # Version 2: who was present at the plan's writing is its own field, no longer a line of the summary.
     ("safety_plan_revision", 1): _plan_revision_1_to_2,
+    ("planned_contact", 1): _planned_contact_v1_to_v2,
 }
 
 

@@ -24,21 +24,26 @@ MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
 DEFAULT_PULL_BYTES = 1024 * 1024
 
-RECORD_TYPES = (
-    "contact_note",
-    "note_amendment",
-    "safety_plan_revision",
-    "safety_review",
-    "escalation_opened",
-    "escalation_event",
-    "planned_contact",
-    "planned_contact_change",
-    "record_review",
-    "supervision",
-    "learning_review",
-    "action_update",
-    "case_audit",
-)
+# Each record type and the newest payload version this code knows (PROTOCOL.md §1.2, §1.5). A push of a
+# newer version is kept in quarantine until the server is updated, never guessed at.
+SCHEMA_VERSIONS: dict[str, int] = {
+    "contact_note": 1,
+    "note_amendment": 1,
+    "safety_plan_revision": 2,
+    "safety_review": 1,
+    "escalation_opened": 1,
+    "escalation_event": 1,
+    "planned_contact": 2,
+    "planned_contact_change": 1,
+    "record_review": 1,
+    "supervision": 1,
+    "learning_review": 1,
+    "action_update": 1,
+    "case_audit": 1,
+    "contact_plan": 1,
+    "contact_plan_change": 1,
+}
+RECORD_TYPES = tuple(SCHEMA_VERSIONS)
 RecordType = Literal[
     "contact_note",
     "note_amendment",
@@ -53,6 +58,8 @@ RecordType = Literal[
     "learning_review",
     "action_update",
     "case_audit",
+    "contact_plan",
+    "contact_plan_change",
 ]
 
 _UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

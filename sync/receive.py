@@ -87,10 +87,8 @@ def _common(env: Mapping[str, Any]) -> dict[str, Any]:
 
 def row_from_envelope(env: Mapping[str, Any]) -> models.Base | None:
     """The local row a record becomes, or None for a type this version keeps only on the server."""
-    if env["record_type"] == "planned_contact" and env["schema_version"] == 1:
-        body: Mapping[str, Any] = env  # no serialiser on this side yet; read as PROTOCOL.md §1.2 states it
-    elif env["record_type"] in records.TYPES:
-        body = records.upcast(env)
+    if env["record_type"] in records.TYPES:
+        body: Mapping[str, Any] = records.upcast(env)
     else:
         return None
     pl = body["payload"]
@@ -247,12 +245,46 @@ def row_from_envelope(env: Mapping[str, Any]) -> models.Base | None:
             )
         case "planned_contact":
             return models.PlannedContact(
-                id=common["id"],
-                person_id=common["person_id"],
+                **common,
                 staff_id=uuid.UUID(pl["staff_id"]),
                 due_at=_t(pl["due_at"]),
+                window_end=_t(pl["window_end"]),
                 method=pl["method"],
+                with_whom=pl["with_whom"],
+                purpose=pl["purpose"],
+                contact_plan_id=_u(pl["contact_plan_id"]),
                 created_at=authored,
+            )
+        case "planned_contact_change":
+            return models.PlannedContactChange(
+                **common,
+                planned_contact_id=uuid.UUID(body["refers_to"]),
+                created_at=authored,
+                change=pl["change"],
+                reason=pl["reason"],
+                due_at=_t(pl["due_at"]),
+                replacement_id=_u(pl["replacement_id"]),
+            )
+        case "contact_plan":
+            return models.ContactPlan(
+                **common,
+                created_at=authored,
+                staff_id=uuid.UUID(pl["staff_id"]),
+                every_days=pl["every_days"],
+                starts_on=date.fromisoformat(pl["starts_on"]),
+                until=date.fromisoformat(pl["until"]),
+                time_of_day=pl["time_of_day"],
+                method=pl["method"],
+                purpose=pl["purpose"],
+                reason=pl["reason"],
+            )
+        case "contact_plan_change":
+            return models.ContactPlanChange(
+                **common,
+                contact_plan_id=uuid.UUID(body["refers_to"]),
+                created_at=authored,
+                change=pl["change"],
+                reason=pl["reason"],
             )
     return None
 
@@ -271,7 +303,7 @@ def apply_records(session: Session, envelopes: list[Mapping[str, Any]], applied:
             continue
         existing = session.get(type(row), record_id)
         if existing is not None:
-            if _hash_of(existing) not in (None, env["sha256"]):
+            if _current_version(env) and _hash_of(existing) not in (None, env["sha256"]):
                 applied.differing.append(record_id)
                 log.warning("received record %s differs from the copy on this device; kept ours", record_id)
             else:
@@ -290,7 +322,11 @@ def apply_records(session: Session, envelopes: list[Mapping[str, Any]], applied:
         ):
             applied.not_kept.append(record_id)  # its planned contact is not on this device
             continue
-        if type(row) in records.MODELS and records.sha256(records.envelope(row)) != env["sha256"]:
+        if (
+            type(row) in records.MODELS
+            and _current_version(env)
+            and records.sha256(records.envelope(row)) != env["sha256"]
+        ):
             # Our reading of it would not be what was written: keep it out rather than keep it wrong.
             applied.not_kept.append(record_id)
             log.warning("received record %s does not read back to its hash; not kept locally", record_id)
@@ -300,6 +336,13 @@ def apply_records(session: Session, envelopes: list[Mapping[str, Any]], applied:
         applied.inserted += 1
         applied.persons.add(person_id)
         applied.tables.add(row.__tablename__)  # type: ignore[attr-defined]
+
+
+def _current_version(env: Mapping[str, Any]) -> bool:
+    """Whether the row rebuilt from ``env`` can serialise back to its bytes: an upcast one cannot (its
+    hash is of the older payload, which the server checked when it was pushed)."""
+    spec = records.TYPES.get(str(env["record_type"]))
+    return spec is not None and int(env["schema_version"]) == spec.schema_version
 
 
 def _hash_of(row: models.Base) -> str | None:

@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         action("Record a safety review", "Ctrl+R", lambda: self.person_panel.record_review())
         action("Escalate", "Ctrl+E", self.person_panel.escalate)
         action("Edit the safety plan", "Ctrl+P", self.person_panel.edit_plan)
+        action("Plan a contact", "Ctrl+T", self.person_panel.plan_contact)
         action("Lock now", "Ctrl+L", self.lock_full)
         action("Crisis contacts", "Ctrl+D", self._toggle_contacts)
         action("Show only people with work due", "F6", self.work_due_only.toggle)

@@ -26,8 +26,10 @@ from app.changes import Changed, OpChanges
 from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
 from app.escalations import Escalation, EscalationKind
 from app.form_drafts import FormKind
+from app.hours import LONDON
 from app.lead_records import LeadReview
 from app.persons import Person
+from app.planned_contacts import ContactPlan, PlannedContact
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
 from ui.amend_dialog import AmendDialog
@@ -41,6 +43,8 @@ from ui.plan_conflict_banner import PlanConflictBanner
 from ui.plan_editor import PlanEditor
 from ui.plan_merge_dialog import PlanMergeDialog
 from ui.plan_view import PlanContext, PlanView, note_html
+from ui.planned_contact_dialogs import CancelContactDialog, EndPlanDialog, IncreaseContactDialog, PlanContactDialog
+from ui.planned_contacts_pane import PlannedContactsPane
 from ui.review_dialog import ReviewDialog
 from ui.sync_markers import sync_marker
 from ui.typed_dialog import TypedDialog
@@ -186,6 +190,12 @@ class PersonPanel(QWidget):
         buttons = QHBoxLayout()
         for b in (self.note_button, self.review_button, self.escalate_button):
             buttons.addWidget(b)
+        self.planned = PlannedContactsPane()
+        self.planned.plan_requested.connect(self.plan_contact)
+        self.planned.reschedule_requested.connect(self.reschedule_contact)
+        self.planned.cancel_requested.connect(self.cancel_contact)
+        self.planned.increase_requested.connect(self.increase_contact)
+        self.planned.end_plan_requested.connect(self.end_contact_plan)
         self.plan_view = PlanView()
         self.plan_view.edit_requested.connect(self.edit_plan)
         self.plan_view.copy_feedback = CopyFeedback()
@@ -201,6 +211,7 @@ class PersonPanel(QWidget):
         self.tabs.addTab(self.notes_view, "No&tes")
         self.tabs.addTab(self.reviews_view, "Rev&iews")
         self.tabs.addTab(self.escalations_view, "Escalation&s")
+        self.tabs.addTab(self.planned, "P&lanned contacts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -208,6 +219,7 @@ class PersonPanel(QWidget):
         layout.addWidget(self.plan_conflict)
         layout.addWidget(self.drafts_label)
         layout.addLayout(buttons)
+        layout.addWidget(self.planned.summary)
         layout.addWidget(self.tabs, 1)
         self._set_enabled(False)
         self.plan_view.setHtml(
@@ -226,6 +238,7 @@ class PersonPanel(QWidget):
     def _set_enabled(self, enabled: bool) -> None:
         for b in (self.note_button, self.review_button, self.escalate_button):
             b.setEnabled(enabled)
+        self.planned.set_enabled(enabled)
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -299,7 +312,12 @@ class PersonPanel(QWidget):
                     (n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None
                 )
                 context = PlanContext(
-                    now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
+                    now,
+                    ws.last_synced(),
+                    ws.config.directory.national_lines(person.nation, now),
+                    version,
+                    authors,
+                    ws.config.directory,
                 )
                 self._keep_scroll(self.plan_view, lambda: self.plan_view.show_person(person, plan, notes[:5], context))
                 self.plan_conflict.show_conflicts(
@@ -341,6 +359,9 @@ class PersonPanel(QWidget):
             self.drafts_label.setVisible(bool(drafts))
         if parts & Part.BANNER:
             self.banner.show_status(ws.missed_contacts.status(person.id), now)
+        # The schedule is one small query, and a note, a review or a planned contact can each change it.
+        today = now.astimezone(LONDON).date()
+        self.planned.show_schedule(ws.planned.for_person(person.id), person.preferred_name, today)
         self._set_enabled(True)
 
     def _show_escalations(self, ws: Workspace, person_id: uuid.UUID, unsent: Container[uuid.UUID]) -> None:
@@ -381,6 +402,7 @@ class PersonPanel(QWidget):
         self.plan_conflict.show_conflicts([], {}, None, None)
         self.drafts_label.clear()
         self.drafts_label.setVisible(False)
+        self.planned.clear()
         self._set_enabled(False)
 
     # -- actions ------------------------------------------------------------------------------------
@@ -448,6 +470,52 @@ class PersonPanel(QWidget):
         self._open(dialog)
         return dialog
 
+    def plan_contact(self) -> PlanContactDialog | None:
+        if self.workspace is None or self.person is None:
+            return None
+        dialog = PlanContactDialog(self.workspace, self.person.id, self.person.preferred_name, parent=self)
+        dialog.saved.connect(self._planned_saved)
+        self._open(dialog)
+        return dialog
+
+    def reschedule_contact(self, contact: PlannedContact) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = PlanContactDialog(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, reschedule=contact
+        )
+        dialog.saved.connect(self._planned_saved)
+        self._open(dialog)
+
+    def cancel_contact(self, contact: PlannedContact) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = CancelContactDialog(self.workspace, contact, self.person.preferred_name, parent=self)
+        dialog.saved.connect(self._planned_saved)
+        self._open(dialog)
+
+    def increase_contact(self, reason: str = "") -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = IncreaseContactDialog(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, reason=reason
+        )
+        dialog.saved.connect(self._planned_saved)
+        self._open(dialog)
+
+    def end_contact_plan(self, plan: ContactPlan) -> None:
+        if self.workspace is None or self.person is None:
+            return
+        dialog = EndPlanDialog(self.workspace, plan, self.person.preferred_name, parent=self)
+        dialog.saved.connect(self._planned_saved)
+        self._open(dialog)
+
+    def _planned_saved(self, *_: object) -> None:
+        # The planned-contact dialogs still write on the UI thread (not yet on the write queue), so they
+        # tell the change hook themselves: this view, the caseload and work due redraw as for any save.
+        if self.person is not None:
+            self.ops.notify(OpChanges(Changed.PLANNED | Changed.CASELOAD, frozenset({self.person.id})))
+
     def edit_plan(self) -> PlanEditor | None:
         if self.workspace is None or self.person is None:
             return None
@@ -458,6 +526,7 @@ class PersonPanel(QWidget):
             parent=self,
             nation=self.person.nation,
             ops=self.ops,
+            area=self.person.area,
         )
         self._open(dialog)
         return dialog

@@ -38,6 +38,7 @@ from app.form_drafts import FormKind
 from app.persons import Nation
 from app.plan_diff import PREFERENCE_LABELS, plan_changes
 from app.plan_quality import quality_prompts, unnamed_lines
+from app.plan_references import local_services, reference
 from app.safety_plans import PlanDraft, PlanItem, PlanRevision, Preferences, Step
 from app.workspace import Workspace
 from ui.operations import StoreOps
@@ -93,12 +94,14 @@ class PlanEditor(TypedDialog):
         *,
         nation: Nation | None = None,
         ops: StoreOps,
+        area: str | None = None,
     ) -> None:
         super().__init__(ops, parent)
         self._workspace = workspace
         self._person_id = person_id
         self._person_name = person_name
         self._nation = nation
+        self._area = area
         self._base: PlanRevision | None = workspace.plans.current(person_id)
         self.setWindowTitle(f"Safety plan — {person_name}")
         base = self._base
@@ -215,7 +218,36 @@ class PlanEditor(TypedDialog):
         layout.addWidget(view, 1)
         if step is Step.PROFESSIONALS and self._nation is not None:
             layout.addWidget(self._national_lines_note())
+            if self._area is not None:
+                layout.addWidget(self._directory_chooser(model))
         return page
+
+    def _directory_chooser(self, model: PlanSectionModel) -> QWidget:
+        """Local services are chosen from the directory, as references (HAZ-19); a line typed with Add a
+        line stays possible for a service the directory does not hold, and is shown as typed by hand."""
+        assert self._nation is not None and self._area is not None and self._workspace.config is not None
+        self.directory_choice = QComboBox()
+        self.directory_choice.setAccessibleName("Local service from the directory")
+        for entry in local_services(self._workspace.config.directory, self._nation, self._area):
+            self.directory_choice.addItem(f"{entry.service} — {entry.first_number}", entry.id)
+        add = QPushButton("Add from the &directory")
+        add.setAutoDefault(False)
+
+        def chosen() -> None:
+            assert self._workspace.config is not None
+            entry = self._workspace.config.directory.get(str(self.directory_choice.currentData()))
+            if entry is not None:
+                row = model.add_reference(reference(entry))
+                self.section_views[Step.PROFESSIONALS].selectRow(row)
+
+        add.clicked.connect(chosen)
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Local service:"))
+        row.addWidget(self.directory_choice, 1)
+        row.addWidget(add)
+        return box
 
     def _national_lines_note(self) -> QLabel:
         # These come from the checked directory and are added to step 5 wherever the plan is shown, so typing

@@ -20,6 +20,9 @@ class PlanSectionModel(QAbstractTableModel):
     def __init__(self, items: Sequence[PlanItem] = (), parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[list[str]] = [[i.text, i.phone or "", i.hours or ""] for i in items]
+        # The directory entry a row refers to ("" for a line typed by hand): such a row is the directory's,
+        # not edited here (remove it and choose again, or type a line of your own).
+        self._refs: list[str] = [i.directory_id or "" for i in items]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own default)
         return 0 if parent.isValid() else len(self._rows)
@@ -38,12 +41,17 @@ class PlanSectionModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self._rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{HEADERS[index.column()]}: {self._rows[index.row()][index.column()] or 'empty'}"
+            source = ", from the directory" if self._refs[index.row()] else ""
+            return f"{HEADERS[index.column()]}: {self._rows[index.row()][index.column()] or 'empty'}{source}"
+        if role == Qt.ItemDataRole.ToolTipRole and self._refs[index.row()]:
+            return "From the directory: its number and hours are kept up to date wherever the plan is shown."
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self._refs[index.row()]:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
     def setData(self, index: _Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -57,6 +65,16 @@ class PlanSectionModel(QAbstractTableModel):
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.append(["", "", ""])
+        self._refs.append("")
+        self.endInsertRows()
+        return row
+
+    def add_reference(self, item: PlanItem) -> int:
+        """A line referring to a directory entry (``item.directory_id``)."""
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.append([item.text, item.phone or "", item.hours or ""])
+        self._refs.append(item.directory_id or "")
         self.endInsertRows()
         return row
 
@@ -64,6 +82,7 @@ class PlanSectionModel(QAbstractTableModel):
         if 0 <= row < len(self._rows):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
+            del self._refs[row]
             self.endRemoveRows()
 
     def move_row(self, row: int, delta: int) -> int:
@@ -74,27 +93,32 @@ class PlanSectionModel(QAbstractTableModel):
         # Qt's destination index is "before this row" in the pre-move numbering.
         self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + 1 if delta > 0 else target)
         self._rows.insert(target, self._rows.pop(row))
+        self._refs.insert(target, self._refs.pop(row))
         self.endMoveRows()
         return target
 
     def set_items(self, items: Sequence[PlanItem]) -> None:
         self.beginResetModel()
         self._rows = [[i.text, i.phone or "", i.hours or ""] for i in items]
+        self._refs = [i.directory_id or "" for i in items]
         self.endResetModel()
 
     def items(self) -> list[PlanItem]:
         """Every line with anything typed in it; a number without a name is kept so saving can say so."""
         return [
-            PlanItem(text.strip(), phone.strip() or None, hours.strip() or None)
-            for text, phone, hours in self._rows
+            PlanItem(text.strip(), phone.strip() or None, hours.strip() or None, ref or None)
+            for (text, phone, hours), ref in zip(self._rows, self._refs, strict=True)
             if text.strip() or phone.strip() or hours.strip()
         ]
 
     def rows(self) -> list[list[str]]:
-        """Every row as typed, blank ones too (what a form draft keeps)."""
-        return [list(r) for r in self._rows]
+        """Every row as typed, blank ones too, with the directory entry it refers to ("" for none): what a
+        form draft keeps."""
+        return [[*r, ref] for r, ref in zip(self._rows, self._refs, strict=True)]
 
     def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
         self.beginResetModel()
-        self._rows = [[str(c) for c in [*r, "", "", ""][:3]] for r in rows]
+        padded = [[str(c) for c in [*r, "", "", "", ""][:4]] for r in rows]  # a draft from before refs: 3 columns
+        self._rows = [r[:3] for r in padded]
+        self._refs = [r[3] for r in padded]
         self.endResetModel()

@@ -12,9 +12,10 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.contact_notes import Note
-from app.directory import Offer
+from app.directory import Directory, Offer
 from app.lead_records import LeadReview
 from app.persons import Person
+from app.plan_references import Source, shown
 from app.safety_plans import PlanRevision, Step
 from ui.clipboard import CopyFeedback, copy_briefly
 from ui.display_text import escape, folded
@@ -33,6 +34,7 @@ class PlanContext:
     crisis_lines: Sequence[Offer] = ()
     version: int | None = None  # which revision of the plan this is (1 = the first)
     authors: Mapping[uuid.UUID, str] | None = None  # staff names by id: each note says who wrote it
+    directory: Directory | None = None  # for lines chosen from it: shown with its details of the day
 
 
 def _copy_link(number: str) -> str:
@@ -135,12 +137,20 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
         for step in Step:
             items = plan.section(step).items
             lines = []
+            in_plan: set[str] = set()
             for item in items:
-                extra = f" — <b>{escape(item.phone)}</b>{_copy_link(item.phone)}" if item.phone else ""
-                extra += f" <i>({escape(item.hours)})</i>" if item.hours else ""
-                lines.append(f"<li>{escape(item.text)}{extra}</li>")
+                line = shown(item, context.directory if context else None, context.now if context else plan.created_at)
+                if line.phone:
+                    in_plan.add(line.phone)
+                extra = f" — <b>{escape(line.phone)}</b>{_copy_link(line.phone)}" if line.phone else ""
+                extra += f" <i>({escape(line.hours)})</i>" if line.hours else ""
+                # Where a number can be phoned, say whether it is the directory's, or typed by hand.
+                if step is Step.PROFESSIONALS and (line.phone or line.source is not Source.TYPED):
+                    extra += f" <small>· {escape(line.label)}</small>"
+                    if line.caution and line.source is not Source.GONE:
+                        extra += f" <b>({escape(line.caution)})</b>"
+                lines.append(f"<li>{escape(line.text)}{extra}</li>")
             if step is Step.PROFESSIONALS and context is not None and context.crisis_lines:
-                in_plan = {item.phone for item in items if item.phone}
                 for offer in (o for o in context.crisis_lines if o.entry.first_number not in in_plan):
                     entry = offer.entry
                     flags = "" if offer.open_now else " <i>(closed now)</i>"

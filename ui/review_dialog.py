@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QSize, Signal
+from PySide6.QtCore import QDate, QSize, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,18 +14,26 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QScrollArea,
+    QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from app.contact_notes import ContactMethod
 from app.form_drafts import FormKind
+from app.hours import LONDON
+from app.planned_contacts import MAX_EVERY_DAYS, PLANNED_METHODS, ContactPlanDraft, PlannedContactDraft
 from app.safety_reviews import NextStep, ReviewDraft, TriggerPoint
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.operations import StoreOps
+from ui.planned_contact_dialogs import METHOD_LABELS
 from ui.text_limits import limit_line, limit_text
 from ui.typed_dialog import TypedDialog
 from ui.window_fit import fit_to_screen
@@ -77,9 +85,38 @@ class ReviewDialog(TypedDialog):
         self.step_action.setAccessibleName("Next step")
         self.step_owner = QLineEdit()
         self.step_owner.setAccessibleName("Next step owner")
-        self.step_due = QDateEdit(QDate.currentDate().addDays(7), calendarPopup=True)
+        today = workspace.clock.now().astimezone(LONDON).date()
+        increase = trigger is TriggerPoint.MISSED_CONTACT and bool(suggested_step)
+        days = workspace.missed_contacts.policy.increased_contact_days if increase else 7
+        self.step_due = QDateEdit(QDate(today + timedelta(days=days)), calendarPopup=True)
         self.step_due.setAccessibleName("Next step due")
         self.step_due.setDisplayFormat("ddd d MMM yyyy")
+        # What next can be scheduled here and now, so a follow-up agreed in the review is planned work, not
+        # a line of text: one contact on the due date, or increased contact until it.
+        self.follow_up = QComboBox()
+        self.follow_up.setAccessibleName("Follow-up contact")
+        self.follow_up.addItem("Don't plan a contact from this review", None)
+        self.follow_up.addItem("Plan the follow-up contact on the due date", "one")
+        self.follow_up.addItem("Increase contact until the due date", "increase")
+        self.follow_up.setCurrentIndex(2 if increase else 0)
+        self.follow_kind = QComboBox()
+        self.follow_kind.setAccessibleName("Follow-up contact kind")
+        for method in PLANNED_METHODS:
+            self.follow_kind.addItem(METHOD_LABELS[method], method)
+        kind = ContactMethod.PHONE if increase else ContactMethod.HOME_VISIT
+        self.follow_kind.setCurrentIndex(self.follow_kind.findData(kind))
+        self.follow_at = QTimeEdit(QTime(10, 0))
+        self.follow_at.setAccessibleName("Follow-up contact time")
+        self.follow_at.setDisplayFormat("HH:mm")
+        self.follow_every = QSpinBox(minimum=1, maximum=MAX_EVERY_DAYS, value=2, prefix="every ", suffix=" days")
+        self.follow_every.setAccessibleName("Increased contact every")
+        follow_row = QWidget()
+        row = QHBoxLayout(follow_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.follow_kind, self.follow_at, self.follow_every):
+            row.addWidget(w)
+        self.follow_up.currentIndexChanged.connect(self._show_follow_up)
+        self._show_follow_up()
         self.plan_reviewed = QCheckBox("The safety plan was reviewed with the person")
         self.plan_note = QLineEdit()
         self.plan_note.setAccessibleName("Plan review note")
@@ -99,6 +136,8 @@ class ReviewDialog(TypedDialog):
         f2.addRow("&Next step", self.step_action)
         f2.addRow("Own&er", self.step_owner)
         f2.addRow("&Due", self.step_due)
+        f2.addRow("&Follow-up contact", self.follow_up)
+        f2.addRow("", follow_row)
         f2.addRow(self.plan_reviewed)
         f2.addRow("Plan &review note", self.plan_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -176,10 +215,49 @@ class ReviewDialog(TypedDialog):
             self.plan_note.text(),
         )
         ws = self._workspace
+        self._follow_action = steps[0].action if steps else ""
         self.saving.run(
             "Safety review", lambda: ws.reviews.record(draft), persons=[draft.person_id], succeeded=self._done
         )
 
     def _done(self, review: object) -> None:
+        # The agreed follow-up is planned once the review has landed (on the UI thread, not yet queued).
+        self._plan_follow_up(self._follow_action)
         self.saved.emit(review)
         self.accept()
+
+    def _show_follow_up(self) -> None:
+        choice = self.follow_up.currentData()
+        for w in (self.follow_kind, self.follow_at):
+            w.setEnabled(choice is not None)
+        self.follow_every.setEnabled(choice == "increase")
+
+    def _plan_follow_up(self, action: str) -> None:
+        """After the review is saved: plan what it agreed. If that is refused, the review stays saved and
+        the worker is told how to plan the contact by hand."""
+        choice = self.follow_up.currentData()
+        if choice is None:
+            return
+        due = self.step_due.date().toPython()
+        at = self.follow_at.time().toPython()
+        method = ContactMethod(self.follow_kind.currentData())
+        purpose = action or "Follow-up agreed in the safety review"
+        try:
+            if choice == "one":
+                self._workspace.planned.plan(
+                    PlannedContactDraft(self._person_id, datetime.combine(due, at, LONDON), method, purpose)
+                )
+            else:
+                today = self._workspace.clock.now().astimezone(LONDON).date()
+                reason = f"Agreed in the safety review ({TriggerPoint(self.trigger.currentData()).label.lower()})"
+                self._workspace.planned.increase(
+                    ContactPlanDraft(self._person_id, self.follow_every.value(), today + timedelta(days=1), due, at,
+                                     method, reason, purpose)
+                )  # fmt: skip
+        except Exception as exc:
+            QMessageBox.warning(
+                self,
+                "Follow-up contact not planned",
+                f"The safety review is saved. The follow-up contact was not planned: {exc}\n\n"
+                "Plan it from the person's Planned contacts tab (Ctrl+T).",
+            )

@@ -305,6 +305,12 @@ def _contact_history(
                 due_at=at,
                 method="home_visit",
                 created_at=at - timedelta(days=4),
+                author_id=worker,
+                device_id=device,
+                window_end=None,
+                with_whom="",
+                purpose="Weekly visit",
+                contact_plan_id=None,
             )
             _note(
                 add,
@@ -330,6 +336,12 @@ def _contact_history(
         due_at=due.replace(second=0, microsecond=0),
         method=rng.choice(("home_visit", "phone")),
         created_at=now - timedelta(days=3),
+        author_id=worker,
+        device_id=device,
+        window_end=None,
+        with_whom="",
+        purpose="Regular contact",
+        contact_plan_id=None,
     )
 
 

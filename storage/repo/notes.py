@@ -10,20 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import ContactNote, NoteAmendment, PlannedContact
+from storage.repo import planned_contacts
 
 
 def unmet_planned_contact_near(
     session: Session, person_id: uuid.UUID, at: datetime, window: timedelta
 ) -> uuid.UUID | None:
-    """The earliest planned contact due within ``window`` of ``at`` that no note has met yet."""
-    met = select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id)
+    """The earliest planned contact still to happen whose time (or window) is within ``window`` of ``at``."""
     return session.scalar(
         select(PlannedContact.id)
         .where(
             PlannedContact.person_id == person_id,
-            PlannedContact.due_at >= at - window,
             PlannedContact.due_at <= at + window,
-            ~met.exists(),
+            planned_contacts.closes_at() >= at - window,
+            planned_contacts.outstanding(),
         )
         .order_by(PlannedContact.due_at)
         .limit(1)

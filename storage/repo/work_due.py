@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import ContactNote, Escalation, EscalationAction, MissedContactEpisode, PlannedContact
+from storage.repo import planned_contacts
 from storage.repo.follow_ups import overdue_follow_ups
 
 _CONTACT_KINDS = ("phoned", "texted", "emailed", "in_person")
@@ -60,10 +61,10 @@ def due_times(
         ):
             yield kind, pid, at
 
-    unmet = ~select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id).exists()
+    closes = planned_contacts.closes_at()
     for pid, at in session.execute(
-        select(PlannedContact.person_id, func.min(PlannedContact.due_at))
-        .where(PlannedContact.person_id.in_(person_ids), unmet, PlannedContact.due_at < now)
+        select(PlannedContact.person_id, func.min(closes))
+        .where(PlannedContact.person_id.in_(person_ids), planned_contacts.outstanding(), closes < now)
         .group_by(PlannedContact.person_id)
     ):
         yield "overdue", pid, at

@@ -24,7 +24,7 @@ from resources.demo.generator import populate
 from storage import models as client
 from storage import records
 from storage.keyfile import KdfParams
-from storage.serialise import json_value, row_to_dict
+from storage.serialise import row_to_dict
 from sync.protocol import canonical_bytes
 from sync.server import audit
 from sync.server.admin import Admin, AdminError
@@ -41,20 +41,7 @@ _RECORD_MODELS: tuple[type[client.Base], ...] = (
 
 
 def _envelope(row: Any) -> dict[str, Any]:
-    if type(row) in records.MODELS:
-        return records.envelope(row)
-    # storage.records has no planned_contact serialiser yet: PROTOCOL.md §1.2's fields, written here.
-    return {
-        "record_id": json_value(row.id),
-        "record_type": "planned_contact",
-        "schema_version": 1,
-        "person_id": json_value(row.person_id),
-        "author_id": json_value(row.staff_id),
-        "device_id": None,
-        "authored_at": json_value(row.created_at),
-        "refers_to": None,
-        "payload": {"staff_id": json_value(row.staff_id), "due_at": json_value(row.due_at), "method": row.method},
-    }
+    return records.envelope(row)
 
 
 def username_for(name: str) -> str:

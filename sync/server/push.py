@@ -18,8 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ids import WAYMARK_NAMESPACE, derived_id
-from storage import records
-from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, ItemResult, PushRequest, RejectReason
+from sync.protocol import MAX_PAYLOAD_BYTES, SCHEMA_VERSIONS, ChangeRecord, ItemResult, PushRequest, RejectReason
 from sync.server import audit, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
@@ -34,14 +33,6 @@ from sync.server.models import (
     Record,
     User,
 )
-
-SUPPORTED_SCHEMA_VERSION = 1  # of a record type this server has no serialiser for (the reserved types)
-
-
-def supported_schema_version(record_type: str) -> int:
-    """The newest payload version of ``record_type`` this server can read: the shared serialiser's."""
-    spec = records.TYPES.get(record_type)
-    return spec.schema_version if spec is not None else SUPPORTED_SCHEMA_VERSION
 
 
 @dataclass
@@ -282,7 +273,7 @@ def _apply(
             )
         # Same id, other content: never an overwrite. The stored record stays byte-identical.
         return _reject(session, batch, user, device, item, "id_reuse", security=True)
-    if item.schema_version > supported_schema_version(item.record_type):
+    if item.schema_version > SCHEMA_VERSIONS[item.record_type]:
         return _reject(session, batch, user, device, item, "unsupported_schema_version")
     if len(json.dumps(item.payload)) > MAX_PAYLOAD_BYTES:
         return _reject(session, batch, user, device, item, "payload_too_large")

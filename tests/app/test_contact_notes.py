@@ -107,15 +107,15 @@ def test_bad_note_input_is_refused_naming_the_field(workspace, overrides, field)
 def test_a_note_meets_the_planned_contact_due_near_it_so_it_is_no_longer_overdue(workspace) -> None:
     from sqlalchemy import select
 
-    from app.ids import new_id
+    from app.planned_contacts import PlannedContactDraft
     from storage import models
 
     person = workspace.caseload.rows()[0].person_id
     due_soon, due_later = NOW - timedelta(hours=2), NOW + timedelta(days=3)
-    with workspace.store.sessions.begin() as session:
-        for due in (due_soon, due_later):
-            session.add(models.PlannedContact(id=new_id(), person_id=person, staff_id=workspace.actor.staff_id,
-                                              due_at=due, method="home_visit", created_at=NOW))  # fmt: skip
+    workspace.clock.set(NOW - timedelta(days=1))  # planned yesterday
+    for due in (due_soon, due_later):
+        workspace.planned.plan(PlannedContactDraft(person, due, ContactMethod.HOME_VISIT, "Weekly visit"))
+    workspace.clock.set(NOW)
     before = next(r for r in workspace.caseload.rows() if r.person_id == person)
     assert before.overdue_actions >= 1
     note, _ = workspace.notes.record(

@@ -7,10 +7,21 @@ from sqlalchemy import select
 from app.overdue import NoteFact, PlannedFact, overdue
 from app.workspace import Workspace
 from storage import models
+from tests.app.test_planned_contacts import vary_the_schedule
 from tests.conftest import NOW
 
 
+def notes_of(session, person_id) -> list[NoteFact]:
+    return [
+        NoteFact(n.contact_end, n.planned_contact_id, n.next_action_due)
+        for n in session.scalars(select(models.ContactNote).where(models.ContactNote.person_id == person_id))
+    ]
+
+
 def test_the_rule_and_the_caseload_query_agree_for_everyone(workspace: Workspace) -> None:
+    # Some planned contacts moved, cancelled, planned as windows and as an increase-contact plan, so the
+    # caseload's SQL, this rule and the schedule's fold are compared over every kind of change record.
+    vary_the_schedule(workspace)
     rows = workspace.caseload.rows()
     assert any(r.overdue_actions for r in rows), "the demo has overdue work to compare"
     follow_ups = {
@@ -21,14 +32,18 @@ def test_the_rule_and_the_caseload_query_agree_for_everyone(workspace: Workspace
         ]
         for row in rows
     }
+    schedules = {row.person_id: workspace.planned.for_person(row.person_id) for row in rows}
     with workspace.store.sessions() as session:
         for row in rows:
+            ended = set(session.scalars(select(models.PlannedContactChange.planned_contact_id)))
             planned = [
-                PlannedFact(p.id, p.due_at)
+                PlannedFact(p.id, p.due_at, p.window_end, p.id in ended)
                 for p in session.scalars(
                     select(models.PlannedContact).where(models.PlannedContact.person_id == row.person_id)
                 )
             ]
+            by_rule = overdue(planned, notes_of(session, row.person_id), NOW).planned_contacts
+            assert len(schedules[row.person_id].overdue) == by_rule, "the schedule's fold and the rule agree"
             notes = [
                 NoteFact(n.contact_end, n.planned_contact_id, n.next_action_due)
                 for n in session.scalars(

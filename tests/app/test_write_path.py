@@ -4,7 +4,7 @@ hash is stable and one audit event; a record that skips the path is refused at c
 import json
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from app.errors import InvalidInput
 from app.escalations import EscalationDraft
 from app.ids import new_id
 from app.lead_records import ActionDraft, LearningReviewDraft, PersonDiscussed, SupervisionDraft
+from app.planned_contacts import ContactPlanDraft, PlannedContactDraft
 from app.safety_reviews import ReviewDraft, SafetyReviewService, TriggerPoint
 from app.workspace import Workspace
 from storage import models, outbox, records
@@ -118,6 +119,28 @@ def _case_audit(ws: Workspace) -> uuid.UUID:
                              period_from=NOW.date(), period_to=NOW.date())  # fmt: skip
     answers = [case_audit.AnswerDraft(q, case_audit.Answer.YES) for q, _ in case_audit.CHECKLIST]
     return ws.lead.record_case_audit(sample, case, answers)[0].id
+def _planned(ws: Workspace) -> uuid.UUID:
+    draft = PlannedContactDraft(_person(ws), NOW + timedelta(days=2), ContactMethod.HOME_VISIT, "Check in")
+    return ws.planned.plan(draft)[0].id
+
+
+def _planned_change(ws: Workspace) -> uuid.UUID:
+    ws.planned.cancel(_planned(ws), "Sam is away that week")
+    with ws.store.sessions() as session:
+        return session.scalars(select(models.PlannedContactChange.id)).one()
+
+
+def _contact_plan(ws: Workspace) -> uuid.UUID:
+    today = NOW.date()
+    draft = ContactPlanDraft(_person(ws), 2, today + timedelta(days=1), today + timedelta(days=14), time(10),
+                             ContactMethod.PHONE, "Contact re-established after two misses")  # fmt: skip
+    return ws.planned.increase(draft)[0].id
+
+
+def _contact_plan_change(ws: Workspace) -> uuid.UUID:
+    ws.planned.end_plan(_contact_plan(ws), "Settled; back to weekly")
+    with ws.store.sessions() as session:
+        return session.scalars(select(models.ContactPlanChange.id)).one()
 
 
 WRITERS: dict[str, tuple[Callable[[Workspace], uuid.UUID], audit.AuditAction]] = {
@@ -132,6 +155,10 @@ WRITERS: dict[str, tuple[Callable[[Workspace], uuid.UUID], audit.AuditAction]] =
     "learning_review": (_learning_review, audit.AuditAction.CREATE),
     "action_update": (_action_update, audit.AuditAction.CREATE),
     "case_audit": (_case_audit, audit.AuditAction.CREATE),
+    "planned_contact": (_planned, audit.AuditAction.CREATE),
+    "planned_contact_change": (_planned_change, audit.AuditAction.CREATE),
+    "contact_plan": (_contact_plan, audit.AuditAction.CREATE),
+    "contact_plan_change": (_contact_plan_change, audit.AuditAction.CREATE),
 }
 
 

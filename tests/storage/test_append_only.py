@@ -2,6 +2,7 @@
 SQLite and on PostgreSQL, for every append-only table and for a signed contact note."""
 
 from collections.abc import Iterator
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from app.clock import FixedClock
-from app.contact_notes import AmendmentKind
+from app.contact_notes import AmendmentKind, ContactMethod
+from app.planned_contacts import ContactPlanDraft
 from app.workspace import Workspace
 from storage import append_only, migrations
 from storage import store as store_mod
@@ -30,6 +32,15 @@ def demo_dir_amended(demo_dir: Path) -> Path:
             note_id = session.scalars(sa.select(ContactNote.id).where(ContactNote.signed_at.is_not(None))).first()
         assert note_id is not None
         ws.notes.amend(note_id, AmendmentKind.ADDENDUM, "later information", "an addendum")
+        # A planned contact cancelled, and an increase-contact plan ended early.
+        person = ws.caseload.rows()[0].person_id
+        upcoming = ws.planned.for_person(person).upcoming
+        ws.planned.cancel(upcoming[0].id, "a reason")
+        today = NOW.date()
+        plan, _ = ws.planned.increase(
+            ContactPlanDraft(person, 2, today, today + timedelta(days=6), time(10), ContactMethod.PHONE, "a reason")
+        )
+        ws.planned.end_plan(plan.id, "a reason")
         # And one of each team lead's record, written as the demo team's lead.
         for record_type in sorted(LEAD_ONLY):
             WRITERS[record_type][0](ws)

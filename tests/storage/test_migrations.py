@@ -298,3 +298,62 @@ def test_a_real_version_4_store_gains_form_drafts_with_nothing_lost(tmp_path: Pa
     finally:
         ws.close()
         fresh.close()
+
+
+# A second schema-4 store, made with planned contacts (some met by notes) by the same code as V4_STORE.
+V4_PLANNED_STORE = Path(__file__).parents[1] / "fixtures" / "store-v4-planned"
+
+
+def test_a_real_version_4_store_keeps_every_planned_contact_as_a_change_record(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(V4_PLANNED_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 4
+            planned = conn.exec_driver_sql(
+                "SELECT id, person_id, staff_id, due_at, method, created_at FROM planned_contact ORDER BY id"
+            ).all()
+            links = conn.exec_driver_sql(
+                "SELECT id, planned_contact_id FROM contact_note WHERE planned_contact_id IS NOT NULL ORDER BY id"
+            ).all()
+            outbox_before = conn.exec_driver_sql("SELECT seq, record_id, sha256 FROM outbox ORDER BY seq").all()
+    finally:
+        engine.dispose()
+    assert planned and links, "the fixture has planned contacts, some met by notes"
+    st = store_mod.open_(old, PASSPHRASE)  # opening upgrades
+    fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
+    try:
+        with st.engine.connect() as a, fresh.store.engine.connect() as b:
+            assert migrations.current_version(a) == migrations.latest_version()
+            assert _columns(a) == _columns(b)
+            triggers = "SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name"
+            assert a.exec_driver_sql(triggers).all() == b.exec_driver_sql(triggers).all()
+            assert a.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert a.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1, "keys are back on after the rebuild"
+            # contact_note still points at planned_contact, not at the copy the rebuild dropped.
+            note_ddl = a.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'contact_note'").scalar_one()
+            assert "REFERENCES planned_contact (id)" in note_ddl
+            after = a.exec_driver_sql(
+                "SELECT id, person_id, staff_id, due_at, method, created_at, author_id, device_id, window_end, "
+                "with_whom, purpose, contact_plan_id FROM planned_contact ORDER BY id"
+            ).all()
+            assert [tuple(r[:6]) for r in after] == [tuple(r) for r in planned], "every planned contact, unchanged"
+            for row in after:
+                # They came with the organisation's data: planned for their worker, on no device of ours.
+                assert row[6] == row[2] and row[7] == uuid.UUID(int=0).hex
+                assert row[8:] == (None, "", "", None)
+            assert a.exec_driver_sql(
+                "SELECT id, planned_contact_id FROM contact_note WHERE planned_contact_id IS NOT NULL ORDER BY id"
+            ).all() == links
+            assert a.exec_driver_sql("SELECT seq, record_id, sha256 FROM outbox ORDER BY seq").all() == outbox_before
+    finally:
+        st.close()
+        fresh.close()
+    ws = Workspace.open(old, PASSPHRASE)
+    try:
+        rows = ws.caseload.rows()
+        assert len(rows) == 4
+        assert sum(1 for r in rows if r.next_planned_at is not None or r.overdue_actions) == 4
+    finally:
+        ws.close()

@@ -85,6 +85,24 @@ SAMPLES: dict[str, models.Base] = {
                  {"question_id": "plan_used_in_notes", "answer": "partly", "note": "Step 2 cited once"}],
         comment="Follow-up done on time",
     ),
+    "planned_contact": models.PlannedContact(
+        id=_id(9), **COMMON, staff_id=AUTHOR, created_at=T, due_at=T, window_end=T.replace(hour=17),
+        method="home_visit", with_whom="Sam, with their sister", purpose="Check in after the review — sleep",
+        contact_plan_id=_id(12),
+    ),
+    "planned_contact_change": models.PlannedContactChange(
+        id=_id(13), planned_contact_id=_id(9), **COMMON, created_at=T, change="rescheduled",
+        reason="Sam asked for the afternoon", due_at=T.replace(hour=16), replacement_id=_id(14),
+    ),
+    "contact_plan": models.ContactPlan(
+        id=_id(12), **COMMON, created_at=T, staff_id=AUTHOR, every_days=2, starts_on=T.date(),
+        until=date(2026, 12, 14), time_of_day="10:00", method="phone", purpose="Increased contact after crisis",
+        reason="Two missed contacts; contact re-established",
+    ),
+    "contact_plan_change": models.ContactPlanChange(
+        id=_id(15), contact_plan_id=_id(12), **COMMON, created_at=T, change="ended",
+        reason="Stable for a week; back to weekly",
+    ),
 }  # fmt: skip
 
 
@@ -184,3 +202,26 @@ def test_a_version_1_plan_revision_is_upcast_with_who_was_present_as_a_field() -
     assert set(upcast["payload"]) == set(json.loads((GOLDEN / "safety_plan_revision.json").read_text())["payload"])
     nobody = records.upcast(old)["payload"]
     assert nobody["present"] is None and nobody["change_summary"] == "Added a warning sign", "said only if recorded"
+
+
+def test_a_version_1_planned_contact_from_the_servers_demo_is_upcast_to_version_2() -> None:
+    v1 = {
+        "record_id": str(_id(30)), "record_type": "planned_contact", "schema_version": 1,
+        "person_id": str(PERSON), "author_id": str(AUTHOR), "device_id": str(DEVICE),
+        "authored_at": "2026-11-30T14:32:00.000000Z", "refers_to": None,
+        "payload": {"staff_id": str(AUTHOR), "due_at": "2026-12-01T10:00:00.000000Z", "method": "phone"},
+    }  # fmt: skip
+    up = records.upcast(v1)
+    assert up["schema_version"] == 2
+    current = records.envelope(SAMPLES["planned_contact"])["payload"]
+    assert set(up["payload"]) == set(current), "an upcast payload has exactly the current fields"
+    assert up["payload"] == {
+        "staff_id": str(AUTHOR), "due_at": "2026-12-01T10:00:00.000000Z", "method": "phone",
+        "window_end": None, "with_whom": "", "purpose": "", "contact_plan_id": None,
+    }  # fmt: skip
+
+
+def test_the_wire_protocol_knows_every_record_type_at_the_version_the_client_writes() -> None:
+    from sync.protocol import SCHEMA_VERSIONS
+
+    assert {name: spec.schema_version for name, spec in records.TYPES.items()} == SCHEMA_VERSIONS

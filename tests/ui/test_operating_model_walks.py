@@ -1,8 +1,13 @@
-"""The operating model seed's operational example 1 walked through the UI (pytest-qt), as the seed says:
-two scheduled contacts missed → re-contact by the person's preferred methods → welfare check (notify the
-duty manager, review history, attempt contact again, coordinate with crisis/NHS partners) with its
-timescales, each action recorded with its time and outcome → contact re-established → the prompts to
-update the safety plan and increase contact. (Scheduling the increased contacts is issue 9 item 7.)"""
+"""The operating model seed's operational examples walked through the UI (pytest-qt), as the seed says.
+
+Example 1: two scheduled contacts missed → re-contact by the person's preferred methods → welfare check
+(notify the duty manager, review history, attempt contact again, coordinate with crisis/NHS partners) with
+its timescales, each action recorded with its time and outcome → contact re-established → the safety review
+from the prompt, whose "what next" increases contact temporarily (planned contacts every 2 days until the
+review date). Example 2: a co-produced plan with the person's own warning signs, coping actions and staff
+actions → a contact note citing it ("used Step 2 coping actions; agreed extra call tomorrow") → the extra
+call planned, a same-day check-in when warning signs appear, and increased contact for a defined period.
+Example 3: multi-agency coordination during relapse."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,10 +16,13 @@ from PySide6.QtCore import Qt
 from app.contact_notes import ContactMethod, Outcome
 from app.escalations import ActionKind, EscalationKind, EscalationOutcome
 from app.missed_contacts import EpisodeState
+from app.safety_reviews import TriggerPoint
+from tests.conftest import NOW
 from tests.ui.saves import wait_saved
 from tests.ui.test_journeys import _dialog
 from ui.escalation_window import EscalationWindow
 from ui.note_dialog import NoteDialog, to_qt
+from ui.review_dialog import ReviewDialog
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -127,7 +135,157 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
         (timedelta(minutes=70), "texted", None),
         (timedelta(minutes=95), "phoned", "moorland-crisis-team"),
     ], "actions with timestamps, not 'advised to contact crisis line'"
+
+    # "Following contact, staff update the safety plan and increase contact frequency temporarily until
+    # stability improves": the review the banner prompts plans the increase from its "what next".
+    clock.set(t0 + timedelta(minutes=150))
+    window.person_panel.refresh()
+    banner.review.click()
+    review = _dialog(window, ReviewDialog)
+    qtbot.waitUntil(review.isActiveWindow)
+    assert review.trigger.currentData() == TriggerPoint.MISSED_CONTACT
+    assert review.step_action.text().startswith("Increase contact for the next 14 days")
+    assert review.follow_up.currentData() == "increase", "a missed-contact review proposes the increase"
+    qtbot.keyClicks(review.what_changed, "Two missed visits; phone off; staying at their sister's")
+    qtbot.keyClicks(review.account, "Felt overwhelmed and switched the phone off")
+    qtbot.keyClicks(review.why, "Isolation has come before self-harm in the past")
+    qtbot.keyClicks(review.step_owner, "Sam Okafor")
+    review.plan_reviewed.setChecked(True)
+    qtbot.keyClicks(review.plan_note, "Added the sister's number to step 4")
+    qtbot.keyClick(review.what_changed, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not review.isVisible())
+    schedule = workspace.planned.for_person(pid)
+    (plan,) = schedule.plans
+    until = (t0 + timedelta(days=14)).date()
+    assert (plan.every_days, plan.until, plan.method) == (2, until, "phone")
+    assert "missed contact" in plan.reason.lower()
+    made = [c for c in schedule.upcoming if c.contact_plan_id == plan.id]
+    assert [c.due_at.date() for c in made] == [t0.date() + timedelta(days=d) for d in range(1, 15, 2)]
+    assert all(c.purpose.startswith("Increase contact for the next 14 days") for c in made)
+    summary = window.person_panel.planned.summary.text()
+    assert "increased contact until" in summary and f"{made[0].due_at.astimezone():%a %d %b}" in summary
+    assert window.person_panel.planned.model.rowCount() >= len(made)
     assert refused == [], refused
+
+
+def test_example_2_a_usable_safety_plan_through_the_ui(qtbot, window, workspace, clock, monkeypatch) -> None:
+    """Example 2: the plan rebuilt with the person as a practical tool, referenced in a note, and its staff
+    actions done: the extra call agreed, a same-day check-in when warning signs appear, increased contact for
+    a defined period."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.safety_plans import Step
+    from tests.ui.test_plan_editor import _type_line
+    from ui.plan_editor import PlanEditor
+    from ui.planned_contact_dialogs import IncreaseContactDialog, PlanContactDialog
+
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: refused.append(a[2]))
+    row = window.model.row_at(1)
+    qtbot.keyClicks(window.search_box, row.preferred_name)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    pid = window.person_panel.person.id
+
+    # Co-produce the plan: their own warning signs, coping actions used successfully, clear staff actions.
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    editor = _dialog(window, PlanEditor)
+    qtbot.waitUntil(editor.isActiveWindow)
+    lines = {
+        Step.WARNING_SIGNS: ["Sleep disruption", "Withdrawal", "Increased substance use", "Missed meals"],
+        Step.INTERNAL_COPING: ["Structured distraction activities", "Grounding strategies"],
+        Step.HELP_PEOPLE: ["Contact a named person: Jo (sister)"],
+        Step.STAFF_ACTIONS: ["Same-day check-in if warning signs appear", "Increased contact for a defined period"],
+        Step.ESCALATION_STEPS: ["If risk intensifies: duty worker, then the crisis team"],
+    }
+    for step, texts in lines.items():
+        qtbot.keyClick(editor, getattr(Qt.Key, f"Key_{int(step)}"), Qt.KeyboardModifier.AltModifier)
+        for text in texts:
+            _type_line(qtbot, editor, step, text)
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # to the check page
+    qtbot.keyClicks(editor.summary, "Rebuilt with them after the housing letter: their signs and what helps")
+    editor.co_produced.setCurrentIndex(editor.co_produced.findData("yes"))
+    qtbot.keyClicks(editor.present, "The person and Sam Okafor")
+    if editor.sharing():
+        editor.share_agreed.setChecked(True)
+    with qtbot.waitSignal(editor.saved, timeout=5_000):
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    plan = workspace.plans.current(pid)
+    assert plan is not None and plan.co_produced
+    # Accessible: stored where staff find it quickly — the person opens on it.
+    assert window.person_panel.tabs.currentIndex() == 0
+    shown = window.person_panel.plan_view.toPlainText()
+    assert "Missed meals" in shown and "Same-day check-in if warning signs appear" in shown
+
+    # The plan referenced explicitly in a contact note.
+    clock.set(NOW)
+    _focus(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    note_dialog = _dialog(window, NoteDialog)
+    qtbot.waitUntil(note_dialog.isActiveWindow)
+    note_dialog.method.setCurrentIndex(note_dialog.method.findData(ContactMethod.PHONE))
+    note_dialog.outcome.setCurrentIndex(note_dialog.outcome.findData(Outcome.SPOKEN_TO))
+    note_dialog.start.setDateTime(to_qt(NOW - timedelta(minutes=30)))
+    note_dialog.end.setDateTime(to_qt(NOW - timedelta(minutes=10)))
+    qtbot.keyClicks(note_dialog.narrative, "Not sleeping since the letter. Used Step 2 coping actions; agreed extra "
+                                           "call tomorrow.")  # fmt: skip
+    note_dialog.steps[Step.INTERNAL_COPING].setChecked(True)
+    qtbot.keyClicks(note_dialog.next_action, "Extra call tomorrow")
+    qtbot.keyClick(note_dialog.narrative, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, note_dialog)
+    assert not note_dialog.isVisible()
+    note = workspace.notes.timeline(pid)[0]
+    assert note.plan_steps_used == (2,) and note.plan_revision_id == plan.id
+
+    # "Agreed extra call tomorrow": planned, not only written down (Ctrl+T).
+    _focus(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    call = _dialog(window, PlanContactDialog)
+    qtbot.waitUntil(call.isActiveWindow)
+    tomorrow = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    call.when.setDateTime(to_qt(tomorrow))
+    call.method.setCurrentIndex(call.method.findData(ContactMethod.PHONE))
+    qtbot.keyClicks(call.purpose, "Extra call agreed: used Step 2 coping actions")
+    qtbot.keyClick(call.purpose, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not call.isVisible()
+
+    # Warning signs appear (missed meals): the plan's staff action, a same-day check-in, in a window today.
+    _focus(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    check_in = _dialog(window, PlanContactDialog)
+    qtbot.waitUntil(check_in.isActiveWindow)
+    check_in.when.setDateTime(to_qt(NOW + timedelta(minutes=30)))
+    check_in.window.setChecked(True)
+    check_in.window_end.setTime(to_qt(NOW + timedelta(hours=2, minutes=30)).time())
+    qtbot.keyClicks(check_in.purpose, "Same-day check-in: warning signs (missed meals), plan step 8")
+    qtbot.keyClicks(check_in.with_whom, "The person, with Jo if she is there")
+    qtbot.keyClick(check_in.purpose, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not check_in.isVisible()
+
+    # Increased contact for a defined period, then review.
+    window.person_panel.planned.increase_button.click()
+    increase = _dialog(window, IncreaseContactDialog)
+    qtbot.waitUntil(increase.isActiveWindow)
+    increase.every.setValue(2)
+    increase.until.setDate(increase.until.date().fromString("2026-12-10", "yyyy-MM-dd"))
+    qtbot.keyClicks(increase.reason, "Warning signs since the housing letter: the plan's step 8")
+    assert "7 contacts" in increase.preview.text()
+    qtbot.keyClick(increase.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not increase.isVisible()
+
+    schedule = workspace.planned.for_person(pid)
+    purposes = [c.purpose for c in schedule.upcoming]
+    assert purposes[0].startswith("Same-day check-in") and schedule.upcoming[0].window_end is not None
+    assert "Extra call agreed: used Step 2 coping actions" in purposes
+    (period,) = schedule.plans
+    assert (period.every_days, str(period.until)) == (2, "2026-12-10")
+    assert len([c for c in schedule.upcoming if c.contact_plan_id == period.id]) == 7
+    # The caseload shows the next planned contact: the check-in this afternoon.
+    qtbot.waitUntil(lambda: any(
+        window.model.row_at(i).next_planned_at == NOW + timedelta(minutes=30) for i in range(window.model.rowCount())
+    ))  # fmt: skip
+    assert refused == [] and warnings == [], (refused, warnings)
 
 
 def test_example_3_multi_agency_coordination_during_relapse_through_the_ui(qtbot, window, workspace, clock) -> None:
@@ -189,6 +347,12 @@ def test_example_3_multi_agency_coordination_during_relapse_through_the_ui(qtbot
     assert {t.node.id: t.met() for t in esc.timeliness()} == {"duty-worker": True, "crisis-team": True}
     shared = [a for a in esc.actions if a.information_shared]
     assert shared and shared[0].sharing_basis == "Within the care team"
+
+
+def _focus(qtbot, window) -> None:
+    # As the window manager does once a dialog closes: the main window is active again, and its keys work.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
 
 
 def row_area(workspace, pid) -> str:

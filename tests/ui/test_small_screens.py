@@ -127,6 +127,11 @@ def test_every_dialog_fits(qtbot, window, workspace, width, height) -> None:
     panel.escalate()
     note = next(n for n in workspace.notes.timeline(person.id) if n.signed)
     panel.notes_view.anchorClicked.emit(QUrl(f"amend:{note.id}"))
+    panel.plan_contact()
+    panel.increase_contact()
+    upcoming = workspace.planned.for_person(person.id).upcoming
+    panel.reschedule_contact(upcoming[0])
+    panel.cancel_contact(upcoming[0])
     for dialog in panel.dialogs:
         _place(dialog, dialog.size(), width, height, qtbot)
         assert _problems(dialog) == [], dialog.windowTitle()

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.amend_dialog import AmendDialog
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
+from ui.planned_contact_dialogs import CancelContactDialog, IncreaseContactDialog, PlanContactDialog
 from ui.review_dialog import ReviewDialog
 
 
@@ -60,10 +61,37 @@ def _type_amend(qtbot, dialog):
     return dialog.text
 
 
+def _open_plan_contact(window, workspace):
+    window.person_panel.plan_contact()
+
+
+def _open_increase(window, workspace):
+    window.person_panel.increase_contact()
+
+
+def _open_cancel(window, workspace):
+    person = window.person_panel.person
+    window.person_panel.cancel_contact(workspace.planned.for_person(person.id).upcoming[0])
+
+
+def _type_plan_contact(qtbot, dialog):
+    qtbot.keyClicks(dialog.purpose, "Check in after the housing letter")
+    qtbot.keyClicks(dialog.with_whom, "Sam and their sister")
+    return dialog.with_whom
+
+
+def _type_reason(qtbot, dialog):
+    qtbot.keyClicks(dialog.reason, "Contact re-established after two misses")
+    return dialog.reason
+
+
 CASES = [
     pytest.param(EscalationStartDialog, _open_escalation_start, _type_escalation, id="escalation-start"),
     pytest.param(ReviewDialog, _open_review, _type_review, id="safety-review"),
     pytest.param(AmendDialog, _open_amend, _type_amend, id="amend"),
+    pytest.param(PlanContactDialog, _open_plan_contact, _type_plan_contact, id="plan-contact"),
+    pytest.param(IncreaseContactDialog, _open_increase, _type_reason, id="increase-contact"),
+    pytest.param(CancelContactDialog, _open_cancel, _type_reason, id="cancel-contact"),
 ]
 
 
@@ -105,5 +133,12 @@ def test_ctrl_s_saves_in_every_dialog(qtbot, window, workspace, kind, opener, ty
         assert _signed_note(workspace, person.id).amendments
     elif kind is ReviewDialog:
         assert workspace.reviews.history(person.id)[0].what_changed == "Lost their job on Friday"
+    elif kind is PlanContactDialog:
+        assert any(c.with_whom == "Sam and their sister" for c in workspace.planned.for_person(person.id).upcoming)
+    elif kind is IncreaseContactDialog:
+        assert workspace.planned.for_person(person.id).plans[0].reason == "Contact re-established after two misses"
+    elif kind is CancelContactDialog:
+        cancelled = [c for c in workspace.planned.for_person(person.id).contacts if c.status.value == "cancelled"]
+        assert [c.change_reason for c in cancelled] == ["Contact re-established after two misses"]
     else:
         assert any(isinstance(d, EscalationWindow) for d in window.person_panel.dialogs)

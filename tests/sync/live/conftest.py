@@ -96,14 +96,15 @@ class LiveServer:
         return self.admin("enrol-code", "--user", user)
 
     def records(self, *, planned: bool = False) -> dict[uuid.UUID, tuple[str, uuid.UUID, int]]:
-        """Every record on the server: id -> (sha256, device, server_seq); planned contacts only when asked
-        (the device keeps them as rows without a serialiser of its own yet)."""
+        """Every record on the server: id -> (sha256, device, server_seq); only the planned contacts and
+        their changes when asked."""
         engine = create_engine(self.db)
         try:
             with Session(engine) as session:
                 query = select(Record.record_id, Record.sha256, Record.device_id, Record.server_seq)
                 kinds = ("planned_contact", "planned_contact_change")
-                query = query.where(Record.record_type.in_(kinds) if planned else Record.record_type.not_in(kinds))
+                if planned:
+                    query = query.where(Record.record_type.in_(kinds))
                 return {r[0]: (r[1], r[2], r[3]) for r in session.execute(query)}
         finally:
             engine.dispose()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from app.contact_notes import ContactMethod
+from app.planned_contacts import ContactPlanDraft, PlannedContactDraft
 from storage import models
 from storage import outbox as outbox_store
 from sync.engine import SyncEngine
@@ -79,6 +82,44 @@ def test_two_workers_devices_converge(live_server: LiveServer, tmp_path: Path) -
         assert report.received == 3
         assert set(ids) <= set(local_records(second))
         assert local_records(first) == local_records(second)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_planned_contacts_and_their_changes_round_trip_to_another_device(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    first = enrolled_workspace(live_server, tmp_path / "a")
+    second = enrolled_workspace(live_server, tmp_path / "b")
+    try:
+        person = persons(first)[0]
+        now = first.clock.now()
+        visit, _ = first.planned.plan(
+            PlannedContactDraft(person, now + timedelta(days=1), ContactMethod.HOME_VISIT, "Check in after the review",
+                                "Sam, with their sister", window_end=now + timedelta(days=1, hours=3))
+        )  # fmt: skip
+        first.planned.reschedule(visit.id, now + timedelta(days=2), "Sam asked for Thursday")
+        plan, _ = first.planned.increase(
+            ContactPlanDraft(person, 2, now.date() + timedelta(days=1), now.date() + timedelta(days=9), time(10),
+                             ContactMethod.PHONE, "Contact re-established after two misses", "Increased contact")
+        )  # fmt: skip
+        first.planned.end_plan(plan.id, "Settled; back to weekly")
+        report = SyncEngine(first).sync()
+        assert report.quarantined == 0 and first.outbox_pending() == 0
+        server = live_server.records()
+        mine = local_records(first)
+        assert mine == {rid: h for rid, (h, _, _) in server.items() if rid in mine}, "the server holds them as sent"
+
+        SyncEngine(second).sync()
+        assert local_records(second) == local_records(first)
+        # The other device folds the same schedule from the same records.
+        assert second.planned.for_person(person) == first.planned.for_person(person)
+        moved = [c for c in second.planned.for_person(person).contacts if c.purpose == "Check in after the review"]
+        assert [c.status.value for c in moved] == ["rescheduled", "planned"]
+        assert moved[0].change_reason == "Sam asked for Thursday" and moved[1].with_whom == "Sam, with their sister"
+        (ended,) = second.planned.for_person(person).plans
+        assert ended.end_reason == "Settled; back to weekly"
     finally:
         first.close()
         second.close()

@@ -1,0 +1,66 @@
+"""Local services on a safety plan are references to the directory, not copies that go stale (HAZ-19).
+
+A line chosen from the directory keeps the entry's id; wherever the plan is shown, it shows the entry's
+details of the day. A line typed by hand stays possible (a service not in the directory) and is shown as
+typed, so nobody takes it for a checked number. A referenced entry since removed from the directory shows
+what it said when chosen, with a warning to check it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.directory import Directory, DirectoryEntry
+from app.hours import LONDON
+from app.safety_plans import PlanItem
+
+
+class Source(enum.StrEnum):
+    DIRECTORY = "directory"
+    TYPED = "typed"
+    GONE = "gone"  # chosen from the directory, no longer in it
+
+
+@dataclass(frozen=True, slots=True)
+class ShownItem:
+    text: str = field(repr=False)
+    phone: str | None = field(repr=False)
+    hours: str | None
+    source: Source
+    caution: str | None = None  # said beside it: stale or unchecked details, or a reference gone
+
+    @property
+    def label(self) -> str:
+        """How the line's origin is said beside it."""
+        if self.source is Source.DIRECTORY:
+            return "from the directory"
+        if self.source is Source.GONE:
+            return "no longer in the directory: check this number"
+        return "typed by hand, not in the directory"
+
+
+def reference(entry: DirectoryEntry) -> PlanItem:
+    """A plan line for a directory entry: its id, and its details as they are when chosen."""
+    return PlanItem(entry.service, entry.first_number, str(entry.availability), entry.id)
+
+
+def shown(item: PlanItem, directory: Directory | None, at: datetime) -> ShownItem:
+    if item.directory_id is None:
+        return ShownItem(item.text, item.phone, item.hours, Source.TYPED)
+    entry = directory.get(item.directory_id) if directory is not None else None
+    if entry is None:
+        return ShownItem(item.text, item.phone, item.hours, Source.GONE, "no longer in the directory")
+    caution = None
+    if entry.is_stale(at.astimezone(LONDON).date()):
+        caution = "details may be out of date"
+    elif entry.unverified:
+        caution = "not yet checked against the service's own page"
+    return ShownItem(entry.service, entry.first_number, str(entry.availability), Source.DIRECTORY, caution)
+
+
+def local_services(directory: Directory, nation: str, area: str) -> list[DirectoryEntry]:
+    """The directory's local entries serving the person's area, to choose from for step 5."""
+    found = [e for e in directory.entries.values() if e.areas and e.serves(nation, area)]
+    return sorted(found, key=lambda e: e.service.casefold())
