@@ -11,6 +11,9 @@ open: a table a later schema step adds to ``APPEND_ONLY`` is covered without a s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection
 
 from storage.models import APPEND_ONLY
@@ -94,3 +97,26 @@ def install(conn: Connection, tables: tuple[str, ...] = APPEND_ONLY) -> list[str
     for name in missing:
         conn.exec_driver_sql(wanted[name])
     return missing
+
+
+@contextmanager
+def lifted_for_removal(conn: Connection, tables: tuple[str, ...]) -> Iterator[None]:
+    """Inside the caller's SQLite transaction, lift the triggers of ``tables`` and put them back before it
+    commits. Only for taking a person's copy off a device once the server holds all of it (purge after a
+    change of scope): nothing clinical is changed anywhere, a copy is removed. The DDL is part of the same
+    transaction, so a failure part-way rolls the triggers back with the deletes."""
+    if conn.dialect.name != "sqlite":
+        raise NotImplementedError("records are removed from a device's store only")
+    on_tables = set(tables)
+    present = {
+        name: ddl
+        for name, table, ddl in conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        )
+        if table in on_tables
+    }
+    for name in present:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for ddl in present.values():
+        conn.exec_driver_sql(ddl)

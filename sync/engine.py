@@ -25,10 +25,11 @@ from app import projections
 from app.workspace import Workspace
 from storage import models
 from storage import outbox as outbox_store
+from storage.append_only import lifted_for_removal
 from sync import protocol as p
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
 from sync.commands import WIPE_REASONS, shred, verified
-from sync.receive import Applied, apply_records, ensure_person, local_person_ids
+from sync.receive import Applied, apply_records, ensure_person, ensure_staff, keep_holds, local_person_ids
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +250,8 @@ class SyncEngine:
             if scope is None:
                 scope = set(page.scope)
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
+                with self.workspace.uow.receive() as session:
+                    keep_holds(session, uuid.UUID(state.user_id), page.holds, self.now())
             self._apply_page(state, page, report)
             cursor = page.next_cursor
             if not page.has_more:
@@ -357,9 +360,13 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
         )
         if pending:
             return False  # never lose a record a worker saved: it goes once it has been sent
-        for model in _PURGE_ORDER:
-            session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
-        session.execute(delete(models.Person).where(models.Person.id == person_id))
+        # The append-only triggers refuse every delete, this one too; the server holds each of these
+        # records, so removing the device's copy loses nothing.
+        tables = tuple(m.__tablename__ for m in _PURGE_ORDER)
+        with lifted_for_removal(session.connection(), tables):
+            for model in _PURGE_ORDER:
+                session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
+            session.execute(delete(models.Person).where(models.Person.id == person_id))
     return True
 
 
@@ -420,6 +427,7 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     )
     with workspace.uow.write() as session:
         state.save(session)
+        ensure_staff(session, answer.organisation_id, answer.user_id, answer.user_name, answer.role, answer.team)
     workspace.set_identity(answer.organisation_id, answer.user_id, answer.device_id)
     return state
 

@@ -192,6 +192,13 @@ class EnrolRequest(Wire):
     app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
 
 
+class TeamInfo(Wire):
+    id: Uuid
+    name: str
+    area: str
+    nation: str
+
+
 class EnrolResponse(Wire):
     device_id: Uuid
     user_id: Uuid
@@ -201,6 +208,10 @@ class EnrolResponse(Wire):
     server_epoch: str
     # Ed25519, raw 32 bytes as hex: the key every command to this device is signed with.
     command_public_key: str
+    # Whose laptop this is, for the device's own staff row (its home team's hours and crisis lines); an
+    # admin belongs to no team.
+    user_name: str = ""
+    team: TeamInfo | None = None
 
 
 # --- common response fields -------------------------------------------------------------------
@@ -289,6 +300,16 @@ class Change(Wire):
     data: dict[str, Any]
 
 
+class Hold(Wire):
+    """Why the caller may see one person now, and until when (PROTOCOL.md §2.5)."""
+
+    person_id: Uuid
+    # assigned: on their caseload; cover: a duty shift's cover; team: a team lead reading their team.
+    basis: Literal["assigned", "cover", "team"]
+    until: Timestamp | None
+    team_name: str
+
+
 class PullResponse(ServerState):
     changes: list[Change]
     next_cursor: str
@@ -297,6 +318,9 @@ class PullResponse(ServerState):
     # Every person this user may see now: a new one is backfilled with its snapshot, a missing one
     # leaves the device once its pending records are pushed.
     scope: list[Uuid]
+    # One per person in ``scope``: the device keeps them as its local assignments, so its caseload is the
+    # server's scope and a cover shift leaves the caseload at its end even with no signal.
+    holds: list[Hold] = []
 
 
 class PersonSnapshot(ServerState):

@@ -278,6 +278,8 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             code.used_at = now
             code.device_id = device.id
             server_keys = keys.load(session)
+            home = session.get(Team, user.team_id) if user.team_id else None
+            team = p.TeamInfo(id=home.id, name=home.name, area=home.area, nation=home.nation) if home else None
             audit.append(
                 session,
                 now,
@@ -291,6 +293,8 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             role=user.role,
             server_epoch=server_keys.epoch,
             command_public_key=server_keys.public_key_hex,
+            user_name=user.name,
+            team=team,
         )
 
     @app.post(f"{v1}/push", responses=REFUSALS)
@@ -348,6 +352,10 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                 has_more=has_more,
                 high_water_seq=top,
                 scope=visible,
+                holds=[
+                    p.Hold(person_id=pid, basis=basis, until=commands.stamp(until) if until else None, team_name=team)
+                    for pid, basis, until, team in scope.holds(session, caller.user, now)
+                ],
                 **state(session, caller, server_keys),
             )
 
