@@ -28,8 +28,9 @@ from storage import outbox as outbox_store
 from storage.append_only import lifted_for_removal
 from sync import protocol as p
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
-from sync.commands import WIPE_REASONS, shred, verified
+from sync.commands import shred, verified
 from sync.receive import Applied, apply_records, ensure_person, ensure_staff, keep_holds, local_person_ids
+from sync.withdrawal import Withdrawal, write_withdrawal
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,10 @@ class ResyncRequired(Exception):
 
 class Wiped(Exception):
     """The server's signed command erased this laptop's store; the message says why, for the worker."""
+
+    def __init__(self, message: str, withdrawal: Withdrawal | None = None) -> None:
+        super().__init__(message)
+        self.withdrawal = withdrawal
 
 
 @dataclass
@@ -314,10 +319,17 @@ class SyncEngine:
             if command.kind == "retire" and self.workspace.outbox_pending():
                 continue  # everything is pushed before a retire wipes; the next sync tries again
             data_dir = self.workspace.store.data_dir
+            with self.workspace.uow.read() as session:
+                sent = session.scalar(
+                    select(func.count()).select_from(models.OutboxItem).where(models.OutboxItem.acked_at.is_not(None))
+                )
+                unsent = outbox_store.pending_count(session)
             self.workspace.close()
             shred(data_dir)
+            withdrawal = Withdrawal(command.kind, self.now().isoformat(), sent or 0, unsent)
+            write_withdrawal(data_dir, withdrawal)
             client.ack(command.command_id, "done", None)
-            raise Wiped(WIPE_REASONS[command.kind])
+            raise Wiped(withdrawal.message(), withdrawal)
 
     def _heartbeat(self, client: SyncClient) -> None:
         with self.workspace.uow.read() as session:

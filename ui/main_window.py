@@ -70,6 +70,7 @@ class WorkerKeysFirst(QObject):
 class MainWindow(QMainWindow):
     caseload_loaded = Signal()
     locked = Signal(str)  # "ui" or "full"
+    withdrawn = Signal(str)  # the store was wiped on the organisation's command: why, for the enrolment screen
 
     def __init__(
         self,
@@ -283,6 +284,7 @@ class MainWindow(QMainWindow):
             self.work_due.clear()
             self.sync_label.setText(str(failure))
             self.statusBar().showMessage(str(failure))
+            self.withdrawn.emit(str(failure))
             return
         if failure is None:
             self._sync_backoff.succeeded()

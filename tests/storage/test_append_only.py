@@ -171,9 +171,12 @@ def test_removing_a_person_from_a_device_lifts_the_triggers_only_inside_its_own_
         row = _a_guarded_row(conn, "contact_note")
     table = Base.metadata.tables["contact_note"]
     # A removal that fails part-way leaves the triggers as they were (the DDL rolls back with it).
-    with pytest.raises(RuntimeError), demo_store.engine.begin() as conn:
-        with append_only.lifted_for_removal(conn, ("contact_note", "note_amendment")):
-            raise RuntimeError("interrupted")
+    with (
+        pytest.raises(RuntimeError),
+        demo_store.engine.begin() as conn,
+        append_only.lifted_for_removal(conn, ("contact_note", "note_amendment")),
+    ):
+        raise RuntimeError("interrupted")
     with demo_store.engine.connect() as conn:
         assert _triggers(conn) == before
     amendments = Base.metadata.tables["note_amendment"]
