@@ -98,18 +98,20 @@ class EnrolDialog(QDialog):
         self.confirm.setAccessibleName("Passphrase again")
         self.ca = QLineEdit(placeholderText="only if your administrator gave you one")
         self.ca.setAccessibleName("Certificate file (optional)")
-        choose = QPushButton("C&hoose…")
-        choose.clicked.connect(self._choose_ca)
+        self.choose = QPushButton("C&hoose…")
+        self.choose.clicked.connect(self._choose_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca, 1)
-        ca_row.addWidget(choose)
+        ca_row.addWidget(self.choose)
 
         form = QFormLayout()
         form.addRow("&Server address", self.server)
         form.addRow("Enrolment &code", self.code)
         form.addRow("&Passphrase", self.passphrase)
         form.addRow("&Again", self.confirm)
-        form.addRow("Certificate &file", ca_row)
+        ca_label = QLabel("Certificate &file")
+        ca_label.setBuddy(self.ca)
+        form.addRow(ca_label, ca_row)
 
         self.message = QLabel()
         self.message.setObjectName("enrol_message")
@@ -136,7 +138,6 @@ class EnrolDialog(QDialog):
         self.help.setObjectName("unlock_help")
         self.help.setAccessibleName("Crisis numbers")
         self.help.setHtml(FIRST_HELP)
-        self.help.setMaximumHeight(150)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.withdrawn)
@@ -209,7 +210,7 @@ class EnrolDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        for widget in (self.server, self.code, self.passphrase, self.confirm, self.ca, self.buttons):
+        for widget in (self.server, self.code, self.passphrase, self.confirm, self.ca, self.choose, self.buttons):
             widget.setEnabled(not busy)
 
     def _on_enrolled(self, enrolled: Any) -> None:
