@@ -15,6 +15,7 @@ from app import audit, projections
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
+from app.cover import CoverShift, cover_now
 from app.escalations import EscalationService
 from app.lead_records import LeadRecordService
 from app.local_store import store_exists as store_exists
@@ -81,6 +82,10 @@ class Workspace:
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
+
+    def cover_now(self) -> list[CoverShift]:
+        """The out-of-hours cover this worker holds now (their laptop's copy of the server's grants)."""
+        return cover_now(self.uow, self.clock, self.actor.staff_id)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.caseload import CaseloadRow
 from app.config_files import errors
+from app.cover import cover_banner
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
@@ -133,6 +134,14 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 6)
+        # Out-of-hours cover, in words: whose persons are here for the shift and until when.
+        self.cover_label = QLabel()
+        self.cover_label.setObjectName("cover_banner")
+        self.cover_label.setWordWrap(True)
+        self.cover_label.setAccessibleName("Out-of-hours cover")
+        self.cover_label.setStyleSheet("font-weight: bold")
+        self.cover_label.setVisible(False)
+        left_layout.addWidget(self.cover_label)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
@@ -167,6 +176,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.period_label)
         self._period_timer = QTimer(self, interval=60_000)
         self._period_timer.timeout.connect(self._show_period)
+        self._period_timer.timeout.connect(self._show_cover)
         self._period_timer.start()
         self._show_period()
         problems = errors(self._config.problems)
@@ -248,6 +258,15 @@ class MainWindow(QMainWindow):
 
     # -- sync ---------------------------------------------------------------------------------------
 
+    def _show_cover(self) -> None:
+        """The cover banner; at the shift's end it goes, and the covered persons leave the caseload."""
+        ws = self.workspace
+        text = cover_banner(ws.cover_now(), self._clock.now()) if ws is not None and not self.is_locked else ""
+        if not text and self.cover_label.isVisible() and ws is not None:
+            self.reload()  # the shift just ended: its persons leave the list now, not at the next refresh
+        self.cover_label.setText(text)
+        self.cover_label.setVisible(bool(text))
+
     def _show_sync_status(self) -> None:
         if self.workspace is not None:
             status = read_status(self.workspace)
@@ -282,6 +301,8 @@ class MainWindow(QMainWindow):
             self.person_panel.forget()
             self.model.forget()
             self.work_due.clear()
+            self.cover_label.clear()
+            self.cover_label.setVisible(False)
             self.sync_label.setText(str(failure))
             self.statusBar().showMessage(str(failure))
             self.withdrawn.emit(str(failure))
@@ -300,6 +321,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.replace_rows(rows)
+        self._show_cover()
         missed = sum(1 for r in rows if r.open_episodes)
         escalations = sum(1 for r in rows if r.open_escalations)
         overdue = sum(1 for r in rows if r.overdue_actions)
@@ -388,6 +410,8 @@ class MainWindow(QMainWindow):
         self.model.forget()
         self.search_box.clear()
         self.work_due.clear()
+        self.cover_label.clear()
+        self.cover_label.setVisible(False)
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
             unsent = self.workspace.outbox_pending()

@@ -263,6 +263,31 @@ class Admin:
             )
             return cover.id
 
+    def end_cover(self, username: str) -> int:
+        """End the user's cover live now, at once (its persons leave their laptop at its next sync, once
+        what was recorded for them there has been sent); returns how many covers were ended."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            user = self._user(session, username)
+            live = list(
+                session.scalars(
+                    select(Cover).where(Cover.user_id == user.id, Cover.starts_at <= now, Cover.ends_at > now)
+                )
+            )
+            for cover in live:
+                cover.ends_at = now
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "admin.cover", "ended", None, None, None, detail={"user": str(user.id), "cover": str(c.id)}
+                    )
+                    for c in live
+                ],
+            )
+            return len(live)
+
     def import_persons(self, path: Path) -> int:
         """JSON lines, one person each: ``{"id"?, "team": AREA, "details": {...}}``."""
         rows = _json_lines(path)

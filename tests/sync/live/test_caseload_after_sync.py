@@ -20,6 +20,7 @@ def test_persons_received_at_the_first_sync_are_on_the_caseload(live_server: Liv
     try:
         assert len(persons(workspace)) == 4
         assert _caseload(workspace) == set(persons(workspace))
+        assert workspace.cover_now() == [], "their own caseload is held as assigned, not as cover"
         # The worker's own team decides "in hours" and the crisis lines shown (the enrolment answer's team).
         assert workspace.home_team()[0] == "eastmoor"
     finally:
