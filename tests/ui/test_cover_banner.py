@@ -44,7 +44,7 @@ def test_cover_is_shown_until_the_shift_ends_then_its_persons_leave_the_caseload
 
     clock.set(SHIFT_END - timedelta(hours=1))  # the same day now: the time alone
     window._show_cover()
-    assert window.cover_label.text().startswith("Covering Eastmoor Community Mental Health Team until 08:00 (2 persons)")
+    assert window.cover_label.text().startswith("Covering Eastmoor Community Mental Health Team until 08:00 (2 ")
 
     clock.set(SHIFT_END + timedelta(minutes=1))
     window._period_timer.timeout.emit()  # the minute tick, as on a laptop left open past the shift
