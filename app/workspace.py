@@ -18,6 +18,7 @@ from app.contact_notes import ContactNoteService
 from app.cover import CoverShift, cover_now
 from app.escalations import EscalationService
 from app.lead_records import LeadRecordService
+from app.lease import LEASE_UNTIL, Lease, lease_at
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
 from app.note_drafts import NoteDraftService
@@ -82,6 +83,12 @@ class Workspace:
         self.drafts = NoteDraftService(uow, self.clock, self.actor, self.notes)
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
+
+    def lease(self) -> Lease:
+        """The offline lease as it stands now (renewed by each sync)."""
+        with self.uow.read() as session:
+            until = device_repo.meta(session).get(LEASE_UNTIL)
+        return lease_at(datetime.fromisoformat(until) if until else None, self.clock.now())
 
     def cover_now(self) -> list[CoverShift]:
         """The out-of-hours cover this worker holds now (their laptop's copy of the server's grants)."""

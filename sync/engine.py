@@ -14,7 +14,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import projections
+from app.lease import LEASE_UNTIL
 from app.workspace import Workspace
 from storage import models
 from storage import outbox as outbox_store
@@ -124,6 +125,7 @@ class SyncEngine:
     batch_items: int = BATCH_ITEMS
     batch_bytes: int = BATCH_BYTES
     pull_limit: int = p.DEFAULT_PULL_LIMIT
+    _lease_s: int | None = field(default=None, init=False)
 
     def state(self) -> SyncState:
         with self.workspace.uow.read() as session:
@@ -169,6 +171,9 @@ class SyncEngine:
             client.close()
         with self.workspace.uow.write() as session:
             session.merge(models.Meta(key=LAST_SUCCESS, value=self.now().isoformat()))
+            if self._lease_s is not None:  # renewed from now, for as long as the organisation says
+                until = self.now() + timedelta(seconds=self._lease_s)
+                session.merge(models.Meta(key=LEASE_UNTIL, value=until.isoformat()))
             session.execute(delete(models.Meta).where(models.Meta.key == LAST_FAILURE))
             report.pending_after = outbox_store.pending_count(session)
         return report
@@ -254,6 +259,7 @@ class SyncEngine:
                 raise
             if scope is None:
                 scope = set(page.scope)
+                self._lease_s = page.offline_lease_s
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
                 with self.workspace.uow.receive() as session:
                     keep_holds(session, uuid.UUID(state.user_id), page.holds, self.now())

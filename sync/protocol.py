@@ -321,6 +321,9 @@ class PullResponse(ServerState):
     # One per person in ``scope``: the device keeps them as its local assignments, so its caseload is the
     # server's scope and a cover shift leaves the caseload at its end even with no signal.
     holds: list[Hold] = []
+    # The offline lease, set by the organisation: how long after this sync the device keeps full access to
+    # case data without reaching the server again (PROTOCOL.md §2.5). Absent: the device keeps its last one.
+    offline_lease_s: int | None = None
 
 
 class PersonSnapshot(ServerState):

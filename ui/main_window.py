@@ -142,6 +142,13 @@ class MainWindow(QMainWindow):
         self.cover_label.setStyleSheet("font-weight: bold")
         self.cover_label.setVisible(False)
         left_layout.addWidget(self.cover_label)
+        # The offline lease, in words: days before it lapses, and plainly once it has.
+        self.lease_label = QLabel()
+        self.lease_label.setObjectName("lease_banner")
+        self.lease_label.setWordWrap(True)
+        self.lease_label.setAccessibleName("Offline access")
+        self.lease_label.setVisible(False)
+        left_layout.addWidget(self.lease_label)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
@@ -194,6 +201,7 @@ class MainWindow(QMainWindow):
         # until that sync ends (splitting it into one task per batch is still to do).
         self._sync_engine = sync_engine
         self._syncing = False
+        self._lease_lapsed = False
         self._sync_backoff = Backoff()
         self._sync_timer = QTimer(self, singleShot=True)
         self._sync_timer.timeout.connect(self.sync_now)
@@ -266,6 +274,13 @@ class MainWindow(QMainWindow):
             self.reload()  # the shift just ended: its persons leave the list now, not at the next refresh
         self.cover_label.setText(text)
         self.cover_label.setVisible(bool(text))
+        lease = ws.lease() if ws is not None and not self.is_locked else None
+        if lease is not None and lease.lapsed != self._lease_lapsed:
+            self._lease_lapsed = lease.lapsed
+            self.person_panel.refresh()  # what an open person shows changes with the lease
+        notice = lease.message(self._clock.now()) if lease is not None else ""
+        self.lease_label.setText(notice)
+        self.lease_label.setVisible(bool(notice))
 
     def _show_sync_status(self) -> None:
         if self.workspace is not None:
@@ -303,6 +318,7 @@ class MainWindow(QMainWindow):
             self.work_due.clear()
             self.cover_label.clear()
             self.cover_label.setVisible(False)
+            self.lease_label.setVisible(False)
             self.sync_label.setText(str(failure))
             self.statusBar().showMessage(str(failure))
             self.withdrawn.emit(str(failure))
@@ -412,6 +428,7 @@ class MainWindow(QMainWindow):
         self.work_due.clear()
         self.cover_label.clear()
         self.cover_label.setVisible(False)
+        self.lease_label.setVisible(False)
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
             unsent = self.workspace.outbox_pending()

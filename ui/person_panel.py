@@ -3,6 +3,7 @@ escalations. Every dialog it opens is tracked so a lock can hide it and an unloc
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
 
@@ -171,7 +172,10 @@ class PersonPanel(QWidget):
             return
         assert ws.config is not None
         now = ws.clock.now()
-        notes = ws.notes.timeline(person.id)
+        lease = ws.lease()
+        # Once the offline lease has lapsed, earlier notes and reviews wait for a sync; the plan, its crisis
+        # contacts and the escalations stay (DESIGN §7), and recording goes on.
+        notes = [] if lease.lapsed else ws.notes.timeline(person.id)
         plan = ws.plans.current(person.id)
         version = next((n for n, r in enumerate(ws.plans.revisions(person.id), 1) if plan and r.id == plan.id), None)
         authors = ws.staff_names()
@@ -179,11 +183,13 @@ class PersonPanel(QWidget):
             now, ws.last_synced(), ws.config.directory.national_lines(person.nation, now), version, authors
         )
         self.plan_view.show_person(person, plan, notes[:5], context)
+        locked = f"<p><b>{html.escape(lease.message(now))}</b></p>" if lease.lapsed else None
         self.notes_view.setHtml(
-            "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded, authors=authors) for n in notes)
+            locked
+            or "".join(note_html(n, amend_link=True, expanded=n.id in self._expanded, authors=authors) for n in notes)
             or "<p>No contact notes yet.</p>"
         )
-        self.reviews_view.setHtml(reviews_html(ws.reviews.history(person.id)))
+        self.reviews_view.setHtml(locked or reviews_html(ws.reviews.history(person.id)))
         escalations = ws.escalations.for_person(person.id)
         self.escalations_view.setHtml(escalations_html(escalations))
         waiting = [e for e in escalations if e.is_open and not e.reached_anyone]

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, SystemClock
-from sync.server import audit, commands, db, keys
+from sync.server import audit, commands, db, keys, lease
 from sync.server.models import (
     Assignment,
     ChangeCounter,
@@ -262,6 +262,20 @@ class Admin:
                 ],
             )
             return cover.id
+
+    def set_lease(self, length: timedelta) -> None:
+        """The organisation's offline lease (each laptop hears it at its next sync)."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            try:
+                lease.set_length(session, length)
+            except ValueError as exc:
+                raise AdminError(str(exc)) from None
+            audit.append(
+                session,
+                now,
+                [audit.Entry("admin.lease", "set", None, None, None, detail={"seconds": int(length.total_seconds())})],
+            )
 
     def end_cover(self, username: str) -> int:
         """End the user's cover live now, at once (its persons leave their laptop at its next sync, once

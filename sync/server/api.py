@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import Clock, SystemClock
 from sync import protocol as p
-from sync.server import audit, commands, cursor, db, keys, pull, push, scope
+from sync.server import audit, commands, cursor, db, keys, lease, pull, push, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
     CommandAck,
@@ -356,6 +356,7 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
                     p.Hold(person_id=pid, basis=basis, until=commands.stamp(until) if until else None, team_name=team)
                     for pid, basis, until, team in scope.holds(session, caller.user, now)
                 ],
+                offline_lease_s=lease.seconds(session),
                 **state(session, caller, server_keys),
             )
 

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import platformdirs
@@ -76,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--to", dest="ends", required=True)
     cover.add_argument("--team")
     cover.add_argument("--person", action="append")
+    set_lease = add("set-lease", "how long laptops keep full access to case data between syncs (default 7 days)")
+    set_lease.add_argument("--days", type=int, required=True)
     end_cover = add("end-cover", "end a user's cover now (a shift ended early)")
     end_cover.add_argument("--user", required=True)
     persons = add("import-persons", "import persons from a JSON-lines file")
@@ -145,6 +148,8 @@ def _admin(admin: Admin, args: argparse.Namespace) -> None:
         admin.unassign(args.user, args.person)
     elif action == "cover":
         print(admin.cover(args.user, parse_time(args.starts), parse_time(args.ends), args.team, args.person))
+    elif action == "set-lease":
+        admin.set_lease(timedelta(days=args.days))
     elif action == "end-cover":
         print(admin.end_cover(args.user))
     elif action == "import-persons":

@@ -3,8 +3,10 @@ server's scope is the caseload of an enrolled laptop)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app.lease import LeaseState
 from app.workspace import Workspace
 from sync.engine import SyncEngine
 from tests.sync.live.conftest import LEAD, LiveServer, enrolled_workspace
@@ -23,6 +25,13 @@ def test_persons_received_at_the_first_sync_are_on_the_caseload(live_server: Liv
         assert workspace.cover_now() == [], "their own caseload is held as assigned, not as cover"
         # The worker's own team decides "in hours" and the crisis lines shown (the enrolment answer's team).
         assert workspace.home_team()[0] == "eastmoor"
+        # Each sync renews the offline lease for as long as the organisation says (7 days unless set).
+        lease = workspace.lease()
+        assert lease.state is LeaseState.FULL and lease.until is not None
+        assert abs(lease.until - datetime.now(UTC) - timedelta(days=7)) < timedelta(minutes=5)
+        live_server.admin("set-lease", "--days", "2")
+        SyncEngine(workspace).sync()
+        assert workspace.lease().state is LeaseState.ENDING, "two days: the worker is warned from now"
     finally:
         workspace.close()
 
