@@ -450,6 +450,33 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     return state
 
 
+# -- break-glass -----------------------------------------------------------------------------------------
+
+
+BREAK_GLASS_REASON_MIN = 20  # as the server's BreakGlassRequest requires
+
+
+def break_glass(engine: SyncEngine, person_id: uuid.UUID, reason: str) -> tuple[p.BreakGlassGrant, SyncReport]:
+    """Open a person outside this duty worker's cover: the server records the reason and grants a short time;
+    the sync that follows brings the person (their hold says until when), and a later one takes them away
+    once the grant has ended and what was recorded for them has been sent. Needs the server: offline, it
+    fails with the reason in words and nothing changes."""
+    if len(reason.strip()) < BREAK_GLASS_REASON_MIN:
+        raise SyncFailure(
+            f"Write why you must open this person now (at least {BREAK_GLASS_REASON_MIN} characters): your team lead "
+            "reads it. Nothing was opened.",
+            reason="reason_too_short",
+            retry=False,
+        )
+    state = engine.state()
+    client = engine.client_factory(state, engine._ca())
+    try:
+        grant = client.break_glass(person_id, reason.strip()).grant
+    finally:
+        client.close()
+    return grant, engine.sync()
+
+
 # -- retries ---------------------------------------------------------------------------------------------
 
 

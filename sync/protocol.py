@@ -304,8 +304,9 @@ class Hold(Wire):
     """Why the caller may see one person now, and until when (PROTOCOL.md §2.5)."""
 
     person_id: Uuid
-    # assigned: on their caseload; cover: a duty shift's cover; team: a team lead reading their team.
-    basis: Literal["assigned", "cover", "team"]
+    # assigned: on their caseload; cover: a duty shift's cover; break_glass: opened outside their cover with
+    # a written reason, for a short time; team: a team lead reading their team.
+    basis: Literal["assigned", "cover", "break_glass", "team"]
     until: Timestamp | None
     team_name: str
 
@@ -335,6 +336,34 @@ class PersonSnapshot(ServerState):
     open_conflicts: list[dict[str, Any]]
     count: int
     digest: str
+
+
+# --- break-glass -------------------------------------------------------------------------------
+
+
+BreakGlassReason = Annotated[str, StringConstraints(min_length=20, max_length=2000), AfterValidator(_storable_text)]
+
+
+class BreakGlassRequest(Wire):
+    # Written by the duty worker: why they must open this person now (kept for their team lead; never logged).
+    reason: BreakGlassReason
+
+
+class BreakGlassGrant(Wire):
+    grant_id: Uuid
+    person_id: Uuid
+    user_name: str
+    reason: str
+    granted_at: Timestamp
+    ends_at: Timestamp
+
+
+class BreakGlassResponse(ServerState):
+    grant: BreakGlassGrant
+
+
+class BreakGlassList(ServerState):
+    grants: list[BreakGlassGrant]
 
 
 class ConflictList(ServerState):

@@ -25,6 +25,7 @@ from sync import protocol as p
 from sync.server import audit, commands, cursor, db, keys, lease, pull, push, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
+    BreakGlass,
     CommandAck,
     Device,
     DeviceCommand,
@@ -39,6 +40,8 @@ from sync.server.tokens import hash_secret, normalise_code
 
 ENROL_FAILURE_WINDOW = timedelta(minutes=15)
 ENROL_FAILURE_LIMIT = 10
+# A break-glass opening lasts long enough to deal with tonight's call, not to become cover.
+BREAK_GLASS_FOR = timedelta(hours=2)
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
@@ -426,6 +429,103 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             raise ApiError(404, "person_not_visible", "No such person is visible to you.")
         return answer
 
+    @app.post(f"{v1}/persons/{{person_id}}/break-glass", responses=REFUSALS)
+    def break_glass(
+        person_id: Annotated[uuid.UUID, Path()],
+        body: p.BreakGlassRequest,
+        request: Request,
+        caller: Annotated[Caller, Depends(active)],
+    ) -> p.BreakGlassResponse:
+        """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
+        person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
+        now = clock.now()
+        if caller.user.role != "duty":
+            raise refuse(
+                "role_may_not_break_glass",
+                "Only duty staff may open a person outside their cover.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
+        with transaction() as session:
+            person = session.get(Person, person_id)
+            if person is None or person.organisation_id != caller.user.organisation_id:
+                refused = True
+            else:
+                refused = False
+                grant = BreakGlass(
+                    id=uuid.uuid4(),
+                    user_id=caller.user.id,
+                    device_id=caller.device.id,
+                    person_id=person_id,
+                    reason=body.reason.strip(),
+                    granted_at=now,
+                    ends_at=now + BREAK_GLASS_FOR,
+                )
+                session.add(grant)
+                session.flush()
+                audit.append(
+                    session,
+                    now,
+                    [
+                        audit.Entry(
+                            "security.break_glass",
+                            "granted",
+                            caller.user.id,
+                            caller.device.id,
+                            person_id,
+                            None,
+                            # The reason is kept with the grant, for the team lead; the log holds no clinical text.
+                            {"grant": str(grant.id), "until": commands.stamp(grant.ends_at)},
+                        )
+                    ],
+                )
+                answer = p.BreakGlassResponse(
+                    grant=_grant_wire(grant, caller.user.name), **state(session, caller, keys.load(session))
+                )
+        if refused:
+            raise refuse("person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device)
+        return answer
+
+    @app.get(f"{v1}/break-glass", responses=REFUSALS)
+    def break_glass_list(request: Request, caller: Annotated[Caller, Depends(active)]) -> p.BreakGlassList:
+        """Every break-glass opening of the team lead's team's persons in the last 30 days, newest first."""
+        now = clock.now()
+        if caller.user.role != "team_lead":
+            raise refuse(
+                "role_may_not_read",
+                "Only team leads see break-glass openings.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
+        with transaction() as session:
+            rows = session.execute(
+                select(BreakGlass, User.name)
+                .join(Person, Person.id == BreakGlass.person_id)
+                .join(User, User.id == BreakGlass.user_id)
+                .where(Person.team_id == caller.user.team_id, BreakGlass.granted_at > now - timedelta(days=30))
+                .order_by(BreakGlass.granted_at.desc())
+            ).all()
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "record.read",
+                        "break_glass_list",
+                        caller.user.id,
+                        caller.device.id,
+                        detail={"grants": len(rows)},
+                    )
+                ],
+            )
+            return p.BreakGlassList(
+                grants=[_grant_wire(g, name) for g, name in rows], **state(session, caller, keys.load(session))
+            )
+
     @app.get(f"{v1}/conflicts", responses=REFUSALS)
     def conflicts(caller: Annotated[Caller, Depends(active)]) -> p.ConflictList:
         now = clock.now()
@@ -506,6 +606,17 @@ def create_app(db_url: str, clock: Clock | None = None, min_client_schema: int =
             return p.Ack(command_id=command_id, **state(session, caller, keys.load(session)))
 
     return app
+
+
+def _grant_wire(grant: BreakGlass, user_name: str) -> p.BreakGlassGrant:
+    return p.BreakGlassGrant(
+        grant_id=grant.id,
+        person_id=grant.person_id,
+        user_name=user_name,
+        reason=grant.reason,
+        granted_at=commands.stamp(grant.granted_at),
+        ends_at=commands.stamp(grant.ends_at),
+    )
 
 
 def engine_of(app: FastAPI) -> Engine:

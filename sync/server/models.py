@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UtcDateTime
 
-APPEND_ONLY_TABLES = ("record", "change", "quarantine", "push_ledger", "audit_event", "command_ack")
+APPEND_ONLY_TABLES = ("record", "change", "quarantine", "push_ledger", "audit_event", "command_ack", "break_glass")
 
 
 class ServerBase(DeclarativeBase):
@@ -105,6 +105,20 @@ class CoverPerson(ServerBase):
     __tablename__ = "cover_person"
     cover_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cover.id"), primary_key=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), primary_key=True)
+
+
+class BreakGlass(ServerBase):
+    """A duty worker's reasoned, time-limited opening of a person outside their cover: written once, audited,
+    listed for the person's team lead."""
+
+    __tablename__ = "break_glass"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
 
 
 class Device(ServerBase):
