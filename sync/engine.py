@@ -390,6 +390,11 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
 
 # Children before parents, so the foreign keys hold at every step.
 _PURGE_ORDER: tuple[type[models.Base], ...] = (
+    models.RecordReview,
+    models.Supervision,
+    models.ActionUpdate,
+    models.LearningReview,
+    models.CaseAudit,
     models.MissedContactEpisode,
     models.EscalationAction,
     models.Escalation,
