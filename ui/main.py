@@ -146,7 +146,11 @@ def run_gui(data_dir: Path, *, server: str = "", code: str = "", note: str | Non
     app, pool, dialog, _warm = show_unlock(data_dir, server=server, code=code, note=note)
     flow = GuiFlow(pool, data_dir)
     flow.attach(dialog)
-    return app.exec()
+    code = app.exec()
+    # Quitting at once (the first window closed) can leave the background loading running: let it end while
+    # the tasks it reports to still exist.
+    pool.waitForDone(30_000)
+    return code
 
 
 class GuiFlow(QObject):
