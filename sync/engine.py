@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app import projections
+from app import audit, projections
 from app.lease import LEASE_UNTIL
 from app.workspace import Workspace
 from storage import models
@@ -385,6 +385,7 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
             for model in _PURGE_ORDER:
                 session.execute(delete(model).where(model.person_id == person_id))  # type: ignore[attr-defined]
             session.execute(delete(models.Person).where(models.Person.id == person_id))
+        audit.append(session, workspace.actor, audit.AuditAction.REMOVED, workspace.clock.now(), "person", person_id)
     return True
 
 

@@ -45,6 +45,8 @@ def test_a_person_unassigned_leaves_the_laptop_with_every_record_about_them(
             for model in (models.ContactNote, models.RecordReview, models.Assignment, models.OutboxItem):
                 left = select(func.count()).select_from(model).where(model.person_id == person)  # type: ignore[attr-defined]
                 assert session.scalar(left) == 0, model.__name__
+            removed = select(models.AuditEvent.record_id).where(models.AuditEvent.action == "removed")
+            assert list(session.scalars(removed)) == [str(person)], "the removal is in the device's audit log"
             # The append-only guard is back for everyone else.
             triggers = set(
                 session.connection().exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'").scalars()
