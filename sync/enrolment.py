@@ -40,7 +40,7 @@ class Enrolled:
 
 def check_address(server: str) -> str:
     """The server's address as the client will use it; refuses one that would send records in the clear."""
-    address = server.strip().rstrip("/")
+    address = server.strip()
     parts = urlsplit(address if "://" in address else f"https://{address}")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise SyncFailure(
@@ -56,7 +56,7 @@ def check_address(server: str) -> str:
             reason="plain_http",
             retry=False,
         )
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def _loopback(host: str) -> bool:
