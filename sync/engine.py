@@ -261,8 +261,9 @@ class SyncEngine:
                 scope = set(page.scope)
                 self._lease_s = page.offline_lease_s
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
-                with self.workspace.uow.receive() as session:
-                    keep_holds(session, uuid.UUID(state.user_id), page.holds, self.now())
+                if page.holds:  # a server from before holds sends none: the local assignments stay as they are
+                    with self.workspace.uow.receive() as session:
+                        keep_holds(session, uuid.UUID(state.user_id), page.holds, self.now())
             self._apply_page(state, page, report)
             cursor = page.next_cursor
             if not page.has_more:
