@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-# Launch the app on the demo organisation (kept in .demo-data/, created on first run).
+# The demo with real sync: a local waymark-server (loopback, port 8765 or WAYMARK_DEMO_PORT) holding the demo
+# organisation, the demo worker's laptop enrolled against it, the server stopped when the app exits. All in
+# .demo-data/ (server/ and worker/), created on first run (ui/demo_run.py).
 run: $(STAMP)
-	$(VENV)/bin/waymark --data-dir .demo-data
+	$(VENV)/bin/python -m ui.demo_run .demo-data
 
 # The pure rule modules whose mutants the fast tests kill in minutes (about 250 mutants): `make mutation-ci`.
 # Not part of `make test` yet: on this 2-core machine it took 4.5–12 minutes beside a 10-minute suite, and the

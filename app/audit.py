@@ -40,6 +40,7 @@ class AuditAction(enum.StrEnum):
     PASSPHRASE_CHANGED = "passphrase_changed"
     REKEYED = "rekeyed"
     REFUSED = "refused"  # the user's role may not do what was asked (nothing was written or shown)
+    REMOVED = "removed"  # a person's copy taken off this device (out of scope, everything of theirs sent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,11 @@ from app import audit, projections, sync_health
 from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
+from app.cover import CoverShift, cover_now
 from app.escalations import EscalationService
 from app.form_drafts import FormDraftService
 from app.lead_records import LeadRecordService
+from app.lease import LEASE_UNTIL, Lease, lease_at
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
 from app.note_drafts import NoteDraftService
@@ -97,6 +99,16 @@ class Workspace:
         self.lead = LeadRecordService(uow, self.clock, self.actor)
         self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
         self.planned = PlannedContactService(uow, self.clock, self.actor)
+
+    def lease(self) -> Lease:
+        """The offline lease as it stands now (renewed by each sync)."""
+        with self.uow.read() as session:
+            until = device_repo.meta(session).get(LEASE_UNTIL)
+        return lease_at(datetime.fromisoformat(until) if until else None, self.clock.now())
+
+    def cover_now(self) -> list[CoverShift]:
+        """The out-of-hours cover this worker holds now (their laptop's copy of the server's grants)."""
+        return cover_now(self.uow, self.clock, self.actor.staff_id)
 
     def rebuild_projections(self) -> None:
         """Recompute every cached projection from the records (after records arrive, or to repair)."""

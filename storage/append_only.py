@@ -100,17 +100,23 @@ def install(conn: Connection, tables: tuple[str, ...] = APPEND_ONLY) -> list[str
 
 
 @contextmanager
-def lifted_for_purge(conn: Connection) -> Iterator[None]:
-    """Within the caller's transaction, let a person's rows be deleted from this device, then guard again.
-
-    Only the device's copy goes, and only once the server holds every record of it (a reassignment, or the
-    organisation's signed ``purge_person``): the records themselves stay, append-only, on the server. SQLite's
-    DDL is transactional, so if anything fails the triggers come back with the rolled-back rows."""
+def lifted_for_removal(conn: Connection, tables: tuple[str, ...]) -> Iterator[None]:
+    """Inside the caller's SQLite transaction, lift the triggers of ``tables`` and put them back before it
+    commits. Only for taking a person's copy off a device once the server holds all of it (purge after a
+    change of scope): nothing clinical is changed anywhere, a copy is removed. The DDL is part of the same
+    transaction, so a failure part-way rolls the triggers back with the deletes."""
     if conn.dialect.name != "sqlite":
-        raise NotImplementedError("a device store is SQLite; the server never purges")
-    present = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
-    for name in _sqlite_triggers(APPEND_ONLY):
-        if name in present:
-            conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        raise NotImplementedError("records are removed from a device's store only")
+    on_tables = set(tables)
+    present = {
+        name: ddl
+        for name, table, ddl in conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        )
+        if table in on_tables
+    }
+    for name in present:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
-    install(conn)
+    for ddl in present.values():
+        conn.exec_driver_sql(ddl)

@@ -84,6 +84,15 @@ class SyncClient:
     def snapshot(self, person_id: uuid.UUID) -> p.PersonSnapshot:
         return self._call("GET", f"/persons/{person_id}/snapshot", p.PersonSnapshot)
 
+    def break_glass(self, person_id: uuid.UUID, reason: str) -> p.BreakGlassResponse:
+        body = p.BreakGlassRequest(reason=reason)
+        return self._call(
+            "POST", f"/persons/{person_id}/break-glass", p.BreakGlassResponse, json=body.model_dump(mode="json")
+        )
+
+    def break_glass_list(self) -> p.BreakGlassList:
+        return self._call("GET", "/break-glass", p.BreakGlassList)
+
     def commands(self) -> p.ServerState:
         return self._call("GET", "/commands", p.ServerState)
 

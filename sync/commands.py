@@ -18,13 +18,6 @@ from sync.protocol import Command, canonical_bytes
 
 log = logging.getLogger(__name__)
 
-WIPE_REASONS = {
-    "revoke": "Your organisation reported this laptop lost or switched it off, so its Waymark data was erased.",
-    "retire": "Your organisation retired this laptop from Waymark. Everything recorded on it was sent to the "
-    "server first; then its Waymark data was erased.",
-}
-
-
 def verified(command: Command, public_key_hex: str, device_id: str) -> bool:
     """True only for a command signed by the server's key and addressed to this device."""
     if str(command.device_id) != device_id:

@@ -15,7 +15,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app import projections, sync_health
+from app import audit, projections, sync_health
+from app.lease import LEASE_UNTIL
 from app.workspace import Workspace
 from storage import append_only, models
 from storage import outbox as outbox_store
@@ -32,8 +33,9 @@ from storage.repo import plans as plans_repo
 from sync import protocol as p
 from sync import snapshot_check
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
-from sync.commands import WIPE_REASONS, shred, verified
-from sync.receive import Applied, apply_records, ensure_person, local_person_ids
+from sync.commands import shred, verified
+from sync.receive import Applied, apply_records, ensure_person, ensure_staff, keep_holds, local_person_ids
+from sync.withdrawal import Withdrawal, write_withdrawal
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,10 @@ class ResyncRequired(Exception):
 class Wiped(Exception):
     """The server's signed command erased this laptop's store; the message says why, for the worker."""
 
+    def __init__(self, message: str, withdrawal: Withdrawal | None = None) -> None:
+        super().__init__(message)
+        self.withdrawal = withdrawal
+
 
 @dataclass
 class SyncEngine:
@@ -127,6 +133,7 @@ class SyncEngine:
     batch_items: int = BATCH_ITEMS
     batch_bytes: int = BATCH_BYTES
     pull_limit: int = p.DEFAULT_PULL_LIMIT
+    _lease_s: int | None = field(default=None, init=False)
 
     def state(self) -> SyncState:
         with self.workspace.uow.read() as session:
@@ -174,6 +181,9 @@ class SyncEngine:
             client.close()
         with self.workspace.uow.write() as session:
             session.merge(models.Meta(key=LAST_SUCCESS, value=self.now().isoformat()))
+            if self._lease_s is not None:  # renewed from now, for as long as the organisation says
+                until = self.now() + timedelta(seconds=self._lease_s)
+                session.merge(models.Meta(key=LEASE_UNTIL, value=until.isoformat()))
             session.execute(delete(models.Meta).where(models.Meta.key == LAST_FAILURE))
             report.pending_after = outbox_store.pending_count(session)
         return report
@@ -259,7 +269,11 @@ class SyncEngine:
                 raise
             if scope is None:
                 scope = set(page.scope)
+                self._lease_s = page.offline_lease_s
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
+                if page.holds:  # a server from before holds sends none: the local assignments stay as they are
+                    with self.workspace.uow.receive() as session:
+                        keep_holds(session, uuid.UUID(state.user_id), page.holds, self.now())
             self._apply_page(state, page, report)
             cursor = page.next_cursor
             if not page.has_more:
@@ -341,10 +355,17 @@ class SyncEngine:
             if command.kind == "retire" and self.workspace.outbox_pending():
                 continue  # everything is pushed before a retire wipes; the next sync tries again
             data_dir = self.workspace.store.data_dir
+            with self.workspace.uow.read() as session:
+                sent = session.scalar(
+                    select(func.count()).select_from(models.OutboxItem).where(models.OutboxItem.acked_at.is_not(None))
+                )
+                unsent = outbox_store.pending_count(session)
             self.workspace.close()
             shred(data_dir)
+            withdrawal = Withdrawal(command.kind, self.now().isoformat(), sent or 0, unsent)
+            write_withdrawal(data_dir, withdrawal)
             client.ack(command.command_id, "done", None)
-            raise Wiped(WIPE_REASONS[command.kind])
+            raise Wiped(withdrawal.message(), withdrawal)
 
     def _heartbeat(self, client: SyncClient) -> None:
         with self.workspace.uow.read() as session:
@@ -419,10 +440,11 @@ def purge_person(workspace: Workspace, person_id: uuid.UUID) -> bool:
         plans = list(session.scalars(select(models.SafetyPlan.id).where(models.SafetyPlan.person_id == person_id)))
         plans_repo.forget_server_plan_state(session, plans)
         # Every record of theirs is on the server (checked above), so only this device's copy goes.
-        with append_only.lifted_for_purge(session.connection()):
+        with append_only.lifted_for_removal(session.connection(), tuple(t.name for t in _PURGE_ORDER)):
             for table in _PURGE_ORDER:
                 session.execute(delete(table).where(table.c.person_id == person_id))
             session.execute(delete(models.Person).where(models.Person.id == person_id))
+        audit.append(session, workspace.actor, audit.AuditAction.REMOVED, workspace.clock.now(), "person", person_id)
     return True
 
 
@@ -480,6 +502,7 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     )
     with workspace.uow.write() as session:
         state.save(session)
+        ensure_staff(session, answer.organisation_id, answer.user_id, answer.user_name, answer.role, answer.team)
     workspace.set_identity(answer.organisation_id, answer.user_id, answer.device_id)
     return state
 
@@ -510,6 +533,31 @@ def renew_enrolment(workspace: Workspace, code: str, device_name: str) -> SyncSt
 def _ca_of(workspace: Workspace) -> Path | None:
     path = workspace.store.data_dir / CA_NAME
     return path if path.exists() else None
+# -- break-glass -----------------------------------------------------------------------------------------
+
+
+BREAK_GLASS_REASON_MIN = 20  # as the server's BreakGlassRequest requires
+
+
+def break_glass(engine: SyncEngine, person_id: uuid.UUID, reason: str) -> tuple[p.BreakGlassGrant, SyncReport]:
+    """Open a person outside this duty worker's cover: the server records the reason and grants a short time;
+    the sync that follows brings the person (their hold says until when), and a later one takes them away
+    once the grant has ended and what was recorded for them has been sent. Needs the server: offline, it
+    fails with the reason in words and nothing changes."""
+    if len(reason.strip()) < BREAK_GLASS_REASON_MIN:
+        raise SyncFailure(
+            f"Write why you must open this person now (at least {BREAK_GLASS_REASON_MIN} characters): your team lead "
+            "reads it. Nothing was opened.",
+            reason="reason_too_short",
+            retry=False,
+        )
+    state = engine.state()
+    client = engine.client_factory(state, engine._ca())
+    try:
+        grant = client.break_glass(person_id, reason.strip()).grant
+    finally:
+        client.close()
+    return grant, engine.sync()
 
 
 # -- retries ---------------------------------------------------------------------------------------------

@@ -199,6 +199,13 @@ class EnrolRequest(Wire):
     app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
 
 
+class TeamInfo(Wire):
+    id: Uuid
+    name: str
+    area: str
+    nation: str
+
+
 class EnrolResponse(Wire):
     device_id: Uuid
     user_id: Uuid
@@ -208,6 +215,10 @@ class EnrolResponse(Wire):
     server_epoch: str
     # Ed25519, raw 32 bytes as hex: the key every command to this device is signed with.
     command_public_key: str
+    # Whose laptop this is, for the device's own staff row (its home team's hours and crisis lines); an
+    # admin belongs to no team.
+    user_name: str = ""
+    team: TeamInfo | None = None
 
 
 # --- common response fields -------------------------------------------------------------------
@@ -296,6 +307,17 @@ class Change(Wire):
     data: dict[str, Any]
 
 
+class Hold(Wire):
+    """Why the caller may see one person now, and until when (PROTOCOL.md §2.5)."""
+
+    person_id: Uuid
+    # assigned: on their caseload; cover: a duty shift's cover; break_glass: opened outside their cover with
+    # a written reason, for a short time; team: a team lead reading their team.
+    basis: Literal["assigned", "cover", "break_glass", "team"]
+    until: Timestamp | None
+    team_name: str
+
+
 class PullResponse(ServerState):
     changes: list[Change]
     next_cursor: str
@@ -304,6 +326,12 @@ class PullResponse(ServerState):
     # Every person this user may see now: a new one is backfilled with its snapshot, a missing one
     # leaves the device once its pending records are pushed.
     scope: list[Uuid]
+    # One per person in ``scope``: the device keeps them as its local assignments, so its caseload is the
+    # server's scope and a cover shift leaves the caseload at its end even with no signal.
+    holds: list[Hold] = []
+    # The offline lease, set by the organisation: how long after this sync the device keeps full access to
+    # case data without reaching the server again (PROTOCOL.md §2.5). Absent: the device keeps its last one.
+    offline_lease_s: int | None = None
 
 
 class PersonSnapshot(ServerState):
@@ -315,6 +343,34 @@ class PersonSnapshot(ServerState):
     open_conflicts: list[dict[str, Any]]
     count: int
     digest: str
+
+
+# --- break-glass -------------------------------------------------------------------------------
+
+
+BreakGlassReason = Annotated[str, StringConstraints(min_length=20, max_length=2000), AfterValidator(_storable_text)]
+
+
+class BreakGlassRequest(Wire):
+    # Written by the duty worker: why they must open this person now (kept for their team lead; never logged).
+    reason: BreakGlassReason
+
+
+class BreakGlassGrant(Wire):
+    grant_id: Uuid
+    person_id: Uuid
+    user_name: str
+    reason: str
+    granted_at: Timestamp
+    ends_at: Timestamp
+
+
+class BreakGlassResponse(ServerState):
+    grant: BreakGlassGrant
+
+
+class BreakGlassList(ServerState):
+    grants: list[BreakGlassGrant]
 
 
 class ConflictList(ServerState):

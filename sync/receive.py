@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from storage import models, records
 from storage.types import UtcDateTime
+from sync import protocol as p
 
 log = logging.getLogger(__name__)
 
@@ -376,3 +377,51 @@ def ensure_person(session: Session, organisation_id: uuid.UUID, person: Mapping[
 
 def local_person_ids(session: Session) -> set[uuid.UUID]:
     return set(session.scalars(select(models.Person.id)))
+
+
+def keep_holds(session: Session, staff_id: uuid.UUID, holds: list[p.Hold], now: datetime) -> None:
+    """Make this worker's local assignments the server's scope: the caseload lists exactly the persons the
+    server says they hold now, and a cover shift's persons carry its end, so they leave the caseload when
+    the shift ends even with no signal. A person on the device but no longer in scope keeps their old row
+    until they are purged, which waits for their unsent records to go (never before)."""
+    if session.get(models.Staff, staff_id) is None:
+        return  # enrolled by an older Waymark that kept no staff row: nothing to hang assignments on
+    here = local_person_ids(session)
+    held = [h for h in holds if h.person_id in here]
+    session.execute(
+        delete(models.Assignment).where(
+            models.Assignment.staff_id == staff_id, models.Assignment.person_id.in_([h.person_id for h in held])
+        )
+    )
+    for hold in held:
+        session.add(
+            models.Assignment(
+                id=uuid.uuid4(),
+                staff_id=staff_id,
+                person_id=hold.person_id,
+                role=hold.basis,
+                starts_at=now,
+                ends_at=datetime.fromisoformat(hold.until) if hold.until else None,
+            )
+        )
+        session.flush()
+
+
+def ensure_staff(
+    session: Session, organisation_id: uuid.UUID, staff_id: uuid.UUID, name: str, role: str, team: p.TeamInfo | None
+) -> None:
+    """The enrolled worker's own staff row (and their organisation and team), from the enrolment answer."""
+    if session.get(models.Organisation, organisation_id) is None:
+        session.add(models.Organisation(id=organisation_id, name=""))
+    if team is None or session.get(models.Staff, staff_id) is not None:
+        session.flush()
+        return
+    if session.get(models.Team, team.id) is None:
+        session.add(
+            models.Team(id=team.id, organisation_id=organisation_id, name=team.name, area=team.area, nation=team.nation)
+        )
+    session.flush()
+    session.add(
+        models.Staff(id=staff_id, organisation_id=organisation_id, team_id=team.id, name=name, role=role, phone=None)
+    )
+    session.flush()

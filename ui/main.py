@@ -7,22 +7,26 @@ of imports); they load in the background while the worker types the passphrase.
 from __future__ import annotations
 
 import importlib
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platformdirs import PlatformDirs
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QObject, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.local_store import store_exists
+from ui.enrol_dialog import EnrolDialog, Enroller
 from ui.tasks import Task, serial_pool
 from ui.unlock_dialog import UnlockDialog
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
+    from sync.enrolment import Enrolled
 
-_WARM = ("app.workspace", "resources.demo.generator", "ui.main_window")
+_WARM = ("app.workspace", "resources.demo.generator", "ui.main_window", "sync.enrolment")
 
 
 def create_demo(data_dir: Path, passphrase: str) -> Workspace:
@@ -45,27 +49,18 @@ def settings_file() -> Path:
     return PlatformDirs("Waymark", appauthor=False).user_config_path / "window.ini"
 
 
-def show_unlock(data_dir: Path) -> tuple[QApplication, QThreadPool, UnlockDialog, Task]:
-    """The unlock (or first-run) window, on screen at once; the rest loads behind it."""
+def show_unlock(
+    data_dir: Path, *, server: str = "", code: str = "", note: str | None = None
+) -> tuple[QApplication, QThreadPool, UnlockDialog | EnrolDialog, Task]:
+    """The unlock window, or on first run the enrolment window, on screen at once; the rest loads behind it.
+
+    ``server`` and ``code`` fill in the enrolment form (``make run`` passes the demo server's); ``note`` is
+    shown on it (e.g. that the demo server could not start)."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Waymark")
     pool = serial_pool(app)
-    first_run = not store_exists(data_dir)
-
-    def opener(passphrase: str) -> Workspace:
-        if first_run:
-            return create_demo(data_dir, passphrase)
-        from app.workspace import Workspace
-
-        return Workspace.open(data_dir, passphrase)
-
-    def wait_left() -> float:
-        from app.unlock_wait import seconds_to_wait
-
-        return 0.0 if first_run else seconds_to_wait(data_dir)
-
-    dialog = UnlockDialog(opener, pool, first_run=first_run, seconds_to_wait=wait_left)
+    dialog = first_dialog(data_dir, pool, server=server, code=code, note=note)
     dialog.show()
     # The serial pool runs this before any unlock the worker submits, so the unlock never waits on
     # imports started twice.
@@ -77,6 +72,50 @@ def show_unlock(data_dir: Path) -> tuple[QApplication, QThreadPool, UnlockDialog
     dialog.setProperty("help_task", help_task)  # kept alive until it reports
     pool.start(help_task)
     return app, pool, dialog, warm
+
+
+def first_dialog(
+    data_dir: Path,
+    pool: QThreadPool,
+    *,
+    server: str = "",
+    code: str = "",
+    note: str | None = None,
+    withdrawn: str | None = None,
+) -> UnlockDialog | EnrolDialog:
+    """Unlock when this laptop has a store; otherwise enrol it (or, on the worker's choice, try the demo)."""
+    if store_exists(data_dir):
+        from app.unlock_wait import seconds_to_wait
+
+        def opener(passphrase: str) -> Workspace:
+            from app.workspace import Workspace
+
+            return Workspace.open(data_dir, passphrase)
+
+        return UnlockDialog(opener, pool, first_run=False, seconds_to_wait=lambda: seconds_to_wait(data_dir))
+    if withdrawn is None:
+        from sync.withdrawal import read_withdrawal
+
+        earlier = read_withdrawal(data_dir)
+        withdrawn = earlier.message() if earlier else None
+    return EnrolDialog(
+        enroller(data_dir), pool, withdrawn=withdrawn, offer_demo=withdrawn is None, server=server, code=code, note=note
+    )
+
+
+def demo_dialog(data_dir: Path, pool: QThreadPool) -> UnlockDialog:
+    """Choose a passphrase, then a store holding the demo organisation (no server: it stays on this laptop)."""
+    return UnlockDialog(lambda passphrase: create_demo(data_dir, passphrase), pool, first_run=True)
+
+
+def enroller(data_dir: Path) -> Enroller:
+    def run(server: str, code: str, passphrase: str, ca: Path | None, progress: Callable[[str], None]) -> Enrolled:
+        from sync.enrolment import enrol_new_store
+
+        name = socket.gethostname()[:200] or "laptop"
+        return enrol_new_store(data_dir, passphrase, server, code, name, ca, progress)
+
+    return run
 
 
 def home_nation() -> str:
@@ -103,20 +142,57 @@ def crisis_help(nation: str) -> str:
     return html.replace("<h1>Waymark is locked</h1>", "")
 
 
-def run_gui(data_dir: Path) -> int:
-    app, pool, dialog, _warm = show_unlock(data_dir)
-    opened: list[Workspace] = []
-    dialog.unlocked.connect(opened.append)
-    if dialog.exec() != QDialog.DialogCode.Accepted or not opened:
-        return 0
-    from ui.main_window import MainWindow
-
-    window = MainWindow(opened[0], pool, settings_path=settings_file())
-    window.show()
-    _check = check_in_background(window, opened[0])  # kept alive until it reports
+def run_gui(data_dir: Path, *, server: str = "", code: str = "", note: str | None = None) -> int:
+    app, pool, dialog, _warm = show_unlock(data_dir, server=server, code=code, note=note)
+    flow = GuiFlow(pool, data_dir)
+    flow.attach(dialog)
     code = app.exec()
-    pool.waitForDone()  # every queued save lands, and the store closes, before the process ends
+    # Every queued save lands, and the store closes, before the process ends; quitting at once (the first
+    # window closed) can also leave the background loading running: let it end while its tasks still exist.
+    pool.waitForDone()
     return code
+
+
+class GuiFlow(QObject):
+    """Which window is up: the first dialog, then the main window; after a wipe, enrolment again."""
+
+    def __init__(self, pool: QThreadPool, data_dir: Path) -> None:
+        super().__init__()
+        self._pool = pool
+        self._data_dir = data_dir
+        self.dialog: QDialog | None = None
+        self.window: QWidget | None = None
+        self._check: Task | None = None
+
+    def attach(self, dialog: UnlockDialog | EnrolDialog) -> None:
+        self.dialog = dialog
+        dialog.unlocked.connect(self.open_main)
+        if isinstance(dialog, EnrolDialog):
+            dialog.demo_chosen.connect(self.offer_demo)
+
+    def offer_demo(self) -> None:
+        dialog = demo_dialog(self._data_dir, self._pool)
+        self.attach(dialog)
+        dialog.show()  # before the enrolment window closes, so the application does not quit between them
+
+    def open_main(self, workspace: Workspace) -> None:
+        from ui.main_window import MainWindow
+
+        window = MainWindow(workspace, self._pool, settings_path=settings_file())
+        window.withdrawn.connect(self.withdrawn)
+        window.show()
+        self.window = window
+        self._check = check_in_background(window, workspace)  # kept alive until it reports
+
+    def withdrawn(self, message: str) -> None:
+        """The organisation's command erased the store: back to enrolment, saying why."""
+        dialog = first_dialog(self._data_dir, self._pool, withdrawn=message)
+        self.attach(dialog)
+        dialog.show()
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
 
 
 def check_in_background(window: QWidget, workspace: Workspace) -> Task | None:

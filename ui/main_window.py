@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.caseload import CaseloadRow
 from app.changes import ANY_RECORD, Changed, OpChanges, changed_by_tables
 from app.config_files import errors
+from app.cover import cover_banner
 from app.errors import NotFound
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
     caseload_loaded = Signal()
     locked = Signal(str)  # "ui" or "full"
     store_closed = Signal()  # the store is closed: every save queued before the lock or quit has landed
+    withdrawn = Signal(str)  # the store was wiped on the organisation's command: why, for the enrolment screen
 
     def __init__(
         self,
@@ -152,6 +154,21 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 6)
+        # Out-of-hours cover, in words: whose persons are here for the shift and until when.
+        self.cover_label = QLabel()
+        self.cover_label.setObjectName("cover_banner")
+        self.cover_label.setWordWrap(True)
+        self.cover_label.setAccessibleName("Out-of-hours cover")
+        self.cover_label.setStyleSheet("font-weight: bold")
+        self.cover_label.setVisible(False)
+        left_layout.addWidget(self.cover_label)
+        # The offline lease, in words: days before it lapses, and plainly once it has.
+        self.lease_label = QLabel()
+        self.lease_label.setObjectName("lease_banner")
+        self.lease_label.setWordWrap(True)
+        self.lease_label.setAccessibleName("Offline access")
+        self.lease_label.setVisible(False)
+        left_layout.addWidget(self.lease_label)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
@@ -195,6 +212,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.period_label)
         self._period_timer = QTimer(self, interval=60_000)
         self._period_timer.timeout.connect(self._show_period)
+        self._period_timer.timeout.connect(self._show_cover)
         self._period_timer.start()
         self._show_period()
         problems = errors(self._config.problems)
@@ -219,6 +237,7 @@ class MainWindow(QMainWindow):
         # until that sync ends (splitting it into one task per batch is still to do).
         self._sync_engine = sync_engine
         self._syncing = False
+        self._lease_lapsed = False
         self._sync_backoff = Backoff()
         self._sync_timer = QTimer(self, singleShot=True)
         self._sync_timer.timeout.connect(self.sync_now)
@@ -314,6 +333,22 @@ class MainWindow(QMainWindow):
         self.model.update_rows(persons, rows)
         self._show_work_due(self.model.rows())
 
+    def _show_cover(self) -> None:
+        """The cover banner; at the shift's end it goes, and the covered persons leave the caseload."""
+        ws = self.workspace
+        text = cover_banner(ws.cover_now(), self._clock.now()) if ws is not None and not self.is_locked else ""
+        if not text and self.cover_label.isVisible() and ws is not None:
+            self.reload()  # the shift just ended: its persons leave the list now, not at the next refresh
+        self.cover_label.setText(text)
+        self.cover_label.setVisible(bool(text))
+        lease = ws.lease() if ws is not None and not self.is_locked else None
+        if lease is not None and lease.lapsed != self._lease_lapsed:
+            self._lease_lapsed = lease.lapsed
+            self.person_panel.refresh()  # what an open person shows changes with the lease
+        notice = lease.message(self._clock.now()) if lease is not None else ""
+        self.lease_label.setText(notice)
+        self.lease_label.setVisible(bool(notice))
+
     def _show_sync_status(self) -> None:
         if self.workspace is not None:
             status = read_status(self.workspace)
@@ -370,8 +405,12 @@ class MainWindow(QMainWindow):
             self.person_panel.forget()
             self.model.forget()
             self.work_due.clear()
+            self.cover_label.clear()
+            self.cover_label.setVisible(False)
+            self.lease_label.setVisible(False)
             self.sync_label.setText(str(failure))
             self.statusBar().showMessage(str(failure))
+            self.withdrawn.emit(str(failure))
             return
         if failure is None:
             self.statusBar().clearMessage()  # "Offline…" is no longer true once the server has answered
@@ -403,6 +442,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.replace_rows(rows)
+        self._show_cover()
         self._show_work_due(rows)
         self.caseload_loaded.emit()
 
@@ -503,6 +543,9 @@ class MainWindow(QMainWindow):
         if self.pending_dialog is not None:
             self.pending_dialog.forget()
         self.work_due.clear()
+        self.cover_label.clear()
+        self.cover_label.setVisible(False)
+        self.lease_label.setVisible(False)
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
             unsent = self.workspace.outbox_pending()

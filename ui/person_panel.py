@@ -304,8 +304,12 @@ class PersonPanel(QWidget):
                 # An escalation is on this laptop only while its opening or any of its steps is.
                 unsent_escalations = unsent | {r for r in pending.values() if r is not None}
         authors = ws.staff_names() if parts & (Part.PLAN | Part.NOTES) else {}
+        lease = ws.lease()
+        # Once the offline lease has lapsed, earlier notes and reviews wait for a sync; the plan, its crisis
+        # contacts and the escalations stay (DESIGN §7), and recording goes on.
+        locked = f"<p><b>{escape(lease.message(now))}</b></p>" if lease.lapsed else None
         if parts & (Part.PLAN | Part.NOTES):
-            notes = ws.notes.timeline(person.id)
+            notes = [] if lease.lapsed else ws.notes.timeline(person.id)
             if parts & Part.PLAN:
                 plan = ws.plans.current(person.id)
                 version = next(
@@ -339,10 +343,10 @@ class PersonPanel(QWidget):
                     for n in notes
                 )
                 self._keep_scroll(
-                    self.notes_view, lambda: self.notes_view.setHtml(html or "<p>No contact notes yet.</p>")
+                    self.notes_view, lambda: self.notes_view.setHtml(locked or html or "<p>No contact notes yet.</p>")
                 )
         if parts & Part.REVIEWS:
-            reviews = reviews_html(ws.reviews.history(person.id), unsent)
+            reviews = locked or reviews_html(ws.reviews.history(person.id), unsent)
             self._keep_scroll(self.reviews_view, lambda: self.reviews_view.setHtml(reviews))
         if parts & Part.ESCALATIONS:
             self._show_escalations(ws, person.id, unsent_escalations)

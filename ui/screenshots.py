@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.pathways import walk
 from app.workspace import Workspace
+from sync.withdrawal import Withdrawal
+from ui.enrol_dialog import EnrolDialog
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.flowchart import FlowchartView
 from ui.main import create_demo
@@ -31,6 +33,10 @@ from ui.window_fit import fitted
 
 PASSPHRASE = "screenshot demo passphrase"
 SMALL_SCREENS = ((1366, 768), (1280, 720))
+
+
+def _no_enrolment(*_args: object) -> None:
+    raise RuntimeError("screenshots never enrol")
 
 
 def _settle(ms: int = 300) -> None:
@@ -73,6 +79,17 @@ def main(out: Path) -> int:
         dialog.show()
         _save(dialog, out / "unlock.png")
         dialog.close()
+
+        # First run on a worker's laptop, and the same screen after the organisation withdrew the laptop.
+        enrol = EnrolDialog(_no_enrolment, pool, server="https://sync.example.org", code="Q7EY-GQPV-XTDQ-ZNJA")
+        enrol.show()
+        _save(enrol, out / "enrol.png")
+        enrol.close()
+        gone = Withdrawal("retire", "2026-11-30T16:05:00+00:00", 212, 0).message()
+        enrol = EnrolDialog(_no_enrolment, pool, withdrawn=gone, offer_demo=False)
+        enrol.show()
+        _save(enrol, out / "enrol_after_withdrawal.png")
+        enrol.close()
 
         window = MainWindow(Workspace.open(data_dir, PASSPHRASE), pool, settings_path=Path(tmp) / "w.ini")
         window.resize(1360, 860)

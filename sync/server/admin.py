@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, SystemClock
-from sync.server import audit, commands, db, keys
+from sync.server import audit, commands, db, keys, lease
 from sync.server.errors import SettingsError
 from sync.server.models import (
     Assignment,
@@ -270,6 +270,45 @@ class Admin:
                 ],
             )
             return cover.id
+
+    def set_lease(self, length: timedelta) -> None:
+        """The organisation's offline lease (each laptop hears it at its next sync)."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            try:
+                lease.set_length(session, length)
+            except ValueError as exc:
+                raise AdminError(str(exc)) from None
+            audit.append(
+                session,
+                now,
+                [audit.Entry("admin.lease", "set", None, None, None, detail={"seconds": int(length.total_seconds())})],
+            )
+
+    def end_cover(self, username: str) -> int:
+        """End the user's cover live now, at once (its persons leave their laptop at its next sync, once
+        what was recorded for them there has been sent); returns how many covers were ended."""
+        now = self.clock.now()
+        with self.transaction() as session:
+            user = self._user(session, username)
+            live = list(
+                session.scalars(
+                    select(Cover).where(Cover.user_id == user.id, Cover.starts_at <= now, Cover.ends_at > now)
+                )
+            )
+            for cover in live:
+                cover.ends_at = now
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "admin.cover", "ended", None, None, None, detail={"user": str(user.id), "cover": str(c.id)}
+                    )
+                    for c in live
+                ],
+            )
+            return len(live)
 
     def import_persons(self, path: Path) -> int:
         """JSON lines, one person each: ``{"id"?, "team": AREA, "details": {...}}``."""

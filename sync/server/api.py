@@ -23,9 +23,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.clock import Clock, SystemClock
 from sync import protocol as p
-from sync.server import audit, commands, cursor, db, keys, pull, push, refusals, scope
+from sync.server import audit, commands, cursor, db, keys, lease, pull, push, refusals, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
+    BreakGlass,
     CommandAck,
     Device,
     DeviceCommand,
@@ -44,6 +45,8 @@ ENROL_FAILURE_WINDOW = timedelta(minutes=15)
 ENROL_FAILURE_LIMIT = 10
 # A token's lifetime is renewed by use, written at most this often so that reads stay reads.
 TOKEN_RENEW_EVERY = timedelta(hours=1)
+# A break-glass opening lasts long enough to deal with tonight's call, not to become cover.
+BREAK_GLASS_FOR = timedelta(hours=2)
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
@@ -365,6 +368,8 @@ def create_app(
                 code.used_at = now
                 code.device_id = device.id
             server_keys = keys.load(session, secrets_held)
+            home = session.get(Team, user.team_id) if user.team_id else None
+            team = p.TeamInfo(id=home.id, name=home.name, area=home.area, nation=home.nation) if home else None
             audit.append(
                 session,
                 now,
@@ -393,6 +398,8 @@ def create_app(
             role=user.role,
             server_epoch=server_keys.epoch,
             command_public_key=server_keys.public_key_hex,
+            user_name=user.name,
+            team=team,
         )
 
     # The big answers are serialised once, straight from their model: returned as models, FastAPI would dump,
@@ -467,6 +474,11 @@ def create_app(
                 has_more=has_more,
                 high_water_seq=top,
                 scope=visible,
+                holds=[
+                    p.Hold(person_id=pid, basis=basis, until=commands.stamp(until) if until else None, team_name=team)
+                    for pid, basis, until, team in scope.holds(session, caller.user, now)
+                ],
+                offline_lease_s=lease.seconds(session),
                 **state(session, caller, server_keys),
             )
         entries = pull.read_audit(caller.user, caller.device.id, changes)
@@ -543,6 +555,105 @@ def create_app(
         if refused:
             raise ApiError(404, "person_not_visible", "No such person is visible to you.")
         return _json(answer)
+
+    @app.post(f"{v1}/persons/{{person_id}}/break-glass", responses=REFUSALS)
+    def break_glass(
+        person_id: Annotated[uuid.UUID, Path()],
+        body: p.BreakGlassRequest,
+        request: Request,
+        caller: Annotated[Caller, Depends(active)],
+    ) -> p.BreakGlassResponse:
+        """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
+        person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
+        now = clock.now()
+        if caller.user.role != "duty":
+            raise refuse(
+                "role_may_not_break_glass",
+                "Only duty staff may open a person outside their cover.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
+        with transaction() as session:
+            person = session.get(Person, person_id)
+            if person is None or person.organisation_id != caller.user.organisation_id:
+                refused = True
+            else:
+                refused = False
+                grant = BreakGlass(
+                    id=uuid.uuid4(),
+                    user_id=caller.user.id,
+                    device_id=caller.device.id,
+                    person_id=person_id,
+                    reason=body.reason.strip(),
+                    granted_at=now,
+                    ends_at=now + BREAK_GLASS_FOR,
+                )
+                session.add(grant)
+                session.flush()
+                audit.append(
+                    session,
+                    now,
+                    [
+                        audit.Entry(
+                            "security.break_glass",
+                            "granted",
+                            caller.user.id,
+                            caller.device.id,
+                            person_id,
+                            None,
+                            # The reason is kept with the grant, for the team lead; the log holds no clinical text.
+                            {"grant": str(grant.id), "until": commands.stamp(grant.ends_at)},
+                        )
+                    ],
+                )
+                server_keys = keys.load(session, secrets_held)
+                answer = p.BreakGlassResponse(
+                    grant=_grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
+                )
+        if refused:
+            raise refuse("person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device)
+        return answer
+
+    @app.get(f"{v1}/break-glass", responses=REFUSALS)
+    def break_glass_list(request: Request, caller: Annotated[Caller, Depends(active)]) -> p.BreakGlassList:
+        """Every break-glass opening of the team lead's team's persons in the last 30 days, newest first."""
+        now = clock.now()
+        if caller.user.role != "team_lead":
+            raise refuse(
+                "role_may_not_read",
+                "Only team leads see break-glass openings.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
+        with transaction() as session:
+            rows = session.execute(
+                select(BreakGlass, User.name)
+                .join(Person, Person.id == BreakGlass.person_id)
+                .join(User, User.id == BreakGlass.user_id)
+                .where(Person.team_id == caller.user.team_id, BreakGlass.granted_at > now - timedelta(days=30))
+                .order_by(BreakGlass.granted_at.desc())
+            ).all()
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "record.read",
+                        "break_glass_list",
+                        caller.user.id,
+                        caller.device.id,
+                        detail={"grants": len(rows)},
+                    )
+                ],
+            )
+            server_keys = keys.load(session, secrets_held)
+            return p.BreakGlassList(
+                grants=[_grant_wire(g, name) for g, name in rows], **state(session, caller, server_keys)
+            )
 
     @app.get(f"{v1}/conflicts", responses=REFUSALS)
     def conflicts(caller: Annotated[Caller, Depends(active)]) -> p.ConflictList:
@@ -663,6 +774,17 @@ def _code_invalid() -> ApiError:
 def source_of(request: Request) -> str:
     """The client's address: the peer's, or what a trusted proxy said it was (ProxyHeadersMiddleware)."""
     return request.client.host[:64] if request.client else "unknown"
+
+
+def _grant_wire(grant: BreakGlass, user_name: str) -> p.BreakGlassGrant:
+    return p.BreakGlassGrant(
+        grant_id=grant.id,
+        person_id=grant.person_id,
+        user_name=user_name,
+        reason=grant.reason,
+        granted_at=commands.stamp(grant.granted_at),
+        ends_at=commands.stamp(grant.ends_at),
+    )
 
 
 def engine_of(app: FastAPI) -> Engine:

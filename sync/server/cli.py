@@ -10,7 +10,7 @@ import ipaddress
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -99,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--to", dest="ends", required=True)
     cover.add_argument("--team")
     cover.add_argument("--person", action="append")
+    set_lease = add("set-lease", "how long laptops keep full access to case data between syncs (default 7 days)")
+    set_lease.add_argument("--days", type=int, required=True)
+    end_cover = add("end-cover", "end a user's cover now (a shift ended early)")
+    end_cover.add_argument("--user", required=True)
     persons = add("import-persons", "import persons from a JSON-lines file")
     persons.add_argument("file", type=Path)
     add("devices", "list devices with last sync, unsent and quarantined counts")
@@ -219,6 +223,10 @@ def _admin(admin: Admin, args: argparse.Namespace) -> None:
         admin.unassign(args.user, args.person)
     elif action == "cover":
         print(admin.cover(args.user, parse_time(args.starts), parse_time(args.ends), args.team, args.person))
+    elif action == "set-lease":
+        admin.set_lease(timedelta(days=args.days))
+    elif action == "end-cover":
+        print(admin.end_cover(args.user))
     elif action == "import-persons":
         print(admin.import_persons(args.file))
     elif action == "devices":

@@ -23,6 +23,7 @@ APPEND_ONLY_TABLES = (
     "audit_event",
     "command_ack",
     "org_document",
+    "break_glass",
 )
 
 
@@ -113,6 +114,20 @@ class CoverPerson(ServerBase):
     __tablename__ = "cover_person"
     cover_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cover.id"), primary_key=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), primary_key=True)
+
+
+class BreakGlass(ServerBase):
+    """A duty worker's reasoned, time-limited opening of a person outside their cover: written once, audited,
+    listed for the person's team lead."""
+
+    __tablename__ = "break_glass"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
 
 
 class Device(ServerBase):

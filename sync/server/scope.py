@@ -9,11 +9,12 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Select, and_, false, or_, select, union
 from sqlalchemy.orm import Session
 
-from sync.server.models import Assignment, Cover, CoverPerson, Person, User
+from sync.server.models import Assignment, BreakGlass, Cover, CoverPerson, Person, Team, User
 
 # A team lead's records (storage.records.LEAD_ONLY): nobody else may write them, for any person.
 LEAD_ONLY = frozenset({"record_review", "supervision", "learning_review", "action_update", "case_audit"})
@@ -31,7 +32,10 @@ def _held_now_parts(user_id: uuid.UUID, now: datetime) -> list[Select[tuple[uuid
     live_cover = and_(Cover.user_id == user_id, Cover.starts_at <= now, Cover.ends_at > now)
     cover_team = select(Person.id).join(Cover, Cover.team_id == Person.team_id).where(live_cover)
     cover_listed = select(CoverPerson.person_id).join(Cover, Cover.id == CoverPerson.cover_id).where(live_cover)
-    return [assigned, cover_team, cover_listed]
+    glass = select(BreakGlass.person_id).where(
+        BreakGlass.user_id == user_id, BreakGlass.granted_at <= now, BreakGlass.ends_at > now
+    )
+    return [assigned, cover_team, cover_listed, glass]
 
 
 def _held_now(user_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
@@ -89,7 +93,15 @@ def ever_held(session: Session, user: User, person_id: uuid.UUID, now: datetime,
             or_(CoverPerson.person_id == person_id, Cover.team_id == (person.team_id if person else None)),
         )
     )
-    return session.scalar(covered.limit(1)) is not None
+    if session.scalar(covered.limit(1)) is not None:
+        return True
+    glass = select(BreakGlass.id).where(
+        BreakGlass.user_id == user.id,
+        BreakGlass.person_id == person_id,
+        BreakGlass.granted_at <= now,
+        BreakGlass.ends_at >= since,
+    )
+    return session.scalar(glass.limit(1)) is not None
 
 
 class WriteDecision(enum.Enum):
@@ -140,3 +152,65 @@ def current_holders(session: Session, person: Person, now: datetime) -> set[uuid
     )
     leads = select(User.id).where(User.team_id == person.team_id, User.role == "team_lead")
     return set(session.scalars(assigned)) | set(session.scalars(leads))
+
+
+# A person held in several ways is shown once, by the strongest claim: their own caseload, then cover, then
+# a lead's reading of the team.
+_BASIS_ORDER = {"assigned": 0, "cover": 1, "break_glass": 2, "team": 3}
+
+
+Basis = Literal["assigned", "cover", "break_glass", "team"]
+
+
+def holds(session: Session, user: User, now: datetime) -> list[tuple[uuid.UUID, Basis, datetime | None, str]]:
+    """``(person_id, basis, until, team name)`` for every person ``visible`` now, one each, by person id."""
+    found: dict[uuid.UUID, tuple[uuid.UUID, Basis, datetime | None, str]] = {}
+
+    def offer(person_id: uuid.UUID, basis: Basis, until: datetime | None, team: str) -> None:
+        held = found.get(person_id)
+        if held is None or (_BASIS_ORDER[basis], _later_first(until)) < (_BASIS_ORDER[held[1]], _later_first(held[2])):
+            found[person_id] = (person_id, basis, until, team)
+
+    if user.role == "admin":
+        return []
+    live = and_(Assignment.user_id == user.id, Assignment.starts_at <= now)
+    for person_id, until, team in session.execute(
+        select(Assignment.person_id, Assignment.ends_at, Team.name)
+        .join(Person, Person.id == Assignment.person_id)
+        .join(Team, Team.id == Person.team_id)
+        .where(live, or_(Assignment.ends_at.is_(None), Assignment.ends_at > now))
+    ):
+        offer(person_id, "assigned", until, team)
+    live_cover = and_(Cover.user_id == user.id, Cover.starts_at <= now, Cover.ends_at > now)
+    for person_id, until, team in session.execute(
+        select(Person.id, Cover.ends_at, Team.name)
+        .join(Cover, Cover.team_id == Person.team_id)
+        .join(Team, Team.id == Person.team_id)
+        .where(live_cover)
+    ):
+        offer(person_id, "cover", until, team)
+    for person_id, until, team in session.execute(
+        select(CoverPerson.person_id, Cover.ends_at, Team.name)
+        .join(Cover, Cover.id == CoverPerson.cover_id)
+        .join(Person, Person.id == CoverPerson.person_id)
+        .join(Team, Team.id == Person.team_id)
+        .where(live_cover)
+    ):
+        offer(person_id, "cover", until, team)
+    for person_id, until, team in session.execute(
+        select(BreakGlass.person_id, BreakGlass.ends_at, Team.name)
+        .join(Person, Person.id == BreakGlass.person_id)
+        .join(Team, Team.id == Person.team_id)
+        .where(BreakGlass.user_id == user.id, BreakGlass.granted_at <= now, BreakGlass.ends_at > now)
+    ):
+        offer(person_id, "break_glass", until, team)
+    if user.role == "team_lead":
+        for person_id, team in session.execute(
+            select(Person.id, Team.name).join(Team, Team.id == Person.team_id).where(Person.team_id == user.team_id)
+        ):
+            offer(person_id, "team", None, team)
+    return [found[k] for k in sorted(found)]
+
+
+def _later_first(until: datetime | None) -> float:
+    return float("-inf") if until is None else -until.timestamp()

@@ -168,3 +168,35 @@ def test_append_only_holds_on_postgresql(pg_cluster, demo_dir_amended: Path) -> 
     finally:
         source.close()
         pg.dispose()
+
+
+def _triggers(conn: sa.Connection) -> dict[str, str]:
+    return dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all())
+
+
+def test_removing_a_person_from_a_device_lifts_the_triggers_only_inside_its_own_transaction(
+    demo_store: store_mod.Store,
+) -> None:
+    with demo_store.engine.connect() as conn:
+        before = _triggers(conn)
+        row = _a_guarded_row(conn, "contact_note")
+    table = Base.metadata.tables["contact_note"]
+    # A removal that fails part-way leaves the triggers as they were (the DDL rolls back with it).
+    with (
+        pytest.raises(RuntimeError),
+        demo_store.engine.begin() as conn,
+        append_only.lifted_for_removal(conn, ("contact_note", "note_amendment")),
+    ):
+        raise RuntimeError("interrupted")
+    with demo_store.engine.connect() as conn:
+        assert _triggers(conn) == before
+    amendments = Base.metadata.tables["note_amendment"]
+    with demo_store.engine.begin() as conn, append_only.lifted_for_removal(conn, ("contact_note", "note_amendment")):
+        conn.execute(amendments.delete().where(amendments.c.note_id == row["id"]))
+        conn.execute(table.delete().where(_key_clause("contact_note", row)))
+    with demo_store.engine.connect() as conn:
+        assert _triggers(conn) == before
+        assert conn.execute(sa.select(sa.func.count()).where(_key_clause("contact_note", row))).scalar_one() == 0
+        other = _a_guarded_row(conn, "contact_note")
+    with pytest.raises(DBAPIError, match="immutable"), demo_store.engine.begin() as conn:
+        conn.execute(table.delete().where(_key_clause("contact_note", other)))

@@ -20,6 +20,7 @@ from tests.conftest import NOW
 from tests.sync.conftest import V1, DeviceClient, Org
 
 PUBLIC = {("get", f"{V1}/health"), ("post", f"{V1}/enrol")}
+BREAK_GLASS_REASON = "Police called the duty line about a welfare concern at the address."
 
 Probe = Callable[[Org, dict[str, str], uuid.UUID, DeviceClient], httpx.Response]
 
@@ -51,6 +52,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("get", f"{V1}/commands"): lambda org, h, person, d: org.client.get(f"{V1}/commands", headers=h),
     ("get", f"{V1}/team/health"): lambda org, h, person, d: org.client.get(f"{V1}/team/health", headers=h),
+    ("post", f"{V1}/persons/{{person_id}}/break-glass"): lambda org, h, person, d: org.client.post(
+        f"{V1}/persons/{person}/break-glass", headers=h, json={"reason": BREAK_GLASS_REASON}
+    ),
+    ("get", f"{V1}/break-glass"): lambda org, h, person, d: org.client.get(f"{V1}/break-glass", headers=h),
     ("post", f"{V1}/commands/{{command_id}}/ack"): lambda org, h, person, d: org.client.post(
         f"{V1}/commands/{org_command(org, person)}/ack", headers=h, json={"outcome": "done", "detail": None}
     ),
@@ -140,6 +145,15 @@ def test_an_expired_cover_reaches_nothing(org: Org, key: tuple[str, str]) -> Non
         # Held during the shift: a note written then is kept (flagged), never a fresh right to read.
         [result] = PROBES[key](org, duty.headers, person, duty).json()["results"]
         assert result["flags"] == ["after_reassignment"]
+        return
+    if key == ("post", f"{V1}/persons/{{person_id}}/break-glass"):
+        # The one way in for duty staff, and never a silent one: reasoned, time-limited, audited.
+        before = security_events(org)
+        answer = PROBES[key](org, duty.headers, person, duty)
+        assert answer.status_code == 200 and secret not in answer.text
+        grant = answer.json()["grant"]
+        assert grant["reason"] == BREAK_GLASS_REASON and grant["person_id"] == str(person)
+        assert security_events(org) == before + 1
         return
     _check_refused_or_blind(org, duty.headers, key, person, secret, duty)
 

@@ -307,7 +307,7 @@ def test_the_unlock_window_shows_before_the_store_code_and_loads_it_behind(qtbot
     ROOT = Path(__file__).resolve().parents[2]
     _app, pool, dialog, _warm = show_unlock(tmp_path / "fresh")
     qtbot.addWidget(dialog)
-    assert dialog.isVisible() and dialog.windowTitle() == "Waymark — set a passphrase", "first run on an empty folder"
+    assert dialog.isVisible() and dialog.windowTitle() == "Waymark — enrol this laptop", "first run on an empty folder"
     assert pool.waitForDone(30_000)
     # In a fresh process, what the unlock window needs loads without the database code.
     heavy = "('sqlalchemy', 'sqlcipher3', 'app.workspace')"

@@ -12,6 +12,7 @@ from storage.layout import db_path, key_path
 from sync.commands import verified
 from sync.engine import SyncEngine, Wiped
 from sync.protocol import Command
+from sync.withdrawal import read_withdrawal
 from tests.sync.live.conftest import LiveServer, enrolled_workspace
 from tests.sync.live.helpers import persons, record_notes
 
@@ -46,7 +47,11 @@ def test_scenario_12_retire_sends_the_seven_unsent_notes_before_the_wipe(
     live_server.admin("retire", device)
     with pytest.raises(Wiped) as caught:
         SyncEngine(workspace).sync()
-    assert "sent to the server first" in str(caught.value)
+    assert "withdrawn from Waymark" in str(caught.value)
+    assert "Nothing recorded on it was lost" in str(caught.value)
+    withdrawal = read_withdrawal(data)
+    assert withdrawal is not None and withdrawal.kind == "retire" and withdrawal.unsent == 0
+    assert withdrawal.sent >= 7 and f"{withdrawal.sent} records had been sent" in str(caught.value)
     assert set(notes) <= set(live_server.records())
     assert _store_gone(data)
 
