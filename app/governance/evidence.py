@@ -231,16 +231,21 @@ class Evidence:
                     ordered,
                 )
             )
+        # Every collection in a total order, time then record id: records sync in any order and many share
+        # a time (to the minute, or exactly), so a sort by time alone would leave ties in arrival order and
+        # the records behind a figure (and so the report) would differ between devices and the server.
         return cls(
-            notes=tuple(sorted((n for n in notes.values() if n.id not in in_error), key=lambda n: n.contact_start)),
-            revisions=tuple(sorted(revisions, key=lambda r: r.at)),
-            reviews=tuple(sorted(reviews, key=lambda r: r.at)),
-            cases=tuple(sorted(cases, key=lambda c: c.identified_at)),
+            notes=tuple(
+                sorted((n for n in notes.values() if n.id not in in_error), key=lambda n: (n.contact_start, str(n.id)))
+            ),
+            revisions=tuple(sorted(revisions, key=lambda r: (r.at, str(r.id)))),
+            reviews=tuple(sorted(reviews, key=lambda r: (r.at, str(r.id)))),
+            cases=tuple(sorted(cases, key=lambda c: (c.identified_at, str(c.id)))),
             # Updates in the order they were recorded: the first that closes an action stands (app.actions).
             action_sources=tuple(sorted(sources, key=lambda s: (s.agreed_at, str(s.source_id)))),
             action_updates=tuple(u for _, u in sorted(updates, key=lambda t: (t[0], str(t[1].update_id)))),
             lead_reviews=tuple(sorted(lead_reviews, key=lambda r: (r.at, str(r.id)))),
-            unreadable=tuple(unreadable),
+            unreadable=tuple(sorted(unreadable, key=str)),
         )
 
 
