@@ -50,9 +50,15 @@ class DemoServer:
     def db(self) -> str:
         return f"sqlite:///{self.db_file}"
 
+    @property
+    def keys_file(self) -> Path:
+        # Named, not defaulted: the default sits beside the database file, and the demo builds that under
+        # another name before moving it into place.
+        return self.root / "server.keys"
+
     def enrol_code(self, user: str = DEMO_USER) -> str:
         done = subprocess.run(
-            [_server(), "admin", "enrol-code", "--user", user, "--db", self.db],
+            [_server(), "admin", "enrol-code", "--user", user, "--db", self.db, "--keys", str(self.keys_file)],
             capture_output=True,
             text=True,
             check=True,
@@ -88,8 +94,12 @@ def start_demo_server(
         building = root / "server.db.building"
         building.unlink(missing_ok=True)
         size = ["--persons", str(persons)] if persons else []
+        server.keys_file.unlink(missing_ok=True)  # keys made for a database that never came to be
         made = subprocess.run(
-            [_server(), "demo", "--db", f"sqlite:///{building}", *size], capture_output=True, text=True, check=False
+            [_server(), "demo", "--db", f"sqlite:///{building}", "--keys", str(server.keys_file), *size],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if made.returncode != 0:
             building.unlink(missing_ok=True)
@@ -97,8 +107,9 @@ def start_demo_server(
             return server
         os.replace(building, server.db_file)
     log = server._log = open(root / "server.log", "ab")  # noqa: SIM115 - closed by stop()
+    serve = ["serve", "--db", server.db, "--keys", str(server.keys_file), "--host", "127.0.0.1", "--port", str(port)]
     server.process = subprocess.Popen(
-        [_server(), "serve", "--db", server.db, "--host", "127.0.0.1", "--port", str(port)],
+        [_server(), *serve],
         stdout=log,
         stderr=log,
     )
