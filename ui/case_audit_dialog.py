@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.case_audit import CHECKLIST, Answer, AnswerDraft, Case, Sample, new_seed
 from app.workspace import Workspace
+from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
 from ui.typed_dialog import TypedDialog
 
@@ -31,8 +32,8 @@ _REASON = {"escalation": "escalation", "welfare_check": "welfare check", "missed
 class CaseAuditDialog(TypedDialog):
     what = "This case audit"
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+        super().__init__(ops, parent)
         self.setWindowTitle("Case audit")
         self.setMinimumWidth(760)
         self._ws = workspace
@@ -70,6 +71,7 @@ class CaseAuditDialog(TypedDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.saving.hold(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.about)
@@ -78,6 +80,7 @@ class CaseAuditDialog(TypedDialog):
         form = QFormLayout()
         form.addRow("Comment", self.comment)
         layout.addLayout(form)
+        layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
 
     def draw(self) -> None:
@@ -119,11 +122,15 @@ class CaseAuditDialog(TypedDialog):
             self.about.setText("Draw a sample and choose a case first.")
             return
         answers = [AnswerDraft(q, Answer(a.currentData()), n.text()) for q, (a, n) in self.answers.items()]
-        try:
-            self._ws.lead.record_case_audit(self.sample, case, answers, self.comment.text())
-        except Exception as exc:
-            explain_failed_save(self, "The case audit", exc)
-            return
+        lead, sample, comment = self._ws.lead, self.sample, self.comment.text()
+        self.saving.run(
+            "The case audit",
+            lambda: lead.record_case_audit(sample, case, answers, comment),
+            persons=[case.person_id],
+            succeeded=self._saved,
+        )
+
+    def _saved(self, _audit: object) -> None:
         self.about.setText("Saved. Choose the next case in the sample, or close.")
         for answer, note in self.answers.values():
             answer.setCurrentIndex(0)

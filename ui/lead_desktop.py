@@ -37,6 +37,7 @@ from app.workspace import Workspace
 from ui.actions_model import ActionsModel
 from ui.case_audit_dialog import CaseAuditDialog
 from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
+from ui.operations import StoreOps
 from ui.review_queue_model import ItemRole, ReviewQueueModel
 from ui.save_errors import explain_failed_save
 from ui.tasks import Task
@@ -48,10 +49,13 @@ class LeadDesktop(QWidget):
     reviewed = Signal(object)  # the RecordReview row
     loaded = Signal()
 
-    def __init__(self, workspace: Workspace, pool: QThreadPool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, pool: QThreadPool, parent: QWidget | None = None, *, ops: StoreOps
+    ) -> None:
         super().__init__(parent)
         self.workspace: Workspace | None = workspace
         self._pool = pool
+        self.ops = ops
         self._tasks: list[Task] = []
         self._items: list[QueueItem] = []
 
@@ -264,11 +268,15 @@ class LeadDesktop(QWidget):
         item = self.selected_item()
         if item is None or self.workspace is None:
             return
-        try:
-            review, _ = self.workspace.lead.review(item.record_id, self.comment.text())
-        except Exception as exc:
-            explain_failed_save(self, "The review", exc)
-            return
+        lead, record_id, comment = self.workspace.lead, item.record_id, self.comment.text()
+        self.ops.run(
+            lambda: lead.review(record_id, comment),
+            persons=[item.person_id],
+            succeeded=self._on_reviewed,
+            failed=lambda exc: explain_failed_save(self, "The review", exc),  # the comment stays as typed
+        )
+
+    def _on_reviewed(self, review: object) -> None:
         self.comment.clear()
         self.reviewed.emit(review)
         self.reload()
@@ -285,21 +293,24 @@ class LeadDesktop(QWidget):
         note, ok = QInputDialog.getText(self, "Close the action", f"{action.action.action}\n\n{label}:")
         if not ok:
             return
-        try:
-            self.workspace.lead.update_action(action.source_id, action.action.action_id, status, note)
-        except Exception as exc:
-            explain_failed_save(self, "The action update", exc)
-            return
-        self.reload()
+        lead = self.workspace.lead
+        self.ops.run(
+            lambda: lead.update_action(action.source_id, action.action.action_id, status, note),
+            succeeded=lambda _update: self.reload(),
+            failed=lambda exc: explain_failed_save(self, "The action update", exc),
+        )
 
     def record_supervision(self) -> SupervisionDialog | None:
-        return self._open(SupervisionDialog(self.workspace, self)) if self.workspace is not None else None
+        ws = self.workspace
+        return self._open(SupervisionDialog(ws, self, ops=self.ops)) if ws is not None else None
 
     def record_learning_review(self) -> LearningReviewDialog | None:
-        return self._open(LearningReviewDialog(self.workspace, self)) if self.workspace is not None else None
+        ws = self.workspace
+        return self._open(LearningReviewDialog(ws, self, ops=self.ops)) if ws is not None else None
 
     def case_audit(self) -> CaseAuditDialog | None:
-        return self._open(CaseAuditDialog(self.workspace, self)) if self.workspace is not None else None
+        ws = self.workspace
+        return self._open(CaseAuditDialog(ws, self, ops=self.ops)) if ws is not None else None
 
     def _open(self, dialog: D) -> D:
         self.dialogs.append(dialog)

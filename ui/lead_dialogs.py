@@ -27,7 +27,7 @@ from app.escalations import Escalation
 from app.lead_records import ActionDraft, LearningReviewDraft, PersonDiscussed, SupervisionDraft
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
-from ui.save_errors import explain_failed_save
+from ui.operations import StoreOps
 from ui.text_limits import limit_text
 from ui.typed_dialog import TypedDialog
 
@@ -85,8 +85,8 @@ def _escalation_line(e: Escalation) -> str:
 class SupervisionDialog(TypedDialog):
     what = "This supervision record"
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+        super().__init__(ops, parent)
         self.setWindowTitle("Supervision of risk decisions")
         self.setMinimumWidth(720)
         self._ws = workspace
@@ -116,8 +116,10 @@ class SupervisionDialog(TypedDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.saving.hold(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
         self._show_escalations()
 
@@ -148,19 +150,21 @@ class SupervisionDialog(TypedDialog):
             self._ws.clock.now(),
             [PersonDiscussed(self.person.currentData(), self.rationale.toPlainText(), chosen, self.actions.drafts)],
         )
-        try:
-            self._ws.lead.record_supervision(draft)
-        except Exception as exc:
-            explain_failed_save(self, "The supervision record", exc)
-            return
-        self.accept()
+        lead = self._ws.lead
+        person = self.person.currentData()
+        self.saving.run(
+            "The supervision record",
+            lambda: lead.record_supervision(draft),
+            persons=[person],
+            succeeded=lambda _saved: self.accept(),
+        )
 
 
 class LearningReviewDialog(TypedDialog):
     what = "This learning review"
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+        super().__init__(ops, parent)
         self.setWindowTitle("Learning review after an incident or escalation")
         self.setMinimumWidth(720)
         self._ws = workspace
@@ -190,8 +194,10 @@ class LearningReviewDialog(TypedDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.saving.hold(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
         self.escalation.currentIndexChanged.connect(self._show_pathway)
         self._show_escalations()
@@ -230,9 +236,10 @@ class LearningReviewDialog(TypedDialog):
             escalation_id=esc.id if isinstance(esc, Escalation) else None,
             actions=self.actions.drafts,
         )
-        try:
-            self._ws.lead.record_learning_review(draft)
-        except Exception as exc:
-            explain_failed_save(self, "The learning review", exc)
-            return
-        self.accept()
+        lead = self._ws.lead
+        self.saving.run(
+            "The learning review",
+            lambda: lead.record_learning_review(draft),
+            persons=[draft.person_id],
+            succeeded=lambda _saved: self.accept(),
+        )

@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         self.main_page: QWidget = self.splitter
         self.lead_desktop: LeadDesktop | None = None
         if workspace.role() == "team_lead":
-            self.lead_desktop = LeadDesktop(workspace, pool)
+            self.lead_desktop = LeadDesktop(workspace, pool, ops=self.ops)
             self.lead_tabs = QTabWidget()
             self.lead_tabs.addTab(self.lead_desktop, "&Team review")
             self.lead_tabs.addTab(self.splitter, "Pe&rsons")

@@ -477,8 +477,9 @@ class PersonPanel(QWidget):
     def plan_contact(self) -> PlanContactDialog | None:
         if self.workspace is None or self.person is None:
             return None
-        dialog = PlanContactDialog(self.workspace, self.person.id, self.person.preferred_name, parent=self)
-        dialog.saved.connect(self._planned_saved)
+        dialog = PlanContactDialog(
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, ops=self.ops
+        )
         self._open(dialog)
         return dialog
 
@@ -486,39 +487,29 @@ class PersonPanel(QWidget):
         if self.workspace is None or self.person is None:
             return
         dialog = PlanContactDialog(
-            self.workspace, self.person.id, self.person.preferred_name, parent=self, reschedule=contact
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, ops=self.ops, reschedule=contact
         )
-        dialog.saved.connect(self._planned_saved)
         self._open(dialog)
 
     def cancel_contact(self, contact: PlannedContact) -> None:
         if self.workspace is None or self.person is None:
             return
-        dialog = CancelContactDialog(self.workspace, contact, self.person.preferred_name, parent=self)
-        dialog.saved.connect(self._planned_saved)
+        dialog = CancelContactDialog(self.workspace, contact, self.person.preferred_name, parent=self, ops=self.ops)
         self._open(dialog)
 
     def increase_contact(self, reason: str = "") -> None:
         if self.workspace is None or self.person is None:
             return
         dialog = IncreaseContactDialog(
-            self.workspace, self.person.id, self.person.preferred_name, parent=self, reason=reason
+            self.workspace, self.person.id, self.person.preferred_name, parent=self, ops=self.ops, reason=reason
         )
-        dialog.saved.connect(self._planned_saved)
         self._open(dialog)
 
     def end_contact_plan(self, plan: ContactPlan) -> None:
         if self.workspace is None or self.person is None:
             return
-        dialog = EndPlanDialog(self.workspace, plan, self.person.preferred_name, parent=self)
-        dialog.saved.connect(self._planned_saved)
+        dialog = EndPlanDialog(self.workspace, plan, self.person.preferred_name, parent=self, ops=self.ops)
         self._open(dialog)
-
-    def _planned_saved(self, *_: object) -> None:
-        # The planned-contact dialogs still write on the UI thread (not yet on the write queue), so they
-        # tell the change hook themselves: this view, the caseload and work due redraw as for any save.
-        if self.person is not None:
-            self.ops.notify(OpChanges(Changed.PLANNED | Changed.CASELOAD, frozenset({self.person.id})))
 
     def edit_plan(self) -> PlanEditor | None:
         if self.workspace is None or self.person is None:

@@ -5,6 +5,7 @@ end an increase early. Each saves a new record through ``app.planned_contacts``;
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, QDateTime, QTime, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changed
 from app.contact_notes import ContactMethod
 from app.hours import LONDON
 from app.planned_contacts import (
@@ -37,7 +39,7 @@ from app.planned_contacts import (
 from app.workspace import Workspace
 from ui.display_text import escape
 from ui.note_dialog import from_qt, to_qt
-from ui.save_errors import explain_failed_save
+from ui.operations import StoreOps
 from ui.text_limits import limit_line
 from ui.typed_dialog import TypedDialog
 
@@ -85,20 +87,39 @@ def _line(name: str, text: str = "", placeholder: str = "") -> QLineEdit:
     return edit
 
 
-def _buttons(dialog: TypedDialog, save_text: str) -> QDialogButtonBox:
+def _buttons(dialog: TypedDialog, save_text: str) -> QWidget:
+    """The save progress and the buttons, which are held while a save runs."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
     save = buttons.button(QDialogButtonBox.StandardButton.Save)
     save.setText(save_text)
     buttons.accepted.connect(dialog.save)
     buttons.rejected.connect(dialog.reject)
-    return buttons
+    dialog.saving.hold(buttons)
+    footer = QWidget()
+    box = QVBoxLayout(footer)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(dialog.saving.label)
+    box.addWidget(buttons)
+    return footer
 
 
-class PlanContactDialog(TypedDialog):
+class _ScheduleDialog(TypedDialog):
+    """A planned-contact form: saved on the store's write queue, closing once the save has landed."""
+
+    saved = Signal(object)
+
+    def _save(self, what: str, work: Callable[[], tuple[object, Changed]], person_id: uuid.UUID) -> None:
+        self.saving.run(what, work, persons=[person_id], succeeded=self._done)
+
+    def _done(self, result: object) -> None:
+        self.saved.emit(result)
+        self.accept()
+
+
+class PlanContactDialog(_ScheduleDialog):
     """Plan a contact, or (given ``reschedule``) move one to a new time with a written reason."""
 
     what = "This planned contact"
-    saved = Signal(object)  # PlannedContact
 
     def __init__(
         self,
@@ -107,12 +128,13 @@ class PlanContactDialog(TypedDialog):
         person_name: str,
         parent: QWidget | None = None,
         *,
+        ops: StoreOps,
         reschedule: PlannedContact | None = None,
         at: datetime | None = None,
         method: ContactMethod = ContactMethod.HOME_VISIT,
         purpose: str = "",
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._person_id = person_id
         self._reschedule = reschedule
@@ -177,37 +199,36 @@ class PlanContactDialog(TypedDialog):
         return from_qt(QDateTime(start.date(), self.window_end.time()))
 
     def save(self) -> None:
-        due = from_qt(self.when.dateTime())
-        try:
-            if self._reschedule is not None:
-                contact, _ = self._workspace.planned.reschedule(
-                    self._reschedule.id, due, self.reason.text(), self.window_closes()
-                )
-            else:
-                draft = PlannedContactDraft(
-                    self._person_id,
-                    due,
-                    ContactMethod(self.method.currentData()),
-                    self.purpose.text(),
-                    self.with_whom.text(),
-                    self.window_closes(),
-                )
-                contact, _ = self._workspace.planned.plan(draft)
-        except Exception as exc:
-            explain_failed_save(self, "Planned contact", exc)
+        planned = self._workspace.planned
+        due, closes = from_qt(self.when.dateTime()), self.window_closes()
+        if self._reschedule is not None:
+            moved, reason = self._reschedule.id, self.reason.text()
+            self._save("Planned contact", lambda: planned.reschedule(moved, due, reason, closes), self._person_id)
             return
-        self.saved.emit(contact)
-        self.accept()
+        draft = PlannedContactDraft(
+            self._person_id,
+            due,
+            ContactMethod(self.method.currentData()),
+            self.purpose.text(),
+            self.with_whom.text(),
+            closes,
+        )
+        self._save("Planned contact", lambda: planned.plan(draft), self._person_id)
 
 
-class CancelContactDialog(TypedDialog):
+class CancelContactDialog(_ScheduleDialog):
     what = "This cancellation"
-    saved = Signal(object)  # Cancelled
 
     def __init__(
-        self, workspace: Workspace, contact: PlannedContact, person_name: str, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        contact: PlannedContact,
+        person_name: str,
+        parent: QWidget | None = None,
+        *,
+        ops: StoreOps,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._contact = contact
         self.setWindowTitle(f"Cancel a planned contact — {person_name}")
@@ -235,20 +256,14 @@ class CancelContactDialog(TypedDialog):
         return [self.reason.text()]
 
     def save(self) -> None:
-        try:
-            cancelled, _ = self._workspace.planned.cancel(self._contact.id, self.reason.text())
-        except Exception as exc:
-            explain_failed_save(self, "Cancellation", exc)
-            return
-        self.saved.emit(cancelled)
-        self.accept()
+        planned, contact_id, reason = self._workspace.planned, self._contact.id, self.reason.text()
+        self._save("Cancellation", lambda: planned.cancel(contact_id, reason), self._contact.person_id)
 
 
-class IncreaseContactDialog(TypedDialog):
+class IncreaseContactDialog(_ScheduleDialog):
     """ "Increase contact: every N days until a date": the contacts it will plan are listed before saving."""
 
     what = "This increase in contact"
-    saved = Signal(object)  # ContactPlan
 
     def __init__(
         self,
@@ -257,9 +272,10 @@ class IncreaseContactDialog(TypedDialog):
         person_name: str,
         parent: QWidget | None = None,
         *,
+        ops: StoreOps,
         reason: str = "",
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._person_id = person_id
         self.setWindowTitle(f"Increase contact — {person_name}")
@@ -334,23 +350,17 @@ class IncreaseContactDialog(TypedDialog):
             self.reason.text(),
             self.purpose.text(),
         )
-        try:
-            plan, _ = self._workspace.planned.increase(draft)
-        except Exception as exc:
-            explain_failed_save(self, "Increased contact", exc)
-            return
-        self.saved.emit(plan)
-        self.accept()
+        planned = self._workspace.planned
+        self._save("Increased contact", lambda: planned.increase(draft), self._person_id)
 
 
-class EndPlanDialog(TypedDialog):
+class EndPlanDialog(_ScheduleDialog):
     what = "Ending this increase in contact"
-    saved = Signal(object)  # ContactPlan
 
     def __init__(
-        self, workspace: Workspace, plan: ContactPlan, person_name: str, parent: QWidget | None = None
+        self, workspace: Workspace, plan: ContactPlan, person_name: str, parent: QWidget | None = None, *, ops: StoreOps
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ops, parent)
         self._workspace = workspace
         self._plan = plan
         self.setWindowTitle(f"End increased contact early — {person_name}")
@@ -372,10 +382,5 @@ class EndPlanDialog(TypedDialog):
         return [self.reason.text()]
 
     def save(self) -> None:
-        try:
-            plan, _ = self._workspace.planned.end_plan(self._plan.id, self.reason.text())
-        except Exception as exc:
-            explain_failed_save(self, "Ending increased contact", exc)
-            return
-        self.saved.emit(plan)
-        self.accept()
+        planned, plan_id, reason = self._workspace.planned, self._plan.id, self.reason.text()
+        self._save("Ending increased contact", lambda: planned.end_plan(plan_id, reason), self._plan.person_id)

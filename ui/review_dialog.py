@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changed
 from app.contact_notes import ContactMethod
 from app.form_drafts import FormKind
 from app.hours import LONDON
@@ -242,22 +244,26 @@ class ReviewDialog(TypedDialog):
         at = self.follow_at.time().toPython()
         method = ContactMethod(self.follow_kind.currentData())
         purpose = action or "Follow-up agreed in the safety review"
-        try:
-            if choice == "one":
-                self._workspace.planned.plan(
-                    PlannedContactDraft(self._person_id, datetime.combine(due, at, LONDON), method, purpose)
-                )
-            else:
-                today = self._workspace.clock.now().astimezone(LONDON).date()
-                reason = f"Agreed in the safety review ({TriggerPoint(self.trigger.currentData()).label.lower()})"
-                self._workspace.planned.increase(
-                    ContactPlanDraft(self._person_id, self.follow_every.value(), today + timedelta(days=1), due, at,
-                                     method, reason, purpose)
-                )  # fmt: skip
-        except Exception as exc:
+        planned, person_id = self._workspace.planned, self._person_id
+        work: Callable[[], tuple[object, Changed]]
+        if choice == "one":
+            contact = PlannedContactDraft(person_id, datetime.combine(due, at, LONDON), method, purpose)
+            work = lambda: planned.plan(contact)  # noqa: E731
+        else:
+            today = self._workspace.clock.now().astimezone(LONDON).date()
+            reason = f"Agreed in the safety review ({TriggerPoint(self.trigger.currentData()).label.lower()})"
+            increase = ContactPlanDraft(person_id, self.follow_every.value(), today + timedelta(days=1), due, at,
+                                        method, reason, purpose)  # fmt: skip
+            work = lambda: planned.increase(increase)  # noqa: E731
+        # On the write queue like the review before it; the dialog has closed by the time this answers.
+        shown_on = self.parentWidget() or self
+
+        def not_planned(exc: Exception) -> None:
             QMessageBox.warning(
-                self,
+                shown_on,
                 "Follow-up contact not planned",
                 f"The safety review is saved. The follow-up contact was not planned: {exc}\n\n"
                 "Plan it from the person's Planned contacts tab (Ctrl+T).",
             )
+
+        self._ops.run(work, persons=[person_id], failed=not_planned)

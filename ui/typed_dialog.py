@@ -63,7 +63,8 @@ class TypedDialog(QDialog):
         self._keep_timer = QTimer(self)
         self._keep_timer.setSingleShot(True)
         self._keep_timer.setInterval(KEEP_AFTER_MS)
-        self._keep_timer.timeout.connect(self.keep_draft)
+        # While typing, the draft is kept on the write queue, so a sync holding the store never stalls the keys.
+        self._keep_timer.timeout.connect(self._keep_draft_queued)
         QShortcut(
             QKeySequence.StandardKey.Save,
             self,
@@ -154,23 +155,31 @@ class TypedDialog(QDialog):
     def keep_draft_at_lock(self) -> bool:
         """At a full lock or quit: take what is typed now and keep it on the write queue, ahead of the
         store's closing (queued next), so a sync holding the store cannot cost the worker their text."""
+        return self._keep_draft_queued(at_lock=True)
+
+    def _keep_draft_queued(self, *, at_lock: bool = False) -> bool:
+        """Take what is typed now and keep it on the write queue (serial: it lands before anything queued
+        after it). True when there was typed text to keep."""
         self._keep_timer.stop()
         if self._forms is None or self._draft_key is None or self.form_kind is None or self._finished:
             return False
-        if not self.has_unsaved_text():
-            return False
-        forms, kind, fields = self._forms, self.form_kind, self.draft_fields()
+        typed = self.has_unsaved_text()
+        forms, kind = self._forms, self.form_kind
+        fields = self.draft_fields() if typed else None  # everything typed was deleted: the draft goes too
         person_id, subject_id = self._draft_key
 
         def keep() -> tuple[None, Changed]:
-            forms.keep(kind, person_id, fields, subject_id, at_lock=True)
+            if fields is None:
+                forms.discard(kind, person_id, subject_id)
+            else:
+                forms.keep(kind, person_id, fields, subject_id, at_lock=at_lock)
             return None, Changed.NOTHING
 
         def not_kept(exc: Exception) -> None:  # the type only: what was typed may be clinical
             log.warning("what was typed in a %s could not be kept: %s", kind.value, type(exc).__name__)
 
         self._ops.run(keep, persons=[person_id], failed=not_kept)
-        return True
+        return typed
 
     def _drop_draft(self) -> None:
         self._keep_timer.stop()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QThreadPool
 from sqlalchemy import select
 
 from app.case_audit import CHECKLIST, Answer
@@ -18,7 +19,9 @@ from resources.demo.lead import populate_lead
 from storage import models
 from storage.repo.lead_records import MISSED
 from tests.conftest import NOW, PASSPHRASE, TEST_KDF
+from tests.ui.saves import wait_saved
 from ui.case_audit_dialog import CaseAuditDialog
+from ui.operations import StoreOps
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def test_the_missed_outcomes_the_query_uses_are_the_rules() -> None:
 
 
 def test_draw_a_sample_and_save_an_audit(qtbot, lead: Workspace) -> None:
-    dialog = CaseAuditDialog(lead)
+    dialog = CaseAuditDialog(lead, ops=StoreOps(QThreadPool.globalInstance()))
     qtbot.addWidget(dialog)
     dialog.seed.setText("4242")
     dialog.size.setValue(3)
@@ -50,6 +53,7 @@ def test_draw_a_sample_and_save_an_audit(qtbot, lead: Workspace) -> None:
     answer.setCurrentIndex(answer.findData(Answer.PARTLY))
     note.setText("Review after the second miss not recorded")
     dialog.save()
+    wait_saved(qtbot, dialog)
     with lead.uow.read() as session:
         [audit] = session.scalars(select(models.CaseAudit))
         assert (audit.seed, audit.person_id, audit.sample_id) == (4242, sample.cases[0].person_id, sample.sample_id)

@@ -44,7 +44,7 @@ def test_review_queue_mark_reviewed_reaches_the_workers_note(
         )  # fmt: skip
         demo_server.sync(worker)
         demo_server.sync(lead)
-        desktop = LeadDesktop(lead, pool)
+        desktop = LeadDesktop(lead, pool, ops=StoreOps(pool))
         qtbot.addWidget(desktop)
         desktop.show()
         with qtbot.waitSignal(desktop.loaded, timeout=20_000):
@@ -79,7 +79,7 @@ def test_supervision_and_learning_review_actions_are_tracked_to_done(qtbot, pool
                                                                     demo_server: DemoServer) -> None:  # fmt: skip
     lead = demo_server.laptop(LEAD, tmp_path / "lead")
     try:
-        desktop = LeadDesktop(lead, pool)
+        desktop = LeadDesktop(lead, pool, ops=StoreOps(pool))
         qtbot.addWidget(desktop)
         with qtbot.waitSignal(desktop.loaded, timeout=20_000):
             desktop.reload()

@@ -154,6 +154,8 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
     qtbot.keyClicks(review.plan_note, "Added the sister's number to step 4")
     qtbot.keyClick(review.what_changed, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not review.isVisible())
+    # The follow-up is planned on the write queue once the review has landed.
+    qtbot.waitUntil(lambda: bool(workspace.planned.for_person(pid).plans))
     schedule = workspace.planned.for_person(pid)
     (plan,) = schedule.plans
     until = (t0 + timedelta(days=14)).date()
@@ -162,6 +164,7 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
     made = [c for c in schedule.upcoming if c.contact_plan_id == plan.id]
     assert [c.due_at.date() for c in made] == [t0.date() + timedelta(days=d) for d in range(1, 15, 2)]
     assert all(c.purpose.startswith("Increase contact for the next 14 days") for c in made)
+    qtbot.waitUntil(lambda: "increased contact until" in window.person_panel.planned.summary.text())
     summary = window.person_panel.planned.summary.text()
     assert "increased contact until" in summary and f"{made[0].due_at.astimezone():%a %d %b}" in summary
     assert window.person_panel.planned.model.rowCount() >= len(made)
@@ -248,6 +251,7 @@ def test_example_2_a_usable_safety_plan_through_the_ui(qtbot, window, workspace,
     call.method.setCurrentIndex(call.method.findData(ContactMethod.PHONE))
     qtbot.keyClicks(call.purpose, "Extra call agreed: used Step 2 coping actions")
     qtbot.keyClick(call.purpose, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, call)
     assert not call.isVisible()
 
     # Warning signs appear (missed meals): the plan's staff action, a same-day check-in, in a window today.
@@ -261,6 +265,7 @@ def test_example_2_a_usable_safety_plan_through_the_ui(qtbot, window, workspace,
     qtbot.keyClicks(check_in.purpose, "Same-day check-in: warning signs (missed meals), plan step 8")
     qtbot.keyClicks(check_in.with_whom, "The person, with Jo if she is there")
     qtbot.keyClick(check_in.purpose, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, check_in)
     assert not check_in.isVisible()
 
     # Increased contact for a defined period, then review.
@@ -272,6 +277,7 @@ def test_example_2_a_usable_safety_plan_through_the_ui(qtbot, window, workspace,
     qtbot.keyClicks(increase.reason, "Warning signs since the housing letter: the plan's step 8")
     assert "7 contacts" in increase.preview.text()
     qtbot.keyClick(increase.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, increase)
     assert not increase.isVisible()
 
     schedule = workspace.planned.for_person(pid)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from app.contact_notes import ContactMethod
 from app.planned_contacts import PlannedContactDraft, PlannedStatus
 from tests.conftest import NOW
+from tests.ui.saves import wait_saved
 from tests.ui.test_journeys import _dialog
 from ui.planned_contact_dialogs import CancelContactDialog, EndPlanDialog, PlanContactDialog
 
@@ -33,6 +34,7 @@ def test_cancelling_the_only_planned_contact_warns_first_and_then_says_nobody_is
     assert "It is the only contact planned with" in dialog.message.text()
     qtbot.keyClicks(dialog.reason, "Admitted to hospital this morning")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, dialog)
     assert not dialog.isVisible()
     name = panel.person.preferred_name
     assert f"No contact is planned with {name}" in panel.planned.summary.text()
@@ -59,6 +61,7 @@ def test_reschedule_through_the_view_keeps_the_original_and_lists_overdue_first(
     qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.keyClicks(dialog.reason, "Nobody home; agreed by text to come tomorrow")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, dialog)
     assert not dialog.isVisible()
     moved = [c for c in workspace.planned.for_person(pid).contacts if c.purpose == "Passed"]
     assert [c.status for c in moved] == [PlannedStatus.RESCHEDULED, PlannedStatus.PLANNED]
@@ -84,6 +87,7 @@ def test_increased_contact_is_ended_early_from_its_line(qtbot, window, workspace
     qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.keyClicks(dialog.reason, "Settled; back to weekly visits")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, dialog)
     assert not dialog.isVisible()
     assert "Increased contact every" not in panel.planned.title.text()
     assert not [c for c in workspace.planned.for_person(pid).upcoming if c.contact_plan_id == plan.id]
