@@ -29,6 +29,7 @@ from app.workspace import Workspace
 from storage import append_only, models
 from storage import outbox as outbox_store
 from storage.repo import device as device_repo
+from storage.repo import holds as holds_repo
 from storage.repo import plans as plans_repo
 from sync import protocol as p
 from sync import snapshot_check
@@ -91,6 +92,7 @@ class SyncReport:
     persons_removed: int = 0
     resynced: bool = False
     pending_after: int = 0
+    welfare_checks_raised: int = 0  # by the missed-contact policy, over misses that arrived from the server
     persons_changed: set[uuid.UUID] = field(default_factory=set)  # whose records arrived: views to refresh
     tables_changed: set[str] = field(default_factory=set)  # which kinds of record arrived
 
@@ -101,6 +103,11 @@ class SyncReport:
         ]
         if self.quarantined:
             parts.append(f"{self.quarantined} held by the server for review (not lost)")
+        if self.welfare_checks_raised:
+            parts.append(
+                f"{self.welfare_checks_raised} welfare check(s) raised: a missed contact recorded elsewhere was "
+                "the second one"
+            )
         if self.persons_added:
             parts.append(f"{self.persons_added} person(s) added to this laptop")
         if self.persons_removed:
@@ -159,6 +166,8 @@ class SyncEngine:
                     raise
                 self._obey(client, state)  # a revoked device may still hear its commands
                 raise
+            if self._apply_missed_contact_policy(report):
+                self._push(client, state, report, resync=False)  # the welfare check goes out now, not next time
             self._obey(client, state)
             self._heartbeat(client)
             if state.role == "team_lead":
@@ -254,6 +263,26 @@ class SyncEngine:
                     .values(acked_at=now)
                 )
                 report.acknowledged += 1
+
+    def _apply_missed_contact_policy(self, report: SyncReport) -> int:
+        """Run the missed-contact policy for the persons whose records arrived. A second miss recorded on
+        another device (a duty worker's, the worker's office desktop) must raise the welfare check here as
+        surely as one typed on this laptop. Its id is derived from the misses, so when both devices raise it
+        the server keeps one (PROTOCOL §1.4). Only for persons this worker holds to write for: a lead's
+        read of the team is not a hold the server would accept a welfare check from."""
+        staff_id = self.workspace.actor.staff_id
+        if not report.persons_changed or staff_id is None:
+            return 0
+        with self.workspace.uow.read() as session:
+            mine = holds_repo.held_to_write(session, staff_id, report.persons_changed, self.now())
+        raised = 0
+        for person_id in sorted(mine):
+            was_raised, _ = self.workspace.missed_contacts.apply(person_id)
+            raised += was_raised
+        report.welfare_checks_raised += raised
+        if raised:
+            report.tables_changed |= {"escalation", "missed_contact_episode"}
+        return raised
 
     # -- pull -----------------------------------------------------------------------------------------
 

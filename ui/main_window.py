@@ -436,6 +436,13 @@ class MainWindow(QMainWindow):
             self.ops.notify(OpChanges(Changed.OUTBOX))  # what was sent is marked sent, whoever it was about
         else:
             self.ops.notify(OpChanges(Changed.OUTBOX))
+        if report is not None and report.welfare_checks_raised:
+            # Not left to a count changing somewhere: the worker must know a welfare check is now theirs to start.
+            n = report.welfare_checks_raised
+            self.statusBar().showMessage(
+                f"{n} welfare check{'s were' if n > 1 else ' was'} raised: a missed contact recorded on another "
+                "device was the second in a row. See Work due."
+            )
 
     def _on_rows(self, rows: list[CaseloadRow], task: Task) -> None:
         self._tasks.remove(task)

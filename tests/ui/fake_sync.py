@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -22,7 +22,12 @@ STATE = {"server_epoch": "e1", "device_status": "active", "commands": []}
 REMOTE_TEXT = "Seen by the duty worker overnight; calmer, agreed to a call at ten."
 
 
-def remote_note(workspace: Workspace, person_id: uuid.UUID) -> dict:
+def remote_note(
+    workspace: Workspace,
+    person_id: uuid.UUID,
+    outcome: Outcome = Outcome.SPOKEN_TO,
+    end: datetime = NOW - timedelta(hours=8, minutes=40),
+) -> dict:
     """A signed note as another worker's laptop would have sent it: its envelope and hash, never stored here."""
     with workspace.store.sessions() as session:
         row = models.ContactNote(
@@ -31,19 +36,19 @@ def remote_note(workspace: Workspace, person_id: uuid.UUID) -> dict:
             author_id=uuid.UUID(int=7),
             device_id=uuid.UUID(int=8),
             planned_contact_id=None,
-            contact_start=NOW - timedelta(hours=9),
-            contact_end=NOW - timedelta(hours=8, minutes=40),
-            recorded_at=NOW - timedelta(hours=8),
+            contact_start=end - timedelta(minutes=20),
+            contact_end=end,
+            recorded_at=end + timedelta(minutes=40),
             late_entry=False,
             late_entry_reason=None,
             method=ContactMethod.PHONE.value,
-            outcome=Outcome.SPOKEN_TO.value,
+            outcome=outcome.value,
             narrative=REMOTE_TEXT,
             plan_revision_id=None,
             plan_steps_used=[],
             next_action=None,
             next_action_due=None,
-            signed_at=NOW - timedelta(hours=8),
+            signed_at=end + timedelta(minutes=40),
         )
         session.add(row)
         session.flush()

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import httpx
 from PySide6.QtCore import Qt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.workspace import Workspace
 from storage import models
 from sync.client import SyncClient
 from sync.engine import Backoff, SyncEngine, SyncState, Wiped, p_timestamp
+from tests.conftest import NOW
+from tests.ui.fake_sync import Server, remote_note, synced_window
 from ui.main_window import MainWindow
 
 STATE = {"server_epoch": "e1", "device_status": "active", "commands": []}
@@ -144,3 +148,32 @@ def test_scenario_17_after_an_outage_sync_recovers_by_itself(qtbot, workspace, p
     # Four failed attempts, each re-arming the timer, then success with no key pressed.
     qtbot.waitUntil(lambda: win.sync_label.text().startswith("Up to date"), timeout=15_000)
     assert outage["left"] == 0 and workspace.outbox_pending() == 0
+
+
+def test_a_welfare_check_raised_by_sync_is_said_in_the_status_bar(qtbot, workspace, pool, tmp_path) -> None:
+    """A second miss recorded on another device raises the welfare check on this laptop, and the worker is
+    told so in words, not only by a count moving."""
+    person = workspace.caseload.rows()[0].person_id
+    with workspace.uow.read() as session:
+        last = session.scalar(
+            select(func.max(models.ContactNote.contact_end)).where(models.ContactNote.person_id == person)
+        )
+    first_miss = max(last or NOW, NOW - timedelta(days=3)) + timedelta(minutes=1)
+    workspace.clock.set(first_miss + timedelta(minutes=5))
+    workspace.notes.record(
+        NoteDraft(person, first_miss - timedelta(minutes=10), first_miss, ContactMethod.HOME_VISIT,
+                  Outcome.NOT_AT_HOME, "No answer at the door")
+    )  # fmt: skip
+    # The next visit, 30 hours on, logged by a colleague on another laptop: the second miss in a row.
+    second = remote_note(workspace, person, Outcome.NOT_AT_HOME, first_miss + timedelta(hours=30))
+    workspace.clock.set(first_miss + timedelta(hours=31))
+    server = Server(workspace)
+    server.changes = [
+        {"seq": 1, "entity": "record", "person_id": str(person), "entity_id": second["record_id"], "data": second}
+    ]
+    win = synced_window(qtbot, workspace, pool, tmp_path, server)
+    assert workspace.missed_contacts.status(person).welfare_check_id is None
+    server.release.set()
+    win.sync_now()
+    qtbot.waitUntil(lambda: "welfare check was raised" in win.statusBar().currentMessage(), timeout=10_000)
+    assert workspace.missed_contacts.status(person).welfare_check_id is not None
