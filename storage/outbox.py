@@ -62,6 +62,15 @@ def pending_count(session: Session, after_seq: int = 0) -> int:
     return session.scalar(query.where(OutboxItem.seq > after_seq)) or 0
 
 
+ESCALATION_RECORD_TYPES = ("escalation_opened", "escalation_event")
+
+
+def pending_escalations(session: Session) -> int:
+    """Unacknowledged escalations and escalation steps: what nobody beyond this laptop knows of yet."""
+    query = select(func.count()).select_from(OutboxItem).where(OutboxItem.acked_at.is_(None))
+    return session.scalar(query.where(OutboxItem.record_type.in_(ESCALATION_RECORD_TYPES))) or 0
+
+
 def last_seq(session: Session) -> int:
     return session.scalar(select(func.max(OutboxItem.seq))) or 0
 

@@ -101,7 +101,10 @@ class SyncClient:
         return self._call("POST", f"/commands/{command_id}/ack", p.Ack, json=body.model_dump(mode="json"))
 
     def heartbeat(self, body: p.HeartbeatRequest) -> p.HeartbeatResponse:
-        return self._call("POST", "/heartbeat", p.HeartbeatResponse, json=body.model_dump(mode="json"))
+        # The escalation count only when there is one, so a server from before it (which refuses unknown
+        # fields) still takes every other heartbeat.
+        exclude = {"unsent_escalations"} if not body.unsent_escalations else set()
+        return self._call("POST", "/heartbeat", p.HeartbeatResponse, json=body.model_dump(mode="json", exclude=exclude))
 
     def team_health(self) -> p.TeamHealth:
         return self._call("GET", "/team/health", p.TeamHealth)

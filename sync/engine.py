@@ -157,6 +157,7 @@ class SyncEngine:
         client = self.client_factory(state, self._ca())
         try:
             try:
+                self._early_heartbeat(client)
                 self._push(client, state, report, resync=False)
                 self._pull(client, state, report, resnapshot=False)
             except ResyncRequired:
@@ -396,14 +397,31 @@ class SyncEngine:
             client.ack(command.command_id, "done", None)
             raise Wiped(withdrawal.message(), withdrawal)
 
+    def _early_heartbeat(self, client: SyncClient) -> None:
+        """Before a push with escalations in it, a heartbeat of a few bytes: on a link that fails part way
+        through a big push, the team lead still learns that an escalation is recorded here and not yet sent."""
+        with self.workspace.uow.read() as session:
+            waiting = outbox_store.pending_escalations(session)
+        if not waiting:
+            return
+        try:
+            self._heartbeat(client)
+        except SyncFailure as failure:
+            if failure.status is None:
+                raise  # no answer at all: the push would wait out the same timeout
+            # Refused (a server from before the escalation count, say): it must not keep the records from going.
+            log.warning("heartbeat before push refused (%s); pushing anyway", failure.reason)
+
     def _heartbeat(self, client: SyncClient) -> None:
         with self.workspace.uow.read() as session:
             unsent = outbox_store.pending_count(session)
+            escalations = outbox_store.pending_escalations(session)
             held = quarantined_count(session)
         answer = client.heartbeat(
             p.HeartbeatRequest(
                 unsent=unsent,
                 quarantined=held,
+                unsent_escalations=escalations,
                 app_version="0.1.0",
                 schema_version=CLIENT_SCHEMA,
                 device_time=p_timestamp(self.now()),

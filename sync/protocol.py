@@ -383,6 +383,9 @@ class ConflictList(ServerState):
 class HeartbeatRequest(Wire):
     unsent: Annotated[int, Field(ge=0, le=10**9)]
     quarantined: Annotated[int, Field(ge=0, le=10**9)]
+    # Of the unsent: escalations and their steps. A lead must know when one is recorded but not yet on the
+    # server (nobody else has been told). Absent from older clients: 0 is what they could not say.
+    unsent_escalations: Annotated[int, Field(ge=0, le=10**9)] = 0
     app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
     schema_version: Annotated[int, Field(ge=1, le=1000)]
     device_time: Timestamp
@@ -413,6 +416,7 @@ class DeviceHealth(Wire):
     name: str  # the device's owner and the device's name: never clinical text
     quarantined: int  # records from this device the server holds in quarantine
     unsent: int | None  # as its last heartbeat reported; None before any heartbeat
+    unsent_escalations: int | None = None  # of those, escalations and their steps
     heartbeat_at: Timestamp | None
 
 
@@ -424,7 +428,7 @@ class TeamHealth(ServerState):
     staff: list[TeamStaff]
     workers: list[WorkerSync]
     devices: list[DeviceHealth]
-    break_glass: list[dict[str, Any]]
+    break_glass: list[BreakGlassGrant]  # the team's persons opened by break-glass in the last 30 days, newest first
 
 
 class CommandAck(Wire):

@@ -38,6 +38,7 @@ from sync.server.models import (
     User,
 )
 from sync.server.settings import Settings
+from sync.server.team_health import break_glass_grants, grant_wire
 from sync.server.team_health import report as team_health_report
 from sync.server.tokens import hash_secret, normalise_code
 
@@ -610,7 +611,7 @@ def create_app(
                 )
                 server_keys = keys.load(session, secrets_held)
                 answer = p.BreakGlassResponse(
-                    grant=_grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
+                    grant=grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
                 )
         if refused:
             raise refuse("person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device)
@@ -630,13 +631,7 @@ def create_app(
                 request,
             )
         with transaction() as session:
-            rows = session.execute(
-                select(BreakGlass, User.name)
-                .join(Person, Person.id == BreakGlass.person_id)
-                .join(User, User.id == BreakGlass.user_id)
-                .where(Person.team_id == caller.user.team_id, BreakGlass.granted_at > now - timedelta(days=30))
-                .order_by(BreakGlass.granted_at.desc())
-            ).all()
+            grants = break_glass_grants(session, caller.user, now)
             audit.append(
                 session,
                 now,
@@ -646,14 +641,12 @@ def create_app(
                         "break_glass_list",
                         caller.user.id,
                         caller.device.id,
-                        detail={"grants": len(rows)},
+                        detail={"grants": len(grants)},
                     )
                 ],
             )
             server_keys = keys.load(session, secrets_held)
-            return p.BreakGlassList(
-                grants=[_grant_wire(g, name) for g, name in rows], **state(session, caller, server_keys)
-            )
+            return p.BreakGlassList(grants=grants, **state(session, caller, server_keys))
 
     @app.get(f"{v1}/conflicts", responses=REFUSALS)
     def conflicts(caller: Annotated[Caller, Depends(active)]) -> p.ConflictList:
@@ -774,17 +767,6 @@ def _code_invalid() -> ApiError:
 def source_of(request: Request) -> str:
     """The client's address: the peer's, or what a trusted proxy said it was (ProxyHeadersMiddleware)."""
     return request.client.host[:64] if request.client else "unknown"
-
-
-def _grant_wire(grant: BreakGlass, user_name: str) -> p.BreakGlassGrant:
-    return p.BreakGlassGrant(
-        grant_id=grant.id,
-        person_id=grant.person_id,
-        user_name=user_name,
-        reason=grant.reason,
-        granted_at=commands.stamp(grant.granted_at),
-        ends_at=commands.stamp(grant.ends_at),
-    )
 
 
 def engine_of(app: FastAPI) -> Engine:

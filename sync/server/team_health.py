@@ -1,9 +1,11 @@
 """A team lead's sync health: who in their team has not synced, which devices hold quarantined records, what
-devices' heartbeats say is still unsent. Names and counts only; computed from the server's own tables."""
+devices' heartbeats say is still unsent (escalations apart), and the team's break-glass openings. Names,
+counts and the duty worker's written reason for an opening (kept for the lead); computed from the server's
+own tables."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,9 +13,35 @@ from sqlalchemy.orm import Session
 
 from sync import protocol as p
 from sync.server import commands
-from sync.server.models import Device, Quarantine, User
+from sync.server.models import BreakGlass, Device, Person, Quarantine, User
 
 LIVE = ("active", "retire_pending")
+
+
+BREAK_GLASS_LISTED_FOR = timedelta(days=30)
+
+
+def grant_wire(grant: BreakGlass, user_name: str) -> p.BreakGlassGrant:
+    return p.BreakGlassGrant(
+        grant_id=grant.id,
+        person_id=grant.person_id,
+        user_name=user_name,
+        reason=grant.reason,
+        granted_at=commands.stamp(grant.granted_at),
+        ends_at=commands.stamp(grant.ends_at),
+    )
+
+
+def break_glass_grants(session: Session, lead: User, now: datetime) -> list[p.BreakGlassGrant]:
+    """Every break-glass opening of the lead's team's persons in the last 30 days, newest first."""
+    rows = session.execute(
+        select(BreakGlass, User.name)
+        .join(Person, Person.id == BreakGlass.person_id)
+        .join(User, User.id == BreakGlass.user_id)
+        .where(Person.team_id == lead.team_id, BreakGlass.granted_at > now - BREAK_GLASS_LISTED_FOR)
+        .order_by(BreakGlass.granted_at.desc())
+    ).all()
+    return [grant_wire(grant, name) for grant, name in rows]
 
 
 def report(session: Session, lead: User, now: datetime, state: dict[str, Any]) -> p.TeamHealth:
@@ -49,11 +77,11 @@ def report(session: Session, lead: User, now: datetime, state: dict[str, Any]) -
                 name=f"{names[d.user_id]}'s {d.name}",
                 quarantined=int(held.get(d.id, 0)),
                 unsent=int(d.heartbeat["unsent"]) if d.heartbeat else None,
+                unsent_escalations=int(d.heartbeat.get("unsent_escalations", 0)) if d.heartbeat else None,
                 heartbeat_at=d.heartbeat.get("received_at") if d.heartbeat else None,
             )
             for d in devices
         ],
-        # Break-glass openings are another branch's work; until the server records them there are none to list.
-        break_glass=[],
+        break_glass=break_glass_grants(session, lead, now),
         **state,
     )

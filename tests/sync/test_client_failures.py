@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from app.workspace import Workspace
@@ -99,6 +100,7 @@ def test_disk_full_while_applying_a_page_loses_nothing_and_says_so(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("INSERT", {}, Exception("database or disk is full"))
 
+    monkeypatch.setattr(SyncEngine, "_early_heartbeat", lambda *a, **k: None)
     monkeypatch.setattr(SyncEngine, "_push", lambda *a, **k: None)
     monkeypatch.setattr(SyncEngine, "_pull", full)
     with pytest.raises(SyncFailure) as caught:
@@ -107,3 +109,42 @@ def test_disk_full_while_applying_a_page_loses_nothing_and_says_so(
     assert workspace.outbox_pending() == pending
     with workspace.uow.read() as session:
         assert SyncState.load(session).cursor == "before"
+
+
+def test_a_server_that_refuses_the_early_heartbeat_still_gets_the_escalations(workspace: Workspace) -> None:
+    """A server from before the heartbeat's escalation count refuses the unknown field (422): the push of the
+    escalation must go ahead regardless, and the count is not sent when there is nothing to count."""
+    with workspace.uow.write() as session:
+        SyncState("http://sync.invalid", "t", "d", "u", "o", "worker", "e1", "k").save(session)
+        waiting = session.scalar(
+            select(func.count()).select_from(models.OutboxItem).where(
+                models.OutboxItem.acked_at.is_(None),
+                models.OutboxItem.record_type.in_(("escalation_opened", "escalation_event")),
+            )
+        )
+    assert waiting, "the demo store has an escalation waiting to send"
+    seen: list[str] = []
+    state = {"server_epoch": "e1", "device_status": "active", "commands": [],
+             "server_time": "2026-11-26T14:30:00.000000Z"}  # fmt: skip
+
+    def older_server(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path.rsplit("/", 1)[-1])
+        if request.url.path.endswith("/heartbeat") and b"unsent_escalations" in request.content:
+            return httpx.Response(422, json={"reason": "invalid_request", "message": "unknown field"})
+        if request.url.path.endswith("/push"):
+            items = json.loads(request.content)["items"]
+            results = [{"seq": i["seq"], "record_id": i["record_id"], "status": "accepted"} for i in items]
+            return httpx.Response(200, json={**state, "results": results, "last_seq": items[-1]["seq"],
+                                             "high_water_seq": 1})  # fmt: skip
+        if request.url.path.endswith("/pull"):
+            return httpx.Response(200, json={**state, "changes": [], "next_cursor": "c", "has_more": False,
+                                             "high_water_seq": 1, "scope": []})  # fmt: skip
+        if request.url.path.endswith("/commands"):
+            return httpx.Response(200, json=state)
+        return httpx.Response(200, json={**state, "clock_offset_ms": 0})
+
+    transport = httpx.MockTransport(older_server)
+    engine = SyncEngine(workspace, client_factory=lambda st, ca: SyncClient(st.server, st.token, transport=transport))
+    engine.sync()
+    assert seen[:2] == ["heartbeat", "push"] and seen[-1] == "heartbeat"
+    assert workspace.outbox_pending() == 0

@@ -71,3 +71,34 @@ def test_the_banner_names_who_has_not_synced_for_a_day_and_never_guesses_without
     assert "Ann (" not in text.split("Not synced")[1].split(";")[0]
     assert "Records held by the server for review: Ann's laptop (2)" in text
     assert "No break-glass openings" in text
+
+
+def test_the_lead_sees_unsent_escalations_and_the_teams_break_glass_openings(org: Org) -> None:
+    """Sync health (issue 14 item 5): escalations a heartbeat says are not yet sent, and who opened which of
+    the team's persons by break-glass, when and why; another team's openings are not shown."""
+    bob, duty = org.device("bob"), org.device("duty")
+    beat = {"unsent": 3, "quarantined": 0, "unsent_escalations": 2, "app_version": "0.1", "schema_version": 1,
+            "device_time": "2026-11-26T14:30:00.000000Z"}  # fmt: skip
+    assert org.client.post(f"{V1}/heartbeat", headers=bob.headers, json=beat).status_code == 200
+    reason = "Called by police at 02:10: person found distressed, plan needed now."
+    opened = org.client.post(f"{V1}/persons/{org.persons['pc']}/break-glass", headers=duty.headers,
+                             json={"reason": reason})  # fmt: skip
+    assert opened.status_code == 200, opened.text
+    body = org.client.get(f"{V1}/team/health", headers=org.device("lead.east").headers).json()
+    devices = {d["name"].split("'")[0]: d for d in body["devices"]}
+    assert (devices["Bob"]["unsent"], devices["Bob"]["unsent_escalations"]) == (3, 2)
+    assert devices["Duty"]["unsent_escalations"] is None  # no heartbeat yet: unknown, not zero
+    [grant] = body["break_glass"]
+    assert (grant["user_name"], grant["person_id"], grant["reason"]) == ("Duty", str(org.persons["pc"]), reason)
+    assert grant["ends_at"] > grant["granted_at"]
+    west = org.client.get(f"{V1}/team/health", headers=org.device("lead.west").headers).json()
+    assert west["break_glass"] == [] and "Bob" not in str(west["devices"])
+
+
+def test_a_heartbeat_from_an_older_client_without_the_escalation_count_is_accepted(org: Org) -> None:
+    bob = org.device("bob")
+    beat = {"unsent": 1, "quarantined": 0, "app_version": "0.1", "schema_version": 1,
+            "device_time": "2026-11-26T14:30:00.000000Z"}  # fmt: skip
+    assert org.client.post(f"{V1}/heartbeat", headers=bob.headers, json=beat).status_code == 200
+    body = org.client.get(f"{V1}/team/health", headers=org.device("lead.east").headers).json()
+    assert {d["name"].split("'")[0]: d["unsent_escalations"] for d in body["devices"]}["Bob"] == 0
