@@ -90,6 +90,10 @@ class SyncClient:
             "POST", f"/persons/{person_id}/break-glass", p.BreakGlassResponse, json=body.model_dump(mode="json")
         )
 
+    def break_glass_by_nhs_number(self, nhs_number: str, reason: str) -> p.BreakGlassResponse:
+        body = p.BreakGlassByNhsNumber(nhs_number=nhs_number, reason=reason)
+        return self._call("POST", "/break-glass", p.BreakGlassResponse, json=body.model_dump(mode="json"))
+
     def break_glass_list(self) -> p.BreakGlassList:
         return self._call("GET", "/break-glass", p.BreakGlassList)
 

@@ -24,6 +24,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import audit, projections, sync_health
+from app import nhs_number as nhs
+from app.errors import InvalidInput
 from app.lease import LEASE_UNTIL
 from app.workspace import Workspace
 from storage import append_only, models
@@ -591,6 +593,34 @@ def break_glass(engine: SyncEngine, person_id: uuid.UUID, reason: str) -> tuple[
     the sync that follows brings the person (their hold says until when), and a later one takes them away
     once the grant has ended and what was recorded for them has been sent. Needs the server: offline, it
     fails with the reason in words and nothing changes."""
+    _check_reason(reason)
+    return _open(engine, lambda client: client.break_glass(person_id, reason.strip()).grant)
+
+
+def break_glass_by_nhs_number(
+    engine: SyncEngine, nhs_number: str, reason: str
+) -> tuple[p.BreakGlassGrant, SyncReport]:
+    """The same, for a person known only by NHS number (typed as 943 476 5919 or 9434765919). A number that
+    finds nobody the organisation holds is refused in words, and nothing is opened."""
+    try:
+        digits = nhs.validate(nhs_number)
+    except InvalidInput as problem:
+        raise SyncFailure(f"{problem} Nothing was opened.", reason="invalid_nhs_number", retry=False) from None
+    _check_reason(reason)
+    try:
+        return _open(engine, lambda client: client.break_glass_by_nhs_number(digits, reason.strip()).grant)
+    except SyncFailure as failure:
+        if failure.reason == "person_not_visible":
+            raise SyncFailure(
+                "Nobody with that NHS number is held by your organisation's Waymark. Check the number with the "
+                "caller; nothing was opened. The attempt is recorded.",
+                reason="person_not_visible",
+                retry=False,
+            ) from None
+        raise
+
+
+def _check_reason(reason: str) -> None:
     if len(reason.strip()) < BREAK_GLASS_REASON_MIN:
         raise SyncFailure(
             f"Write why you must open this person now (at least {BREAK_GLASS_REASON_MIN} characters): your team lead "
@@ -598,10 +628,25 @@ def break_glass(engine: SyncEngine, person_id: uuid.UUID, reason: str) -> tuple[
             reason="reason_too_short",
             retry=False,
         )
+
+
+def _open(
+    engine: SyncEngine, ask: Callable[[SyncClient], p.BreakGlassGrant]
+) -> tuple[p.BreakGlassGrant, SyncReport]:
     state = engine.state()
     client = engine.client_factory(state, engine._ca())
     try:
-        grant = client.break_glass(person_id, reason.strip()).grant
+        grant = ask(client)
+    except SyncFailure as failure:
+        if failure.reason == "role_may_not_break_glass":
+            raise SyncFailure(
+                "Only duty staff can open someone outside their caseload or cover. Nothing was opened; ask the "
+                "duty worker or your team lead.",
+                reason=failure.reason,
+                retry=False,
+                status=failure.status,
+            ) from None
+        raise
     finally:
         client.close()
     return grant, engine.sync()

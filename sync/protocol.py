@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from app import nhs_number
+
 API_PREFIX = "/api/v1"
 # Stated limits (PROTOCOL.md §2.1): bigger requests are refused whole with 413, nothing stored.
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -348,11 +350,24 @@ class PersonSnapshot(ServerState):
 # --- break-glass -------------------------------------------------------------------------------
 
 
+def _valid_nhs_number(value: str) -> str:
+    if not nhs_number.is_valid(value):
+        raise ValueError("not a valid NHS number (its check digit does not match)")
+    return value
+
+
 BreakGlassReason = Annotated[str, StringConstraints(min_length=20, max_length=2000), AfterValidator(_storable_text)]
 
 
 class BreakGlassRequest(Wire):
     # Written by the duty worker: why they must open this person now (kept for their team lead; never logged).
+    reason: BreakGlassReason
+
+
+class BreakGlassByNhsNumber(Wire):
+    """``POST /break-glass``: open a person known only by NHS number. Ten digits with a valid check digit."""
+
+    nhs_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$"), AfterValidator(_valid_nhs_number)]
     reason: BreakGlassReason
 
 

@@ -557,15 +557,11 @@ def create_app(
             raise ApiError(404, "person_not_visible", "No such person is visible to you.")
         return _json(answer)
 
-    @app.post(f"{v1}/persons/{{person_id}}/break-glass", responses=REFUSALS)
-    def break_glass(
-        person_id: Annotated[uuid.UUID, Path()],
-        body: p.BreakGlassRequest,
-        request: Request,
-        caller: Annotated[Caller, Depends(active)],
+    def open_by_break_glass(
+        caller: Caller, person: Person | None, reason: str, request: Request
     ) -> p.BreakGlassResponse:
-        """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
-        person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
+        """Grant the duty worker a short, reasoned opening of ``person`` (None: no such person in their
+        organisation, refused exactly as one they may not see)."""
         now = clock.now()
         if caller.user.role != "duty":
             raise refuse(
@@ -576,46 +572,71 @@ def create_app(
                 caller.device,
                 request,
             )
-        with transaction() as session:
-            person = session.get(Person, person_id)
-            if person is None or person.organisation_id != caller.user.organisation_id:
-                refused = True
-            else:
-                refused = False
-                grant = BreakGlass(
-                    id=uuid.uuid4(),
-                    user_id=caller.user.id,
-                    device_id=caller.device.id,
-                    person_id=person_id,
-                    reason=body.reason.strip(),
-                    granted_at=now,
-                    ends_at=now + BREAK_GLASS_FOR,
-                )
-                session.add(grant)
-                session.flush()
-                audit.append(
-                    session,
-                    now,
-                    [
-                        audit.Entry(
-                            "security.break_glass",
-                            "granted",
-                            caller.user.id,
-                            caller.device.id,
-                            person_id,
-                            None,
-                            # The reason is kept with the grant, for the team lead; the log holds no clinical text.
-                            {"grant": str(grant.id), "until": commands.stamp(grant.ends_at)},
-                        )
-                    ],
-                )
-                server_keys = keys.load(session, secrets_held)
-                answer = p.BreakGlassResponse(
-                    grant=grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
-                )
-        if refused:
+        if person is None or person.organisation_id != caller.user.organisation_id:
             raise refuse("person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device)
-        return answer
+        with transaction() as session:
+            grant = BreakGlass(
+                id=uuid.uuid4(),
+                user_id=caller.user.id,
+                device_id=caller.device.id,
+                person_id=person.id,
+                reason=reason.strip(),
+                granted_at=now,
+                ends_at=now + BREAK_GLASS_FOR,
+            )
+            session.add(grant)
+            session.flush()
+            audit.append(
+                session,
+                now,
+                [
+                    audit.Entry(
+                        "security.break_glass",
+                        "granted",
+                        caller.user.id,
+                        caller.device.id,
+                        person.id,
+                        None,
+                        # The reason is kept with the grant, for the team lead; the log holds no clinical text.
+                        {"grant": str(grant.id), "until": commands.stamp(grant.ends_at)},
+                    )
+                ],
+            )
+            server_keys = keys.load(session, secrets_held)
+            return p.BreakGlassResponse(
+                grant=grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
+            )
+
+    @app.post(f"{v1}/persons/{{person_id}}/break-glass", responses=REFUSALS)
+    def break_glass(
+        person_id: Annotated[uuid.UUID, Path()],
+        body: p.BreakGlassRequest,
+        request: Request,
+        caller: Annotated[Caller, Depends(active)],
+    ) -> p.BreakGlassResponse:
+        """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
+        person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
+        with sessions() as session:
+            person = session.get(Person, person_id)
+        return open_by_break_glass(caller, person, body.reason, request)
+
+    @app.post(f"{v1}/break-glass", responses=REFUSALS)
+    def break_glass_by_nhs_number(
+        body: p.BreakGlassByNhsNumber, request: Request, caller: Annotated[Caller, Depends(active)]
+    ) -> p.BreakGlassResponse:
+        """The same opening for a duty worker who knows the person only by NHS number (a call out of hours
+        about someone outside their cover): the reason comes first, so every lookup that finds someone is a
+        grant the team lead sees; one that finds nobody is refused as a person not visible, and counted."""
+        person: Person | None = None
+        if caller.user.role == "duty":
+            with sessions() as session:
+                person = session.scalars(
+                    select(Person).where(
+                        Person.organisation_id == caller.user.organisation_id,
+                        Person.details["nhs_number"].as_string() == body.nhs_number,
+                    )
+                ).first()
+        return open_by_break_glass(caller, person, body.reason, request)
 
     @app.get(f"{v1}/break-glass", responses=REFUSALS)
     def break_glass_list(request: Request, caller: Annotated[Caller, Depends(active)]) -> p.BreakGlassList:

@@ -28,6 +28,7 @@ from sync.server import keys
 from sync.server.admin import Admin
 from sync.server.api import create_app
 from sync.server.commands import stamp
+from sync.server.models import Person
 from tests.conftest import NOW
 from tests.postgres import PgCluster
 
@@ -203,6 +204,17 @@ class DeviceClient:
         return answer.json()  # type: ignore[no-any-return]
 
 
+# Valid NHS numbers (check digit included) for the test persons pa, pb, pw, pc, in that order.
+NHS_NUMBERS = ("9434765919", "4010232137", "4857773457", "9990001111")
+
+
+def nhs_number_of(org: Org, person: uuid.UUID) -> str:
+    with org.admin.transaction() as session:
+        found = session.get(Person, person)
+        assert found is not None
+        return str(found.details["nhs_number"])
+
+
 def build_org(db_url: str) -> Org:
     clock = FixedClock(NOW)
     admin = Admin(db_url, clock=clock)
@@ -222,6 +234,7 @@ def build_org(db_url: str) -> Org:
     ):
         org.users[username] = admin.create_user(username, username.title(), role, team)
     people = {"pa": "east", "pb": "east", "pw": "west", "pc": "east"}
+    nhs_numbers = dict(zip(people, NHS_NUMBERS, strict=True))
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for name, team in people.items():
             org.persons[name] = uuid.uuid4()
@@ -230,7 +243,7 @@ def build_org(db_url: str) -> Org:
                     {
                         "id": str(org.persons[name]),
                         "team": team,
-                        "details": {"given_name": name.upper(), "nation": "england"},
+                        "details": {"given_name": name.upper(), "nation": "england", "nhs_number": nhs_numbers[name]},
                     }
                 )
                 + "\n"

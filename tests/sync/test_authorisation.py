@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from sync.server.models import AuditEvent, DeviceCommand, Record
 from tests.conftest import NOW
-from tests.sync.conftest import V1, DeviceClient, Org
+from tests.sync.conftest import V1, DeviceClient, Org, nhs_number_of
 
 PUBLIC = {("get", f"{V1}/health"), ("post", f"{V1}/enrol")}
 BREAK_GLASS_REASON = "Police called the duty line about a welfare concern at the address."
@@ -56,6 +56,9 @@ PROBES: dict[tuple[str, str], Probe] = {
         f"{V1}/persons/{person}/break-glass", headers=h, json={"reason": BREAK_GLASS_REASON}
     ),
     ("get", f"{V1}/break-glass"): lambda org, h, person, d: org.client.get(f"{V1}/break-glass", headers=h),
+    ("post", f"{V1}/break-glass"): lambda org, h, person, d: org.client.post(
+        f"{V1}/break-glass", headers=h, json={"nhs_number": nhs_number_of(org, person), "reason": BREAK_GLASS_REASON}
+    ),
     ("post", f"{V1}/commands/{{command_id}}/ack"): lambda org, h, person, d: org.client.post(
         f"{V1}/commands/{org_command(org, person)}/ack", headers=h, json={"outcome": "done", "detail": None}
     ),
@@ -146,7 +149,7 @@ def test_an_expired_cover_reaches_nothing(org: Org, key: tuple[str, str]) -> Non
         [result] = PROBES[key](org, duty.headers, person, duty).json()["results"]
         assert result["flags"] == ["after_reassignment"]
         return
-    if key == ("post", f"{V1}/persons/{{person_id}}/break-glass"):
+    if key in {("post", f"{V1}/persons/{{person_id}}/break-glass"), ("post", f"{V1}/break-glass")}:
         # The one way in for duty staff, and never a silent one: reasoned, time-limited, audited.
         before = security_events(org)
         answer = PROBES[key](org, duty.headers, person, duty)

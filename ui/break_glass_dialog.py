@@ -1,0 +1,139 @@
+"""Break-glass for duty staff: open a person outside one's caseload or cover, known by NHS number.
+
+Called out of hours about someone who is not on this laptop, the duty worker types the NHS number the
+caller reads out and writes why they must open the record now. The reason goes first: the server grants a
+short, stated time, and the team lead sees who opened whom, when and why. Asking the server and the sync
+that brings the person run off the UI thread; a failure says what happened and keeps everything typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import nhs_number
+from app.errors import InvalidInput
+from ui.tasks import Task
+
+# (NHS number as typed, reason) -> (the grant's person id, its end as shown to the worker); raises with words
+Opener = Callable[[str, str], tuple[uuid.UUID, str]]
+
+REASON_MIN = 20  # as the server requires
+KEPT = "Nothing you typed was lost: correct it and press Open again, or Cancel."
+EXPLAINED = (
+    "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead "
+    "sees who you opened, when and your reason. The record stays on this laptop for two hours, then leaves it "
+    "once anything you recorded has been sent."
+)
+
+
+class BreakGlassDialog(QDialog):
+    opened = Signal(object, str)  # the person's id, and until when
+
+    def __init__(self, opener: Opener, pool: QThreadPool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open someone outside your cover")
+        self._opener = opener
+        self._pool = pool
+        self._task: Task | None = None
+        explained = QLabel(EXPLAINED)
+        explained.setWordWrap(True)
+        self.nhs = QLineEdit()
+        self.nhs.setPlaceholderText("e.g. 943 476 5919")
+        self.nhs.setAccessibleName("NHS number")
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText("Why you must open this record now (your team lead reads it)")
+        self.reason.setAccessibleName("Reason for opening")
+        self.reason.setTabChangesFocus(True)
+        form = QFormLayout()
+        nhs_label = QLabel("&NHS number")
+        nhs_label.setBuddy(self.nhs)
+        reason_label = QLabel("&Reason")
+        reason_label.setBuddy(self.reason)
+        form.addRow(nhs_label, self.nhs)
+        form.addRow(reason_label, self.reason)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.setVisible(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # how long the server takes is not known: a busy bar, with words beside it
+        self.progress.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.open_button = self.buttons.addButton("&Open record", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.open_button.setDefault(True)
+        self.buttons.accepted.connect(self._open)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explained)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.buttons)
+        self.resize(520, 360)
+
+    def _say(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _open(self) -> None:
+        if self._task is not None:
+            return
+        typed, reason = self.nhs.text(), self.reason.toPlainText().strip()
+        try:
+            nhs_number.validate(typed)
+        except InvalidInput as problem:
+            self._say(f"{problem}")
+            self.nhs.setFocus()
+            return
+        if len(reason) < REASON_MIN:
+            self._say(
+                f"Write why you must open this record now (at least {REASON_MIN} characters): your team lead "
+                "reads it. Nothing was opened."
+            )
+            self.reason.setFocus()
+            return
+        self._say("Asking the server to open the record, then bringing it to this laptop…")
+        self._busy(True)
+        task = Task(lambda: self._opener(typed, reason))
+        task.outcome.succeeded.connect(self._done)
+        task.outcome.failed.connect(self._failed)
+        self._task = task
+        self._pool.start(task)
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.open_button.setEnabled(not busy)
+        self.nhs.setReadOnly(busy)
+        self.reason.setReadOnly(busy)
+
+    def _done(self, result: Any) -> None:
+        self._task = None
+        self._busy(False)
+        person_id, until = result
+        self.opened.emit(person_id, until)
+        self.accept()
+
+    def _failed(self, failure: Exception) -> None:
+        self._task = None
+        self._busy(False)
+        self._say(f"{failure} {KEPT}")
+
+    def reject(self) -> None:
+        if self._task is not None:
+            return  # the server may already have granted it: wait for the answer rather than lose it
+        super().reject()
