@@ -11,9 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
 from app.actions import ActionState
+from app.clock import FixedClock
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.review_queue import ItemKind
 from app.workspace import Workspace
+from tests.app.test_review_queue import _open_escalation_nobody_reached
+from tests.app.test_write_path import as_team_lead
 from tests.conftest import NOW
 from tests.sync.inprocess import LEAD, WORKER, DemoServer
 from ui.lead_desktop import LeadDesktop
@@ -118,3 +121,32 @@ def test_a_worker_gets_no_lead_desktop(qtbot, workspace: Workspace, pool, tmp_pa
     qtbot.addWidget(win)
     assert win.lead_desktop is None and win.main_page is win.splitter
     assert ItemKind.CONTACT_NOTE.label == "Contact note"
+
+
+def test_a_reviewed_open_escalation_with_nobody_reached_stays_at_the_top_saying_why(
+    qtbot, pool, workspace: Workspace, clock: FixedClock
+) -> None:
+    escalation = _open_escalation_nobody_reached(workspace)
+    clock.set(NOW + timedelta(hours=2, minutes=5))
+    as_team_lead(workspace)
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    desktop.show()
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    _select(desktop, escalation)
+    shown = desktop.detail.toPlainText()
+    assert "Open — nobody who can act has been reached yet" in shown
+    assert "Overdue by 1 hour 5 minutes: " in shown
+    qtbot.keyClicks(desktop.comment, "Asked Sam to phone the duty worker now")
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        qtbot.keyClick(desktop.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not desktop.include_reviewed.isChecked()
+    rows = [desktop.model.item(r) for r in range(desktop.model.rowCount())]
+    top = [i for i in rows if i.nobody_reached]
+    assert escalation in {i.record_id for i in top} and rows[: len(top)] == top, "still in the queue, at the top"
+    _select(desktop, escalation)
+    shown = desktop.detail.toPlainText()
+    assert "Reviewed by Priya Natarajan" in shown and "Asked Sam to phone the duty worker now" in shown
+    assert "kept at the top of the queue: it is still open and nobody who can act has been reached" in shown
+    assert "kept at the top" in desktop.queue_count.text()
