@@ -20,6 +20,7 @@ from app.contact_notes import ContactNoteService
 from app.cover import CoverShift, cover_now
 from app.escalations import EscalationService
 from app.form_drafts import FormDraftService
+from app.governance.service import GovernanceService
 from app.lead_records import LeadRecordService
 from app.lease import LEASE_UNTIL, Lease, lease_at
 from app.local_store import store_exists as store_exists
@@ -98,6 +99,7 @@ class Workspace:
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
         self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
+        self.governance = GovernanceService(uow, self.clock, self.actor, self.config)
         self.planned = PlannedContactService(uow, self.clock, self.actor)
 
     def lease(self) -> Lease:
