@@ -251,7 +251,7 @@ class Workspace:
         """The lead's sync-health banner from the last team report the server sent (names and counts)."""
         with self.uow.read() as session:
             kept = device_repo.meta(session).get(sync_health.META_KEY)
-        return sync_health.describe(json.loads(kept) if kept else None, self.clock.now())
+        return sync_health.describe(json.loads(kept) if kept else None, self.clock.now(), self.last_synced())
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""

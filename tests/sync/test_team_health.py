@@ -71,3 +71,26 @@ def test_the_banner_names_who_has_not_synced_for_a_day_and_never_guesses_without
     assert "Ann (" not in text.split("Not synced")[1].split(";")[0]
     assert "Records held by the server for review: Ann's laptop (2)" in text
     assert "No break-glass openings" in text
+
+
+def test_the_banner_says_this_laptops_last_sync_from_the_store_and_what_never_means() -> None:
+    report = {
+        "as_of": "2026-11-26T13:00:00.000000Z",
+        "workers": [{"name": "Cat", "last_sync_at": None}, {"name": "Ann", "last_sync_at": "2026-11-26T12:00:00Z"}],
+        "devices": [],
+        "break_glass": [],
+    }
+    synced = NOW - timedelta(hours=3, minutes=10)
+    text = html.unescape(sync_health.describe(report, NOW, synced))
+    assert text.startswith(
+        "<b>Sync health</b> (the server's report at this laptop's last sync, 26 Nov 2026 11:20 UTC, 3 hours ago)"
+    )
+    assert sync_health.last_sync_words(synced) == "26 Nov 2026 11:20 UTC"
+    assert "Cat (never synced)" in text and text.endswith(
+        "“Never synced” means no laptop of theirs has reached the server since it was enrolled: nothing they have "
+        "recorded has reached the server or this laptop."
+    )
+    everyone_synced = {**report, "workers": report["workers"][1:]}
+    assert "Never synced" not in html.unescape(sync_health.describe(everyone_synced, NOW, synced))
+    nothing = html.unescape(sync_health.describe(None, NOW, None))
+    assert "this laptop's last sync: never: this laptop has not completed a sync with the server" in nothing
