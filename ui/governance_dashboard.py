@@ -388,6 +388,7 @@ class GovernanceDashboard(QWidget):
         progress.moved.connect(self._on_progress)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
+        self._exporting(True)
         self.status.setText(f"Writing {path.name}…")
 
         def work() -> str:
@@ -407,8 +408,14 @@ class GovernanceDashboard(QWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(done)
 
+    def _exporting(self, busy: bool) -> None:
+        """One export at a time: the buttons wait while a file is being written."""
+        for button in (self.export_csv_button, self.export_pdf_button):
+            button.setEnabled(not busy and self.report is not None)
+
     def _on_exported(self, written: str, task: Task, _progress: _Progress) -> None:
         self._tasks.remove(task)
+        self._exporting(False)
         self.progress.setVisible(False)
         self.status.setText(f"Written to {written}. It holds record ids, not names: keep it where the team's "
                             "records are allowed to be.")  # fmt: skip
@@ -416,6 +423,7 @@ class GovernanceDashboard(QWidget):
 
     def _on_export_failed(self, exc: Exception, task: Task, _progress: _Progress) -> None:
         self._tasks.remove(task)
+        self._exporting(False)
         self.progress.setVisible(False)
         self.status.setText(export_failure_words(exc))
         self.export_finished.emit("")

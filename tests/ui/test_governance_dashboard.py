@@ -121,6 +121,8 @@ def test_the_lead_window_has_the_dashboard_as_a_tab_reached_with_alt_g_and_forgo
     dashboard.progress.valueChanged.connect(moved.append)
     with qtbot.waitSignal(dashboard.export_finished, timeout=30_000) as done:
         dashboard.export("pdf", tmp_path / "from-the-window.pdf")
+        assert dashboard.progress.isVisible() and not dashboard.export_pdf_button.isEnabled(), "one at a time"
+    assert dashboard.export_pdf_button.isEnabled() and dashboard.export_csv_button.isEnabled()
     assert done.args == [str(tmp_path / "from-the-window.pdf")] and moved and not dashboard.progress.isVisible()
 
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
