@@ -1,9 +1,12 @@
 """The team lead's review queue: the team's synced notes, safety reviews and escalations not yet reviewed.
 
-Ordered by process and work due, never by anything about the person: open escalations where nobody who
-can act has been reached come first, then open welfare checks, escalations from out of hours that nobody
-has picked up yet, and missed contacts; then everything else; within each, oldest first. Only a team lead
-may open it (anyone else is refused, and the attempt is audited); opening it is audited as a view.
+Ordered by process and work due, never by anything about the person: open escalations and welfare checks
+where nobody who can act has been reached come first, then open welfare checks, escalations from out of
+hours that nobody has picked up yet, and missed contacts; then everything else; within each, oldest first.
+A review does not take an open escalation or welfare check where nobody who can act has been reached out of
+the queue: the review is recorded and shown, and the item stays at the top, saying why, until someone who
+can act is reached or it is closed. Only a team lead may open the queue (anyone else is refused, and the
+attempt is audited); opening it is audited as a view.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from app import audit
 from app.clock import Clock
@@ -48,6 +51,36 @@ class Review:
     comment: str | None = field(repr=False)
 
 
+NOBODY_REACHED_WORDS = "Open — nobody who can act has been reached yet"
+STAYS_WORDS = (
+    "Reviewed, and kept at the top of the queue: it is still open and nobody who can act has been reached. "
+    "It leaves the queue once someone who can act is reached or it is closed."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueStep:
+    """A required step on the path taken, not done, and past its local standard's time."""
+
+    step: str = field(repr=False)  # the pathway's words for the step
+    due_by: datetime
+    overdue_by: timedelta
+
+    def describe(self) -> str:
+        return f"Overdue by {in_words(self.overdue_by)}: {self.step}"
+
+
+def in_words(delta: timedelta) -> str:
+    """A duration as a person says it: "2 hours 5 minutes", "1 day 3 hours", "under a minute"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "day"), (hours, "hour")] + ([(minutes, "minute")] if not days else [])
+    return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
+
+
 @dataclass(frozen=True, slots=True)
 class QueueItem:
     record_id: uuid.UUID
@@ -60,14 +93,27 @@ class QueueItem:
     summary: str = field(repr=False)
     detail: str = field(repr=False)
     reviews: tuple[Review, ...] = ()
-    nobody_reached: bool = False  # an open escalation where nobody who can act has been reached
+    nobody_reached: bool = False  # an open escalation or welfare check where nobody who can act has been reached
     open_welfare_check: bool = False
     out_of_hours: bool = False  # an escalation opened out of hours
     missed_contact: bool = False
+    overdue_steps: tuple[OverdueStep, ...] = ()  # required steps past their time (open escalations only)
 
     @property
     def reviewed(self) -> bool:
         return bool(self.reviews)
+
+    @property
+    def stays_after_review(self) -> bool:
+        """Reviewed, but still in the queue (at the top): open, and nobody who can act reached."""
+        return self.reviewed and self.nobody_reached
+
+    def attention(self) -> list[str]:
+        """What the lead must see first about this item, in plain words (empty for routine records)."""
+        if not self.nobody_reached:
+            return []
+        lines = [NOBODY_REACHED_WORDS] + [s.describe() for s in self.overdue_steps]
+        return lines + ([STAYS_WORDS] if self.reviewed else [])
 
     @property
     def waiting_for_working_day(self) -> bool:
@@ -87,14 +133,18 @@ class QueueItem:
         """Process state in words, for the queue's column: never a judgement about the person."""
         parts = []
         if self.nobody_reached:
-            parts.append("Open: nobody who can act reached yet")
+            parts.append(NOBODY_REACHED_WORDS)
+        if self.overdue_steps:
+            parts.append(f"a step overdue by {in_words(max(s.overdue_by for s in self.overdue_steps))}")
         if self.open_welfare_check:
             parts.append("Welfare check open")
         if self.waiting_for_working_day:
             parts.append("For the team's next working day")
         if self.missed_contact:
             parts.append("Missed contact")
-        if self.reviewed:
+        if self.stays_after_review:
+            parts.append("Reviewed, stays until someone who can act is reached")
+        elif self.reviewed:
             parts.append("Reviewed")
         return "; ".join(parts)
 
@@ -114,11 +164,16 @@ class QueueFilter:
     include_reviewed: bool = False
 
     def admits(self, item: QueueItem) -> bool:
-        return (
+        """Worker, person and kind always apply. An open item where nobody who can act has been reached is
+        shown whatever the dates and whether or not it has been reviewed: it is work for someone now."""
+        if not (
             (self.worker_id is None or item.author_id == self.worker_id)
             and (self.person_id is None or item.person_id == self.person_id)
             and item.kind in self.kinds
-            and (self.date_from is None or item.at.date() >= self.date_from)
+        ):
+            return False
+        return item.nobody_reached or (
+            (self.date_from is None or item.at.date() >= self.date_from)
             and (self.date_to is None or item.at.date() <= self.date_to)
             and (self.include_reviewed or not item.reviewed)
         )
@@ -167,7 +222,7 @@ class ReviewQueueService:
             items = [_note(known, n) for n in repo.signed_notes(session)]
             items += [_safety_review(known, r) for r in repo.safety_reviews(session)]
             authors = {e: repo.escalation_author(session, e) for e in repo.escalation_ids(session)}
-        items += [_escalation(known, self._escalations.get(e), author) for e, author in authors.items()]
+        items += [_escalation(known, self._escalations.get(e), author, now) for e, author in authors.items()]
         with self._uow.write() as session:
             audit.append(session, self._actor, audit.AuditAction.VIEW, now, "review_queue")
         return ordered(items)
@@ -190,14 +245,20 @@ def _safety_review(known: _Known, r: models.SafetyReview) -> QueueItem:
     return known.item(r.id, ItemKind.SAFETY_REVIEW, r.person_id, r.author_id, r.created_at, summary, detail)
 
 
-def _escalation(known: _Known, e: Escalation, author: uuid.UUID) -> QueueItem:
+def _escalation(known: _Known, e: Escalation, author: uuid.UUID, now: datetime) -> QueueItem:
     welfare = e.kind is EscalationKind.WELFARE_CHECK
     state = "closed" if not e.is_open else ("open, someone who can act reached" if e.reached_anyone else "open")
     summary = f"{'Welfare check' if welfare else 'Escalation'} ({e.period.period.value.replace('-', ' ')}): {state}"
     criteria = ", ".join(e.criteria) or "none (raised by the missed-contact policy)"
     detail = f"Criteria met: {criteria}\n\nWhy: {e.rationale}\n\n{e.period}"
-    return known.item(
+    overdue = tuple(
+        OverdueStep(t.node.text, t.due_by, now - t.due_by)
+        for t in e.timeliness()
+        if e.is_open and t.first_done_at is None and now > t.due_by
+    )
+    item = known.item(
         e.id, ItemKind.WELFARE_CHECK if welfare else ItemKind.ESCALATION, e.person_id, author, e.identified_at,
-        summary, detail, nobody_reached=e.is_open and not e.reached_anyone and not welfare,
+        summary, detail, nobody_reached=e.is_open and not e.reached_anyone,
         open_welfare_check=welfare and e.is_open, out_of_hours=e.period.period is Period.OUT_OF_HOURS,
     )  # fmt: skip
+    return replace(item, overdue_steps=overdue)

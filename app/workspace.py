@@ -20,6 +20,7 @@ from app.contact_notes import ContactNoteService
 from app.cover import CoverShift, cover_now
 from app.escalations import EscalationService
 from app.form_drafts import FormDraftService
+from app.governance.service import GovernanceService
 from app.lead_records import LeadRecordService
 from app.lease import LEASE_UNTIL, Lease, lease_at
 from app.local_store import store_exists as store_exists
@@ -43,6 +44,7 @@ from storage import store as store_mod
 from storage.engine import Codec
 from storage.keyfile import KdfParams, calibrate
 from storage.repo import device as device_repo
+from storage.repo import lead_records as lead_records_repo
 from storage.serialise import record_types, row_to_dict
 from storage.unit_of_work import UnitOfWork
 
@@ -98,6 +100,7 @@ class Workspace:
         self.reviews = SafetyReviewService(uow, self.clock, self.actor)
         self.lead = LeadRecordService(uow, self.clock, self.actor)
         self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
+        self.governance = GovernanceService(uow, self.clock, self.actor, self.config)
         self.planned = PlannedContactService(uow, self.clock, self.actor)
 
     def lease(self) -> Lease:
@@ -249,7 +252,10 @@ class Workspace:
         """The lead's sync-health banner from the last team report the server sent (names and counts)."""
         with self.uow.read() as session:
             kept = device_repo.meta(session).get(sync_health.META_KEY)
-        return sync_health.describe(json.loads(kept) if kept else None, self.clock.now())
+            persons = {str(k): v for k, v in lead_records_repo.person_names(session).items()}
+        return sync_health.describe(
+            json.loads(kept) if kept else None, self.clock.now(), self.last_synced(), persons
+        )
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""

@@ -265,12 +265,25 @@ def _sync_once(workspace: Any, describe: Any) -> int:
     return 0
 
 
+# Why a report cannot be read out of a store the window holds (a read-only open would do for the figures):
+# making it writes to the store (the report is audited as an export, a per-worker view too, and a refusal is
+# audited), and only one copy of Waymark writes a store at a time, keeping its audit chain and sealed state.
+REPORT_WHILE_OPEN = (
+    "waymark: these records are open in Waymark on this laptop, so the report was not made. Making a report "
+    "writes to the records (every report is recorded in the audit log as an export), and only the open window "
+    "may write to them while it is open. Make the report in that window instead (the Governance tab, Alt+G: "
+    "Make report, then Export CSV or Export PDF), or close Waymark and run this command again. Nothing has "
+    "been changed."
+)
+
+
 def _report(
     data_dir: Path, team: str, first: date, last: date, csv_file: Path | None, pdf_file: Path | None, by_worker: bool
 ) -> int:
     from app.governance.csv_export import to_csv
     from app.governance.report import summary
     from app.governance.service import GovernanceService
+    from app.store_lock import StoreInUse, StoreLock
     from app.workspace import Workspace
 
     if last < first:
@@ -280,7 +293,18 @@ def _report(
         if target is not None and not target.parent.is_dir():
             print(f"waymark: the folder for {target} does not exist; no report was made", file=sys.stderr)
             return 1
-    workspace = Workspace.open(data_dir, _passphrase())
+    # Told before the passphrase is asked for: the report cannot be made while the window has the store.
+    if data_dir.is_dir():
+        try:
+            StoreLock.acquire(data_dir).release()
+        except StoreInUse:
+            print(REPORT_WHILE_OPEN, file=sys.stderr)
+            return 1
+    try:
+        workspace = Workspace.open(data_dir, _passphrase())
+    except StoreInUse:  # opened in the moment between the check and here
+        print(REPORT_WHILE_OPEN, file=sys.stderr)
+        return 1
     try:
         assert workspace.config is not None
         service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)

@@ -1,14 +1,17 @@
 """The governance dashboard for a team lead's window: figures, their monthly trend, and the records
 behind each figure; CSV and PDF exports.
 
-Self-contained: give it a GovernanceService and the serial store pool, and place it in the lead's
-window. Making the report and writing the exports run off the UI thread; an export shows its progress.
+Self-contained: give it a GovernanceService and the serial store pool; the lead's window holds it as its
+"Governance" tab (Alt+G), gives it the new service after an unlock and makes it forget at a lock. Making
+the report and writing the exports run off the UI thread; an export shows its progress, and a failed one
+says in words what happened, that nothing in Waymark was lost, and what to do.
 Nothing here is coloured by result: every bar is the same ink, and no figure is a judgement about a
 person (the report's definitions say so).
 """
 
 from __future__ import annotations
 
+import errno
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -178,7 +181,7 @@ class GovernanceDashboard(QWidget):
     report_ready = Signal(object)
     export_finished = Signal(str)  # the file written, or an empty string when it failed (the message says why)
 
-    def __init__(self, service: GovernanceService, pool: QThreadPool, parent: QWidget | None = None) -> None:
+    def __init__(self, service: GovernanceService | None, pool: QThreadPool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = service
         self._pool = pool
@@ -230,7 +233,9 @@ class GovernanceDashboard(QWidget):
         self.records_label = QLabel("Records behind the selected figure")
 
         form = QFormLayout()
-        form.addRow("&Team", self.team)
+        team_label = QLabel("T&eam")  # Alt+T is the lead window's "Team review" tab
+        team_label.setBuddy(self.team)
+        form.addRow(team_label, self.team)
         period = QHBoxLayout()
         period.addWidget(self.first)
         period.addWidget(QLabel("to"))
@@ -269,20 +274,54 @@ class GovernanceDashboard(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._figure_chosen)
         self._load_teams()
 
+    # -- the store: set at unlock, forgotten at a lock ----------------------------------------------
+
+    def set_service(self, service: GovernanceService) -> None:
+        """The store was opened again (after a full lock): report from it from now on."""
+        if service is self._service:
+            return
+        self.forget()
+        self._service = service
+        self._load_teams()
+
+    def forget(self) -> None:
+        """The lock: the report, its figures, records and chart leave the screen and memory."""
+        self._service = None
+        self.report = None
+        self._names = {}
+        self.figures.set_report(None)
+        self.records.set_figure(None)
+        self.chart.show_figure(None, None, None)
+        self.team.clear()
+        self.make.setEnabled(True)
+        for button in (self.export_csv_button, self.export_pdf_button):
+            button.setEnabled(False)
+        self.progress.setVisible(False)
+        self.status.setText("Choose a team and a period, then Make report.")
+
     # -- report -------------------------------------------------------------------------------------
 
     def _load_teams(self) -> None:
-        task = Task(self._service.teams)
-        task.outcome.succeeded.connect(lambda teams, t=task: self._on_teams(teams, t))
+        service = self._service
+        if service is None:
+            return
+        task = Task(service.teams)
+        task.outcome.succeeded.connect(lambda teams, t=task: self._on_teams(teams, t, service))
         task.outcome.failed.connect(lambda exc, t=task: self._on_failed(exc, t))
         self._start(task)
 
-    def _on_teams(self, teams: list, task: Task) -> None:  # type: ignore[type-arg]
+    def _on_teams(self, teams: list, task: Task, service: GovernanceService) -> None:  # type: ignore[type-arg]
         self._tasks.remove(task)
+        if service is not self._service:
+            return  # locked (or reopened) while they loaded
+        self.team.clear()
         for team in teams:
             self.team.addItem(team.name, team.area)
 
     def make_report(self) -> None:
+        service = self._service
+        if service is None:
+            return
         if self.team.currentIndex() < 0:
             self.status.setText("No team is on this laptop yet: sync first, then make the report.")
             return
@@ -293,14 +332,15 @@ class GovernanceDashboard(QWidget):
         area, per_worker = self.team.currentData(), self.by_worker.isChecked()
         self.make.setEnabled(False)
         self.status.setText("Making the report…")
-        task = Task(lambda: (self._service.report(area, first, last, per_worker=per_worker),
-                             self._service.staff_names()))  # fmt: skip
-        task.outcome.succeeded.connect(lambda made, t=task: self._on_report(*made, t))
+        task = Task(lambda: (service.report(area, first, last, per_worker=per_worker), service.staff_names()))
+        task.outcome.succeeded.connect(lambda made, t=task: self._on_report(*made, t, service))
         task.outcome.failed.connect(lambda exc, t=task: self._on_failed(exc, t))
         self._start(task)
 
-    def _on_report(self, report: Report, names: dict[uuid.UUID, str], task: Task) -> None:
+    def _on_report(self, report: Report, names: dict[uuid.UUID, str], task: Task, service: GovernanceService) -> None:
         self._tasks.remove(task)
+        if service is not self._service:
+            return  # locked while it was made: nothing from the store goes on screen
         self.report = report
         self._names = names
         self.make.setEnabled(True)
@@ -348,6 +388,7 @@ class GovernanceDashboard(QWidget):
         progress.moved.connect(self._on_progress)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
+        self._exporting(True)
         self.status.setText(f"Writing {path.name}…")
 
         def work() -> str:
@@ -367,8 +408,14 @@ class GovernanceDashboard(QWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(done)
 
+    def _exporting(self, busy: bool) -> None:
+        """One export at a time: the buttons wait while a file is being written."""
+        for button in (self.export_csv_button, self.export_pdf_button):
+            button.setEnabled(not busy and self.report is not None)
+
     def _on_exported(self, written: str, task: Task, _progress: _Progress) -> None:
         self._tasks.remove(task)
+        self._exporting(False)
         self.progress.setVisible(False)
         self.status.setText(f"Written to {written}. It holds record ids, not names: keep it where the team's "
                             "records are allowed to be.")  # fmt: skip
@@ -376,16 +423,30 @@ class GovernanceDashboard(QWidget):
 
     def _on_export_failed(self, exc: Exception, task: Task, _progress: _Progress) -> None:
         self._tasks.remove(task)
+        self._exporting(False)
         self.progress.setVisible(False)
-        self.status.setText(
-            f"The export could not be written ({type(exc).__name__}: {exc}). Nothing in Waymark was changed or "
-            "lost; choose another folder and export again."
-        )
+        self.status.setText(export_failure_words(exc))
         self.export_finished.emit("")
 
     def _start(self, task: Task) -> None:
         self._tasks.append(task)
         self._pool.start(task)
+
+
+def export_failure_words(exc: Exception) -> str:
+    """What happened to an export, that nothing was lost, and what to do: never a bare exception name."""
+    name = Path(exc.filename).name if isinstance(exc, OSError) and exc.filename else "the file"
+    if isinstance(exc, FileNotFoundError):
+        why = f"{name} could not be written: the folder it was to go in is not there (a USB stick taken out?)"
+    elif isinstance(exc, PermissionError):
+        why = f"{name} could not be written: this laptop does not allow writing in that folder"
+    elif isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        why = f"{name} could not be written: the disk is full"
+    elif isinstance(exc, OSError):
+        why = f"{name} could not be written ({exc.strerror or 'the system refused'})"
+    else:
+        why = f"The export could not be made ({exc})"
+    return f"{why}. Nothing in Waymark was changed or lost; choose another folder and export again."
 
 
 def _day(value: QDate) -> date:

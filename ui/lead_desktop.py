@@ -38,7 +38,7 @@ from ui.actions_model import ActionsModel
 from ui.case_audit_dialog import CaseAuditDialog
 from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.operations import StoreOps
-from ui.review_queue_model import ItemRole, ReviewQueueModel
+from ui.review_queue_model import ItemRole, QueueColumn, ReviewQueueModel
 from ui.save_errors import explain_failed_save
 from ui.tasks import Task
 
@@ -103,6 +103,10 @@ class LeadDesktop(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setTabKeyNavigation(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The state can be long (nobody reached, a step overdue, kept after review): a fixed width, the rest
+        # in its tooltip and in full in the detail pane, so the summary stays on screen.
+        self.table.horizontalHeader().setSectionResizeMode(QueueColumn.STATE, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(QueueColumn.STATE, 300)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.selectionModel().selectionChanged.connect(self._on_selected)
@@ -238,7 +242,11 @@ class LeadDesktop(QWidget):
         shown = select_items(self._items, self.current_filter())
         self.model.set_items(shown)
         waiting = sum(not i.reviewed for i in shown)
-        self.queue_count.setText(f"{len(shown)} shown, {waiting} not yet reviewed. Work due first, then oldest first.")
+        kept = sum(i.stays_after_review for i in shown)
+        self.queue_count.setText(
+            f"{len(shown)} shown, {waiting} not yet reviewed. Work due first, then oldest first."
+            + (f" {kept} reviewed but still open with nobody who can act reached: kept at the top." if kept else "")
+        )
         self.detail.clear()
         self.mark.setEnabled(False)
 
@@ -253,9 +261,13 @@ class LeadDesktop(QWidget):
             for r in item.reviews
         )
         body = escape(item.detail).replace("\n", "<br>")
+        # What needs someone now comes first, in words: open with nobody who can act reached, each step
+        # past its time and by how long, and why a reviewed item is still here.
+        attention = "".join(f"<p><b>{escape(line)}</b></p>" for line in item.attention())
+        state = "" if attention else f"<p><b>{escape(item.state)}</b></p>"
         self.detail.setHtml(
-            f"<h3>{escape(item.kind.label)}: {escape(item.person)}</h3><p>{escape(item.author)}, "
-            f"{item.at.astimezone():%A %d %B %H:%M}</p><p><b>{escape(item.state)}</b></p>"
+            f"<h3>{escape(item.kind.label)}: {escape(item.person)}</h3>{attention}<p>{escape(item.author)}, "
+            f"{item.at.astimezone():%A %d %B %H:%M}</p>{state}"
             f"<p>{escape(item.summary)}</p><p>{body}</p>{reviews}"
         )
 

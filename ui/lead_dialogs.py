@@ -68,10 +68,20 @@ class ActionsEditor(QWidget):
         if not self.what.text().strip() or not self.owner.text().strip():
             return
         draft = ActionDraft(self.what.text().strip(), self.owner.text().strip(), self.due.date().toPython())  # type: ignore[arg-type]
-        self.drafts.append(draft)
-        self.list.addItem(QListWidgetItem(f"{draft.action} — {draft.owner}, due {draft.due:%a %d %b %Y}"))
+        self._show(draft)
         self.what.clear()
         self.what.setFocus()
+
+    def _show(self, draft: ActionDraft) -> None:
+        self.drafts.append(draft)
+        self.list.addItem(QListWidgetItem(f"{draft.action} — {draft.owner}, due {draft.due:%a %d %b %Y}"))
+
+    def load(self, drafts: list[ActionDraft]) -> None:
+        """Show these actions (none: empty, ready for the next person)."""
+        self.drafts = []
+        self.list.clear()
+        for draft in drafts:
+            self._show(draft)
 
     def typed(self) -> list[str]:
         return [self.what.text(), self.owner.text(), *(d.action for d in self.drafts)]
@@ -83,6 +93,11 @@ def _escalation_line(e: Escalation) -> str:
 
 
 class SupervisionDialog(TypedDialog):
+    """One supervision session may discuss several persons: each with the escalations discussed, the
+    rationale and the actions agreed. "Add another person" keeps the one in the form in the list above and
+    clears the form; "Edit again" takes one back out of the list into the form. Save records them all, one
+    record per person sharing the session (nothing typed for the person in the form is dropped)."""
+
     what = "This supervision record"
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
@@ -106,8 +121,28 @@ class SupervisionDialog(TypedDialog):
             "Rationale discussed", "The rationale for escalating, or for not escalating, as discussed"
         )
         self.actions = ActionsEditor()
+        self.discussed: list[PersonDiscussed] = []
+        self.discussed_list = QListWidget(accessibleName="Persons discussed so far in this supervision")
+        self.discussed_list.setMaximumHeight(80)
+        self.add_person = QPushButton("Add a&nother person")
+        self.add_person.setToolTip("Keep this person's discussion in the list and clear the form for the next person")
+        self.add_person.clicked.connect(self.add_another_person)
+        self.edit_again = QPushButton("&Edit again")
+        self.edit_again.setToolTip("Take the selected person out of the list and back into the form")
+        self.edit_again.clicked.connect(self.take_back)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        discussed_buttons = QHBoxLayout()
+        discussed_buttons.addWidget(self.add_person)
+        discussed_buttons.addWidget(self.edit_again)
+        discussed_buttons.addStretch(1)
         form = QFormLayout()
         form.addRow("&Worker", self.worker)
+        discussed_label = QLabel("Persons &discussed")
+        discussed_label.setBuddy(self.discussed_list)
+        form.addRow(discussed_label, self.discussed_list)
+        form.addRow("", discussed_buttons)
+        form.addRow(self.message)
         form.addRow("&Person", self.person)
         form.addRow(QLabel("Escalations discussed (tick; criteria and the worker's reason beside each)"))
         form.addRow(self.escalations)
@@ -136,26 +171,108 @@ class SupervisionDialog(TypedDialog):
             self.escalations.addItem(item)
 
     def typed_text(self) -> list[str]:
-        return [self.rationale.toPlainText(), *self.actions.typed()]
+        kept = [p.rationale for p in self.discussed] + [a.action for p in self.discussed for a in p.actions]
+        return [self.rationale.toPlainText(), *self.actions.typed(), *kept]
+
+    def _name(self, person_id: uuid.UUID) -> str:
+        return self.person.itemText(self.person.findData(person_id))
+
+    def _ticked(self) -> list[uuid.UUID]:
+        rows = (self.escalations.item(i) for i in range(self.escalations.count()))
+        return [r.data(Qt.ItemDataRole.UserRole) for r in rows if r.checkState() == Qt.CheckState.Checked]
+
+    def _current(self) -> PersonDiscussed:
+        self.actions.add()  # an action typed but not yet added is kept, not lost
+        rationale = self.rationale.toPlainText()
+        return PersonDiscussed(self.person.currentData(), rationale, self._ticked(), list(self.actions.drafts))
+
+    def _form_has_something(self) -> bool:
+        typed = self.rationale.toPlainText().strip() or self.actions.what.text().strip()
+        return bool(typed or self.actions.drafts or self._ticked())
+
+    def _cannot_keep_form(self) -> str | None:
+        """Why the person in the form cannot go into the list as it stands, or None."""
+        person = self.person.currentData()
+        name = self._name(person)
+        if any(p.person_id == person for p in self.discussed):
+            return (f"{name} is already in this supervision: select them in the list and press Edit again to "
+                    "change what was discussed, or choose another person,")  # fmt: skip
+        if not self.rationale.toPlainText().strip():
+            self.rationale.setFocus()
+            return f"Write the rationale discussed for {name}"
+        return None
+
+    def add_another_person(self) -> None:
+        """Keep the person in the form in the list, and clear the form for the next one."""
+        person = self.person.currentData()
+        if person is None:
+            return
+        name = self._name(person)
+        problem = self._cannot_keep_form()
+        if problem:
+            self.message.setText(f"{problem} before adding another person.")
+            return
+        current = self._current()
+        self.discussed.append(current)
+        self._list(current)
+        self.rationale.clear()
+        self.actions.load([])
+        taken = {p.person_id for p in self.discussed}
+        following = next((i for i in range(self.person.count()) if self.person.itemData(i) not in taken), None)
+        if following is not None:
+            self.person.setCurrentIndex(following)
+        self._show_escalations()
+        self.message.setText(f"{name} kept ({len(self.discussed)} discussed so far). Choose the next person.")
+        self.person.setFocus()
+
+    def _list(self, p: PersonDiscussed) -> None:
+        escalations = f"{len(p.escalations)} escalation{'s' if len(p.escalations) != 1 else ''}"
+        actions = f"{len(p.actions)} action{'s' if len(p.actions) != 1 else ''}"
+        item = QListWidgetItem(f"{self._name(p.person_id)} — {escalations} discussed, {actions} agreed")
+        item.setData(Qt.ItemDataRole.UserRole, p.person_id)
+        self.discussed_list.addItem(item)
+
+    def take_back(self) -> None:
+        """The selected person's discussion back into the form (the form's own is kept in the list first)."""
+        row = self.discussed_list.currentRow()
+        if row < 0:
+            self.message.setText("Select a person in the list first.")
+            return
+        if self._form_has_something():
+            problem = self._cannot_keep_form()
+            if problem:
+                self.message.setText(f"{problem} before editing another person.")
+                return
+        back = self.discussed.pop(row)
+        self.discussed_list.takeItem(row)
+        if self._form_has_something():
+            held = self._current()
+            self.discussed.append(held)
+            self._list(held)
+        self.person.setCurrentIndex(self.person.findData(back.person_id))
+        self._show_escalations()
+        for i in range(self.escalations.count()):
+            item = self.escalations.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) in back.escalations:
+                item.setCheckState(Qt.CheckState.Checked)
+        self.rationale.setPlainText(back.rationale)
+        self.actions.load(list(back.actions))
+        self.message.setText(f"{self._name(back.person_id)} is back in the form.")
+        self.rationale.setFocus()
 
     def save(self) -> None:
-        chosen: list[uuid.UUID] = [
-            self.escalations.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.escalations.count())
-            if self.escalations.item(i).checkState() == Qt.CheckState.Checked
-        ]
-        self.actions.add()  # an action typed but not yet added is kept, not lost
-        draft = SupervisionDraft(
-            self.worker.currentData(),
-            self._ws.clock.now(),
-            [PersonDiscussed(self.person.currentData(), self.rationale.toPlainText(), chosen, self.actions.drafts)],
-        )
+        persons = list(self.discussed)
+        if persons and self._form_has_something() and self.person.currentData() in {p.person_id for p in persons}:
+            self.message.setText(f"{self._cannot_keep_form()} before saving. Nothing has been saved yet.")
+            return
+        if not persons or self._form_has_something():
+            persons.append(self._current())  # what is in the form is saved too, or refused with the rest kept
+        draft = SupervisionDraft(self.worker.currentData(), self._ws.clock.now(), persons)
         lead = self._ws.lead
-        person = self.person.currentData()
         self.saving.run(
             "The supervision record",
             lambda: lead.record_supervision(draft),
-            persons=[person],
+            persons=list(dict.fromkeys(p.person_id for p in persons)),
             succeeded=lambda _saved: self.accept(),
         )
 

@@ -45,6 +45,7 @@ from sync.engine import Backoff, SyncEngine, SyncReport, Wiped
 from sync.status import read_status, status_line
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
+from ui.governance_dashboard import GovernanceDashboard
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lead_desktop import LeadDesktop
 from ui.lock_screen import LockScreen, lock_screen_html
@@ -188,10 +189,14 @@ class MainWindow(QMainWindow):
         # list is the second tab. The role is the server's word at enrolment (the staff list for a demo).
         self.main_page: QWidget = self.splitter
         self.lead_desktop: LeadDesktop | None = None
+        self.governance: GovernanceDashboard | None = None
         if workspace.role() == "team_lead":
             self.lead_desktop = LeadDesktop(workspace, pool, ops=self.ops)
+            # The governance measures, their trends and drill-down, and the CSV/PDF exports (Alt+G).
+            self.governance = GovernanceDashboard(workspace.governance, pool)
             self.lead_tabs = QTabWidget()
             self.lead_tabs.addTab(self.lead_desktop, "&Team review")
+            self.lead_tabs.addTab(self.governance, "&Governance")
             self.lead_tabs.addTab(self.splitter, "Pe&rsons")
             self.main_page = self.lead_tabs
         self.stack = QStackedWidget()
@@ -304,6 +309,8 @@ class MainWindow(QMainWindow):
         self._show_sync_status()
         if self.lead_desktop is not None:
             self.lead_desktop.reload(ws)
+        if self.governance is not None:
+            self.governance.set_service(ws.governance)
 
     # -- sync ---------------------------------------------------------------------------------------
 
@@ -546,6 +553,8 @@ class MainWindow(QMainWindow):
         self.model.forget()
         if self.lead_desktop is not None:
             self.lead_desktop.forget()
+        if self.governance is not None:
+            self.governance.forget()
         self.search_box.clear()
         if self.pending_dialog is not None:
             self.pending_dialog.forget()
@@ -633,6 +642,8 @@ class MainWindow(QMainWindow):
         self.model.forget()
         if self.lead_desktop is not None:
             self.lead_desktop.forget()
+        if self.governance is not None:
+            self.governance.forget()
         if self.pending_dialog is not None:
             self.pending_dialog.forget()
         if self.workspace is not None:

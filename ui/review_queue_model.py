@@ -58,6 +58,8 @@ class ReviewQueueModel(QAbstractTableModel):
         item = self._items[index.row()]
         if role == ItemRole:
             return item
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (QueueColumn.STATE, QueueColumn.SUMMARY):
+            return item.state if index.column() == QueueColumn.STATE else item.summary
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
         match QueueColumn(index.column()):

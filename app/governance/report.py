@@ -16,6 +16,7 @@ from app.governance.plan_use import safety_plan_use
 from app.governance.timeliness import escalation_timeliness, welfare_check_adherence
 from app.pathways import PathwayLibrary
 from app.persons import Nation
+from app.sync_health import last_sync_words
 
 ABOUT = (
     "These are process measures about the service: whether what its own pathways and policies ask was "
@@ -41,9 +42,7 @@ class Report:
         """When the data was last synced, in words: a device's report is only as new as its last sync."""
         if self.on_server:
             return "the server's records, as received by the time the report was made"
-        if self.last_synced is None:
-            return "never: this device has not synced, so records made on other devices are missing"
-        return f"{day_text(self.last_synced)} {self.last_synced:%H:%M} UTC"
+        return last_sync_words(self.last_synced)
 
     def measure(self, key: str) -> Measure:
         return next(m for m in self.measures if m.key == key)

@@ -5,6 +5,11 @@ then recorded through the services as the staff who did it: a second and third w
 worker's out-of-hours escalation, the lead's own earlier reviews, a supervision and a learning review with
 agreed actions (one done, one overdue). Every row is then copied into the lead's store, whose identity is
 the team lead's: it all arrived by sync, so nothing waits in the lead's outbox.
+
+The story it tells about syncing holds together, because the lead's screens say it back: the lead's laptop
+completed a sync as the demo was made (its record of a last sync and the server's team report have that one
+time); each worker's device last synced after everything of theirs the lead holds (Sam and Aisha recently,
+Gareth after his night's escalation), except Tom, whose notes are from before his sync two days ago.
 """
 
 from __future__ import annotations
@@ -75,9 +80,14 @@ def populate_lead(
     return made
 
 
+# The sync engine's record of its last complete sync (sync/engine.py LAST_SUCCESS).
+_LAST_SUCCESS = "sync.last_success"
+
+
 def _team_health(workspace: Workspace, now: datetime) -> None:
-    """The team report a server would have sent at the last sync: each worker's last sync, from the devices
-    the demo made, and one device with a record the server held for review."""
+    """The team report the server sent at the lead's last sync (the demo's making, ``now``): each worker's
+    last sync, from the devices the demo made, and one device with a record the server held for review. The
+    laptop's own record of that sync is the same time, so every screen says the same."""
     with workspace.store.sessions.begin() as session:
         staff = {s.id: s for s in session.scalars(select(models.Staff))}
         workers = []
@@ -86,13 +96,14 @@ def _team_health(workspace: Workspace, now: datetime) -> None:
             if person is not None and person.role in ("worker", "duty"):
                 workers.append({"name": person.name, "last_sync_at": json_value(device.last_sync_at)})
         report = {
-            "as_of": json_value(now - timedelta(hours=1)),
+            "as_of": json_value(now),
             "workers": sorted(workers, key=lambda w: w["name"]),
             "devices": [{"name": f"{DUTY}'s laptop", "quarantined": 1, "unsent": 0},
                         {"name": f"{MORE_WORKERS[1]}'s laptop", "quarantined": 0, "unsent": 3}],
             "break_glass": [],
         }  # fmt: skip
         session.merge(models.Meta(key=sync_health.META_KEY, value=json.dumps(report)))
+        session.merge(models.Meta(key=_LAST_SUCCESS, value=now.isoformat()))
 
 
 def _rows(team: Workspace) -> list[tuple[type[models.Base], list[dict[str, object]]]]:
@@ -148,13 +159,14 @@ def _team_work(team: Workspace, clock: FixedClock, summary: DemoSummary, now: da
                 ))  # fmt: skip
     busy = [p for p in person_ids if p not in (summary.missed_contacts_person_id, summary.escalation_person_id)]
 
-    # The other workers' recent notes (one of them synced two days ago: shown in sync health).
+    # The other workers' recent notes (one of them synced two days ago: shown in sync health). Each note was
+    # made before its worker's last sync: that sync is how it reached the lead.
     for n, (staff_id, last_sync) in enumerate(
         zip(others, (now - timedelta(hours=2), now - timedelta(days=2)), strict=True)
     ):
         _as(team, staff_id, org, now, last_sync)
         for k, pid in enumerate(busy[n + 3 :: 3][:3]):
-            start = now - timedelta(days=k + 1, hours=3 + n)
+            start = last_sync - timedelta(days=k, hours=3 + n)
             clock.set(start + timedelta(hours=1))
             seen = k % 2 == 0
             team.notes.record(NoteDraft(
@@ -170,7 +182,7 @@ def _team_work(team: Workspace, clock: FixedClock, summary: DemoSummary, now: da
     ooh_person = busy[0]
     identified = (now.astimezone(LONDON) - timedelta(days=1)).replace(hour=21, minute=40, second=0, microsecond=0)
     identified = identified.astimezone(ZoneInfo("UTC"))
-    _as(team, duty.id, org, now, now - timedelta(hours=9))
+    _as(team, duty.id, org, now, identified + timedelta(minutes=35))  # synced after the night's escalation
     clock.set(identified + timedelta(minutes=5))
     assert team.config is not None
     service = EscalationService(team.uow, clock, team.actor, team.config)
@@ -195,7 +207,7 @@ def _team_work(team: Workspace, clock: FixedClock, summary: DemoSummary, now: da
             ))  # fmt: skip
 
     # The lead's own earlier work: some reviews, a supervision and a learning review.
-    _as(team, lead.id, org, now, now - timedelta(hours=1))
+    _as(team, lead.id, org, now, now)
     clock.set(now - timedelta(days=6))
     with team.store.sessions() as session:
         older = list(session.scalars(
@@ -227,5 +239,9 @@ def _team_work(team: Workspace, clock: FixedClock, summary: DemoSummary, now: da
             actions=[AgreedActionDraft("Share the learning at the team meeting", LEAD, (now + timedelta(7)).date())],
         ))  # fmt: skip
     clock.set(now)
-    device = _as(team, lead.id, org, now, now - timedelta(hours=1))
+    device = _as(team, lead.id, org, now, now)
+    # Sam's notes and welfare check are on the lead's laptop: his laptop synced, as the demo was made.
+    with team.store.sessions.begin() as session:
+        for sams in session.scalars(select(models.Device).where(models.Device.staff_id == sam)):
+            sams.last_sync_at = now
     return LeadDemoSummary(lead.id, device, len(person_ids), (sam, *others), esc.id, welfare)

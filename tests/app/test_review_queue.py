@@ -7,8 +7,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.clock import FixedClock
 from app.errors import NotPermitted
-from app.review_queue import ItemKind, QueueFilter, QueueItem, ordered, select_items
+from app.escalations import ActionDraft, ActionKind, EscalationDraft
+from app.review_queue import (
+    NOBODY_REACHED_WORDS,
+    STAYS_WORDS,
+    ItemKind,
+    QueueFilter,
+    QueueItem,
+    in_words,
+    ordered,
+    select_items,
+)
 from app.workspace import Workspace
 from storage import models
 from tests.app.test_write_path import _note, as_team_lead
@@ -64,3 +75,71 @@ def test_the_lead_sees_a_new_note_unreviewed_and_then_reviewed(workspace: Worksp
     with workspace.store.sessions() as session:
         views = session.scalars(select(models.AuditEvent).where(models.AuditEvent.record_type == "review_queue"))
         assert [e.action for e in views] == ["view", "view"]
+
+
+def _open_escalation_nobody_reached(ws: Workspace) -> uuid.UUID:
+    """In hours at NOW: "is anyone's life at risk" answered No, so the next step is the duty worker, due
+    within 60 minutes of the concern, and nobody has been phoned yet."""
+    with ws.store.sessions() as session:
+        busy = set(session.scalars(select(models.Escalation.person_id)))
+    person = next(r.person_id for r in ws.caseload.rows() if r.person_id not in busy)
+    esc, _ = ws.escalations.start(EscalationDraft(person, ["current-intent-or-plan"], "Told me about a plan", NOW))
+    ws.escalations.answer(esc.id, "danger", "No")
+    return esc.id
+
+
+def test_a_review_leaves_an_open_escalation_with_nobody_reached_at_the_top_saying_why(
+    workspace: Workspace, clock: FixedClock
+) -> None:
+    with workspace.store.sessions() as session:
+        worker = session.scalars(select(models.Meta.value).where(models.Meta.key == "staff_id")).one()
+        device = session.scalars(select(models.Meta.value).where(models.Meta.key == "device_id")).one()
+        org = session.scalars(select(models.Meta.value).where(models.Meta.key == "organisation_id")).one()
+    escalation = _open_escalation_nobody_reached(workspace)
+    note = _note(workspace)
+    clock.set(NOW + timedelta(hours=2, minutes=5))
+    as_team_lead(workspace)
+    workspace.lead.review(escalation, "Seen; asked Sam to phone the duty worker now")
+    workspace.lead.review(note)
+
+    items = workspace.review_queue.items()
+    shown = select_items(items, QueueFilter(date_from=(NOW + timedelta(days=1)).date()))
+    [item] = [i for i in shown if i.record_id == escalation]
+    top = [i for i in shown if i.nobody_reached]
+    assert item in top and shown[: len(top)] == top, "still in the queue, in its top group (oldest first)"
+    assert note not in {i.record_id for i in shown}, "a reviewed note leaves the queue"
+    assert item.reviewed and item.reviews[0].comment == "Seen; asked Sam to phone the duty worker now"
+    [overdue] = item.overdue_steps
+    assert overdue.overdue_by == timedelta(hours=1, minutes=5) and "duty worker" in overdue.step
+    assert item.attention() == [
+        NOBODY_REACHED_WORDS, f"Overdue by 1 hour 5 minutes: {overdue.step}", STAYS_WORDS
+    ]  # fmt: skip
+    assert item.state.startswith("Open — nobody who can act has been reached yet; a step overdue by 1 hour 5 minutes")
+    for word in ("risk", "high", "low", "medium", "red", "amber", "green"):
+        assert word not in " ".join(item.attention()).lower().split()
+
+    # Once someone who can act is reached, the reviewed escalation leaves the queue.
+    workspace.set_identity(uuid.UUID(org), uuid.UUID(worker), uuid.UUID(device))
+    workspace.escalations.record_action(
+        escalation,
+        ActionDraft("duty-worker", ActionKind.PHONED, reached=True, contact_id="eastmoor-duty-worker",
+                    contact_reached="Duty worker", outcome="Will call the person back within the hour"),
+    )  # fmt: skip
+    as_team_lead(workspace)
+    [after] = [i for i in workspace.review_queue.items() if i.record_id == escalation]
+    assert not after.nobody_reached and after.attention() == []
+    assert escalation not in {i.record_id for i in select_items([after], QueueFilter())}
+
+
+def test_an_open_welfare_check_with_nobody_reached_is_first_whatever_its_age() -> None:
+    welfare = _item(5, 30, ItemKind.WELFARE_CHECK, open_welfare_check=True, nobody_reached=True)
+    missed = _item(3, 40, missed_contact=True)
+    picked = QueueItem(**{**{f: getattr(welfare, f) for f in welfare.__slots__}, "reviews": (object(),)})  # type: ignore[arg-type]
+    assert ordered([missed, picked]) == [picked, missed] and picked.stays_after_review
+    assert select_items([missed, picked], QueueFilter(date_from=NOW.date())) == [picked]
+
+
+def test_durations_in_words() -> None:
+    assert [in_words(timedelta(seconds=s)) for s in (20, 60, 3600, 3660, 7500, 86400 + 3 * 3600, 2 * 86400)] == [
+        "under a minute", "1 minute", "1 hour", "1 hour 1 minute", "2 hours 5 minutes", "1 day 3 hours", "2 days"
+    ]  # fmt: skip

@@ -251,3 +251,21 @@ def test_report_refuses_a_worker_in_words_and_writes_csv_and_pdf_for_a_lead(demo
     backwards = waymark("report", "--data-dir", str(demo_dir), "--team", "eastmoor", "--from", "2026-06-01",
                         "--to", "2026-05-01")  # fmt: skip
     assert backwards.returncode == 1 and "--to is before --from" in backwards.stderr
+
+
+def test_report_while_the_window_holds_the_store_says_why_not_and_what_to_do(demo_dir: Path, tmp_path: Path) -> None:
+    from app.store_lock import StoreLock
+
+    held = StoreLock.acquire(demo_dir)  # as the open window holds it
+    try:
+        # No passphrase given and no terminal: it is told before a passphrase is ever asked for.
+        refused = waymark("report", "--data-dir", str(demo_dir), "--team", "eastmoor", "--from", "2026-06-01",
+                          "--to", "2026-11-30", "--csv", str(tmp_path / "r.csv"), passphrase=None)  # fmt: skip
+    finally:
+        held.release()
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    said = refused.stderr
+    assert said.startswith("waymark: these records are open in Waymark on this laptop, so the report was not made.")
+    assert "recorded in the audit log as an export" in said and "the Governance tab, Alt+G" in said
+    assert "close Waymark and run this command again. Nothing has been changed." in said
+    assert "passphrase" not in said and not (tmp_path / "r.csv").exists()

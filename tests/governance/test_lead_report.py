@@ -84,7 +84,7 @@ def test_the_report_states_when_its_data_was_last_synced(workspace: Workspace) -
     become(workspace, "team_lead")
     service = _service(workspace)
     never = service.report("eastmoor", date(2026, 6, 1), date(2026, 11, 30))
-    assert never.synced_text().startswith("never: this device has not synced")
+    assert never.synced_text().startswith("never: this laptop has not completed a sync with the server")
     with workspace.store.sessions.begin() as session:
         session.merge(models.Meta(key="sync.last_success", value="2026-11-26T09:15:00+00:00"))
     assert service.report("eastmoor", date(2026, 6, 1), date(2026, 11, 30)).synced_text() == "26 Nov 2026 09:15 UTC"

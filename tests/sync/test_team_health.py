@@ -102,3 +102,55 @@ def test_a_heartbeat_from_an_older_client_without_the_escalation_count_is_accept
     assert org.client.post(f"{V1}/heartbeat", headers=bob.headers, json=beat).status_code == 200
     body = org.client.get(f"{V1}/team/health", headers=org.device("lead.east").headers).json()
     assert {d["name"].split("'")[0]: d["unsent_escalations"] for d in body["devices"]}["Bob"] == 0
+
+
+def test_the_banner_says_this_laptops_last_sync_from_the_store_and_what_never_means() -> None:
+    report = {
+        "as_of": "2026-11-26T13:00:00.000000Z",
+        "workers": [{"name": "Cat", "last_sync_at": None}, {"name": "Ann", "last_sync_at": "2026-11-26T12:00:00Z"}],
+        "devices": [],
+        "break_glass": [],
+    }
+    synced = NOW - timedelta(hours=3, minutes=10)
+    text = html.unescape(sync_health.describe(report, NOW, synced))
+    assert text.startswith(
+        "<b>Sync health</b> (the server's report at this laptop's last sync, 26 Nov 2026 11:20 UTC, 3 hours ago)"
+    )
+    assert sync_health.last_sync_words(synced) == "26 Nov 2026 11:20 UTC"
+    assert "Cat (never synced)" in text and text.endswith(
+        "“Never synced” means no laptop of theirs has reached the server since it was enrolled: nothing they have "
+        "recorded has reached the server or this laptop."
+    )
+    everyone_synced = {**report, "workers": report["workers"][1:]}
+    assert "Never synced" not in html.unescape(sync_health.describe(everyone_synced, NOW, synced))
+    nothing = html.unescape(sync_health.describe(None, NOW, None))
+    assert "this laptop's last sync: never: this laptop has not completed a sync with the server" in nothing
+
+
+def test_the_banner_puts_unsent_escalations_first_and_names_each_break_glass_opening() -> None:
+    person = "0190a0c5-0000-7000-8000-000000000001"
+    report = {
+        "as_of": "2026-11-26T14:00:00.000000Z",
+        "workers": [{"name": "Ann", "last_sync_at": "2026-11-26T13:00:00.000000Z"}],
+        "devices": [
+            {"name": "Ann's laptop", "quarantined": 0, "unsent": 3, "unsent_escalations": 1,
+             "heartbeat_at": "2026-11-26T13:55:00.000000Z"},
+        ],
+        "break_glass": [
+            {"user_name": "Dee", "person_id": person, "reason": "Police called <urgent>",
+             "granted_at": "2026-11-26T02:10:00.000000Z", "ends_at": "2026-11-26T04:10:00.000000Z"},
+        ],
+    }  # fmt: skip
+    raw = sync_health.describe(report, NOW, NOW, {person: "Robin"})
+    assert "&lt;urgent&gt;" in raw  # the reason is the duty worker's text: escaped, never markup
+    text = html.unescape(raw)
+    first = text.split(": ", 1)[1]
+    assert first.startswith("<b>Escalations recorded but not yet on the server</b>, by their last heartbeat: "
+                            "Ann's laptop (1, reported 26 Nov 13:55)")  # fmt: skip
+    assert "every worker synced" not in text
+    assert (
+        "Break-glass openings in the last 30 days (1): Dee opened Robin 26 Nov 02:10–04:10: “Police called <urgent>”"
+        in text
+    )
+    unnamed = sync_health.describe(report, NOW, NOW)
+    assert "Dee opened a person not on this laptop" in unnamed

@@ -7,13 +7,15 @@ import csv
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QThreadPool
+from PySide6.QtCore import QDate, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app.governance.service import GovernanceService
 from app.workspace import Workspace
+from tests.conftest import PASSPHRASE
 from tests.governance.lead_store import become
-from ui.governance_dashboard import FigureRole, GovernanceDashboard
+from ui.governance_dashboard import FigureRole, GovernanceDashboard, export_failure_words
+from ui.main_window import MainWindow
 
 
 def _dashboard(qtbot: QtBot, workspace: Workspace, pool: QThreadPool) -> GovernanceDashboard:
@@ -78,7 +80,62 @@ def test_an_export_to_a_folder_that_is_gone_says_nothing_was_lost(
     with qtbot.waitSignal(dashboard.export_finished, timeout=30_000) as done:
         dashboard.export("csv", tmp_path / "gone" / "report.csv")
     assert done.args == [""]
-    assert "Nothing in Waymark was changed or lost" in dashboard.status.text()
+    assert dashboard.status.text() == (
+        "report.csv could not be written: the folder it was to go in is not there (a USB stick taken out?). "
+        "Nothing in Waymark was changed or lost; choose another folder and export again."
+    )
+    assert "Error" not in dashboard.status.text() and not dashboard.progress.isVisible()
+
+
+def test_export_failures_are_said_in_words() -> None:
+    denied = PermissionError(13, "Permission denied", "/media/usb/report.pdf")
+    assert export_failure_words(denied).startswith(
+        "report.pdf could not be written: this laptop does not allow writing in that folder. Nothing in Waymark"
+    )
+    full = OSError(28, "No space left on device", "/tmp/report.pdf")
+    assert export_failure_words(full).startswith("report.pdf could not be written: the disk is full.")
+
+
+def test_the_lead_window_has_the_dashboard_as_a_tab_reached_with_alt_g_and_forgotten_at_a_lock(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool, tmp_path: Path
+) -> None:
+    become(workspace, "team_lead")
+    window = MainWindow(workspace, pool, settings_path=tmp_path / "window.ini")
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    dashboard = window.governance
+    assert isinstance(dashboard, GovernanceDashboard)
+    tabs = [window.lead_tabs.tabText(i) for i in range(window.lead_tabs.count())]
+    assert tabs == ["&Team review", "&Governance", "Pe&rsons"]
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    assert window.lead_tabs.currentWidget() is dashboard and dashboard.isVisible()
+    qtbot.waitUntil(lambda: dashboard.team.count() > 0, timeout=10_000)
+    dashboard.first.setDate(QDate(2026, 6, 1))
+    dashboard.last.setDate(QDate(2026, 11, 30))
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)  # &Make report
+    assert dashboard.figures.rowCount() > 0
+    moved: list[int] = []
+    dashboard.progress.valueChanged.connect(moved.append)
+    with qtbot.waitSignal(dashboard.export_finished, timeout=30_000) as done:
+        dashboard.export("pdf", tmp_path / "from-the-window.pdf")
+        assert dashboard.progress.isVisible() and not dashboard.export_pdf_button.isEnabled(), "one at a time"
+    assert dashboard.export_pdf_button.isEnabled() and dashboard.export_csv_button.isEnabled()
+    assert done.args == [str(tmp_path / "from-the-window.pdf")] and moved and not dashboard.progress.isVisible()
+
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked and window.workspace is None
+    assert dashboard.report is None and dashboard.figures.rowCount() == 0 and dashboard.records.rowCount() == 0
+    assert dashboard.team.count() == 0 and not dashboard.export_pdf_button.isEnabled()
+
+    qtbot.keyClicks(window.lock_screen.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace is not None and dashboard.team.count() > 0, timeout=15_000)
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    assert dashboard.figures.rowCount() > 0
 
 
 def test_a_worker_laptop_is_told_reports_are_for_team_leads(

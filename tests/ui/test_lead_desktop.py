@@ -9,11 +9,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
+from sqlalchemy import select
 
 from app.actions import ActionState
+from app.clock import FixedClock
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.review_queue import ItemKind
 from app.workspace import Workspace
+from storage import models
+from tests.app.test_review_queue import _open_escalation_nobody_reached
+from tests.app.test_write_path import as_team_lead
 from tests.conftest import NOW
 from tests.sync.inprocess import LEAD, WORKER, DemoServer
 from ui.lead_desktop import LeadDesktop
@@ -118,3 +123,83 @@ def test_a_worker_gets_no_lead_desktop(qtbot, workspace: Workspace, pool, tmp_pa
     qtbot.addWidget(win)
     assert win.lead_desktop is None and win.main_page is win.splitter
     assert ItemKind.CONTACT_NOTE.label == "Contact note"
+
+
+def test_a_reviewed_open_escalation_with_nobody_reached_stays_at_the_top_saying_why(
+    qtbot, pool, workspace: Workspace, clock: FixedClock
+) -> None:
+    escalation = _open_escalation_nobody_reached(workspace)
+    clock.set(NOW + timedelta(hours=2, minutes=5))
+    as_team_lead(workspace)
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    desktop.show()
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    _select(desktop, escalation)
+    shown = desktop.detail.toPlainText()
+    assert "Open — nobody who can act has been reached yet" in shown
+    assert "Overdue by 1 hour 5 minutes: " in shown
+    qtbot.keyClicks(desktop.comment, "Asked Sam to phone the duty worker now")
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        qtbot.keyClick(desktop.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not desktop.include_reviewed.isChecked()
+    rows = [desktop.model.item(r) for r in range(desktop.model.rowCount())]
+    top = [i for i in rows if i.nobody_reached]
+    assert escalation in {i.record_id for i in top} and rows[: len(top)] == top, "still in the queue, at the top"
+    _select(desktop, escalation)
+    shown = desktop.detail.toPlainText()
+    assert "Reviewed by Priya Natarajan" in shown and "Asked Sam to phone the duty worker now" in shown
+    assert "kept at the top of the queue: it is still open and nobody who can act has been reached" in shown
+    assert "kept at the top" in desktop.queue_count.text()
+
+
+def test_one_supervision_discusses_several_persons_each_with_its_own_rationale_and_actions(
+    qtbot, pool, workspace: Workspace
+) -> None:
+    as_team_lead(workspace)
+    dialog = SupervisionDialog(workspace, ops=StoreOps(pool))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    first = dialog.person.currentData()
+    dialog.rationale.setPlainText("Escalated on sudden deterioration: criteria met, reason written down.")
+    qtbot.keyClicks(dialog.actions.what, "Add the sister's number to the plan")
+    qtbot.keyClicks(dialog.actions.owner, "Sam Okafor")  # typed, not yet added: kept when the person is added
+    dialog.add_person.click()
+    assert [p.person_id for p in dialog.discussed] == [first] and dialog.discussed_list.count() == 1
+    assert "1 action agreed" in dialog.discussed_list.item(0).text()
+    assert dialog.rationale.toPlainText() == "" and dialog.actions.drafts == []
+    second = dialog.person.currentData()
+    assert second != first, "the form moves on to someone not yet discussed"
+
+    dialog.add_person.click()  # nothing written for the second person yet
+    assert "Write the rationale discussed for" in dialog.message.text() and len(dialog.discussed) == 1
+    dialog.person.setCurrentIndex(dialog.person.findData(first))
+    dialog.rationale.setPlainText("Again")
+    dialog.add_person.click()
+    assert "is already in this supervision" in dialog.message.text() and len(dialog.discussed) == 1
+    dialog.rationale.clear()
+
+    # Taken back into the form, changed, and kept again.
+    dialog.discussed_list.setCurrentRow(0)
+    dialog.edit_again.click()
+    assert dialog.person.currentData() == first and dialog.discussed == []
+    assert dialog.rationale.toPlainText().startswith("Escalated on sudden deterioration")
+    assert len(dialog.actions.drafts) == 1
+    dialog.rationale.setPlainText("Escalated on sudden deterioration: criteria met; agreed it was timely.")
+    dialog.add_person.click()
+    dialog.person.setCurrentIndex(dialog.person.findData(second))
+    dialog.rationale.setPlainText("Did not escalate: no current intent; agreed more contact instead.")
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.save()
+
+    with workspace.store.sessions() as session:
+        rows = list(session.scalars(select(models.Supervision)))
+    mine = [r for r in rows if r.person_id in (first, second) and r.created_at == rows[-1].created_at]
+    assert {r.person_id: r.rationale for r in mine} == {
+        first: "Escalated on sudden deterioration: criteria met; agreed it was timely.",
+        second: "Did not escalate: no current intent; agreed more contact instead.",
+    }
+    assert len({r.session_id for r in mine}) == 1, "one supervision session"
+    by_person = {r.person_id: [a["action"] for a in r.actions] for r in mine}
+    assert by_person == {first: ["Add the sister's number to the plan"], second: []}
