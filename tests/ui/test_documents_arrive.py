@@ -1,0 +1,34 @@
+"""The organisation's pathways arriving by sync, as the worker sees them: the window says they are in use,
+and an escalation already open stays on the version it started with and says so in its window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.escalations import NEWER_PATHWAY, EscalationDraft
+from tests.ui.fake_sync import Server, synced_window
+
+PATHWAYS = Path(__file__).resolve().parents[2] / "resources" / "pathways"
+
+
+def test_a_newer_pathway_arrives_while_an_escalation_is_open(qtbot, workspace, pool, tmp_path) -> None:
+    person = workspace.caseload.rows()[0].person_id
+    esc, _ = workspace.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Much worse today"))
+    started_on = esc.pathway.version
+    server = Server(workspace)
+    win = synced_window(qtbot, workspace, pool, tmp_path, server)
+    for path in sorted(PATHWAYS.glob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        if path.name.startswith("moorland-") and "welfare" not in path.name:
+            text = text.replace(f'version = "{started_on}"', 'version = "99"', 1)
+        server.serve_document("pathways", path.name, text)
+    win.sync_now()
+    qtbot.waitUntil(lambda: "were updated and are now in use" in win.statusBar().currentMessage(), timeout=10_000)
+    assert win.workspace.config.pathways.get(esc.pathway.id).version == "99"
+    win.open_person(person)
+    view = win.person_panel.open_escalation(win.workspace.escalations.get(esc.id))
+    text = view.period.text()
+    assert NEWER_PATHWAY in text and f"(version {started_on})" in text
+    # A new escalation runs on what arrived, and says nothing of the kind.
+    newer, _ = win.workspace.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Later again"))
+    assert newer.pathway.version == "99" and newer.pathway_notice is None
