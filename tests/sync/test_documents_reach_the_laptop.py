@@ -24,11 +24,6 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 ESCALATION_FILES = ("moorland-in-hours.toml", "moorland-out-of-hours.toml")
 
 
-def import_demo_documents(server: DemoServer) -> None:
-    importing.run(server.admin, "directory", sorted((RESOURCES / "contacts").glob("*.toml")))
-    importing.run(server.admin, "pathways", sorted((RESOURCES / "pathways").glob("*.toml")))
-
-
 def import_new_escalation_pathways(server: DemoServer, folder: Path, version: str = "99") -> None:
     """A new version of both escalation pathways (in and out of hours), titled so it shows."""
     folder.mkdir(exist_ok=True)
@@ -51,7 +46,6 @@ def _escalate(ws: Workspace) -> object:
 
 
 def test_documents_arrive_and_the_workspace_runs_on_them(demo_server: DemoServer, tmp_path: Path) -> None:  # noqa: F811
-    import_demo_documents(demo_server)
     ws = demo_server.laptop(WORKER, tmp_path / "sam")
     try:
         assert ws.config is not None and ws.config.received == frozenset({"pathways", "directory"})
@@ -79,7 +73,6 @@ def test_an_open_escalation_keeps_the_version_it_started_on_and_says_so(
     demo_server: DemoServer,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    import_demo_documents(demo_server)
     ws = demo_server.laptop(WORKER, tmp_path / "sam")
     try:
         started = _escalate(ws)
@@ -134,7 +127,6 @@ def test_a_document_that_fails_its_checks_is_refused_and_the_laptop_keeps_what_i
     tmp_path: Path,
     damage: str,
 ) -> None:
-    import_demo_documents(demo_server)
     ws = demo_server.laptop(WORKER, tmp_path / "sam")
     try:
         assert ws.config is not None
@@ -168,7 +160,6 @@ def test_documents_are_fetched_only_when_the_digest_changes(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import_demo_documents(demo_server)
     ws = demo_server.laptop(WORKER, tmp_path / "sam")
     fetched: list[int] = []
     real = client_mod.SyncClient.documents
@@ -190,13 +181,19 @@ def test_documents_are_fetched_only_when_the_digest_changes(
         ws.close()
 
 
-def test_until_the_first_documents_arrive_the_built_in_ones_are_used(
+def test_the_demo_organisations_documents_arrive_at_enrolment(
     demo_server: DemoServer,  # noqa: F811
     tmp_path: Path,
 ) -> None:
+    """``waymark-server demo`` imports the demo's pathways and directory: a new laptop runs on them."""
     ws = demo_server.laptop(WORKER, tmp_path / "sam")
     try:
-        assert ws.config is not None and ws.config.received == frozenset()
-        assert "moorland-in-hours.toml" in ws.config.pathways.by_file
+        assert ws.config is not None and ws.config.received == frozenset({"pathways", "directory"})
+        held = {(d.kind, d.name) for d in ws.received_documents()}
+        bundled = {("pathways", f.name) for f in (RESOURCES / "pathways").glob("*.toml")} | {
+            ("directory", f.name) for f in (RESOURCES / "contacts").glob("*.toml")
+        }
+        assert held == bundled
+        assert not [p for p in ws.config.problems if p.severity.value == "error"]
     finally:
         ws.close()
