@@ -8,7 +8,8 @@ from pathlib import Path
 from app.escalations import NEWER_PATHWAY, EscalationDraft
 from tests.ui.fake_sync import Server, synced_window
 
-PATHWAYS = Path(__file__).resolve().parents[2] / "resources" / "pathways"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+PATHWAYS = RESOURCES / "pathways"
 
 
 def test_a_newer_pathway_arrives_while_an_escalation_is_open(qtbot, workspace, pool, tmp_path) -> None:
@@ -22,9 +23,17 @@ def test_a_newer_pathway_arrives_while_an_escalation_is_open(qtbot, workspace, p
         if path.name.startswith("moorland-") and "welfare" not in path.name:
             text = text.replace(f'version = "{started_on}"', 'version = "99"', 1)
         server.serve_document("pathways", path.name, text)
+    for path in sorted((RESOURCES / "contacts").glob("*.toml")):
+        text = path.read_text(encoding="utf-8").replace('"Eastmoor team duty worker"', '"Eastmoor duty desk"', 1)
+        server.serve_document("directory", path.name, text)
+    win.contacts.search.setText("duty desk")
+    assert win.contacts.model.rowCount() == 0, "not in the built-in directory"
     win.sync_now()
-    qtbot.waitUntil(lambda: "were updated and are now in use" in win.statusBar().currentMessage(), timeout=10_000)
+    said = "updated pathways and crisis contacts are now in use"
+    qtbot.waitUntil(lambda: said in win.statusBar().currentMessage(), timeout=10_000)
     assert win.workspace.config.pathways.get(esc.pathway.id).version == "99"
+    win.contacts.refresh()
+    assert win.contacts.model.rowCount() == 1, "the crisis contacts pane searches the directory that arrived"
     win.open_person(person)
     view = win.person_panel.open_escalation(win.workspace.escalations.get(esc.id))
     text = view.period.text()
