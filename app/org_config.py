@@ -66,6 +66,9 @@ class OrgConfig:
             loaded = bundled
         archive = _archive(bundled.library.by_file.values(), received, directory, today)
         library = replace(loaded.library, archive=archive)
+        if library.criteria is None:
+            # Pathways sent without their threshold criteria file must not leave a worker unable to escalate.
+            library = replace(library, criteria=bundled.library.criteria)
         policy, policy_problems = load_policy(policy_file, today)
         problems = (*hour_problems, *contact_problems, *loaded.problems, *policy_problems)
         kinds = frozenset(kind for kind, files in current.items() if files)
