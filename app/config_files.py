@@ -49,6 +49,15 @@ def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     return None
 
 
+def parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """The same as ``read_toml`` for a file's text already in hand (a document received by sync)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        problems.append(Problem(file, None, f"is not valid TOML ({e})"))
+    return None
+
+
 class Fields:
     """Typed access to one table of a file; a missing or wrong value becomes a Problem, not an exception."""
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from app.config_files import Fields, Problem, errors, read_toml
+from app.config_files import Fields, Problem, errors, parse_toml, read_toml
 from app.hours import LONDON, HoursCalendar, Period, TeamCalendars, bank_holidays
 from app.persons import Nation
 
@@ -211,27 +211,48 @@ class Directory:
 def load_directory(paths: Sequence[Path], *, calendars: TeamCalendars | None = None) -> tuple[Directory, list[Problem]]:
     """Read contact files (a folder's ``*.toml`` or single files). A file with errors contributes nothing."""
     problems: list[Problem] = []
-    entries: dict[str, DirectoryEntry] = {}
-    versions: list[str] = []
+    docs: list[tuple[str, Mapping[str, Any] | None, list[Problem]]] = []
     for path in _toml_files(paths, problems):
         file_problems: list[Problem] = []
-        doc = read_toml(path, file_problems)
+        docs.append((path.name, read_toml(path, file_problems), file_problems))
+    return _directory(docs, calendars, problems)
+
+
+def directory_from_texts(
+    files: Sequence[tuple[str, str]], *, calendars: TeamCalendars | None = None
+) -> tuple[Directory, list[Problem]]:
+    """The same as ``load_directory`` for files' texts in hand, each ``(file name, text)`` (received by sync)."""
+    docs: list[tuple[str, Mapping[str, Any] | None, list[Problem]]] = []
+    for name, text in files:
+        file_problems: list[Problem] = []
+        docs.append((name, parse_toml(text, name, file_problems), file_problems))
+    return _directory(docs, calendars, [])
+
+
+def _directory(
+    docs: Sequence[tuple[str, Mapping[str, Any] | None, list[Problem]]],
+    calendars: TeamCalendars | None,
+    problems: list[Problem],
+) -> tuple[Directory, list[Problem]]:
+    entries: dict[str, DirectoryEntry] = {}
+    versions: list[str] = []
+    for name, doc, file_problems in docs:
         parsed: list[DirectoryEntry] = []
         version = None
         if doc is not None:
-            top = Fields(doc, path.name, None, file_problems)
+            top = Fields(doc, name, None, file_problems)
             version = top.text("version")
             for table in top.tables("entries"):
-                entry = _read_entry(table, path.name, file_problems)
+                entry = _read_entry(table, name, file_problems)
                 if entry is None:
                     continue
                 if entry.id in entries or any(e.id == entry.id for e in parsed):
-                    file_problems.append(Problem(path.name, entry.id, "is defined more than once"))
+                    file_problems.append(Problem(name, entry.id, "is defined more than once"))
                 parsed.append(entry)
         problems.extend(file_problems)
         if not errors(file_problems) and version:
             entries.update({e.id: e for e in parsed})
-            versions.append(f"{path.stem}@{version}")
+            versions.append(f"{Path(name).stem}@{version}")
     return Directory(entries, "+".join(versions), calendars or TeamCalendars()), problems
 
 

@@ -175,6 +175,9 @@ class Timeliness:
         return f"overdue by {_duration(now - self.due_by)}" if now > self.due_by else f"due by {self.due_by:%H:%M}"
 
 
+NEWER_PATHWAY = "A newer pathway has arrived; this escalation continues on the version it started with."
+
+
 @dataclass(frozen=True)
 class Escalation:
     id: uuid.UUID
@@ -197,6 +200,8 @@ class Escalation:
     follow_up_done_at: datetime | None = None
     follow_up_done_by: str | None = field(default=None, repr=False)
     follow_up_outcome: str | None = field(default=None, repr=False)
+    # Set while the escalation is open and a newer version of its pathway has arrived since it started.
+    pathway_notice: str | None = None
 
     @property
     def reached_anyone(self) -> bool:
@@ -656,6 +661,7 @@ class EscalationService:
             warning = f"This escalation used {row.pathway_id}, which has since been replaced; showing the current one."
         if pathway is None:
             raise NotFound("The pathway this escalation used is not loaded on this device.")
+        notice = NEWER_PATHWAY if self.config.pathways.newer_than(row.pathway_id) is not None else None
         # "Other" actions (a partner agency phoned alongside the pathway, say) are kept in the record but
         # never move the pathway on.
         steps = [Step(a.node_id, a.answer, a.reached) for a in actions if a.is_step and a.kind is not ActionKind.OTHER]
@@ -681,6 +687,7 @@ class EscalationService:
             follow_up_done_at=state.follow_up_done_at,
             follow_up_done_by=state.follow_up_done_by,
             follow_up_outcome=state.follow_up_outcome,
+            pathway_notice=notice if state.closed_at is None and warning is None else None,
         )
 
     def _add_action(self, w: Write, esc: Escalation, **values: object) -> models.EscalationAction:

@@ -6,18 +6,20 @@ never stop Waymark opening: they are kept here for the UI to show, and a broken 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from app.config_files import Problem
-from app.directory import Directory, load_directory
+from app.directory import Directory, directory_from_texts, load_directory
+from app.documents import ReceivedFile, in_force
 from app.hours import TeamCalendars
 from app.hours_files import load_calendars
 from app.missed_contact_policy_file import load_policy
 from app.missed_contacts import MissedContactPolicy
-from app.pathway_files import load_library
-from app.pathways import PathwayLibrary
+from app.pathway_files import library_from_texts, load_library, read_text
+from app.pathways import Pathway, PathwayLibrary
 
 # The bundled configuration (the demo organisation and the national lines). Data files, not code: app
 # reads them by path, so the one-way dependency on code stays intact.
@@ -31,6 +33,8 @@ class OrgConfig:
     calendars: TeamCalendars
     problems: tuple[Problem, ...] = field(default=())
     missed_contacts: MissedContactPolicy = field(default_factory=MissedContactPolicy)
+    # Which kinds of document came from the organisation's server (the rest are the built-in files).
+    received: frozenset[str] = field(default=frozenset())
 
     @classmethod
     def load(
@@ -42,13 +46,33 @@ class OrgConfig:
         hours_file: Path = BUNDLED / "hours" / "teams.toml",
         policy_file: Path = BUNDLED / "missed-contacts" / "policy.toml",
         previous: OrgConfig | None = None,
+        received: Sequence[ReceivedFile] = (),
     ) -> OrgConfig:
+        """``received``: every version of the organisation's documents this laptop was sent (sync). Of each
+        kind, the newest version of each file replaces the built-in files once the first has arrived; every
+        version stays readable so an open escalation keeps the pathway version it started on."""
         calendars, hour_problems = load_calendars(hours_file)
-        directory, contact_problems = load_directory([contacts_dir], calendars=calendars)
-        loaded = load_library(pathways_dir, directory, today, previous.pathways if previous else None)
+        current = in_force(received)
+        if current["directory"]:
+            texts = [(d.name, d.text) for d in current["directory"]]
+            directory, contact_problems = directory_from_texts(texts, calendars=calendars)
+        else:
+            directory, contact_problems = load_directory([contacts_dir], calendars=calendars)
+        before = previous.pathways if previous else None
+        bundled = load_library(pathways_dir, directory, today, before)
+        if current["pathways"]:
+            loaded = library_from_texts([(d.name, d.text) for d in current["pathways"]], directory, today, before)
+        else:
+            loaded = bundled
+        archive = _archive(bundled.library.by_file.values(), received, directory, today)
+        library = replace(loaded.library, archive=archive)
+        if library.criteria is None:
+            # Pathways sent without their threshold criteria file must not leave a worker unable to escalate.
+            library = replace(library, criteria=bundled.library.criteria)
         policy, policy_problems = load_policy(policy_file, today)
         problems = (*hour_problems, *contact_problems, *loaded.problems, *policy_problems)
-        return cls(directory, loaded.library, calendars, problems, policy)
+        kinds = frozenset(kind for kind, files in current.items() if files)
+        return cls(directory, library, calendars, problems, policy, kinds)
 
     @property
     def versions(self) -> dict[str, str]:
@@ -59,3 +83,19 @@ class OrgConfig:
             "directory": self.directory.version,
             "criteria": criteria.ref if criteria else "none",
         }
+
+
+def _archive(
+    bundled: Iterable[Pathway], received: Sequence[ReceivedFile], directory: Directory, today: date
+) -> dict[str, Pathway]:
+    """Every pathway version this laptop has held, by ``id@version``: the built-in files and each version
+    received. A version that no longer reads against today's directory is left out (its escalation then
+    shows the current version, and says so)."""
+    archive: dict[str, Pathway] = {p.ref: p for p in bundled}
+    for document in received:
+        if document.kind != "pathways":
+            continue
+        parsed = read_text(document.text, document.name, directory, today, [])
+        if isinstance(parsed, Pathway):
+            archive.setdefault(parsed.ref, parsed)
+    return archive

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.config_files import Approval, Fields, Problem, Severity, errors, read_toml
+from app.config_files import Approval, Fields, Problem, Severity, errors, parse_toml, read_toml
 from app.directory import Directory
 from app.hours import Period
 from app.pathways import (
@@ -53,22 +53,57 @@ def load_library(
         files = sorted(folder.glob("*.toml"))
         if not files:
             problems.append(Problem(folder.name, None, "has no pathway files (*.toml); only the built-in fallback"))
-    by_file: dict[str, Pathway] = {}
-    criteria: CriteriaSet | None = None
+    parsed: list[tuple[str, Pathway | CriteriaSet | None, list[Problem]]] = []
     for path in files:
         file_problems: list[Problem] = []
-        parsed = read_file(path, directory, today, file_problems)
+        parsed.append((path.name, read_file(path, directory, today, file_problems), file_problems))
+    return _library(parsed, today, previous, problems)
+
+
+def library_from_texts(
+    files: Sequence[tuple[str, str]],
+    directory: Directory,
+    today: date,
+    previous: PathwayLibrary | None = None,
+) -> Loaded:
+    """The same as ``load_library`` for files' texts in hand, each ``(file name, text)`` (received by sync)."""
+    parsed: list[tuple[str, Pathway | CriteriaSet | None, list[Problem]]] = []
+    for name, text in sorted(files):
+        file_problems: list[Problem] = []
+        parsed.append((name, read_text(text, name, directory, today, file_problems), file_problems))
+    return _library(parsed, today, previous, [])
+
+
+def read_text(
+    text: str, file: str, directory: Directory, today: date, problems: list[Problem]
+) -> Pathway | CriteriaSet | None:
+    """One file's text, fully validated; None when it has any error."""
+    doc = parse_toml(text, file, problems)
+    if doc is None:
+        return None
+    return read_document(doc, file, directory, today, problems)
+
+
+def _library(
+    parsed: Sequence[tuple[str, Pathway | CriteriaSet | None, list[Problem]]],
+    today: date,
+    previous: PathwayLibrary | None,
+    problems: list[Problem],
+) -> Loaded:
+    by_file: dict[str, Pathway] = {}
+    criteria: CriteriaSet | None = None
+    for name, read, file_problems in parsed:
         problems.extend(file_problems)
-        if isinstance(parsed, CriteriaSet):
-            criteria = parsed
-        elif isinstance(parsed, Pathway):
-            by_file[path.name] = parsed
-        elif previous is not None and path.name in previous.by_file:
-            by_file[path.name] = previous.by_file[path.name]
+        if isinstance(read, CriteriaSet):
+            criteria = read
+        elif isinstance(read, Pathway):
+            by_file[name] = read
+        elif previous is not None and name in previous.by_file:
+            by_file[name] = previous.by_file[name]
             problems.append(
-                Problem(path.name, None, "the last valid version stays in use until this is fixed", Severity.WARNING)
+                Problem(name, None, "the last valid version stays in use until this is fixed", Severity.WARNING)
             )
-        elif previous is not None and previous.criteria is not None and previous.criteria.file == path.name:
+        elif previous is not None and previous.criteria is not None and previous.criteria.file == name:
             criteria = previous.criteria
     problems.extend(check_set(by_file, criteria))
     return Loaded(PathwayLibrary(by_file, criteria, today), problems)

@@ -176,6 +176,8 @@ class PathwayLibrary:
     by_file: Mapping[str, Pathway]
     criteria: CriteriaSet | None
     as_of: date
+    # Versions no longer in force, by ``id@version``: an escalation keeps walking the one it started on.
+    archive: Mapping[str, Pathway] = field(default_factory=dict)
 
     def effective(self) -> list[Pathway]:
         return [p for p in self.by_file.values() if p.approval.effective_on(self.as_of)]
@@ -202,8 +204,14 @@ class PathwayLibrary:
             return BUILT_IN_FALLBACK
         return next(
             (p for p in self.by_file.values() if p.id == pid and (not version or p.version == version)),
-            None,
+            self.archive.get(ref) if version else None,
         )
+
+    def newer_than(self, ref: str) -> Pathway | None:
+        """The version in force of the pathway ``ref`` cites, when it is not that one (a newer one arrived)."""
+        pid, _, version = ref.partition("@")
+        current = next((p for p in self.by_file.values() if p.id == pid), None)
+        return current if current is not None and version and current.version != version else None
 
 
 # The last resort when even the organisation's national fallback file is missing or broken: a worker is

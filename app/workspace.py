@@ -18,6 +18,8 @@ from app.caseload import CaseloadService
 from app.clock import Clock, SystemClock
 from app.contact_notes import ContactNoteService
 from app.cover import CoverShift, cover_now
+from app.directory import load_directory
+from app.documents import Checked, ReceivedFile, check_arrivals
 from app.escalations import EscalationService
 from app.form_drafts import FormDraftService
 from app.governance.service import GovernanceService
@@ -26,7 +28,7 @@ from app.lease import LEASE_UNTIL, Lease, lease_at
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
 from app.note_drafts import NoteDraftService
-from app.org_config import OrgConfig
+from app.org_config import BUNDLED, OrgConfig
 from app.passphrase_rules import MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE_LENGTH
 from app.passphrase_rules import check_new_passphrase
 from app.pending import PendingPerson, group_pending
@@ -44,6 +46,7 @@ from storage import store as store_mod
 from storage.engine import Codec
 from storage.keyfile import KdfParams, calibrate
 from storage.repo import device as device_repo
+from storage.repo import documents as documents_repo
 from storage.repo import lead_records as lead_records_repo
 from storage.serialise import record_types, row_to_dict
 from storage.unit_of_work import UnitOfWork
@@ -74,7 +77,7 @@ class Workspace:
 
     def __post_init__(self) -> None:
         if self.config is None:
-            self.config = OrgConfig.load(self.clock.now().date())
+            self.config = OrgConfig.load(self.clock.now().date(), received=self.received_documents())
         if self.missed_contact_policy is None:
             self.missed_contact_policy = self.config.missed_contacts
         self._build_services()
@@ -102,6 +105,39 @@ class Workspace:
         self.review_queue = ReviewQueueService(uow, self.clock, self.actor, self.escalations)
         self.governance = GovernanceService(uow, self.clock, self.actor, self.config)
         self.planned = PlannedContactService(uow, self.clock, self.actor)
+
+    def received_documents(self) -> list[ReceivedFile]:
+        """Every version of the organisation's documents this laptop has been sent, oldest first."""
+        with self.store.sessions() as session:
+            return [
+                ReceivedFile(d.kind, d.name, d.document_id, d.sha256, d.text)
+                for d in documents_repo.received(session)
+            ]
+
+    def receive_documents(self, arriving: list[ReceivedFile]) -> Checked:
+        """Keep the documents the server says are in force that are new here and pass the app's own checks,
+        then run on them. A refused one changes nothing: the version held before stays in use."""
+        assert self.config is not None
+        held = self.received_documents()
+        bundled, _ = load_directory([BUNDLED / "contacts"], calendars=self.config.calendars)
+        checked = check_arrivals(arriving, held, bundled, self.clock.now().date(), self.config.calendars)
+        if checked.accepted:
+            with self.uow.receive() as session:
+                documents_repo.keep(
+                    session,
+                    [(d.kind, d.name, d.document_id, d.sha256, d.text) for d in checked.accepted],
+                    self.clock.now(),
+                )
+            self.reload_config()
+        return checked
+
+    def reload_config(self) -> None:
+        """Run on the organisation's documents as now held (services are rebuilt over the new configuration;
+        an escalation already open keeps the pathway version it started on)."""
+        self.config = OrgConfig.load(
+            self.clock.now().date(), received=self.received_documents(), previous=self.config
+        )
+        self._build_services()
 
     def lease(self) -> Lease:
         """The offline lease as it stands now (renewed by each sync)."""

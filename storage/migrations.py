@@ -36,6 +36,7 @@ from storage.models import (
     OutboxItem,
     PlannedContact,
     PlannedContactChange,
+    ReceivedDocument,
     RecordReview,
     Supervision,
 )
@@ -195,6 +196,12 @@ def _form_drafts(conn: Connection) -> None:
     FormDraft.__table__.create(conn)  # with its index
 
 
+def _received_documents(conn: Connection) -> None:
+    """The organisation's pathways and contacts directory as sync delivers them: a new table only (its
+    append-only triggers come with ``install``)."""
+    ReceivedDocument.__table__.create(conn)  # type: ignore[attr-defined]  # with its index
+
+
 def _plan_revision_present(conn: Connection) -> None:
     """Who was present at a plan's writing becomes a field. Older revisions keep it inside change_summary
     (append-only rows are never rewritten): readers take it from there (records.split_present)."""
@@ -218,6 +225,7 @@ STEPS: tuple[Step, ...] = (
         _planned_contact_records,
         rebuilds_tables=True,
     ),
+    Step(8, "the organisation's pathways and contacts directory, as received by sync", _received_documents),
 )
 BASE_VERSION = 1
 

@@ -260,6 +260,22 @@ class FormDraft(Base):
     kept_at_lock: Mapped[bool]  # last kept because the app locked or closed (else: while typing)
 
 
+class ReceivedDocument(Base):
+    """One version of an organisation's configuration file (a pathway, threshold criteria or contacts
+    directory file, in the client's own TOML format) as the sync server sent it, checked by the app's own
+    readers before it was kept. Append-only: a newer version is a new row; the newest of each (kind, name)
+    is in force, and earlier ones stay so an escalation keeps the pathway version it started on."""
+
+    __tablename__ = "received_document"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pathways | directory
+    name: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(Integer)  # the server's id of this version (a newer one is larger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
 class NoteAmendment(Base):
     __tablename__ = "note_amendment"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -496,6 +512,7 @@ Index("ix_revision_plan", SafetyPlanRevision.plan_id)
 Index("ix_record_review_reviewed", RecordReview.reviewed_id)
 Index("ix_action_update_source", ActionUpdate.source_id)
 Index("ix_form_draft_person", FormDraft.person_id)
+Index("ix_received_document_kind_name", ReceivedDocument.kind, ReceivedDocument.name)
 
 # Tables whose rows never change once written: no UPDATE, no DELETE, no REPLACE. The database enforces
 # it (storage/append_only.py installs the triggers on SQLite and PostgreSQL alike), so no code path,
@@ -517,4 +534,5 @@ APPEND_ONLY = (
     "planned_contact_change",
     "contact_plan",
     "contact_plan_change",
+    "received_document",
 )

@@ -18,8 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from sync import protocol as p
 
-# The schema version this client writes and reads (PROTOCOL.md §1.2, §2.5).
-CLIENT_SCHEMA = 1
+# The schema version this client writes and reads (PROTOCOL.md §1.2, §2.5): 2 reads the organisation's
+# documents' digest on pull pages (§2.10).
+CLIENT_SCHEMA = p.DOCUMENTS_SCHEMA
 APP_VERSION = "0.1.0"
 # Generous for a slow mobile link, short enough that a dead one is noticed and retried.
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -109,6 +110,9 @@ class SyncClient:
         # fields) still takes every other heartbeat.
         exclude = {"unsent_escalations"} if not body.unsent_escalations else set()
         return self._call("POST", "/heartbeat", p.HeartbeatResponse, json=body.model_dump(mode="json", exclude=exclude))
+
+    def documents(self) -> p.DocumentList:
+        return self._call("GET", "/documents", p.DocumentList)
 
     def team_health(self) -> p.TeamHealth:
         return self._call("GET", "/team/health", p.TeamHealth)

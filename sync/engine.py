@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, projections, sync_health
 from app import nhs_number as nhs
+from app.documents import ReceivedFile
 from app.errors import InvalidInput
 from app.lease import LEASE_UNTIL
 from app.workspace import Workspace
@@ -51,6 +52,8 @@ _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "
 QUARANTINE_PREFIX = "sync.quarantined."
 LAST_SUCCESS = device_repo.LAST_SYNC_SUCCESS
 LAST_FAILURE = "sync.last_failure"
+# The digest of the organisation's documents (pathways, directory) last applied here in full (PROTOCOL §2.10).
+DOCUMENTS_DIGEST = "sync.documents_digest"
 # How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
 CLOCK_OFFSET = "sync.clock_offset_ms"
 
@@ -95,6 +98,8 @@ class SyncReport:
     resynced: bool = False
     pending_after: int = 0
     welfare_checks_raised: int = 0  # by the missed-contact policy, over misses that arrived from the server
+    documents_received: int = 0  # new versions of the organisation's pathways and directory, now in use
+    documents_refused: list[str] = field(default_factory=list)  # one sentence per refused file
     persons_changed: set[uuid.UUID] = field(default_factory=set)  # whose records arrived: views to refresh
     tables_changed: set[str] = field(default_factory=set)  # which kinds of record arrived
 
@@ -114,6 +119,12 @@ class SyncReport:
             parts.append(f"{self.persons_added} person(s) added to this laptop")
         if self.persons_removed:
             parts.append(f"{self.persons_removed} person(s) no longer on your caseload removed from this laptop")
+        if self.documents_received:
+            parts.append(
+                f"{self.documents_received} new version(s) of the organisation's pathways or contacts directory, "
+                "now in use (escalations already open keep the pathway they started on)"
+            )
+        parts.extend(self.documents_refused)
         if self.resynced:
             parts.append("re-sent everything after the server was restored")
         parts.append("nothing waiting to send" if self.pending_after == 0 else f"{self.pending_after} still to send")
@@ -292,6 +303,7 @@ class SyncEngine:
     def _pull(self, client: SyncClient, state: SyncState, report: SyncReport, *, resnapshot: bool) -> None:
         cursor = state.cursor or None
         scope: set[uuid.UUID] | None = None
+        digest: str | None = None
         while True:
             try:
                 page = client.pull(cursor, self.pull_limit)
@@ -301,6 +313,7 @@ class SyncEngine:
                 raise
             if scope is None:
                 scope = set(page.scope)
+                digest = page.documents_digest
                 self._lease_s = page.offline_lease_s
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
                 if page.holds:  # a server from before holds sends none: the local assignments stay as they are
@@ -311,6 +324,27 @@ class SyncEngine:
             if not page.has_more:
                 break
         self._remove_out_of_scope(scope or set(), report)
+        self._documents(client, digest, report)
+
+    def _documents(self, client: SyncClient, digest: str | None, report: SyncReport) -> None:
+        """Fetch the organisation's documents when what is in force on the server has changed; keep each one
+        that passes the app's own checks. The digest is kept only once every document was taken, so a
+        refused one is asked for (and reported) again at the next sync."""
+        if digest is None:  # a server from before documents
+            return
+        with self.workspace.uow.read() as session:
+            if device_repo.meta(session).get(DOCUMENTS_DIGEST) == digest:
+                return
+        answer = client.documents()
+        arriving = [ReceivedFile(d.kind, d.name, d.document_id, d.sha256, d.text) for d in answer.documents]
+        checked = self.workspace.receive_documents(arriving)
+        report.documents_received += len(checked.accepted)
+        report.documents_refused.extend(checked.refused)
+        if checked.accepted:
+            report.tables_changed.add("received_document")
+        if not checked.refused:
+            with self.workspace.uow.write() as session:
+                session.merge(models.Meta(key=DOCUMENTS_DIGEST, value=answer.documents_digest))
 
     def _snapshot_new(
         self, client: SyncClient, state: SyncState, scope: set[uuid.UUID], report: SyncReport, *, everyone: bool

@@ -107,6 +107,9 @@ def _storable_text(value: str) -> str:
     return value
 
 
+# A document's file name (never used as a path on the device); "kind/name:sha256" lines make the digest.
+DocumentName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")]
+DocumentsDigest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable_text)]
 MAX_PAYLOAD_DEPTH = 16
 
@@ -334,6 +337,10 @@ class PullResponse(ServerState):
     # The offline lease, set by the organisation: how long after this sync the device keeps full access to
     # case data without reaching the server again (PROTOCOL.md §2.5). Absent: the device keeps its last one.
     offline_lease_s: int | None = None
+    # One hash over the organisation's documents in force (§2.10): a device fetches ``GET /documents`` only
+    # when it differs from what it last applied. Sent only to clients announcing schema
+    # ``DOCUMENTS_SCHEMA`` or later in ``X-Waymark-Schema``: an older client refuses fields it does not know.
+    documents_digest: DocumentsDigest | None = None
 
 
 class PersonSnapshot(ServerState):
@@ -390,6 +397,29 @@ class BreakGlassList(ServerState):
 
 class ConflictList(ServerState):
     conflicts: list[dict[str, Any]]
+
+
+# --- the organisation's documents (pathways, contacts directory) ------------------------------------
+
+# The first client schema that reads ``documents_digest`` on pull pages.
+DOCUMENTS_SCHEMA = 2
+
+
+class OrgDocument(Wire):
+    """One configuration file in force, in the client's own TOML format (resources/pathways/README.md,
+    resources/contacts/README.md), exactly as imported."""
+
+    kind: Literal["pathways", "directory"]
+    name: DocumentName
+    document_id: Annotated[int, Field(ge=1)]  # the server's id of this version of the file (a newer one is larger)
+    sha256: Sha256Hex  # of ``text`` as UTF-8
+    text: str
+    imported_at: Timestamp
+
+
+class DocumentList(ServerState):
+    documents: list[OrgDocument]
+    documents_digest: DocumentsDigest
 
 
 # --- heartbeat and commands --------------------------------------------------------------------

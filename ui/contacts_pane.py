@@ -107,6 +107,11 @@ class ContactsPane(QWidget):
         layout.addWidget(self.status)
         self.refresh()
 
+    def use_directory(self, directory: Directory) -> None:
+        """The organisation's directory as now received by sync: search it from now on."""
+        self._directory = directory
+        self.refresh()
+
     def refresh(self, *_: object) -> None:
         now: datetime = self._clock.now()
         offers = self._directory.search(self.search.text(), now)

@@ -489,6 +489,8 @@ class EscalationWindow(QDialog):
             period += f" — <b>this pathway was due for review on {due:%d %b %Y}: tell your team lead</b>"
         if escalation.pathway_warning:
             period += f"<br><b>Warning:</b> {html.escape(escalation.pathway_warning)}"
+        if escalation.pathway_notice:
+            period += f"<br><b>{html.escape(escalation.pathway_notice)}</b>"
         change = self._workspace.escalations.period_change(escalation, now)
         if change is not None:
             period += f"<br><b>The period has changed.</b> {html.escape(change.describe())}"

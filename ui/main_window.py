@@ -443,6 +443,8 @@ class MainWindow(QMainWindow):
             self.ops.notify(OpChanges(Changed.OUTBOX))  # what was sent is marked sent, whoever it was about
         else:
             self.ops.notify(OpChanges(Changed.OUTBOX))
+        if report is not None and (report.documents_received or report.documents_refused):
+            self._documents_arrived(report.documents_received, report.documents_refused)
         if report is not None and report.welfare_checks_raised:
             # Not left to a count changing somewhere: the worker must know a welfare check is now theirs to start.
             n = report.welfare_checks_raised
@@ -450,6 +452,18 @@ class MainWindow(QMainWindow):
                 f"{n} welfare check{'s were' if n > 1 else ' was'} raised: a missed contact recorded on another "
                 "device was the second in a row. See Work due."
             )
+
+    def _documents_arrived(self, received: int, refused: list[str]) -> None:
+        """The organisation's pathways or directory changed by sync: the window runs on them from now on (the
+        crisis contacts, the lock screen, and the store reopened after a lock)."""
+        if received and self.workspace is not None and self.workspace.config is not None:
+            self._config = self.workspace.config
+            self.contacts.use_directory(self._config.directory)
+        if refused:
+            self.statusBar().showMessage(refused[0])
+        else:
+            # Short enough for the status bar at 1366 wide; an open escalation says its own part in its window.
+            self.statusBar().showMessage("Your organisation's updated pathways and crisis contacts are now in use.")
 
     def _on_rows(self, rows: list[CaseloadRow], task: Task) -> None:
         self._tasks.remove(task)

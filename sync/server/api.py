@@ -23,7 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.clock import Clock, SystemClock
 from sync import protocol as p
-from sync.server import audit, commands, cursor, db, keys, lease, pull, push, refusals, scope
+from sync.server import audit, commands, cursor, db, documents, keys, lease, pull, push, refusals, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
     BreakGlass,
@@ -480,13 +480,38 @@ def create_app(
                     for pid, basis, until, team in scope.holds(session, caller.user, now)
                 ],
                 offline_lease_s=lease.seconds(session),
+                documents_digest=documents.digest(documents.in_force(session)),
                 **state(session, caller, server_keys),
             )
         entries = pull.read_audit(caller.user, caller.device.id, changes)
         if entries:
             with transaction() as session:
                 audit.append(session, now, entries)
+        if client_schema is None or client_schema < p.DOCUMENTS_SCHEMA:
+            # An older client refuses fields it does not know (every body is strict): it is not sent this one.
+            return Response(page.model_dump_json(exclude={"documents_digest"}), media_type="application/json")
         return _json(page)
+
+    @app.get(f"{v1}/documents", responses=REFUSALS)
+    def documents_route(caller: Annotated[Caller, Depends(active)]) -> p.DocumentList:
+        """The organisation's pathways and contacts directory in force: the newest version of each file."""
+        with sessions() as session:
+            rows = documents.in_force(session)
+            return p.DocumentList(
+                documents=[
+                    p.OrgDocument(
+                        kind=d.kind,  # type: ignore[arg-type]  # the import writes only these two kinds
+                        name=d.name,
+                        document_id=d.id,
+                        sha256=d.sha256,
+                        text=d.text,
+                        imported_at=commands.stamp(d.imported_at),
+                    )
+                    for d in rows
+                ],
+                documents_digest=documents.digest(rows),
+                **state(session, caller, keys.load(session, secrets_held)),
+            )
 
     @app.get(f"{v1}/persons/{{person_id}}/snapshot", responses=REFUSALS, response_model=p.PersonSnapshot)
     def snapshot(

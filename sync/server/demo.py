@@ -2,7 +2,8 @@
 
 Running the very generator the desktop uses (into a throwaway store) keeps both ends' demo data the
 same — teams, staff, persons, assignments, plans, notes, reviews and planned contacts — without a
-second copy of its rules.
+second copy of its rules. Its pathways and contacts directory are imported as documents, so devices receive
+them by sync like an organisation's own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from app.clock import FixedClock
+from app.org_config import BUNDLED
 from app.workspace import Workspace
 from resources.demo.generator import populate
 from storage import models as client
@@ -78,7 +80,17 @@ def load(admin: Admin, persons: int = 40, seed: int = 7, now: datetime | None = 
         finally:
             workspace.close()
     _copy(admin, rows, envelopes, now)
+    _documents(admin)
     return admin.users()
+
+
+def _documents(admin: Admin) -> None:
+    """The demo organisation's contacts directory, then its pathways (checked against it), imported as an
+    organisation's would be: devices receive them at their next sync (PROTOCOL.md §2.10)."""
+    from sync.server import importing  # it builds on the push rules; imported here, when the demo needs it
+
+    for kind, folder in (("directory", BUNDLED / "contacts"), ("pathways", BUNDLED / "pathways")):
+        importing.run(admin, kind, sorted(folder.glob("*.toml")))
 
 
 def secrets_passphrase() -> str:

@@ -9,9 +9,9 @@ client's own file formats, checked whole first, then stored in one transaction a
   client's own reader against the directory already imported (import the directory first).
 - ``directory``: contacts directory TOML files (resources/contacts/README.md), checked by the client's reader.
 
-Pathway and directory files are kept as versions in ``org_document`` (the newest in force); nothing serves
-them to devices yet. Any problem anywhere means nothing at all is imported; every problem is reported, each
-with its file and line.
+Pathway and directory files are kept as versions in ``org_document`` (the newest in force), which devices
+receive (``GET /api/v1/documents``, sync.server.documents). Any problem anywhere means nothing at all is
+imported; every problem is reported, each with its file and line.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from sync.server.models import OrgDocument, Person, PlanHead, Record, User
 from sync.server.push import _Batch, _plan_revision, finish, take_counter
 
 KINDS = ("plans", "pathways", "directory")
+# The file name a document is served under (sync.protocol.DocumentName).
+DOCUMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 # Records loaded by import were received from no device: this fixed id names the import as their source.
 IMPORT_SOURCE = uuid.UUID("00000000-0000-5000-8000-00000000696d")  # "im"
 
@@ -106,6 +108,9 @@ def _documents(session: Session, kind: str, paths: list[Path], now: datetime) ->
             problems.append(f"{path}: is not UTF-8 text")
         except OSError as exc:
             problems.append(f"{path}: cannot be read ({exc.strerror})")
+    for path in paths:
+        if not DOCUMENT_NAME.fullmatch(path.name):
+            problems.append(f"{path}: devices receive the file by its name: use letters, digits, '.', '_' and '-'")
     if problems:
         raise ImportProblems(problems)
     if kind == "directory":

@@ -1,3 +1,4 @@
+import hashlib
 import json
 import shutil
 import uuid
@@ -357,3 +358,53 @@ def test_a_real_version_4_store_keeps_every_planned_contact_as_a_change_record(t
         assert sum(1 for r in rows if r.next_planned_at is not None or r.overdue_actions) == 4
     finally:
         ws.close()
+
+
+# A schema-7 store made by the code before schema 8 (the organisation's documents received by sync).
+V7_STORE = Path(__file__).parents[1] / "fixtures" / "store-v7"
+
+
+def test_a_real_version_7_store_gains_received_documents_with_nothing_lost(tmp_path: Path) -> None:
+    from app.documents import ReceivedFile
+
+    old = tmp_path / "old"
+    shutil.copytree(V7_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 7
+            before = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+            escalations = conn.exec_driver_sql("SELECT id, pathway_id, versions FROM escalation ORDER BY id").all()
+    finally:
+        engine.dispose()
+    assert escalations, "the fixture holds escalations started on the built-in pathways"
+    ws = Workspace.open(old, PASSPHRASE)  # opening upgrades
+    fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
+    try:
+        with ws.store.engine.connect() as a, fresh.store.engine.connect() as b:
+            assert migrations.current_version(a) == migrations.latest_version() == 8
+            assert _columns(a) == _columns(b)
+            for query in (
+                "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                "SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name",
+            ):
+                assert a.exec_driver_sql(query).all() == b.exec_driver_sql(query).all()
+            after = {t: a.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+            assert after.pop("audit_event") == before.pop("audit_event") + 1, "only opening it was audited"
+            assert after == before
+            assert a.exec_driver_sql("SELECT id, pathway_id, versions FROM escalation ORDER BY id").all() == escalations
+        assert ws.config is not None and ws.config.received == frozenset(), "built-in documents until some arrive"
+        # The new table takes a received document, and keeps it append-only like the records.
+        text = (Path(__file__).parents[2] / "resources" / "contacts" / "demo-local.toml").read_text(encoding="utf-8")
+        checked = ws.receive_documents(
+            [ReceivedFile("directory", "demo-local.toml", 1, hashlib.sha256(text.encode()).hexdigest(), text)]
+        )
+        assert checked.accepted and not checked.refused
+        assert [d.name for d in ws.received_documents()] == ["demo-local.toml"]
+        with ws.store.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+            conn.exec_driver_sql("UPDATE received_document SET text = ''")
+        for row in escalations:
+            assert ws.escalations.get(uuid.UUID(row[0])).pathway.ref == row[1]
+    finally:
+        ws.close()
+        fresh.close()

@@ -59,6 +59,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("post", f"{V1}/break-glass"): lambda org, h, person, d: org.client.post(
         f"{V1}/break-glass", headers=h, json={"nhs_number": nhs_number_of(org, person), "reason": BREAK_GLASS_REASON}
     ),
+    # The organisation's pathways and directory: nobody's records, and nothing of another organisation.
+    ("get", f"{V1}/documents"): lambda org, h, person, d: org.client.get(f"{V1}/documents", headers=h),
     ("post", f"{V1}/commands/{{command_id}}/ack"): lambda org, h, person, d: org.client.post(
         f"{V1}/commands/{org_command(org, person)}/ack", headers=h, json={"outcome": "done", "detail": None}
     ),

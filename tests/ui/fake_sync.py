@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -15,6 +16,7 @@ from app.workspace import Workspace
 from storage import models, records
 from sync.client import SyncClient
 from sync.engine import SyncEngine, SyncState, p_timestamp
+from sync.server.documents import digest_of
 from tests.conftest import NOW
 from ui.main_window import MainWindow
 
@@ -67,6 +69,7 @@ class Server:
         self.changes: list[dict] = []
         self.release = threading.Event()
         self.hold_pushes = False  # out of reach: every request fails, nothing is acknowledged
+        self.documents: list[dict] = []  # the organisation's documents in force (PROTOCOL §2.10), once set
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -80,10 +83,25 @@ class Server:
         if path.endswith("/pull"):
             changes = self.changes if self.release.is_set() else []
             body = {"changes": changes, "next_cursor": "c", "has_more": False, "high_water_seq": 1, "scope": self.scope}
+            if self.documents:
+                body["documents_digest"] = self.documents_digest()
+            return httpx.Response(200, json={**STATE, **self.now, **body})
+        if path.endswith("/documents"):
+            body = {"documents": self.documents, "documents_digest": self.documents_digest()}
             return httpx.Response(200, json={**STATE, **self.now, **body})
         if path.endswith("/commands"):
             return httpx.Response(200, json={**STATE, **self.now})
         return httpx.Response(200, json={**STATE, **self.now, "clock_offset_ms": 0})
+
+
+    def documents_digest(self) -> str:
+        return digest_of((d["kind"], d["name"], d["sha256"]) for d in self.documents)
+
+    def serve_document(self, kind: str, name: str, text: str) -> None:
+        self.documents.append({
+            "kind": kind, "name": name, "document_id": len(self.documents) + 1, "text": text,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(), "imported_at": self.now["server_time"],
+        })  # fmt: skip
 
 
 def synced_window(qtbot, workspace, pool, tmp_path, server: Server, *, up_to_date: bool = True) -> MainWindow:
