@@ -18,7 +18,7 @@ from app.changes import Changed
 from app.clock import Clock
 from app.directory import DirectoryEntry, Offer
 from app.errors import InvalidInput, NotFound
-from app.hours import Period, PeriodDecision
+from app.hours import LONDON, Period, PeriodDecision
 from app.ids import derived_id, new_id
 from app.labels import LabelledEnum
 from app.org_config import OrgConfig
@@ -173,6 +173,24 @@ class Timeliness:
             delay = self.first_done_at - self.due_by
             return "within the standard" if delay <= timedelta(0) else f"late by {_duration(delay)}"
         return f"overdue by {_duration(now - self.due_by)}" if now > self.due_by else f"due by {self.due_by:%H:%M}"
+
+    def now_wording(self, now: datetime) -> str:
+        """The step's time as the "Now" panel says it, in words only (never a colour or a risk word): within
+        its standard while there is time; once the time has passed and nothing was done here, overdue and by
+        how long, with when it was due; once acted on, when and whether that was within the standard."""
+        immediately = self.node.within_minutes == 0
+        by = _clock_time(self.due_by, now)
+        if self.first_done_at is not None:
+            done = _clock_time(self.first_done_at, now)
+            late = self.first_done_at - self.due_by
+            if late >= timedelta(minutes=1):
+                return f"First acted on at {done}, {_duration(late)} after it was due (by {by})"
+            return f"First acted on at {done}, within the time (due by {by})"
+        overdue = now - self.due_by
+        if overdue >= timedelta(minutes=1):
+            was = f"immediately (at {by})" if immediately else f"by {by}"
+            return f"Overdue by {_duration(overdue)} — was due {was}"
+        return "Immediately" if immediately else f"Within {self.node.within_minutes} min (by {by})"
 
 
 @dataclass(frozen=True)
@@ -749,6 +767,12 @@ def _escalation(session: Session, escalation_id: uuid.UUID) -> models.Escalation
     if row is None:
         raise NotFound(_MISSING)
     return row
+
+
+def _clock_time(at: datetime, now: datetime) -> str:
+    """A time as the worker reads it: the hour alone on the day it is now, with the day otherwise."""
+    local, today = at.astimezone(LONDON), now.astimezone(LONDON).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"
 
 
 def _duration(delta: timedelta) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -425,6 +425,9 @@ class EscalationWindow(QDialog):
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
         self.refresh(escalation)
+        self.step_timer = QTimer(self, interval=60_000)
+        self.step_timer.timeout.connect(self._show_step_text)
+        self.step_timer.start()
         fit_to_screen(self, QSize(1180, 800))
 
     # -- showing ------------------------------------------------------------------------------------
@@ -537,19 +540,7 @@ class EscalationWindow(QDialog):
             item = self.answers.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()
-        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {html.escape(node.text)}"]
-        if node.share:
-            lines.append(f"<b>Share:</b> {html.escape(node.share)}")
-        if node.within_minutes is not None:
-            due = escalation.identified_at + timedelta(minutes=node.within_minutes)
-            lines.append(
-                "<b>Immediately</b>"
-                if node.within_minutes == 0
-                else f"<b>Within {node.within_minutes} min</b> (by {due.astimezone():%H:%M})"
-            )
-        if not escalation.is_open:
-            lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
-        self.step.setText("<br>".join(lines))
+        self._show_step_text()
         if node.type is NodeType.QUESTION and escalation.is_open:
             for answer in node.answers:
                 button = QPushButton(f"&{answer.label}")
@@ -575,6 +566,21 @@ class EscalationWindow(QDialog):
         self.at.setDateTime(to_qt(self._workspace.clock.now()))
         self.at.blockSignals(False)
         self._at_edited = False
+
+    def _show_step_text(self) -> None:
+        """The current step, what to share and its time; re-said every minute (``step_timer``), so a window
+        left open never says "Within 60 min" once that time has passed. Touches nothing typed."""
+        escalation = self.escalation
+        node = escalation.walk.current
+        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {html.escape(node.text)}"]
+        if node.share:
+            lines.append(f"<b>Share:</b> {html.escape(node.share)}")
+        timing = next((t for t in escalation.timeliness() if t.node.id == node.id), None)
+        if timing is not None:  # overdue, and by how long, once its time has passed
+            lines.append(f"<b>{html.escape(timing.now_wording(self._workspace.clock.now()))}</b>")
+        if not escalation.is_open:
+            lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
+        self.step.setText("<br>".join(lines))
 
     # -- acting -------------------------------------------------------------------------------------
 
