@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -48,13 +49,15 @@ from app.escalations import (
     EscalationOutcome,
 )
 from app.form_drafts import FormKind
+from app.hours import PeriodDecision
 from app.pathways import MOVE_ON, NodeType
 from app.text_input import NOTE_MAX_CHARS
-from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
+from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD, identified_needs_confirming
 from app.workspace import Workspace
 from ui.clipboard import CopyFeedback, copy_briefly
 from ui.escalation_actions_model import EscalationActionsModel
 from ui.flowchart import FlowchartView
+from ui.identified_at import TIME_HINT, IdentifiedAtEdit
 from ui.note_dialog import from_qt, to_qt
 from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
@@ -85,6 +88,24 @@ def step_list(escalation: Escalation, calls: list[CallNow]) -> list[str]:
     lines.append(("Finished: " if escalation.walk.finished else "NOW ▶ ") + current.text + (tried if tries else ""))
     lines.extend(f"Next: {c.node.text}" for c in calls if c.node.id != current.id)
     return lines
+
+
+def _hours_minutes(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours and minutes else f"{hours} h" if hours else f"{minutes} min"
+
+
+def identified_pathway_reason(at: datetime, now: datetime, then: PeriodDecision, current: PeriodDecision) -> str:
+    """Why the pathway shown is not the one for the clock now, in words."""
+    local = at.astimezone()
+    when = f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%H:%M} on {local:%a %d %b}"
+    was, now_is = then.period.value.replace("-", " "), current.period.value.replace("-", " ")
+    return (
+        f"You said the concern was identified at {when} — {was} ({then.reason}) — so the {then.period.value} "
+        f"pathway is shown. It is {now_is} now: once started, the {current.period.value} pathway's contacts are "
+        "offered for the steps still to do."
+    )
 
 
 class EscalationStartDialog(TypedDialog):
@@ -132,11 +153,10 @@ class EscalationStartDialog(TypedDialog):
         self.rationale.setPlaceholderText("In your own words: what is happening now and why it meets the criteria")
         self.rationale.setTabChangesFocus(True)
         limit_text(self.rationale, NOTE_MAX_CHARS)
-        self.identified = QDateTimeEdit(to_qt(workspace.clock.now()), calendarPopup=True)
-        self.identified.setDisplayFormat("ddd d MMM yyyy HH:mm")
         now = workspace.clock.now()
-        self.identified.setDateTimeRange(to_qt(now - MAX_ESCALATION_LOOKBACK), to_qt(now + timedelta(minutes=5)))
+        self.identified = IdentifiedAtEdit(now, now - MAX_ESCALATION_LOOKBACK)
         self.identified.setAccessibleName("When you identified the concern")
+        self.confirm_time: QMessageBox | None = None  # asked when "identified at" is hours ago
         self.route = QLabel()
         self.route.setObjectName("route")
         self.route.setWordWrap(True)
@@ -165,6 +185,7 @@ class EscalationStartDialog(TypedDialog):
             "criteria": [code for code, box in self.criteria.items() if box.isChecked()],
             "rationale": self.rationale.toPlainText(),
             "identified_at": from_qt(self.identified.dateTime()).isoformat(),
+            "identified_time_typed": self.identified.time.text(),
         }
 
     def restore_fields(self, fields: dict[str, Any]) -> None:
@@ -174,12 +195,20 @@ class EscalationStartDialog(TypedDialog):
         self.rationale.setPlainText(str(fields.get("rationale", "")))
         if fields.get("identified_at"):
             self.identified.setDateTime(to_qt(datetime.fromisoformat(str(fields["identified_at"]))))
+        if fields.get("identified_time_typed"):
+            self.identified.time.setText(str(fields["identified_time_typed"]))  # as typed, even if not a time yet
 
     def _preview(self) -> None:
-        period, pathway, warning = self._workspace.escalations.preview(
-            self._person_id, from_qt(self.identified.dateTime())
-        )
+        service, at = self._workspace.escalations, from_qt(self.identified.dateTime())
+        period, pathway, warning = service.preview(self._person_id, at)
         text = f"<b>{period}</b><br>Pathway: {html.escape(pathway.title)} (version {html.escape(pathway.version)})"
+        now = self._workspace.clock.now()
+        period_now, _pathway, _warning = service.preview(self._person_id, now)
+        if period_now.period is not period.period:
+            # The pathway follows the time identified, not the clock: say which and why, in words.
+            text += f"<br><b>{html.escape(identified_pathway_reason(at, now, period, period_now))}</b>"
+        if at > now + timedelta(minutes=5):
+            text += "<br><b>That time is later than now:</b> if you mean an earlier day, choose it after the time."
         self.route.setText(text + (f"<br><b>Warning:</b> {html.escape(warning)}" if warning else ""))
 
     def typed_text(self) -> list[str]:
@@ -190,6 +219,57 @@ class EscalationStartDialog(TypedDialog):
         self.start()
 
     def start(self) -> None:
+        if not self.identified.is_valid():
+            QMessageBox.warning(
+                self,
+                "Check the time",
+                f"'Identified at' is not a time: type hours and minutes ({TIME_HINT}). Nothing was saved, and "
+                "nothing you typed is lost.",
+            )
+            self.identified.time.setFocus()
+            return
+        at, now = from_qt(self.identified.dateTime()), self._workspace.clock.now()
+        if identified_needs_confirming(at, now):
+            self._ask_to_confirm_time(at, now)
+            return
+        self._start()
+
+    def _ask_to_confirm_time(self, at: datetime, now: datetime) -> None:
+        """A time hours ago is asked about first (a slip would choose another period's pathway and start every
+        timescale overdue). Window-modal, keyboard-driven: Alt+Y starts; Alt+N or Escape goes back to the
+        time with everything typed kept."""
+        service = self._workspace.escalations
+        period, _p, _w = service.preview(self._person_id, at)
+        period_now, _p, _w = service.preview(self._person_id, now)
+        when = f"{at.astimezone():%H:%M}" + ("" if at.astimezone().date() == now.astimezone().date()
+                                             else f" on {at.astimezone():%A %d %B}")  # fmt: skip
+        ago = _hours_minutes(now - at)
+        detail = (
+            f" {identified_pathway_reason(at, now, period, period_now)}"
+            if period_now.period is not period.period
+            else ""
+        )
+        box = QMessageBox(QMessageBox.Icon.Question, "Check the time", "", parent=self)
+        box.setText(f"You said the concern was identified at {when}, {ago} ago. Is that right?{detail}")
+        yes = box.addButton(f"&Yes, {at.astimezone():%H:%M} is right", QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("&No, change the time", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.setAccessibleName("Check the time the concern was identified")
+
+        def answered() -> None:
+            self.confirm_time = None
+            if box.clickedButton() is yes:
+                self._start()
+            else:
+                self.identified.time.setFocus()
+                self.identified.time.selectAll()
+
+        box.finished.connect(answered)
+        self.confirm_time = box
+        box.open()
+
+    def _start(self) -> None:
         draft = EscalationDraft(
             self._person_id,
             [code for code, box in self.criteria.items() if box.isChecked()],
