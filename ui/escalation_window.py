@@ -262,6 +262,7 @@ class EscalationStartDialog(TypedDialog):
             if box.clickedButton() is yes:
                 self._start()
             else:
+                self.activateWindow()
                 self.identified.time.setFocus()
                 self.identified.time.selectAll()
 

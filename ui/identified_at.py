@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.time_bounds import parse_clock_time
@@ -59,7 +59,9 @@ class IdentifiedAtEdit(QWidget):
         layout.addWidget(on)
         layout.addWidget(self.day)
         layout.addWidget(self.hint, 1)
-        self.setFocusProxy(self.time)  # the label's Alt+I lands in the time, ready to type over
+        # The label's Alt+I lands in the time, ready to type over (a buddy with no focus policy gets none).
+        self.setFocusProxy(self.time)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._value = self._compose(local_now.time().replace(second=0, microsecond=0), today)
         self.time.textChanged.connect(self._changed)
         self.day.currentIndexChanged.connect(self._changed)
