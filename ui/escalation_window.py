@@ -96,15 +96,18 @@ def _hours_minutes(delta: timedelta) -> str:
     return f"{hours} h {minutes} min" if hours and minutes else f"{hours} h" if hours else f"{minutes} min"
 
 
-def identified_pathway_reason(at: datetime, now: datetime, then: PeriodDecision, current: PeriodDecision) -> str:
-    """Why the pathway shown is not the one for the clock now, in words."""
+def identified_pathway_reason(
+    at: datetime, now: datetime, then: PeriodDecision, current: PeriodDecision, *, said: bool = True
+) -> str:
+    """Why the pathway shown is not the one for the clock now, in words (``said``: starting from what the
+    worker said, for the form; otherwise from "that time", for the question that has just said it)."""
     local = at.astimezone()
     when = f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%H:%M} on {local:%a %d %b}"
     was, now_is = then.period.value.replace("-", " "), current.period.value.replace("-", " ")
+    lead = f"You said the concern was identified at {when} — {was}" if said else f"That time is {was}"
     return (
-        f"You said the concern was identified at {when} — {was} ({then.reason}) — so the {then.period.value} "
-        f"pathway is shown. It is {now_is} now: once started, the {current.period.value} pathway's contacts are "
-        "offered for the steps still to do."
+        f"{lead} ({then.reason}) — so the {then.period.value} pathway is shown. It is {now_is} now: once started, "
+        f"the {current.period.value} pathway's contacts are offered for the steps still to do."
     )
 
 
@@ -244,13 +247,10 @@ class EscalationStartDialog(TypedDialog):
         when = f"{at.astimezone():%H:%M}" + ("" if at.astimezone().date() == now.astimezone().date()
                                              else f" on {at.astimezone():%A %d %B}")  # fmt: skip
         ago = _hours_minutes(now - at)
-        detail = (
-            f" {identified_pathway_reason(at, now, period, period_now)}"
-            if period_now.period is not period.period
-            else ""
-        )
         box = QMessageBox(QMessageBox.Icon.Question, "Check the time", "", parent=self)
-        box.setText(f"You said the concern was identified at {when}, {ago} ago. Is that right?{detail}")
+        box.setText(f"You said the concern was identified at {when}, {ago} ago. Is that right?")
+        if period_now.period is not period.period:
+            box.setInformativeText(identified_pathway_reason(at, now, period, period_now, said=False))
         yes = box.addButton(f"&Yes, {at.astimezone():%H:%M} is right", QMessageBox.ButtonRole.AcceptRole)
         no = box.addButton("&No, change the time", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(no)

@@ -64,6 +64,7 @@ class IdentifiedAtEdit(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._value = self._compose(local_now.time().replace(second=0, microsecond=0), today)
         self.time.textChanged.connect(self._changed)
+        self.time.editingFinished.connect(self._tidy)
         self.day.currentIndexChanged.connect(self._changed)
 
     @staticmethod
@@ -84,6 +85,12 @@ class IdentifiedAtEdit(QWidget):
         if value != self._value:
             self._value = value
             self.dateTimeChanged.emit(to_qt(value))
+
+    def _tidy(self) -> None:
+        """Leaving the field, a time typed as "1940" reads back as "19:40": what it was taken to be."""
+        typed = parse_clock_time(self.time.text())
+        if typed is not None and self.time.text() != f"{typed:%H:%M}":
+            self.time.setText(f"{typed:%H:%M}")
 
     def dateTime(self) -> QDateTime:  # the QDateTimeEdit name, so callers need not change
         return to_qt(self._value)

@@ -51,6 +51,7 @@ def test_typing_a_time_gives_that_time(qtbot, window, typed: str, expected: time
     _type_time(qtbot, start, typed)
     at = from_qt(start.identified.dateTime())
     assert (at.date(), at.time()) == (TODAY, expected)
+    assert start.identified.time.text() == f"{expected:%H:%M}", "leaving the field, it reads back as taken"
 
 
 def test_the_day_is_chosen_from_a_list_and_a_different_period_says_which_pathway_and_why(qtbot, window) -> None:
@@ -80,7 +81,7 @@ def test_a_time_hours_ago_is_confirmed_first_no_keeps_everything_and_yes_starts(
     assert box is not None and box.isVisible(), "asked, not started"
     text = box.text()
     assert "You said the concern was identified at 19:40 on " in text and "18 h 50 min ago. Is that right?" in text
-    assert "so the out-of-hours pathway is shown" in text
+    assert "so the out-of-hours pathway is shown" in box.informativeText()
     # No (Alt+N): back to the time, nothing typed lost, nothing started.
     box.activateWindow()
     qtbot.waitUntil(box.isActiveWindow)
