@@ -22,7 +22,7 @@ from app.hours import LONDON, Period, PeriodDecision
 from app.ids import derived_id, new_id
 from app.labels import LabelledEnum
 from app.org_config import OrgConfig
-from app.pathways import MOVE_ON, Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
+from app.pathways import MOVE_ON, CriteriaSet, Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
 from app.time_bounds import check_follow_up_due, check_identified_at
 from app.write_path import Write, WritePath
@@ -333,12 +333,31 @@ class CallNow:
         return self.offers[0] if self.offers else None
 
 
+# Said beside a criterion code an escalation cites that the organisation's criteria no longer hold.
+NO_LONGER_A_CRITERION = "code only: no longer in this organisation's threshold criteria"
+
+
+def criteria_labels(codes: Sequence[str], known: CriteriaSet | None) -> list[str]:
+    """The criteria an escalation cites, as the organisation's approved wording, never as their codes; a
+    code the organisation no longer has (or criteria that could not be loaded) is shown as the code, marked
+    as such, so nothing the worker ticked disappears from the record."""
+    labels = []
+    for code in codes:
+        criterion = known.get(code) if known is not None else None
+        labels.append(criterion.wording if criterion is not None else f"{code} ({NO_LONGER_A_CRITERION})")
+    return labels
+
+
 class EscalationService:
     def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor, config: OrgConfig) -> None:
         self._uow = uow
         self._clock = clock
         self._writes = WritePath(uow, clock, actor)
         self.config = config
+
+    def criteria_labels(self, escalation: Escalation) -> list[str]:
+        """The criteria the escalation cites, in the organisation's approved wording (see criteria_labels)."""
+        return criteria_labels(escalation.criteria, self.config.pathways.criteria)
 
     # -- starting -----------------------------------------------------------------------------------
 

@@ -561,8 +561,7 @@ class EscalationWindow(QDialog):
             )
         self.copy_now.setEnabled(self._best is not None)
         pathway = escalation.pathway
-        criteria = self._workspace.escalations.config.pathways.criteria
-        met = [(criteria.get(c).wording if criteria and criteria.get(c) else c) for c in escalation.criteria]
+        met = self._workspace.escalations.criteria_labels(escalation)
         period = f"<b>{escalation.period}</b> · {pathway.title} (version {pathway.version})"
         label = "Criteria met" if met else "Raised by"
         period += f"<br><b>{label}:</b> {html.escape('; '.join(met) or escalation.rationale)}"
