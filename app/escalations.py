@@ -18,11 +18,11 @@ from app.changes import Changed
 from app.clock import Clock
 from app.directory import DirectoryEntry, Offer
 from app.errors import InvalidInput, NotFound
-from app.hours import Period, PeriodDecision
+from app.hours import LONDON, Period, PeriodDecision
 from app.ids import derived_id, new_id
 from app.labels import LabelledEnum
 from app.org_config import OrgConfig
-from app.pathways import MOVE_ON, Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
+from app.pathways import MOVE_ON, CriteriaSet, Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
 from app.persons import Nation
 from app.time_bounds import check_follow_up_due, check_identified_at
 from app.write_path import Write, WritePath
@@ -174,6 +174,24 @@ class Timeliness:
             return "within the standard" if delay <= timedelta(0) else f"late by {_duration(delay)}"
         return f"overdue by {_duration(now - self.due_by)}" if now > self.due_by else f"due by {self.due_by:%H:%M}"
 
+    def now_wording(self, now: datetime) -> str:
+        """The step's time as the "Now" panel says it, in words only (never a colour or a risk word): within
+        its standard while there is time; once the time has passed and nothing was done here, overdue and by
+        how long, with when it was due; once acted on, when and whether that was within the standard."""
+        immediately = self.node.within_minutes == 0
+        by = _clock_time(self.due_by, now)
+        if self.first_done_at is not None:
+            done = _clock_time(self.first_done_at, now)
+            late = self.first_done_at - self.due_by
+            if late >= timedelta(minutes=1):
+                return f"First acted on at {done}, {_duration(late)} after it was due (by {by})"
+            return f"First acted on at {done}, within the time (due by {by})"
+        overdue = now - self.due_by
+        if overdue >= timedelta(minutes=1):
+            was = f"immediately (at {by})" if immediately else f"by {by}"
+            return f"Overdue by {_duration(overdue)} — was due {was}"
+        return "Immediately" if immediately else f"Within {self.node.within_minutes} min (by {by})"
+
 
 NEWER_PATHWAY = "A newer pathway has arrived; this escalation continues on the version it started with."
 
@@ -320,12 +338,31 @@ class CallNow:
         return self.offers[0] if self.offers else None
 
 
+# Said beside a criterion code an escalation cites that the organisation's criteria no longer hold.
+NO_LONGER_A_CRITERION = "code only: no longer in this organisation's threshold criteria"
+
+
+def criteria_labels(codes: Sequence[str], known: CriteriaSet | None) -> list[str]:
+    """The criteria an escalation cites, as the organisation's approved wording, never as their codes; a
+    code the organisation no longer has (or criteria that could not be loaded) is shown as the code, marked
+    as such, so nothing the worker ticked disappears from the record."""
+    labels = []
+    for code in codes:
+        criterion = known.get(code) if known is not None else None
+        labels.append(criterion.wording if criterion is not None else f"{code} ({NO_LONGER_A_CRITERION})")
+    return labels
+
+
 class EscalationService:
     def __init__(self, uow: UnitOfWork, clock: Clock, actor: audit.Actor, config: OrgConfig) -> None:
         self._uow = uow
         self._clock = clock
         self._writes = WritePath(uow, clock, actor)
         self.config = config
+
+    def criteria_labels(self, escalation: Escalation) -> list[str]:
+        """The criteria the escalation cites, in the organisation's approved wording (see criteria_labels)."""
+        return criteria_labels(escalation.criteria, self.config.pathways.criteria)
 
     # -- starting -----------------------------------------------------------------------------------
 
@@ -756,6 +793,12 @@ def _escalation(session: Session, escalation_id: uuid.UUID) -> models.Escalation
     if row is None:
         raise NotFound(_MISSING)
     return row
+
+
+def _clock_time(at: datetime, now: datetime) -> str:
+    """A time as the worker reads it: the hour alone on the day it is now, with the day otherwise."""
+    local, today = at.astimezone(LONDON), now.astimezone(LONDON).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"
 
 
 def _duration(delta: timedelta) -> str:

@@ -107,6 +107,14 @@ class Episode:
         return EpisodeState.WELFARE_CHECK if self.welfare_check_raised_at else EpisodeState.RECONTACT
 
 
+def reading_order(event: ContactEvent) -> tuple[datetime, bool, uuid.UUID]:
+    """The order the rules read a person's outcomes in: by time; at the same instant a missed *planned*
+    contact is read after every other outcome, so an unplanned miss and a missed planned contact at one
+    instant are always the first miss and the second (the welfare check is raised), never a miss and its
+    re-contact attempt, whatever their note ids. The note id only makes the order total."""
+    return event.at, event.scheduled and event.outcome in MISSED_OUTCOMES, event.note_id
+
+
 def episodes(events: Iterable[ContactEvent], policy: MissedContactPolicy) -> list[Episode]:
     """Apply the policy to a person's contact outcomes, in time order.
 
@@ -117,11 +125,12 @@ def episodes(events: Iterable[ContactEvent], policy: MissedContactPolicy) -> lis
     counts; two counted within the welfare window raise the welfare check (issue 9, finding 3c).
 
     The re-contact due is the earliest counted miss's that no later attempt has met, so a re-contact
-    never attempted stays due when a later miss restarts the count (finding 3a)."""
+    never attempted stays due when a later miss restarts the count (finding 3a). Ties at one instant are
+    read in ``reading_order``: a missed planned contact after an unplanned miss."""
     result: list[Episode] = []
     current: Episode | None = None
     unmet: list[datetime] = []  # re-contact dues not yet met by an attempt, earliest first
-    for event in sorted(events, key=lambda e: (e.at, e.note_id)):
+    for event in sorted(events, key=reading_order):
         if event.outcome in MISSED_OUTCOMES:
             if current is None:
                 current = Episode((event,), event.at + policy.recontact_within, counted=(event,))

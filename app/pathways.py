@@ -232,7 +232,7 @@ BUILT_IN_FALLBACK = Pathway(
             "If life is at risk now, phone 999. Otherwise phone your team's duty line or the crisis team, "
             "and support the person to call their urgent mental health line (NHS 111 option 2 in England and "
             "Wales, 111 in Scotland, Lifeline 0808 808 8000 in Northern Ireland).",
-            contacts=("emergency-999", "nhs-111-mental-health", "nhs-24-mental-health", "lifeline-ni"),
+            contacts=("emergency-999", "nhs-111-mental-health", "nhs-111-wales", "nhs-24-mental-health", "lifeline-ni"),
             within_minutes=0,
             next="tell",
         ),

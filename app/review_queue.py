@@ -222,7 +222,10 @@ class ReviewQueueService:
             items = [_note(known, n) for n in repo.signed_notes(session)]
             items += [_safety_review(known, r) for r in repo.safety_reviews(session)]
             authors = {e: repo.escalation_author(session, e) for e in repo.escalation_ids(session)}
-        items += [_escalation(known, self._escalations.get(e), author, now) for e, author in authors.items()]
+        escalations = [(self._escalations.get(e), author) for e, author in authors.items()]
+        items += [
+            _escalation(known, e, author, now, self._escalations.criteria_labels(e)) for e, author in escalations
+        ]
         with self._uow.write() as session:
             audit.append(session, self._actor, audit.AuditAction.VIEW, now, "review_queue")
         return ordered(items)
@@ -245,11 +248,13 @@ def _safety_review(known: _Known, r: models.SafetyReview) -> QueueItem:
     return known.item(r.id, ItemKind.SAFETY_REVIEW, r.person_id, r.author_id, r.created_at, summary, detail)
 
 
-def _escalation(known: _Known, e: Escalation, author: uuid.UUID, now: datetime) -> QueueItem:
+def _escalation(
+    known: _Known, e: Escalation, author: uuid.UUID, now: datetime, criteria_met: Sequence[str]
+) -> QueueItem:
     welfare = e.kind is EscalationKind.WELFARE_CHECK
     state = "closed" if not e.is_open else ("open, someone who can act reached" if e.reached_anyone else "open")
     summary = f"{'Welfare check' if welfare else 'Escalation'} ({e.period.period.value.replace('-', ' ')}): {state}"
-    criteria = ", ".join(e.criteria) or "none (raised by the missed-contact policy)"
+    criteria = "; ".join(criteria_met) or "none (raised by the missed-contact policy)"
     detail = f"Criteria met: {criteria}\n\nWhy: {e.rationale}\n\n{e.period}"
     overdue = tuple(
         OverdueStep(t.node.text, t.due_by, now - t.due_by)

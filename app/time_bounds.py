@@ -6,7 +6,8 @@ applies (an escalation "identified" in 1900 chose 1900's hours and showed "overd
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 
 from app.errors import InvalidInput
 
@@ -14,6 +15,10 @@ from app.errors import InvalidInput
 MAX_CONTACT = timedelta(hours=24)
 # An escalation is recorded while it is happening: identified at most this long ago.
 MAX_ESCALATION_LOOKBACK = timedelta(days=7)
+# An escalation identified longer ago than this is asked about before it is started: a typing slip (a time
+# meant for today put on yesterday, a 12-hour backdate) would otherwise choose another period's pathway and
+# start every timescale hours overdue.
+CONFIRM_IDENTIFIED_AFTER = timedelta(hours=2)
 # A follow-up is due in the future, and within a quarter (a later review is planned work, not a follow-up).
 MAX_FOLLOW_UP_AHEAD = timedelta(days=92)
 
@@ -49,3 +54,24 @@ def check_follow_up_due(due: datetime, now: datetime) -> None:
         raise InvalidInput("Follow-up due", f"must be in the future ({_when(due)} has passed)")
     if due > now + MAX_FOLLOW_UP_AHEAD:
         raise InvalidInput("Follow-up due", f"is more than 3 months ahead ({_when(due)}): check the date")
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})(?:\s*[:.h ]\s*(\d{2})|(\d{2}))?\s*$")
+
+
+def parse_clock_time(text: str) -> time | None:
+    """A time of day as a worker types it, 24-hour: "19:40", "19.40", "1940", "7:40", "740", "7" (07:00).
+    None when it is not one (the field says how to type it), never a guess at something else."""
+    match = _CLOCK.match(text)
+    if match is None:
+        return None
+    hour_text, minutes, packed = match.groups()
+    hour, minute = int(hour_text), int(minutes or packed or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def identified_needs_confirming(at: datetime, now: datetime) -> bool:
+    """True when "identified at" is more than CONFIRM_IDENTIFIED_AFTER before now: ask the worker first."""
+    return now - at > CONFIRM_IDENTIFIED_AFTER

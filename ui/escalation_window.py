@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -48,13 +49,15 @@ from app.escalations import (
     EscalationOutcome,
 )
 from app.form_drafts import FormKind
+from app.hours import PeriodDecision
 from app.pathways import MOVE_ON, NodeType
 from app.text_input import NOTE_MAX_CHARS
-from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
+from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD, identified_needs_confirming
 from app.workspace import Workspace
 from ui.clipboard import CopyFeedback, copy_briefly
 from ui.escalation_actions_model import EscalationActionsModel
 from ui.flowchart import FlowchartView
+from ui.identified_at import TIME_HINT, IdentifiedAtEdit
 from ui.note_dialog import from_qt, to_qt
 from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
@@ -85,6 +88,27 @@ def step_list(escalation: Escalation, calls: list[CallNow]) -> list[str]:
     lines.append(("Finished: " if escalation.walk.finished else "NOW ▶ ") + current.text + (tried if tries else ""))
     lines.extend(f"Next: {c.node.text}" for c in calls if c.node.id != current.id)
     return lines
+
+
+def _hours_minutes(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours and minutes else f"{hours} h" if hours else f"{minutes} min"
+
+
+def identified_pathway_reason(
+    at: datetime, now: datetime, then: PeriodDecision, current: PeriodDecision, *, said: bool = True
+) -> str:
+    """Why the pathway shown is not the one for the clock now, in words (``said``: starting from what the
+    worker said, for the form; otherwise from "that time", for the question that has just said it)."""
+    local = at.astimezone()
+    when = f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%H:%M} on {local:%a %d %b}"
+    was, now_is = then.period.value.replace("-", " "), current.period.value.replace("-", " ")
+    lead = f"You said the concern was identified at {when} — {was}" if said else f"That time is {was}"
+    return (
+        f"{lead} ({then.reason}) — so the {then.period.value} pathway is shown. It is {now_is} now: once started, "
+        f"the {current.period.value} pathway's contacts are offered for the steps still to do."
+    )
 
 
 class EscalationStartDialog(TypedDialog):
@@ -132,11 +156,10 @@ class EscalationStartDialog(TypedDialog):
         self.rationale.setPlaceholderText("In your own words: what is happening now and why it meets the criteria")
         self.rationale.setTabChangesFocus(True)
         limit_text(self.rationale, NOTE_MAX_CHARS)
-        self.identified = QDateTimeEdit(to_qt(workspace.clock.now()), calendarPopup=True)
-        self.identified.setDisplayFormat("ddd d MMM yyyy HH:mm")
         now = workspace.clock.now()
-        self.identified.setDateTimeRange(to_qt(now - MAX_ESCALATION_LOOKBACK), to_qt(now + timedelta(minutes=5)))
+        self.identified = IdentifiedAtEdit(now, now - MAX_ESCALATION_LOOKBACK)
         self.identified.setAccessibleName("When you identified the concern")
+        self.confirm_time: QMessageBox | None = None  # asked when "identified at" is hours ago
         self.route = QLabel()
         self.route.setObjectName("route")
         self.route.setWordWrap(True)
@@ -165,6 +188,7 @@ class EscalationStartDialog(TypedDialog):
             "criteria": [code for code, box in self.criteria.items() if box.isChecked()],
             "rationale": self.rationale.toPlainText(),
             "identified_at": from_qt(self.identified.dateTime()).isoformat(),
+            "identified_time_typed": self.identified.time.text(),
         }
 
     def restore_fields(self, fields: dict[str, Any]) -> None:
@@ -174,12 +198,20 @@ class EscalationStartDialog(TypedDialog):
         self.rationale.setPlainText(str(fields.get("rationale", "")))
         if fields.get("identified_at"):
             self.identified.setDateTime(to_qt(datetime.fromisoformat(str(fields["identified_at"]))))
+        if fields.get("identified_time_typed"):
+            self.identified.time.setText(str(fields["identified_time_typed"]))  # as typed, even if not a time yet
 
     def _preview(self) -> None:
-        period, pathway, warning = self._workspace.escalations.preview(
-            self._person_id, from_qt(self.identified.dateTime())
-        )
+        service, at = self._workspace.escalations, from_qt(self.identified.dateTime())
+        period, pathway, warning = service.preview(self._person_id, at)
         text = f"<b>{period}</b><br>Pathway: {html.escape(pathway.title)} (version {html.escape(pathway.version)})"
+        now = self._workspace.clock.now()
+        period_now, _pathway, _warning = service.preview(self._person_id, now)
+        if period_now.period is not period.period:
+            # The pathway follows the time identified, not the clock: say which and why, in words.
+            text += f"<br><b>{html.escape(identified_pathway_reason(at, now, period, period_now))}</b>"
+        if at > now + timedelta(minutes=5):
+            text += "<br><b>That time is later than now:</b> if you mean an earlier day, choose it after the time."
         self.route.setText(text + (f"<br><b>Warning:</b> {html.escape(warning)}" if warning else ""))
 
     def typed_text(self) -> list[str]:
@@ -190,6 +222,55 @@ class EscalationStartDialog(TypedDialog):
         self.start()
 
     def start(self) -> None:
+        if not self.identified.is_valid():
+            QMessageBox.warning(
+                self,
+                "Check the time",
+                f"'Identified at' is not a time: type hours and minutes ({TIME_HINT}). Nothing was saved, and "
+                "nothing you typed is lost.",
+            )
+            self.identified.time.setFocus()
+            return
+        at, now = from_qt(self.identified.dateTime()), self._workspace.clock.now()
+        if identified_needs_confirming(at, now):
+            self._ask_to_confirm_time(at, now)
+            return
+        self._start()
+
+    def _ask_to_confirm_time(self, at: datetime, now: datetime) -> None:
+        """A time hours ago is asked about first (a slip would choose another period's pathway and start every
+        timescale overdue). Window-modal, keyboard-driven: Alt+Y starts; Alt+N or Escape goes back to the
+        time with everything typed kept."""
+        service = self._workspace.escalations
+        period, _p, _w = service.preview(self._person_id, at)
+        period_now, _p, _w = service.preview(self._person_id, now)
+        when = f"{at.astimezone():%H:%M}" + ("" if at.astimezone().date() == now.astimezone().date()
+                                             else f" on {at.astimezone():%A %d %B}")  # fmt: skip
+        ago = _hours_minutes(now - at)
+        box = QMessageBox(QMessageBox.Icon.Question, "Check the time", "", parent=self)
+        box.setText(f"You said the concern was identified at {when}, {ago} ago. Is that right?")
+        if period_now.period is not period.period:
+            box.setInformativeText(identified_pathway_reason(at, now, period, period_now, said=False))
+        yes = box.addButton(f"&Yes, {at.astimezone():%H:%M} is right", QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("&No, change the time", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.setAccessibleName("Check the time the concern was identified")
+
+        def answered() -> None:
+            self.confirm_time = None
+            if box.clickedButton() is yes:
+                self._start()
+            else:
+                self.activateWindow()
+                self.identified.time.setFocus()
+                self.identified.time.selectAll()
+
+        box.finished.connect(answered)
+        self.confirm_time = box
+        box.open()
+
+    def _start(self) -> None:
         draft = EscalationDraft(
             self._person_id,
             [code for code, box in self.criteria.items() if box.isChecked()],
@@ -425,6 +506,9 @@ class EscalationWindow(QDialog):
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
         self.refresh(escalation)
+        self.step_timer = QTimer(self, interval=60_000)
+        self.step_timer.timeout.connect(self._show_step_text)
+        self.step_timer.start()
         fit_to_screen(self, QSize(1180, 800))
 
     # -- showing ------------------------------------------------------------------------------------
@@ -477,8 +561,7 @@ class EscalationWindow(QDialog):
             )
         self.copy_now.setEnabled(self._best is not None)
         pathway = escalation.pathway
-        criteria = self._workspace.escalations.config.pathways.criteria
-        met = [(criteria.get(c).wording if criteria and criteria.get(c) else c) for c in escalation.criteria]
+        met = self._workspace.escalations.criteria_labels(escalation)
         period = f"<b>{escalation.period}</b> · {pathway.title} (version {pathway.version})"
         label = "Criteria met" if met else "Raised by"
         period += f"<br><b>{label}:</b> {html.escape('; '.join(met) or escalation.rationale)}"
@@ -539,19 +622,7 @@ class EscalationWindow(QDialog):
             item = self.answers.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()
-        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {html.escape(node.text)}"]
-        if node.share:
-            lines.append(f"<b>Share:</b> {html.escape(node.share)}")
-        if node.within_minutes is not None:
-            due = escalation.identified_at + timedelta(minutes=node.within_minutes)
-            lines.append(
-                "<b>Immediately</b>"
-                if node.within_minutes == 0
-                else f"<b>Within {node.within_minutes} min</b> (by {due.astimezone():%H:%M})"
-            )
-        if not escalation.is_open:
-            lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
-        self.step.setText("<br>".join(lines))
+        self._show_step_text()
         if node.type is NodeType.QUESTION and escalation.is_open:
             for answer in node.answers:
                 button = QPushButton(f"&{answer.label}")
@@ -577,6 +648,21 @@ class EscalationWindow(QDialog):
         self.at.setDateTime(to_qt(self._workspace.clock.now()))
         self.at.blockSignals(False)
         self._at_edited = False
+
+    def _show_step_text(self) -> None:
+        """The current step, what to share and its time; re-said every minute (``step_timer``), so a window
+        left open never says "Within 60 min" once that time has passed. Touches nothing typed."""
+        escalation = self.escalation
+        node = escalation.walk.current
+        lines = [f"<b>{'Question' if node.type is NodeType.QUESTION else 'Now'}:</b> {html.escape(node.text)}"]
+        if node.share:
+            lines.append(f"<b>Share:</b> {html.escape(node.share)}")
+        timing = next((t for t in escalation.timeliness() if t.node.id == node.id), None)
+        if timing is not None:  # overdue, and by how long, once its time has passed
+            lines.append(f"<b>{html.escape(timing.now_wording(self._workspace.clock.now()))}</b>")
+        if not escalation.is_open:
+            lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
+        self.step.setText("<br>".join(lines))
 
     # -- acting -------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ incident or escalation. Each lists agreed actions (what, owner, due); both are a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.escalations import Escalation
+from app.escalations import Escalation, EscalationKind
 from app.lead_records import ActionDraft, LearningReviewDraft, PersonDiscussed, SupervisionDraft
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
@@ -87,9 +88,11 @@ class ActionsEditor(QWidget):
         return [self.what.text(), self.owner.text(), *(d.action for d in self.drafts)]
 
 
-def _escalation_line(e: Escalation) -> str:
-    criteria = ", ".join(e.criteria) or "raised by the missed-contact policy"
-    return f"{e.identified_at.astimezone():%d %b %H:%M} {e.kind.value} — criteria: {criteria} — why: {e.rationale}"
+def _escalation_line(e: Escalation, criteria_met: Sequence[str]) -> str:
+    """One escalation for the lead to pick: when, which kind, the criteria in the organisation's wording, why."""
+    kind = "Welfare check" if e.kind is EscalationKind.WELFARE_CHECK else "Escalation"
+    criteria = "; ".join(criteria_met) or "raised by the missed-contact policy"
+    return f"{e.identified_at.astimezone():%d %b %H:%M} {kind} — criteria: {criteria} — why: {e.rationale}"
 
 
 class SupervisionDialog(TypedDialog):
@@ -164,7 +167,7 @@ class SupervisionDialog(TypedDialog):
         if pid is None:
             return
         for esc in self._ws.escalations.for_person(pid):
-            item = QListWidgetItem(_escalation_line(esc))
+            item = QListWidgetItem(_escalation_line(esc, self._ws.escalations.criteria_labels(esc)))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             item.setData(Qt.ItemDataRole.UserRole, esc.id)
@@ -325,7 +328,9 @@ class LearningReviewDialog(TypedDialog):
         pid = self.person.currentData()
         if pid is not None:
             for esc in self._ws.escalations.for_person(pid):
-                self.escalation.addItem(_escalation_line(esc)[:110], esc)
+                line = _escalation_line(esc, self._ws.escalations.criteria_labels(esc))
+                self.escalation.addItem(line if len(line) <= 110 else line[:109] + "…", esc)
+                self.escalation.setItemData(self.escalation.count() - 1, line, Qt.ItemDataRole.ToolTipRole)
 
     def _show_pathway(self) -> None:
         esc = self.escalation.currentData()

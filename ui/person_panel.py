@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import logging
 import uuid
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Sequence
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -72,7 +72,12 @@ def reviews_html(reviews: list[SafetyReview], unsent: Container[uuid.UUID] | Non
     return "".join(parts)
 
 
-def escalations_html(escalations: list[Escalation], unsent: Container[uuid.UUID] | None = None) -> str:
+def escalations_html(
+    escalations: list[Escalation],
+    unsent: Container[uuid.UUID] | None = None,
+    criteria_met: Callable[[Escalation], Sequence[str]] | None = None,
+) -> str:
+    """The person's escalation history; ``criteria_met`` gives each one's criteria in the organisation's wording."""
     if not escalations:
         return "<p>No escalations or welfare checks.</p>"
     parts = []
@@ -87,10 +92,12 @@ def escalations_html(escalations: list[Escalation], unsent: Container[uuid.UUID]
             else f"nobody at an escalation step was reached: {escape(e.closing_reason or 'no reason recorded')}"
         )
         follow = f" · follow-up by {e.follow_up_due.astimezone():%a %d %b %H:%M}" if e.follow_up_due else ""
+        met = list(criteria_met(e)) if criteria_met is not None else []
+        criteria = f"<br>Criteria met: {escape('; '.join(met))}" if met else ""
         parts.append(
             f"<p><a href='escalation:{e.id}'><b>{kind}</b> {e.identified_at.astimezone():%a %d %b %Y %H:%M}</a>"
             f" · {state} · {told}{follow}{sync_marker(e.id in unsent) if unsent is not None else ''}"
-            f"<br>{escape(str(e.period))}<br>{escape(e.rationale)}</p>"
+            f"<br>{escape(str(e.period))}{criteria}<br>{escape(e.rationale)}</p>"
         )
     return "".join(parts)
 
@@ -370,7 +377,7 @@ class PersonPanel(QWidget):
 
     def _show_escalations(self, ws: Workspace, person_id: uuid.UUID, unsent: Container[uuid.UUID]) -> None:
         escalations = ws.escalations.for_person(person_id)
-        html = escalations_html(escalations, unsent)
+        html = escalations_html(escalations, unsent, ws.escalations.criteria_labels)
         self._keep_scroll(self.escalations_view, lambda: self.escalations_view.setHtml(html))
         waiting = [e for e in escalations if e.is_open and not e.reached_anyone]
         self.unreached.setText(
