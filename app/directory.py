@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -206,6 +206,19 @@ class Directory:
         # Review dates are UK dates: just after midnight in summer the UTC date is still the day before.
         today = at.astimezone(LONDON).date()
         return Offer(entry, entry.availability.open_at(at, nation, calendar), entry.is_stale(today))
+
+
+def with_national_lines(directory: Directory, national: Directory) -> Directory:
+    """``directory`` (an organisation's, received by sync) with every built-in national line it does not
+    define itself. The national crisis lines (999, NHS 111's mental health option, NHS 24, Samaritans…) are
+    the same for every UK organisation and ship with the app: an organisation's directory sent without them
+    must never leave a worker with no 999 to offer. An entry the organisation defines replaces the built-in
+    one of the same id."""
+    missing = {k: v for k, v in national.entries.items() if k not in directory.entries}
+    if not missing:
+        return directory
+    version = "+".join(v for v in (directory.version, f"built-in {national.version}") if v)
+    return replace(directory, entries={**missing, **directory.entries}, version=version)
 
 
 def load_directory(paths: Sequence[Path], *, calendars: TeamCalendars | None = None) -> tuple[Directory, list[Problem]]:

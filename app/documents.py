@@ -12,9 +12,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from app.config_files import Problem, errors
-from app.directory import Directory, directory_from_texts
+from app.directory import Directory, directory_from_texts, load_directory, with_national_lines
 from app.hours import TeamCalendars
 from app.pathway_files import read_text
 
@@ -93,7 +94,24 @@ def _directory_then(
     files = in_force([*held, *accepted])["directory"]
     if not files:
         return bundled
-    return directory_from_texts([(f.name, f.text) for f in files], calendars=calendars)[0]
+    return received_directory(files, national_lines(calendars), calendars)[0]
+
+
+BUNDLED_CONTACTS = Path(__file__).resolve().parents[1] / "resources" / "contacts"
+NATIONAL_FILE = "national.toml"  # the built-in national lines every organisation's directory keeps
+
+
+def national_lines(calendars: TeamCalendars | None = None) -> Directory:
+    return load_directory([BUNDLED_CONTACTS / NATIONAL_FILE], calendars=calendars)[0]
+
+
+def received_directory(
+    files: Sequence[ReceivedFile], national: Directory, calendars: TeamCalendars | None = None
+) -> tuple[Directory, list[Problem]]:
+    """The directory in force from the organisation's files, keeping every built-in national line they do not
+    define (app.directory.with_national_lines)."""
+    directory, problems = directory_from_texts([(f.name, f.text) for f in files], calendars=calendars)
+    return with_national_lines(directory, national), problems
 
 
 def _refusal(f: ReceivedFile, why: str) -> str:

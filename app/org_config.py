@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from app.config_files import Problem
-from app.directory import Directory, directory_from_texts, load_directory
-from app.documents import ReceivedFile, in_force
+from app.directory import Directory, load_directory
+from app.documents import NATIONAL_FILE, ReceivedFile, in_force, received_directory
 from app.hours import TeamCalendars
 from app.hours_files import load_calendars
 from app.missed_contact_policy_file import load_policy
@@ -54,8 +54,8 @@ class OrgConfig:
         calendars, hour_problems = load_calendars(hours_file)
         current = in_force(received)
         if current["directory"]:
-            texts = [(d.name, d.text) for d in current["directory"]]
-            directory, contact_problems = directory_from_texts(texts, calendars=calendars)
+            national, _ = load_directory([contacts_dir / NATIONAL_FILE], calendars=calendars)
+            directory, contact_problems = received_directory(current["directory"], national, calendars)
         else:
             directory, contact_problems = load_directory([contacts_dir], calendars=calendars)
         before = previous.pathways if previous else None

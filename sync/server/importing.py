@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.config_files import Problem, errors, read_toml
 from app.directory import Directory, load_directory
+from app.documents import ReceivedFile, national_lines, received_directory
 from app.pathway_files import read_document
 from sync.protocol import ChangeRecord
 from sync.server import audit
@@ -140,18 +140,16 @@ def _version_of(text: str) -> bool:
 
 
 def _stored_directory(session: Session) -> Directory:
-    """The directory in force: the newest version of each imported directory file."""
+    """The directory in force as a laptop will hold it: the newest version of each imported directory file,
+    with the built-in national lines they do not define (app.documents.received_directory)."""
     newest = (
         select(func.max(OrgDocument.id)).where(OrgDocument.kind == "directory").group_by(OrgDocument.name).subquery()
     )
     rows = session.execute(select(OrgDocument.name, OrgDocument.text).where(OrgDocument.id.in_(select(newest)))).all()
-    with tempfile.TemporaryDirectory(prefix="waymark-directory-") as folder:
-        files = []
-        for name, text in rows:
-            (Path(folder) / name).write_text(text, encoding="utf-8")
-            files.append(Path(folder) / name)
-        directory, _ = load_directory(files)
-    return directory
+    if not rows:
+        return national_lines()
+    files = [ReceivedFile("directory", name, 0, "", text) for name, text in rows]
+    return received_directory(files, national_lines())[0]
 
 
 def _located(found: list[Problem], texts: dict[Path, str]) -> list[str]:

@@ -84,3 +84,31 @@ def test_a_received_name_is_a_label_never_a_path() -> None:
     hostile = _file("pathways", "../../etc/passwd", _pathway("moorland-in-hours.toml", "4"))
     config = OrgConfig.load(TODAY, received=[hostile])
     assert config.pathways.by_file["../../etc/passwd"].version == "4"
+
+
+def test_a_directory_sent_without_the_national_lines_keeps_the_built_in_ones() -> None:
+    """Hazard: an organisation imports only its local services. The laptop must still offer 999 and the
+    national lines (built in; the same for every UK organisation), while an entry the organisation defines
+    itself replaces the built-in one of the same id."""
+    local = (BUNDLED / "contacts" / "demo-local.toml").read_text(encoding="utf-8")
+    own_samaritans = (BUNDLED / "contacts" / "national.toml").read_text(encoding="utf-8")
+    start = own_samaritans.index('[[entries]]\nid = "samaritans"')
+    end = own_samaritans.index("[[entries]]", start + 1)
+    samaritans = own_samaritans[start:end].replace('service = "', 'service = "Our ', 1)
+    files = [
+        _file("directory", "demo-local.toml", local),
+        _file("directory", "ours.toml", 'version = "1"\n\n' + samaritans),
+    ]
+    config = OrgConfig.load(TODAY, received=files)
+    assert config.received == frozenset({"directory"})
+    assert config.directory.get("emergency-999") is not None, "999 is never lost"
+    assert config.directory.get("nhs-24-mental-health") is not None
+    entry = config.directory.get("samaritans")
+    assert entry is not None and entry.service.startswith("Our "), "the organisation's own entry is in force"
+    assert "built-in national@" in config.directory.version
+    # Pathways arriving later are checked against that same directory: the fallback's 999 still resolves.
+    checked = check_arrivals(
+        [_file("pathways", "national-fallback.toml", _pathway("national-fallback.toml"), 3)],
+        files, load_directory([BUNDLED / "contacts"])[0], TODAY,
+    )  # fmt: skip
+    assert checked.refused == [] and len(checked.accepted) == 1
