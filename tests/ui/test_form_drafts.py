@@ -35,7 +35,7 @@ def _open_person(qtbot, window):
 def _unlock(qtbot, window) -> None:
     qtbot.keyClicks(window.lock_screen.passphrase, PASSPHRASE)
     qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.model.rowCount() > 0, timeout=15_000)
+    qtbot.waitUntil(lambda: window.workspace is not None and window.model.rowCount() > 0, timeout=60_000)
 
 
 def _finish(dialog) -> None:

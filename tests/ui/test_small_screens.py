@@ -155,7 +155,7 @@ def test_a_saved_place_is_per_screen_and_never_off_it(qtbot, workspace, pool, tm
     qtbot.addWidget(first)
     first.show()
     first.resize(700, 500)
-    with qtbot.waitSignal(first.store_closed):
+    with qtbot.waitSignal(first.store_closed, timeout=60_000):  # a loaded CI machine closes slowly
         first.close()
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
     keys = [k for k in settings.allKeys() if k.startswith("main_window/")]
@@ -167,7 +167,7 @@ def test_a_saved_place_is_per_screen_and_never_off_it(qtbot, workspace, pool, tm
     giant.setGeometry(QRect(3000, 2000, 2500, 1400))
     settings.setValue(keys[0], giant.saveGeometry())
     settings.sync()
-    with qtbot.waitSignal(giant.store_closed):
+    with qtbot.waitSignal(giant.store_closed, timeout=60_000):
         giant.close()
     again = MainWindow(Workspace.open(workspace.store.data_dir, PASSPHRASE), pool, settings_path=settings_path)
     qtbot.addWidget(again)
