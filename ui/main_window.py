@@ -8,6 +8,7 @@ the crisis numbers stay on screen.
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,8 @@ PREFERRED_SIZE = QSize(1280, 800)
 SYNC_EVERY_MS = 5 * 60_000
 # Store closes queued behind saves (see MainWindow._close_after_queue).
 _CLOSING: set[Task] = set()
+# A sync's network waits run here, never on the store's write queue (see sync_pool).
+_SYNC_POOL: QThreadPool | None = None
 # What a change must touch for the caseload's rows (last contact, work due, counts) to be recomputed.
 CASELOAD_AFFECTED = Changed.CASELOAD | Changed.NOTES | Changed.ESCALATIONS | Changed.PERSON | Changed.PLANNED
 
@@ -233,10 +236,12 @@ class MainWindow(QMainWindow):
         self.pending_button.clicked.connect(self.show_pending)
         self.pending_button.setVisible(False)
         self.statusBar().addPermanentWidget(self.pending_button)
-        # Sync runs on the store's one write queue (the serial pool) as one task: a save made meanwhile waits
-        # until that sync ends (splitting it into one task per batch is still to do).
+        # Sync runs on a thread of its own; only its units of local work (a push batch's acknowledgement, one
+        # pulled page with its cursor, one snapshot) take the store's write queue, so a save made meanwhile
+        # waits for one of those, never for the whole sync (ui/operations.py, StoreOps.sync_units).
         self._sync_engine = sync_engine
         self._syncing = False
+        self._sync_stop = threading.Event()
         self._lease_lapsed = False
         self._sync_backoff = Backoff()
         self._sync_timer = QTimer(self, singleShot=True)
@@ -389,11 +394,13 @@ class MainWindow(QMainWindow):
         self._syncing = True
         self._show_sync_status()
         engine = self._sync_engine(ws)
+        self._sync_stop = threading.Event()  # set when the store closes: this sync's next unit is refused
+        engine.local = self.ops.sync_units(self._sync_stop)
         task = Task(engine.sync)
         task.outcome.succeeded.connect(lambda report, t=task: self._on_synced(t, None, report))
         task.outcome.failed.connect(lambda exc, t=task: self._on_synced(t, exc))
         self._tasks.append(task)
-        self._pool.start(task)
+        sync_pool().start(task)
 
     def _on_synced(self, task: Task, failure: Exception | None, report: SyncReport | None = None) -> None:
         self._tasks.remove(task)
@@ -416,6 +423,10 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()  # "Offline…" is no longer true once the server has answered
             self._sync_backoff.succeeded()
             self._sync_timer.start(SYNC_EVERY_MS)
+        elif isinstance(failure, SyncFailure) and failure.reason == "stopped":
+            # Cut short by a lock or quit, not by the server: no backing off (unlocking starts the next one).
+            if self.workspace is not None:
+                self._sync_timer.start(0)
         elif not isinstance(failure, SyncFailure) or failure.retry:
             # Re-armed after every failure, later each time, so a dead zone is not hammered.
             self._sync_timer.start(int(self._sync_backoff.failed() * 1000))
@@ -562,6 +573,7 @@ class MainWindow(QMainWindow):
                     f" {unsent} record{'s are' if unsent != 1 else ' is'} on this laptop only (not sent yet); "
                     f"{'they' if unsent != 1 else 'it'} will be sent at the next sync after you unlock."
                 )
+            self._sync_stop.set()  # a sync under way stops before its next unit: the store is closing
             self._close_after_queue(self.workspace)
             self.workspace = None
         self._show_lock(self._reopen, message)
@@ -636,6 +648,7 @@ class MainWindow(QMainWindow):
         if self.pending_dialog is not None:
             self.pending_dialog.forget()
         if self.workspace is not None:
+            self._sync_stop.set()
             self._close_after_queue(self.workspace)
             self.workspace = None
         super().closeEvent(event)
@@ -682,6 +695,15 @@ class MainWindow(QMainWindow):
     def _quit_now(self) -> None:
         self._quit_confirmed = True
         self.close()
+
+
+def sync_pool() -> QThreadPool:
+    """The threads syncs run on (one per window at a time), owned by the application so a sync still
+    waiting on the network when its window goes is waited for at exit, not cut off."""
+    global _SYNC_POOL
+    if _SYNC_POOL is None:
+        _SYNC_POOL = QThreadPool(QApplication.instance())
+    return _SYNC_POOL
 
 
 def unsent_on_quit(unsent: int, *, enrolled: bool) -> str:
