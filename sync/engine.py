@@ -593,11 +593,22 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     return state
 
 
-def renew_enrolment(workspace: Workspace, code: str, device_name: str) -> SyncState:
+def renew_enrolment(
+    workspace: Workspace, code: str, device_name: str, *, local: LocalRunner = run_here
+) -> SyncState:
     """Enrol again after the token lapsed (``token_expired``): the server renews this same device, so the
-    outbox's records, which carry its id and numbering, still go. Keeps everything but the new token."""
-    with workspace.uow.read() as session:
-        state = SyncState.load(session)
+    outbox's records, which carry its id and numbering, still go. Keeps everything but the new token.
+    ``local`` runs its two short store units, as for a sync (the desktop: on the store's write queue)."""
+
+    def load() -> SyncState:
+        with workspace.uow.read() as session:
+            return SyncState.load(session)
+
+    def keep(state: SyncState) -> None:
+        with workspace.uow.write() as session:
+            state.save(session, "token")
+
+    state: SyncState = local(load)
     client = SyncClient(state.server, state.token, ca_file=_ca_of(workspace))
     try:
         answer = client.enrol(code, device_name)
@@ -611,8 +622,7 @@ def renew_enrolment(workspace: Workspace, code: str, device_name: str) -> SyncSt
         )
     # The epoch is kept as it was: if the server's changed meanwhile, the next sync's resync handles it.
     state.token = answer.token
-    with workspace.uow.write() as session:
-        state.save(session, "token")
+    local(lambda: keep(state))
     return state
 
 
