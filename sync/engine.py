@@ -54,6 +54,8 @@ _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "
 QUARANTINE_PREFIX = "sync.quarantined."
 LAST_SUCCESS = device_repo.LAST_SYNC_SUCCESS
 LAST_FAILURE = "sync.last_failure"
+# Its machine-readable reason (e.g. ``token_expired``, for which the window offers to renew the enrolment).
+LAST_FAILURE_REASON = "sync.last_failure_reason"
 # How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
 CLOCK_OFFSET = "sync.clock_offset_ms"
 
@@ -199,7 +201,7 @@ class SyncEngine:
             if state.role == "team_lead":
                 self._team_health(client)
         except SyncFailure as failure:
-            self._record_failure(str(failure))
+            self._record_failure(str(failure), failure.reason)
             raise
         except OperationalError:
             # A page is applied with its cursor in one transaction, so a failed write (a full disk) left
@@ -210,7 +212,7 @@ class SyncEngine:
                 reason="local_write_failed",
                 retry=True,
             )
-            self._record_failure(str(failure))
+            self._record_failure(str(failure), failure.reason)
             raise failure from None
         finally:
             client.close()
@@ -223,7 +225,7 @@ class SyncEngine:
             if self._lease_s is not None:  # renewed from now, for as long as the organisation says
                 until = self.now() + timedelta(seconds=self._lease_s)
                 session.merge(models.Meta(key=LEASE_UNTIL, value=until.isoformat()))
-            session.execute(delete(models.Meta).where(models.Meta.key == LAST_FAILURE))
+            forget_failure(session)
             return outbox_store.pending_count(session)
 
     # -- push -----------------------------------------------------------------------------------------
@@ -475,11 +477,20 @@ class SyncEngine:
         health = client.team_health()
         self._local(keep_team_health, self.workspace, health.model_dump(mode="json", exclude={"commands"}))
 
-    def _record_failure(self, message: str) -> None:
+    def _record_failure(self, message: str, reason: str) -> None:
+        def keep() -> None:
+            with self.workspace.uow.write() as session:
+                session.merge(models.Meta(key=LAST_FAILURE, value=message))
+                session.merge(models.Meta(key=LAST_FAILURE_REASON, value=reason))
+
         try:
-            self._local(self._keep_meta, LAST_FAILURE, message)
+            self._local(keep)
         except Exception:  # the failure itself is what matters; a full disk must not hide it
             log.warning("could not record the last sync failure")
+
+
+def forget_failure(session: Session) -> None:
+    session.execute(delete(models.Meta).where(models.Meta.key.in_((LAST_FAILURE, LAST_FAILURE_REASON))))
 
 
 def keep_team_health(workspace: Workspace, report: dict[str, Any]) -> None:
@@ -607,6 +618,7 @@ def renew_enrolment(
     def keep(state: SyncState) -> None:
         with workspace.uow.write() as session:
             state.save(session, "token")
+            forget_failure(session)  # the lapsed sign-in it said is renewed; the next sync says how it went
 
     state: SyncState = local(load)
     client = SyncClient(state.server, state.token, ca_file=_ca_of(workspace))
