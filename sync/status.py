@@ -77,7 +77,10 @@ def status_line(status: SyncStatus, now: datetime, *, syncing: bool = False) -> 
             parts.append("Never synced")
         else:
             parts.append(f"Last synced {ago(status.last_success, now)}")
-        if status.last_failure:
+        if status.sign_in_lapsed:
+            # Short enough to be read whole in the status bar, beside the button that renews it.
+            parts.append("Sync stopped: this laptop's sign-in to the server has lapsed (nothing is lost)")
+        elif status.last_failure:
             parts.append(f"Last sync failed: {status.last_failure}")
         elif not syncing and status.unsent == 0 and status.last_success is not None:
             parts.insert(0, "Up to date")

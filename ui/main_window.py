@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel()
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
+        self.sync_label.setWordWrap(True)  # a failure is said whole, on a second line if need be
+        self.sync_label.setMinimumWidth(460)
         self.statusBar().addPermanentWidget(self.sync_label)
         self.pending_button = QPushButton("Show what is unsent (Ctrl+U)")
         self.pending_button.setObjectName("show_unsent")
@@ -372,6 +374,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             status = read_status(self.workspace)
             self.sync_label.setText(status_line(status, self._clock.now(), syncing=self._syncing))
+            self.sync_label.setToolTip(status.last_failure or "")  # whole, when the bar has no room for it
             self.pending_button.setVisible(status.unsent > 0)
             self.renew_button.setVisible(status.sign_in_lapsed and not self._syncing)
             if self.pending_dialog is not None and self.pending_dialog.isVisible():
@@ -466,12 +469,6 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()  # "Offline…" is no longer true once the server has answered
             self._sync_backoff.succeeded()
             self._sync_timer.start(SYNC_EVERY_MS)
-        elif isinstance(failure, SyncFailure) and failure.reason == "token_expired":
-            # Not tried again by itself: only a new code helps. Said in words, with the way to renew beside it.
-            self.statusBar().showMessage(
-                "This laptop's sign-in to the sync server has lapsed. Nothing is lost: records not sent yet stay "
-                f"here. Ask your administrator for an enrolment code and choose \"{RENEW_TITLE}…\"."
-            )
         elif isinstance(failure, SyncFailure) and failure.reason == "stopped":
             # Cut short by a lock or quit, not by the server: no backing off (unlocking starts the next one).
             if self.workspace is not None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from sync.client import SyncFailure
+from sync.client import NOTHING_LOST, SyncFailure
 from ui.tasks import Task
 
 TITLE = "Renew this laptop's enrolment"
@@ -90,6 +90,7 @@ class RenewDialog(QDialog):
             return
         if not code:
             self.message.setText(f"Type the enrolment code your administrator gave you. {UNCHANGED}")
+            self.adjustSize()
             self.code.setFocus()
             return
         self.message.setText("Renewing with the sync server…")
@@ -114,10 +115,11 @@ class RenewDialog(QDialog):
         self._task = None
         self._hold(False)
         if isinstance(exc, SyncFailure):
-            words = str(exc)
+            words = str(exc).replace(NOTHING_LOST, "").strip()  # said above already, in this window's words
         else:
             words = "The enrolment could not be renewed because of an unexpected problem."
         self.message.setText(f"{words} {UNCHANGED}" if UNCHANGED not in words else words)
+        self.adjustSize()  # the words take the room they need, none clipped
         self.code.setFocus()
         self.code.selectAll()
 

@@ -56,9 +56,9 @@ def test_a_lapsed_sign_in_is_said_and_renewed_from_the_status_bar(
     win.show()
     qtbot.waitUntil(lambda: not win._syncing and win.renew_button.isVisible(), timeout=20_000)
     status = win.sync_label.text()
-    assert "sign-in to the sync server has lapsed" in status and "2 records on this laptop only (unsent)" in status
-    assert "Nothing is lost" in win.statusBar().currentMessage()
-    assert "Renew this laptop's enrolment" in win.statusBar().currentMessage()
+    assert "sign-in to the server has lapsed (nothing is lost)" in status
+    assert "2 records on this laptop only (unsent)" in status and "Up to date" not in status
+    assert "enrol it again" in win.sync_label.toolTip(), "the server's refusal in full"
     assert win.renew_button.text() == "Renew this laptop's enrolment…"
     assert laptop.outbox_pending() == 2 and not set(notes) & _server_records(demo_server)
 
