@@ -435,7 +435,9 @@ class EscalationWindow(QDialog):
         fit_to_screen(self, QSize(1180, 800))
         # Records for this escalation saved elsewhere (another device, by sync) redraw it, keeping the form.
         ops.did_execute.connect(self._on_changes)
-        self.finished.connect(lambda _r: ops.did_execute.disconnect(self._on_changes))
+        self._ops = ops
+        self._listening = True
+        self.finished.connect(self._stop_listening)
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -567,6 +569,12 @@ class EscalationWindow(QDialog):
 
     def _form(self) -> dict[str, Any]:
         return {name: read() for name, (read, _write) in self._form_fields().items()}
+
+    def _stop_listening(self) -> None:
+        """Closed: a change arriving later must not read a store that may be closing."""
+        if self._listening:  # closed twice (a lock after a close): disconnected once
+            self._listening = False
+            self._ops.did_execute.disconnect(self._on_changes)
 
     def _on_changes(self, changes: OpChanges) -> None:
         """The change hook: an action or follow-up for this escalation saved elsewhere (another device's,

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from app.changes import Changed, OpChanges
 from app.escalations import ActionKind, EscalationDraft
 from app.ids import new_id
 from app.workspace import Workspace
@@ -119,3 +120,19 @@ def test_a_change_for_another_escalation_or_person_leaves_the_window_as_drawn(qt
     win.sync_now()
     qtbot.waitUntil(lambda: win.sync_label.text().startswith("Up to date"), timeout=10_000)
     assert drawn == [] and window.who.text() == "Typed" and not window.arrived.isVisible()
+
+
+def test_a_closed_window_no_longer_listens(qtbot, window, workspace) -> None:
+    person = window.model.row_at(0).person_id
+    criteria = workspace.escalations.config.pathways.criteria
+    escalation, _ = workspace.escalations.start(EscalationDraft(person, [criteria.criteria[0].code], "Rang, upset"))
+    window.open_person(person)
+    esc_window = window.person_panel.open_escalation(escalation)
+    assert isinstance(esc_window, EscalationWindow)
+    workspace.escalations.set_follow_up(escalation.id, NOW + timedelta(hours=4), "Ade")  # as if it came by sync
+    esc_window.done(0)
+    esc_window.done(0)  # closed twice: still quiet
+    drawn: list[object] = []
+    esc_window.refresh = lambda e: drawn.append(e)  # type: ignore[method-assign]
+    window.ops.notify(OpChanges(Changed.ESCALATIONS | Changed.REMOTE, frozenset({person})))
+    assert drawn == []
