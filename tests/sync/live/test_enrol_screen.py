@@ -22,7 +22,7 @@ from tests.conftest import PASSPHRASE, TEST_KDF
 from tests.sync.live.conftest import LiveServer, enrolled_workspace
 from ui.enrol_dialog import EnrolDialog
 from ui.main import GuiFlow
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, sync_pool
 from ui.tasks import serial_pool
 
 
@@ -155,4 +155,5 @@ def test_after_the_laptop_is_withdrawn_the_app_returns_to_enrolment_and_says_why
             flow.window.hide()  # a hidden window's shortcuts are not live
             flow.window.setEnabled(False)
         pool.waitForDone(30_000)  # its loading ends before the store it reads is closed
+        sync_pool().waitForDone(30_000)  # and its first sync, which runs beside the write queue
         again.close()
