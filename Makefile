@@ -33,6 +33,7 @@ mutation-ci: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python tests/bench/store_notes.py
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python tests/bench/ui_timings.py
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python tests/bench/save_during_sync.py
 	$(VENV)/bin/python tests/bench/sync_server.py
 
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml) against tests/app and tests/storage:

@@ -4,6 +4,11 @@ Nothing leaves the outbox until the server has answered for it, and every pulled
 with its cursor in one local transaction, so a sync cut off at any instant (battery, SIGKILL, dead zone)
 resumes where it stopped: items the server already holds come back as duplicates, a page half-applied
 never happened. Records from the server are only ever inserted, never written over.
+
+The engine touches the store only in short units (a batch to send, a push batch's acknowledgement, one
+pulled page with its cursor, one person's snapshot, …), each handed to ``SyncEngine.local``; the network is
+never waited for inside one. The desktop runs each unit on the store's write queue between the worker's
+saves, so a note signed during a long sync waits for one page's local write, never for the whole sync.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import OperationalError
@@ -52,10 +57,22 @@ _KEYS = ("server", "token", "device_id", "user_id", "organisation_id", "role", "
 QUARANTINE_PREFIX = "sync.quarantined."
 LAST_SUCCESS = device_repo.LAST_SYNC_SUCCESS
 LAST_FAILURE = "sync.last_failure"
+# Its machine-readable reason (e.g. ``token_expired``, for which the window offers to renew the enrolment).
+LAST_FAILURE_REASON = "sync.last_failure_reason"
 # The digest of the organisation's documents (pathways, directory) last applied here in full (PROTOCOL §2.10).
 DOCUMENTS_DIGEST = "sync.documents_digest"
 # How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
 CLOCK_OFFSET = "sync.clock_offset_ms"
+
+
+T = TypeVar("T")
+# Runs one unit of local work (a read, or one transaction) and returns what it returned.
+LocalRunner = Callable[[Callable[[], Any]], Any]
+
+
+def run_here(unit: Callable[[], T]) -> T:
+    """The headless way: each unit runs at once on the calling thread (the command line, the tests)."""
+    return unit()
 
 
 class NotEnrolled(Exception):
@@ -153,11 +170,22 @@ class SyncEngine:
     batch_items: int = BATCH_ITEMS
     batch_bytes: int = BATCH_BYTES
     pull_limit: int = p.DEFAULT_PULL_LIMIT
+    # Where each unit of local work runs: at once by default; the desktop passes its write queue
+    # (ui/operations.py StoreOps.sync_units), so saves interleave with a sync's pages.
+    local: LocalRunner = run_here
     _lease_s: int | None = field(default=None, init=False)
 
     def state(self) -> SyncState:
+        return self._local(self._read_state)
+
+    def _read_state(self) -> SyncState:
         with self.workspace.uow.read() as session:
             return SyncState.load(session)
+
+    def _local(self, unit: Callable[..., T], *args: Any) -> T:
+        """One unit of local work, where ``local`` says; never with a network call inside it."""
+        result: T = self.local(lambda: unit(*args))
+        return result
 
     def _ca(self) -> Path | None:
         path = self.workspace.store.data_dir / CA_NAME
@@ -187,7 +215,7 @@ class SyncEngine:
             if state.role == "team_lead":
                 self._team_health(client)
         except SyncFailure as failure:
-            self._record_failure(str(failure))
+            self._record_failure(str(failure), failure.reason)
             raise
         except OperationalError:
             # A page is applied with its cursor in one transaction, so a failed write (a full disk) left
@@ -198,18 +226,21 @@ class SyncEngine:
                 reason="local_write_failed",
                 retry=True,
             )
-            self._record_failure(str(failure))
+            self._record_failure(str(failure), failure.reason)
             raise failure from None
         finally:
             client.close()
+        report.pending_after = self._local(self._succeeded)
+        return report
+
+    def _succeeded(self) -> int:
         with self.workspace.uow.write() as session:
             session.merge(models.Meta(key=LAST_SUCCESS, value=self.now().isoformat()))
             if self._lease_s is not None:  # renewed from now, for as long as the organisation says
                 until = self.now() + timedelta(seconds=self._lease_s)
                 session.merge(models.Meta(key=LEASE_UNTIL, value=until.isoformat()))
-            session.execute(delete(models.Meta).where(models.Meta.key == LAST_FAILURE))
-            report.pending_after = outbox_store.pending_count(session)
-        return report
+            forget_failure(session)
+            return outbox_store.pending_count(session)
 
     # -- push -----------------------------------------------------------------------------------------
 
@@ -217,7 +248,7 @@ class SyncEngine:
         """Send the outbox in order, in bounded batches, marking each item only once it is answered."""
         after = 0  # resync: every item, acknowledged or not; otherwise the pending ones
         while True:
-            batch = self._next_batch(after, everything=resync)
+            batch = self._local(self._next_batch, after, resync)
             if not batch:
                 return
             try:
@@ -233,20 +264,20 @@ class SyncEngine:
                     if answer is None:
                         raise
                     report.sent += len(answer.results)
-                    self._acknowledge(answer, report)
+                    self._local(self._acknowledge, answer, report)
                     continue
                 raise
             report.sent += len(batch)
-            self._acknowledge(answer, report)
+            self._local(self._acknowledge, answer, report)
             after = batch[-1].seq
 
     def _push_from(self, client: SyncClient, state: SyncState, expected: int) -> p.PushResponse | None:
-        batch = self._next_batch(expected - 1, everything=True)
+        batch = self._local(self._next_batch, expected - 1, True)
         if not batch or batch[0].seq != expected:
             return None
         return client.push(state.epoch, False, [outbox_store.wire(i) for i in batch])
 
-    def _next_batch(self, after: int, *, everything: bool) -> list[models.OutboxItem]:
+    def _next_batch(self, after: int, everything: bool) -> list[models.OutboxItem]:
         with self.workspace.uow.read() as session:
             query = select(models.OutboxItem).where(models.OutboxItem.seq > after).order_by(models.OutboxItem.seq)
             if not everything:
@@ -287,16 +318,19 @@ class SyncEngine:
         staff_id = self.workspace.actor.staff_id
         if not report.persons_changed or staff_id is None:
             return 0
-        with self.workspace.uow.read() as session:
-            mine = holds_repo.held_to_write(session, staff_id, report.persons_changed, self.now())
+        mine = self._local(self._held_to_write, staff_id, report.persons_changed)
         raised = 0
         for person_id in sorted(mine):
-            was_raised, _ = self.workspace.missed_contacts.apply(person_id)
+            was_raised, _ = self._local(self.workspace.missed_contacts.apply, person_id)
             raised += was_raised
         report.welfare_checks_raised += raised
         if raised:
             report.tables_changed |= {"escalation", "missed_contact_episode"}
         return raised
+
+    def _held_to_write(self, staff_id: uuid.UUID, persons: set[uuid.UUID]) -> set[uuid.UUID]:
+        with self.workspace.uow.read() as session:
+            return set(holds_repo.held_to_write(session, staff_id, persons, self.now()))
 
     # -- pull -----------------------------------------------------------------------------------------
 
@@ -317,9 +351,8 @@ class SyncEngine:
                 self._lease_s = page.offline_lease_s
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
                 if page.holds:  # a server from before holds sends none: the local assignments stay as they are
-                    with self.workspace.uow.receive() as session:
-                        keep_holds(session, uuid.UUID(state.user_id), page.holds, self.now())
-            self._apply_page(state, page, report)
+                    self._local(self._keep_holds, state, page.holds)
+            self._local(self._apply_page, state, page, report)
             cursor = page.next_cursor
             if not page.has_more:
                 break
@@ -332,42 +365,56 @@ class SyncEngine:
         refused one is asked for (and reported) again at the next sync."""
         if digest is None:  # a server from before documents
             return
-        with self.workspace.uow.read() as session:
-            if device_repo.meta(session).get(DOCUMENTS_DIGEST) == digest:
-                return
+        if self._local(self._held_digest) == digest:
+            return
         answer = client.documents()
         arriving = [ReceivedFile(d.kind, d.name, d.document_id, d.sha256, d.text) for d in answer.documents]
-        checked = self.workspace.receive_documents(arriving)
+        checked = self._local(self.workspace.receive_documents, arriving)
         report.documents_received += len(checked.accepted)
         report.documents_refused.extend(checked.refused)
         if checked.accepted:
             report.tables_changed.add("received_document")
         if not checked.refused:
-            with self.workspace.uow.write() as session:
-                session.merge(models.Meta(key=DOCUMENTS_DIGEST, value=answer.documents_digest))
+            self._local(self._keep_meta, DOCUMENTS_DIGEST, answer.documents_digest)
+
+    def _held_digest(self) -> str | None:
+        with self.workspace.uow.read() as session:
+            return device_repo.meta(session).get(DOCUMENTS_DIGEST)
+
+    def _keep_holds(self, state: SyncState, holds: Any) -> None:
+        with self.workspace.uow.receive() as session:
+            keep_holds(session, uuid.UUID(state.user_id), holds, self.now())
 
     def _snapshot_new(
         self, client: SyncClient, state: SyncState, scope: set[uuid.UUID], report: SyncReport, *, everyone: bool
     ) -> None:
-        with self.workspace.uow.read() as session:
-            here = local_person_ids(session)
+        here = self._local(self._local_persons)
         for person_id in sorted(scope if everyone else scope - here):
             snap = client.snapshot(person_id)
             snapshot_check.check(snap)  # a damaged snapshot is refused whole, before anything is applied
-            applied = Applied()
-            with self.workspace.uow.receive() as session:
-                ensure_person(session, uuid.UUID(state.organisation_id), snap.person)
-                apply_records(session, snap.records, applied)
-                for plan in snap.plans:
-                    conflicts = [c for c in snap.open_conflicts if c.get("plan_id") == plan["plan_id"]]
-                    plans_repo.save_server_plan_state(
-                        session, uuid.UUID(plan["plan_id"]), {**plan, "open_conflicts": conflicts}
-                    )
-                projections.rebuild(session, self.workspace.missed_contacts, [person_id])
+            applied = self._local(self._apply_snapshot, state, person_id, snap)
             report.received += applied.inserted
             report.persons_added += person_id not in here
             report.persons_changed.add(person_id)
             report.tables_changed |= applied.tables
+
+    def _local_persons(self) -> set[uuid.UUID]:
+        with self.workspace.uow.read() as session:
+            return set(local_person_ids(session))
+
+    def _apply_snapshot(self, state: SyncState, person_id: uuid.UUID, snap: Any) -> Applied:
+        """One person's snapshot, whole, in one transaction."""
+        applied = Applied()
+        with self.workspace.uow.receive() as session:
+            ensure_person(session, uuid.UUID(state.organisation_id), snap.person)
+            apply_records(session, snap.records, applied)
+            for plan in snap.plans:
+                conflicts = [c for c in snap.open_conflicts if c.get("plan_id") == plan["plan_id"]]
+                plans_repo.save_server_plan_state(
+                    session, uuid.UUID(plan["plan_id"]), {**plan, "open_conflicts": conflicts}
+                )
+            projections.rebuild(session, self.workspace.missed_contacts, [person_id])
+        return applied
 
     def _apply_page(self, state: SyncState, page: p.PullResponse, report: SyncReport) -> None:
         applied = Applied()
@@ -391,10 +438,9 @@ class SyncEngine:
             report.tables_changed |= applied.tables
 
     def _remove_out_of_scope(self, scope: set[uuid.UUID], report: SyncReport) -> None:
-        with self.workspace.uow.read() as session:
-            gone = local_person_ids(session) - scope
+        gone = self._local(self._local_persons) - scope
         for person_id in sorted(gone):
-            if purge_person(self.workspace, person_id):
+            if self._local(purge_person, self.workspace, person_id):
                 report.persons_removed += 1
 
     # -- epoch ----------------------------------------------------------------------------------------
@@ -403,11 +449,14 @@ class SyncEngine:
         """The server was restored from a backup: send it everything we hold, then read afresh."""
         state.epoch = client.commands().server_epoch
         state.cursor = ""
-        with self.workspace.uow.write() as session:
-            state.save(session, "epoch", "cursor")
+        self._local(self._save_state, state, "epoch", "cursor")
         report.resynced = True
         self._push(client, state, report, resync=True)
         self._pull(client, state, report, resnapshot=True)
+
+    def _save_state(self, state: SyncState, *names: str) -> None:
+        with self.workspace.uow.write() as session:
+            state.save(session, *names)
 
     def _obey(self, client: SyncClient, state: SyncState) -> None:
         """Carry out the verified commands waiting for this device; forged or misaddressed ones do nothing."""
@@ -415,29 +464,36 @@ class SyncEngine:
             if not verified(command, state.command_key, state.device_id):
                 continue
             if command.kind == "purge_person" and command.person_id is not None:
-                if purge_person(self.workspace, command.person_id):
+                if self._local(purge_person, self.workspace, command.person_id):
                     client.ack(command.command_id, "done", None)
                 continue  # its unsent records go first; the command is heard again next sync
-            if command.kind == "retire" and self.workspace.outbox_pending():
+            withdrawal = self._local(self._wipe, command.kind)
+            if withdrawal is None:
                 continue  # everything is pushed before a retire wipes; the next sync tries again
-            data_dir = self.workspace.store.data_dir
-            with self.workspace.uow.read() as session:
-                sent = session.scalar(
-                    select(func.count()).select_from(models.OutboxItem).where(models.OutboxItem.acked_at.is_not(None))
-                )
-                unsent = outbox_store.pending_count(session)
-            self.workspace.close()
-            shred(data_dir)
-            withdrawal = Withdrawal(command.kind, self.now().isoformat(), sent or 0, unsent)
-            write_withdrawal(data_dir, withdrawal)
             client.ack(command.command_id, "done", None)
             raise Wiped(withdrawal.message(), withdrawal)
+
+    def _wipe(self, kind: str) -> Withdrawal | None:
+        """Close and crypto-shred the store on a verified command, in one unit: no save lands half-way.
+        None (nothing done) for a retire while something is still unsent."""
+        if kind == "retire" and self.workspace.outbox_pending():
+            return None
+        data_dir = self.workspace.store.data_dir
+        with self.workspace.uow.read() as session:
+            sent = session.scalar(
+                select(func.count()).select_from(models.OutboxItem).where(models.OutboxItem.acked_at.is_not(None))
+            )
+            unsent = outbox_store.pending_count(session)
+        self.workspace.close()
+        shred(data_dir)
+        withdrawal = Withdrawal(kind, self.now().isoformat(), sent or 0, unsent)
+        write_withdrawal(data_dir, withdrawal)
+        return withdrawal
 
     def _early_heartbeat(self, client: SyncClient) -> None:
         """Before a push with escalations in it, a heartbeat of a few bytes: on a link that fails part way
         through a big push, the team lead still learns that an escalation is recorded here and not yet sent."""
-        with self.workspace.uow.read() as session:
-            waiting = outbox_store.pending_escalations(session)
+        _, waiting, _ = self._local(self._counts)
         if not waiting:
             return
         try:
@@ -449,10 +505,7 @@ class SyncEngine:
             log.warning("heartbeat before push refused (%s); pushing anyway", failure.reason)
 
     def _heartbeat(self, client: SyncClient) -> None:
-        with self.workspace.uow.read() as session:
-            unsent = outbox_store.pending_count(session)
-            escalations = outbox_store.pending_escalations(session)
-            held = quarantined_count(session)
+        unsent, escalations, held = self._local(self._counts)
         answer = client.heartbeat(
             p.HeartbeatRequest(
                 unsent=unsent,
@@ -463,20 +516,40 @@ class SyncEngine:
                 device_time=p_timestamp(self.now()),
             )
         )
+        self._local(self._keep_meta, CLOCK_OFFSET, str(answer.clock_offset_ms))
+
+    def _counts(self) -> tuple[int, int, int]:
+        """Unsent records, unsent escalations among them, and records the server holds in quarantine."""
+        with self.workspace.uow.read() as session:
+            return (
+                outbox_store.pending_count(session),
+                outbox_store.pending_escalations(session),
+                quarantined_count(session),
+            )
+
+    def _keep_meta(self, key: str, value: str) -> None:
         with self.workspace.uow.write() as session:
-            session.merge(models.Meta(key=CLOCK_OFFSET, value=str(answer.clock_offset_ms)))
+            session.merge(models.Meta(key=key, value=value))
 
     def _team_health(self, client: SyncClient) -> None:
         """A lead's laptop keeps the team's sync health and staff list (names and roles) from each sync."""
         health = client.team_health()
-        keep_team_health(self.workspace, health.model_dump(mode="json", exclude={"commands"}))
+        self._local(keep_team_health, self.workspace, health.model_dump(mode="json", exclude={"commands"}))
 
-    def _record_failure(self, message: str) -> None:
-        try:
+    def _record_failure(self, message: str, reason: str) -> None:
+        def keep() -> None:
             with self.workspace.uow.write() as session:
                 session.merge(models.Meta(key=LAST_FAILURE, value=message))
+                session.merge(models.Meta(key=LAST_FAILURE_REASON, value=reason))
+
+        try:
+            self._local(keep)
         except Exception:  # the failure itself is what matters; a full disk must not hide it
             log.warning("could not record the last sync failure")
+
+
+def forget_failure(session: Session) -> None:
+    session.execute(delete(models.Meta).where(models.Meta.key.in_((LAST_FAILURE, LAST_FAILURE_REASON))))
 
 
 def keep_team_health(workspace: Workspace, report: dict[str, Any]) -> None:
@@ -590,11 +663,23 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     return state
 
 
-def renew_enrolment(workspace: Workspace, code: str, device_name: str) -> SyncState:
+def renew_enrolment(
+    workspace: Workspace, code: str, device_name: str, *, local: LocalRunner = run_here
+) -> SyncState:
     """Enrol again after the token lapsed (``token_expired``): the server renews this same device, so the
-    outbox's records, which carry its id and numbering, still go. Keeps everything but the new token."""
-    with workspace.uow.read() as session:
-        state = SyncState.load(session)
+    outbox's records, which carry its id and numbering, still go. Keeps everything but the new token.
+    ``local`` runs its two short store units, as for a sync (the desktop: on the store's write queue)."""
+
+    def load() -> SyncState:
+        with workspace.uow.read() as session:
+            return SyncState.load(session)
+
+    def keep(state: SyncState) -> None:
+        with workspace.uow.write() as session:
+            state.save(session, "token")
+            forget_failure(session)  # the lapsed sign-in it said is renewed; the next sync says how it went
+
+    state: SyncState = local(load)
     client = SyncClient(state.server, state.token, ca_file=_ca_of(workspace))
     try:
         answer = client.enrol(code, device_name)
@@ -608,8 +693,7 @@ def renew_enrolment(workspace: Workspace, code: str, device_name: str) -> SyncSt
         )
     # The epoch is kept as it was: if the server's changed meanwhile, the next sync's resync handles it.
     state.token = answer.token
-    with workspace.uow.write() as session:
-        state.save(session, "token")
+    local(lambda: keep(state))
     return state
 
 

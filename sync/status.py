@@ -12,7 +12,7 @@ from datetime import datetime
 from app.workspace import Workspace
 from storage import outbox as outbox_store
 from storage.repo import device as device_repo
-from sync.engine import CLOCK_OFFSET, LAST_FAILURE, LAST_SUCCESS, QUARANTINE_PREFIX
+from sync.engine import CLOCK_OFFSET, LAST_FAILURE, LAST_FAILURE_REASON, LAST_SUCCESS, QUARANTINE_PREFIX
 
 # Beyond this the laptop's own times (when a note was recorded, when a plan was written) are visibly wrong;
 # nothing is ordered by them, but a reader of the record must be told (sync-reference scenario 16).
@@ -27,6 +27,12 @@ class SyncStatus:
     last_success: datetime | None
     last_failure: str | None
     clock_offset_ms: int = 0
+    last_failure_reason: str | None = None
+
+    @property
+    def sign_in_lapsed(self) -> bool:
+        """The server refused this laptop's lapsed token: a new code renews the enrolment (nothing is lost)."""
+        return self.enrolled and self.last_failure_reason == "token_expired"
 
 
 def read_status(workspace: Workspace) -> SyncStatus:
@@ -41,6 +47,7 @@ def read_status(workspace: Workspace) -> SyncStatus:
         last_success=datetime.fromisoformat(last) if last else None,
         last_failure=meta.get(LAST_FAILURE),
         clock_offset_ms=int(meta.get(CLOCK_OFFSET, "0")),
+        last_failure_reason=meta.get(LAST_FAILURE_REASON),
     )
 
 
@@ -70,7 +77,10 @@ def status_line(status: SyncStatus, now: datetime, *, syncing: bool = False) -> 
             parts.append("Never synced")
         else:
             parts.append(f"Last synced {ago(status.last_success, now)}")
-        if status.last_failure:
+        if status.sign_in_lapsed:
+            # Short enough to be read whole in the status bar, beside the button that renews it.
+            parts.append("Sync stopped: this laptop's sign-in to the server has lapsed (nothing is lost)")
+        elif status.last_failure:
             parts.append(f"Last sync failed: {status.last_failure}")
         elif not syncing and status.unsent == 0 and status.last_success is not None:
             parts.insert(0, "Up to date")

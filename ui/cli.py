@@ -92,8 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     rekey.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
     enrol = sub.add_parser("enrol", help="create an encrypted store, enrol it with a sync server and sync")
-    enrol.add_argument("--server", required=True, help="the sync server's address, e.g. https://sync.example.org")
+    enrol.add_argument("--server", default=None, help="the sync server's address, e.g. https://sync.example.org")
     enrol.add_argument("--code", required=True, help="the enrolment code from your administrator")
+    enrol.add_argument(
+        "--renew",
+        action="store_true",
+        help="renew this enrolled laptop's lapsed sign-in (token_expired) with a new code; nothing stored changes",
+    )
     enrol.add_argument("--ca", type=Path, default=None, help="the certificate authority file to trust for the server")
     enrol.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
@@ -138,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _passwd(data_dir)
             case "rekey":
                 return _rekey(data_dir)
+            case "enrol" if args.renew:
+                return _renew(data_dir, args.code, args.server, args.ca)
             case "enrol":
                 return _enrol(data_dir, args.server, args.code, args.ca)
             case "sync":
@@ -211,13 +218,16 @@ def _demo(data_dir: Path, persons: int, seed: int, discard_unsent: bool, role: s
     return 0
 
 
-def _enrol(data_dir: Path, server: str, code: str, ca: Path | None) -> int:
+def _enrol(data_dir: Path, server: str | None, code: str, ca: Path | None) -> int:
     import socket
 
     from app.workspace import Workspace, store_exists
     from sync.client import SyncFailure
     from sync.engine import describe, enrol
 
+    if server is None:
+        print("waymark: enrol needs --server URL (or --renew, for a laptop already enrolled)", file=sys.stderr)
+        return 1
     if ca is not None and not ca.is_file():
         print(f"waymark: the certificate file {ca} does not exist; nothing was changed", file=sys.stderr)
         return 1
@@ -233,6 +243,48 @@ def _enrol(data_dir: Path, server: str, code: str, ca: Path | None) -> int:
             print(f"waymark: enrolment did not finish: {exc}", file=sys.stderr)
             return 1
         print(f"This laptop is enrolled with {server}.")
+        return _sync_once(workspace, describe)
+    finally:
+        workspace.close()
+
+
+def _renew(data_dir: Path, code: str, server: str | None, ca: Path | None) -> int:
+    """A lapsed sign-in (token_expired) renewed with a new code: the same device, its outbox untouched."""
+    import socket
+
+    from app.workspace import Workspace, store_exists
+    from sync.client import SyncFailure
+    from sync.engine import NotEnrolled, describe, renew_enrolment
+
+    if server is not None or ca is not None:
+        print(
+            "waymark: --renew uses the server this laptop is enrolled with; leave out --server and --ca",
+            file=sys.stderr,
+        )
+        return 1
+    if not store_exists(data_dir):
+        print(f"waymark: there is no Waymark store in {data_dir}; nothing was changed", file=sys.stderr)
+        return 1
+    workspace = Workspace.open(data_dir, _passphrase())
+    try:
+        try:
+            state = renew_enrolment(workspace, code, socket.gethostname()[:200] or "laptop")
+        except NotEnrolled:
+            print(
+                f"waymark: the store in {data_dir} is not enrolled, so there is nothing to renew; nothing was "
+                "changed. Enrol it with --server URL --code CODE.",
+                file=sys.stderr,
+            )
+            return 1
+        except SyncFailure as exc:
+            print(f"waymark: renewal did not finish: {exc}", file=sys.stderr)
+            return 1
+        waiting = workspace.outbox_pending()
+        records = f"{waiting} record{'s' if waiting != 1 else ''} waiting to be sent"
+        print(
+            f"This laptop's enrolment with {state.server} is renewed (the same device; nothing stored was changed). "
+            f"{records} kept {'their' if waiting != 1 else 'its'} place; syncing now."
+        )
         return _sync_once(workspace, describe)
     finally:
         workspace.close()

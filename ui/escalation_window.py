@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.changes import Changed
+from app.changes import Changed, OpChanges
 from app.errors import InvalidInput
 from app.escalations import (
     WORKER_ACTIONS,
@@ -502,6 +502,13 @@ class EscalationWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(notice_row)
         layout.addWidget(self.period)
+        # Said when what another device recorded (an action, a follow-up) arrived by sync and was redrawn.
+        self.arrived = QLabel()
+        self.arrived.setObjectName("arrived_by_sync")
+        self.arrived.setWordWrap(True)
+        self.arrived.setAccessibleName("Updated from another device")
+        self.arrived.setVisible(False)
+        layout.addWidget(self.arrived)
         self.saving.hold(panel)  # the step's buttons and forms; the notice and its number stay usable
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
@@ -510,6 +517,11 @@ class EscalationWindow(QDialog):
         self.step_timer.timeout.connect(self._show_step_text)
         self.step_timer.start()
         fit_to_screen(self, QSize(1180, 800))
+        # Records for this escalation saved elsewhere (another device, by sync) redraw it, keeping the form.
+        ops.did_execute.connect(self._on_changes)
+        self._ops = ops
+        self._listening = True
+        self.finished.connect(self._stop_listening)
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -615,6 +627,63 @@ class EscalationWindow(QDialog):
         can_finish = escalation.follow_up_due is not None and escalation.follow_up_done_at is None
         self.done_button.setEnabled(can_finish)
         self.done_outcome.setEnabled(can_finish)
+        self._drawn = self._form()  # what the worker has not changed since, a redraw may replace
+
+    def _form_fields(self) -> dict[str, tuple[Callable[[], Any], Callable[[Any], object]]]:
+        """Every field the worker types or chooses in, as (read, write)."""
+        fields: dict[str, tuple[Callable[[], Any], Callable[[Any], object]]] = {
+            "contact": (self.contact.currentText, self._choose_contact),
+            "kind": (self.kind.currentIndex, self.kind.setCurrentIndex),
+            "basis": (self.basis.currentText, self.basis.setCurrentText),
+            "close_outcome": (self.close_outcome.currentIndex, self.close_outcome.setCurrentIndex),
+            "at": (self.at.dateTime, self.at.setDateTime),  # setting it marks it edited, as typing does
+            "follow_due": (self.follow_due.dateTime, self.follow_due.setDateTime),
+        }
+        for name in ("who", "outcome", "shared", "capacity", "follow_owner", "close_note", "done_outcome"):
+            edit: QLineEdit = getattr(self, name)
+            fields[name] = (edit.text, edit.setText)
+        for name in ("reached", "consent_confirmed"):
+            box: QCheckBox = getattr(self, name)
+            fields[name] = (box.isChecked, box.setChecked)
+        return fields
+
+    def _choose_contact(self, text: str) -> None:
+        index = self.contact.findText(text)
+        if index >= 0:  # not offered at the step now shown: the step's first offer stays chosen
+            self.contact.setCurrentIndex(index)
+
+    def _form(self) -> dict[str, Any]:
+        return {name: read() for name, (read, _write) in self._form_fields().items()}
+
+    def _stop_listening(self) -> None:
+        """Closed: a change arriving later must not read a store that may be closing."""
+        if self._listening:  # closed twice (a lock after a close): disconnected once
+            self._listening = False
+            self._ops.did_execute.disconnect(self._on_changes)
+
+    def _on_changes(self, changes: OpChanges) -> None:
+        """The change hook: an action or follow-up for this escalation saved elsewhere (another device's,
+        arrived by sync) redraws the window; whatever the worker has typed or chosen in its forms stays."""
+        if changes.initiator is self or not changes.changed & Changed.ESCALATIONS:
+            return
+        if not changes.touches(self.escalation.person_id) or self.saving.active:
+            return  # a save under way redraws with everything recorded up to it once it lands
+        updated = self._workspace.escalations.get(self.escalation.id)
+        if updated.actions == self.escalation.actions:
+            return  # nothing new for this escalation
+        step = self.escalation.walk.current.id
+        typed = {k: v for k, v in self._form().items() if v != self._drawn.get(k)}
+        self.refresh(updated)
+        writers = self._form_fields()
+        for name, value in typed.items():
+            writers[name][1](value)
+        arrived = f"Updated at {self._workspace.clock.now().astimezone():%H:%M} with what was recorded elsewhere."
+        if updated.walk.current.id != step:
+            arrived += " The pathway has moved on to the step now shown: check what you typed still fits it."
+        if typed:
+            arrived += " What you had typed is kept."
+        self.arrived.setText(arrived)
+        self.arrived.setVisible(True)
 
     def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
         node = escalation.walk.current

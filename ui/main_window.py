@@ -8,6 +8,8 @@ the crisis numbers stay on screen.
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +43,7 @@ from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
 from sync.client import SyncFailure
-from sync.engine import Backoff, SyncEngine, SyncReport, Wiped
+from sync.engine import Backoff, SyncEngine, SyncReport, Wiped, renew_enrolment
 from sync.status import read_status, status_line
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
@@ -52,6 +54,8 @@ from ui.lock_screen import LockScreen, lock_screen_html
 from ui.operations import StoreOps
 from ui.pending_dialog import PendingDialog
 from ui.person_panel import PersonPanel
+from ui.renew_dialog import TITLE as RENEW_TITLE
+from ui.renew_dialog import RenewDialog
 from ui.tasks import Task
 from ui.window_fit import fit_to_screen, restore_place, save_place
 
@@ -61,6 +65,8 @@ PREFERRED_SIZE = QSize(1280, 800)
 SYNC_EVERY_MS = 5 * 60_000
 # Store closes queued behind saves (see MainWindow._close_after_queue).
 _CLOSING: set[Task] = set()
+# A sync's network waits run here, never on the store's write queue (see sync_pool).
+_SYNC_POOL: QThreadPool | None = None
 # What a change must touch for the caseload's rows (last contact, work due, counts) to be recomputed.
 CASELOAD_AFFECTED = Changed.CASELOAD | Changed.NOTES | Changed.ESCALATIONS | Changed.PERSON | Changed.PLANNED
 
@@ -230,6 +236,8 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel()
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
+        self.sync_label.setWordWrap(True)  # a failure is said whole, on a second line if need be
+        self.sync_label.setMinimumWidth(460)
         self.statusBar().addPermanentWidget(self.sync_label)
         self.pending_button = QPushButton("Show what is unsent (Ctrl+U)")
         self.pending_button.setObjectName("show_unsent")
@@ -238,10 +246,23 @@ class MainWindow(QMainWindow):
         self.pending_button.clicked.connect(self.show_pending)
         self.pending_button.setVisible(False)
         self.statusBar().addPermanentWidget(self.pending_button)
-        # Sync runs on the store's one write queue (the serial pool) as one task: a save made meanwhile waits
-        # until that sync ends (splitting it into one task per batch is still to do).
+        # Shown when the server refused this laptop's lapsed sign-in (token_expired): a new code renews it.
+        self.renew_button = QPushButton(f"{RENEW_TITLE}…")
+        self.renew_button.setObjectName("renew_enrolment")
+        self.renew_button.setFlat(True)
+        self.renew_button.setAccessibleName("Renew this laptop's enrolment with a new code; nothing stored changes")
+        self.renew_button.clicked.connect(self.renew_enrolment)
+        self.renew_button.setVisible(False)
+        self.statusBar().addPermanentWidget(self.renew_button)
+        self.renew_dialog: RenewDialog | None = None
+        # Sync runs on a thread of its own; only its units of local work (a push batch's acknowledgement, one
+        # pulled page with its cursor, one snapshot) take the store's write queue, so a save made meanwhile
+        # waits for one of those, never for the whole sync (ui/operations.py, StoreOps.sync_units).
         self._sync_engine = sync_engine
         self._syncing = False
+        # Set when this workspace's store closes (lock, quit): a sync or renewal under way stops before its
+        # next unit of local work; a new one for the reopened store after unlocking.
+        self._store_closing = threading.Event()
         self._lease_lapsed = False
         self._sync_backoff = Backoff()
         self._sync_timer = QTimer(self, singleShot=True)
@@ -360,7 +381,9 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             status = read_status(self.workspace)
             self.sync_label.setText(status_line(status, self._clock.now(), syncing=self._syncing))
+            self.sync_label.setToolTip(status.last_failure or "")  # whole, when the bar has no room for it
             self.pending_button.setVisible(status.unsent > 0)
+            self.renew_button.setVisible(status.sign_in_lapsed and not self._syncing)
             if self.pending_dialog is not None and self.pending_dialog.isVisible():
                 self.pending_dialog.show_pending(self.workspace.pending_by_person(), enrolled=status.enrolled)
 
@@ -396,11 +419,41 @@ class MainWindow(QMainWindow):
         self._syncing = True
         self._show_sync_status()
         engine = self._sync_engine(ws)
+        engine.local = self.ops.sync_units(self._store_closing)
         task = Task(engine.sync)
         task.outcome.succeeded.connect(lambda report, t=task: self._on_synced(t, None, report))
         task.outcome.failed.connect(lambda exc, t=task: self._on_synced(t, exc))
         self._tasks.append(task)
-        self._pool.start(task)
+        sync_pool().start(task)
+
+    def renew_enrolment(self) -> None:
+        """Ask for a new code and renew this same device's enrolment; nothing stored is touched, and what
+        waits in the outbox goes at the sync that follows."""
+        ws = self.workspace
+        if ws is None:
+            return
+        if self.renew_dialog is not None and self.renew_dialog.isVisible():
+            self.renew_dialog.raise_()
+            self.renew_dialog.activateWindow()
+            return
+        server = self._sync_engine(ws).state().server
+        local = self.ops.sync_units(self._store_closing)  # its two short store units take the write queue
+        device = socket.gethostname()[:200] or "laptop"
+        dialog = RenewDialog(
+            lambda code: renew_enrolment(ws, code, device, local=local),
+            sync_pool(),
+            server=server,
+            unsent=ws.outbox_pending(),
+            parent=self,
+        )
+        dialog.renewed.connect(self._on_renewed)
+        self.renew_dialog = dialog
+        dialog.open()
+
+    def _on_renewed(self) -> None:
+        self.statusBar().showMessage("This laptop's enrolment is renewed: syncing now.")
+        self._show_sync_status()
+        self.sync_now()
 
     def _on_synced(self, task: Task, failure: Exception | None, report: SyncReport | None = None) -> None:
         self._tasks.remove(task)
@@ -423,6 +476,10 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()  # "Offline…" is no longer true once the server has answered
             self._sync_backoff.succeeded()
             self._sync_timer.start(SYNC_EVERY_MS)
+        elif isinstance(failure, SyncFailure) and failure.reason == "stopped":
+            # Cut short by a lock or quit, not by the server: no backing off (unlocking starts the next one).
+            if self.workspace is not None:
+                self._sync_timer.start(0)
         elif not isinstance(failure, SyncFailure) or failure.retry:
             # Re-armed after every failure, later each time, so a dead zone is not hammered.
             self._sync_timer.start(int(self._sync_backoff.failed() * 1000))
@@ -559,6 +616,8 @@ class MainWindow(QMainWindow):
             return
         self._lock_state = "full"
         self._sync_timer.stop()
+        if self.renew_dialog is not None and self.renew_dialog.isVisible():
+            self.renew_dialog.reject()  # not while the server is answering (it closes itself then)
         self._hidden_dialogs = []
         self.person_panel.save_unsaved_as_drafts()
         # Only the record's random id stays in memory, so unlocking can reopen it with the forms kept.
@@ -585,6 +644,7 @@ class MainWindow(QMainWindow):
                     f" {unsent} record{'s are' if unsent != 1 else ' is'} on this laptop only (not sent yet); "
                     f"{'they' if unsent != 1 else 'it'} will be sent at the next sync after you unlock."
                 )
+            self._store_closing.set()  # a sync under way stops before its next unit: the store is closing
             self._close_after_queue(self.workspace)
             self.workspace = None
         self._show_lock(self._reopen, message)
@@ -604,6 +664,7 @@ class MainWindow(QMainWindow):
             return
         if isinstance(result, Workspace):
             self.workspace = result
+            self._store_closing = threading.Event()
         self._lock_state = None
         self.stack.setCurrentWidget(self.main_page)
         for dialog in self._hidden_dialogs:
@@ -661,6 +722,7 @@ class MainWindow(QMainWindow):
         if self.pending_dialog is not None:
             self.pending_dialog.forget()
         if self.workspace is not None:
+            self._store_closing.set()
             self._close_after_queue(self.workspace)
             self.workspace = None
         super().closeEvent(event)
@@ -707,6 +769,15 @@ class MainWindow(QMainWindow):
     def _quit_now(self) -> None:
         self._quit_confirmed = True
         self.close()
+
+
+def sync_pool() -> QThreadPool:
+    """The threads syncs run on (one per window at a time), owned by the application so a sync still
+    waiting on the network when its window goes is waited for at exit, not cut off."""
+    global _SYNC_POOL
+    if _SYNC_POOL is None:
+        _SYNC_POOL = QThreadPool(QApplication.instance())
+    return _SYNC_POOL
 
 
 def unsent_on_quit(unsent: int, *, enrolled: bool) -> str:

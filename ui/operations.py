@@ -7,12 +7,18 @@ by a background sync go through the same hook with ``Changed.REMOTE``.
 
 A save that meets another writer's lock (StoreBusy: nothing was written) is tried again until it lands;
 the dialog is told it is waiting, so the worker sees why and nothing they typed is at risk.
+
+A sync runs on a thread of its own and puts only its units of local work on this queue (``sync_units``):
+one push batch's acknowledgement, one pulled page with its cursor, one snapshot. Its network waits happen
+off the queue, so a save queued during a long sync lands after at most one such unit.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -21,6 +27,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.changes import Changed, OpChanges
 from app.errors import StoreBusy
+from sync.client import NOTHING_LOST, SyncFailure
 
 T = TypeVar("T")
 
@@ -59,6 +66,47 @@ class _Op(QRunnable):
                 return
             self.signals.succeeded.emit(result, changed)
             return
+
+
+def sync_stopped() -> SyncFailure:
+    return SyncFailure(
+        f"Sync stopped because Waymark was locked or closed. {NOTHING_LOST} It carries on at the next sync.",
+        reason="stopped",
+        retry=True,
+    )
+
+
+class _SyncUnit(QRunnable):
+    """One unit of a sync's local work, run on the queue while the sync's own thread waits for it."""
+
+    def __init__(self, work: Callable[[], Any], stop: threading.Event, retry_wait: tuple[float, ...]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # kept by the waiting sync (see StoreOps.sync_units)
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._work = work
+        self._stop = stop
+        self._retry_wait = retry_wait
+
+    def run(self) -> None:
+        tries = 0
+        try:
+            while True:
+                if self._stop.is_set():
+                    # The store is closing (a lock, a quit): queued before the close, this unit must not open
+                    # it again. Stopping between units leaves nothing half-done (each is one transaction).
+                    raise sync_stopped()
+                try:
+                    self.result = self._work()
+                    return
+                except StoreBusy:  # rolled back whole, as a save's is: try again once the lock frees
+                    time.sleep(self._retry_wait[min(tries, len(self._retry_wait) - 1)])
+                    tries += 1
+        except BaseException as exc:  # handed to the waiting sync, which reports it as any sync failure
+            self.error = exc
+        finally:
+            self.done.set()
 
 
 class StoreOps(QObject):
@@ -110,6 +158,24 @@ class StoreOps(QObject):
         # A save queued before the window closed may land after it is gone: there is nobody left to tell.
         if changes.changed and shiboken6.isValid(self):
             self.did_execute.emit(changes)
+
+    def sync_units(self, stop: threading.Event) -> Callable[[Callable[[], T]], T]:
+        """How a sync on another thread runs each unit of its local work (``SyncEngine.local``): queued
+        here in turn with the saves, and waited for. Once ``stop`` is set (the window is closing the store),
+        units are refused and the sync ends with ``reason="stopped"``; nothing is half-written."""
+        kept: deque[_SyncUnit] = deque(maxlen=4)  # a unit outlives its own run() by a little
+
+        def run_unit(work: Callable[[], T]) -> T:
+            unit = _SyncUnit(work, stop, self.retry_wait)
+            kept.append(unit)
+            self.pool.start(unit)
+            unit.done.wait()
+            if unit.error is not None:
+                raise unit.error
+            result: T = unit.result
+            return result
+
+        return run_unit
 
     @property
     def busy(self) -> bool:

@@ -537,10 +537,9 @@ class PersonPanel(QWidget):
         if self.workspace is None or self.person is None or not self.plan_conflict.conflicts:
             return None
         dialog = PlanMergeDialog(
-            self.workspace, self.plan_conflict.conflicts[0], self.person.preferred_name, parent=self
+            self.workspace, self.plan_conflict.conflicts[0], self.person.preferred_name, parent=self, ops=self.ops
         )
-        # The merge writes on the UI thread (not yet on the write queue), so it redraws the plan itself.
-        dialog.saved.connect(lambda _revision: self.refresh(Part.PLAN))
+        # Saved on the write queue: the change hook redraws the plan and takes the conflict banner away.
         self._open(dialog)
         return dialog
 

@@ -4,7 +4,8 @@ Each section shows the version both started from, the version in force and the o
 lines each added marked; the clinician chooses what the merged plan keeps (a section changed on one side
 only is proposed from that side, one changed on both waits for a decision) and may adjust the result. There
 is no "keep mine" or "keep theirs" for the whole plan: every section's choice is explicit, the check page
-lists them all, and the merge revision records them. Both versions stay in the plan's history.
+lists them all, and the merge revision records them. Both versions stay in the plan's history. The merge
+is saved on the store's write queue (ui/saving.py), as every other dialog's save, never on the UI thread.
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ from app.plan_conflicts import (
     sections,
 )
 from app.plan_diff import describe
-from app.safety_plans import PlanItem, Step
+from app.safety_plans import PlanItem, PlanRevision, Step
 from app.workspace import Workspace
+from ui.operations import StoreOps
 from ui.plan_conflict_banner import who
 from ui.plan_editor import CO_PRODUCTION, SHORT_TITLES
 from ui.plan_section_model import PlanSectionModel
-from ui.save_errors import explain_failed_save
+from ui.saving import Saving
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -90,10 +92,17 @@ class PlanMergeDialog(QDialog):
     saved = Signal(object)  # PlanRevision
 
     def __init__(
-        self, workspace: Workspace, conflict: PlanConflict, person_name: str, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        conflict: PlanConflict,
+        person_name: str,
+        parent: QWidget | None = None,
+        *,
+        ops: StoreOps,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
+        self.saving = Saving(self, ops)
         self._conflict = conflict
         self._merges = sections(conflict)
         self._choices: dict[SectionKey, Choice | None] = {m.key: m.proposed for m in self._merges}
@@ -165,6 +174,9 @@ class PlanMergeDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(body, 1)
         layout.addWidget(self.choice_row)
+        # While the merge is saving, its choices and buttons wait; every choice stays as made.
+        self.saving.hold(self.section_list, self.pages, self.choice_row, self.buttons)
+        layout.addWidget(self.saving.label)
         layout.addWidget(self.buttons)
         self.resize(1280, 700)
         first_to_decide = next((n for n, m in enumerate(self._merges) if m.proposed is None), 0)
@@ -359,6 +371,8 @@ class PlanMergeDialog(QDialog):
         return [s.strip() for s in self.shared_with.text().split(";") if s.strip()]
 
     def save(self) -> None:
+        if self.saving.active:
+            return  # already saving: a second Ctrl+S must not write the merge twice
         if self.pages.currentIndex() != self.check_page:
             self.show_page(self.check_page)  # saving always passes through the list of choices
             return
@@ -396,16 +410,19 @@ class PlanMergeDialog(QDialog):
             shared_with=self.sharing(),
             reason=f"{self.reason.toPlainText().strip()} (written with the person: {self.co_produced.currentText()})",
         )
-        try:
-            revision, _ = self._workspace.plan_conflicts.merge(draft)
-        except Exception as exc:  # explained; every choice stays as made
-            explain_failed_save(self, "Merged safety plan", exc)
-            return
+        service = self._workspace.plan_conflicts
+        # A refusal is explained by the saving helper; every choice stays as made.
+        person = self._conflict.person_id
+        self.saving.run("Merged safety plan", lambda: service.merge(draft), persons=[person], succeeded=self._merged)
+
+    def _merged(self, revision: PlanRevision) -> None:
         self._saved = True
         self.saved.emit(revision)
         self.accept()
 
     def reject(self) -> None:
+        if self.saving.active:
+            return  # the merge is being saved: it closes by itself once it has landed
         if not self._saved:
             answer = QMessageBox.question(
                 self,
