@@ -712,7 +712,7 @@ def break_glass(engine: SyncEngine, person_id: uuid.UUID, reason: str) -> tuple[
     once the grant has ended and what was recorded for them has been sent. Needs the server: offline, it
     fails with the reason in words and nothing changes."""
     _check_reason(reason)
-    return _open(engine, lambda client: client.break_glass(person_id, reason.strip()).grant)
+    return _grant(engine, lambda client: client.break_glass(person_id, reason.strip()).grant), engine.sync()
 
 
 def break_glass_by_nhs_number(
@@ -720,13 +720,19 @@ def break_glass_by_nhs_number(
 ) -> tuple[p.BreakGlassGrant, SyncReport]:
     """The same, for a person known only by NHS number (typed as 943 476 5919 or 9434765919). A number that
     finds nobody the organisation holds is refused in words, and nothing is opened."""
+    return request_break_glass_by_nhs_number(engine, nhs_number, reason), engine.sync()
+
+
+def request_break_glass_by_nhs_number(engine: SyncEngine, nhs_number: str, reason: str) -> p.BreakGlassGrant:
+    """Only the server's grant, without the sync that brings the person (the window runs its own, so two
+    syncs never overlap)."""
     try:
         digits = nhs.validate(nhs_number)
     except InvalidInput as problem:
         raise SyncFailure(f"{problem} Nothing was opened.", reason="invalid_nhs_number", retry=False) from None
     _check_reason(reason)
     try:
-        return _open(engine, lambda client: client.break_glass_by_nhs_number(digits, reason.strip()).grant)
+        return _grant(engine, lambda client: client.break_glass_by_nhs_number(digits, reason.strip()).grant)
     except SyncFailure as failure:
         if failure.reason == "person_not_visible":
             raise SyncFailure(
@@ -748,9 +754,7 @@ def _check_reason(reason: str) -> None:
         )
 
 
-def _open(
-    engine: SyncEngine, ask: Callable[[SyncClient], p.BreakGlassGrant]
-) -> tuple[p.BreakGlassGrant, SyncReport]:
+def _grant(engine: SyncEngine, ask: Callable[[SyncClient], p.BreakGlassGrant]) -> p.BreakGlassGrant:
     state = engine.state()
     client = engine.client_factory(state, engine._ca())
     try:
@@ -767,7 +771,7 @@ def _open(
         raise
     finally:
         client.close()
-    return grant, engine.sync()
+    return grant
 
 
 # -- retries ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
@@ -39,12 +40,14 @@ from app.changes import ANY_RECORD, Changed, OpChanges, changed_by_tables
 from app.config_files import errors
 from app.cover import cover_banner
 from app.errors import NotFound
+from app.hours import LONDON
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.workspace import Workspace
 from sync.client import SyncFailure
-from sync.engine import Backoff, SyncEngine, SyncReport, Wiped, renew_enrolment
+from sync.engine import Backoff, SyncEngine, SyncReport, Wiped, renew_enrolment, request_break_glass_by_nhs_number
 from sync.status import read_status, status_line
+from ui.break_glass_dialog import BreakGlassDialog
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
 from ui.governance_dashboard import GovernanceDashboard
@@ -177,6 +180,17 @@ class MainWindow(QMainWindow):
         self.lease_label.setVisible(False)
         left_layout.addWidget(self.lease_label)
         left_layout.addWidget(self.search_box)
+        # Duty staff only: a record outside tonight's cover, opened with a reason the team lead reads.
+        self.break_glass_button = QPushButton("Open someone outside my cover… (Ctrl+Shift+O)")
+        self.break_glass_button.setToolTip(
+            "For a call about someone not on this laptop: their NHS number and your reason; your team lead sees it"
+        )
+        self.break_glass_button.clicked.connect(self.open_break_glass)
+        self.break_glass_button.setVisible(False)
+        left_layout.addWidget(self.break_glass_button)
+        self.break_glass_dialog: BreakGlassDialog | None = None
+        self._break_glass_person: uuid.UUID | None = None
+        self._break_glass_retried = False
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
         left_layout.addWidget(self.table)
@@ -308,6 +322,7 @@ class MainWindow(QMainWindow):
         action("Show only people with work due", "F6", self.work_due_only.toggle)
         action("Sync now and refresh the caseload", "F5", self._sync_and_reload)
         action("Show what is unsent", "Ctrl+U", self.show_pending)
+        action("Open someone outside my cover", "Ctrl+Shift+O", self.open_break_glass)
         action("Quit", "Ctrl+Q", self.request_quit)
         # Text fields claim some of these keys for editing (Ctrl+E is "end of line" on X11): the worker's
         # actions win, in every text field of the main window.
@@ -380,6 +395,7 @@ class MainWindow(QMainWindow):
     def _show_sync_status(self) -> None:
         if self.workspace is not None:
             status = read_status(self.workspace)
+            self.break_glass_button.setVisible(status.enrolled and self.workspace.role() == "duty")
             self.sync_label.setText(status_line(status, self._clock.now(), syncing=self._syncing))
             self.sync_label.setToolTip(status.last_failure or "")  # whole, when the bar has no room for it
             self.pending_button.setVisible(status.unsent > 0)
@@ -450,6 +466,61 @@ class MainWindow(QMainWindow):
         self.renew_dialog = dialog
         dialog.open()
 
+    def open_break_glass(self) -> None:
+        """Duty staff: open a person outside their cover by NHS number, with a reason the team lead reads. The
+        server's grant is asked for off the UI thread; the sync that follows brings the person, who then
+        opens here."""
+        ws = self.workspace
+        if ws is None or self.is_locked:
+            return
+        if ws.role() != "duty" or not read_status(ws).enrolled:
+            self.statusBar().showMessage(
+                "Only duty staff, on a laptop enrolled with the sync server, can open someone outside their cover. "
+                "Nothing was opened."
+            )
+            return
+        if self.break_glass_dialog is not None and self.break_glass_dialog.isVisible():
+            self.break_glass_dialog.raise_()
+            self.break_glass_dialog.activateWindow()
+            return
+        engine = self._sync_engine(ws)
+        engine.local = self.ops.sync_units(self._store_closing)
+
+        def opener(number: str, reason: str) -> tuple[uuid.UUID, str]:
+            grant = request_break_glass_by_nhs_number(engine, number, reason)
+            return grant.person_id, f"{datetime.fromisoformat(grant.ends_at).astimezone(LONDON):%H:%M}"
+
+        dialog = BreakGlassDialog(opener, sync_pool(), parent=self)
+        dialog.opened.connect(self._on_break_glass)
+        self.break_glass_dialog = dialog
+        dialog.open()
+
+    def _on_break_glass(self, person_id: uuid.UUID, until: str) -> None:
+        self._break_glass_person, self._break_glass_retried = person_id, False
+        self.statusBar().showMessage(
+            f"Opened by break-glass until {until}; your team lead can see it. Bringing the record to this laptop…"
+        )
+        self.sync_now()  # if a sync is already running, the person opens when the next one brings them
+
+    def _open_break_glass_person(self, failure: Exception | None) -> None:
+        """After a sync: open the person a break-glass grant brought, or try once more if they are not here."""
+        person_id, ws = self._break_glass_person, self.workspace
+        if person_id is None or ws is None:
+            return
+        if ws.has_person(person_id):
+            self._break_glass_person = None
+            self.open_person(person_id)
+            return
+        if failure is None and not self._break_glass_retried:
+            self._break_glass_retried = True
+            self.sync_now()  # the grant landed after this sync had read its scope
+        else:
+            self._break_glass_person = None
+            why = f"{failure} " if failure is not None else ""
+            self.statusBar().showMessage(
+                f"The record was opened on the server but has not reached this laptop yet. {why}Press F5 to try again."
+            )
+
     def _on_renewed(self) -> None:
         self.statusBar().showMessage("This laptop's enrolment is renewed: syncing now.")
         self._show_sync_status()
@@ -509,6 +580,7 @@ class MainWindow(QMainWindow):
                 f"{n} welfare check{'s were' if n > 1 else ' was'} raised: a missed contact recorded on another "
                 "device was the second in a row. See Work due."
             )
+        self._open_break_glass_person(failure)
 
     def _documents_arrived(self, received: int, refused: list[str]) -> None:
         """The organisation's pathways or directory changed by sync: the window runs on them from now on (the

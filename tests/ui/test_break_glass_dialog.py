@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import threading
 import uuid
+from pathlib import Path
 
 from PySide6.QtCore import Qt
+from sqlalchemy import select
 
+from app.workspace import Workspace
+from sync.engine import SyncEngine
+from sync.protocol import API_PREFIX as V1
+from sync.server.models import Person
+from tests.sync.inprocess import LEAD, DemoServer
 from ui.break_glass_dialog import BreakGlassDialog
+from ui.main_window import MainWindow
 
 REASON = "Police called the duty line about a welfare concern at the address."
 
@@ -64,3 +72,50 @@ def test_a_refusal_is_said_and_everything_typed_is_kept(qtbot, pool) -> None:
     assert "Nothing you typed was lost" in dialog.problem.text()
     assert dialog.isVisible() and dialog.open_button.isEnabled()
     assert (dialog.nhs.text(), dialog.reason.toPlainText()) == ("943 476 5919", REASON)
+
+
+def test_a_duty_worker_opens_someone_outside_their_cover_from_the_main_window(
+    qtbot, pool, demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """End to end against the in-process demo server: Ctrl+Shift+O, the NHS number as the caller reads it and
+    a reason; the server grants, the sync that follows brings the person, and the person opens."""
+    with demo_server.admin.transaction() as session:
+        person = session.scalars(select(Person).order_by(Person.id)).first()
+        assert person is not None
+        person_id, number = person.id, str(person.details["nhs_number"])
+    duty = demo_server.laptop("gareth.lowe", tmp_path / "duty")
+    assert not duty.has_person(person_id)
+
+    def engine(ws: Workspace) -> SyncEngine:
+        return SyncEngine(
+            ws, client_factory=lambda st, _ca: demo_server.factory(st.server, st.token), now=demo_server.clock.now
+        )
+
+    win = MainWindow(duty, pool, settings_path=tmp_path / "w.ini", sync_engine=engine)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: not win._syncing and win.break_glass_button.isVisible(), timeout=20_000)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(win, Qt.Key.Key_O, ctrl_shift)
+    dialog = win.break_glass_dialog
+    assert isinstance(dialog, BreakGlassDialog) and dialog.isVisible()
+    qtbot.keyClicks(dialog.nhs, f"{number[:3]} {number[3:6]} {number[6:]}")
+    dialog.reason.setPlainText(REASON)
+    qtbot.keyClick(dialog.open_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: win.person_panel.person is not None and win.person_panel.person.id == person_id,
+                    timeout=30_000)  # fmt: skip
+    assert duty.has_person(person_id)
+    listed = demo_server.client.get(
+        f"{V1}/break-glass", headers={"Authorization": f"Bearer {_lead_token(demo_server, tmp_path)}"}
+    ).json()["grants"]
+    assert [(g["person_id"], g["reason"]) for g in listed] == [(str(person_id), REASON)]
+
+
+def _lead_token(server: DemoServer, tmp_path: Path) -> str:
+    lead = server.laptop(LEAD, tmp_path / "lead")
+    try:
+        return SyncEngine(lead).state().token
+    finally:
+        lead.close()
