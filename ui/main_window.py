@@ -52,6 +52,7 @@ from ui.operations import StoreOps
 from ui.pending_dialog import PendingDialog
 from ui.person_panel import PersonPanel
 from ui.tasks import Task
+from ui.wheel_guard import install_wheel_guard
 from ui.window_fit import fit_to_screen, restore_place, save_place
 
 # Wanted on a desktop monitor; a smaller screen gets a window that fits it.
@@ -250,6 +251,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            install_wheel_guard(app)  # already there when started by ui.main; a window made on its own needs it
         # Outside a dialog a push button ignores Return unless it is auto-default; the worker's keyboard
         # expects Return to press the focused button.
         for button in self.findChildren(QPushButton):
