@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -307,7 +308,7 @@ class EscalationWindow(QDialog):
         self.at.setToolTip("When you did it: now, unless you change it")
         self._at_edited = False
         self.at.dateTimeChanged.connect(self._on_time_edited)
-        record = QPushButton("Record &action")
+        record = self.record_button = QPushButton("Record &action")
         record.setToolTip("Record what you did. Not reached? It is recorded with its time and you stay at this step.")
         record.clicked.connect(lambda: self.record_action())
         self.move_on_button = QPushButton("Not reached: &move on")
@@ -402,7 +403,7 @@ class EscalationWindow(QDialog):
         self.actions_view.horizontalHeader().setStretchLastSection(True)
 
         # On a small screen the step, the form and the close box scroll rather than squeeze or clip.
-        panel_scroll = QScrollArea()
+        panel_scroll = self.panel_scroll = QScrollArea()
         panel_scroll.setWidget(panel)
         panel_scroll.setWidgetResizable(True)
         panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -424,6 +425,7 @@ class EscalationWindow(QDialog):
         self.saving.hold(panel)  # the step's buttons and forms; the notice and its number stay usable
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
+        self._step_in_view: str | None = None  # the step last brought into view (see _bring_step_into_view)
         self.refresh(escalation)
         fit_to_screen(self, QSize(1180, 800))
 
@@ -530,6 +532,10 @@ class EscalationWindow(QDialog):
         can_finish = escalation.follow_up_due is not None and escalation.follow_up_done_at is None
         self.done_button.setEnabled(can_finish)
         self.done_outcome.setEnabled(can_finish)
+        if self.action_box.isVisibleTo(self) and self._step_in_view != escalation.walk.current.id:
+            # A new action step: its form, not the steps list above it, is what the worker needs now.
+            self._step_in_view = escalation.walk.current.id
+            QTimer.singleShot(0, self, self._bring_step_into_view)  # once the layout has placed the form
 
     def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
         node = escalation.walk.current
@@ -575,6 +581,21 @@ class EscalationWindow(QDialog):
         self.at.setDateTime(to_qt(self._workspace.clock.now()))
         self.at.blockSignals(False)
         self._at_edited = False
+
+    def _bring_step_into_view(self) -> None:
+        """On a laptop screen the action form sat below the fold: scroll the panel to the current step with
+        the form under it (at least down to "Record action"). The keyboard is left where it is: a combo box
+        given focus unasked would take the wheel again."""
+        if not self.action_box.isVisible():
+            return
+        panel = self.panel_scroll.widget()
+        self.panel_scroll.verticalScrollBar().setValue(self.step.mapTo(panel, QPoint(0, 0)).y())
+        self.panel_scroll.ensureWidgetVisible(self.record_button, 0, 8)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.action_box.isVisibleTo(self):
+            QTimer.singleShot(0, self, self._bring_step_into_view)
 
     # -- acting -------------------------------------------------------------------------------------
 
