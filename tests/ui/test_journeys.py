@@ -11,6 +11,7 @@ from app.contact_notes import Outcome
 from app.escalations import EscalationKind
 from app.safety_plans import Step
 from tests.conftest import PASSPHRASE
+from tests.ui.message_boxes import NextBox
 from tests.ui.saves import wait_saved
 from ui.clipboard import copy_briefly
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
@@ -62,15 +63,9 @@ def test_closing_a_note_with_text_asks_and_a_failed_save_keeps_the_text(qtbot, w
     window.person_panel.record_note()
     dialog = _dialog(window, NoteDialog)
     qtbot.keyClicks(dialog.narrative, "Half-written note")
-    asked: list[str] = []
-
-    def keep(*args):
-        asked.append(args[1])
-        return QMessageBox.StandardButton.Cancel
-
-    monkeypatch.setattr(QMessageBox, "question", keep)
+    box = NextBox(click="Back to the note")
     dialog.reject()
-    assert asked == ["Discard this note?"] and dialog.isVisible()
+    assert box.shown and box.title == "Close this note?" and dialog.isVisible()
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
