@@ -8,8 +8,10 @@ the crisis numbers stay on screen.
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
@@ -39,6 +41,7 @@ from app.cover import cover_banner
 from app.errors import NotFound
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
+from app.unreached import Unreached, lock_notice, quit_notice, reaching_nobody
 from app.workspace import Workspace
 from sync.client import SyncFailure
 from sync.engine import Backoff, SyncEngine, SyncReport, Wiped
@@ -54,6 +57,8 @@ from ui.person_panel import PersonPanel
 from ui.tasks import Task
 from ui.wheel_guard import install_wheel_guard
 from ui.window_fit import fit_to_screen, restore_place, save_place
+
+log = logging.getLogger(__name__)
 
 # Wanted on a desktop monitor; a smaller screen gets a window that fits it.
 PREFERRED_SIZE = QSize(1280, 800)
@@ -114,6 +119,7 @@ class MainWindow(QMainWindow):
         self.quit_question: QMessageBox | None = None
         self.pending_dialog: PendingDialog | None = None
         self._lock_state: str | None = None
+        self._lock_alert: str | None = None  # open escalations that reached nobody, as the lock screen says it
         self._person_at_lock: uuid.UUID | None = None
         self._hidden_dialogs: list[QWidget] = []
         self._settings = (
@@ -531,6 +537,7 @@ class MainWindow(QMainWindow):
         def check(passphrase: str) -> None:
             ws.check_passphrase(passphrase)
 
+        self._lock_alert = lock_notice(self._reaching_nobody())
         self._show_lock(check, "Locked after 5 minutes without use. Enter your passphrase to carry on.")
         self.locked.emit("ui")
 
@@ -557,6 +564,8 @@ class MainWindow(QMainWindow):
         self.lease_label.setVisible(False)
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
+            # Taken before the store closes; a screen lock already under way keeps the one it showed.
+            self._lock_alert = lock_notice(self._reaching_nobody())
             unsent = self.workspace.outbox_pending()
             if unsent:
                 # Locking does not send anything: the worker must not think a locked laptop is a synced one.
@@ -572,7 +581,25 @@ class MainWindow(QMainWindow):
     def _show_lock(self, unlocker: Callable[[str], object], message: str) -> None:
         self.contacts_dock.hide()
         self.stack.setCurrentWidget(self.lock_screen)
-        self.lock_screen.show_locked(lock_screen_html(self._config, self._clock, self._nation), unlocker, message)
+        html = lock_screen_html(self._config, self._clock, self._nation)
+        if self._lock_alert:
+            # First on the screen, above the crisis numbers: a count and numbers only, never who (DESIGN §7).
+            html = html.replace(
+                "</h1>", f"</h1><p class='alert' style='font-size:large'><b>{escape(self._lock_alert)}</b></p>", 1
+            )
+        self.lock_screen.show_locked(html, unlocker, message)
+
+    def _reaching_nobody(self) -> list[Unreached]:
+        """Open escalations that reached nobody, for the lock screen and the quit question. A failure to
+        read them never stops a lock or a quit: the crisis numbers are on the lock screen regardless."""
+        ws = self.workspace
+        if ws is None:
+            return []
+        try:
+            return reaching_nobody(ws.escalations, ws.caseload.person)
+        except Exception as exc:  # the type only: never what the records hold
+            log.warning("open escalations could not be read for the lock or quit: %s", type(exc).__name__)
+            return []
 
     def _on_unlocked(self, result: object) -> None:
         if not isinstance(result, Workspace) and self.workspace is None:
@@ -584,6 +611,7 @@ class MainWindow(QMainWindow):
         if isinstance(result, Workspace):
             self.workspace = result
         self._lock_state = None
+        self._lock_alert = None
         self.stack.setCurrentWidget(self.main_page)
         for dialog in self._hidden_dialogs:
             if dialog in self.person_panel.dialogs:  # not one whose save landed while the screen was locked
@@ -663,14 +691,19 @@ class MainWindow(QMainWindow):
             self.close()
             return
         unsent = self.workspace.outbox_pending()
-        if not unsent:
+        unreached = quit_notice(self._reaching_nobody())
+        if not unsent and not unreached:
             self._quit_confirmed = True
             self.close()
             return
+        # An escalation that reached nobody first: it is what the worker must act on before going.
+        said = [unreached] if unreached else []
+        if unsent:
+            said.append(unsent_on_quit(unsent, enrolled=read_status(self.workspace).enrolled))
         self.quit_question = QMessageBox(
-            QMessageBox.Icon.Information,
+            QMessageBox.Icon.Warning if unreached else QMessageBox.Icon.Information,
             "Quit Waymark?",
-            unsent_on_quit(unsent, enrolled=read_status(self.workspace).enrolled),
+            "\n\n".join(said),
             QMessageBox.StandardButton.NoButton,
             self,
         )
