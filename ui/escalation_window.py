@@ -54,7 +54,7 @@ from app.text_input import NOTE_MAX_CHARS
 from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD
 from app.workspace import Workspace
 from ui.clipboard import CopyFeedback, copy_briefly
-from ui.escalation_actions_model import EscalationActionsModel
+from ui.escalation_actions_model import EscalationActionsModel, who_was_contacted
 from ui.flowchart import FlowchartView
 from ui.note_dialog import from_qt, to_qt
 from ui.operations import StoreOps
@@ -394,7 +394,7 @@ class EscalationWindow(QDialog):
         panel_layout.addWidget(close_box)
         panel_layout.addStretch(1)
 
-        self.actions_model = EscalationActionsModel(self)
+        self.actions_model = EscalationActionsModel(workspace.escalations.config.directory, self)
         self.actions_view = QTableView()
         self.actions_view.setAccessibleName("Actions recorded")
         self.actions_view.setModel(self.actions_model)
@@ -435,6 +435,7 @@ class EscalationWindow(QDialog):
         self.escalation = escalation
         now = self._workspace.clock.now()
         calls = self._workspace.escalations.call_now(escalation, now)
+        directory = self._workspace.escalations.config.directory
         current = escalation.walk.current
         via = {a.next: a.label for a in current.answers}
         options = [(c, c.best) for c in calls if c.best is not None and c.best.open_now]
@@ -444,7 +445,7 @@ class EscalationWindow(QDialog):
         )
         if not escalation.reached_anyone and escalation.closed_at is not None:
             # Closed: there is nothing left to phone from here, so say plainly what happened instead.
-            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            others = "; ".join(html.escape(who_was_contacted(a, directory)) for a in escalation.reached_others)
             self.notice.setText(
                 f"<b>Closed {escalation.closed_at.astimezone():%a %d %b %H:%M} — nobody at an escalation step was "
                 f"reached:</b> {html.escape(escalation.closing_reason or 'no reason recorded')}"
@@ -460,7 +461,7 @@ class EscalationWindow(QDialog):
                 )
             else:
                 who = "<b>999</b> if life is at risk"
-            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            others = "; ".join(html.escape(who_was_contacted(a, directory)) for a in escalation.reached_others)
             also = (
                 f"<br>Also reached: {others} — recorded, but not someone who can act on this escalation."
                 if others
@@ -474,7 +475,7 @@ class EscalationWindow(QDialog):
         else:
             first = next(a for a in escalation.actions if a.tells_someone_who_can_act)
             self.notice.setText(
-                f"Reached: <b>{html.escape(first.contact_reached or first.contact_id or '')}</b> "
+                f"Reached: <b>{html.escape(who_was_contacted(first, directory))}</b> "
                 f"at {first.at.astimezone():%H:%M}."
             )
         self.copy_now.setEnabled(self._best is not None)
