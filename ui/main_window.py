@@ -54,6 +54,7 @@ from ui.lock_screen import LockScreen, lock_screen_html
 from ui.operations import StoreOps
 from ui.pending_dialog import PendingDialog
 from ui.person_panel import PersonPanel
+from ui.status_bar import ElidedLabel, StatusBar
 from ui.tasks import Task
 from ui.wheel_guard import install_wheel_guard
 from ui.window_fit import fit_to_screen, restore_place, save_place
@@ -213,7 +214,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.contacts_dock)
         self.contacts_dock.hide()
 
-        self.period_label = QLabel()
+        # Every text in the status bar elides rather than overlap at 1366 px (ui/status_bar.py).
+        self.setStatusBar(StatusBar())
+        self.period_label = ElidedLabel()
         self.period_label.setObjectName("period_now")
         self.period_label.setAccessibleName("In hours or out of hours now")
         self.statusBar().addPermanentWidget(self.period_label)
@@ -225,11 +228,12 @@ class MainWindow(QMainWindow):
         problems = errors(self._config.problems)
         if problems:
             # An administrator's mistake must be visible, not silent: the broken files are not in use.
-            config_label = QLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
+            config_label = ElidedLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
             config_label.setToolTip("\n".join(str(p) for p in problems))
             config_label.setAccessibleName("Organisation file problems")
             self.statusBar().addPermanentWidget(config_label)
-        self.sync_label = QLabel()
+        # Elided in the middle: the count of unsent records at its end stays in view.
+        self.sync_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
         self.statusBar().addPermanentWidget(self.sync_label)
@@ -483,7 +487,8 @@ class MainWindow(QMainWindow):
 
     def _show_period(self) -> None:
         decision = self._config.calendars.for_area(self._area).period_at(self._clock.now(), self._nation)
-        self.period_label.setText(f"Now: {decision}")
+        # Short in the bar ("Now: In hours"); why (weekend, bank holiday, team hours) on hovering it.
+        self.period_label.setText(f"Now: {decision}", short=f"Now: {str(decision).split(' — ')[0]}")
 
     def _show_work_due_only(self, only: bool) -> None:
         """The work-due list is sorted by what is due first; the whole caseload by the column chosen."""
