@@ -127,7 +127,8 @@ def test_j4_escalating_out_of_hours_on_a_bank_holiday(qtbot, window, workspace, 
     esc_window.at.setDateTime(to_qt(BOXING_DAY.replace(minute=20)))  # phoned at 14:20, recorded at 14:25
     qtbot.keyClick(esc_window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: esc_window.actions_model.rowCount() == 2)
-    assert "Reached: <b>Crisis team coordinator</b>" in esc_window.notice.text()
+    # Who the worker spoke to, then the directory entry they reached (never its internal id).
+    assert "Reached: <b>Crisis team coordinator, Moorland crisis resolution" in esc_window.notice.text()
     assert esc_window.actions_model.rowCount() == 2
     (stored,) = [e for e in workspace.escalations.for_person(person.id) if e.kind is EscalationKind.ESCALATION]
     phoned = [a for a in stored.actions if a.kind.value == "phoned"]
