@@ -167,7 +167,9 @@ class ReviewQueueService:
             items = [_note(known, n) for n in repo.signed_notes(session)]
             items += [_safety_review(known, r) for r in repo.safety_reviews(session)]
             authors = {e: repo.escalation_author(session, e) for e in repo.escalation_ids(session)}
-        items += [_escalation(known, self._escalations.get(e), author) for e, author in authors.items()]
+        criteria = self._escalations.config.pathways.criteria
+        wording = {c.code: c.wording for c in criteria.criteria} if criteria else {}
+        items += [_escalation(known, self._escalations.get(e), author, wording) for e, author in authors.items()]
         with self._uow.write() as session:
             audit.append(session, self._actor, audit.AuditAction.VIEW, now, "review_queue")
         return ordered(items)
@@ -190,11 +192,12 @@ def _safety_review(known: _Known, r: models.SafetyReview) -> QueueItem:
     return known.item(r.id, ItemKind.SAFETY_REVIEW, r.person_id, r.author_id, r.created_at, summary, detail)
 
 
-def _escalation(known: _Known, e: Escalation, author: uuid.UUID) -> QueueItem:
+def _escalation(known: _Known, e: Escalation, author: uuid.UUID, wording: dict[str, str]) -> QueueItem:
     welfare = e.kind is EscalationKind.WELFARE_CHECK
     state = "closed" if not e.is_open else ("open, someone who can act reached" if e.reached_anyone else "open")
     summary = f"{'Welfare check' if welfare else 'Escalation'} ({e.period.period.value.replace('-', ' ')}): {state}"
-    criteria = ", ".join(e.criteria) or "none (raised by the missed-contact policy)"
+    # In the organisation's words, as the worker ticked them; a criterion since withdrawn by its code.
+    criteria = "; ".join(wording.get(c, c) for c in e.criteria) or "none (raised by the missed-contact policy)"
     detail = f"Criteria met: {criteria}\n\nWhy: {e.rationale}\n\n{e.period}"
     return known.item(
         e.id, ItemKind.WELFARE_CHECK if welfare else ItemKind.ESCALATION, e.person_id, author, e.identified_at,

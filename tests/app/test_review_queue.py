@@ -64,3 +64,16 @@ def test_the_lead_sees_a_new_note_unreviewed_and_then_reviewed(workspace: Worksp
     with workspace.store.sessions() as session:
         views = session.scalars(select(models.AuditEvent).where(models.AuditEvent.record_type == "review_queue"))
         assert [e.action for e in views] == ["view", "view"]
+
+
+def test_an_escalation_shows_the_criteria_in_the_organisations_words_not_their_codes(workspace: Workspace) -> None:
+    criteria = workspace.escalations.config.pathways.criteria
+    assert criteria is not None
+    as_team_lead(workspace)
+    [item] = [i for i in workspace.review_queue.items() if i.kind is ItemKind.ESCALATION]
+    codes = workspace.escalations.get(item.record_id).criteria
+    assert codes, "the demo's escalation met a criterion"
+    line = item.detail.split("\n\n")[0]
+    for code in codes:
+        wording = next(c.wording for c in criteria.criteria if c.code == code)
+        assert wording != code and wording in line and code not in line
