@@ -301,8 +301,7 @@ def _contact_history(
         )
         when += timedelta(days=5 + rng.randrange(6), hours=rng.randrange(-3, 4))
     if kind == "missed":
-        for days_ago in (1.6, 0.3):
-            at = (now - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
+        for at in _missed_visits(now):
             planned = add(
                 models.PlannedContact,
                 person_id=pid,
@@ -348,6 +347,22 @@ def _contact_history(
         purpose="Regular contact",
         contact_plan_id=None,
     )
+
+
+def _missed_visits(now: datetime) -> tuple[datetime, datetime]:
+    """Two planned visits missed in working hours, the second the latest slot before the last few hours and
+    well within 48 hours of the first (so the missed-contact policy raises its welfare check)."""
+    second = _slot_before(now - timedelta(hours=7))
+    local = second.astimezone(LONDON)
+    if local.hour >= 14:
+        first = second - timedelta(hours=local.hour - 10)  # the same day at 10:00
+    elif local.weekday() == 0:
+        # A Monday morning: the Friday before would be more than 48 hours back; both fall on that Friday.
+        second = _slot_before(second - timedelta(hours=local.hour + 1))
+        first = second - timedelta(hours=6)
+    else:
+        first = _slot_before(second - timedelta(hours=local.hour + 1)) - timedelta(hours=1)  # the day before, 15:00
+    return first, second
 
 
 def _working_slot(day: datetime, hour: int) -> datetime:

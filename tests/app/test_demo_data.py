@@ -14,9 +14,9 @@ from resources.demo.generator import FIRST_SLOT, LAST_SLOT, populate
 from storage import models
 from tests.conftest import PASSPHRASE, TEST_KDF
 
-# A weekday afternoon, a weekday before dawn (the review's 01:21 and 04:21), and a Sunday evening.
+# A weekday afternoon, a weekday before dawn (the review's 01:21 and 04:21), a Sunday evening, a Monday noon.
 MOMENTS = [datetime(2026, 11, 26, 14, 30, tzinfo=UTC), datetime(2026, 12, 2, 2, 53, tzinfo=UTC),
-           datetime(2026, 11, 29, 19, 5, tzinfo=UTC)]  # fmt: skip
+           datetime(2026, 11, 29, 19, 5, tzinfo=UTC), datetime(2026, 11, 30, 12, 0, tzinfo=UTC)]  # fmt: skip
 
 
 def _in_working_hours(at: datetime) -> bool:
@@ -24,7 +24,7 @@ def _in_working_hours(at: datetime) -> bool:
     return local.weekday() < 5 and FIRST_SLOT <= local.hour <= LAST_SLOT and local.minute == 0
 
 
-@pytest.fixture(params=MOMENTS, ids=["weekday-afternoon", "before-dawn", "sunday-evening"])
+@pytest.fixture(params=MOMENTS, ids=["weekday-afternoon", "before-dawn", "sunday-evening", "monday-noon"])
 def demo(request, tmp_path):
     now = request.param
     workspace = Workspace.create(tmp_path / "store", PASSPHRASE, kdf=TEST_KDF, clock=FixedClock(now))
@@ -35,12 +35,11 @@ def demo(request, tmp_path):
 
 def test_planned_and_recorded_contacts_fall_in_working_hours(demo) -> None:
     workspace, _now = demo
-    regular = models.PlannedContact.purpose == "Regular contact"  # not the missed visits of the demo's story
     with workspace.uow.read() as session:
-        planned = session.scalars(select(models.PlannedContact).where(regular))
+        planned = session.scalars(select(models.PlannedContact))
         odd = [p.due_at for p in planned if not _in_working_hours(p.due_at)]
         assert odd == [], "planned outside working hours"
-        notes = session.scalars(select(models.ContactNote).where(models.ContactNote.planned_contact_id.is_(None)))
+        notes = session.scalars(select(models.ContactNote))
         odd = [n.contact_start for n in notes if not _in_working_hours(n.contact_start)]
         assert odd == [], "recorded outside working hours"
 
@@ -61,3 +60,10 @@ def test_the_plans_contact_first_is_someone_the_team_may_contact(demo) -> None:
         first = plan.preferences.contact_first
         may = [f"{s.name} ({s.relationship})" for s in person.support_network if s.may_contact]
         assert first in may, "the plan's contact first is among the re-contact routes"
+
+
+def test_the_two_missed_visits_still_raise_the_welfare_check(demo) -> None:
+    workspace, now = demo
+    summary_person = next(r for r in workspace.caseload.rows() if r.open_episodes)
+    checks = [e for e in workspace.escalations.for_person(summary_person.person_id) if e.kind.value == "welfare-check"]
+    assert len(checks) == 1 and checks[0].is_open and checks[0].identified_at < now
