@@ -332,7 +332,7 @@ def _contact_history(
     # Everyone has a next planned contact; some are already past due with no note.
     due = _working_slot(now + timedelta(days=1 + rng.randrange(10)), FIRST_SLOT + rng.randrange(8))
     if kind == "overdue" or rng.random() < 0.1:
-        due = _slot_before(now - timedelta(hours=2 + rng.randrange(30)))
+        due = working_slot_before(now - timedelta(hours=2 + rng.randrange(30)))
     add(
         models.PlannedContact,
         person_id=pid,
@@ -352,16 +352,17 @@ def _contact_history(
 def _missed_visits(now: datetime) -> tuple[datetime, datetime]:
     """Two planned visits missed in working hours, the second the latest slot before the last few hours and
     well within 48 hours of the first (so the missed-contact policy raises its welfare check)."""
-    second = _slot_before(now - timedelta(hours=7))
+    second = working_slot_before(now - timedelta(hours=7))
     local = second.astimezone(LONDON)
     if local.hour >= 14:
         first = second - timedelta(hours=local.hour - 10)  # the same day at 10:00
     elif local.weekday() == 0:
         # A Monday morning: the Friday before would be more than 48 hours back; both fall on that Friday.
-        second = _slot_before(second - timedelta(hours=local.hour + 1))
+        second = working_slot_before(second - timedelta(hours=local.hour + 1))
         first = second - timedelta(hours=6)
     else:
-        first = _slot_before(second - timedelta(hours=local.hour + 1)) - timedelta(hours=1)  # the day before, 15:00
+        # The working day before, at 15:00.
+        first = working_slot_before(second - timedelta(hours=local.hour + 1)) - timedelta(hours=1)
     return first, second
 
 
@@ -373,7 +374,7 @@ def _working_slot(day: datetime, hour: int) -> datetime:
     return datetime.combine(local, time(hour), LONDON).astimezone(UTC)
 
 
-def _slot_before(at: datetime) -> datetime:
+def working_slot_before(at: datetime) -> datetime:
     """The latest working-hours slot on the hour at or before ``at``."""
     local = at.astimezone(LONDON)
     day, hour = local.date(), min(local.hour, LAST_SLOT)

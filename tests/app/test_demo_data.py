@@ -67,3 +67,17 @@ def test_the_two_missed_visits_still_raise_the_welfare_check(demo) -> None:
     summary_person = next(r for r in workspace.caseload.rows() if r.open_episodes)
     checks = [e for e in workspace.escalations.for_person(summary_person.person_id) if e.kind.value == "welfare-check"]
     assert len(checks) == 1 and checks[0].is_open and checks[0].identified_at < now
+
+
+@pytest.mark.parametrize("now", MOMENTS[1:3], ids=["before-dawn", "sunday-evening"])
+def test_the_lead_demo_has_the_team_visiting_and_calling_in_working_hours(tmp_path, now) -> None:
+    from resources.demo.lead import populate_lead
+
+    workspace = Workspace.create(tmp_path / "lead", PASSPHRASE, kdf=TEST_KDF, clock=FixedClock(now))
+    try:
+        populate_lead(workspace, persons=12, seed=7, now=now)
+        with workspace.uow.read() as session:
+            starts = list(session.scalars(select(models.ContactNote.contact_start)))
+        assert starts and [s for s in starts if not _in_working_hours(s)] == []
+    finally:
+        workspace.close()
