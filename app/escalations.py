@@ -643,6 +643,18 @@ class EscalationService:
         with self._uow.read() as session:
             return [self._load(session, r) for r in escalations_repo.of_person(session, person_id)]
 
+    def reaching_nobody(self) -> list[Escalation]:
+        """Open escalations and welfare checks that have reached nobody who can act yet, oldest first."""
+        with self._uow.read() as session:
+            found = [self._load(session, _escalation(session, i)) for i in escalations_repo.open_ids(session)]
+        return [e for e in found if not e.reached_anyone]
+
+    def phone_now(self, escalation: Escalation, at: datetime | None = None) -> Offer | None:
+        """The number to phone now from where the pathway stands: the first open contact that is not 999
+        (everyone knows 999), else 999 when that is the only one open; None when none is open now."""
+        options = [c.best for c in self.call_now(escalation, at) if c.best is not None and c.best.open_now]
+        return next((o for o in options if o.entry.first_number != "999"), None) or next(iter(options), None)
+
     def call_now(self, escalation: Escalation, at: datetime | None = None) -> list[CallNow]:
         """The next action steps from where the pathway stands, each with who to call, for this person now.
 

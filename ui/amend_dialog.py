@@ -48,6 +48,17 @@ class AmendDialog(TypedDialog):
             "The original note stays exactly as written; your amendment is shown beneath it."
         )
         original.setWordWrap(True)
+        # The note being amended, read only, where the amendment is written: a correction is written against
+        # what the note says, not from memory.
+        self.original = QPlainTextEdit()
+        self.original.setObjectName("original_note")
+        self.original.setAccessibleName("The note being amended (read only)")
+        self.original.setReadOnly(True)
+        self.original.setTabChangesFocus(True)
+        self.original.setPlainText(original_text(note))
+        self.original.setMinimumHeight(70)
+        self.original.setMaximumHeight(160)
+        self.original.setStyleSheet("QPlainTextEdit { background: palette(window); }")  # not a field to type in
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind of amendment")
         for kind, label in KIND_LABELS.items():
@@ -68,10 +79,12 @@ class AmendDialog(TypedDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(original)
+        layout.addWidget(self.original)
         layout.addLayout(form)
         self.saving.hold(buttons)
         layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
+        self.kind.setFocus()
         self.track_draft(workspace.forms, note.person_id, note.id)
 
     def draft_fields(self) -> dict[str, Any]:
@@ -100,3 +113,17 @@ class AmendDialog(TypedDialog):
     def _done(self, amendment: object) -> None:
         self.saved.emit(amendment)
         self.accept()
+
+
+def original_text(note: Note) -> str:
+    """The note as written, its next action, and the amendments already made to it, as plain text."""
+    parts = [note.narrative or "(no text)"]
+    if note.next_action:
+        due = f" by {note.next_action_due.astimezone():%a %d %b %H:%M}" if note.next_action_due else ""
+        parts.append(f"Next: {note.next_action}{due}")
+    parts.extend(
+        f"{KIND_LABELS[a.kind].split(' (')[0]} {a.created_at.astimezone():%d %b %H:%M}: {a.text or '(no text)'} "
+        f"(reason: {a.reason})"
+        for a in note.amendments
+    )
+    return "\n\n".join(parts)

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from app.directory import Directory
 from app.escalations import ActionKind, ActionRecord, Escalation
 
 HEADERS = ("Time", "Step", "What", "Who", "Outcome", "Shared (basis)")
@@ -13,17 +14,17 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class EscalationActionsModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, directory: Directory, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, ...]] = []
+        self._directory = directory
 
     def show(self, escalation: Escalation | None) -> None:
         self.beginResetModel()
         self._rows = [] if escalation is None else [self._cells(escalation, a) for a in escalation.actions]
         self.endResetModel()
 
-    @staticmethod
-    def _cells(escalation: Escalation, a: ActionRecord) -> tuple[str, ...]:
+    def _cells(self, escalation: Escalation, a: ActionRecord) -> tuple[str, ...]:
         node = escalation.pathway.nodes.get(a.node_id)
         step = node.text if node else a.node_id
         if a.kind is ActionKind.ANSWER:
@@ -41,7 +42,7 @@ class EscalationActionsModel(QAbstractTableModel):
             f"{a.at.astimezone():%d %b %H:%M}",
             step,
             what,
-            a.contact_reached or a.contact_id or "",
+            who_was_contacted(a, self._directory),
             a.outcome or "",
             shared,
         )
@@ -61,3 +62,13 @@ class EscalationActionsModel(QAbstractTableModel):
         if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
+
+
+def who_was_contacted(action: ActionRecord, directory: Directory) -> str:
+    """Who the worker spoke to and the directory entry's name, never its internal id (e.g.
+    "eastmoor-duty-manager"); an entry no longer in the directory is said to be so."""
+    service = ""
+    if action.contact_id:
+        entry = directory.get(action.contact_id)
+        service = entry.service if entry is not None else "a contact no longer in the directory"
+    return ", ".join(part for part in (action.contact_reached or "", service) if part)

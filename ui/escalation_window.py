@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -55,7 +56,7 @@ from app.text_input import NOTE_MAX_CHARS
 from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD, identified_needs_confirming
 from app.workspace import Workspace
 from ui.clipboard import CopyFeedback, copy_briefly
-from ui.escalation_actions_model import EscalationActionsModel
+from ui.escalation_actions_model import EscalationActionsModel, who_was_contacted
 from ui.flowchart import FlowchartView
 from ui.identified_at import TIME_HINT, IdentifiedAtEdit
 from ui.note_dialog import from_qt, to_qt
@@ -388,7 +389,7 @@ class EscalationWindow(QDialog):
         self.at.setToolTip("When you did it: now, unless you change it")
         self._at_edited = False
         self.at.dateTimeChanged.connect(self._on_time_edited)
-        record = QPushButton("Record &action")
+        record = self.record_button = QPushButton("Record &action")
         record.setToolTip("Record what you did. Not reached? It is recorded with its time and you stay at this step.")
         record.clicked.connect(lambda: self.record_action())
         self.move_on_button = QPushButton("Not reached: &move on")
@@ -474,7 +475,7 @@ class EscalationWindow(QDialog):
         panel_layout.addWidget(close_box)
         panel_layout.addStretch(1)
 
-        self.actions_model = EscalationActionsModel(self)
+        self.actions_model = EscalationActionsModel(workspace.escalations.config.directory, self)
         self.actions_view = QTableView()
         self.actions_view.setAccessibleName("Actions recorded")
         self.actions_view.setModel(self.actions_model)
@@ -483,7 +484,7 @@ class EscalationWindow(QDialog):
         self.actions_view.horizontalHeader().setStretchLastSection(True)
 
         # On a small screen the step, the form and the close box scroll rather than squeeze or clip.
-        panel_scroll = QScrollArea()
+        panel_scroll = self.panel_scroll = QScrollArea()
         panel_scroll.setWidget(panel)
         panel_scroll.setWidgetResizable(True)
         panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -512,6 +513,7 @@ class EscalationWindow(QDialog):
         self.saving.hold(panel)  # the step's buttons and forms; the notice and its number stay usable
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
+        self._step_in_view: str | None = None  # the step last brought into view (see _bring_step_into_view)
         self.refresh(escalation)
         self.step_timer = QTimer(self, interval=60_000)
         self.step_timer.timeout.connect(self._show_step_text)
@@ -529,6 +531,7 @@ class EscalationWindow(QDialog):
         self.escalation = escalation
         now = self._workspace.clock.now()
         calls = self._workspace.escalations.call_now(escalation, now)
+        directory = self._workspace.escalations.config.directory
         current = escalation.walk.current
         via = {a.next: a.label for a in current.answers}
         options = [(c, c.best) for c in calls if c.best is not None and c.best.open_now]
@@ -538,7 +541,7 @@ class EscalationWindow(QDialog):
         )
         if not escalation.reached_anyone and escalation.closed_at is not None:
             # Closed: there is nothing left to phone from here, so say plainly what happened instead.
-            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            others = "; ".join(html.escape(who_was_contacted(a, directory)) for a in escalation.reached_others)
             self.notice.setText(
                 f"<b>Closed {escalation.closed_at.astimezone():%a %d %b %H:%M} — nobody at an escalation step was "
                 f"reached:</b> {html.escape(escalation.closing_reason or 'no reason recorded')}"
@@ -554,7 +557,7 @@ class EscalationWindow(QDialog):
                 )
             else:
                 who = "<b>999</b> if life is at risk"
-            others = "; ".join(html.escape(a.contact_reached or a.contact_id or "") for a in escalation.reached_others)
+            others = "; ".join(html.escape(who_was_contacted(a, directory)) for a in escalation.reached_others)
             also = (
                 f"<br>Also reached: {others} — recorded, but not someone who can act on this escalation."
                 if others
@@ -568,7 +571,7 @@ class EscalationWindow(QDialog):
         else:
             first = next(a for a in escalation.actions if a.tells_someone_who_can_act)
             self.notice.setText(
-                f"Reached: <b>{html.escape(first.contact_reached or first.contact_id or '')}</b> "
+                f"Reached: <b>{html.escape(who_was_contacted(first, directory))}</b> "
                 f"at {first.at.astimezone():%H:%M}."
             )
         self.copy_now.setEnabled(self._best is not None)
@@ -627,6 +630,10 @@ class EscalationWindow(QDialog):
         can_finish = escalation.follow_up_due is not None and escalation.follow_up_done_at is None
         self.done_button.setEnabled(can_finish)
         self.done_outcome.setEnabled(can_finish)
+        if self.action_box.isVisibleTo(self) and self._step_in_view != escalation.walk.current.id:
+            # A new action step: its form, not the steps list above it, is what the worker needs now.
+            self._step_in_view = escalation.walk.current.id
+            QTimer.singleShot(0, self, self._bring_step_into_view)  # once the layout has placed the form
         self._drawn = self._form()  # what the worker has not changed since, a redraw may replace
 
     def _form_fields(self) -> dict[str, tuple[Callable[[], Any], Callable[[Any], object]]]:
@@ -732,6 +739,21 @@ class EscalationWindow(QDialog):
         if not escalation.is_open:
             lines = [f"<b>Closed</b> — {escalation.outcome.label if escalation.outcome else ''}"]
         self.step.setText("<br>".join(lines))
+
+    def _bring_step_into_view(self) -> None:
+        """On a laptop screen the action form sat below the fold: scroll the panel to the current step with
+        the form under it (at least down to "Record action"). The keyboard is left where it is: a combo box
+        given focus unasked would take the wheel again."""
+        if not self.action_box.isVisible():
+            return
+        panel = self.panel_scroll.widget()
+        self.panel_scroll.verticalScrollBar().setValue(self.step.mapTo(panel, QPoint(0, 0)).y())
+        self.panel_scroll.ensureWidgetVisible(self.record_button, 0, 8)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.action_box.isVisibleTo(self):
+            QTimer.singleShot(0, self, self._bring_step_into_view)
 
     # -- acting -------------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from app.local_store import store_exists
 from ui.enrol_dialog import EnrolDialog, Enroller
 from ui.tasks import Task, serial_pool
 from ui.unlock_dialog import UnlockDialog
+from ui.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
@@ -59,6 +60,7 @@ def show_unlock(
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Waymark")
+    install_wheel_guard(app)  # before any window: the wheel never changes a field the worker is not in
     pool = serial_pool(app)
     dialog = first_dialog(data_dir, pool, server=server, code=code, note=note)
     dialog.show()

@@ -8,11 +8,13 @@ the crisis numbers stay on screen.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, QSize, Qt, QThreadPool, QTimer, Signal
@@ -43,6 +45,7 @@ from app.errors import NotFound
 from app.hours import LONDON
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
+from app.unreached import Unreached, lock_notice, quit_notice, reaching_nobody
 from app.workspace import Workspace
 from sync.client import SyncFailure
 from sync.engine import Backoff, SyncEngine, SyncReport, Wiped, renew_enrolment, request_break_glass_by_nhs_number
@@ -59,8 +62,12 @@ from ui.pending_dialog import PendingDialog
 from ui.person_panel import PersonPanel
 from ui.renew_dialog import TITLE as RENEW_TITLE
 from ui.renew_dialog import RenewDialog
+from ui.status_bar import ElidedLabel, StatusBar
 from ui.tasks import Task
+from ui.wheel_guard import install_wheel_guard
 from ui.window_fit import fit_to_screen, restore_place, save_place
+
+log = logging.getLogger(__name__)
 
 # Wanted on a desktop monitor; a smaller screen gets a window that fits it.
 PREFERRED_SIZE = QSize(1280, 800)
@@ -123,6 +130,7 @@ class MainWindow(QMainWindow):
         self.quit_question: QMessageBox | None = None
         self.pending_dialog: PendingDialog | None = None
         self._lock_state: str | None = None
+        self._lock_alert: str | None = None  # open escalations that reached nobody, as the lock screen says it
         self._person_at_lock: uuid.UUID | None = None
         self._hidden_dialogs: list[QWidget] = []
         self._settings = (
@@ -231,7 +239,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.contacts_dock)
         self.contacts_dock.hide()
 
-        self.period_label = QLabel()
+        # Every text in the status bar elides rather than overlap at 1366 px (ui/status_bar.py).
+        self.setStatusBar(StatusBar())
+        self.period_label = ElidedLabel()
         self.period_label.setObjectName("period_now")
         self.period_label.setAccessibleName("In hours or out of hours now")
         self.statusBar().addPermanentWidget(self.period_label)
@@ -243,11 +253,12 @@ class MainWindow(QMainWindow):
         problems = errors(self._config.problems)
         if problems:
             # An administrator's mistake must be visible, not silent: the broken files are not in use.
-            config_label = QLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
+            config_label = ElidedLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
             config_label.setToolTip("\n".join(str(p) for p in problems))
             config_label.setAccessibleName("Organisation file problems")
             self.statusBar().addPermanentWidget(config_label)
-        self.sync_label = QLabel()
+        # Elided in the middle: the count of unsent records at its end stays in view.
+        self.sync_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
         self.sync_label.setWordWrap(True)  # a failure is said whole, on a second line if need be
@@ -290,6 +301,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            install_wheel_guard(app)  # already there when started by ui.main; a window made on its own needs it
         # Outside a dialog a push button ignores Return unless it is auto-default; the worker's keyboard
         # expects Return to press the focused button.
         for button in self.findChildren(QPushButton):
@@ -625,7 +637,8 @@ class MainWindow(QMainWindow):
 
     def _show_period(self) -> None:
         decision = self._config.calendars.for_area(self._area).period_at(self._clock.now(), self._nation)
-        self.period_label.setText(f"Now: {decision}")
+        # Short in the bar ("Now: In hours"); why (weekend, bank holiday, team hours) on hovering it.
+        self.period_label.setText(f"Now: {decision}", short=f"Now: {str(decision).split(' — ')[0]}")
 
     def _show_work_due_only(self, only: bool) -> None:
         """The work-due list is sorted by what is due first; the whole caseload by the column chosen."""
@@ -679,6 +692,7 @@ class MainWindow(QMainWindow):
         def check(passphrase: str) -> None:
             ws.check_passphrase(passphrase)
 
+        self._lock_alert = lock_notice(self._reaching_nobody())
         self._show_lock(check, "Locked after 5 minutes without use. Enter your passphrase to carry on.")
         self.locked.emit("ui")
 
@@ -709,6 +723,8 @@ class MainWindow(QMainWindow):
         self.lease_label.setVisible(False)
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
+            # Taken before the store closes; a screen lock already under way keeps the one it showed.
+            self._lock_alert = lock_notice(self._reaching_nobody())
             unsent = self.workspace.outbox_pending()
             if unsent:
                 # Locking does not send anything: the worker must not think a locked laptop is a synced one.
@@ -725,7 +741,25 @@ class MainWindow(QMainWindow):
     def _show_lock(self, unlocker: Callable[[str], object], message: str) -> None:
         self.contacts_dock.hide()
         self.stack.setCurrentWidget(self.lock_screen)
-        self.lock_screen.show_locked(lock_screen_html(self._config, self._clock, self._nation), unlocker, message)
+        html = lock_screen_html(self._config, self._clock, self._nation)
+        if self._lock_alert:
+            # First on the screen, above the crisis numbers: a count and numbers only, never who (DESIGN §7).
+            html = html.replace(
+                "</h1>", f"</h1><p class='alert' style='font-size:large'><b>{escape(self._lock_alert)}</b></p>", 1
+            )
+        self.lock_screen.show_locked(html, unlocker, message)
+
+    def _reaching_nobody(self) -> list[Unreached]:
+        """Open escalations that reached nobody, for the lock screen and the quit question. A failure to
+        read them never stops a lock or a quit: the crisis numbers are on the lock screen regardless."""
+        ws = self.workspace
+        if ws is None:
+            return []
+        try:
+            return reaching_nobody(ws.escalations, ws.caseload.person)
+        except Exception as exc:  # the type only: never what the records hold
+            log.warning("open escalations could not be read for the lock or quit: %s", type(exc).__name__)
+            return []
 
     def _on_unlocked(self, result: object) -> None:
         if not isinstance(result, Workspace) and self.workspace is None:
@@ -738,6 +772,7 @@ class MainWindow(QMainWindow):
             self.workspace = result
             self._store_closing = threading.Event()
         self._lock_state = None
+        self._lock_alert = None
         self.stack.setCurrentWidget(self.main_page)
         for dialog in self._hidden_dialogs:
             if dialog in self.person_panel.dialogs:  # not one whose save landed while the screen was locked
@@ -820,14 +855,19 @@ class MainWindow(QMainWindow):
             self.close()
             return
         unsent = self.workspace.outbox_pending()
-        if not unsent:
+        unreached = quit_notice(self._reaching_nobody())
+        if not unsent and not unreached:
             self._quit_confirmed = True
             self.close()
             return
+        # An escalation that reached nobody first: it is what the worker must act on before going.
+        said = [unreached] if unreached else []
+        if unsent:
+            said.append(unsent_on_quit(unsent, enrolled=read_status(self.workspace).enrolled))
         self.quit_question = QMessageBox(
-            QMessageBox.Icon.Information,
+            QMessageBox.Icon.Warning if unreached else QMessageBox.Icon.Information,
             "Quit Waymark?",
-            unsent_on_quit(unsent, enrolled=read_status(self.workspace).enrolled),
+            "\n\n".join(said),
             QMessageBox.StandardButton.NoButton,
             self,
         )

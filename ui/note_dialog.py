@@ -38,6 +38,10 @@ from ui.operations import StoreOps
 from ui.saving import Saving
 from ui.text_limits import limit_line, limit_text
 
+# Closing a note with text in it: each button says exactly what it does (the default keeps the draft).
+KEEP_AS_DRAFT = "&Keep as unsigned draft"
+DISCARD_TYPED = "&Discard what I typed"
+BACK_TO_NOTE = "&Back to the note"
 
 def to_qt(at: datetime) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(at.timestamp()))
@@ -263,15 +267,27 @@ class NoteDialog(QDialog):
         super().reject()
 
     def _confirm_discard(self) -> bool:
-        """Ask before typed text goes; True when the dialog may close (kept as a draft, or discarded)."""
-        answer = QMessageBox.question(
+        """Ask before typed text goes; True when the dialog may close (kept as a draft, or discarded).
+
+        Each button says what it does: the default keeps an unsigned draft (it is not signed, so not yet a
+        record of the contact), Escape goes back to the note."""
+        question = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Close this note?",
+            "This note has not been signed. Keep what you typed as an unsigned draft to finish and sign later "
+            "(it shows on the person and in the work due), or discard it?",
+            QMessageBox.StandardButton.NoButton,
             self,
-            "Discard this note?",
-            "This note has not been saved. Keep it as an unsigned draft to finish later, or discard what you typed?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
         )
-        if answer == QMessageBox.StandardButton.Save:
+        keep = question.addButton(KEEP_AS_DRAFT, QMessageBox.ButtonRole.AcceptRole)
+        discard = question.addButton(DISCARD_TYPED, QMessageBox.ButtonRole.DestructiveRole)
+        back = question.addButton(BACK_TO_NOTE, QMessageBox.ButtonRole.RejectRole)
+        question.setDefaultButton(keep)
+        question.setEscapeButton(back)
+        question.exec()
+        answer = question.clickedButton()
+        question.deleteLater()
+        if answer is keep:
             self.keep_draft(self.accept)  # closes once the draft is kept; on failure the form stays
             return False
-        return answer == QMessageBox.StandardButton.Discard
+        return answer is discard

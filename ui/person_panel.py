@@ -162,6 +162,7 @@ class PersonPanel(QWidget):
         self.person: Person | None = None
         self.dialogs: list[QDialog] = []
         self._expanded: set[uuid.UUID] = set()  # long notes the worker chose to read in full
+        self._from_top = False  # set while a person is being opened: every view starts at the top
         self.banner = MissedContactBanner()
         self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
         self.banner.open_welfare_check.connect(self._open_welfare_check)
@@ -256,7 +257,12 @@ class PersonPanel(QWidget):
         self.ops.run(lambda: workspace.caseload.record_view(person_id), persons=[person_id], initiator=self)
         self._expanded.clear()
         self.tabs.setCurrentIndex(0)
-        self.refresh()
+        # Opened: the plan from the top, where the person's name is (the place kept is for redraws only).
+        self._from_top = True
+        try:
+            self.refresh()
+        finally:
+            self._from_top = False
         self.restore_forms()
 
     def restore_forms(self) -> list[TypedDialog]:
@@ -390,11 +396,11 @@ class PersonPanel(QWidget):
         )
         self.unreached.setVisible(bool(waiting))
 
-    @staticmethod
-    def _keep_scroll(view: QTextBrowser, redraw: Callable[[], object]) -> None:
-        """Redraw without moving the worker's place in what they are reading."""
+    def _keep_scroll(self, view: QTextBrowser, redraw: Callable[[], object]) -> None:
+        """Redraw without moving the worker's place in what they are reading; a person just opened is shown
+        from the top (another person's place in the plan is no place in this one's)."""
         bar = view.verticalScrollBar()
-        at = bar.value()
+        at = 0 if self._from_top else bar.value()
         redraw()
         bar.setValue(at)
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert
 
 from app.clock import FixedClock
 from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationService
+from app.hours import LONDON
 from app.nhs_number import check_digit
 from app.pathways import NodeType
 from app.safety_plans import Step
@@ -30,6 +31,8 @@ from storage import models
 ORGANISATION = "Northmoor Community Mental Health Services (demo)"
 TEAMS = (("Eastmoor Community Mental Health Team", "eastmoor"), ("Westdale Community Mental Health Team", "westdale"))
 DEMO_WORKER = "Sam Okafor"
+# Demo visits and calls are planned in the team's working hours (London, Monday to Friday), on the hour.
+FIRST_SLOT, LAST_SLOT = 9, 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +131,11 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
             created_at=now - timedelta(days=200 + rng.randrange(200)),
         )
         helpers = [(name, rel, _drama_mobile(rng)) for name, rel in rng.sample(c.HELPERS, k=2)]
+        # The first helper is the plan's "contact first" and the one they agreed may be told: the team may
+        # contact them, so the re-contact routes and the plan agree (the draw is kept: same seed, same demo).
         rows[models.Person][-1]["support_network"] = [
-            {"name": name, "relationship": rel, "phone": phone, "may_contact": rng.random() < 0.7}
-            for name, rel, phone in helpers
+            {"name": name, "relationship": rel, "phone": phone, "may_contact": rng.random() < 0.7 or i == 0}
+            for i, (name, rel, phone) in enumerate(helpers)
         ]
         add(
             models.Assignment,
@@ -290,14 +295,13 @@ def _contact_history(
             worker,
             device,
             rev,
-            when,
+            _working_slot(when, FIRST_SLOT + when.hour % 8),  # in working hours, a day or two on at most
             method="home_visit" if seen else "phone",
             outcome="seen" if seen else "spoken_to",
         )
         when += timedelta(days=5 + rng.randrange(6), hours=rng.randrange(-3, 4))
     if kind == "missed":
-        for days_ago in (1.6, 0.3):
-            at = (now - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
+        for at in _missed_visits(now):
             planned = add(
                 models.PlannedContact,
                 person_id=pid,
@@ -326,14 +330,14 @@ def _contact_history(
                 narrative=rng.choice(c.NARRATIVES_MISSED),
             )
     # Everyone has a next planned contact; some are already past due with no note.
-    due = now + timedelta(days=1 + rng.randrange(10), hours=rng.randrange(8))
+    due = _working_slot(now + timedelta(days=1 + rng.randrange(10)), FIRST_SLOT + rng.randrange(8))
     if kind == "overdue" or rng.random() < 0.1:
-        due = now - timedelta(hours=2 + rng.randrange(30))
+        due = working_slot_before(now - timedelta(hours=2 + rng.randrange(30)))
     add(
         models.PlannedContact,
         person_id=pid,
         staff_id=worker,
-        due_at=due.replace(second=0, microsecond=0),
+        due_at=due,
         method=rng.choice(("home_visit", "phone")),
         created_at=now - timedelta(days=3),
         author_id=worker,
@@ -343,6 +347,42 @@ def _contact_history(
         purpose="Regular contact",
         contact_plan_id=None,
     )
+
+
+def _missed_visits(now: datetime) -> tuple[datetime, datetime]:
+    """Two planned visits missed in working hours, the second the latest slot before the last few hours and
+    well within 48 hours of the first (so the missed-contact policy raises its welfare check)."""
+    second = working_slot_before(now - timedelta(hours=7))
+    local = second.astimezone(LONDON)
+    if local.hour >= 14:
+        first = second - timedelta(hours=local.hour - 10)  # the same day at 10:00
+    elif local.weekday() == 0:
+        # A Monday morning: the Friday before would be more than 48 hours back; both fall on that Friday.
+        second = working_slot_before(second - timedelta(hours=local.hour + 1))
+        first = second - timedelta(hours=6)
+    else:
+        # The working day before, at 15:00.
+        first = working_slot_before(second - timedelta(hours=local.hour + 1)) - timedelta(hours=1)
+    return first, second
+
+
+def _working_slot(day: datetime, hour: int) -> datetime:
+    """``hour`` o'clock (London) on ``day``'s date, moved on to the Monday when that is a weekend."""
+    local = day.astimezone(LONDON).date()
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    return datetime.combine(local, time(hour), LONDON).astimezone(UTC)
+
+
+def working_slot_before(at: datetime) -> datetime:
+    """The latest working-hours slot on the hour at or before ``at``."""
+    local = at.astimezone(LONDON)
+    day, hour = local.date(), min(local.hour, LAST_SLOT)
+    if local.hour < FIRST_SLOT:
+        day, hour = day - timedelta(days=1), LAST_SLOT
+    while day.weekday() >= 5:
+        day, hour = day - timedelta(days=1), LAST_SLOT
+    return datetime.combine(day, time(hour), LONDON).astimezone(UTC)
 
 
 def _note(
@@ -379,7 +419,7 @@ def _note(
         narrative=narrative,
         plan_revision_id=rev,
         plan_steps_used=steps,
-        next_action="Next visit as planned",
+        next_action="Visit as planned" if method == "home_visit" else "Call again as planned",
         next_action_due=None,
         signed_at=at + duration + timedelta(minutes=21),
     )

@@ -33,7 +33,7 @@ from app.escalations import ActionDraft, ActionKind, EscalationDraft, Escalation
 from app.lead_records import ActionDraft as AgreedActionDraft
 from app.lead_records import LearningReviewDraft, PersonDiscussed, SupervisionDraft
 from app.workspace import Workspace
-from resources.demo.generator import DemoSummary, populate
+from resources.demo.generator import DemoSummary, populate, working_slot_before
 from storage import models
 from storage.keyfile import KdfParams
 from storage.serialise import json_value, record_types
@@ -166,7 +166,8 @@ def _team_work(team: Workspace, clock: FixedClock, summary: DemoSummary, now: da
     ):
         _as(team, staff_id, org, now, last_sync)
         for k, pid in enumerate(busy[n + 3 :: 3][:3]):
-            start = last_sync - timedelta(days=k, hours=3 + n)
+            # Before that worker's last sync (how it reached the lead), and in working hours.
+            start = working_slot_before(last_sync - timedelta(days=k, hours=3 + n))
             clock.set(start + timedelta(hours=1))
             seen = k % 2 == 0
             team.notes.record(NoteDraft(

@@ -21,6 +21,16 @@ def of_person(session: Session, person_id: uuid.UUID) -> list[Escalation]:
     )
 
 
+def open_ids(session: Session) -> list[uuid.UUID]:
+    """Every escalation and welfare check on this device not closed yet, oldest identified first."""
+    closed = (
+        select(EscalationAction.id)
+        .where(EscalationAction.escalation_id == Escalation.id, EscalationAction.kind == "closed")
+        .exists()
+    )
+    return list(session.scalars(select(Escalation.id).where(~closed).order_by(Escalation.identified_at)))
+
+
 def events_of(session: Session, escalation_id: uuid.UUID) -> list[EscalationAction]:
     """The escalation's events in the order they were recorded."""
     return list(

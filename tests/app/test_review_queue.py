@@ -143,3 +143,16 @@ def test_durations_in_words() -> None:
     assert [in_words(timedelta(seconds=s)) for s in (20, 60, 3600, 3660, 7500, 86400 + 3 * 3600, 2 * 86400)] == [
         "under a minute", "1 minute", "1 hour", "1 hour 1 minute", "2 hours 5 minutes", "1 day 3 hours", "2 days"
     ]  # fmt: skip
+
+
+def test_an_escalation_shows_the_criteria_in_the_organisations_words_not_their_codes(workspace: Workspace) -> None:
+    criteria = workspace.escalations.config.pathways.criteria
+    assert criteria is not None
+    as_team_lead(workspace)
+    [item] = [i for i in workspace.review_queue.items() if i.kind is ItemKind.ESCALATION]
+    codes = workspace.escalations.get(item.record_id).criteria
+    assert codes, "the demo's escalation met a criterion"
+    line = item.detail.split("\n\n")[0]
+    for code in codes:
+        wording = next(c.wording for c in criteria.criteria if c.code == code)
+        assert wording != code and wording in line and code not in line

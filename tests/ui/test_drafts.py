@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.workspace import Workspace
 from tests.conftest import NOW, PASSPHRASE
+from tests.ui.message_boxes import NextBox
 from tests.ui.saves import wait_saved
 from ui.note_dialog import NoteDialog, to_qt
 
@@ -75,16 +76,49 @@ def test_the_buttons_say_what_signing_means_and_save_as_draft_keeps_anything(qtb
     assert draft.next_action == "Chase the housing officer" and not draft.signed
 
 
-def test_closing_a_note_offers_to_keep_it_as_a_draft(qtbot, window, workspace, monkeypatch) -> None:
+def test_closing_a_note_offers_to_keep_it_as_a_draft(qtbot, window, workspace) -> None:
     person = _open(qtbot, window)
     window.person_panel.record_note()
     dialog = _note_dialog(window)
     qtbot.keyClicks(dialog.narrative, "Interrupted mid-sentence")
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
+    box = NextBox(key=Qt.Key.Key_Return)  # the default answer
     qtbot.keyClick(dialog.narrative, Qt.Key.Key_Escape)
+    assert box.shown
+    # Each button says what it does; the default keeps what was typed, as a draft that is not signed.
+    assert sorted(box.buttons) == ["Back to the note", "Discard what I typed", "Keep as unsigned draft"]
+    assert box.default == "Keep as unsigned draft"
+    assert "unsigned draft" in box.text
     qtbot.waitUntil(lambda: not dialog.isVisible())  # closes once the draft is kept
     (draft,) = workspace.drafts.for_person(person.id)
-    assert draft.narrative == "Interrupted mid-sentence"
+    assert draft.narrative == "Interrupted mid-sentence" and not draft.signed
+
+
+def test_escape_on_the_question_goes_back_to_the_note(qtbot, window, workspace) -> None:
+    person = _open(qtbot, window)
+    window.person_panel.record_note()
+    dialog = _note_dialog(window)
+    qtbot.keyClicks(dialog.narrative, "Still writing")
+    box = NextBox(key=Qt.Key.Key_Escape)
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_Escape)
+    assert box.shown
+    qtbot.wait(50)
+    assert dialog.isVisible() and dialog.narrative.toPlainText() == "Still writing"
+    assert workspace.drafts.for_person(person.id) == []
+    box = NextBox(click="Back to the note")
+    dialog.reject()
+    assert box.shown and dialog.isVisible()
+
+
+def test_discard_what_i_typed_closes_the_note_and_keeps_nothing(qtbot, window, workspace) -> None:
+    person = _open(qtbot, window)
+    window.person_panel.record_note()
+    dialog = _note_dialog(window)
+    qtbot.keyClicks(dialog.narrative, "Opened by mistake")
+    box = NextBox(click="Discard what I typed")
+    qtbot.keyClick(dialog.narrative, Qt.Key.Key_Escape)
+    assert box.shown
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert workspace.drafts.for_person(person.id) == []
 
 
 def test_drafts_show_on_the_person_and_in_work_due_and_open_to_be_finished(qtbot, window, workspace) -> None:

@@ -11,6 +11,7 @@ from app.contact_notes import Outcome
 from app.escalations import EscalationKind
 from app.safety_plans import Step
 from tests.conftest import PASSPHRASE
+from tests.ui.message_boxes import NextBox
 from tests.ui.saves import wait_saved
 from ui.clipboard import copy_briefly
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
@@ -62,15 +63,9 @@ def test_closing_a_note_with_text_asks_and_a_failed_save_keeps_the_text(qtbot, w
     window.person_panel.record_note()
     dialog = _dialog(window, NoteDialog)
     qtbot.keyClicks(dialog.narrative, "Half-written note")
-    asked: list[str] = []
-
-    def keep(*args):
-        asked.append(args[1])
-        return QMessageBox.StandardButton.Cancel
-
-    monkeypatch.setattr(QMessageBox, "question", keep)
+    box = NextBox(click="Back to the note")
     dialog.reject()
-    assert asked == ["Discard this note?"] and dialog.isVisible()
+    assert box.shown and box.title == "Close this note?" and dialog.isVisible()
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
@@ -132,7 +127,8 @@ def test_j4_escalating_out_of_hours_on_a_bank_holiday(qtbot, window, workspace, 
     esc_window.at.setDateTime(to_qt(BOXING_DAY.replace(minute=20)))  # phoned at 14:20, recorded at 14:25
     qtbot.keyClick(esc_window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: esc_window.actions_model.rowCount() == 2)
-    assert "Reached: <b>Crisis team coordinator</b>" in esc_window.notice.text()
+    # Who the worker spoke to, then the directory entry they reached (never its internal id).
+    assert "Reached: <b>Crisis team coordinator, Moorland crisis resolution" in esc_window.notice.text()
     assert esc_window.actions_model.rowCount() == 2
     (stored,) = [e for e in workspace.escalations.for_person(person.id) if e.kind is EscalationKind.ESCALATION]
     phoned = [a for a in stored.actions if a.kind.value == "phoned"]

@@ -100,7 +100,7 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
 
     _act(view, clock, t0 + timedelta(minutes=15), ActionKind.PHONED, True, "eastmoor-duty-manager",
          "Gareth Lowe, duty manager", "Agreed the welfare check")  # fmt: skip
-    assert "Reached: <b>Gareth Lowe, duty manager</b>" in view.notice.text()
+    assert "Reached: <b>Gareth Lowe, duty manager, Eastmoor team duty manager</b>" in view.notice.text()
     _act(view, clock, t0 + timedelta(minutes=40), ActionKind.DONE, True, None, "", "Isolation preceded crises")
     _act(view, clock, t0 + timedelta(minutes=70), ActionKind.TEXTED, False, None, "", "Texted and phoned; no reply",
          move_on=True)  # fmt: skip

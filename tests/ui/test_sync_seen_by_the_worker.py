@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
-from app.escalations import EscalationDraft
+from app.escalations import ActionDraft, ActionKind, EscalationDraft
 from app.safety_reviews import ReviewDraft, TriggerPoint
+from app.unreached import reaching_nobody
 from tests.conftest import NOW
 from tests.ui.fake_sync import Server, synced_window
 from ui.pending_dialog import PersonIdRole
@@ -129,6 +130,13 @@ def test_quitting_with_unsent_records_says_how_many_and_that_they_are_safe(qtbot
 def test_quitting_an_enrolled_laptop_promises_the_next_sync_and_nothing_sent_asks_nothing(
     qtbot, workspace, pool, tmp_path
 ) -> None:
+    # The demo's welfare check that reached nobody is asked about at a quit too: reach someone first.
+    (item,) = reaching_nobody(workspace.escalations, workspace.caseload.person)
+    escalation = workspace.escalations.get(item.escalation_id)
+    offer = workspace.escalations.phone_now(escalation)
+    assert offer is not None
+    reached = ActionDraft(escalation.walk.current.id, ActionKind.PHONED, reached=True, contact_id=offer.entry.id)
+    workspace.escalations.record_action(escalation.id, reached)
     server = Server(workspace)
     server.hold_pushes = True
     win = synced_window(qtbot, workspace, pool, tmp_path, server, up_to_date=False)
