@@ -64,6 +64,7 @@ from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
 from ui.saving import Saving
 from ui.text_limits import limit_text
+from ui.time_entry import TIME_FIRST, TIME_FIRST_THIS_YEAR
 from ui.typed_dialog import TypedDialog
 from ui.window_fit import fit_to_screen
 
@@ -384,7 +385,7 @@ class EscalationWindow(QDialog):
         self.contact.currentIndexChanged.connect(self._show_sharing_preferences)
         self.who.editingFinished.connect(self._show_sharing_preferences)
         self.at = QDateTimeEdit(calendarPopup=True)
-        self.at.setDisplayFormat("ddd d MMM HH:mm")
+        self.at.setDisplayFormat(TIME_FIRST_THIS_YEAR)
         self.at.setAccessibleName("Time of action")
         self.at.setToolTip("When you did it: now, unless you change it")
         self._at_edited = False
@@ -424,7 +425,7 @@ class EscalationWindow(QDialog):
 
         close_box = QGroupBox("Follow-up and close")
         self.follow_due = QDateTimeEdit(calendarPopup=True)
-        self.follow_due.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.follow_due.setDisplayFormat(TIME_FIRST)
         self.follow_due.setAccessibleName("Follow-up due")
         self.follow_owner = QLineEdit()
         self.follow_owner.setAccessibleName("Follow-up owner")

@@ -37,6 +37,7 @@ from app.workspace import Workspace
 from ui.operations import StoreOps
 from ui.saving import Saving
 from ui.text_limits import limit_line, limit_text
+from ui.time_entry import TIME_FIRST
 
 # Closing a note with text in it: each button says exactly what it does (the default keeps the draft).
 KEEP_AS_DRAFT = "&Keep as unsigned draft"
@@ -95,7 +96,7 @@ class NoteDialog(QDialog):
         self.end = QDateTimeEdit(to_qt(now), calendarPopup=True)
         self.end.setAccessibleName("Contact ended")
         for edit in (self.start, self.end):
-            edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
+            edit.setDisplayFormat(TIME_FIRST)
         self.end.dateTimeChanged.connect(self._update_late)
 
         self.narrative = QPlainTextEdit()
@@ -121,7 +122,7 @@ class NoteDialog(QDialog):
         self.next_action.setPlaceholderText("e.g. Extra call tomorrow")
         self.has_due = QCheckBox("Due by")
         self.next_due = QDateTimeEdit(to_qt(now + timedelta(days=1)), calendarPopup=True)
-        self.next_due.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.next_due.setDisplayFormat(TIME_FIRST)
         self.next_due.setAccessibleName("Next action due")
         self.next_due.setEnabled(False)
         self.has_due.toggled.connect(self.next_due.setEnabled)

@@ -41,6 +41,7 @@ from ui.display_text import escape
 from ui.note_dialog import from_qt, to_qt
 from ui.operations import StoreOps
 from ui.text_limits import limit_line
+from ui.time_entry import TIME_FIRST
 from ui.typed_dialog import TypedDialog
 
 METHOD_LABELS = {
@@ -151,7 +152,7 @@ class PlanContactDialog(_ScheduleDialog):
         self.setMinimumWidth(520)
         self.when = QDateTimeEdit(to_qt(start), calendarPopup=True)
         self.when.setAccessibleName("When")
-        self.when.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.when.setDisplayFormat(TIME_FIRST)
         self.window = QCheckBox("A window: any time until")
         self.window.setAccessibleName("Plan a window instead of a time")
         self.window_end = QTimeEdit(QTime(17, 0))
