@@ -100,7 +100,9 @@ def test_someone_reached_on_another_device_changes_the_notice_and_keeps_what_is_
                                    contact_id=contact, contact_reached="Crisis team, Jo", reached=True))  # fmt: skip
     win.sync_now()
     qtbot.waitUntil(lambda: window.escalation.reached_anyone, timeout=10_000)
-    assert window.notice.text().startswith("Reached: <b>Crisis team, Jo</b>")
+    # Who was spoken to first, then the directory entry reached (never its internal id).
+    assert window.notice.text().startswith("Reached: <b>Crisis team, Jo, ")
+    assert contact is None or contact not in window.notice.text()
     assert window.shared.text() == "Current plan steps 4 and 5"
     assert window.isVisible() and window.arrived.isVisible()
     assert window.escalation.walk.current.id != step.id, "reached: the pathway moved on from the step"
