@@ -75,6 +75,11 @@ class BreakGlassDialog(QDialog):
         self.progress.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.open_button = self.buttons.addButton("&Open record", QDialogButtonBox.ButtonRole.AcceptRole)
+        # Return anywhere in the form opens the record: Cancel must never be what a reflex Enter presses.
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        cancel.setDefault(False)
+        self.open_button.setAutoDefault(True)
         self.open_button.setDefault(True)
         self.buttons.accepted.connect(self._open)
         self.buttons.rejected.connect(self.reject)

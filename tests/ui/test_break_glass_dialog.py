@@ -55,7 +55,7 @@ def test_opening_runs_off_the_ui_thread_and_names_the_person_opened(qtbot, pool)
     dialog.nhs.setText("943 476 5919")
     dialog.reason.setPlainText(REASON)
     with qtbot.waitSignal(dialog.opened, timeout=5000) as opened:
-        qtbot.keyClick(dialog.open_button, Qt.Key.Key_Space)
+        qtbot.keyClick(dialog.nhs, Qt.Key.Key_Return)  # Return opens the record, never cancels
     assert opened.args == [person, "04:10"] and threads == [False]
     assert not dialog.isVisible()
 
