@@ -261,8 +261,6 @@ class MainWindow(QMainWindow):
         self.sync_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.sync_label.setObjectName("sync_status")
         self.sync_label.setAccessibleName("Sync: unsent records, last sync and any failure")
-        self.sync_label.setWordWrap(True)  # a failure is said whole, on a second line if need be
-        self.sync_label.setMinimumWidth(460)
         self.statusBar().addPermanentWidget(self.sync_label)
         self.pending_button = QPushButton("Show what is unsent (Ctrl+U)")
         self.pending_button.setObjectName("show_unsent")
@@ -408,8 +406,10 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             status = read_status(self.workspace)
             self.break_glass_button.setVisible(status.enrolled and self.workspace.role() == "duty")
-            self.sync_label.setText(status_line(status, self._clock.now(), syncing=self._syncing))
-            self.sync_label.setToolTip(status.last_failure or "")  # whole, when the bar has no room for it
+            line = status_line(status, self._clock.now(), syncing=self._syncing)
+            self.sync_label.setText(line)  # shortened in the middle when the bar is narrow; whole on hover
+            if status.last_failure:  # and the server's own words for a failure, whole
+                self.sync_label.setToolTip(f"{line}\n\n{status.last_failure}")
             self.pending_button.setVisible(status.unsent > 0)
             self.renew_button.setVisible(status.sign_in_lapsed and not self._syncing)
             if self.pending_dialog is not None and self.pending_dialog.isVisible():
