@@ -1,0 +1,294 @@
+"""The wrong rules issue 15 names, each applied to a copy of the source tree: the tests listed for it must fail.
+
+Each mutant in ``tests/named_mutants.toml`` replaces one exact piece of source text with a wrong rule. The
+runner copies the repository into a temporary folder (never touching the working tree), checks every mutant's
+text occurs exactly once and that the unmutated listed tests pass there, then for each mutant writes the wrong
+rule into the copy, runs only its tests (``pytest -x -q -p no:cacheprovider``) and puts the source back. A
+mutant whose tests still pass has *survived*: the run prints it and exits 1.
+
+    python tests/named_mutants.py                # the CI set (WAYMARK_NAMED_MUTANTS unset or "ci")
+    WAYMARK_NAMED_MUTANTS=all python tests/named_mutants.py
+    python tests/named_mutants.py --only nhs-junk-dropped dir-2400-is-2359
+    python tests/named_mutants.py --list
+
+Exit status: 0 every mutant run was killed; 1 a mutant survived; 2 the list is wrong (a stale or repeated
+``find``, a missing file or test, a mutant that does not compile, unmutated tests failing in the copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIST = ROOT / "tests" / "named_mutants.toml"
+# What is not source: never copied (the copy must not see another run's results or the virtualenv).
+IGNORED = (".git", ".venv", "mutants", ".demo-data", "screenshots", ".pytest_cache", ".hypothesis", ".ruff_cache",
+           "*.egg-info", "build", "dist")  # fmt: skip
+PYTEST = ("-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly")
+
+
+class ListError(Exception):
+    """The mutant list does not match the source: stale text, a missing test, a duplicate id."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mutant:
+    id: str
+    issue: str
+    file: str
+    find: str
+    replace: str
+    tests: tuple[str, ...]
+    ci: bool = True
+
+    def apply(self, source: str) -> str:
+        """The source with this wrong rule in it; refuses unless ``find`` occurs exactly once."""
+        count = source.count(self.find)
+        if count != 1:
+            where = "does not occur" if count == 0 else f"occurs {count} times"
+            raise ListError(f"{self.id}: its find text {where} in {self.file} (the source changed: update the list)")
+        return source.replace(self.find, self.replace)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    mutant: Mutant
+    status: str  # killed | survived | timeout | error
+    seconds: float
+    output: str = ""
+
+    @property
+    def noticed(self) -> bool:
+        return self.status in ("killed", "timeout")
+
+
+def load(path: Path = LIST) -> list[Mutant]:
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    mutants = []
+    for n, entry in enumerate(doc.get("mutant", []), 1):
+        missing = [k for k in ("id", "issue", "file", "find", "replace", "tests") if k not in entry]
+        if missing:
+            raise ListError(f"{path.name}: mutant {n} lacks {', '.join(missing)}")
+        tests = entry["tests"]
+        if not isinstance(tests, list) or not tests:
+            raise ListError(f"{entry['id']}: 'tests' must list at least one test file or node id")
+        mutants.append(Mutant(entry["id"], entry["issue"], entry["file"], entry["find"], entry["replace"],
+                              tuple(tests), bool(entry.get("ci", True))))  # fmt: skip
+    ids = [m.id for m in mutants]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ListError(f"{path.name}: ids used more than once: {', '.join(repeated)}")
+    return mutants
+
+
+def check(mutants: Sequence[Mutant], root: Path = ROOT) -> None:
+    """Every mutant applies exactly once to today's source, compiles, and names tests that exist."""
+    for m in mutants:
+        source_path = root / m.file
+        if not source_path.is_file():
+            raise ListError(f"{m.id}: {m.file} does not exist")
+        mutated = m.apply(source_path.read_text(encoding="utf-8"))
+        if mutated == source_path.read_text(encoding="utf-8"):
+            raise ListError(f"{m.id}: its replacement is the same as the source")
+        try:
+            compile(mutated, m.file, "exec")
+        except SyntaxError as error:
+            where = f"{error.msg}, line {error.lineno}"
+            raise ListError(f"{m.id}: the mutated {m.file} does not compile ({where})") from None
+        for test in m.tests:
+            test_file, _, node = test.partition("::")
+            if not (root / test_file).is_file():
+                raise ListError(f"{m.id}: test file {test_file} does not exist")
+            name = node.split("::")[-1].split("[")[0]
+            if name and f"def {name}(" not in (root / test_file).read_text(encoding="utf-8"):
+                raise ListError(f"{m.id}: {test_file} has no test {name}")
+
+
+def select(mutants: Sequence[Mutant], which: str, only: Sequence[str] = ()) -> list[Mutant]:
+    if only:
+        unknown = sorted(set(only) - {m.id for m in mutants})
+        if unknown:
+            raise ListError(f"no mutant named {', '.join(unknown)}")
+        return [m for m in mutants if m.id in only]
+    if which == "all":
+        return list(mutants)
+    if which in ("", "ci"):
+        return [m for m in mutants if m.ci]
+    raise ListError(f"WAYMARK_NAMED_MUTANTS must be 'ci' or 'all', not {which!r}")
+
+
+class Copy:
+    """One temporary copy of the repository that mutants are applied to, one at a time."""
+
+    def __init__(self, root: Path, base: Path, n: int) -> None:
+        self.root = base / f"copy-{n}"
+        shutil.copytree(root, self.root, ignore=shutil.ignore_patterns(*IGNORED), symlinks=True)
+        self.env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            # No bytecode is written in the copy: a mutated file and the restored one can have the same size
+            # and modification second, and a cached .pyc of either would then stand in for the other.
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": str(self.root),
+        }
+
+    def imports_itself(self) -> None:
+        """The copy's tests import the copy's modules, not the working tree's (an editable install)."""
+        probe = "import app, storage; print(app.__file__); print(storage.__file__)"
+        out = subprocess.run([sys.executable, "-c", probe], cwd=self.root, env=self.env, capture_output=True,
+                             text=True, check=True).stdout.split()  # fmt: skip
+        if not all(Path(p).resolve().is_relative_to(self.root.resolve()) for p in out):
+            raise ListError(f"the copy imports modules from outside itself ({', '.join(out)}): mutants would not apply")
+
+    def pytest(self, tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
+        started = time.monotonic()
+        try:
+            done = subprocess.run([sys.executable, *PYTEST, *tests], cwd=self.root, env=self.env,
+                                  capture_output=True, text=True, timeout=timeout)  # fmt: skip
+        except subprocess.TimeoutExpired as expired:
+            out = expired.stdout.decode(errors="replace") if isinstance(expired.stdout, bytes) else expired.stdout
+            return None, out or "", time.monotonic() - started
+        return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+    def run(self, mutant: Mutant, timeout: float) -> Outcome:
+        path = self.root / mutant.file
+        original = path.read_text(encoding="utf-8")
+        for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+            cached.unlink()
+        path.write_text(mutant.apply(original), encoding="utf-8")
+        try:
+            code, output, seconds = self.pytest(mutant.tests, timeout)
+        finally:
+            path.write_text(original, encoding="utf-8")
+        if code is None:
+            return Outcome(mutant, "timeout", seconds, output)
+        # 1: a test failed; 2: collection failed (the mutant broke an import). Anything else (no tests
+        # collected, a usage error) says the list is wrong, not that the mutant was noticed.
+        status = {0: "survived", 1: "killed", 2: "killed"}.get(code, "error")
+        return Outcome(mutant, status, seconds, output)
+
+
+def run(mutants: Sequence[Mutant], jobs: int, timeout: float, baseline: bool = True, root: Path = ROOT,
+        echo=print) -> list[Outcome]:  # fmt: skip
+    """Apply each mutant in a copy of ``root`` (``jobs`` copies, in parallel) and run its tests."""
+    jobs = max(1, min(jobs, len(mutants)))
+    with tempfile.TemporaryDirectory(prefix="named-mutants-") as base:
+        copies = [Copy(root, Path(base), n) for n in range(jobs)]
+        copies[0].imports_itself()
+        if baseline:
+            # Unmutated, the listed tests pass in the copy: otherwise every mutant would look killed.
+            tests = list(dict.fromkeys(t for m in mutants for t in m.tests))
+            code, output, seconds = _baseline(copies, tests, timeout)
+            if code != 0:
+                raise ListError(f"the listed tests fail with no mutant applied (exit {code}):\n{_tail(output)}")
+            echo(f"baseline: the listed tests pass unmutated ({seconds:.0f} s)")
+        todo: queue.Queue[Mutant] = queue.Queue()
+        for m in mutants:
+            todo.put(m)
+        outcomes: list[Outcome] = []
+        lock = threading.Lock()
+
+        def work(copy: Copy) -> None:
+            while True:
+                try:
+                    m = todo.get_nowait()
+                except queue.Empty:
+                    return
+                outcome = copy.run(m, timeout)
+                with lock:
+                    outcomes.append(outcome)
+                    echo(f"{outcome.status:<9} {m.id:<40} {outcome.seconds:5.1f} s  {m.issue}")
+
+        threads = [threading.Thread(target=work, args=(c,)) for c in copies]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    order = {m.id: n for n, m in enumerate(mutants)}
+    return sorted(outcomes, key=lambda o: order[o.mutant.id])
+
+
+def _baseline(copies: Sequence[Copy], tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
+    """The unmutated tests, split over the copies by test file."""
+    files = list(dict.fromkeys(t.partition("::")[0] for t in tests))
+    shares = [[t for t in tests if files.index(t.partition("::")[0]) % len(copies) == n] for n in range(len(copies))]
+    results: list[tuple[int | None, str, float]] = []
+    threads = [
+        threading.Thread(target=lambda c=c, s=s: results.append(c.pytest(s, timeout * 4)))
+        for c, s in zip(copies, shares, strict=True)
+        if s
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    failed = [r for r in results if r[0] != 0]
+    worst = failed[0] if failed else results[0]
+    return worst[0], worst[1], max(r[2] for r in results)
+
+
+def _tail(output: str, lines: int = 30) -> str:
+    return "\n".join(output.rstrip().splitlines()[-lines:])
+
+
+def report(outcomes: Sequence[Outcome], echo=print) -> int:
+    survived = [o for o in outcomes if o.status == "survived"]
+    errors = [o for o in outcomes if o.status == "error"]
+    killed = sum(o.noticed for o in outcomes)
+    echo(f"\n{killed} of {len(outcomes)} named wrong rules killed, {len(survived)} survived, {len(errors)} errors")
+    for o in survived:
+        echo(f"\nSURVIVED {o.mutant.id}: {o.mutant.issue}\n  {o.mutant.file}: the tests {', '.join(o.mutant.tests)}"
+             f" pass with\n    - {_indent(o.mutant.find)}\n    + {_indent(o.mutant.replace)}")  # fmt: skip
+    for o in errors:
+        echo(f"\nERROR {o.mutant.id}: pytest could not run its tests\n{_tail(o.output)}")
+    return 1 if survived or errors else 0
+
+
+def _indent(text: str) -> str:
+    return text.strip("\n").replace("\n", "\n      ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", default=(), metavar="ID", help="run just these mutants")
+    parser.add_argument("--all", action="store_true", help="every mutant (as WAYMARK_NAMED_MUTANTS=all)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="copies run in parallel")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant before it counts as a hang")
+    parser.add_argument("--no-baseline", action="store_true", help="skip running the tests unmutated first")
+    parser.add_argument("--list", action="store_true", help="list the mutants and whether CI runs them")
+    args = parser.parse_args(argv)
+    try:
+        mutants = load()
+        check(mutants)
+        which = "all" if args.all else os.environ.get("WAYMARK_NAMED_MUTANTS", "ci").strip().lower()
+        chosen = select(mutants, which, args.only)
+        if args.list:
+            for m in mutants:
+                print(f"{'ci ' if m.ci else 'all'} {m.id:<40} {m.issue}")
+            return 0
+        print(f"{len(chosen)} of {len(mutants)} named wrong rules ({which if not args.only else 'chosen'}), "
+              f"{args.jobs} at a time")  # fmt: skip
+        started = time.monotonic()
+        outcomes = run(chosen, args.jobs, args.timeout, baseline=not args.no_baseline)
+        status = report(outcomes)
+        print(f"({time.monotonic() - started:.0f} s)")
+        return status
+    except ListError as error:
+        print(f"named mutants: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
