@@ -138,9 +138,6 @@ class Copy:
         self.env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
-            # No bytecode is written in the copy: a mutated file and the restored one can have the same size
-            # and modification second, and a cached .pyc of either would then stand in for the other.
-            "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONPATH": str(self.root),
         }
 
@@ -165,19 +162,27 @@ class Copy:
     def run(self, mutant: Mutant, timeout: float) -> Outcome:
         path = self.root / mutant.file
         original = path.read_text(encoding="utf-8")
-        for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
-            cached.unlink()
+        _forget_bytecode(path)
         path.write_text(mutant.apply(original), encoding="utf-8")
         try:
             code, output, seconds = self.pytest(mutant.tests, timeout)
         finally:
             path.write_text(original, encoding="utf-8")
+            _forget_bytecode(path)
         if code is None:
             return Outcome(mutant, "timeout", seconds, output)
         # 1: a test failed; 2: collection failed (the mutant broke an import). Anything else (no tests
         # collected, a usage error) says the list is wrong, not that the mutant was noticed.
         status = {0: "survived", 1: "killed", 2: "killed"}.get(code, "error")
         return Outcome(mutant, status, seconds, output)
+
+
+def _forget_bytecode(path: Path) -> None:
+    """Drop the cached bytecode of a file about to change. A mutated file and the restored one can have the same
+    size and modification second, and Python would then take either's .pyc for the other; every other module
+    keeps its cache, so each run after the first starts quickly."""
+    for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        cached.unlink()
 
 
 def run(mutants: Sequence[Mutant], jobs: int, timeout: float, baseline: bool = True, root: Path = ROOT,
