@@ -36,7 +36,10 @@ LIST = ROOT / "tests" / "named_mutants.toml"
 # What is not source: never copied (the copy must not see another run's results or the virtualenv).
 IGNORED = (".git", ".venv", "mutants", ".demo-data", "screenshots", ".pytest_cache", ".hypothesis", ".ruff_cache",
            "*.egg-info", "build", "dist")  # fmt: skip
-PYTEST = ("-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly")
+# The sync server and PostgreSQL fixtures (conftest's pytest_plugins) are left out: no rule test uses them, and
+# importing them is a second of every run. The baseline would fail if a listed test needed them.
+PYTEST = ("-m", "pytest", "-x", "-q", "-p", "no:cacheprovider")
+PYTEST += ("-p", "no:tests.sync.inprocess", "-p", "no:tests.postgres")
 
 
 class ListError(Exception):
@@ -141,9 +144,9 @@ class Copy:
             "PYTHONPATH": str(self.root),
         }
 
-    def imports_itself(self) -> None:
+    def imports_itself(self, packages: Sequence[str]) -> None:
         """The copy's tests import the copy's modules, not the working tree's (an editable install)."""
-        probe = "import app, storage; print(app.__file__); print(storage.__file__)"
+        probe = f"import {', '.join(packages)}; " + "; ".join(f"print({p}.__file__)" for p in packages)
         out = subprocess.run([sys.executable, "-c", probe], cwd=self.root, env=self.env, capture_output=True,
                              text=True, check=True).stdout.split()  # fmt: skip
         if not all(Path(p).resolve().is_relative_to(self.root.resolve()) for p in out):
@@ -191,7 +194,7 @@ def run(mutants: Sequence[Mutant], jobs: int, timeout: float, baseline: bool = T
     jobs = max(1, min(jobs, len(mutants)))
     with tempfile.TemporaryDirectory(prefix="named-mutants-") as base:
         copies = [Copy(root, Path(base), n) for n in range(jobs)]
-        copies[0].imports_itself()
+        copies[0].imports_itself(sorted({Path(m.file).parts[0] for m in mutants}))
         if baseline:
             # Unmutated, the listed tests pass in the copy: otherwise every mutant would look killed.
             tests = list(dict.fromkeys(t for m in mutants for t in m.tests))
