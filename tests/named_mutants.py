@@ -18,16 +18,19 @@ Exit status: 0 every mutant run was killed; 1 a mutant survived; 2 the list is w
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import queue
+import select as select_module
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +43,51 @@ IGNORED = (".git", ".venv", "mutants", ".demo-data", "screenshots", ".pytest_cac
 # importing them is a second of every run. The baseline would fail if a listed test needed them.
 PYTEST = ("-m", "pytest", "-x", "-q", "-p", "no:cacheprovider")
 PYTEST += ("-p", "no:tests.sync.inprocess", "-p", "no:tests.postgres")
+
+
+# Each run is one pytest over a few tests, so starting Python, pytest and the libraries is most of its cost. A
+# "zygote" process per copy imports the libraries once and forks a child per run, which imports the project's
+# own modules (the ones a mutant changes) afresh from the copy. Libraries that ship a pytest plugin (hypothesis,
+# anyio) are imported before pytest could rewrite their asserts: pytest warns, and the child ignores that warning
+# (only assert messages inside those libraries lose detail; the project's tests are rewritten as usual).
+PRELOAD = ("pytest", "_pytest.python", "_pytest.fixtures", "_pytest.assertion.rewrite", "_pytest.pytester",
+           "hypothesis", "hypothesis.strategies", "sqlalchemy", "sqlalchemy.orm", "sqlcipher3", "holidays",
+           "cryptography.hazmat.primitives.ciphers.aead", "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets",
+           "dateutil", "pygments", "platformdirs", "anyio")  # fmt: skip
+ZYGOTE = """
+import json, os, sys
+project, preload = json.loads(sys.argv[1])
+for name in preload:
+    try:
+        __import__(name)
+    except ImportError:
+        pass
+early = sorted(m for m in sys.modules if m.split(".")[0] in project)
+if early:
+    raise SystemExit(f"the zygote imported project modules: {early}")
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        out = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        import pytest
+        try:
+            code = int(pytest.main(request["argv"]))
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 3
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    print(json.dumps({"pid": pid}), flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps({"code": os.waitstatus_to_exitcode(status)}), flush=True)
+"""
+PROJECT = ("app", "storage", "sync", "ui", "resources", "tests")
 
 
 class ListError(Exception):
@@ -138,6 +186,7 @@ class Copy:
     def __init__(self, root: Path, base: Path, n: int) -> None:
         self.root = base / f"copy-{n}"
         shutil.copytree(root, self.root, ignore=shutil.ignore_patterns(*IGNORED), symlinks=True)
+        self.zygote: subprocess.Popen[bytes] | None = None
         self.env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
@@ -152,7 +201,24 @@ class Copy:
         if not all(Path(p).resolve().is_relative_to(self.root.resolve()) for p in out):
             raise ListError(f"the copy imports modules from outside itself ({', '.join(out)}): mutants would not apply")
 
+    def start_zygote(self) -> None:
+        self.zygote = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE, json.dumps([PROJECT, PRELOAD])], cwd=self.root, env=self.env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=False,
+        )  # fmt: skip
+        self._lines = _Lines(self.zygote)
+        if self._lines.next(None) != b"ready":
+            raise ListError("the test process could not start in the copy")
+
+    def stop(self) -> None:
+        if self.zygote is not None:
+            self.zygote.kill()
+            self.zygote.wait()
+            self.zygote = None
+
     def pytest(self, tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
+        if self.zygote is not None:
+            return self._forked(tests, timeout)
         started = time.monotonic()
         try:
             done = subprocess.run([sys.executable, *PYTEST, *tests], cwd=self.root, env=self.env,
@@ -161,6 +227,23 @@ class Copy:
             out = expired.stdout.decode(errors="replace") if isinstance(expired.stdout, bytes) else expired.stdout
             return None, out or "", time.monotonic() - started
         return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+    def _forked(self, tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
+        assert self.zygote is not None and self.zygote.stdin is not None
+        started = time.monotonic()
+        output = self.root.parent / f"{self.root.name}.out"
+        request = {"argv": [*PYTEST[2:], "-W", "ignore::pytest.PytestAssertRewriteWarning", *tests],
+                   "output": str(output)}  # fmt: skip
+        self.zygote.stdin.write(json.dumps(request).encode() + b"\n")
+        self.zygote.stdin.flush()
+        pid = json.loads(self._lines.next(60.0))["pid"]
+        try:
+            code: int | None = json.loads(self._lines.next(timeout))["code"]
+        except TimeoutError:
+            os.kill(pid, signal.SIGKILL)
+            self._lines.next(60.0)
+            code = None
+        return code, output.read_text(errors="replace"), time.monotonic() - started
 
     def run(self, mutant: Mutant, timeout: float) -> Outcome:
         path = self.root / mutant.file
@@ -180,6 +263,28 @@ class Copy:
         return Outcome(mutant, status, seconds, output)
 
 
+class _Lines:
+    """Lines from a process's stdout, each awaited with a timeout (None: wait as long as it takes)."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        self._fd = process.stdout.fileno()
+        self._buffer = b""
+
+    def next(self, timeout: float | None) -> bytes:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select_module.select([self._fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                raise ListError("the test process in the copy stopped unexpectedly")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line.strip()
+
+
 def _forget_bytecode(path: Path) -> None:
     """Drop the cached bytecode of a file about to change. A mutated file and the restored one can have the same
     size and modification second, and Python would then take either's .pyc for the other; every other module
@@ -195,35 +300,47 @@ def run(mutants: Sequence[Mutant], jobs: int, timeout: float, baseline: bool = T
     with tempfile.TemporaryDirectory(prefix="named-mutants-") as base:
         copies = [Copy(root, Path(base), n) for n in range(jobs)]
         copies[0].imports_itself(sorted({Path(m.file).parts[0] for m in mutants}))
-        if baseline:
-            # Unmutated, the listed tests pass in the copy: otherwise every mutant would look killed.
-            tests = list(dict.fromkeys(t for m in mutants for t in m.tests))
-            code, output, seconds = _baseline(copies, tests, timeout)
-            if code != 0:
-                raise ListError(f"the listed tests fail with no mutant applied (exit {code}):\n{_tail(output)}")
-            echo(f"baseline: the listed tests pass unmutated ({seconds:.0f} s)")
-        todo: queue.Queue[Mutant] = queue.Queue()
-        for m in mutants:
-            todo.put(m)
-        outcomes: list[Outcome] = []
-        lock = threading.Lock()
+        try:
+            return _run_in(copies, mutants, timeout, baseline, echo)
+        finally:
+            for c in copies:
+                c.stop()
 
-        def work(copy: Copy) -> None:
-            while True:
-                try:
-                    m = todo.get_nowait()
-                except queue.Empty:
-                    return
-                outcome = copy.run(m, timeout)
-                with lock:
-                    outcomes.append(outcome)
-                    echo(f"{outcome.status:<9} {m.id:<40} {outcome.seconds:5.1f} s  {m.issue}")
 
-        threads = [threading.Thread(target=work, args=(c,)) for c in copies]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+def _run_in(copies: Sequence[Copy], mutants: Sequence[Mutant], timeout: float, baseline: bool,
+            echo: Callable[[str], object]) -> list[Outcome]:  # fmt: skip
+    if hasattr(os, "fork"):
+        for c in copies:
+            c.start_zygote()
+    if baseline:
+        # Unmutated, the listed tests pass in the copy: otherwise every mutant would look killed.
+        tests = list(dict.fromkeys(t for m in mutants for t in m.tests))
+        code, output, seconds = _baseline(copies, tests, timeout)
+        if code != 0:
+            raise ListError(f"the listed tests fail with no mutant applied (exit {code}):\n{_tail(output)}")
+        echo(f"baseline: the listed tests pass unmutated ({seconds:.0f} s)")
+    todo: queue.Queue[Mutant] = queue.Queue()
+    for m in mutants:
+        todo.put(m)
+    outcomes: list[Outcome] = []
+    lock = threading.Lock()
+
+    def work(copy: Copy) -> None:
+        while True:
+            try:
+                m = todo.get_nowait()
+            except queue.Empty:
+                return
+            outcome = copy.run(m, timeout)
+            with lock:
+                outcomes.append(outcome)
+                echo(f"{outcome.status:<9} {m.id:<40} {outcome.seconds:5.1f} s  {m.issue}")
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in copies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     order = {m.id: n for n, m in enumerate(mutants)}
     return sorted(outcomes, key=lambda o: order[o.mutant.id])
 
