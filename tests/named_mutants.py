@@ -212,8 +212,14 @@ class Copy:
 
     def stop(self) -> None:
         if self.zygote is not None:
-            self.zygote.kill()
-            self.zygote.wait()
+            assert self.zygote.stdin is not None and self.zygote.stdout is not None
+            self.zygote.stdin.close()  # its loop ends
+            try:
+                self.zygote.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.zygote.kill()
+                self.zygote.wait()
+            self.zygote.stdout.close()
             self.zygote = None
 
     def pytest(self, tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
