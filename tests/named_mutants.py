@@ -70,6 +70,7 @@ for line in sys.stdin:
     request = json.loads(line)
     pid = os.fork()
     if pid == 0:
+        os.environ.update(request["env"])
         out = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         os.dup2(out, 1)
         os.dup2(out, 2)
@@ -191,6 +192,8 @@ class Copy:
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
             "PYTHONPATH": str(self.root),
+            # The demo store the unmutated baseline builds, copied by every later run (tests/conftest.py).
+            "WAYMARK_TEST_DEMO_TEMPLATE": str(base / f"template-{n}"),
         }
 
     def imports_itself(self, packages: Sequence[str]) -> None:
@@ -222,24 +225,26 @@ class Copy:
             self.zygote.stdout.close()
             self.zygote = None
 
-    def pytest(self, tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
+    def pytest(self, tests: Sequence[str], timeout: float, keep: bool = False) -> tuple[int | None, str, float]:
+        """Run these tests in the copy; ``keep``: this is the unmutated baseline, whose demo store is kept."""
+        env = {"WAYMARK_TEST_DEMO_TEMPLATE_KEEP": "1" if keep else "0"}
         if self.zygote is not None:
-            return self._forked(tests, timeout)
+            return self._forked(tests, timeout, env)
         started = time.monotonic()
         try:
-            done = subprocess.run([sys.executable, *PYTEST, *tests], cwd=self.root, env=self.env,
+            done = subprocess.run([sys.executable, *PYTEST, *tests], cwd=self.root, env={**self.env, **env},
                                   capture_output=True, text=True, timeout=timeout)  # fmt: skip
         except subprocess.TimeoutExpired as expired:
             out = expired.stdout.decode(errors="replace") if isinstance(expired.stdout, bytes) else expired.stdout
             return None, out or "", time.monotonic() - started
         return done.returncode, done.stdout + done.stderr, time.monotonic() - started
 
-    def _forked(self, tests: Sequence[str], timeout: float) -> tuple[int | None, str, float]:
+    def _forked(self, tests: Sequence[str], timeout: float, env: dict[str, str]) -> tuple[int | None, str, float]:
         assert self.zygote is not None and self.zygote.stdin is not None
         started = time.monotonic()
         output = self.root.parent / f"{self.root.name}.out"
         request = {"argv": [*PYTEST[2:], "-W", "ignore::pytest.PytestAssertRewriteWarning", *tests],
-                   "output": str(output)}  # fmt: skip
+                   "output": str(output), "env": env}  # fmt: skip
         self.zygote.stdin.write(json.dumps(request).encode() + b"\n")
         self.zygote.stdin.flush()
         pid = json.loads(self._lines.next(60.0))["pid"]
@@ -357,7 +362,7 @@ def _baseline(copies: Sequence[Copy], tests: Sequence[str], timeout: float) -> t
     shares = [[t for t in tests if files.index(t.partition("::")[0]) % len(copies) == n] for n in range(len(copies))]
     results: list[tuple[int | None, str, float]] = []
     threads = [
-        threading.Thread(target=lambda c=c, s=s: results.append(c.pytest(s, timeout * 4)))
+        threading.Thread(target=lambda c=c, s=s: results.append(c.pytest(s, timeout * 4, keep=True)))
         for c, s in zip(copies, shares, strict=True)
         if s
     ]
