@@ -2,6 +2,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
+import pickle
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,11 +33,20 @@ TEST_KDF = KdfParams.floor()
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    # tests/named_mutants.py runs many short sessions over one tree: it keeps the template its unmutated baseline
+    # built (WAYMARK_TEST_DEMO_TEMPLATE_KEEP=1) and every later session copies that one instead of building it
+    # again. Only ever read as data: the rules under test are the code of the session reading it.
+    kept = Path(os.environ["WAYMARK_TEST_DEMO_TEMPLATE"]) if os.environ.get("WAYMARK_TEST_DEMO_TEMPLATE") else None
+    if kept is not None and (kept / "summary.pickle").is_file():
+        return kept / "store", pickle.loads((kept / "summary.pickle").read_bytes())
     data_dir = tmp_path_factory.mktemp("template") / "store"
     workspace = Workspace.create(data_dir, PASSPHRASE, kdf=TEST_KDF, clock=FixedClock(NOW))
     summary = populate(workspace, persons=24, seed=11, now=NOW)
     workspace.mark_demo()
     workspace.close()
+    if kept is not None and os.environ.get("WAYMARK_TEST_DEMO_TEMPLATE_KEEP") == "1":
+        shutil.copytree(data_dir, kept / "store")
+        (kept / "summary.pickle").write_bytes(pickle.dumps(summary))
     return data_dir, summary
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.clock import FixedClock
 from app.workspace import Workspace
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Meta
+from storage.store import AUDIT_KEY
 from tests.conftest import NOW, PASSPHRASE, TEST_KDF
 
 WORKER = audit.Actor(uuid.UUID(int=0xA1), uuid.UUID(int=0xD1))
@@ -167,3 +168,29 @@ def test_appending_after_tampering_does_not_launder_the_chain(session: Session) 
     tamper(session, update(AuditEvent).where(AuditEvent.seq == events[1].seq).values(record_id="other"))
     audit.append(session, WORKER, audit.AuditAction.VIEW, NOW + timedelta(seconds=9), "person", uuid.UUID(int=1))
     assert audit.verify_chain(session) == events[1].seq
+
+
+def test_a_trail_begun_before_the_store_had_its_audit_key_verifies_plain_then_keyed(session: Session) -> None:
+    """A store from before the keyed chain kept its events: those before `audit_keyed_from` were chained with plain
+    SHA-256 and are verified so; from that event on the chain is keyed. Both halves must verify, and a store read
+    without the key (none yet) verifies its plain chain."""
+    tamper(session, delete(AuditEvent))  # the trail as such a store had it: begun with no key
+    key = session.info[AUDIT_KEY]
+    session.info[AUDIT_KEY] = None
+    try:
+        plain = [audit.append(session, WORKER, audit.AuditAction.VIEW, NOW + timedelta(seconds=n), "person",
+                              uuid.UUID(int=n)) for n in range(3)]  # fmt: skip
+        assert audit.verify_chain(session) is None, "no key: the plain chain verifies"
+    finally:
+        session.info[AUDIT_KEY] = key
+    session.merge(Meta(key="audit_keyed_from", value=str(plain[-1].seq + 1)))
+    keyed = [audit.append(session, OTHER, audit.AuditAction.SIGN, NOW + timedelta(minutes=n), "contact_note", NOTE)
+             for n in range(2)]  # fmt: skip
+    assert keyed[0].prev_hash == plain[-1].hash
+    assert audit.verify_chain(session) is None
+    # The keyed half is keyed: the same event hashed without the key would not be its hash.
+    session.info[AUDIT_KEY] = None
+    try:
+        assert audit.verify_chain(session) == keyed[0].seq
+    finally:
+        session.info[AUDIT_KEY] = key

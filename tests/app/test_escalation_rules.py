@@ -5,7 +5,7 @@ needs. One store for the module: each test starts its own escalation, so none de
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,13 @@ from app.errors import InvalidInput
 from app.escalations import (
     ActionDraft,
     ActionKind,
+    ActionRecord,
     Escalation,
     EscalationDraft,
+    EscalationKind,
     EscalationOutcome,
     EscalationService,
+    escalation_state,
 )
 from app.workspace import Workspace
 from storage import models
@@ -342,3 +345,99 @@ def test_an_other_action_at_a_step_is_not_doing_that_step_on_time(ws, clock, per
               contact_id="moorland-recovery-service")  # fmt: skip
     assert esc.walk.current.id == "duty-worker", "the duty worker has still not been phoned"
     assert timeliness(esc)["duty-worker"] == (IDENTIFIED + timedelta(minutes=60), None, None)
+
+
+def test_a_follow_up_cannot_be_done_before_the_concern_was_identified(ws, clock, person) -> None:
+    esc = start(ws, person)
+    follow_up(ws, esc.id, NOW + timedelta(days=1), "Sam Okafor")
+    before = actions_of(ws, esc)
+    with pytest.raises(InvalidInput, match="before the concern was identified"):
+        ws.escalations.follow_up_done(esc.id, "Sam Okafor", "Spoke to them", at=IDENTIFIED - timedelta(hours=1))
+    assert actions_of(ws, esc) == before and ws.escalations.get(esc.id).follow_up_done_at is None
+    done, _ = ws.escalations.follow_up_done(esc.id, "Sam Okafor", "Spoke to them", at=IDENTIFIED)
+    assert done.follow_up_done_at == IDENTIFIED
+
+
+@pytest.mark.parametrize("kind", [ActionKind.DONE, ActionKind.OTHER])
+def test_a_step_done_or_an_other_action_naming_the_crisis_team_is_not_telling_them(ws, clock, person, kind) -> None:
+    """Only a call, text, email or visit that got through to someone who can act clears "nobody has been told
+    yet" (issue 9, finding 2): a step marked done, or something else recorded, names a contact but reached
+    nobody by any means."""
+    esc = start(ws, person)
+    esc = answer(ws, esc.id, "danger", "No")
+    esc = act(ws, esc, "duty-worker", kind, reached=True, contact_id="moorland-crisis-team",
+              contact_reached="Crisis team")  # fmt: skip
+    assert not esc.reached_anyone and [a.kind for a in esc.reached_others] == [kind]
+    esc = act(ws, esc, esc.walk.current.id, ActionKind.PHONED, reached=True, contact_id="moorland-crisis-team")
+    assert esc.reached_anyone
+
+
+def test_a_contact_note_ending_as_the_concern_was_identified_is_contact_one_ending_before_is_not(
+    ws, clock, person
+) -> None:
+    """The contact during which the concern came up is contact with the person since it (finding 1); a contact
+    that ended before it is not."""
+    from app.contact_notes import ContactMethod, NoteDraft, Outcome
+
+    esc = start(ws, person)
+    act(ws, esc, "danger", ActionKind.PHONED, contact_id="eastmoor-duty-worker", at=IDENTIFIED)
+    follow_up(ws, esc.id, NOW + timedelta(days=1), "Sam Okafor")
+
+    def spoke_to_them(end: datetime) -> None:
+        ws.notes.record(NoteDraft(person, end - timedelta(minutes=20), end, ContactMethod.HOME_VISIT,
+                                  Outcome.SPOKEN_TO, "Visit", late_entry_reason="Written up after"))  # fmt: skip
+
+    spoke_to_them(IDENTIFIED - timedelta(seconds=1))
+    with pytest.raises(InvalidInput, match="no contact with the person since the concern"):
+        close(ws, esc.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)
+    spoke_to_them(IDENTIFIED)
+    closed = close(ws, esc.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)
+    assert not closed.is_open and closed.outcome is EscalationOutcome.CONTACT_RE_ESTABLISHED
+
+
+# -- the record's events, read without the service ------------------------------------------------------
+
+
+def record(kind: ActionKind, at: datetime, *, node: str = "duty-worker", outcome: str | None = None,
+           note: str | None = None, due: datetime | None = None, who: str | None = None) -> ActionRecord:  # fmt: skip
+    return ActionRecord(uuid.uuid4(), at, node, kind, False, None, None, who, outcome, note, None, due)
+
+
+def test_the_first_closing_stands_when_two_laptops_each_closed_the_escalation() -> None:
+    """Each laptop refuses a second closing, but two laptops can each close the same escalation offline; once
+    both are synced the record shows the first closing and its outcome, never overwritten by the later one."""
+    events = [
+        record(ActionKind.PHONED, IDENTIFIED),
+        record(ActionKind.FOLLOW_UP, IDENTIFIED, due=NOW + timedelta(days=1), who="Sam Okafor"),
+        record(ActionKind.CLOSED, NOW, outcome=EscalationOutcome.CRISIS_TEAM_ACCEPTED.value, note="Taken on"),
+        record(ActionKind.CLOSED, NOW + timedelta(minutes=5), outcome=EscalationOutcome.OTHER.value, note="Later"),
+    ]
+    state = escalation_state(events)
+    assert (state.closed_at, state.outcome, state.closing_note) == (NOW, EscalationOutcome.CRISIS_TEAM_ACCEPTED,
+                                                                    "Taken on")  # fmt: skip
+    assert (state.follow_up_due, state.follow_up_owner) == (NOW + timedelta(days=1), "Sam Okafor")
+
+
+def test_an_action_step_without_a_local_standard_is_shown_but_not_timed() -> None:
+    """The pathway format makes `within_minutes` optional: a step with no local standard (telling a manager
+    once it is all done, say) is walked and recorded like any other, with nothing to be late against."""
+    from app.config_files import Approval
+    from app.hours import Period, PeriodDecision
+    from app.pathways import Audience, Node, NodeType, Pathway, PathwayKind, Step, walk
+
+    nodes = {
+        "phone": Node("phone", NodeType.ACTION, "Phone the duty worker", within_minutes=30, next="tell"),
+        "tell": Node("tell", NodeType.ACTION, "Tell your manager", next="end"),
+        "end": Node("end", NodeType.END, "Record what was done"),
+    }
+    pathway = Pathway("untimed", "Untimed step", PathwayKind.ESCALATION, frozenset({"*"}), None, Audience.STAFF,
+                      "1", "phone", nodes, Approval("Clinical lead", date(2026, 1, 1), None))  # fmt: skip
+    actions = (record(ActionKind.PHONED, IDENTIFIED + timedelta(minutes=10), node="phone"),
+               record(ActionKind.DONE, IDENTIFIED + timedelta(hours=5), node="tell"))  # fmt: skip
+    steps = [Step("phone", None, True), Step("tell", None, True)]
+    esc = Escalation(uuid.uuid4(), uuid.uuid4(), EscalationKind.ESCALATION, IDENTIFIED, ("c",), "why",
+                     PeriodDecision(Period.IN_HOURS, "weekday"), pathway, None, {}, actions, walk(pathway, steps),
+                     None, None, None, None)  # fmt: skip
+    assert esc.walk.path == ("phone", "tell", "end")
+    (timed,) = esc.timeliness()
+    assert (timed.node.id, timed.due_by, timed.met()) == ("phone", IDENTIFIED + timedelta(minutes=30), True)

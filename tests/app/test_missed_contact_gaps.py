@@ -103,3 +103,42 @@ def test_b_the_run_prompt_dates_the_first_miss_in_london_time() -> None:
               for n in range(2)]  # fmt: skip
     (episode,) = episodes(misses, POLICY)
     assert "since 11 Jun" in (episode.run_prompt() or "")
+
+
+def test_d_a_no_answer_draft_is_not_counted_until_it_is_signed(workspace, clock) -> None:
+    """The hazard log's decision (HAZ-14, finding 3d): a draft never leaves the device and nobody else could
+    check a welfare check citing it, so it is prompted, never counted. Signed, it counts like any miss."""
+    ws = workspace
+    pid = _fresh_person(ws)
+    first = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+    second = first + timedelta(hours=30)  # within the 48-hour window of the first
+    clock.set(first + timedelta(minutes=20))
+    draft, _ = ws.notes.record(NoteDraft(pid, first, first + timedelta(minutes=10), ContactMethod.HOME_VISIT,
+                                         Outcome.NO_ANSWER, "No answer at the door"), sign=False)  # fmt: skip
+    clock.set(second + timedelta(minutes=20))
+    ws.notes.record(NoteDraft(pid, second, second + timedelta(minutes=10), ContactMethod.PHONE, Outcome.NO_ANSWER,
+                              "No answer on the phone"))  # fmt: skip
+    status = ws.missed_contacts.status(pid)
+    assert (status.state, status.misses, status.welfare_check_id) == (EpisodeState.RECONTACT, 1, None)
+    assert status.recontact_due == second + timedelta(minutes=10) + POLICY.recontact_within
+    assert status.unsigned_misses == 1 and ws.escalations.for_person(pid) == []
+
+    ws.notes.sign(draft.id)
+    signed = ws.missed_contacts.status(pid)
+    (check,) = ws.escalations.for_person(pid)
+    assert (signed.state, signed.misses, signed.welfare_check_id) == (EpisodeState.WELFARE_CHECK, 2, check.id)
+    assert signed.unsigned_misses == 0
+
+
+def test_c_an_attempt_exactly_at_the_re_contact_time_is_the_re_contact_a_second_later_is_a_second_miss() -> None:
+    """The re-contact is due within 24 hours of the miss, the 24th hour included: an attempt at that minute
+    meets it. Later than that it is a missed contact of its own, and two within the window raise the check."""
+    visit = _miss(0, 1)
+    on_time = _miss(24, 2, scheduled=False)
+    (episode,) = episodes([visit, on_time], POLICY)
+    assert episode.attempts == (on_time,) and episode.counted == (visit,)
+    assert episode.welfare_check_raised_at is None
+    late = ContactEvent(on_time.at + timedelta(seconds=1), Outcome.NO_ANSWER, uuid.UUID(int=3), scheduled=False)
+    (episode,) = episodes([visit, late], POLICY)
+    assert episode.attempts == () and episode.counted == (visit, late)
+    assert episode.welfare_check_raised_at == late.at

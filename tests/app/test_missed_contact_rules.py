@@ -1,7 +1,8 @@
 """The missed-contact policy at its edges, through the service as the worker meets it (DESIGN J3, the
 operating model's example 1): re-contact after the first miss, a welfare check when the second comes within
 the window (48 h by default, exactly 48 h included), started within an hour of that second miss, raised
-once, and what follows contact. Whether unsigned drafts count is for the clinical-safety issue to decide."""
+once, and what follows contact. Unsigned drafts do not count until signed (hazard log HAZ-14; pinned in
+test_missed_contact_gaps.py)."""
 
 import uuid
 from collections.abc import Iterator
