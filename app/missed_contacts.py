@@ -306,6 +306,11 @@ class MissedContactService:
         for episode in found:
             if episode.welfare_check_raised_at is None or linked_check(episode, checks) is not None:
                 continue
+            if episode.closed_at is not None:
+                # Contact was re-established before this device saw the misses (a history received by sync
+                # or a cover snapshot): an open welfare check now would be a false alarm for a person
+                # already reached. The device that recorded the second miss raised it at the time.
+                continue
             reason = (
                 f"Raised by the missed-contact policy: a second missed contact "
                 f"within {self.policy.describe_window()} of the one before, with no contact in between."

@@ -59,6 +59,8 @@ LAST_SUCCESS = device_repo.LAST_SYNC_SUCCESS
 LAST_FAILURE = "sync.last_failure"
 # Its machine-readable reason (e.g. ``token_expired``, for which the window offers to renew the enrolment).
 LAST_FAILURE_REASON = "sync.last_failure_reason"
+# Persons whose records arrived and for whom the missed-contact policy has not yet run here (JSON list).
+POLICY_PENDING = "sync.policy_pending"
 # The digest of the organisation's documents (pathways, directory) last applied here in full (PROTOCOL §2.10).
 DOCUMENTS_DIGEST = "sync.documents_digest"
 # How far this laptop's clock is from the server's (ms, positive = ahead), as the last heartbeat measured it.
@@ -198,8 +200,11 @@ class SyncEngine:
         client = self.client_factory(state, self._ca())
         try:
             try:
-                self._early_heartbeat(client)
+                self._apply_missed_contact_policy(report)  # what an earlier, cut-off sync left to do
+                escalations_waiting = self._early_heartbeat(client)
                 self._push(client, state, report, resync=False)
+                if escalations_waiting:
+                    self._heartbeat(client, best_effort=True)  # the lead's count follows the push at once
                 self._pull(client, state, report, resnapshot=False)
             except ResyncRequired:
                 self._resync(client, state, report)
@@ -211,7 +216,7 @@ class SyncEngine:
             if self._apply_missed_contact_policy(report):
                 self._push(client, state, report, resync=False)  # the welfare check goes out now, not next time
             self._obey(client, state)
-            self._heartbeat(client)
+            self._heartbeat(client, best_effort=True)
             if state.role == "team_lead":
                 self._team_health(client)
         except SyncFailure as failure:
@@ -316,17 +321,30 @@ class SyncEngine:
         the server keeps one (PROTOCOL §1.4). Only for persons this worker holds to write for: a lead's
         read of the team is not a hold the server would accept a welfare check from."""
         staff_id = self.workspace.actor.staff_id
-        if not report.persons_changed or staff_id is None:
+        # The persons are kept in the store with the page that brought their records (``_mark_policy_pending``),
+        # so a sync cut off after that page (a lock, a dead zone) still runs the policy at the next one.
+        pending = self._local(self._policy_pending)
+        if not pending:
             return 0
-        mine = self._local(self._held_to_write, staff_id, report.persons_changed)
+        mine = self._local(self._held_to_write, staff_id, pending) if staff_id is not None else set()
         raised = 0
         for person_id in sorted(mine):
             was_raised, _ = self._local(self.workspace.missed_contacts.apply, person_id)
             raised += was_raised
+        self._local(self._policy_done, pending)
         report.welfare_checks_raised += raised
         if raised:
             report.tables_changed |= {"escalation", "missed_contact_episode"}
         return raised
+
+    def _policy_pending(self) -> set[uuid.UUID]:
+        with self.workspace.uow.read() as session:
+            return _policy_pending(session)
+
+    def _policy_done(self, done: set[uuid.UUID]) -> None:
+        with self.workspace.uow.write() as session:
+            left = _policy_pending(session) - done  # a page applied meanwhile keeps its persons
+            session.merge(models.Meta(key=POLICY_PENDING, value=json.dumps(sorted(str(p) for p in left))))
 
     def _held_to_write(self, staff_id: uuid.UUID, persons: set[uuid.UUID]) -> set[uuid.UUID]:
         with self.workspace.uow.read() as session:
@@ -414,6 +432,7 @@ class SyncEngine:
                     session, uuid.UUID(plan["plan_id"]), {**plan, "open_conflicts": conflicts}
                 )
             projections.rebuild(session, self.workspace.missed_contacts, [person_id])
+            _mark_policy_pending(session, {person_id})
         return applied
 
     def _apply_page(self, state: SyncState, page: p.PullResponse, report: SyncReport) -> None:
@@ -430,6 +449,8 @@ class SyncEngine:
                     plans_repo.save_server_plan_state(session, change.entity_id, change.data)
                     applied.persons.add(change.person_id)
             projections.rebuild(session, self.workspace.missed_contacts, applied.persons)
+            if applied.inserted:
+                _mark_policy_pending(session, applied.persons)
             state.cursor = page.next_cursor
             state.save(session, "cursor")
         report.received += applied.inserted
@@ -490,21 +511,27 @@ class SyncEngine:
         write_withdrawal(data_dir, withdrawal)
         return withdrawal
 
-    def _early_heartbeat(self, client: SyncClient) -> None:
+    def _early_heartbeat(self, client: SyncClient) -> bool:
         """Before a push with escalations in it, a heartbeat of a few bytes: on a link that fails part way
-        through a big push, the team lead still learns that an escalation is recorded here and not yet sent."""
+        through a big push, the team lead still learns that an escalation is recorded here and not yet sent.
+        True when one was sent (the push is then followed by another, so the count does not go stale)."""
         _, waiting, _ = self._local(self._counts)
         if not waiting:
-            return
-        try:
-            self._heartbeat(client)
-        except SyncFailure as failure:
-            if failure.status is None:
-                raise  # no answer at all: the push would wait out the same timeout
-            # Refused (a server from before the escalation count, say): it must not keep the records from going.
-            log.warning("heartbeat before push refused (%s); pushing anyway", failure.reason)
+            return False
+        self._heartbeat(client, best_effort=True)
+        return True
 
-    def _heartbeat(self, client: SyncClient) -> None:
+    def _heartbeat(self, client: SyncClient, *, best_effort: bool = False) -> None:
+        """``best_effort``: a refusal (a server from before a field, say) is noted and passed over, so it never
+        keeps records from going or a good sync from counting; no answer at all still stops the sync."""
+        try:
+            self._send_heartbeat(client)
+        except SyncFailure as failure:
+            if not best_effort or failure.status is None:
+                raise
+            log.warning("heartbeat refused (%s); the sync carries on", failure.reason)
+
+    def _send_heartbeat(self, client: SyncClient) -> None:
         unsent, escalations, held = self._local(self._counts)
         answer = client.heartbeat(
             p.HeartbeatRequest(
@@ -550,6 +577,19 @@ class SyncEngine:
 
 def forget_failure(session: Session) -> None:
     session.execute(delete(models.Meta).where(models.Meta.key.in_((LAST_FAILURE, LAST_FAILURE_REASON))))
+
+
+def _policy_pending(session: Session) -> set[uuid.UUID]:
+    kept = session.get(models.Meta, POLICY_PENDING)
+    return {uuid.UUID(p) for p in json.loads(kept.value)} if kept is not None else set()
+
+
+def _mark_policy_pending(session: Session, persons: set[uuid.UUID]) -> None:
+    """In the transaction that applies the records: the policy must run for these persons even if the sync
+    stops before it gets there."""
+    if persons:
+        merged = _policy_pending(session) | persons
+        session.merge(models.Meta(key=POLICY_PENDING, value=json.dumps(sorted(str(p) for p in merged))))
 
 
 def keep_team_health(workspace: Workspace, report: dict[str, Any]) -> None:
@@ -741,6 +781,13 @@ def request_break_glass_by_nhs_number(engine: SyncEngine, nhs_number: str, reaso
                 reason="person_not_visible",
                 retry=False,
             ) from None
+        if failure.reason == "nhs_number_ambiguous":
+            raise SyncFailure(
+                "More than one record in your organisation holds that NHS number, so none was opened: ring your "
+                "team lead or the on-call manager, who can tell which is the person.",
+                reason=failure.reason,
+                retry=False,
+            ) from None
         raise
 
 
@@ -760,6 +807,14 @@ def _grant(engine: SyncEngine, ask: Callable[[SyncClient], p.BreakGlassGrant]) -
     try:
         grant = ask(client)
     except SyncFailure as failure:
+        if failure.reason == "device_retiring":
+            raise SyncFailure(
+                "This laptop is being retired by your organisation, so it cannot open anyone new. Nothing was "
+                "opened; use another duty laptop.",
+                reason=failure.reason,
+                retry=False,
+                status=failure.status,
+            ) from None
         if failure.reason == "role_may_not_break_glass":
             raise SyncFailure(
                 "Only duty staff can open someone outside their caseload or cover. Nothing was opened; ask the "

@@ -363,7 +363,10 @@ def _valid_nhs_number(value: str) -> str:
     return value
 
 
-BreakGlassReason = Annotated[str, StringConstraints(min_length=20, max_length=2000), AfterValidator(_storable_text)]
+# Stripped before it is measured: twenty spaces are no reason.
+BreakGlassReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=20, max_length=2000), AfterValidator(_storable_text)
+]
 
 
 class BreakGlassRequest(Wire):

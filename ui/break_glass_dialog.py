@@ -138,6 +138,16 @@ class BreakGlassDialog(QDialog):
         self._busy(False)
         self._say(f"{failure} {KEPT}")
 
+    def forget(self) -> None:
+        """The laptop is locking: clear what was typed and close. A grant already asked for still reports
+        (``opened``), so the person the server opened is not lost."""
+        self.nhs.clear()
+        self.reason.clear()
+        self._say("")
+        self.hide()
+        if self._task is None:
+            super().reject()
+
     def reject(self) -> None:
         if self._task is not None:
             return  # the server may already have granted it: wait for the answer rather than lose it

@@ -43,6 +43,7 @@ from app.config_files import errors
 from app.cover import cover_banner
 from app.errors import NotFound
 from app.hours import LONDON
+from app.nhs_number import formatted as formatted_nhs
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
 from app.unreached import Unreached, lock_notice, quit_notice, reaching_nobody
@@ -199,6 +200,7 @@ class MainWindow(QMainWindow):
         self.break_glass_dialog: BreakGlassDialog | None = None
         self._break_glass_person: uuid.UUID | None = None
         self._break_glass_retried = False
+        self.opened_check: QMessageBox | None = None  # "Check this is the person", after a break-glass opening
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
         left_layout.addWidget(self.table)
@@ -495,10 +497,10 @@ class MainWindow(QMainWindow):
             self.break_glass_dialog.raise_()
             self.break_glass_dialog.activateWindow()
             return
-        engine = self._sync_engine(ws)
-        engine.local = self.ops.sync_units(self._store_closing)
-
         def opener(number: str, reason: str) -> tuple[uuid.UUID, str]:
+            # Made for each asking: one made when the dialog opened would be bound to a lock since passed.
+            engine = self._sync_engine(ws)
+            engine.local = self.ops.sync_units(self._store_closing)
             grant = request_break_glass_by_nhs_number(engine, number, reason)
             return grant.person_id, f"{datetime.fromisoformat(grant.ends_at).astimezone(LONDON):%H:%M}"
 
@@ -506,6 +508,35 @@ class MainWindow(QMainWindow):
         dialog.opened.connect(self._on_break_glass)
         self.break_glass_dialog = dialog
         dialog.open()
+
+    def _confirm_who_was_opened(self, ws: Workspace, person_id: uuid.UUID) -> None:
+        """A mistyped NHS number can still pass its check digit and open someone else: say whose record this
+        is, in full, before anything is done with it."""
+        person = ws.caseload.person(person_id)
+        born = f", born {person.date_of_birth:%d %b %Y}" if person.date_of_birth else ""
+        nhs = f", NHS number {formatted_nhs(person.nhs_number)}" if person.nhs_number else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Check this is the person",
+            f"You opened the record of {person.given_name} {person.family_name}{born}{nhs}.\n\n"
+            "Check this is the person the caller means before you act on it. If it is not, tell your team lead: "
+            "the opening is already recorded.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.open()  # window-modal, not a nested event loop: a sync or a lock carries on meanwhile
+        self.opened_check = box
+
+    def _forget_break_glass(self) -> None:
+        """At any lock: an NHS number and a reason must not stay on screen, nor can anyone at the laptop ask
+        for a grant in the duty worker's name. A grant already asked for still brings the person, who opens
+        after unlocking."""
+        if self.break_glass_dialog is not None:
+            self.break_glass_dialog.forget()
+            self.break_glass_dialog = None
+        if self.opened_check is not None:
+            self.opened_check.close()  # it names the person
+            self.opened_check = None
 
     def _on_break_glass(self, person_id: uuid.UUID, until: str) -> None:
         self._break_glass_person, self._break_glass_retried = person_id, False
@@ -522,6 +553,8 @@ class MainWindow(QMainWindow):
         if ws.has_person(person_id):
             self._break_glass_person = None
             self.open_person(person_id)
+            if not self.is_locked:
+                self._confirm_who_was_opened(ws, person_id)
             return
         if failure is None and not self._break_glass_retried:
             self._break_glass_retried = True
@@ -687,6 +720,7 @@ class MainWindow(QMainWindow):
             dialog.hide()
         if self.pending_dialog is not None:
             self.pending_dialog.hide()  # names: never on a locked screen
+        self._forget_break_glass()
         ws = self.workspace
 
         def check(passphrase: str) -> None:
@@ -704,6 +738,7 @@ class MainWindow(QMainWindow):
         self._sync_timer.stop()
         if self.renew_dialog is not None and self.renew_dialog.isVisible():
             self.renew_dialog.reject()  # not while the server is answering (it closes itself then)
+        self._forget_break_glass()
         self._hidden_dialogs = []
         self.person_panel.save_unsaved_as_drafts()
         # Only the record's random id stays in memory, so unlocking can reopen it with the forms kept.

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app import nhs_number
 from app.clock import Clock, SystemClock
 from sync import protocol as p
 from sync.server import audit, commands, cursor, db, documents, keys, lease, pull, push, refusals, scope
@@ -597,8 +598,20 @@ def create_app(
                 caller.device,
                 request,
             )
+        if caller.device.status != "active":
+            # A retiring laptop may still send what it holds, never open anyone new.
+            raise refuse(
+                "device_retiring",
+                "This device is being retired: it cannot open anyone new.",
+                403,
+                caller.user,
+                caller.device,
+                request,
+            )
         if person is None or person.organisation_id != caller.user.organisation_id:
-            raise refuse("person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device)
+            raise refuse(
+                "person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device, request
+            )
         with transaction() as session:
             grant = BreakGlass(
                 id=uuid.uuid4(),
@@ -653,14 +666,29 @@ def create_app(
         about someone outside their cover): the reason comes first, so every lookup that finds someone is a
         grant the team lead sees; one that finds nobody is refused as a person not visible, and counted."""
         person: Person | None = None
-        if caller.user.role == "duty":
+        if caller.user.role == "duty" and caller.device.status == "active":
             with sessions() as session:
-                person = session.scalars(
-                    select(Person).where(
-                        Person.organisation_id == caller.user.organisation_id,
-                        Person.details["nhs_number"].as_string() == body.nhs_number,
+                # Compared as digits whatever the import wrote (spaces, dashes, a JSON number): a number stored
+                # as "943 476 5919" must not tell a duty worker at 3 a.m. that the person is not known here.
+                # A rare, audited request: reading the organisation's persons for it is affordable.
+                found = [
+                    candidate
+                    for candidate in session.scalars(
+                        select(Person).where(Person.organisation_id == caller.user.organisation_id)
                     )
-                ).first()
+                    if nhs_number.normalise(str(candidate.details.get("nhs_number") or "")) == body.nhs_number
+                ]
+            if len(found) > 1:
+                raise refuse(
+                    "nhs_number_ambiguous",
+                    "More than one record holds that NHS number, so none was opened. Ask your team lead or "
+                    "administrator to merge or correct them.",
+                    409,
+                    caller.user,
+                    caller.device,
+                    request,
+                )
+            person = found[0] if found else None
         return open_by_break_glass(caller, person, body.reason, request)
 
     @app.get(f"{v1}/break-glass", responses=REFUSALS)

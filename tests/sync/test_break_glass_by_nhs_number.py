@@ -113,3 +113,34 @@ def test_a_duty_laptop_receives_the_person_it_opened_for_the_stated_time(
 def _on_laptop(workspace: Workspace, person_id: uuid.UUID) -> bool:
     with workspace.uow.read() as session:
         return session.get(models.Person, person_id) is not None
+
+
+def test_a_number_stored_with_spaces_is_found_and_two_records_with_it_open_neither(org: Org) -> None:
+    """Reviewer's findings: an import may store "943 476 5919"; duplicate registrations must not open one of
+    them at random."""
+    duty = org.device("duty")
+    with org.admin.transaction() as session:
+        pc = session.get(Person, org.persons["pc"])
+        assert pc is not None
+        spaced = f"{pc.details['nhs_number'][:3]} {pc.details['nhs_number'][3:6]} {pc.details['nhs_number'][6:]}"
+        pc.details = {**pc.details, "nhs_number": spaced}
+    status, body = _open(org, duty.headers, spaced.replace(" ", ""))
+    assert status == 200 and body["grant"]["person_id"] == str(org.persons["pc"])
+    with org.admin.transaction() as session:
+        pb = session.get(Person, org.persons["pb"])
+        assert pb is not None
+        pb.details = {**pb.details, "nhs_number": spaced.replace(" ", "")}
+    status, body = _open(org, duty.headers, spaced.replace(" ", ""))
+    assert (status, body["reason"]) == (409, "nhs_number_ambiguous")
+
+
+def test_a_retiring_laptop_opens_nobody_new(org: Org) -> None:
+    duty = org.device("duty")
+    org.admin.retire(str(duty.device_id))
+    status, body = _open(org, duty.headers, nhs_number_of(org, org.persons["pc"]))
+    assert (status, body["reason"]) == (403, "device_retiring")
+
+
+def test_twenty_spaces_are_no_reason(org: Org) -> None:
+    status, _ = _open(org, org.device("duty").headers, nhs_number_of(org, org.persons["pc"]), " " * 25)
+    assert status == 422

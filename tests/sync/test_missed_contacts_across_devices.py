@@ -16,6 +16,8 @@ from app.escalations import EscalationKind
 from app.missed_contacts import EpisodeState
 from app.workspace import Workspace
 from storage import models
+from sync.client import SyncFailure
+from sync.engine import SyncEngine
 from sync.server.models import Record
 from tests.conftest import NOW
 from tests.sync.inprocess import LEAD, WORKER, DemoServer
@@ -139,3 +141,62 @@ def test_a_team_leads_laptop_does_not_raise_it_for_a_person_it_only_reads(
     finally:
         worker.close()
         lead.close()
+
+
+def test_a_sync_cut_off_after_the_page_still_raises_it_at_the_next_sync(
+    demo_server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reviewer's finding: the page holding the second miss is applied with its cursor, then the sync stops
+    (a lock, a dead zone, a refused documents fetch). Those records never come again, so the policy must
+    still run for that person at the next sync."""
+    laptop = demo_server.laptop(WORKER, tmp_path / "laptop")
+    desktop = demo_server.laptop(WORKER, tmp_path / "desktop")
+    try:
+        person = _first_person(laptop)
+        _miss(demo_server, laptop, person, timedelta(hours=1))
+        demo_server.sync(laptop)
+        monkeypatch.setattr(desktop.missed_contacts, "refresh", lambda _w: False)  # an older client: raises none
+        _miss(demo_server, desktop, person, timedelta(hours=30))
+        demo_server.sync(desktop)
+        with monkeypatch.context() as cut:
+            cut.setattr(SyncEngine, "_documents", _cut_off)
+            with pytest.raises(SyncFailure):
+                demo_server.sync(laptop)
+        assert _welfare_checks(laptop, person) == [], "cut off before the policy ran"
+        report = demo_server.sync(laptop)
+        assert report.welfare_checks_raised == 1 and len(_welfare_checks(laptop, person)) == 1
+        assert demo_server.sync(laptop).welfare_checks_raised == 0, "run once, then forgotten"
+    finally:
+        laptop.close()
+        desktop.close()
+
+
+def test_misses_already_followed_by_contact_raise_nothing_when_they_arrive_together(
+    demo_server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A history arriving whole (a cover snapshot, an older client's records) with two misses and then a
+    visit that found the person well: an open welfare check now would be a false alarm."""
+    laptop = demo_server.laptop(WORKER, tmp_path / "laptop")
+    desktop = demo_server.laptop(WORKER, tmp_path / "desktop")
+    try:
+        person = _first_person(laptop)
+        monkeypatch.setattr(desktop.missed_contacts, "refresh", lambda _w: False)  # raised nothing there
+        _miss(demo_server, desktop, person, timedelta(hours=1))
+        _miss(demo_server, desktop, person, timedelta(hours=30))
+        seen_at = LATER + timedelta(hours=32)
+        demo_server.clock.set(seen_at + timedelta(minutes=5))
+        desktop.notes.record(
+            NoteDraft(person, seen_at - timedelta(minutes=30), seen_at, ContactMethod.HOME_VISIT, Outcome.SEEN,
+                      "Home now; had been at her sister's. Talked through the plan.")
+        )  # fmt: skip
+        demo_server.sync(desktop)
+        report = demo_server.sync(laptop)
+        assert report.welfare_checks_raised == 0 and _welfare_checks(laptop, person) == []
+        assert laptop.missed_contacts.status(person).state is None
+    finally:
+        laptop.close()
+        desktop.close()
+
+
+def _cut_off(*_: object, **__: object) -> None:
+    raise SyncFailure("The connection dropped part way.", reason="unreachable", retry=True)

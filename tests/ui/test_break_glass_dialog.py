@@ -107,6 +107,11 @@ def test_a_duty_worker_opens_someone_outside_their_cover_from_the_main_window(
     qtbot.waitUntil(lambda: win.person_panel.person is not None and win.person_panel.person.id == person_id,
                     timeout=30_000)  # fmt: skip
     assert duty.has_person(person_id)
+    check = win.opened_check
+    assert check is not None and check.isVisible()
+    assert number[:3] + " " + number[3:6] + " " + number[6:] in check.text(), "whose record, in full, to check"
+    check.accept()
+
     listed = demo_server.client.get(
         f"{V1}/break-glass", headers={"Authorization": f"Bearer {_lead_token(demo_server, tmp_path)}"}
     ).json()["grants"]
@@ -119,3 +124,12 @@ def _lead_token(server: DemoServer, tmp_path: Path) -> str:
         return SyncEngine(lead).state().token
     finally:
         lead.close()
+
+
+def test_locking_clears_and_closes_the_break_glass_dialog(qtbot, pool) -> None:
+    """An NHS number and a reason never stay on a locked screen (reviewer's finding)."""
+    dialog = _dialog(qtbot, pool, lambda n, r: (uuid.uuid4(), "02:10"))
+    dialog.nhs.setText("943 476 5919")
+    dialog.reason.setPlainText(REASON)
+    dialog.forget()
+    assert not dialog.isVisible() and dialog.nhs.text() == "" and dialog.reason.toPlainText() == ""
