@@ -1,6 +1,7 @@
 """Clinical records are append-only in the database itself: UPDATE, DELETE and REPLACE are refused, on
 SQLite and on PostgreSQL, for every append-only table and for a signed contact note."""
 
+import hashlib
 from collections.abc import Iterator
 from datetime import time, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.clock import FixedClock
 from app.contact_notes import AmendmentKind, ContactMethod
+from app.documents import BUNDLED_CONTACTS, NATIONAL_FILE, ReceivedFile
 from app.planned_contacts import ContactPlanDraft
 from app.workspace import Workspace
 from storage import append_only, migrations
@@ -41,6 +43,10 @@ def demo_dir_amended(demo_dir: Path) -> Path:
             ContactPlanDraft(person, 2, today, today + timedelta(days=6), time(10), ContactMethod.PHONE, "a reason")
         )
         ws.planned.end_plan(plan.id, "a reason")
+        # A document of the organisation's, as a sync would bring it.
+        text = (BUNDLED_CONTACTS / NATIONAL_FILE).read_text(encoding="utf-8")
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        assert ws.receive_documents([ReceivedFile("directory", NATIONAL_FILE, 1, sha, text)]).accepted
         # And one of each team lead's record, written as the demo team's lead.
         for record_type in sorted(LEAD_ONLY):
             WRITERS[record_type][0](ws)
