@@ -296,7 +296,7 @@ class Workspace:
     def has_person(self, person_id: uuid.UUID) -> bool:
         """Whether this person's record is on this laptop (a break-glass opening brings one by sync)."""
         with self.uow.read() as session:
-            return person_id in device_repo.person_ids(session)
+            return device_repo.has_person(session, person_id)
 
     def staff_names(self) -> dict[uuid.UUID, str]:
         """Who wrote what: every staff member known on this device, by id (notes show their author)."""

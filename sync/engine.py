@@ -781,13 +781,6 @@ def request_break_glass_by_nhs_number(engine: SyncEngine, nhs_number: str, reaso
                 reason="person_not_visible",
                 retry=False,
             ) from None
-        if failure.reason == "nhs_number_ambiguous":
-            raise SyncFailure(
-                "More than one record in your organisation holds that NHS number, so none was opened: ring your "
-                "team lead or the on-call manager, who can tell which is the person.",
-                reason=failure.reason,
-                retry=False,
-            ) from None
         raise
 
 
@@ -801,29 +794,27 @@ def _check_reason(reason: str) -> None:
         )
 
 
+_BREAK_GLASS_REFUSALS = {
+    "device_retiring": "This laptop is being retired by your organisation, so it cannot open anyone new. Nothing "
+    "was opened; use another duty laptop.",
+    "role_may_not_break_glass": "Only duty staff can open someone outside their caseload or cover. Nothing was "
+    "opened; ask the duty worker or your team lead.",
+    "nhs_number_ambiguous": "More than one record in your organisation holds that NHS number, so none was opened: "
+    "ring your team lead or the on-call manager, who can tell which is the person.",
+}
+
+
 def _grant(engine: SyncEngine, ask: Callable[[SyncClient], p.BreakGlassGrant]) -> p.BreakGlassGrant:
     state = engine.state()
     client = engine.client_factory(state, engine._ca())
     try:
         grant = ask(client)
     except SyncFailure as failure:
-        if failure.reason == "device_retiring":
-            raise SyncFailure(
-                "This laptop is being retired by your organisation, so it cannot open anyone new. Nothing was "
-                "opened; use another duty laptop.",
-                reason=failure.reason,
-                retry=False,
-                status=failure.status,
-            ) from None
-        if failure.reason == "role_may_not_break_glass":
-            raise SyncFailure(
-                "Only duty staff can open someone outside their caseload or cover. Nothing was opened; ask the "
-                "duty worker or your team lead.",
-                reason=failure.reason,
-                retry=False,
-                status=failure.status,
-            ) from None
-        raise
+        words = _BREAK_GLASS_REFUSALS.get(failure.reason)
+        if words is None:
+            raise
+        # Final, not "sync will try again": the same request would be refused the same way.
+        raise SyncFailure(words, reason=failure.reason, retry=False, status=failure.status) from None
     finally:
         client.close()
     return grant

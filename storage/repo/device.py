@@ -30,6 +30,10 @@ def person_ids(session: Session) -> list[uuid.UUID]:
     return list(session.scalars(select(Person.id)))
 
 
+def has_person(session: Session, person_id: uuid.UUID) -> bool:
+    return session.get(Person, person_id) is not None
+
+
 def staff_names(session: Session) -> dict[uuid.UUID, str]:
     """Every staff member known on this device, by id."""
     return {s.id: s.name for s in session.scalars(select(Staff))}
