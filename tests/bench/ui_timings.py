@@ -45,6 +45,7 @@ app, pool, dialog, warm = show_unlock(Path({data!r}))
 QTimer.singleShot(0, lambda: print("shown", flush=True))
 warm.outcome.succeeded.connect(lambda _: app.quit())  # exit cleanly once the background imports finish
 app.exec()
+pool.waitForDone()  # as the app does: a task still running at exit would report to torn-down signals
 """
 
 
@@ -112,6 +113,7 @@ def caseload_and_find(persons: int) -> None:
             finds.append(time.perf_counter() - t0)
             assert name in window.plan_view.toPlainText()
         window.close()
+        pool.waitForDone()  # closing hands the store's close to the pool; let it finish before the folder goes
     print(
         f"{persons:>6} persons: demo build {built:.1f} s; unlock (floor KDF) to caseload shown "
         f"{shown * 1000:.0f} ms; Enter to plan shown median {statistics.median(finds) * 1000:.0f} ms, "
