@@ -39,8 +39,9 @@ ANY_RECORD = (
 
 # Which part of a person's record each table is, for the flags a write reports without being told.
 AREA_OF_TABLE = {
-    "contact_note": Changed.NOTES,
-    "note_amendment": Changed.NOTES,
+    # A note (or its marking as entered in error) moves the caseload's last contact and next action.
+    "contact_note": Changed.NOTES | Changed.CASELOAD,
+    "note_amendment": Changed.NOTES | Changed.CASELOAD,
     "safety_plan_revision": Changed.PLAN,
     "safety_plan": Changed.PLAN,
     "safety_review": Changed.REVIEWS,

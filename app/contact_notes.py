@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app import audit
 from app.changes import Changed
@@ -71,8 +71,10 @@ class NoteDraft:
     person_id: uuid.UUID
     contact_start: datetime
     contact_end: datetime
-    method: ContactMethod
-    outcome: Outcome
+    # None until the worker chooses: the form never picks one for them, so a tired "phoned, no answer" cannot
+    # be signed as a home visit where the person was seen. Only an unsigned draft may keep None.
+    method: ContactMethod | None
+    outcome: Outcome | None
     narrative: str = field(repr=False)
     plan_steps_used: Sequence[int] = ()
     next_action: str | None = field(default=None, repr=False)
@@ -106,8 +108,8 @@ class Note:
     recorded_at: datetime
     late_entry: bool
     late_entry_reason: str | None = field(repr=False)
-    method: ContactMethod
-    outcome: Outcome
+    method: ContactMethod | None  # None only on an unsigned draft kept before one was chosen
+    outcome: Outcome | None
     narrative: str = field(repr=False)
     plan_revision_id: uuid.UUID | None
     plan_steps_used: tuple[int, ...]
@@ -136,8 +138,8 @@ class Note:
             recorded_at=row.recorded_at,
             late_entry=row.late_entry,
             late_entry_reason=row.late_entry_reason,
-            method=ContactMethod(row.method),
-            outcome=Outcome(row.outcome),
+            method=ContactMethod(row.method) if row.method else None,
+            outcome=Outcome(row.outcome) if row.outcome else None,
             narrative=row.narrative,
             plan_revision_id=row.plan_revision_id,
             plan_steps_used=tuple(row.plan_steps_used),
@@ -177,6 +179,7 @@ class ContactNoteService:
 
     def check_signable(self, draft: NoteDraft, now: datetime) -> tuple[bool, str | None]:
         """Raise InvalidInput unless ``draft`` may be signed now; return (late entry, its reason)."""
+        require_chosen(draft)
         if not draft.narrative.strip():
             raise InvalidInput("What happened", "is required")
         for label, value in (("Contact start", draft.contact_start), ("Contact end", draft.contact_end)):
@@ -229,8 +232,8 @@ class ContactNoteService:
                 recorded_at=now,
                 late_entry=late,
                 late_entry_reason=reason,
-                method=draft.method.value,
-                outcome=draft.outcome.value,
+                method=_chosen(draft.method).value,
+                outcome=_chosen(draft.outcome).value,
                 narrative=narrative,
                 plan_revision_id=plan.id if plan else None,
                 plan_steps_used=steps,
@@ -305,6 +308,23 @@ class ContactNoteService:
 
 
 _MISSING = "That note is not on this device."
+
+
+def require_chosen(draft: NoteDraft) -> None:
+    """Raise InvalidInput (naming the field) unless the worker chose both the method and the outcome."""
+    if draft.method is None:
+        raise InvalidInput("Method", "is not chosen yet: choose how the contact was made")
+    if draft.outcome is None:
+        raise InvalidInput("Outcome", "is not chosen yet: choose what happened (seen, spoken to, no answer…)")
+
+
+_E = TypeVar("_E", ContactMethod, Outcome)
+
+
+def _chosen(value: _E | None) -> _E:
+    # check_signable has refused a note without a method or an outcome before any write reaches here.
+    assert value is not None
+    return value
 
 
 def _hours(delta: timedelta) -> str:

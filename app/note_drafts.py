@@ -86,8 +86,9 @@ def _fill(session: Session, row: models.ContactNote, draft: NoteDraft, now: date
     row.recorded_at = now
     row.late_entry = late
     row.late_entry_reason = clean_text(draft.late_entry_reason or "") or None
-    row.method = draft.method.value
-    row.outcome = draft.outcome.value
+    # A draft keeps what was chosen and nothing else: "" is "not chosen yet", never a value picked for the worker.
+    row.method = draft.method.value if draft.method is not None else ""
+    row.outcome = draft.outcome.value if draft.outcome is not None else ""
     row.narrative = clean_text(draft.narrative)
     row.plan_revision_id = plan.id if plan else None
     row.plan_steps_used = sorted(set(draft.plan_steps_used))

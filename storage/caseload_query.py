@@ -21,6 +21,7 @@ from storage.models import (
 )
 from storage.repo import planned_contacts
 from storage.repo.follow_ups import overdue_follow_ups
+from storage.repo.notes_in_error import entered_in_error
 
 
 @dataclass(slots=True)
@@ -67,6 +68,9 @@ def caseload_facts(
         )
     }
 
+    # A note marked entered in error stays in the record, but what it says did not happen: counting it would
+    # go on saying the person was seen (or owed that next action) after the worker corrected it.
+    in_error = entered_in_error()
     # An unsigned draft is not yet part of the record (it may still change, or never be signed), so it is not
     # a contact: counting it would make a person look seen on the strength of text nobody has stood behind.
     for pid, at in session.execute(
@@ -75,6 +79,7 @@ def caseload_facts(
             ContactNote.person_id.in_(assigned),
             ContactNote.outcome.in_(reached_outcomes),
             ContactNote.signed_at.is_not(None),
+            ~in_error,
         )
         .group_by(ContactNote.person_id)
     ):
@@ -97,7 +102,7 @@ def caseload_facts(
     # A next action is outstanding when the person's latest note set one that is now past due.
     latest = (
         select(ContactNote.person_id, func.max(ContactNote.contact_end).label("last_end"))
-        .where(ContactNote.person_id.in_(assigned))
+        .where(ContactNote.person_id.in_(assigned), ~in_error)
         .group_by(ContactNote.person_id)
         .subquery()
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
@@ -30,11 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changed
-from app.contact_notes import MISSED_OUTCOMES, ContactMethod, Note, NoteDraft, Outcome
+from app.contact_notes import MISSED_OUTCOMES, ContactMethod, Note, NoteDraft, Outcome, require_chosen
+from app.errors import InvalidInput
 from app.safety_plans import Step
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.operations import StoreOps
+from ui.save_errors import explain_failed_save
 from ui.saving import Saving
 from ui.text_limits import limit_line, limit_text
 from ui.time_entry import TIME_FIRST
@@ -44,12 +47,20 @@ KEEP_AS_DRAFT = "&Keep as unsigned draft"
 DISCARD_TYPED = "&Discard what I typed"
 BACK_TO_NOTE = "&Back to the note"
 
+
 def to_qt(at: datetime) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(at.timestamp()))
 
 
 def from_qt(value: QDateTime) -> datetime:
     return value.toPython().astimezone()  # local wall time, made aware: the store keeps UTC
+
+
+_E = TypeVar("_E", ContactMethod, Outcome)
+
+
+def _chosen(kind: type[_E], combo: QComboBox) -> _E | None:
+    return None if combo.currentIndex() < 0 else kind(combo.currentData())  # -1: the worker has not chosen
 
 
 class NoteDialog(QDialog):
@@ -61,8 +72,8 @@ class NoteDialog(QDialog):
         person_id: uuid.UUID,
         person_name: str,
         *,
-        outcome: Outcome = Outcome.SEEN,
-        method: ContactMethod = ContactMethod.HOME_VISIT,
+        outcome: Outcome | None = None,
+        method: ContactMethod | None = None,
         planned_contact_id: uuid.UUID | None = None,
         existing: Note | None = None,
         parent: QWidget | None = None,
@@ -79,16 +90,20 @@ class NoteDialog(QDialog):
         self.setMinimumWidth(620)
         now = workspace.clock.now()
 
+        # Method and outcome start unchosen (unless the worker came from "record the attempt"): a default would
+        # let "phoned, no answer" typed at the end of a long day be signed as a home visit where they were seen.
         self.method = QComboBox()
         self.method.setAccessibleName("Method")
+        self.method.setPlaceholderText("Choose how the contact was made…")
         for m in ContactMethod:
             self.method.addItem(m.label, m)
-        self.method.setCurrentIndex(list(ContactMethod).index(method))
+        self.method.setCurrentIndex(-1 if method is None else list(ContactMethod).index(method))
         self.outcome = QComboBox()
         self.outcome.setAccessibleName("Outcome")
+        self.outcome.setPlaceholderText("Choose what happened…")
         for o in Outcome:
             self.outcome.addItem(o.label, o)
-        self.outcome.setCurrentIndex(list(Outcome).index(outcome))
+        self.outcome.setCurrentIndex(-1 if outcome is None else list(Outcome).index(outcome))
         # A visit or a conversation usually lasts about half an hour; an attempt that reached nobody, a moment.
         started = now if outcome in MISSED_OUTCOMES else now - timedelta(minutes=30)
         self.start = QDateTimeEdit(to_qt(started), calendarPopup=True)
@@ -169,11 +184,33 @@ class NoteDialog(QDialog):
         layout.addWidget(self.saving.label)
         layout.addWidget(self.buttons)
         self._update_late()
-        self.narrative.setFocus()
+        self._now = now
+        self._start_typed = existing is not None  # a draft's times are the worker's own
+        self.start.dateTimeChanged.connect(self._start_edited)
+        self.outcome.currentIndexChanged.connect(self._outcome_chosen)
+        (self.method if self.method.currentIndex() < 0 else self.narrative).setFocus()
+
+    def _start_edited(self) -> None:
+        if not self._moving_start:
+            self._start_typed = True
+
+    _moving_start = False
+
+    def _outcome_chosen(self) -> None:
+        # Until the worker sets the start, it follows the outcome: an attempt that reached nobody is a moment,
+        # not the half-hour visit the form assumed while nothing was chosen.
+        if self._start_typed:
+            return
+        missed = _chosen(Outcome, self.outcome) in MISSED_OUTCOMES
+        self._moving_start = True
+        try:
+            self.start.setDateTime(to_qt(self._now if missed else self._now - timedelta(minutes=30)))
+        finally:
+            self._moving_start = False
 
     def _fill(self, note: Note) -> None:
-        self.method.setCurrentIndex(list(ContactMethod).index(note.method))
-        self.outcome.setCurrentIndex(list(Outcome).index(note.outcome))
+        self.method.setCurrentIndex(-1 if note.method is None else list(ContactMethod).index(note.method))
+        self.outcome.setCurrentIndex(-1 if note.outcome is None else list(Outcome).index(note.outcome))
         self.start.setDateTime(to_qt(note.contact_start))
         self.end.setDateTime(to_qt(note.contact_end))
         self.narrative.setPlainText(note.narrative)
@@ -197,8 +234,8 @@ class NoteDialog(QDialog):
             person_id=self._person_id,
             contact_start=from_qt(self.start.dateTime()),
             contact_end=from_qt(self.end.dateTime()),
-            method=ContactMethod(self.method.currentData()),
-            outcome=Outcome(self.outcome.currentData()),
+            method=_chosen(ContactMethod, self.method),
+            outcome=_chosen(Outcome, self.outcome),
             narrative=self.narrative.toPlainText(),
             plan_steps_used=[int(s) for s, box in self.steps.items() if box.isChecked()],
             next_action=self.next_action.text() or None,
@@ -210,6 +247,12 @@ class NoteDialog(QDialog):
     def save(self) -> None:
         """Sign and save: the note's rules apply now. The dialog closes once the save has landed."""
         ws, draft, draft_id = self._workspace, self.draft(), self.draft_id
+        try:
+            require_chosen(draft)  # asked here, before the store, so the worker lands on the field to choose
+        except InvalidInput as exc:
+            explain_failed_save(self, "Note", exc)
+            (self.method if exc.field == "Method" else self.outcome).setFocus()
+            return
         if draft_id is not None:
             self.saving.run(
                 "Note", lambda: ws.drafts.sign(draft_id, draft), persons=[draft.person_id], succeeded=self._signed

@@ -438,7 +438,7 @@ class PersonPanel(QWidget):
             dialog.raise_()
         return dialog
 
-    def record_note(self, outcome: Outcome = Outcome.SEEN, method: ContactMethod = ContactMethod.HOME_VISIT) -> None:
+    def record_note(self, outcome: Outcome | None = None, method: ContactMethod | None = None) -> None:
         if self.workspace is None or self.person is None:
             return
         dialog = NoteDialog(

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.contact_notes import Note
 from app.directory import Directory, Offer
+from app.labels import LabelledEnum
 from app.lead_records import LeadReview
 from app.persons import Person
 from app.plan_references import Source, shown
@@ -39,6 +40,10 @@ class PlanContext:
 
 def _copy_link(number: str) -> str:
     return f" <a href='copy:{escape(number)}'>Copy</a>"
+
+
+def _label(chosen: LabelledEnum | None) -> str:
+    return chosen.label if chosen is not None else "not chosen yet"  # only an unsigned draft
 
 
 def note_html(
@@ -73,8 +78,8 @@ def note_html(
     # A draft is never sent: it stays on this laptop until it is signed.
     sent = sync_marker(note.id in unsent or not note.signed) if unsent is not None else ""
     parts = [
-        f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b>{author} · {escape(note.method.label)} · "
-        f"{escape(note.outcome.label)}{steps}{late}{status}{draft}{sent}{link}<br>"
+        f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b>{author} · {escape(_label(note.method))} · "
+        f"{escape(_label(note.outcome))}{steps}{late}{status}{draft}{sent}{link}<br>"
         f"{folded(note.narrative, f'expand:{note.id}', expanded=expanded)}{nxt}</p>"
     ]
     # The original stays as written; every amendment is shown beneath it, never merged into it.

@@ -15,12 +15,14 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import ContactNote, ContactPlan, ContactPlanChange, PlannedContact, PlannedContactChange
+from storage.repo.notes_in_error import entered_in_error
 
 
 def outstanding() -> ColumnElement[bool]:
-    """No change record has ended it (cancelled or rescheduled) and no note has met it."""
+    """No change record has ended it (cancelled or rescheduled) and no note has met it (one entered in error
+    does not)."""
     changed = select(PlannedContactChange.id).where(PlannedContactChange.planned_contact_id == PlannedContact.id)
-    met = select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id)
+    met = select(ContactNote.id).where(ContactNote.planned_contact_id == PlannedContact.id, ~entered_in_error())
     return and_(~changed.exists(), ~met.exists())
 
 
@@ -74,7 +76,9 @@ def of_person(session: Session, person_id: uuid.UUID) -> PersonSchedule:
             planned_id: note_id
             for planned_id, note_id in session.execute(
                 select(ContactNote.planned_contact_id, ContactNote.id).where(
-                    ContactNote.person_id == person_id, ContactNote.planned_contact_id.is_not(None)
+                    ContactNote.person_id == person_id,
+                    ContactNote.planned_contact_id.is_not(None),
+                    ~entered_in_error(),
                 )
             )
         },

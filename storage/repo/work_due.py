@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from storage.models import ContactNote, Escalation, EscalationAction, MissedContactEpisode, PlannedContact
 from storage.repo import planned_contacts
 from storage.repo.follow_ups import overdue_follow_ups
+from storage.repo.notes_in_error import entered_in_error
 
 _CONTACT_KINDS = ("phoned", "texted", "emailed", "in_person")
 
@@ -71,7 +72,7 @@ def due_times(
     # A next action is outstanding when the person's latest note set one that is now past due.
     latest = (
         select(ContactNote.person_id, func.max(ContactNote.contact_end).label("last_end"))
-        .where(ContactNote.person_id.in_(person_ids))
+        .where(ContactNote.person_id.in_(person_ids), ~entered_in_error())
         .group_by(ContactNote.person_id)
         .subquery()
     )

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 from app.audit import verify_chain
-from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.changes import Changed
+from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
 from storage import models
 from tests.conftest import NOW
 
@@ -56,6 +57,27 @@ def test_an_unsigned_draft_is_not_counted_as_the_last_contact(workspace) -> None
     workspace.drafts.sign(kept.id, draft)
     signed = next(r for r in workspace.caseload.rows() if r.person_id == row.person_id)
     assert signed.last_contact_at == NOW - timedelta(minutes=1)
+
+
+def test_a_note_entered_in_error_is_no_longer_the_last_contact_nor_its_next_action(workspace) -> None:
+    """A worker signs "seen" by mistake and marks it entered in error: the caseload must not go on saying the
+    person was seen then (the welfare check and the worker's own judgement lean on that date)."""
+    row = workspace.caseload.rows()[0]
+    before = row.last_contact_at
+    assert before is not None and before < NOW - timedelta(minutes=1)
+    wrong, _ = workspace.notes.record(
+        NoteDraft(
+            row.person_id, NOW - timedelta(minutes=40), NOW - timedelta(minutes=1), ContactMethod.HOME_VISIT,
+            Outcome.SEEN, "Phoned, no answer.", next_action="Visit", next_action_due=NOW - timedelta(seconds=30),
+        )
+    )  # fmt: skip
+    seen = next(r for r in workspace.caseload.rows() if r.person_id == row.person_id)
+    assert seen.last_contact_at == NOW - timedelta(minutes=1)
+    _, changed = workspace.notes.amend(wrong.id, AmendmentKind.ENTERED_IN_ERROR, "Was a phone call, no answer", "")
+    assert Changed.CASELOAD in changed  # so the open caseload redraws the row at once
+    after = next(r for r in workspace.caseload.rows() if r.person_id == row.person_id)
+    assert after.last_contact_at == before
+    assert after.overdue_actions == seen.overdue_actions - 1  # the wrong note's next action is not owed
 
 
 def test_audit_chain_records_views_and_detects_tampering(workspace) -> None:

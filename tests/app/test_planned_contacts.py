@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
 from app.errors import InvalidInput
 from app.planned_contacts import ContactPlanDraft, PlannedContactDraft, PlannedStatus, plan_dates
 from app.workspace import Workspace
@@ -106,6 +106,23 @@ def test_overdue_planned_contacts_are_work_due_on_the_caseload_never_a_risk(work
     assert [c.status for c in workspace.planned.for_person(person).contacts if c.purpose == "Weekly visit"] == [
         PlannedStatus.MET
     ]
+
+
+def test_a_visit_met_by_a_note_entered_in_error_is_overdue_again(workspace: Workspace) -> None:
+    """The note that met the visit was written for the wrong person or never happened: the visit is still owed,
+    and the caseload and the person's schedule must say so (the note itself stays in the record)."""
+    person = workspace.caseload.rows()[0].person_id
+    before = next(r for r in workspace.caseload.rows() if r.person_id == person)
+    workspace.clock.set(NOW - timedelta(days=1))
+    workspace.planned.plan(PlannedContactDraft(person, NOW - timedelta(hours=3), VISIT, "Weekly visit"))
+    workspace.clock.set(NOW)
+    note, _ = workspace.notes.record(NoteDraft(person, NOW - timedelta(hours=3), NOW - timedelta(hours=2), VISIT,
+                                               Outcome.SEEN, "Visited at home"))  # fmt: skip
+    assert note.planned_contact_id is not None
+    workspace.notes.amend(note.id, AmendmentKind.ENTERED_IN_ERROR, "Written on the wrong person", "")
+    after = next(r for r in workspace.caseload.rows() if r.person_id == person)
+    assert after.overdue_actions == before.overdue_actions + 1
+    assert _by_purpose(workspace, person, "Weekly visit") == [PlannedStatus.OVERDUE]
 
 
 def test_the_next_planned_contact_is_the_earliest_still_to_come(workspace: Workspace) -> None:

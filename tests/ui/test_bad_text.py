@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QUrl
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.text_input import NOTE_MAX_CHARS, clean_text, neutralise_bidi
 from tests.conftest import NOW
+from tests.ui.note_form import choose
 from tests.ui.saves import wait_saved
 from ui.note_dialog import NoteDialog
 
@@ -22,6 +23,7 @@ def test_control_characters_are_stripped_as_typed_or_pasted_except_newline_and_t
     person = _open(qtbot, window)
     window.person_panel.record_note()
     dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    choose(dialog)
     dialog.narrative.insertPlainText("Seen\x00 at home\x07\x1b[31m,\x08 calm\nTab\there\r\nend")
     dialog.next_action.insert("Call\x00 back\x1b")
     assert dialog.narrative.toPlainText() == "Seen at home[31m, calm\nTab\there\nend"

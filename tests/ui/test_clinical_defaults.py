@@ -77,6 +77,48 @@ def test_a_contact_attempt_does_not_default_to_a_half_hour_call(qtbot, window, w
     assert from_qt(dialog.start.dateTime()) == from_qt(dialog.end.dateTime())
 
 
+def test_a_note_chooses_no_method_or_outcome_and_refuses_to_sign_until_the_worker_does(
+    qtbot, window, workspace, monkeypatch
+) -> None:
+    """Found by a new user at 02:00: "Phoned Cal, no answer" typed into Ctrl+N and signed became a home visit
+    where Cal was seen, because the form had chosen both for him; the welfare-check policy never saw a miss."""
+    person = _open(qtbot, window)
+    before = len(workspace.notes.timeline(person.id))
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    assert dialog.method.currentIndex() == -1 and dialog.outcome.currentIndex() == -1
+    assert "Choose" in dialog.method.placeholderText() and "Choose" in dialog.outcome.placeholderText()
+    dialog.narrative.setPlainText("Phoned, no answer.")
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    dialog.save()
+    assert refused and refused[0].startswith("Method: is not chosen yet") and "Nothing was saved" in refused[0]
+    dialog.method.setCurrentIndex(list(ContactMethod).index(ContactMethod.PHONE))
+    dialog.save()
+    assert refused[1].startswith("Outcome: is not chosen yet")
+    assert dialog.isVisible() and dialog.narrative.toPlainText() == "Phoned, no answer."
+    assert len(workspace.notes.timeline(person.id)) == before, "nothing signed on the form's guess"
+    # Choosing "no answer" makes the attempt a moment, as the banner's "record the attempt" does.
+    assert from_qt(dialog.start.dateTime()) < from_qt(dialog.end.dateTime())
+    dialog.outcome.setCurrentIndex(list(Outcome).index(Outcome.NO_ANSWER))
+    assert from_qt(dialog.start.dateTime()) == from_qt(dialog.end.dateTime())
+    dialog.save()
+    wait_saved(qtbot, dialog)
+    latest = workspace.notes.timeline(person.id, limit=1)[0]
+    assert (latest.method, latest.outcome, latest.signed) == (ContactMethod.PHONE, Outcome.NO_ANSWER, True)
+
+
+def test_a_contact_start_the_worker_typed_is_kept_when_the_outcome_is_chosen(qtbot, window) -> None:
+    _open(qtbot, window)
+    window.person_panel.record_note()
+    dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    typed = dialog.end.dateTime().addSecs(-20 * 60)
+    dialog.start.setDateTime(typed)
+    dialog.outcome.setCurrentIndex(list(Outcome).index(Outcome.NOT_AT_HOME))
+    assert dialog.start.dateTime() == typed
+    dialog._saved = True  # teardown must not stop at a "keep as draft?" question nobody answers
+
+
 def test_the_review_due_date_shows_day_month_and_year_in_words(qtbot, window) -> None:
     _open(qtbot, window)
     window.person_panel.record_review()

@@ -10,6 +10,7 @@ from app.contact_notes import ContactMethod, NoteDraft, Outcome
 from app.errors import InvalidInput
 from app.escalations import EscalationDraft
 from tests.conftest import NOW
+from tests.ui.note_form import choose
 from tests.ui.saves import wait_saved
 from ui.escalation_window import EscalationStartDialog
 from ui.note_dialog import NoteDialog, from_qt, to_qt
@@ -32,6 +33,7 @@ def test_a_note_from_1900_to_today_is_refused_naming_the_field(qtbot, window, wo
     person = _open(qtbot, window)
     window.person_panel.record_note()
     dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    choose(dialog)
     qtbot.keyClicks(dialog.narrative, "Long visit")
     dialog.start.setDateTime(to_qt(datetime(1900, 1, 1, 9, 0, tzinfo=UTC)))
     qtbot.keyClicks(dialog.late_reason, "typed late")

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.workspace import Workspace
 from tests.conftest import NOW, PASSPHRASE
 from tests.ui.message_boxes import NextBox
+from tests.ui.note_form import choose
 from tests.ui.saves import wait_saved
 from ui.note_dialog import NoteDialog, to_qt
 
@@ -138,6 +139,9 @@ def test_drafts_show_on_the_person_and_in_work_due_and_open_to_be_finished(qtbot
     panel.drafts_label.linkActivated.emit(f"finish:{draft.id}")
     finishing = _note_dialog(window)
     assert finishing.narrative.toPlainText() == "Half done" and finishing.draft_id == draft.id
+    # Kept before the method and outcome were chosen: they come back unchosen, never filled in for the worker.
+    assert finishing.method.currentIndex() == -1 and finishing.outcome.currentIndex() == -1
+    choose(finishing)
     qtbot.keyClicks(finishing.narrative, ", now finished.")
     finishing.activateWindow()
     qtbot.waitUntil(finishing.isActiveWindow)
@@ -160,6 +164,7 @@ def test_a_draft_is_finished_from_the_notes_tab_and_still_checked_at_signing(qtb
     (draft,) = workspace.drafts.for_person(person.id)
     window.person_panel.notes_view.anchorClicked.emit(QUrl(f"finish:{draft.id}"))
     finishing = _note_dialog(window)
+    choose(finishing)
     refused: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
     finishing.sign_button.click()

@@ -7,11 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from app.contact_notes import Outcome
+from app.contact_notes import ContactMethod, Outcome
 from app.escalations import EscalationKind
 from app.safety_plans import Step
 from tests.conftest import PASSPHRASE
 from tests.ui.message_boxes import NextBox
+from tests.ui.note_form import choose
 from tests.ui.saves import wait_saved
 from ui.clipboard import copy_briefly
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
@@ -40,13 +41,20 @@ def test_j2_a_note_citing_a_plan_step_is_in_the_timeline_and_the_store(qtbot, wi
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = _dialog(window, NoteDialog)
     qtbot.waitUntil(dialog.isActiveWindow)
-    # Keyboard only, as a worker in a car would: type, Alt+2 ticks step 2, Alt+O picks the outcome.
+    # Keyboard only, as a worker in a car would. Nothing is chosen for them: the form opens on the method.
+    assert dialog.method.hasFocus() and dialog.method.currentIndex() == -1 and dialog.outcome.currentIndex() == -1
+    qtbot.keyClicks(dialog.method, "p")  # the first method beginning with P
+    assert dialog.method.currentData() == ContactMethod.PHONE
+    qtbot.keyClick(dialog.method, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # to "What happened"
+    assert dialog.narrative.hasFocus()
+    # Type, Alt+2 ticks step 2, Alt+O picks the outcome.
     qtbot.keyClicks(dialog.narrative, "Talked through the week; used Step 2 grounding; agreed extra call tomorrow.")
     qtbot.keyClick(dialog.narrative, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(dialog.steps[Step.INTERNAL_COPING].isChecked)  # a mnemonic "clicks" after a short animation
     qtbot.keyClick(dialog.narrative, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     assert dialog.outcome.hasFocus()
-    qtbot.keyClick(dialog.outcome, Qt.Key.Key_Down)  # Seen → Spoken to
+    qtbot.keyClick(dialog.outcome, Qt.Key.Key_Down)  # the first outcome, Seen
+    qtbot.keyClick(dialog.outcome, Qt.Key.Key_Down)  # Spoken to
     assert dialog.outcome.currentData() == Outcome.SPOKEN_TO
     qtbot.keyClick(dialog.outcome, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_saved(qtbot, dialog)
@@ -62,6 +70,7 @@ def test_closing_a_note_with_text_asks_and_a_failed_save_keeps_the_text(qtbot, w
     _open(qtbot, window)
     window.person_panel.record_note()
     dialog = _dialog(window, NoteDialog)
+    choose(dialog)
     qtbot.keyClicks(dialog.narrative, "Half-written note")
     box = NextBox(click="Back to the note")
     dialog.reject()

@@ -23,6 +23,7 @@ from sync.client import SyncClient
 from sync.engine import SyncEngine, SyncState
 from tests.conftest import PASSPHRASE
 from tests.ui.fake_sync import REMOTE_TEXT, STATE, remote_note
+from tests.ui.note_form import choose
 from tests.ui.saves import wait_saved
 from ui.main_window import MainWindow
 from ui.note_dialog import NoteDialog
@@ -104,6 +105,7 @@ def test_a_note_signed_during_a_long_sync_lands_between_two_pages(
         win.open_person(person)
         win.person_panel.record_note()
         dialog = next(d for d in win.person_panel.dialogs if isinstance(d, NoteDialog))
+        choose(dialog)
         qtbot.keyClicks(dialog.narrative, TEXT)
         dialog.save()
         wait_saved(qtbot, dialog, timeout=10_000)  # far less than the 30 s page two is held for

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import event, select
 
 from storage import models
+from tests.ui.note_form import choose
 from tests.ui.saves import wait_saved
 from ui.note_dialog import NoteDialog
 from ui.saving import WAITING
@@ -83,6 +84,7 @@ def test_a_note_signed_while_another_writer_holds_the_lock_lands_once_the_lock_f
     window.open_person(person.person_id)
     window.person_panel.record_note()
     dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    choose(dialog)
     qtbot.keyClicks(dialog.narrative, TEXT)
 
     holder = Holder(workspace.store.engine)
@@ -122,6 +124,7 @@ def test_a_note_whose_save_lands_while_the_screen_is_locked_stays_closed_on_unlo
     window.open_person(person.person_id)
     window.person_panel.record_note()
     dialog = next(d for d in window.person_panel.dialogs if isinstance(d, NoteDialog))
+    choose(dialog)
     qtbot.keyClicks(dialog.narrative, TEXT)
     dialog.save()
     window.lock_ui()  # before the queue has answered: the answer is delivered on this thread, later
