@@ -66,6 +66,11 @@ def _heard(at: str | None) -> str:
     return f", reported {when.astimezone(LONDON):%d %b %H:%M}" if when else ""
 
 
+def _escalations(count: int) -> str:
+    # In words: a bare "3" beside an escalation reads as three escalations, whatever it counts.
+    return f"{count} escalation{'s' if count != 1 else ''}"
+
+
 def _opening(grant: Mapping[str, Any], person: str | None) -> str:
     granted, ends = _t(grant.get("granted_at")), _t(grant.get("ends_at"))
     span = f"{granted.astimezone(LONDON):%d %b %H:%M}–{ends.astimezone(LONDON):%H:%M}" if granted and ends else ""
@@ -98,8 +103,10 @@ def describe(
     # First: an escalation that a laptop holds and the server does not means nobody else has been told.
     escalations = [d for d in report.get("devices", []) if d.get("unsent_escalations")]
     if escalations:
-        parts.append("<b>Escalations recorded but not yet on the server</b>, by their last heartbeat: " + ", ".join(
-            f"{escape(d['name'])} ({d['unsent_escalations']}{_heard(d.get('heartbeat_at'))})" for d in escalations
+        parts.append("<b>Escalations recorded but not yet on the server</b> (or with steps not yet sent), by their "
+                     "last heartbeat: " + ", ".join(
+            f"{escape(d['name'])} ({_escalations(d['unsent_escalations'])}{_heard(d.get('heartbeat_at'))})"
+            for d in escalations
         ))  # fmt: skip
     late = not_synced(workers, as_of)
     if late:

@@ -546,7 +546,7 @@ class SyncEngine:
         self._local(self._keep_meta, CLOCK_OFFSET, str(answer.clock_offset_ms))
 
     def _counts(self) -> tuple[int, int, int]:
-        """Unsent records, unsent escalations among them, and records the server holds in quarantine."""
+        """Unsent records, escalations with anything among them (each once), and records held in quarantine."""
         with self.workspace.uow.read() as session:
             return (
                 outbox_store.pending_count(session),

@@ -431,8 +431,10 @@ class DocumentList(ServerState):
 class HeartbeatRequest(Wire):
     unsent: Annotated[int, Field(ge=0, le=10**9)]
     quarantined: Annotated[int, Field(ge=0, le=10**9)]
-    # Of the unsent: escalations and their steps. A lead must know when one is recorded but not yet on the
-    # server (nobody else has been told). Absent from older clients: 0 is what they could not say.
+    # Escalations with their opening or any step among the unsent, each counted once (its steps are not
+    # counted apart). A lead must know when one is recorded but not yet on the server (nobody else has been
+    # told). Absent from older clients: 0 is what they could not say. Clients before schema 3 counted
+    # openings and steps alike.
     unsent_escalations: Annotated[int, Field(ge=0, le=10**9)] = 0
     app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
     schema_version: Annotated[int, Field(ge=1, le=1000)]
@@ -464,7 +466,7 @@ class DeviceHealth(Wire):
     name: str  # the device's owner and the device's name: never clinical text
     quarantined: int  # records from this device the server holds in quarantine
     unsent: int | None  # as its last heartbeat reported; None before any heartbeat
-    unsent_escalations: int | None = None  # of those, escalations and their steps
+    unsent_escalations: int | None = None  # escalations with anything among those, each counted once
     heartbeat_at: Timestamp | None
 
 
