@@ -390,6 +390,16 @@ class BreakGlassGrant(Wire):
     ends_at: Timestamp
 
 
+class BreakGlassRefused(Wire):
+    """A refused break-glass attempt, for the team lead: who, when, which refusal (an ``ErrorBody`` reason),
+    and the duty worker's written reason as a grant shows it. Never the NHS number or person asked for."""
+
+    user_name: str
+    at: Timestamp
+    refusal: str
+    reason: str
+
+
 class BreakGlassResponse(ServerState):
     grant: BreakGlassGrant
 
@@ -406,6 +416,9 @@ class ConflictList(ServerState):
 
 # The first client schema that reads ``documents_digest`` on pull pages.
 DOCUMENTS_SCHEMA = 2
+# The first client schema that reads ``break_glass_refused`` in the team health report, and counts each
+# escalation once in its heartbeat's ``unsent_escalations``.
+BREAK_GLASS_REFUSED_SCHEMA = 3
 
 
 class OrgDocument(Wire):
@@ -479,6 +492,10 @@ class TeamHealth(ServerState):
     workers: list[WorkerSync]
     devices: list[DeviceHealth]
     break_glass: list[BreakGlassGrant]  # the team's persons opened by break-glass in the last 30 days, newest first
+    # The team's staff's refused break-glass attempts in the last 30 days, newest first. Sent only to clients
+    # announcing ``BREAK_GLASS_REFUSED_SCHEMA`` or later (an older client refuses fields it does not know);
+    # None from a server from before it.
+    break_glass_refused: list[BreakGlassRefused] | None = None
 
 
 class CommandAck(Wire):
