@@ -229,7 +229,7 @@ def _refusal(status: int, raw: bytes) -> SyncFailure:
             retry=True,
             status=status,
         )
-    if status == 429:
+    if status == 429 and reason == "too_many_attempts":
         return SyncFailure(
             "Too many wrong enrolment codes were tried from this network. Wait 15 minutes, then try again.",
             reason=reason,
