@@ -5,18 +5,26 @@ reason) beside the grants, never the number tried."""
 
 from __future__ import annotations
 
+import html
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app import nhs_number
+from app import nhs_number, sync_health
+from sync import engine as engine_mod
 from sync import protocol as p
+from sync.client import SyncFailure
+from sync.engine import SyncEngine
 from sync.server.api import create_app
 from sync.server.models import AuditEvent, BreakGlass, BreakGlassRefusal, RefusalTally
 from sync.server.settings import DEFAULT_BREAK_GLASS_ATTEMPTS, Settings
+from tests.conftest import NOW
 from tests.sync.conftest import NHS_NUMBERS, V1, Org, nhs_number_of
+from tests.sync.inprocess import LEAD, DemoServer
 
 REASON = "Police called the duty line about a welfare concern at the address."
 
@@ -153,6 +161,14 @@ def test_the_lead_sees_each_refused_attempt_by_their_staff_never_the_number(org:
     assert len(body["break_glass"]) == 1, "the grant is listed beside them"
     assert UNKNOWN[0] not in answer.text and UNKNOWN[1] not in answer.text, "never the number tried"
     p.TeamHealth.model_validate_json(answer.text)  # what this client reads
+    banner = html.unescape(sync_health.describe(body, org.clock.now()))
+    assert (
+        "No break-glass openings" not in banner
+        and "Refused break-glass attempts by the team's staff in the last 30 days (2): "
+        f"Alice 26 Nov 14:35, not duty staff: “{REASON}”; Duty 26 Nov 14:30, found nobody: “{missing}”"
+        in banner
+    )
+    assert UNKNOWN[0] not in banner
     west = org.client.get(f"{V1}/team/health", headers={**org.device("lead.west").headers, **NEW_CLIENT}).json()
     assert west["break_glass_refused"] == [], "another team's staff are not this lead's to see"
     with org.admin.transaction() as session:
@@ -169,3 +185,30 @@ def test_an_older_client_is_not_sent_the_refused_attempts(org: Org) -> None:
         assert answer.status_code == 200
         # An older client's strict model is this one without the field: it reads every field sent.
         assert set(answer.json()) <= set(p.TeamHealth.model_fields) - {"break_glass_refused"}
+
+
+def test_the_banner_says_nothing_of_refused_attempts_a_server_did_not_report() -> None:
+    report = {"as_of": "2026-11-26T14:00:00.000000Z", "workers": [], "devices": [], "break_glass": []}
+    assert "No break-glass openings." in html.unescape(sync_health.describe(report, NOW))
+    none = html.unescape(sync_health.describe({**report, "break_glass_refused": []}, NOW))
+    assert "No break-glass openings or refused attempts" in none
+    odd = {"user_name": "Dee", "at": "2026-11-26T03:10:00.000000Z", "refusal": "new_kind", "reason": "<b>x</b>"}
+    raw = sync_health.describe({**report, "break_glass_refused": [odd]}, NOW)
+    assert "Dee 26 Nov 03:10, new_kind: “&lt;b&gt;x&lt;/b&gt;”" in raw, "a refusal it does not know, by name; escaped"
+
+
+def test_a_leads_laptop_keeps_the_refused_attempts_from_its_sync(demo_server: DemoServer, tmp_path: Path) -> None:
+    duty = demo_server.laptop("gareth.lowe", tmp_path / "duty")
+    lead = demo_server.laptop(LEAD, tmp_path / "lead")
+    try:
+        engine = SyncEngine(duty, client_factory=lambda st, _ca: demo_server.factory(st.server, st.token),
+                            now=demo_server.clock.now)  # fmt: skip
+        with pytest.raises(SyncFailure):
+            engine_mod.request_break_glass_by_nhs_number(engine, UNKNOWN[0], REASON)
+        demo_server.sync(lead)
+        text = html.unescape(lead.team_health_text())
+        assert f"Gareth Lowe 26 Nov 14:30, found nobody: “{REASON}”" in text
+        assert UNKNOWN[0] not in text
+    finally:
+        duty.close()
+        lead.close()
