@@ -1,5 +1,7 @@
 """Sync health of a team, as the lead's view shows it: who has not synced for a day, which devices hold
-records the server quarantined, unsent records that devices' heartbeats report, and break-glass openings.
+records the server quarantined, unsent records that devices' heartbeats report, break-glass openings and the
+team's staff's refused break-glass attempts (who, when, which refusal and their written reason; never the
+number tried, which the server does not keep).
 
 The figures come from the server (its team health report, kept on this laptop at each sync); offline, the
 lead sees the last report and how old it is, never a guess. When this laptop last synced is said from one
@@ -66,11 +68,37 @@ def _heard(at: str | None) -> str:
     return f", reported {when.astimezone(LONDON):%d %b %H:%M}" if when else ""
 
 
+def _escalations(count: int) -> str:
+    # In words: a bare "3" beside an escalation reads as three escalations, whatever it counts.
+    return f"{count} escalation{'s' if count != 1 else ''}"
+
+
 def _opening(grant: Mapping[str, Any], person: str | None) -> str:
     granted, ends = _t(grant.get("granted_at")), _t(grant.get("ends_at"))
     span = f"{granted.astimezone(LONDON):%d %b %H:%M}–{ends.astimezone(LONDON):%H:%M}" if granted and ends else ""
     who = escape(person) if person else "a person not on this laptop"
     return f"{escape(str(grant.get('user_name', '')))} opened {who} {span}: “{escape(str(grant.get('reason', '')))}”"
+
+
+# Each refusal in a lead's words; a refusal this version does not know is shown by its name.
+REFUSAL_WORDS = {
+    "person_not_visible": "found nobody",
+    "nhs_number_ambiguous": "the number is on more than one record, none opened",
+    "too_many_break_glass_attempts": "too many attempts in a short time, paused",
+    "role_may_not_break_glass": "not duty staff",
+    "device_retiring": "from a laptop being retired",
+}
+
+
+def _refused(attempt: Mapping[str, Any]) -> str:
+    at = _t(attempt.get("at"))
+    when = f" {at.astimezone(LONDON):%d %b %H:%M}" if at else ""
+    refusal = str(attempt.get("refusal", ""))
+    words = REFUSAL_WORDS.get(refusal, refusal)
+    return (
+        f"{escape(str(attempt.get('user_name', '')))}{when}, {escape(words)}: "
+        f"“{escape(str(attempt.get('reason', '')))}”"
+    )
 
 
 def describe(
@@ -79,8 +107,8 @@ def describe(
     last_synced: datetime | None = None,
     persons: Mapping[str, str] | None = None,
 ) -> str:
-    """The sync-health banner as rich text: names and counts, and a break-glass opening's written reason,
-    which is the lead's to read (no other clinical text).
+    """The sync-health banner as rich text: names and counts, and the written reason of a break-glass opening
+    or refused attempt, which is the lead's to read (no other clinical text).
 
     ``last_synced``: this laptop's last completed sync, as the store records it (the report is fetched at
     the end of each sync, so its age is that sync's age). ``persons``: names by person id, for the persons
@@ -98,8 +126,10 @@ def describe(
     # First: an escalation that a laptop holds and the server does not means nobody else has been told.
     escalations = [d for d in report.get("devices", []) if d.get("unsent_escalations")]
     if escalations:
-        parts.append("<b>Escalations recorded but not yet on the server</b>, by their last heartbeat: " + ", ".join(
-            f"{escape(d['name'])} ({d['unsent_escalations']}{_heard(d.get('heartbeat_at'))})" for d in escalations
+        parts.append("<b>Escalations recorded but not yet on the server</b> (or with steps not yet sent), by their "
+                     "last heartbeat: " + ", ".join(
+            f"{escape(d['name'])} ({_escalations(d['unsent_escalations'])}{_heard(d.get('heartbeat_at'))})"
+            for d in escalations
         ))  # fmt: skip
     late = not_synced(workers, as_of)
     if late:
@@ -119,12 +149,19 @@ def describe(
             f"{escape(d['name'])} ({d['unsent']})" for d in unsent
         ))  # fmt: skip
     openings = report.get("break_glass", [])
+    # Absent from a server from before it: nothing is said about refused attempts rather than "none".
+    refused = report.get("break_glass_refused")
     if openings:
         parts.append(f"Break-glass openings in the last 30 days ({len(openings)}): " + "; ".join(
             _opening(g, (persons or {}).get(str(g.get("person_id")))) for g in openings
         ))  # fmt: skip
     else:
-        parts.append("No break-glass openings")
+        parts.append("No break-glass openings" + (" or refused attempts" if refused == [] else ""))
+    if refused:
+        parts.append(
+            f"Refused break-glass attempts by the team's staff in the last 30 days ({len(refused)}): "
+            + "; ".join(_refused(r) for r in refused)
+        )
     if last_synced is not None:
         age = "under an hour ago" if now - last_synced < timedelta(hours=1) else _ago(now, last_synced)
         when = escape(last_sync_words(last_synced))

@@ -66,9 +66,19 @@ ESCALATION_RECORD_TYPES = ("escalation_opened", "escalation_event")
 
 
 def pending_escalations(session: Session) -> int:
-    """Unacknowledged escalations and escalation steps: what nobody beyond this laptop knows of yet."""
-    query = select(func.count()).select_from(OutboxItem).where(OutboxItem.acked_at.is_(None))
-    return session.scalar(query.where(OutboxItem.record_type.in_(ESCALATION_RECORD_TYPES))) or 0
+    """Escalations with anything unacknowledged (the opening, or steps recorded since it was sent), each
+    counted once: what nobody beyond this laptop knows of yet. A lead reads "2" as two escalations, so an
+    escalation's steps are not counted apart from it."""
+    query = select(OutboxItem.record_type, OutboxItem.record_id, OutboxItem.refers_to).where(
+        OutboxItem.acked_at.is_(None), OutboxItem.record_type.in_(ESCALATION_RECORD_TYPES)
+    )
+    # An opening is its own escalation; a step names its escalation in refers_to.
+    return len(
+        {
+            record_id if kind == "escalation_opened" else refers_to
+            for kind, record_id, refers_to in session.execute(query)
+        }
+    )
 
 
 def last_seq(session: Session) -> int:

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 from sync import protocol as p
 
 # The schema version this client writes and reads (PROTOCOL.md §1.2, §2.5): 2 reads the organisation's
-# documents' digest on pull pages (§2.10).
-CLIENT_SCHEMA = p.DOCUMENTS_SCHEMA
+# documents' digest on pull pages (§2.10); 3 reads the team's refused break-glass attempts (§2.8).
+CLIENT_SCHEMA = p.BREAK_GLASS_REFUSED_SCHEMA
 APP_VERSION = "0.1.0"
 # Generous for a slow mobile link, short enough that a dead one is noticed and retried.
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -229,7 +229,7 @@ def _refusal(status: int, raw: bytes) -> SyncFailure:
             retry=True,
             status=status,
         )
-    if status == 429:
+    if status == 429 and reason == "too_many_attempts":
         return SyncFailure(
             "Too many wrong enrolment codes were tried from this network. Wait 15 minutes, then try again.",
             reason=reason,

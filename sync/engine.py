@@ -546,7 +546,7 @@ class SyncEngine:
         self._local(self._keep_meta, CLOCK_OFFSET, str(answer.clock_offset_ms))
 
     def _counts(self) -> tuple[int, int, int]:
-        """Unsent records, unsent escalations among them, and records the server holds in quarantine."""
+        """Unsent records, escalations with anything among them (each once), and records held in quarantine."""
         with self.workspace.uow.read() as session:
             return (
                 outbox_store.pending_count(session),
@@ -801,6 +801,12 @@ _BREAK_GLASS_REFUSALS = {
     "opened; ask the duty worker or your team lead.",
     "nhs_number_ambiguous": "More than one record in your organisation holds that NHS number, so none was opened: "
     "ring your team lead or the on-call manager, who can tell which is the person.",
+    # Said to a duty worker under pressure: what happened, that nothing is lost, and what to do instead of waiting.
+    "too_many_break_glass_attempts": "Not opened: too many records were asked for from your sign-in in a short "
+    "time, so Waymark has paused this for now (it stops NHS numbers being tried one after another). Nothing "
+    "recorded on this laptop is lost. Do not wait: phone the duty lead or on-call manager now, who can open the "
+    "record or act for you; if someone is in danger, phone 999. Opening starts again by itself, usually within "
+    "the hour.",
 }
 
 

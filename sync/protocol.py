@@ -390,6 +390,16 @@ class BreakGlassGrant(Wire):
     ends_at: Timestamp
 
 
+class BreakGlassRefused(Wire):
+    """A refused break-glass attempt, for the team lead: who, when, which refusal (an ``ErrorBody`` reason),
+    and the duty worker's written reason as a grant shows it. Never the NHS number or person asked for."""
+
+    user_name: str
+    at: Timestamp
+    refusal: str
+    reason: str
+
+
 class BreakGlassResponse(ServerState):
     grant: BreakGlassGrant
 
@@ -406,6 +416,9 @@ class ConflictList(ServerState):
 
 # The first client schema that reads ``documents_digest`` on pull pages.
 DOCUMENTS_SCHEMA = 2
+# The first client schema that reads ``break_glass_refused`` in the team health report, and counts each
+# escalation once in its heartbeat's ``unsent_escalations``.
+BREAK_GLASS_REFUSED_SCHEMA = 3
 
 
 class OrgDocument(Wire):
@@ -431,8 +444,10 @@ class DocumentList(ServerState):
 class HeartbeatRequest(Wire):
     unsent: Annotated[int, Field(ge=0, le=10**9)]
     quarantined: Annotated[int, Field(ge=0, le=10**9)]
-    # Of the unsent: escalations and their steps. A lead must know when one is recorded but not yet on the
-    # server (nobody else has been told). Absent from older clients: 0 is what they could not say.
+    # Escalations with their opening or any step among the unsent, each counted once (its steps are not
+    # counted apart). A lead must know when one is recorded but not yet on the server (nobody else has been
+    # told). Absent from older clients: 0 is what they could not say. Clients before schema 3 counted
+    # openings and steps alike.
     unsent_escalations: Annotated[int, Field(ge=0, le=10**9)] = 0
     app_version: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_storable_text)]
     schema_version: Annotated[int, Field(ge=1, le=1000)]
@@ -464,7 +479,7 @@ class DeviceHealth(Wire):
     name: str  # the device's owner and the device's name: never clinical text
     quarantined: int  # records from this device the server holds in quarantine
     unsent: int | None  # as its last heartbeat reported; None before any heartbeat
-    unsent_escalations: int | None = None  # of those, escalations and their steps
+    unsent_escalations: int | None = None  # escalations with anything among those, each counted once
     heartbeat_at: Timestamp | None
 
 
@@ -477,6 +492,10 @@ class TeamHealth(ServerState):
     workers: list[WorkerSync]
     devices: list[DeviceHealth]
     break_glass: list[BreakGlassGrant]  # the team's persons opened by break-glass in the last 30 days, newest first
+    # The team's staff's refused break-glass attempts in the last 30 days, newest first. Sent only to clients
+    # announcing ``BREAK_GLASS_REFUSED_SCHEMA`` or later (an older client refuses fields it does not know);
+    # None from a server from before it.
+    break_glass_refused: list[BreakGlassRefused] | None = None
 
 
 class CommandAck(Wire):

@@ -31,9 +31,14 @@ from ui.tasks import Task
 
 # (NHS number as typed, reason) -> (the grant's person id, its end as shown to the worker); raises with words
 Opener = Callable[[str, str], tuple[uuid.UUID, str]]
+# The numbers to phone now ("Eastmoor duty line: 01632 960 123"), for when the server will not open the record
+Numbers = Callable[[], list[str]]
 
 REASON_MIN = 20  # as the server requires
 KEPT = "Nothing you typed was lost: correct it and press Open again, or Cancel."
+# Trying again cannot help while the server has paused openings: say so, and where the numbers are.
+PAUSED = "too_many_break_glass_attempts"
+KEPT_PAUSED = "What you typed is kept here; Cancel closes this window."
 EXPLAINED = (
     "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead "
     "sees who you opened, when and your reason. The record stays on this laptop for two hours, then leaves it "
@@ -44,10 +49,13 @@ EXPLAINED = (
 class BreakGlassDialog(QDialog):
     opened = Signal(object, str)  # the person's id, and until when
 
-    def __init__(self, opener: Opener, pool: QThreadPool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, opener: Opener, pool: QThreadPool, parent: QWidget | None = None, numbers: Numbers | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Open someone outside your cover")
         self._opener = opener
+        self._numbers = numbers
         self._pool = pool
         self._task: Task | None = None
         explained = QLabel(EXPLAINED)
@@ -136,7 +144,14 @@ class BreakGlassDialog(QDialog):
     def _failed(self, failure: Exception) -> None:
         self._task = None
         self._busy(False)
-        self._say(f"{failure} {KEPT}")
+        if getattr(failure, "reason", None) != PAUSED:
+            self._say(f"{failure} {KEPT}")
+            return
+        # The window is modal: the crisis contacts (Ctrl+D) are behind it, so the numbers come here.
+        numbers = self._numbers() if self._numbers is not None else []
+        listed = f" Numbers to phone now: {'; '.join(numbers)}." if numbers else ""
+        self._say(f"{failure}{listed} {KEPT_PAUSED}")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setFocus()
 
     def forget(self) -> None:
         """The laptop is locking: clear what was typed and close. A grant already asked for still reports

@@ -21,6 +21,18 @@ from ui.unlock_countdown import UnlockCountdown
 _LOCAL_PURPOSES = {"urgent_mental_health", "professional_line"}
 
 
+def numbers_to_phone(config: OrgConfig, clock: Clock, nation: Nation, area: str | None = None) -> list[str]:
+    """The local crisis and duty lines open now (``area``'s, when it has any), then the national lines:
+    "Service: number", for a worker the app cannot help further just now (a break-glass opening paused)."""
+    now = clock.now()
+    local = [
+        o for o in config.directory.search("", now, nation) if o.entry.areas and o.entry.purpose in _LOCAL_PURPOSES
+    ]
+    local = [o for o in local if area in o.entry.areas] or local
+    offers = [o for o in local if o.open_now] + [o for o in config.directory.national_lines(nation, now) if o.open_now]
+    return [f"{o.entry.service}: {o.entry.first_number}" for o in offers] or ["Emergency services: 999"]
+
+
 def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
     now = clock.now()
     parts = ["<h1>Waymark is locked</h1>", "<h2>If someone needs help now</h2><ul>"]

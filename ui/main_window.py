@@ -57,7 +57,7 @@ from ui.contacts_pane import ContactsPane
 from ui.governance_dashboard import GovernanceDashboard
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lead_desktop import LeadDesktop
-from ui.lock_screen import LockScreen, lock_screen_html
+from ui.lock_screen import LockScreen, lock_screen_html, numbers_to_phone
 from ui.operations import StoreOps
 from ui.pending_dialog import PendingDialog
 from ui.person_panel import PersonPanel
@@ -504,7 +504,12 @@ class MainWindow(QMainWindow):
             grant = request_break_glass_by_nhs_number(engine, number, reason)
             return grant.person_id, f"{datetime.fromisoformat(grant.ends_at).astimezone(LONDON):%H:%M}"
 
-        dialog = BreakGlassDialog(opener, sync_pool(), parent=self)
+        dialog = BreakGlassDialog(
+            opener,
+            sync_pool(),
+            parent=self,
+            numbers=lambda: numbers_to_phone(self._config, self._clock, self._nation, self._area),
+        )
         dialog.opened.connect(self._on_break_glass)
         self.break_glass_dialog = dialog
         dialog.open()

@@ -5,7 +5,7 @@
 
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +28,7 @@ from sync.server import audit, commands, cursor, db, documents, keys, lease, pul
 from sync.server.errors import ApiError
 from sync.server.models import (
     BreakGlass,
+    BreakGlassRefusal,
     CommandAck,
     Device,
     DeviceCommand,
@@ -49,6 +50,7 @@ ENROL_FAILURE_LIMIT = 10
 TOKEN_RENEW_EVERY = timedelta(hours=1)
 # A break-glass opening lasts long enough to deal with tonight's call, not to become cover.
 BREAK_GLASS_FOR = timedelta(hours=2)
+TOO_MANY_BREAK_GLASS = "too_many_break_glass_attempts"
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
@@ -583,67 +585,139 @@ def create_app(
             raise ApiError(404, "person_not_visible", "No such person is visible to you.")
         return _json(answer)
 
-    def open_by_break_glass(
-        caller: Caller, person: Person | None, reason: str, request: Request
+    def break_glass_attempts(session: Session, caller: Caller, since: datetime) -> int:
+        """Attempts counted by the rate limit since ``since``: the caller's grants and refusals, by user and by
+        device, whichever is more. A refusal for too many attempts is not itself an attempt."""
+        counts = []
+        for grant_by, refusal_by, key in (
+            (BreakGlass.user_id, BreakGlassRefusal.user_id, caller.user.id),
+            (BreakGlass.device_id, BreakGlassRefusal.device_id, caller.device.id),
+        ):
+            grants = session.scalar(
+                select(func.count()).select_from(BreakGlass).where(grant_by == key, BreakGlass.granted_at > since)
+            )
+            refused = session.scalar(
+                select(func.count())
+                .select_from(BreakGlassRefusal)
+                .where(
+                    refusal_by == key,
+                    BreakGlassRefusal.at > since,
+                    BreakGlassRefusal.refusal != TOO_MANY_BREAK_GLASS,
+                )
+            )
+            counts.append((grants or 0) + (refused or 0))
+        return max(counts)
+
+    def attempt_break_glass(
+        caller: Caller, request: Request, reason: str, find: Callable[[Session], list[Person]]
     ) -> p.BreakGlassResponse:
-        """Grant the duty worker a short, reasoned opening of ``person`` (None: no such person in their
-        organisation, refused exactly as one they may not see)."""
+        """One break-glass attempt by either route: counted against the rate limit, then refused or granted.
+        ``find`` gives the persons of the caller's organisation the request names (none, one, or several).
+
+        The count and the refusal or grant it adds commit together under a lock on the caller's user row, and
+        live in the database: attempts racing on several server processes cannot all slip under the limit.
+        A refusal is kept for the team lead (who, when, which, and the written reason, never the number asked
+        for) and audited; the limit keeps how many are kept bounded."""
         now = clock.now()
-        if caller.user.role != "duty":
-            raise refuse(
-                "role_may_not_break_glass",
-                "Only duty staff may open a person outside their cover.",
-                403,
-                caller.user,
-                caller.device,
-                request,
-            )
-        if caller.device.status != "active":
-            # A retiring laptop may still send what it holds, never open anyone new.
-            raise refuse(
-                "device_retiring",
-                "This device is being retired: it cannot open anyone new.",
-                403,
-                caller.user,
-                caller.device,
-                request,
-            )
-        if person is None or person.organisation_id != caller.user.organisation_id:
-            raise refuse(
-                "person_not_visible", "No such person is visible to you.", 404, caller.user, caller.device, request
-            )
+        reason = reason.strip()
+        refused: tuple[int, str, str] | None = None
         with transaction() as session:
-            grant = BreakGlass(
-                id=uuid.uuid4(),
-                user_id=caller.user.id,
-                device_id=caller.device.id,
-                person_id=person.id,
-                reason=reason.strip(),
-                granted_at=now,
-                ends_at=now + BREAK_GLASS_FOR,
-            )
-            session.add(grant)
-            session.flush()
-            audit.append(
-                session,
-                now,
-                [
-                    audit.Entry(
-                        "security.break_glass",
-                        "granted",
-                        caller.user.id,
-                        caller.device.id,
-                        person.id,
-                        None,
-                        # The reason is kept with the grant, for the team lead; the log holds no clinical text.
-                        {"grant": str(grant.id), "until": commands.stamp(grant.ends_at)},
+            session.execute(select(User.id).where(User.id == caller.user.id).with_for_update())
+            since = now - settings.break_glass_window
+            found: list[Person] = []
+            if break_glass_attempts(session, caller, since) >= settings.break_glass_attempts:
+                refused = (
+                    429,
+                    TOO_MANY_BREAK_GLASS,
+                    "Too many break-glass attempts from this user or device in the last "
+                    f"{_minutes(settings.break_glass_window)}: nothing was opened and nothing recorded is lost. "
+                    "Phone the duty lead or on-call manager now; use the crisis lines for anyone in danger.",
+                )
+            elif caller.user.role != "duty":
+                refused = (403, "role_may_not_break_glass", "Only duty staff may open a person outside their cover.")
+            elif caller.device.status != "active":
+                # A retiring laptop may still send what it holds, never open anyone new.
+                refused = (403, "device_retiring", "This device is being retired: it cannot open anyone new.")
+            else:
+                found = find(session)
+                if len(found) > 1:
+                    refused = (
+                        409,
+                        "nhs_number_ambiguous",
+                        "More than one record holds that NHS number, so none was opened. Ask your team lead or "
+                        "administrator to merge or correct them.",
                     )
-                ],
-            )
-            server_keys = keys.load(session, secrets_held)
-            return p.BreakGlassResponse(
-                grant=grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
-            )
+                elif not found:
+                    refused = (404, "person_not_visible", "No such person is visible to you.")
+            if refused is not None:
+                status, refusal, _message = refused
+                # One kept refusal for too many attempts per window is enough for the lead (the rest are
+                # counted in the refusal tally): a flood must not fill the table.
+                if refusal != TOO_MANY_BREAK_GLASS or not session.scalar(
+                    select(func.count())
+                    .select_from(BreakGlassRefusal)
+                    .where(
+                        BreakGlassRefusal.user_id == caller.user.id,
+                        BreakGlassRefusal.refusal == TOO_MANY_BREAK_GLASS,
+                        BreakGlassRefusal.at > since,
+                    )
+                ):
+                    kept = BreakGlassRefusal(
+                        user_id=caller.user.id, device_id=caller.device.id, at=now, refusal=refusal, reason=reason
+                    )
+                    session.add(kept)
+                    session.flush()
+                    audit.append(
+                        session,
+                        now,
+                        [
+                            audit.Entry(
+                                "security.break_glass",
+                                refusal,
+                                caller.user.id,
+                                caller.device.id,
+                                # Neither the number nor the person asked for, nor the reason's text.
+                                detail={"refusal": kept.id},
+                            )
+                        ],
+                    )
+            else:
+                [person] = found
+                grant = BreakGlass(
+                    id=uuid.uuid4(),
+                    user_id=caller.user.id,
+                    device_id=caller.device.id,
+                    person_id=person.id,
+                    reason=reason,
+                    granted_at=now,
+                    ends_at=now + BREAK_GLASS_FOR,
+                )
+                session.add(grant)
+                session.flush()
+                audit.append(
+                    session,
+                    now,
+                    [
+                        audit.Entry(
+                            "security.break_glass",
+                            "granted",
+                            caller.user.id,
+                            caller.device.id,
+                            person.id,
+                            None,
+                            # The reason is kept with the grant, for the team lead; the log holds no clinical text.
+                            {"grant": str(grant.id), "until": commands.stamp(grant.ends_at)},
+                        )
+                    ],
+                )
+                server_keys = keys.load(session, secrets_held)
+                answer = p.BreakGlassResponse(
+                    grant=grant_wire(grant, caller.user.name), **state(session, caller, server_keys)
+                )
+        if refused is not None:
+            status, refusal, message = refused
+            raise refuse(refusal, message, status, caller.user, caller.device, request)
+        return answer
 
     @app.post(f"{v1}/persons/{{person_id}}/break-glass", responses=REFUSALS)
     def break_glass(
@@ -654,9 +728,13 @@ def create_app(
     ) -> p.BreakGlassResponse:
         """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
         person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
-        with sessions() as session:
+
+        def find(session: Session) -> list[Person]:
             person = session.get(Person, person_id)
-        return open_by_break_glass(caller, person, body.reason, request)
+            # Another organisation's person is refused exactly as no person.
+            return [person] if person is not None and person.organisation_id == caller.user.organisation_id else []
+
+        return attempt_break_glass(caller, request, body.reason, find)
 
     @app.post(f"{v1}/break-glass", responses=REFUSALS)
     def break_glass_by_nhs_number(
@@ -664,32 +742,22 @@ def create_app(
     ) -> p.BreakGlassResponse:
         """The same opening for a duty worker who knows the person only by NHS number (a call out of hours
         about someone outside their cover): the reason comes first, so every lookup that finds someone is a
-        grant the team lead sees; one that finds nobody is refused as a person not visible, and counted."""
-        person: Person | None = None
-        if caller.user.role == "duty" and caller.device.status == "active":
-            with sessions() as session:
-                # Compared as digits whatever the import wrote (spaces, dashes, a JSON number): a number stored
-                # as "943 476 5919" must not tell a duty worker at 3 a.m. that the person is not known here.
-                # A rare, audited request: reading the organisation's persons for it is affordable.
-                found = [
-                    candidate
-                    for candidate in session.scalars(
-                        select(Person).where(Person.organisation_id == caller.user.organisation_id)
-                    )
-                    if nhs_number.normalise(str(candidate.details.get("nhs_number") or "")) == body.nhs_number
-                ]
-            if len(found) > 1:
-                raise refuse(
-                    "nhs_number_ambiguous",
-                    "More than one record holds that NHS number, so none was opened. Ask your team lead or "
-                    "administrator to merge or correct them.",
-                    409,
-                    caller.user,
-                    caller.device,
-                    request,
+        grant the team lead sees; one that finds nobody is refused as a person not visible, and kept for the
+        lead. Attempts are rate-limited per user and device, so a token cannot walk NHS numbers."""
+
+        def find(session: Session) -> list[Person]:
+            # Compared as digits whatever the import wrote (spaces, dashes, a JSON number): a number stored
+            # as "943 476 5919" must not tell a duty worker at 3 a.m. that the person is not known here.
+            # A rare, audited, rate-limited request: reading the organisation's persons for it is affordable.
+            return [
+                candidate
+                for candidate in session.scalars(
+                    select(Person).where(Person.organisation_id == caller.user.organisation_id)
                 )
-            person = found[0] if found else None
-        return open_by_break_glass(caller, person, body.reason, request)
+                if nhs_number.normalise(str(candidate.details.get("nhs_number") or "")) == body.nhs_number
+            ]
+
+        return attempt_break_glass(caller, request, body.reason, find)
 
     @app.get(f"{v1}/break-glass", responses=REFUSALS)
     def break_glass_list(request: Request, caller: Annotated[Caller, Depends(active)]) -> p.BreakGlassList:
@@ -754,8 +822,11 @@ def create_app(
                 clock_offset_ms=offset_ms, **state(session, caller, keys.load(session, secrets_held))
             )
 
-    @app.get(f"{v1}/team/health", responses=REFUSALS)
-    def team_health(caller: Annotated[Caller, Depends(active)]) -> p.TeamHealth:
+    @app.get(f"{v1}/team/health", responses=REFUSALS, response_model=p.TeamHealth)
+    def team_health(
+        caller: Annotated[Caller, Depends(active)],
+        client_schema: Annotated[int | None, Header(alias="X-Waymark-Schema", ge=1, le=1000)] = None,
+    ) -> Response:
         now = clock.now()
         with transaction() as session:
             if caller.user.role != "team_lead":
@@ -768,9 +839,13 @@ def create_app(
                 refused = False
         if refused:
             raise ApiError(403, "not_a_team_lead", "Only a team lead can see the team's sync health.")
+        # An older client refuses fields it does not know (every body is strict): it is not sent this one.
+        current = client_schema is not None and client_schema >= p.BREAK_GLASS_REFUSED_SCHEMA
         with sessions() as session:
             server_keys = keys.load(session, secrets_held)
-            return team_health_report(session, caller.user, now, state(session, caller, server_keys))
+            health = team_health_report(session, caller.user, now, state(session, caller, server_keys), current)
+        exclude = None if current else {"break_glass_refused"}
+        return Response(health.model_dump_json(exclude=exclude), media_type="application/json")
 
     @app.get(f"{v1}/commands", responses=REFUSALS)
     def pending_commands(caller: Annotated[Caller, Depends(authenticated)]) -> p.ServerState:
@@ -836,6 +911,14 @@ def _code_invalid() -> ApiError:
         "This enrolment code cannot be used: it may be mistyped, already used or expired. Check it, or ask your "
         "admin for a new one. Nothing on the device was changed.",
     )
+
+
+def _minutes(window: timedelta) -> str:
+    minutes = int(window.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minutes"
 
 
 def source_of(request: Request) -> str:

@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a reverse proxy (address or network) whose X-Forwarded-For is believed; repeatable",
     )
     serve.add_argument("--token-lifetime", help="how long an unused device token lasts, e.g. 30d (default 30d)")
+    serve.add_argument(
+        "--break-glass-attempts",
+        help="break-glass attempts allowed per user and per device in each window (default 10)",
+    )
+    serve.add_argument("--break-glass-window", help="the break-glass rate limit's window, e.g. 1h (default 1h)")
     serve.add_argument("--keys", type=Path, help="the server keys file (default: see README, Sync server keys)")
 
     demo = sub.add_parser("demo", help="load the demo organisation into an empty database")
@@ -270,6 +275,10 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["WAYMARK_SERVER_TRUSTED_PROXIES"] = ",".join(args.trusted_proxy)
     if args.token_lifetime:
         os.environ["WAYMARK_SERVER_TOKEN_LIFETIME"] = args.token_lifetime
+    if args.break_glass_attempts:
+        os.environ["WAYMARK_SERVER_BREAK_GLASS_ATTEMPTS"] = args.break_glass_attempts
+    if args.break_glass_window:
+        os.environ["WAYMARK_SERVER_BREAK_GLASS_WINDOW"] = args.break_glass_window
     if args.keys:
         os.environ[keys.FILE_ENV] = str(args.keys)
     Settings.from_env()

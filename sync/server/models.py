@@ -24,6 +24,7 @@ APPEND_ONLY_TABLES = (
     "command_ack",
     "org_document",
     "break_glass",
+    "break_glass_refusal",
 )
 
 
@@ -128,6 +129,27 @@ class BreakGlass(ServerBase):
     reason: Mapped[str] = mapped_column(Text)
     granted_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+
+
+class BreakGlassRefusal(ServerBase):
+    """A break-glass attempt the server refused: who, from which device, when, and which refusal, with the
+    duty worker's written reason (kept for their team lead, as a grant's is). Never the NHS number or person
+    id asked for: a refused lookup must not leave a list of numbers tried. Written once; the attempts in a
+    window, with the grants, are what the break-glass rate limit counts, in the database so that every
+    server process on it shares the count."""
+
+    __tablename__ = "break_glass_refusal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"))
+    at: Mapped[datetime]
+    refusal: Mapped[str] = mapped_column(String(40))  # the refusal's machine-readable reason
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_break_glass_refusal_user_at", "user_id", "at"),
+        Index("ix_break_glass_refusal_device_at", "device_id", "at"),
+    )
 
 
 class Device(ServerBase):

@@ -1,4 +1,5 @@
-"""The server's run-time settings: API docs, trusted proxies, device token lifetime, quarantine quota.
+"""The server's run-time settings: API docs, trusted proxies, device token lifetime, quarantine quota,
+break-glass rate limit.
 
 Read from the environment (``WAYMARK_SERVER_*``) so that every uvicorn worker of one ``serve`` agrees;
 ``waymark-server serve`` turns its flags into these variables. README.md lists them.
@@ -20,6 +21,12 @@ DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
 # not a worker's backlog but a fault or an attack, and the device is stopped and flagged instead.
 DEFAULT_QUARANTINE_ITEMS = 500
 DEFAULT_QUARANTINE_BYTES = 16 * 1024 * 1024
+# Break-glass attempts (grants and refusals alike) per user, and per device, in any window. A duty worker
+# opens someone outside their cover for a call about them: each takes a call and a read of the record, and
+# the busiest night is a handful in a shift. Ten in an hour is far beyond that, and holds a stolen or misused
+# token walking NHS numbers to ten guesses an hour, each one listed to the team lead.
+DEFAULT_BREAK_GLASS_ATTEMPTS = 10
+DEFAULT_BREAK_GLASS_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class Settings:
     token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
     quarantine_items: int = DEFAULT_QUARANTINE_ITEMS
     quarantine_bytes: int = DEFAULT_QUARANTINE_BYTES
+    break_glass_attempts: int = DEFAULT_BREAK_GLASS_ATTEMPTS
+    break_glass_window: timedelta = DEFAULT_BREAK_GLASS_WINDOW
     # None: WAYMARK_SERVER_KEYS_FILE, the key environment variables, or the default place (sync/server/keys.py).
     keys_file: Path | None = None
 
@@ -45,6 +54,8 @@ class Settings:
             token_lifetime=_duration(env.get("WAYMARK_SERVER_TOKEN_LIFETIME"), DEFAULT_TOKEN_LIFETIME),
             quarantine_items=_count(env.get("WAYMARK_SERVER_QUARANTINE_ITEMS"), DEFAULT_QUARANTINE_ITEMS),
             quarantine_bytes=_count(env.get("WAYMARK_SERVER_QUARANTINE_BYTES"), DEFAULT_QUARANTINE_BYTES),
+            break_glass_attempts=_count(env.get("WAYMARK_SERVER_BREAK_GLASS_ATTEMPTS"), DEFAULT_BREAK_GLASS_ATTEMPTS),
+            break_glass_window=_duration(env.get("WAYMARK_SERVER_BREAK_GLASS_WINDOW"), DEFAULT_BREAK_GLASS_WINDOW),
         )
 
 

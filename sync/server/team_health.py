@@ -1,7 +1,7 @@
 """A team lead's sync health: who in their team has not synced, which devices hold quarantined records, what
-devices' heartbeats say is still unsent (escalations apart), and the team's break-glass openings. Names,
-counts and the duty worker's written reason for an opening (kept for the lead); computed from the server's
-own tables."""
+devices' heartbeats say is still unsent (escalations apart), the team's break-glass openings and its staff's
+refused break-glass attempts. Names, counts and the duty worker's written reason for an opening or an attempt
+(kept for the lead), never the NHS number tried; computed from the server's own tables."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sync import protocol as p
 from sync.server import commands
-from sync.server.models import BreakGlass, Device, Person, Quarantine, User
+from sync.server.models import BreakGlass, BreakGlassRefusal, Device, Person, Quarantine, User
 
 LIVE = ("active", "retire_pending")
 
@@ -44,7 +44,25 @@ def break_glass_grants(session: Session, lead: User, now: datetime) -> list[p.Br
     return [grant_wire(grant, name) for grant, name in rows]
 
 
-def report(session: Session, lead: User, now: datetime, state: dict[str, Any]) -> p.TeamHealth:
+def break_glass_refused(session: Session, lead: User, now: datetime) -> list[p.BreakGlassRefused]:
+    """Every refused break-glass attempt by the lead's team's staff in the last 30 days, newest first. By the
+    staff's team, not the person's: a refused attempt opened nobody, and most name nobody the server holds."""
+    rows = session.execute(
+        select(BreakGlassRefusal, User.name)
+        .join(User, User.id == BreakGlassRefusal.user_id)
+        .where(User.team_id == lead.team_id, BreakGlassRefusal.at > now - BREAK_GLASS_LISTED_FOR)
+        .order_by(BreakGlassRefusal.at.desc(), BreakGlassRefusal.id.desc())
+    ).all()
+    return [
+        p.BreakGlassRefused(user_name=name, at=commands.stamp(row.at), refusal=row.refusal, reason=row.reason)
+        for row, name in rows
+    ]
+
+
+def report(
+    session: Session, lead: User, now: datetime, state: dict[str, Any], with_refused: bool = True
+) -> p.TeamHealth:
+    """``with_refused``: False for a client from before ``break_glass_refused``, which would refuse it."""
     team = list(session.scalars(select(User).where(User.team_id == lead.team_id).order_by(User.name)))
     ids = [u.id for u in team]
     devices = list(
@@ -83,5 +101,6 @@ def report(session: Session, lead: User, now: datetime, state: dict[str, Any]) -
             for d in devices
         ],
         break_glass=break_glass_grants(session, lead, now),
+        break_glass_refused=break_glass_refused(session, lead, now) if with_refused else None,
         **state,
     )

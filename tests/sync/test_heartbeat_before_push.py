@@ -3,7 +3,9 @@ the team lead that one is waiting on the worker's laptop (issue 14 item 5), and 
 
 from __future__ import annotations
 
+import html
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,17 +32,25 @@ def test_a_lead_learns_of_an_escalation_the_push_could_not_carry(
             person = session.scalars(select(models.Person.id).order_by(models.Person.id)).first()
         assert person is not None and worker.config is not None and worker.config.pathways.criteria is not None
         criterion = worker.config.pathways.criteria.criteria[0].code
-        worker.escalations.start(EscalationDraft(person, [criterion], "Said they have a plan for tonight."))
+        escalation, _ = worker.escalations.start(
+            EscalationDraft(person, [criterion], "Said they have a plan for tonight.")
+        )
+        # Two steps recorded on it: still one escalation to the lead (issue: "3" for one escalation).
+        due = demo_server.clock.now() + timedelta(hours=2)
+        worker.escalations.set_follow_up(escalation.id, due, "Sam")
+        worker.escalations.set_follow_up(escalation.id, due + timedelta(hours=1), "Sam")
         with monkeypatch.context() as patched:
             patched.setattr(SyncClient, "push", _dead_zone)
             with pytest.raises(SyncFailure):
                 demo_server.sync(worker)
-        assert worker.outbox_pending() == 1  # still here, still to go
+        assert worker.outbox_pending() == 3  # still here, still to go
         demo_server.sync(lead)
         with lead.uow.read() as session:
             report = json.loads(session.get(models.Meta, sync_health.META_KEY).value)  # type: ignore[union-attr]
         [device] = [d for d in report["devices"] if d["unsent_escalations"]]
-        assert (device["unsent"], device["unsent_escalations"]) == (1, 1)
+        assert (device["unsent"], device["unsent_escalations"]) == (3, 1)
+        banner = html.unescape(sync_health.describe(report, demo_server.clock.now()))
+        assert f"{device['name']} (1 escalation, reported" in banner
         demo_server.sync(worker)  # the link is back: it goes, and the next heartbeat says so
         demo_server.sync(lead)
         with lead.uow.read() as session:

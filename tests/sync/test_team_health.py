@@ -145,8 +145,10 @@ def test_the_banner_puts_unsent_escalations_first_and_names_each_break_glass_ope
     assert "&lt;urgent&gt;" in raw  # the reason is the duty worker's text: escaped, never markup
     text = html.unescape(raw)
     first = text.split(": ", 1)[1]
-    assert first.startswith("<b>Escalations recorded but not yet on the server</b>, by their last heartbeat: "
-                            "Ann's laptop (1, reported 26 Nov 13:55)")  # fmt: skip
+    assert first.startswith("<b>Escalations recorded but not yet on the server</b> (or with steps not yet sent), "
+                            "by their last heartbeat: Ann's laptop (1 escalation, reported 26 Nov 13:55)")  # fmt: skip
+    two = {**report, "devices": [{**report["devices"][0], "unsent_escalations": 2}]}
+    assert "Ann's laptop (2 escalations, reported" in html.unescape(sync_health.describe(two, NOW, NOW))
     assert "every worker synced" not in text
     assert (
         "Break-glass openings in the last 30 days (1): Dee opened Robin 26 Nov 02:10–04:10: “Police called <urgent>”"

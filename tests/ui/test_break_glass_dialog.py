@@ -7,15 +7,21 @@ import threading
 import uuid
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
+from app import nhs_number
 from app.workspace import Workspace
-from sync.engine import SyncEngine
+from storage import models
+from sync.client import SyncFailure
+from sync.engine import SyncEngine, request_break_glass_by_nhs_number
 from sync.protocol import API_PREFIX as V1
 from sync.server.models import Person
+from sync.server.settings import DEFAULT_BREAK_GLASS_ATTEMPTS
 from tests.sync.inprocess import LEAD, DemoServer
 from ui.break_glass_dialog import BreakGlassDialog
+from ui.lock_screen import numbers_to_phone
 from ui.main_window import MainWindow
 
 REASON = "Police called the duty line about a welfare concern at the address."
@@ -133,3 +139,53 @@ def test_locking_clears_and_closes_the_break_glass_dialog(qtbot, pool) -> None:
     dialog.reason.setPlainText(REASON)
     dialog.forget()
     assert not dialog.isVisible() and dialog.nhs.text() == "" and dialog.reason.toPlainText() == ""
+
+
+def test_too_many_attempts_tell_the_duty_worker_what_to_do_now(
+    qtbot, pool, demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """An attacker's review: break-glass attempts are rate-limited. A duty worker who meets the limit is told in
+    words what happened, that nothing is lost, and whom to phone now, with the numbers, not to try again."""
+    with demo_server.admin.transaction() as session:
+        held = {str(p.details.get("nhs_number")) for p in session.scalars(select(Person))}
+        number = str(session.scalars(select(Person).order_by(Person.id)).first().details["nhs_number"])  # type: ignore[union-attr]
+    candidates = (f"{base}{nhs_number.check_digit(str(base))}" for base in range(123456780, 123457780))
+    unknown = [n for n in candidates if nhs_number.is_valid(n) and n not in held][:DEFAULT_BREAK_GLASS_ATTEMPTS]
+    duty = demo_server.laptop("gareth.lowe", tmp_path / "duty")
+    engine = SyncEngine(duty, client_factory=lambda st, _ca: demo_server.factory(st.server, st.token),
+                        now=demo_server.clock.now)  # fmt: skip
+    for tried in unknown:  # a token walking numbers, or a very muddled night: each is refused as nobody found
+        with pytest.raises(SyncFailure) as refused:
+            request_break_glass_by_nhs_number(engine, tried, REASON)
+        assert refused.value.reason == "person_not_visible"
+
+    def opener(typed: str, reason: str) -> tuple[uuid.UUID, str]:
+        grant = request_break_glass_by_nhs_number(engine, typed, reason)
+        return grant.person_id, grant.ends_at
+
+    area, nation = duty.home_team()
+    numbers = numbers_to_phone(duty.config, demo_server.clock, nation, area)
+    dialog = BreakGlassDialog(opener, pool, numbers=lambda: numbers)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.nhs.setText(number)  # a real number: still nothing is opened
+    dialog.reason.setPlainText(REASON)
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "paused" in dialog.problem.text(), timeout=10_000)
+    said = dialog.problem.text()
+    assert said.startswith("Not opened: too many records were asked for from your sign-in in a short time")
+    assert "Nothing recorded on this laptop is lost." in said
+    assert "phone the duty lead or on-call manager now" in said and "phone 999" in said
+    assert "Westdale" not in said, "the worker's own area's lines, not every team's"
+    assert numbers and f"Numbers to phone now: {numbers[0]}" in said
+    assert "press Open again" not in said, "trying again cannot help: it must not be what the worker is told"
+    assert dialog.isVisible() and (dialog.nhs.text(), dialog.reason.toPlainText()) == (number, REASON)
+    assert not _on_laptop(duty, number)
+    duty.close()
+
+
+def _on_laptop(workspace: Workspace, number: str) -> bool:
+    with workspace.uow.read() as session:
+        return any(
+            nhs_number.normalise(str(p.nhs_number or "")) == number for p in session.scalars(select(models.Person))
+        )
