@@ -252,13 +252,10 @@ class MainWindow(QMainWindow):
         self._period_timer.timeout.connect(self._show_cover)
         self._period_timer.start()
         self._show_period()
-        problems = errors(self._config.problems)
-        if problems:
-            # An administrator's mistake must be visible, not silent: the broken files are not in use.
-            config_label = ElidedLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
-            config_label.setToolTip("\n".join(str(p) for p in problems))
-            config_label.setAccessibleName("Organisation file problems")
-            self.statusBar().addPermanentWidget(config_label)
+        self.config_label = ElidedLabel()
+        self.config_label.setAccessibleName("Organisation file problems")
+        self.statusBar().addPermanentWidget(self.config_label)
+        self._show_config_problems()
         # Elided in the middle: the count of unsent records at its end stays in view.
         self.sync_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.sync_label.setObjectName("sync_status")
@@ -631,12 +628,22 @@ class MainWindow(QMainWindow):
             )
         self._open_break_glass_person(failure)
 
+    def _show_config_problems(self) -> None:
+        # An administrator's mistake must be visible, not silent: the broken files (or entries) are not in use.
+        problems = errors(self._config.problems)
+        self.config_label.setText(
+            f"{len(problems)} organisation file problem(s): national fallback where needed" if problems else ""
+        )
+        self.config_label.setToolTip("\n".join(str(p) for p in problems))
+        self.config_label.setVisible(bool(problems))
+
     def _documents_arrived(self, received: int, refused: list[str]) -> None:
         """The organisation's pathways or directory changed by sync: the window runs on them from now on (the
         crisis contacts, the lock screen, and the store reopened after a lock)."""
         if received and self.workspace is not None and self.workspace.config is not None:
             self._config = self.workspace.config
             self.contacts.use_directory(self._config.directory)
+            self._show_config_problems()  # what is wrong in what arrived stays said after the message goes
         if refused:
             self.statusBar().showMessage(refused[0])
         else:
