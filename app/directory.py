@@ -208,17 +208,88 @@ class Directory:
         return Offer(entry, entry.availability.open_at(at, nation, calendar), entry.is_stale(today))
 
 
-def with_national_lines(directory: Directory, national: Directory) -> Directory:
-    """``directory`` (an organisation's, received by sync) with every built-in national line it does not
-    define itself. The national crisis lines (999, NHS 111's mental health option, NHS 24, Samaritans…) are
-    the same for every UK organisation and ship with the app: an organisation's directory sent without them
-    must never leave a worker with no 999 to offer. An entry the organisation defines replaces the built-in
-    one of the same id."""
-    missing = {k: v for k, v in national.entries.items() if k not in directory.entries}
-    if not missing:
+# The id the lock screen, every escalation notice and the pathways' 999 steps name.
+EMERGENCY_999 = "emergency-999"
+
+# The last resort when Waymark's own national file cannot be read (a damaged or incomplete install): no screen
+# that offers crisis numbers is ever left without 999. As the national file has it; never due for review,
+# because the number is set in law, not by a service that may change it. The file's entry is used whenever it
+# loads.
+BUILT_IN_999 = DirectoryEntry(
+    id=EMERGENCY_999,
+    service="Emergency services",
+    channels=(
+        Channel("voice", "999"),
+        Channel(
+            "text",
+            "999",
+            "emergencySMS: for deaf, hard of hearing or speech-impaired people; register first by texting "
+            "'register' to 999",
+        ),
+    ),
+    availability=Availability("always"),
+    nations=frozenset(ALL_NATIONS),
+    areas=frozenset(),
+    audience="Everyone",
+    purpose="emergency",
+    for_use_by=UseBy.BOTH,
+    not_for=frozenset(),
+    source="https://www.southtees.nhs.uk/services/audiology/emergencysms/",
+    verified_on=date(2026, 11, 1),
+    review_due=date.max,
+    caveat="When life is at risk now, or someone has seriously harmed themselves.",
+    file="built into Waymark",
+)
+
+
+def with_emergency_line(directory: Directory) -> Directory:
+    """``directory`` with 999 in it: its own entry when it has one, otherwise ``BUILT_IN_999``."""
+    if EMERGENCY_999 in directory.entries:
         return directory
+    version = "+".join(v for v in (directory.version, "built-in 999") if v)
+    return replace(directory, entries={EMERGENCY_999: BUILT_IN_999, **directory.entries}, version=version)
+
+
+def with_national_lines(directory: Directory, national: Directory) -> tuple[Directory, list[Problem]]:
+    """``directory`` (an organisation's, received by sync) with every built-in national line in it. The national
+    crisis lines (999, NHS 111's mental health option, NHS 24, Samaritans…) are the same for every UK
+    organisation and ship with the app: an organisation's directory sent without them must never leave a worker
+    with no 999 to offer. Nor may it redefine them: the lock screen, every escalation notice and the pathways'
+    999 steps name these ids, so an entry under one of them that differs from the built-in line is refused (the
+    rest of its file stays in use) and said as a problem. A file carrying a national line exactly as built in
+    (the demo server sends the national file itself) redefines nothing."""
+    refused = redefined_national_lines(directory, national)
+    problems = [
+        Problem(
+            own.file,
+            own.id,
+            f"{national_id_words(built_in)}, so it was not used and the built-in line is offered instead; give the "
+            "organisation's own entry an id of its own",
+        )
+        for own, built_in in refused
+    ]
+    missing = {k: v for k, v in national.entries.items() if k not in directory.entries}
+    if not missing and not refused:
+        return directory, []
+    entries = {
+        **missing,
+        **{k: national.entries.get(k, v) for k, v in directory.entries.items()},
+    }
     version = "+".join(v for v in (directory.version, f"built-in {national.version}") if v)
-    return replace(directory, entries={**missing, **directory.entries}, version=version)
+    return replace(directory, entries=entries, version=version), problems
+
+
+def redefined_national_lines(directory: Directory, national: Directory) -> list[tuple[DirectoryEntry, DirectoryEntry]]:
+    """Each entry of ``directory`` under a national line's id that is not that line as built in, with the line."""
+    return [
+        (entry, national.entries[entry_id])
+        for entry_id, entry in directory.entries.items()
+        if entry_id in national.entries and entry != national.entries[entry_id]
+    ]
+
+
+def national_id_words(built_in: DirectoryEntry) -> str:
+    return f"has the id of a national line built into Waymark ({built_in.service})"
 
 
 def load_directory(paths: Sequence[Path], *, calendars: TeamCalendars | None = None) -> tuple[Directory, list[Problem]]:

@@ -15,7 +15,16 @@ from datetime import date
 from pathlib import Path
 
 from app.config_files import Problem, errors
-from app.directory import Directory, directory_from_texts, load_directory, with_national_lines
+from app.directory import (
+    Directory,
+    DirectoryEntry,
+    directory_from_texts,
+    load_directory,
+    national_id_words,
+    redefined_national_lines,
+    with_emergency_line,
+    with_national_lines,
+)
 from app.hours import TeamCalendars
 from app.pathway_files import read_text
 
@@ -73,8 +82,12 @@ def check_arrivals(
             refused.append(_refusal(f, "it was damaged on the way (its content does not match its hash)"))
             continue
         problems: list[Problem] = []
+        kept_out: list[tuple[DirectoryEntry, DirectoryEntry]] = []
         if f.kind == "directory":
-            _, problems = directory_from_texts([(f.name, f.text)], calendars=calendars)
+            parsed, problems = directory_from_texts([(f.name, f.text)], calendars=calendars)
+            # An entry redefining a national line is refused, not the file: the rest of it is what the
+            # organisation sent, and the built-in line stays offered (app.directory.with_national_lines).
+            kept_out = redefined_national_lines(parsed, national_lines(calendars))
         else:
             read_text(f.text, f.name, _directory_then(held, accepted, bundled_directory, calendars), today, problems)
         found = errors(problems)
@@ -82,6 +95,7 @@ def check_arrivals(
             refused.append(_refusal(f, f"{found[0]}" + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")))
             continue
         accepted.append(f)
+        refused.extend(_entry_refusal(f, own, built_in) for own, built_in in kept_out)
     return Checked(accepted, refused)
 
 
@@ -102,16 +116,26 @@ NATIONAL_FILE = "national.toml"  # the built-in national lines every organisatio
 
 
 def national_lines(calendars: TeamCalendars | None = None) -> Directory:
-    return load_directory([BUNDLED_CONTACTS / NATIONAL_FILE], calendars=calendars)[0]
+    """The built-in national lines, for checking what arrives against the directory a laptop will hold: with
+    999 even when the file cannot be read, as app.org_config holds it (where its problems are said)."""
+    return with_emergency_line(load_directory([BUNDLED_CONTACTS / NATIONAL_FILE], calendars=calendars)[0])
 
 
 def received_directory(
     files: Sequence[ReceivedFile], national: Directory, calendars: TeamCalendars | None = None
 ) -> tuple[Directory, list[Problem]]:
-    """The directory in force from the organisation's files, keeping every built-in national line they do not
-    define (app.directory.with_national_lines)."""
+    """The directory in force from the organisation's files with every built-in national line, which they may
+    not redefine (app.directory.with_national_lines); the problems are the files' and any entry refused."""
     directory, problems = directory_from_texts([(f.name, f.text) for f in files], calendars=calendars)
-    return with_national_lines(directory, national), problems
+    directory, refused = with_national_lines(directory, national)
+    return directory, [*problems, *refused]
+
+
+def _entry_refusal(f: ReceivedFile, own: DirectoryEntry, built_in: DirectoryEntry) -> str:
+    return (
+        f"The organisation's contacts directory file {f.name} is in use, except its entry {own.id}: it "
+        f"{national_id_words(built_in)}, so the built-in line is offered instead. Tell your team lead or administrator."
+    )
 
 
 def _refusal(f: ReceivedFile, why: str) -> str:

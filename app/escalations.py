@@ -172,7 +172,10 @@ class Timeliness:
         if self.first_done_at is not None:
             delay = self.first_done_at - self.due_by
             return "within the standard" if delay <= timedelta(0) else f"late by {_duration(delay)}"
-        return f"overdue by {_duration(now - self.due_by)}" if now > self.due_by else f"due by {self.due_by:%H:%M}"
+        if now > self.due_by:
+            return f"overdue by {_duration(now - self.due_by)}"
+        # London wall-clock time, as the "Now" panel says it: a UTC time is an hour out in summer time.
+        return f"due by {_clock_time(self.due_by, now)}"
 
     def now_wording(self, now: datetime) -> str:
         """The step's time as the "Now" panel says it, in words only (never a colour or a risk word): within

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from app.config_files import Problem
-from app.directory import Directory, load_directory
+from app.directory import EMERGENCY_999, Directory, load_directory, with_emergency_line
 from app.documents import NATIONAL_FILE, ReceivedFile, in_force, received_directory
 from app.hours import TeamCalendars
 from app.hours_files import load_calendars
@@ -54,10 +54,14 @@ class OrgConfig:
         calendars, hour_problems = load_calendars(hours_file)
         current = in_force(received)
         if current["directory"]:
-            national, _ = load_directory([contacts_dir / NATIONAL_FILE], calendars=calendars)
+            national, national_problems = load_directory([contacts_dir / NATIONAL_FILE], calendars=calendars)
+            national, lost = _with_999(national)
             directory, contact_problems = received_directory(current["directory"], national, calendars)
+            contact_problems = [*national_problems, *lost, *contact_problems]
         else:
             directory, contact_problems = load_directory([contacts_dir], calendars=calendars)
+            directory, lost = _with_999(directory)
+            contact_problems = [*contact_problems, *lost]
         before = previous.pathways if previous else None
         bundled = load_library(pathways_dir, directory, today, before)
         if current["pathways"]:
@@ -83,6 +87,22 @@ class OrgConfig:
             "directory": self.directory.version,
             "criteria": criteria.ref if criteria else "none",
         }
+
+
+NATIONAL_LINES_LOST = (
+    "Waymark's built-in national crisis lines could not be read, so 999 is still offered but the other national "
+    "lines (NHS 111, NHS 24, Samaritans…) only where your organisation's own contacts have them. Nothing you "
+    "recorded is affected. Tell your administrator: this laptop's copy of Waymark needs repairing."
+)
+
+
+def _with_999(directory: Directory) -> tuple[Directory, list[Problem]]:
+    """The directory with 999 in it whatever happened to the national file (app.directory.BUILT_IN_999): the
+    lock screen, escalation notices and the pathways' 999 steps must never be left without it. Said as a
+    problem when it had to be added, so the worker knows the other national lines may be missing."""
+    if EMERGENCY_999 in directory.entries:
+        return directory, []
+    return with_emergency_line(directory), [Problem(NATIONAL_FILE, None, NATIONAL_LINES_LOST)]
 
 
 def _archive(

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
@@ -681,7 +682,13 @@ class EscalationWindow(QDialog):
             return  # nothing new for this escalation
         step = self.escalation.walk.current.id
         typed = {k: v for k, v in self._form().items() if v != self._drawn.get(k)}
+        focus = QApplication.focusWidget()
+        on_step = focus is not None and (self.action_box.isAncestorOf(focus) or focus in self._answer_buttons())
         self.refresh(updated)
+        if on_step:
+            # Hiding the action form hands the keyboard to the next field in the chain (the follow-up's Due),
+            # which the worker never chose: the question now shown is where they are.
+            self._focus_the_step(QApplication.focusWidget())
         writers = self._form_fields()
         for name, value in typed.items():
             writers[name][1](value)
@@ -692,6 +699,28 @@ class EscalationWindow(QDialog):
             arrived += " What you had typed is kept."
         self.arrived.setText(arrived)
         self.arrived.setVisible(True)
+
+    def _answer_buttons(self) -> list[QWidget]:
+        items = (self.answers.itemAt(i) for i in range(self.answers.count()))
+        return [w for item in items if item is not None and (w := item.widget()) is not None]
+
+    def _focus_the_step(self, landed: QWidget | None) -> None:
+        """After a sync moved the step on from under the keyboard: the question's first answer, once the new
+        buttons are shown (they show on the next turn of the event loop). Left alone when the worker has put
+        the keyboard somewhere else meanwhile, and when the step has no answers: an action form still shown
+        keeps the field the worker was in."""
+
+        def focus() -> None:
+            now = QApplication.focusWidget()
+            if now is not None and now is not landed and now.isVisible():
+                return
+            buttons = [b for b in self._answer_buttons() if b.isVisible()]
+            if buttons:
+                buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+        if self.action_box.isVisible() and landed is not None and self.action_box.isAncestorOf(landed):
+            return  # still an action step: the worker stays in the form
+        QTimer.singleShot(0, self, focus)
 
     def _show_step(self, escalation: Escalation, calls: list[CallNow]) -> None:
         node = escalation.walk.current

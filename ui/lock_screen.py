@@ -116,6 +116,12 @@ class LockScreen(QWidget):
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
         self.countdown.start()  # a wait still due from earlier failures is shown, not suffered
 
+    def show_help(self, html: str) -> None:
+        """New crisis numbers and notice while locked (a sync changed them); nothing else on the screen moves."""
+        scrolled = self.help.verticalScrollBar().value()
+        self.help.setHtml(html)
+        self.help.verticalScrollBar().setValue(scrolled)
+
     def _on_wait(self, message: str) -> None:
         self.message.setText(message)
         self.button.setEnabled(False)

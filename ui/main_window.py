@@ -252,13 +252,10 @@ class MainWindow(QMainWindow):
         self._period_timer.timeout.connect(self._show_cover)
         self._period_timer.start()
         self._show_period()
-        problems = errors(self._config.problems)
-        if problems:
-            # An administrator's mistake must be visible, not silent: the broken files are not in use.
-            config_label = ElidedLabel(f"{len(problems)} organisation file problem(s): national fallback where needed")
-            config_label.setToolTip("\n".join(str(p) for p in problems))
-            config_label.setAccessibleName("Organisation file problems")
-            self.statusBar().addPermanentWidget(config_label)
+        self.config_label = ElidedLabel()
+        self.config_label.setAccessibleName("Organisation file problems")
+        self.statusBar().addPermanentWidget(self.config_label)
+        self._show_config_problems()
         # Elided in the middle: the count of unsent records at its end stays in view.
         self.sync_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.sync_label.setObjectName("sync_status")
@@ -367,6 +364,10 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         if ws is None:
             return
+        if self._lock_state == "ui" and changes.changed & ANY_RECORD:
+            # A sync still runs behind the screen lock: an escalation it brought that reached nobody, or the
+            # news that someone was reached, must show on the lock screen now, not at the next lock.
+            self._refresh_lock_notice(ws)
         if changes.changed & Changed.OUTBOX:
             self._show_sync_status()
         if not changes.changed & CASELOAD_AFFECTED:
@@ -632,12 +633,22 @@ class MainWindow(QMainWindow):
             )
         self._open_break_glass_person(failure)
 
+    def _show_config_problems(self) -> None:
+        # An administrator's mistake must be visible, not silent: the broken files (or entries) are not in use.
+        problems = errors(self._config.problems)
+        self.config_label.setText(
+            f"{len(problems)} organisation file problem(s): national fallback where needed" if problems else ""
+        )
+        self.config_label.setToolTip("\n".join(str(p) for p in problems))
+        self.config_label.setVisible(bool(problems))
+
     def _documents_arrived(self, received: int, refused: list[str]) -> None:
         """The organisation's pathways or directory changed by sync: the window runs on them from now on (the
         crisis contacts, the lock screen, and the store reopened after a lock)."""
         if received and self.workspace is not None and self.workspace.config is not None:
             self._config = self.workspace.config
             self.contacts.use_directory(self._config.directory)
+            self._show_config_problems()  # what is wrong in what arrived stays said after the message goes
         if refused:
             self.statusBar().showMessage(refused[0])
         else:
@@ -781,13 +792,38 @@ class MainWindow(QMainWindow):
     def _show_lock(self, unlocker: Callable[[str], object], message: str) -> None:
         self.contacts_dock.hide()
         self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.show_locked(self._lock_html(), unlocker, message)
+
+    def _lock_html(self) -> str:
         html = lock_screen_html(self._config, self._clock, self._nation)
         if self._lock_alert:
             # First on the screen, above the crisis numbers: a count and numbers only, never who (DESIGN §7).
             html = html.replace(
                 "</h1>", f"</h1><p class='alert' style='font-size:large'><b>{escape(self._lock_alert)}</b></p>", 1
             )
-        self.lock_screen.show_locked(html, unlocker, message)
+        return html
+
+    def _refresh_lock_notice(self, ws: Workspace) -> None:
+        """Work out the lock screen's notice again, off the UI thread, and redraw only its text: the passphrase
+        being typed and any wait after failed attempts are left as they are."""
+        task = Task(lambda: lock_notice(reaching_nobody(ws.escalations, ws.caseload.person)))
+
+        def show(notice: str | None, t: Task = task) -> None:
+            self._tasks.remove(t)
+            if self._lock_state == "ui" and self.workspace is ws:  # not after an unlock or the full lock
+                self._lock_alert = notice
+                self.lock_screen.show_help(self._lock_html())
+
+        def failed(exc: Exception, t: Task = task) -> None:
+            self._tasks.remove(t)
+            # The notice shown stays; the crisis numbers are on the screen regardless. The type only, never
+            # what the records hold.
+            log.warning("open escalations could not be read for the lock screen: %s", type(exc).__name__)
+
+        task.outcome.succeeded.connect(show)
+        task.outcome.failed.connect(failed)
+        self._tasks.append(task)
+        self._pool.start(task)
 
     def _reaching_nobody(self) -> list[Unreached]:
         """Open escalations that reached nobody, for the lock screen and the quit question. A failure to

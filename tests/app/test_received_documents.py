@@ -88,8 +88,9 @@ def test_a_received_name_is_a_label_never_a_path() -> None:
 
 def test_a_directory_sent_without_the_national_lines_keeps_the_built_in_ones() -> None:
     """Hazard: an organisation imports only its local services. The laptop must still offer 999 and the
-    national lines (built in; the same for every UK organisation), while an entry the organisation defines
-    itself replaces the built-in one of the same id."""
+    national lines (built in; the same for every UK organisation). An entry the organisation defines under a
+    national line's id does not replace it (clinical safety review, finding 2): the built-in line stays, and
+    the entry's refusal is said (tests/app/test_national_lines_kept.py)."""
     local = (BUNDLED / "contacts" / "demo-local.toml").read_text(encoding="utf-8")
     own_samaritans = (BUNDLED / "contacts" / "national.toml").read_text(encoding="utf-8")
     start = own_samaritans.index('[[entries]]\nid = "samaritans"')
@@ -104,7 +105,8 @@ def test_a_directory_sent_without_the_national_lines_keeps_the_built_in_ones() -
     assert config.directory.get("emergency-999") is not None, "999 is never lost"
     assert config.directory.get("nhs-24-mental-health") is not None
     entry = config.directory.get("samaritans")
-    assert entry is not None and entry.service.startswith("Our "), "the organisation's own entry is in force"
+    assert entry is not None and entry.service == "Samaritans", "the built-in national line is in force"
+    assert [(p.file, p.node) for p in config.problems] == [("ours.toml", "samaritans")]
     assert "built-in national@" in config.directory.version
     # Pathways arriving later are checked against that same directory: the fallback's 999 still resolves.
     checked = check_arrivals(

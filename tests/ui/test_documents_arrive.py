@@ -41,3 +41,27 @@ def test_a_newer_pathway_arrives_while_an_escalation_is_open(qtbot, workspace, p
     # A new escalation runs on what arrived, and says nothing of the kind.
     newer, _ = win.workspace.escalations.start(EscalationDraft(person, ["sudden-deterioration"], "Later again"))
     assert newer.pathway.version == "99" and newer.pathway_notice is None
+
+
+def test_a_directory_redefining_999_arrives_with_that_entry_refused_and_the_window_says_so(
+    qtbot, workspace, pool, tmp_path
+) -> None:
+    """Clinical safety review, finding 2: as the sync reports it, and in the status bar after the message goes."""
+    from tests.app.test_national_lines_kept import FAKE_999, OWN_LINE
+
+    server = Server(workspace)
+    win = synced_window(qtbot, workspace, pool, tmp_path, server)
+    assert not win.config_label.isVisible()
+    server.serve_document("directory", "demo-local.toml", (RESOURCES / "contacts" / "demo-local.toml").read_text())
+    server.serve_document("directory", "ours.toml", 'version = "1"\n\n' + FAKE_999 + OWN_LINE)
+    win.sync_now()
+    said = "ours.toml is in use, except its entry emergency-999"
+    qtbot.waitUntil(lambda: said in win.statusBar().currentMessage(), timeout=10_000)
+    assert "so the built-in line is offered instead. Tell your team lead or administrator." in (
+        win.statusBar().currentMessage()
+    )
+    assert win.config_label.isVisible() and win.config_label.text().startswith("1 organisation file problem")
+    assert "ours.toml: emergency-999: has the id of a national line built into Waymark" in win.config_label.toolTip()
+    emergency = win.workspace.config.directory.get("emergency-999")
+    assert emergency is not None and emergency.first_number == "999"
+    assert win.workspace.config.directory.get("our-text-line") is not None
