@@ -37,6 +37,10 @@ class UnknownTeam(WaymarkError):
     pass
 
 
+class UnknownWorker(WaymarkError):
+    pass
+
+
 @dataclass(frozen=True, slots=True)
 class TeamRef:
     id: uuid.UUID
@@ -75,6 +79,16 @@ class GovernanceService:
         with self._uow.read() as session:
             staff = governance_repo.staff_in_roles(session, WORKER_ROLES)
         return sorted(((s.id, s.name) for s in staff), key=lambda s: s[1])
+
+    def find_worker(self, wanted: str) -> uuid.UUID:
+        """The worker with this full name (any case) or staff id; UnknownWorker, naming those there are, if none."""
+        key = wanted.strip().casefold()
+        found = [sid for sid, name in self.workers() if key in (name.casefold(), str(sid))]
+        if len(found) == 1:
+            return found[0]
+        known = ", ".join(name for _, name in self.workers()) or "none"
+        why = "More than one worker has" if found else "No worker has"
+        raise UnknownWorker(f"{why} the name {wanted!r} on this laptop (workers here: {known}); no report was made.")
 
     def report(
         self,
