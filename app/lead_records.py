@@ -171,6 +171,8 @@ class LeadRecordService:
     # -- supervision ---------------------------------------------------------------------------------
     def record_supervision(self, draft: SupervisionDraft) -> tuple[list[models.Supervision], Changed]:
         """One record per person discussed, sharing one session id, written in one transaction."""
+        if draft.worker_id is None:
+            raise InvalidInput("Worker", "choose the worker whose risk decisions were discussed")
         if not draft.persons:
             raise InvalidInput("Persons discussed", "name at least one person whose risk decisions were discussed")
         for person in draft.persons:

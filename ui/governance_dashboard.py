@@ -88,6 +88,10 @@ class FigureTableModel(QAbstractTableModel):
             self._rows += [(replace(m, title=f"{m.title} — {who}"), f) for m in measures for f in m.figures]
         self.endResetModel()
 
+    def team_rows(self) -> int:
+        """How many rows are the team's (a worker's follow them)."""
+        return self._team_rows
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
@@ -253,11 +257,13 @@ class GovernanceDashboard(QWidget):
         period_label = QLabel("&Period")
         period_label.setBuddy(self.first)
         form.addRow(period_label, period)
-        buttons = QHBoxLayout()
         whose_label = QLabel("&Whose figures")
         whose_label.setBuddy(self.whose)
-        buttons.addWidget(whose_label)
-        buttons.addWidget(self.whose)
+        whose = QHBoxLayout()
+        whose.addWidget(self.whose)
+        whose.addStretch(1)
+        form.addRow(whose_label, whose)
+        buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.make, self.export_csv_button, self.export_pdf_button):
             buttons.addWidget(button)
@@ -385,13 +391,16 @@ class GovernanceDashboard(QWidget):
         if report.by_worker:
             count = len(report.by_worker)
             shown = names.get(report.by_worker[0][0], "one worker") if count == 1 else f"{count} workers"
-            whose = f" Below the team's: the figures of {shown} (recorded in the audit log)."
+            whose = f" Below the team's, selected: the figures of {shown} (recorded in the audit log)."
         self.status.setText(
             f"{report.team}, {report.period.label()}. Data last synced: {report.synced_text()}.{whose} "
             "Select a figure to see its trend and the records behind it."
         )
         if self.figures.rowCount():
-            self.table.selectRow(0)
+            # A worker's figures sit below the team's: the lead who asked for them is taken to them.
+            first = self.figures.team_rows() if report.by_worker else 0
+            self.table.selectRow(first)
+            self.table.scrollTo(self.figures.index(first, 0), QAbstractItemView.ScrollHint.PositionAtTop)
         self.report_ready.emit(report)
 
     def _on_failed(self, exc: Exception, task: Task) -> None:

@@ -47,6 +47,8 @@ LOADING = (
     "Reading the team's workers, persons and escalations from this laptop… You can start typing: the lists "
     "fill in when they are read."
 )
+CHOOSE_WORKER = "Choose the worker supervised…"
+NOTHING_SAVED_YET = "Nothing has been saved yet; everything you typed is still here."
 NOT_LOADED_YET = (
     "The team's workers and persons are still being read, so nothing can be saved yet. Nothing you typed is "
     "lost: save again once the lists have filled in."
@@ -174,6 +176,10 @@ class _TeamForm(TypedDialog):
         for widget in self.choosers():
             widget.setEnabled(True)
         self.loading.setVisible(False)
+        # The choosers were disabled when the form opened, so focus went elsewhere: bring it to the first
+        # choice, unless the lead has already started typing.
+        if not isinstance(self.focusWidget(), (QLineEdit, QPlainTextEdit)):
+            self.choosers()[0].setFocus()
         self.choices_loaded.emit()
 
     def _on_failed(self, exc: Exception) -> None:
@@ -235,18 +241,20 @@ class SupervisionDialog(_TeamForm):
         discussed_buttons.addWidget(self.add_person)
         discussed_buttons.addWidget(self.edit_again)
         discussed_buttons.addStretch(1)
+        # In the order a supervision is talked through: who, which person, which escalations, why, what next;
+        # then "Add another person" moves on, and the persons already discussed are listed below it.
         form = QFormLayout()
         form.addRow("&Worker", self.worker)
-        discussed_label = QLabel("Persons &discussed")
-        discussed_label.setBuddy(self.discussed_list)
-        form.addRow(discussed_label, self.discussed_list)
-        form.addRow("", discussed_buttons)
-        form.addRow(self.message)
         form.addRow("&Person", self.person)
         form.addRow(QLabel("Escalations discussed (tick; criteria and the worker's reason beside each)"))
         form.addRow(self.escalations)
         form.addRow("&Rationale", self.rationale)
         form.addRow("Agreed actions", self.actions)
+        form.addRow("", discussed_buttons)
+        discussed_label = QLabel("Persons &discussed")
+        discussed_label.setBuddy(self.discussed_list)
+        form.addRow(discussed_label, self.discussed_list)
+        form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -263,6 +271,9 @@ class SupervisionDialog(_TeamForm):
 
     def fill(self, choices: LeadFormChoices) -> None:
         self.worker.clear()
+        # No worker is chosen for the lead: a supervision saved against the first name in the list would be
+        # on the wrong worker's record.
+        self.worker.addItem(CHOOSE_WORKER, None)
         for sid, name, role in choices.staff:
             if role in ("worker", "duty"):
                 self.worker.addItem(name, sid)
@@ -277,6 +288,12 @@ class SupervisionDialog(_TeamForm):
         self.escalations.clear()
         pid = self.person.currentData()
         if pid is None or self.choices is None:
+            return
+        if not self.choices.escalations_of(pid):
+            # Said, not left blank: an empty box reads as "still loading" or "something went wrong".
+            none = QListWidgetItem(f"No escalations or welfare checks for {self.person.currentText()} on this laptop.")
+            none.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.escalations.addItem(none)
             return
         for found in self.choices.escalations_of(pid):
             esc = found.escalation
@@ -380,6 +397,10 @@ class SupervisionDialog(_TeamForm):
         if self.choices is None:
             self.message.setText(NOT_LOADED_YET)
             return
+        if self.worker.currentData() is None:
+            self.message.setText(f"Choose the worker supervised first (Alt+W). {NOTHING_SAVED_YET}")
+            self.worker.setFocus()
+            return
         persons = list(self.discussed)
         if persons and self._form_has_something() and self.person.currentData() in {p.person_id for p in persons}:
             self.message.setText(f"{self._cannot_keep_form()} before saving. Nothing has been saved yet.")
@@ -405,6 +426,10 @@ class LearningReviewDialog(_TeamForm):
         self.setMinimumWidth(720)
         self.person = QComboBox(accessibleName="Person")
         self.escalation = QComboBox(accessibleName="Escalation reviewed")
+        # The combo box cuts a long line off at the dialog's edge: the chosen one is shown whole beneath it.
+        self.escalation_text = QLabel(accessibleName="The escalation reviewed, in full")
+        self.escalation_text.setWordWrap(True)
+        self.escalation_text.setVisible(False)
         self.person.currentIndexChanged.connect(self._show_escalations)
         self.what_happened = _text("What happened", "What happened, in order")
         self.what_helped = _text("What helped", "What helped")
@@ -416,6 +441,7 @@ class LearningReviewDialog(_TeamForm):
         form = QFormLayout()
         form.addRow("&Person", self.person)
         form.addRow("&Escalation", self.escalation)
+        form.addRow("", self.escalation_text)
         form.addRow("What &happened", self.what_happened)
         form.addRow("What hel&ped", self.what_helped)
         form.addRow("&Delays, barriers", self.delays)
@@ -462,6 +488,9 @@ class LearningReviewDialog(_TeamForm):
 
     def _show_pathway(self) -> None:
         esc = self.escalation.currentData()
+        full = self.escalation.itemData(self.escalation.currentIndex(), Qt.ItemDataRole.ToolTipRole)
+        self.escalation_text.setText(full or "")
+        self.escalation_text.setVisible(bool(full))
         if isinstance(esc, Escalation):
             self.pathway.setText(esc.pathway.ref)
 

@@ -175,6 +175,9 @@ def test_the_team_is_the_default_and_one_workers_figures_are_chosen_said_to_be_f
     worker_rows = sum(len(m.figures) for m in report.by_worker[0][1])
     assert dashboard.figures.rowCount() == team_rows + worker_rows
     assert "the figures of Sam Okafor" in dashboard.status.text()
+    selected = dashboard.table.selectionModel().selectedRows()
+    assert [i.row() for i in selected] == [team_rows], "the lead is taken to the worker's figures they asked for"
+    assert dashboard.figures.data(selected[0], FigureRole)[0].title.endswith("— Sam Okafor")
 
     # Every one of the worker's figures drills down to its records.
     for row in range(team_rows, team_rows + worker_rows):
