@@ -156,8 +156,10 @@ class ChartView(QWidget):
         self.setMinimumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._draw: Callable[[QPainter, QRectF], None] | None = None
+        self.words: str | None = None  # shown in place of a chart
 
     def show_figure(self, report: Report | None, measure: Measure | None, figure: Figure | None) -> None:
+        self.words = None
         if report is None or measure is None or figure is None:
             self._draw = None
         elif figure.kind is FigureKind.COUNT and measure.key == "out_of_hours":
@@ -169,6 +171,12 @@ class ChartView(QWidget):
                 points = []
             title = f"{figure.label}, by month" if points else f"{figure.label}: no monthly chart for this figure"
             self._draw = lambda p, r: paint_trend(p, r, title, points)
+        self.update()
+
+    def show_words(self, words: str) -> None:
+        """Words where a chart would be: a blank pane reads as something gone wrong."""
+        self.words = words
+        self._draw = lambda p, r: paint_trend(p, r, words, [])
         self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -259,14 +267,13 @@ class GovernanceDashboard(QWidget):
         form.addRow(period_label, period)
         whose_label = QLabel("&Whose figures")
         whose_label.setBuddy(self.whose)
-        whose = QHBoxLayout()
-        whose.addWidget(self.whose)
-        whose.addStretch(1)
-        form.addRow(whose_label, whose)
+        # The buttons share the last row of choices: at 1366x768 every line given to the table counts.
         buttons = QHBoxLayout()
+        buttons.addWidget(self.whose)
         buttons.addStretch(1)
         for button in (self.make, self.export_csv_button, self.export_pdf_button):
             buttons.addWidget(button)
+        form.addRow(whose_label, buttons)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -280,7 +287,6 @@ class GovernanceDashboard(QWidget):
         split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addLayout(buttons)
         layout.addWidget(self.whose_note)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
@@ -413,7 +419,10 @@ class GovernanceDashboard(QWidget):
         chosen = self.figures.data(current, FigureRole) if current.isValid() else None
         measure, figure, team = chosen if chosen else (None, None, True)
         # The monthly trend is the team's; a worker's row shows its records, not a team chart under its name.
-        self.chart.show_figure(self.report if team else None, measure, figure)
+        if figure is not None and not team:
+            self.chart.show_words(f"{figure.label}: one worker's figure for the period (trends are the team's)")
+        else:
+            self.chart.show_figure(self.report, measure, figure)
         self.records.set_figure(figure)
         if figure is not None:
             self.records_label.setText(f"Records behind “{figure.label}”: {self.records.rowCount()}")

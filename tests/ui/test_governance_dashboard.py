@@ -185,6 +185,8 @@ def test_the_team_is_the_default_and_one_workers_figures_are_chosen_said_to_be_f
         measure, figure, team = dashboard.figures.data(dashboard.figures.index(row, 0), FigureRole)
         assert not team and measure.title.endswith("— Sam Okafor")
         assert set(dashboard.records.record_ids()) == set(figure.cases) | set(figure.pending)
+        words = dashboard.chart.words or ""
+        assert words.startswith(figure.label) and "trends are the team's" in words, "never a blank chart pane"
 
     with workspace.store.sessions() as session:
         last = list(session.scalars(select(models.AuditEvent).order_by(models.AuditEvent.seq.desc()).limit(2)))
