@@ -646,6 +646,15 @@ class EscalationService:
         with self._uow.read() as session:
             return [self._load(session, r) for r in escalations_repo.of_person(session, person_id)]
 
+    def by_person(self) -> dict[uuid.UUID, list[Escalation]]:
+        """Every escalation and welfare check on this device by person, each person's newest first: one read
+        for a lead's forms, which offer any person of the team."""
+        found: dict[uuid.UUID, list[Escalation]] = {}
+        with self._uow.read() as session:
+            for row in escalations_repo.all_newest_first(session):
+                found.setdefault(row.person_id, []).append(self._load(session, row))
+        return found
+
     def reaching_nobody(self) -> list[Escalation]:
         """Open escalations and welfare checks that have reached nobody who can act yet, oldest first."""
         with self._uow.read() as session:

@@ -19,6 +19,7 @@ from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Event, Reason, Sampl
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound
+from app.escalations import Escalation
 from app.ids import new_id
 from app.write_path import WritePath
 from storage import models
@@ -82,6 +83,28 @@ class LearningReviewDraft:
     refinement: str | None = field(default=None, repr=False)
     escalation_id: uuid.UUID | None = None
     actions: Sequence[ActionDraft] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Discussable:
+    """An escalation a lead may pick in a supervision or learning review, with the criteria it cites in the
+    organisation's wording (read with it, so choosing a person never goes back to the store)."""
+
+    escalation: Escalation
+    criteria: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFormChoices:
+    """What a lead's supervision and learning-review forms offer: the team's staff (id, name, role) and
+    persons (id, name), by name, and each person's escalations, newest first."""
+
+    staff: Sequence[tuple[uuid.UUID, str, str]]
+    persons: Sequence[tuple[uuid.UUID, str]]
+    escalations: dict[uuid.UUID, Sequence[Discussable]] = field(default_factory=dict)
+
+    def escalations_of(self, person_id: uuid.UUID) -> Sequence[Discussable]:
+        return self.escalations.get(person_id, ())
 
 
 def _actions(drafts: Sequence[ActionDraft]) -> list[dict[str, object]]:
@@ -148,6 +171,8 @@ class LeadRecordService:
     # -- supervision ---------------------------------------------------------------------------------
     def record_supervision(self, draft: SupervisionDraft) -> tuple[list[models.Supervision], Changed]:
         """One record per person discussed, sharing one session id, written in one transaction."""
+        if draft.worker_id is None:
+            raise InvalidInput("Worker", "choose the worker whose risk decisions were discussed")
         if not draft.persons:
             raise InvalidInput("Persons discussed", "name at least one person whose risk decisions were discussed")
         for person in draft.persons:

@@ -23,7 +23,7 @@ from app.documents import Checked, ReceivedFile, check_arrivals
 from app.escalations import EscalationService
 from app.form_drafts import FormDraftService
 from app.governance.service import GovernanceService
-from app.lead_records import LeadRecordService
+from app.lead_records import Discussable, LeadFormChoices, LeadRecordService
 from app.lease import LEASE_UNTIL, Lease, lease_at
 from app.local_store import store_exists as store_exists
 from app.missed_contacts import MissedContactPolicy, MissedContactService
@@ -292,6 +292,16 @@ class Workspace:
         return sync_health.describe(
             json.loads(kept) if kept else None, self.clock.now(), self.last_synced(), persons
         )
+
+    def lead_form_choices(self) -> LeadFormChoices:
+        """Everything a lead's supervision and learning-review forms offer, read at once: on a laptop
+        holding a whole team's records this is long work, for a worker thread."""
+        staff, persons = self.lead.team()
+        escalations = {
+            person_id: [Discussable(e, self.escalations.criteria_labels(e)) for e in found]
+            for person_id, found in self.escalations.by_person().items()
+        }
+        return LeadFormChoices(staff, persons, escalations)
 
     def has_person(self, person_id: uuid.UUID) -> bool:
         """Whether this person's record is on this laptop (a break-glass opening brings one by sync)."""

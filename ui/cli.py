@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", type=Path, default=None, help="also write the figures and their records as CSV")
     report.add_argument("--pdf", type=Path, default=None, help="also write a paginated PDF for a meeting")
     report.add_argument("--by-worker", action="store_true", help="add each worker's figures (audited)")
+    report.add_argument("--worker", default=None, help="add one worker's figures, by full name (audited)")
     return parser
 
 
@@ -150,7 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "sync":
                 return _sync(data_dir)
             case "report":
-                return _report(data_dir, args.team, args.first, args.last, args.csv, args.pdf, args.by_worker)
+                return _report(
+                    data_dir, args.team, args.first, args.last, args.csv, args.pdf, args.by_worker, args.worker
+                )
             case "period":
                 return _period(args.at, args.nation, args.area)
             case "pathways":
@@ -330,7 +333,14 @@ REPORT_WHILE_OPEN = (
 
 
 def _report(
-    data_dir: Path, team: str, first: date, last: date, csv_file: Path | None, pdf_file: Path | None, by_worker: bool
+    data_dir: Path,
+    team: str,
+    first: date,
+    last: date,
+    csv_file: Path | None,
+    pdf_file: Path | None,
+    by_worker: bool,
+    worker: str | None = None,
 ) -> int:
     from app.governance.csv_export import to_csv
     from app.governance.report import summary
@@ -360,7 +370,8 @@ def _report(
     try:
         assert workspace.config is not None
         service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
-        report = service.report(team, first, last, per_worker=by_worker)
+        worker_id = service.find_worker(worker) if worker is not None else None
+        report = service.report(team, first, last, per_worker=by_worker, worker=worker_id)
         names = workspace.staff_names()
     finally:
         workspace.close()

@@ -33,7 +33,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -54,7 +53,7 @@ from PySide6.QtWidgets import (
 from app.governance.csv_export import record_roles, to_csv
 from app.governance.figures import Figure, FigureKind, Measure
 from app.governance.report import ABOUT, Report
-from app.governance.service import GovernanceService
+from app.governance.service import GovernanceService, TeamRef
 from ui.governance_charts import paint_counts, paint_trend, trend
 from ui.report_pdf import write_pdf
 from ui.tasks import Task
@@ -63,6 +62,11 @@ _Index = QModelIndex | QPersistentModelIndex
 FigureRole = Qt.ItemDataRole.UserRole + 1
 RecordIdRole = Qt.ItemDataRole.UserRole + 2
 HEADERS = ("Measure", "Figure", "Value", "Pending")
+EVERY_WORKER = "every worker"
+PER_WORKER_NOTE = (
+    "A worker's figures are for supervision and learning, not for judging anyone. Making them records in the "
+    "audit log that you looked at them, whose they were and when. The team's figures stay first."
+)
 ROLE_WORDS = {"counted": "counted", "not_counted": "not counted", "pending": "pending (timescale not yet over)"}
 
 
@@ -83,6 +87,10 @@ class FigureTableModel(QAbstractTableModel):
             who = (names or {}).get(worker, str(worker))
             self._rows += [(replace(m, title=f"{m.title} — {who}"), f) for m in measures for f in m.figures]
         self.endResetModel()
+
+    def team_rows(self) -> int:
+        """How many rows are the team's (a worker's follow them)."""
+        return self._team_rows
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -148,8 +156,10 @@ class ChartView(QWidget):
         self.setMinimumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._draw: Callable[[QPainter, QRectF], None] | None = None
+        self.words: str | None = None  # shown in place of a chart
 
     def show_figure(self, report: Report | None, measure: Measure | None, figure: Figure | None) -> None:
+        self.words = None
         if report is None or measure is None or figure is None:
             self._draw = None
         elif figure.kind is FigureKind.COUNT and measure.key == "out_of_hours":
@@ -161,6 +171,12 @@ class ChartView(QWidget):
                 points = []
             title = f"{figure.label}, by month" if points else f"{figure.label}: no monthly chart for this figure"
             self._draw = lambda p, r: paint_trend(p, r, title, points)
+        self.update()
+
+    def show_words(self, words: str) -> None:
+        """Words where a chart would be: a blank pane reads as something gone wrong."""
+        self.words = words
+        self._draw = lambda p, r: paint_trend(p, r, words, [])
         self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -197,7 +213,12 @@ class GovernanceDashboard(QWidget):
         today = QDate.currentDate()
         self.first.setDate(today.addMonths(-6).addDays(1 - today.day()))
         self.last.setDate(today)
-        self.by_worker = QCheckBox("Per &worker (recorded in the audit log)")
+        self.whose = QComboBox(accessibleName="Whose figures")
+        self.whose_note = QLabel(PER_WORKER_NOTE)
+        self.whose_note.setObjectName("per_worker_note")
+        self.whose_note.setWordWrap(True)
+        self._team_only()
+        self.whose.currentIndexChanged.connect(self._whose_chosen)
         self.make = QPushButton("&Make report")
         self.make.setDefault(True)
         self.export_csv_button = QPushButton("Export &CSV…")
@@ -244,11 +265,15 @@ class GovernanceDashboard(QWidget):
         period_label = QLabel("&Period")
         period_label.setBuddy(self.first)
         form.addRow(period_label, period)
+        whose_label = QLabel("&Whose figures")
+        whose_label.setBuddy(self.whose)
+        # The buttons share the last row of choices: at 1366x768 every line given to the table counts.
         buttons = QHBoxLayout()
-        buttons.addWidget(self.by_worker)
+        buttons.addWidget(self.whose)
         buttons.addStretch(1)
         for button in (self.make, self.export_csv_button, self.export_pdf_button):
             buttons.addWidget(button)
+        form.addRow(whose_label, buttons)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -262,7 +287,7 @@ class GovernanceDashboard(QWidget):
         split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addLayout(buttons)
+        layout.addWidget(self.whose_note)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
         layout.addWidget(split, 1)
@@ -293,6 +318,7 @@ class GovernanceDashboard(QWidget):
         self.records.set_figure(None)
         self.chart.show_figure(None, None, None)
         self.team.clear()
+        self._team_only()
         self.make.setEnabled(True)
         for button in (self.export_csv_button, self.export_pdf_button):
             button.setEnabled(False)
@@ -305,18 +331,35 @@ class GovernanceDashboard(QWidget):
         service = self._service
         if service is None:
             return
-        task = Task(service.teams)
-        task.outcome.succeeded.connect(lambda teams, t=task: self._on_teams(teams, t, service))
+        task = Task(lambda: (service.teams(), service.workers()))
+        task.outcome.succeeded.connect(lambda found, t=task: self._on_teams(*found, t, service))
         task.outcome.failed.connect(lambda exc, t=task: self._on_failed(exc, t))
         self._start(task)
 
-    def _on_teams(self, teams: list, task: Task, service: GovernanceService) -> None:  # type: ignore[type-arg]
+    def _on_teams(
+        self, teams: list[TeamRef], workers: list[tuple[uuid.UUID, str]], task: Task, service: GovernanceService
+    ) -> None:
         self._tasks.remove(task)
         if service is not self._service:
             return  # locked (or reopened) while they loaded
         self.team.clear()
         for team in teams:
             self.team.addItem(team.name, team.area)
+        self._team_only()
+        self.whose.addItem("Each worker, one after another", EVERY_WORKER)
+        for worker_id, name in workers:
+            self.whose.addItem(name, worker_id)
+
+    def _team_only(self) -> None:
+        """The team's figures are the default, and all there is to choose until the workers are read."""
+        self.whose.blockSignals(True)
+        self.whose.clear()
+        self.whose.addItem("The team (default)", None)
+        self.whose.blockSignals(False)
+        self._whose_chosen()
+
+    def _whose_chosen(self, *_: object) -> None:
+        self.whose_note.setVisible(self.whose.currentData() is not None)
 
     def make_report(self) -> None:
         service = self._service
@@ -329,10 +372,13 @@ class GovernanceDashboard(QWidget):
         if last < first:
             self.status.setText("The period ends before it starts: choose a last day on or after the first.")
             return
-        area, per_worker = self.team.currentData(), self.by_worker.isChecked()
+        area, whose = self.team.currentData(), self.whose.currentData()
+        per_worker, worker = whose == EVERY_WORKER, whose if isinstance(whose, uuid.UUID) else None
         self.make.setEnabled(False)
         self.status.setText("Making the report…")
-        task = Task(lambda: (service.report(area, first, last, per_worker=per_worker), service.staff_names()))
+        task = Task(
+            lambda: (service.report(area, first, last, per_worker=per_worker, worker=worker), service.staff_names())
+        )
         task.outcome.succeeded.connect(lambda made, t=task: self._on_report(*made, t, service))
         task.outcome.failed.connect(lambda exc, t=task: self._on_failed(exc, t))
         self._start(task)
@@ -347,12 +393,20 @@ class GovernanceDashboard(QWidget):
         self.figures.set_report(report, names)
         for button in (self.export_csv_button, self.export_pdf_button):
             button.setEnabled(True)
+        whose = ""
+        if report.by_worker:
+            count = len(report.by_worker)
+            shown = names.get(report.by_worker[0][0], "one worker") if count == 1 else f"{count} workers"
+            whose = f" Below the team's, selected: the figures of {shown} (recorded in the audit log)."
         self.status.setText(
-            f"{report.team}, {report.period.label()}. Data last synced: {report.synced_text()}. "
+            f"{report.team}, {report.period.label()}. Data last synced: {report.synced_text()}.{whose} "
             "Select a figure to see its trend and the records behind it."
         )
         if self.figures.rowCount():
-            self.table.selectRow(0)
+            # A worker's figures sit below the team's: the lead who asked for them is taken to them.
+            first = self.figures.team_rows() if report.by_worker else 0
+            self.table.selectRow(first)
+            self.table.scrollTo(self.figures.index(first, 0), QAbstractItemView.ScrollHint.PositionAtTop)
         self.report_ready.emit(report)
 
     def _on_failed(self, exc: Exception, task: Task) -> None:
@@ -365,7 +419,10 @@ class GovernanceDashboard(QWidget):
         chosen = self.figures.data(current, FigureRole) if current.isValid() else None
         measure, figure, team = chosen if chosen else (None, None, True)
         # The monthly trend is the team's; a worker's row shows its records, not a team chart under its name.
-        self.chart.show_figure(self.report if team else None, measure, figure)
+        if figure is not None and not team:
+            self.chart.show_words(f"{figure.label}: one worker's figure for the period (trends are the team's)")
+        else:
+            self.chart.show_figure(self.report, measure, figure)
         self.records.set_figure(figure)
         if figure is not None:
             self.records_label.setText(f"Records behind “{figure.label}”: {self.records.rowCount()}")

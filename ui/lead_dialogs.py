@@ -3,10 +3,11 @@ incident or escalation. Each lists agreed actions (what, owner, due); both are a
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,13 +25,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import WaymarkError
 from app.escalations import Escalation, EscalationKind
-from app.lead_records import ActionDraft, LearningReviewDraft, PersonDiscussed, SupervisionDraft
+from app.lead_records import (
+    ActionDraft,
+    LeadFormChoices,
+    LearningReviewDraft,
+    PersonDiscussed,
+    SupervisionDraft,
+)
 from app.text_input import NOTE_MAX_CHARS
 from app.workspace import Workspace
 from ui.operations import StoreOps
+from ui.tasks import Task
 from ui.text_limits import limit_text
 from ui.typed_dialog import TypedDialog
+
+log = logging.getLogger(__name__)
+
+LOADING = (
+    "Reading the team's workers, persons and escalations from this laptop… You can start typing: the lists "
+    "fill in when they are read."
+)
+CHOOSE_WORKER = "Choose the worker supervised…"
+NOTHING_SAVED_YET = "Nothing has been saved yet; everything you typed is still here."
+NOT_LOADED_YET = (
+    "The team's workers and persons are still being read, so nothing can be saved yet. Nothing you typed is "
+    "lost: save again once the lists have filled in."
+)
 
 
 def _text(name: str, placeholder: str, height: int = 72) -> QPlainTextEdit:
@@ -41,6 +63,13 @@ def _text(name: str, placeholder: str, height: int = 72) -> QPlainTextEdit:
     edit.setMaximumHeight(height)
     limit_text(edit, NOTE_MAX_CHARS)
     return edit
+
+
+def _loading_row(form: _TeamForm) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(form.loading, 1)
+    row.addWidget(form.try_again)
+    return row
 
 
 class ActionsEditor(QWidget):
@@ -88,6 +117,86 @@ class ActionsEditor(QWidget):
         return [self.what.text(), self.owner.text(), *(d.action for d in self.drafts)]
 
 
+def load_failure_words(exc: Exception) -> str:
+    """Why the lists are empty, that what was typed is kept, and what to do: never a bare exception name."""
+    why = f" ({exc})" if isinstance(exc, WaymarkError) else ""
+    return (
+        f"The team's workers, persons and escalations could not be read from this laptop{why}. Nothing you "
+        "typed is lost: it stays in this form. Press Try again; if it fails again, copy what you typed "
+        "somewhere safe, close Waymark and open it again."
+    )
+
+
+class _TeamForm(TypedDialog):
+    """A lead's form whose choices are the team's: read off the UI thread, since a lead's laptop holds a
+    whole team's records. Until they arrive the choosers are disabled and say so, the text fields can be
+    typed in, and saving waits; a failed read says so in words and offers to try again."""
+
+    choices_loaded = Signal()
+
+    def __init__(self, workspace: Workspace, ops: StoreOps, parent: QWidget | None = None) -> None:
+        super().__init__(ops, parent)
+        self._ws = workspace
+        self.choices: LeadFormChoices | None = None
+        self._task: Task | None = None
+        self.loading = QLabel(LOADING)
+        self.loading.setObjectName("team_loading")
+        self.loading.setAccessibleName("Reading the team's lists")
+        self.loading.setWordWrap(True)
+        self.try_again = QPushButton("&Try again")
+        self.try_again.setVisible(False)
+        self.try_again.clicked.connect(self.load_choices)
+
+    def choosers(self) -> list[QWidget]:
+        """The widgets that offer the team's choices: disabled until they are read."""
+        raise NotImplementedError
+
+    def fill(self, choices: LeadFormChoices) -> None:
+        raise NotImplementedError
+
+    def load_choices(self) -> None:
+        if self._task is not None:
+            return
+        for widget in self.choosers():
+            widget.setEnabled(False)
+        self.loading.setText(LOADING)
+        self.loading.setVisible(True)
+        self.try_again.setVisible(False)
+        task = self._task = Task(self._ws.lead_form_choices)
+        task.outcome.succeeded.connect(self._on_choices)
+        task.outcome.failed.connect(self._on_failed)
+        self._ops.pool.start(task)
+
+    def _on_choices(self, choices: LeadFormChoices) -> None:
+        self._task = None
+        if self._finished:
+            return  # closed (or locked) while they were read: nothing decrypted goes on a closed form
+        self.choices = choices
+        self.fill(choices)
+        for widget in self.choosers():
+            widget.setEnabled(True)
+        self.loading.setVisible(False)
+        # The choosers were disabled when the form opened, so focus went elsewhere: bring it to the first
+        # choice, unless the lead has already started typing.
+        if not isinstance(self.focusWidget(), (QLineEdit, QPlainTextEdit)):
+            self.choosers()[0].setFocus()
+        self.choices_loaded.emit()
+
+    def _on_failed(self, exc: Exception) -> None:
+        self._task = None
+        log.warning("a lead's form could not read the team's lists: %s", type(exc).__name__)
+        if self._finished:
+            return
+        self.loading.setText(load_failure_words(exc))
+        self.try_again.setVisible(True)
+        self.try_again.setFocus()
+
+    def done(self, result: int) -> None:
+        # A lock closes the form with done(): lists read after it must not be filled in.
+        self._finished = True
+        super().done(result)
+
+
 def _escalation_line(e: Escalation, criteria_met: Sequence[str]) -> str:
     """One escalation for the lead to pick: when, which kind, the criteria in the organisation's wording, why."""
     kind = "Welfare check" if e.kind is EscalationKind.WELFARE_CHECK else "Escalation"
@@ -95,7 +204,7 @@ def _escalation_line(e: Escalation, criteria_met: Sequence[str]) -> str:
     return f"{e.identified_at.astimezone():%d %b %H:%M} {kind} — criteria: {criteria} — why: {e.rationale}"
 
 
-class SupervisionDialog(TypedDialog):
+class SupervisionDialog(_TeamForm):
     """One supervision session may discuss several persons: each with the escalations discussed, the
     rationale and the actions agreed. "Add another person" keeps the one in the form in the list above and
     clears the form; "Edit again" takes one back out of the list into the form. Save records them all, one
@@ -104,18 +213,11 @@ class SupervisionDialog(TypedDialog):
     what = "This supervision record"
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
-        super().__init__(ops, parent)
+        super().__init__(workspace, ops, parent)
         self.setWindowTitle("Supervision of risk decisions")
         self.setMinimumWidth(720)
-        self._ws = workspace
-        staff, persons = workspace.lead.team()
         self.worker = QComboBox(accessibleName="Worker supervised")
-        for sid, name, role in staff:
-            if role in ("worker", "duty"):
-                self.worker.addItem(name, sid)
         self.person = QComboBox(accessibleName="Person discussed")
-        for pid, name in persons:
-            self.person.addItem(name, pid)
         self.person.currentIndexChanged.connect(self._show_escalations)
         self.escalations = QListWidget(accessibleName="Escalations discussed, with their criteria and reason")
         self.escalations.setWordWrap(True)
@@ -139,35 +241,63 @@ class SupervisionDialog(TypedDialog):
         discussed_buttons.addWidget(self.add_person)
         discussed_buttons.addWidget(self.edit_again)
         discussed_buttons.addStretch(1)
+        # In the order a supervision is talked through: who, which person, which escalations, why, what next;
+        # then "Add another person" moves on, and the persons already discussed are listed below it.
         form = QFormLayout()
         form.addRow("&Worker", self.worker)
-        discussed_label = QLabel("Persons &discussed")
-        discussed_label.setBuddy(self.discussed_list)
-        form.addRow(discussed_label, self.discussed_list)
-        form.addRow("", discussed_buttons)
-        form.addRow(self.message)
         form.addRow("&Person", self.person)
         form.addRow(QLabel("Escalations discussed (tick; criteria and the worker's reason beside each)"))
         form.addRow(self.escalations)
         form.addRow("&Rationale", self.rationale)
         form.addRow("Agreed actions", self.actions)
+        form.addRow("", discussed_buttons)
+        discussed_label = QLabel("Persons &discussed")
+        discussed_label.setBuddy(self.discussed_list)
+        form.addRow(discussed_label, self.discussed_list)
+        form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.saving.hold(buttons)
         layout = QVBoxLayout(self)
+        layout.addLayout(_loading_row(self))
         layout.addLayout(form)
         layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
+        self.load_choices()
+
+    def choosers(self) -> list[QWidget]:
+        return [self.worker, self.person, self.escalations, self.discussed_list, self.add_person, self.edit_again]
+
+    def fill(self, choices: LeadFormChoices) -> None:
+        self.worker.clear()
+        # No worker is chosen for the lead: a supervision saved against the first name in the list would be
+        # on the wrong worker's record.
+        self.worker.addItem(CHOOSE_WORKER, None)
+        for sid, name, role in choices.staff:
+            if role in ("worker", "duty"):
+                self.worker.addItem(name, sid)
+        self.person.blockSignals(True)
+        self.person.clear()
+        for pid, name in choices.persons:
+            self.person.addItem(name, pid)
+        self.person.blockSignals(False)
         self._show_escalations()
 
     def _show_escalations(self) -> None:
         self.escalations.clear()
         pid = self.person.currentData()
-        if pid is None:
+        if pid is None or self.choices is None:
             return
-        for esc in self._ws.escalations.for_person(pid):
-            item = QListWidgetItem(_escalation_line(esc, self._ws.escalations.criteria_labels(esc)))
+        if not self.choices.escalations_of(pid):
+            # Said, not left blank: an empty box reads as "still loading" or "something went wrong".
+            none = QListWidgetItem(f"No escalations or welfare checks for {self.person.currentText()} on this laptop.")
+            none.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.escalations.addItem(none)
+            return
+        for found in self.choices.escalations_of(pid):
+            esc = found.escalation
+            item = QListWidgetItem(_escalation_line(esc, found.criteria))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             item.setData(Qt.ItemDataRole.UserRole, esc.id)
@@ -264,6 +394,13 @@ class SupervisionDialog(TypedDialog):
         self.rationale.setFocus()
 
     def save(self) -> None:
+        if self.choices is None:
+            self.message.setText(NOT_LOADED_YET)
+            return
+        if self.worker.currentData() is None:
+            self.message.setText(f"Choose the worker supervised first (Alt+W). {NOTHING_SAVED_YET}")
+            self.worker.setFocus()
+            return
         persons = list(self.discussed)
         if persons and self._form_has_something() and self.person.currentData() in {p.person_id for p in persons}:
             self.message.setText(f"{self._cannot_keep_form()} before saving. Nothing has been saved yet.")
@@ -280,19 +417,19 @@ class SupervisionDialog(TypedDialog):
         )
 
 
-class LearningReviewDialog(TypedDialog):
+class LearningReviewDialog(_TeamForm):
     what = "This learning review"
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
-        super().__init__(ops, parent)
+        super().__init__(workspace, ops, parent)
         self.setWindowTitle("Learning review after an incident or escalation")
         self.setMinimumWidth(720)
-        self._ws = workspace
-        _staff, persons = workspace.lead.team()
         self.person = QComboBox(accessibleName="Person")
-        for pid, name in persons:
-            self.person.addItem(name, pid)
         self.escalation = QComboBox(accessibleName="Escalation reviewed")
+        # The combo box cuts a long line off at the dialog's edge: the chosen one is shown whole beneath it.
+        self.escalation_text = QLabel(accessibleName="The escalation reviewed, in full")
+        self.escalation_text.setWordWrap(True)
+        self.escalation_text.setVisible(False)
         self.person.currentIndexChanged.connect(self._show_escalations)
         self.what_happened = _text("What happened", "What happened, in order")
         self.what_helped = _text("What helped", "What helped")
@@ -304,6 +441,7 @@ class LearningReviewDialog(TypedDialog):
         form = QFormLayout()
         form.addRow("&Person", self.person)
         form.addRow("&Escalation", self.escalation)
+        form.addRow("", self.escalation_text)
         form.addRow("What &happened", self.what_happened)
         form.addRow("What hel&ped", self.what_helped)
         form.addRow("&Delays, barriers", self.delays)
@@ -315,25 +453,44 @@ class LearningReviewDialog(TypedDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.saving.hold(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addLayout(_loading_row(self))
         layout.addLayout(form)
+        layout.addWidget(self.message)
         layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
         self.escalation.currentIndexChanged.connect(self._show_pathway)
+        self.load_choices()
+
+    def choosers(self) -> list[QWidget]:
+        return [self.person, self.escalation]
+
+    def fill(self, choices: LeadFormChoices) -> None:
+        self.person.blockSignals(True)
+        self.person.clear()
+        for pid, name in choices.persons:
+            self.person.addItem(name, pid)
+        self.person.blockSignals(False)
         self._show_escalations()
 
     def _show_escalations(self) -> None:
         self.escalation.clear()
         self.escalation.addItem("No escalation (an incident)", None)
         pid = self.person.currentData()
-        if pid is not None:
-            for esc in self._ws.escalations.for_person(pid):
-                line = _escalation_line(esc, self._ws.escalations.criteria_labels(esc))
+        if pid is not None and self.choices is not None:
+            for found in self.choices.escalations_of(pid):
+                esc: Escalation = found.escalation
+                line = _escalation_line(esc, found.criteria)
                 self.escalation.addItem(line if len(line) <= 110 else line[:109] + "…", esc)
                 self.escalation.setItemData(self.escalation.count() - 1, line, Qt.ItemDataRole.ToolTipRole)
 
     def _show_pathway(self) -> None:
         esc = self.escalation.currentData()
+        full = self.escalation.itemData(self.escalation.currentIndex(), Qt.ItemDataRole.ToolTipRole)
+        self.escalation_text.setText(full or "")
+        self.escalation_text.setVisible(bool(full))
         if isinstance(esc, Escalation):
             self.pathway.setText(esc.pathway.ref)
 
@@ -342,6 +499,9 @@ class LearningReviewDialog(TypedDialog):
         return [t.toPlainText() for t in texts] + self.actions.typed()
 
     def save(self) -> None:
+        if self.choices is None:
+            self.message.setText(NOT_LOADED_YET)
+            return
         esc = self.escalation.currentData()
         pathway_id, _, version = self.pathway.text().strip().partition("@")
         self.actions.add()

@@ -108,6 +108,21 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
                 for record_id, role in roles
             )
             parts.append("</table>")
+    # A worker's figures trace back to their records as the team's do.
+    for worker, measures in report.by_worker:
+        name = (worker_names or {}).get(worker, str(worker))
+        parts.append(f"<h3>Records behind the figures of {_e(name)}</h3>")
+        for measure in measures:
+            for f in measure.figures:
+                roles = record_roles(f)
+                if not roles:
+                    continue
+                parts.append(f"<h4>{_e(measure.title)}: {_e(f.label)}</h4><table cellspacing='0' cellpadding='1'>")
+                parts.extend(
+                    f"<tr><td><tt>{record_id}</tt></td><td>&nbsp;{_e(role.replace('_', ' '))}</td></tr>"
+                    for record_id, role in roles
+                )
+                parts.append("</table>")
     doc.setHtml("\n".join(parts))
     return doc
 

@@ -1,7 +1,8 @@
 """The report as one CSV file: a row per figure, then a row per record behind each figure.
 
-One table with a ``row`` column (``report``, ``figure``, ``trend``, ``record``) so a spreadsheet or
-``csv.DictReader`` reads it whole. Record rows carry ids only: no names, NHS numbers or clinical text.
+One table with a ``row`` column (``report``, ``figure``, ``trend``, ``worker``, ``record``) so a spreadsheet
+or ``csv.DictReader`` reads it whole; a worker's figures and the records behind them carry ``worker_id``.
+Record rows carry ids only: no names, NHS numbers or clinical text.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def rows(report: Report) -> Iterator[dict[str, str]]:
             for record_id, role in record_roles(figure):
                 yield {"row": "record", "measure": measure.key, "figure": figure.key, "role": role,
                        "record_id": str(record_id)}  # fmt: skip
+    # A worker's figures drill down too: the same record rows, marked with whose figure they are behind.
+    for worker, worker_measures in report.by_worker:
+        for measure in worker_measures:
+            for figure in measure.figures:
+                for record_id, role in record_roles(figure):
+                    yield {"row": "record", "measure": measure.key, "figure": figure.key, "role": role,
+                           "record_id": str(record_id), "worker_id": str(worker)}  # fmt: skip
 
 
 def record_roles(figure: Figure) -> list[tuple[uuid.UUID, str]]:

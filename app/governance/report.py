@@ -80,10 +80,12 @@ def build(
     settings: Settings | None = None,
     last_synced: datetime | None = None,
     per_worker: bool = False,
+    worker: uuid.UUID | None = None,
     on_server: bool = False,
 ) -> Report:
-    """The team's report. ``per_worker`` adds each worker's figures: the caller must hold the lead role
-    and audit the request (governance is for learning, not blame)."""
+    """The team's report. ``per_worker`` adds each worker's figures, ``worker`` one worker's (their figures
+    say "no cases" when they recorded none in the team's records): the caller must hold the lead role and
+    audit the request (governance is for learning, not blame)."""
     trend = tuple((month, measures(evidence, month, library, nation, as_of, settings)) for month in period.months())
     # Learning actions are the service's, agreed with or about workers: they stay on the team's figures
     # rather than be pinned on whoever's notes a worker's row is made from.
@@ -97,9 +99,9 @@ def build(
                     if m.key != "learning_actions"
                 ),
             )
-            for author in authors(evidence)
+            for author in ([worker] if worker is not None else authors(evidence))
         )
-        if per_worker
+        if per_worker or worker is not None
         else ()
     )
     return Report(

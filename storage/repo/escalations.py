@@ -21,6 +21,11 @@ def of_person(session: Session, person_id: uuid.UUID) -> list[Escalation]:
     )
 
 
+def all_newest_first(session: Session) -> list[Escalation]:
+    """Every escalation and welfare check on this device, newest identified first."""
+    return list(session.scalars(select(Escalation).order_by(Escalation.identified_at.desc())))
+
+
 def open_ids(session: Session) -> list[uuid.UUID]:
     """Every escalation and welfare check on this device not closed yet, oldest identified first."""
     closed = (

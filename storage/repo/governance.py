@@ -4,17 +4,21 @@ team's persons."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import records
-from storage.models import Base, Person, Team
+from storage.models import Base, Person, Staff, Team
 
 
 def teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def staff_in_roles(session: Session, roles: Iterable[str]) -> list[Staff]:
+    return list(session.scalars(select(Staff).where(Staff.role.in_(list(roles)))))
 
 
 def team_records(session: Session, team_id: uuid.UUID) -> Iterator[Base]:

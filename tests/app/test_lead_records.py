@@ -98,6 +98,15 @@ def test_supervision_of_several_persons_is_one_session_and_its_actions_are_track
         workspace.lead.update_action(first.id, uuid.uuid4(), ActionStatus.DONE, "x")
 
 
+def test_a_supervision_names_the_worker_supervised(workspace: Workspace) -> None:
+    as_team_lead(workspace)
+    nobody = SupervisionDraft(None, NOW, [PersonDiscussed(_person(workspace), "Rationale")])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="choose the worker"):
+        workspace.lead.record_supervision(nobody)
+    with workspace.store.sessions() as session:
+        assert session.scalars(select(models.Supervision)).all() == []
+
+
 def test_a_learning_review_needing_a_pathway_change_names_the_pathway(workspace: Workspace) -> None:
     person = _person(workspace)
     as_team_lead(workspace)

@@ -269,3 +269,24 @@ def test_report_while_the_window_holds_the_store_says_why_not_and_what_to_do(dem
     assert "recorded in the audit log as an export" in said and "the Governance tab, Alt+G" in said
     assert "close Waymark and run this command again. Nothing has been changed." in said
     assert "passphrase" not in said and not (tmp_path / "r.csv").exists()
+
+
+def test_report_for_one_worker_is_for_leads_names_them_and_says_which_names_there_are(demo_dir: Path) -> None:
+    from app.workspace import Workspace
+    from tests.governance.lead_store import become
+
+    period = ("--team", "eastmoor", "--from", "2026-06-01", "--to", "2026-11-30")
+    refused = waymark("report", "--data-dir", str(demo_dir), *period, "--worker", "Sam Okafor")
+    assert refused.returncode == 1 and "Per-worker governance figures are for team leads" in refused.stderr
+
+    workspace = Workspace.open(demo_dir, PASSPHRASE)
+    try:
+        become(workspace, "team_lead")
+    finally:
+        workspace.close()
+    made = waymark("report", "--data-dir", str(demo_dir), *period, "--worker", "sam okafor")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.count("Recorded by ") == 1 and "Recorded by Sam Okafor" in made.stdout
+    unknown = waymark("report", "--data-dir", str(demo_dir), *period, "--worker", "Nobody Here")
+    assert unknown.returncode == 1 and "No worker has the name 'Nobody Here'" in unknown.stderr
+    assert "Sam Okafor" in unknown.stderr and "Traceback" not in unknown.stderr

@@ -43,12 +43,14 @@ def test_the_leads_supervision_and_learning_review_dialogs_show_the_wording(qtbo
     as_team_lead(workspace)
     supervision = SupervisionDialog(workspace, ops=StoreOps(pool))
     qtbot.addWidget(supervision)
+    qtbot.waitUntil(lambda: supervision.choices is not None, timeout=10_000)
     supervision.person.setCurrentIndex(_index(supervision.person, person_id))
     lines = [supervision.escalations.item(i).text() for i in range(supervision.escalations.count())]
     assert any(f"Escalation — criteria: {SUDDEN} — why: Not themselves" in line for line in lines), lines
     assert not any("sudden-deterioration" in line or "escalation —" in line for line in lines)
     learning = LearningReviewDialog(workspace, ops=StoreOps(pool))
     qtbot.addWidget(learning)
+    qtbot.waitUntil(lambda: learning.choices is not None, timeout=10_000)
     learning.person.setCurrentIndex(_index(learning.person, person_id))
     shown = [learning.escalation.itemText(i) for i in range(learning.escalation.count())]
     assert any(f"criteria: {SUDDEN}" in line for line in shown), shown

@@ -146,3 +146,64 @@ def test_a_worker_laptop_is_told_reports_are_for_team_leads(
     qtbot.waitUntil(lambda: "team leads" in dashboard.status.text(), timeout=20_000)
     assert dashboard.report is None and dashboard.figures.rowCount() == 0
     assert dashboard.make.isEnabled()
+
+
+def test_the_team_is_the_default_and_one_workers_figures_are_chosen_said_to_be_for_learning_and_audited(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool
+) -> None:
+    from sqlalchemy import select
+
+    from storage import models
+
+    lead = become(workspace, "team_lead")
+    dashboard = _dashboard(qtbot, workspace, pool)
+    qtbot.waitUntil(lambda: dashboard.whose.count() > 2, timeout=10_000)
+    assert dashboard.whose.currentData() is None and dashboard.whose.currentText() == "The team (default)"
+    assert not dashboard.whose_note.isVisible()
+
+    sam = next(i for i in range(dashboard.whose.count()) if dashboard.whose.itemText(i) == "Sam Okafor")
+    dashboard.whose.setFocus()
+    dashboard.whose.setCurrentIndex(sam)
+    assert dashboard.whose_note.isVisible()
+    assert "supervision and learning, not for judging anyone" in dashboard.whose_note.text()
+    assert "audit log" in dashboard.whose_note.text()
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    report = dashboard.report
+    assert report is not None and [w for w, _ in report.by_worker] == [dashboard.whose.itemData(sam)]
+    team_rows = sum(len(m.figures) for m in report.measures)
+    worker_rows = sum(len(m.figures) for m in report.by_worker[0][1])
+    assert dashboard.figures.rowCount() == team_rows + worker_rows
+    assert "the figures of Sam Okafor" in dashboard.status.text()
+    selected = dashboard.table.selectionModel().selectedRows()
+    assert [i.row() for i in selected] == [team_rows], "the lead is taken to the worker's figures they asked for"
+    assert dashboard.figures.data(selected[0], FigureRole)[0].title.endswith("— Sam Okafor")
+
+    # Every one of the worker's figures drills down to its records.
+    for row in range(team_rows, team_rows + worker_rows):
+        dashboard.table.selectRow(row)
+        measure, figure, team = dashboard.figures.data(dashboard.figures.index(row, 0), FigureRole)
+        assert not team and measure.title.endswith("— Sam Okafor")
+        assert set(dashboard.records.record_ids()) == set(figure.cases) | set(figure.pending)
+        words = dashboard.chart.words or ""
+        assert words.startswith(figure.label) and "trends are the team's" in words, "never a blank chart pane"
+
+    with workspace.store.sessions() as session:
+        last = list(session.scalars(select(models.AuditEvent).order_by(models.AuditEvent.seq.desc()).limit(2)))
+    assert [(e.action, e.record_type, e.actor_id) for e in reversed(last)] == [
+        ("export", "governance_report", lead),
+        ("export", "governance_by_worker", lead),
+    ]
+    assert last[0].record_id == str(dashboard.whose.itemData(sam))
+
+
+def test_a_worker_laptop_asking_for_a_workers_figures_is_refused_in_words(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool
+) -> None:
+    dashboard = _dashboard(qtbot, workspace, pool)
+    qtbot.waitUntil(lambda: dashboard.whose.count() > 2, timeout=10_000)
+    dashboard.whose.setCurrentIndex(2)
+    dashboard.make.click()
+    qtbot.waitUntil(lambda: "team leads" in dashboard.status.text(), timeout=20_000)
+    assert dashboard.status.text().startswith("Per-worker governance figures are for team leads")
+    assert dashboard.report is None and dashboard.figures.rowCount() == 0

@@ -90,7 +90,10 @@ def test_supervision_and_learning_review_actions_are_tracked_to_done(qtbot, pool
             desktop.reload()
         dialog = desktop.record_supervision()
         assert isinstance(dialog, SupervisionDialog)
-        assert dialog.worker.currentText() and dialog.person.count() > 0
+        qtbot.waitUntil(lambda: dialog.choices is not None, timeout=20_000)
+        assert dialog.worker.currentData() is None, "no worker is chosen for the lead"
+        dialog.worker.setCurrentIndex(dialog.worker.findText("Sam Okafor"))
+        assert dialog.worker.currentData() is not None and dialog.person.count() > 0
         dialog.rationale.setPlainText("Did not escalate: no current intent; agreed more contact instead.")
         qtbot.keyClicks(dialog.actions.what, "Visit twice this week")
         qtbot.keyClicks(dialog.actions.owner, "Sam Okafor")
@@ -99,6 +102,7 @@ def test_supervision_and_learning_review_actions_are_tracked_to_done(qtbot, pool
             dialog.save()
         learning = desktop.record_learning_review()
         assert isinstance(learning, LearningReviewDialog)
+        qtbot.waitUntil(lambda: learning.choices is not None, timeout=20_000)
         learning.what_happened.setPlainText("Two visits missed; the welfare check was raised and done in time.")
         qtbot.keyClicks(learning.actions.what, "Share at the team meeting")
         qtbot.keyClicks(learning.actions.owner, "Priya Natarajan")
@@ -161,6 +165,8 @@ def test_one_supervision_discusses_several_persons_each_with_its_own_rationale_a
     dialog = SupervisionDialog(workspace, ops=StoreOps(pool))
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.choices is not None, timeout=10_000)
+    dialog.worker.setCurrentIndex(1)
     first = dialog.person.currentData()
     dialog.rationale.setPlainText("Escalated on sudden deterioration: criteria met, reason written down.")
     qtbot.keyClicks(dialog.actions.what, "Add the sister's number to the plan")

@@ -52,3 +52,22 @@ def test_the_pdf_has_title_definitions_charts_tables_and_appendix_with_the_figur
     whole = "\n".join(texts)
     for person in persons:
         assert person.family_name not in whole and (person.nhs_number or "-") not in whole
+
+
+def test_a_workers_figures_in_the_pdf_trace_back_to_their_records(
+    qtbot: QtBot, workspace: Workspace, tmp_path: Path
+) -> None:
+    become(workspace, "team_lead")
+    assert workspace.config is not None
+    service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
+    sam = next(sid for sid, name in service.workers() if name == "Sam Okafor")
+    report = service.report("eastmoor", date(2026, 6, 1), date(2026, 11, 30), worker=sam)
+    path = tmp_path / "report.pdf"
+    write_pdf(report, path, workspace.staff_names())
+
+    texts = [" ".join(unicodedata.normalize("NFKC", page.extract_text()).split()) for page in PdfReader(path).pages]
+    whole = " ".join(texts)
+    assert "By worker (requested by a team lead; audited)" in whole
+    start = whole.index("Records behind the figures of Sam Okafor")
+    theirs = {str(i) for m in report.by_worker[0][1] for f in m.figures for i in (*f.cases, *f.pending)}
+    assert theirs and all(record_id in whole[start:] for record_id in theirs)
