@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.changes import Changed, OpChanges
 from app.escalations import ActionDraft, ActionKind, EscalationDraft
+from app.hours import LONDON
 from app.unreached import reaching_nobody
 from tests.conftest import PASSPHRASE
 from ui.escalation_window import EscalationWindow
@@ -29,7 +30,7 @@ def test_the_main_window_says_who_since_when_and_the_number_at_the_top(qtbot, wi
     assert text.startswith("The welfare check for Yasmin U., open since ")
     assert "has reached nobody who can act yet. Nobody has been told." in text
     assert f"Phone now: {PHONE}." in text
-    assert since.astimezone().strftime("%H:%M") in text
+    assert since.astimezone(LONDON).strftime("%H:%M") in text
     # Above the caseload and the person: the first thing in the window.
     assert (
         window.unreached_bar.mapTo(window, window.unreached_bar.rect().topLeft()).y()
