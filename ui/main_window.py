@@ -98,6 +98,12 @@ class WorkerKeysFirst(QObject):
             if pressed in self._keys:
                 event.ignore()  # not the field's: the shortcut fires
                 return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            # An Alt+letter no visible control offers (a banner's button while it is hidden) reached the field
+            # and typed the letter: Alt+O put an "o" in the search box. Alt is never typing there.
+            mods = event.modifiers()
+            if mods & Qt.KeyboardModifier.AltModifier and not mods & Qt.KeyboardModifier.ControlModifier:
+                return bool(event.text().strip())
         return False
 
 
