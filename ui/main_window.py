@@ -82,6 +82,8 @@ _CLOSING: set[Task] = set()
 # A sync's network waits run here, never on the store's write queue (see sync_pool).
 _SYNC_POOL: QThreadPool | None = None
 # What a change must touch for the caseload's rows (last contact, work due, counts) to be recomputed.
+# Said until the server answers, and again once a sync fails; never beside "Syncing…" (a first sync showed both).
+OFFLINE = "Offline: working from the copy on this laptop"
 CASELOAD_AFFECTED = Changed.CASELOAD | Changed.NOTES | Changed.ESCALATIONS | Changed.PERSON | Changed.PLANNED
 
 
@@ -328,7 +330,7 @@ class MainWindow(QMainWindow):
         self._sync_backoff = Backoff()
         self._sync_timer = QTimer(self, singleShot=True)
         self._sync_timer.timeout.connect(self.sync_now)
-        self.statusBar().showMessage("Offline: working from the copy on this laptop")
+        self.statusBar().showMessage(OFFLINE)
         self._add_actions()
 
         self.idle = IdleWatcher(self, *idle_ms)
@@ -454,6 +456,8 @@ class MainWindow(QMainWindow):
             status = read_status(self.workspace)
             self.break_glass_button.setVisible(status.enrolled and self.workspace.role() == "duty")
             line = status_line(status, self._clock.now(), syncing=self._syncing)
+            if self._syncing and self.statusBar().currentMessage() == OFFLINE:
+                self.statusBar().clearMessage()  # not known to be offline while the server is being asked
             self.sync_label.setText(line)  # shortened in the middle when the bar is narrow; whole on hover
             if status.last_failure:  # and the server's own words for a failure, whole
                 self.sync_label.setToolTip(f"{line}\n\n{status.last_failure}")
@@ -651,6 +655,8 @@ class MainWindow(QMainWindow):
         elif not isinstance(failure, SyncFailure) or failure.retry:
             # Re-armed after every failure, later each time, so a dead zone is not hammered.
             self._sync_timer.start(int(self._sync_backoff.failed() * 1000))
+            if not self.statusBar().currentMessage():
+                self.statusBar().showMessage(OFFLINE)  # the server did not answer: the laptop's copy is in use
         if self.workspace is None:
             return
         if report is None:
