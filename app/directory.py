@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from app.hours import LONDON, HoursCalendar, Period, TeamCalendars, bank_holiday
 from app.persons import Nation
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# How far ahead a closed service's next opening is looked for: past Christmas and New Year's closures.
+NEXT_OPEN_DAYS = 15
 ALL_NATIONS = tuple(n.value for n in Nation)
 
 
@@ -93,6 +95,25 @@ class Availability:
             return False
         return any(w.contains(local) for w in self.windows)
 
+    def next_open(self, at: datetime, nation: Nation, calendar: HoursCalendar) -> datetime | None:
+        """When a service closed at ``at`` next opens, within a fortnight; None if it does not (or is open).
+
+        Whether it is open changes only at a window's or the team's opening or closing time, or at midnight
+        (a weekday, a bank holiday, a closure day): the first of those after ``at`` at which it is open is
+        when it opens."""
+        if self.kind == "always" or self.open_at(at, nation, calendar):
+            return None
+        edges = {time(0, 0), calendar.opens, calendar.closes}
+        for w in self.windows:
+            edges |= {w.opens, w.closes if w.closes != time.max else time(0, 0)}
+        first = at.astimezone(LONDON).date()
+        for day in range(NEXT_OPEN_DAYS):
+            for edge in sorted(edges):
+                moment = datetime.combine(first + timedelta(days=day), edge, tzinfo=LONDON)
+                if moment > at and self.open_at(moment, nation, calendar):
+                    return moment
+        return None
+
     def __str__(self) -> str:
         return {
             "always": "24 hours, every day",
@@ -158,6 +179,18 @@ class Offer:
     entry: DirectoryEntry
     open_now: bool
     stale: bool
+    opens_at: datetime | None = None  # when closed: when it next opens, if within a fortnight
+
+    def closed_words(self, now: datetime) -> str | None:
+        """What to say beside it when it is closed now: "closed now — opens Mon 09:00"; None when open."""
+        if self.open_now:
+            return None
+        if self.opens_at is None:
+            return "closed now"
+        local = self.opens_at.astimezone(LONDON)
+        # A weekday name alone would be read as this week's: past that, the date too.
+        far = (local.date() - now.astimezone(LONDON).date()).days >= 6
+        return f"closed now — opens {local:%a %d %b %H:%M}" if far else f"closed now — opens {local:%a %H:%M}"
 
     @property
     def caution(self) -> str | None:
@@ -205,7 +238,14 @@ class Directory:
         calendar = self.calendars.for_area(area)
         # Review dates are UK dates: just after midnight in summer the UTC date is still the day before.
         today = at.astimezone(LONDON).date()
-        return Offer(entry, entry.availability.open_at(at, nation, calendar), entry.is_stale(today))
+        open_now = entry.availability.open_at(at, nation, calendar)
+        opens_at = None if open_now else entry.availability.next_open(at, nation, calendar)
+        return Offer(entry, open_now, entry.is_stale(today), opens_at)
+
+    def offer(self, entry_id: str, at: datetime, nation: Nation, area: str | None = None) -> Offer | None:
+        """One entry as offered at ``at`` to a person of this nation and area (open now, when it opens)."""
+        entry = self.entries.get(entry_id)
+        return self._offer(entry, at, nation, area) if entry is not None else None
 
 
 # The id the lock screen, every escalation notice and the pathways' 999 steps name.

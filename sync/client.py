@@ -20,7 +20,7 @@ from sync import protocol as p
 
 # The schema version this client writes and reads (PROTOCOL.md §1.2, §2.5): 2 reads the organisation's
 # documents' digest on pull pages (§2.10); 3 reads the team's refused break-glass attempts (§2.8).
-CLIENT_SCHEMA = p.BREAK_GLASS_REFUSED_SCHEMA
+CLIENT_SCHEMA = p.STAFF_NAMES_SCHEMA
 APP_VERSION = "0.1.0"
 # Generous for a slow mobile link, short enough that a dead one is noticed and retried.
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)

@@ -43,7 +43,15 @@ from sync import protocol as p
 from sync import snapshot_check
 from sync.client import CLIENT_SCHEMA, NOTHING_LOST, SyncClient, SyncFailure, encode
 from sync.commands import shred, verified
-from sync.receive import Applied, apply_records, ensure_person, ensure_staff, keep_holds, local_person_ids
+from sync.receive import (
+    Applied,
+    apply_records,
+    ensure_person,
+    ensure_staff,
+    keep_holds,
+    keep_staff_names,
+    local_person_ids,
+)
 from sync.withdrawal import Withdrawal, write_withdrawal
 
 log = logging.getLogger(__name__)
@@ -370,6 +378,8 @@ class SyncEngine:
                 self._snapshot_new(client, state, scope, report, everyone=resnapshot)
                 if page.holds:  # a server from before holds sends none: the local assignments stay as they are
                     self._local(self._keep_holds, state, page.holds)
+                if page.staff:  # a server from before staff names sends none: the names known stay
+                    self._local(self._keep_staff, state, page.staff)
             self._local(self._apply_page, state, page, report)
             cursor = page.next_cursor
             if not page.has_more:
@@ -398,6 +408,10 @@ class SyncEngine:
     def _held_digest(self) -> str | None:
         with self.workspace.uow.read() as session:
             return device_repo.meta(session).get(DOCUMENTS_DIGEST)
+
+    def _keep_staff(self, state: SyncState, staff: list[p.StaffName]) -> None:
+        with self.workspace.uow.receive() as session:
+            keep_staff_names(session, uuid.UUID(state.organisation_id), staff)
 
     def _keep_holds(self, state: SyncState, holds: Any) -> None:
         with self.workspace.uow.receive() as session:

@@ -323,6 +323,15 @@ class Hold(Wire):
     team_name: str
 
 
+class StaffName(Wire):
+    """A colleague whose records the caller can see, by name: notes say who wrote them (PROTOCOL.md §2.5)."""
+
+    user_id: Uuid
+    name: str
+    role: str
+    team: TeamInfo
+
+
 class PullResponse(ServerState):
     changes: list[Change]
     next_cursor: str
@@ -341,6 +350,10 @@ class PullResponse(ServerState):
     # when it differs from what it last applied. Sent only to clients announcing schema
     # ``DOCUMENTS_SCHEMA`` or later in ``X-Waymark-Schema``: an older client refuses fields it does not know.
     documents_digest: DocumentsDigest | None = None
+    # The staff of the teams of the persons in ``scope`` and everyone who wrote a record of theirs: names,
+    # roles and teams only. Sent only to clients announcing ``STAFF_NAMES_SCHEMA`` or later. Absent: the
+    # device keeps the names it has.
+    staff: list[StaffName] | None = None
 
 
 class PersonSnapshot(ServerState):
@@ -419,6 +432,8 @@ DOCUMENTS_SCHEMA = 2
 # The first client schema that reads ``break_glass_refused`` in the team health report, and counts each
 # escalation once in its heartbeat's ``unsent_escalations``.
 BREAK_GLASS_REFUSED_SCHEMA = 3
+# The first client schema that reads ``staff`` on pull pages (the names of who wrote the records it can see).
+STAFF_NAMES_SCHEMA = 4
 
 
 class OrgDocument(Wire):

@@ -425,3 +425,32 @@ def ensure_staff(
         models.Staff(id=staff_id, organisation_id=organisation_id, team_id=team.id, name=name, role=role, phone=None)
     )
     session.flush()
+
+
+def keep_staff_names(session: Session, organisation_id: uuid.UUID, staff: list[p.StaffName]) -> None:
+    """Colleagues' names from a pull page, so each note says who wrote it; a changed name is taken, and the
+    device's own row (its role is the server's word at enrolment) keeps its role."""
+    if session.get(models.Organisation, organisation_id) is None:
+        return  # not enrolled through this organisation: nothing to file them under
+    for member in staff:
+        if session.get(models.Team, member.team.id) is None:
+            t = member.team
+            session.add(
+                models.Team(id=t.id, organisation_id=organisation_id, name=t.name, area=t.area, nation=t.nation)
+            )
+            session.flush()
+        known = session.get(models.Staff, member.user_id)
+        if known is None:
+            session.add(
+                models.Staff(
+                    id=member.user_id,
+                    organisation_id=organisation_id,
+                    team_id=member.team.id,
+                    name=member.name,
+                    role=member.role,
+                    phone=None,
+                )
+            )
+        elif known.name != member.name:
+            known.name = member.name
+    session.flush()

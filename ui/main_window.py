@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDockWidget,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -42,11 +44,12 @@ from app.changes import ANY_RECORD, Changed, OpChanges, changed_by_tables
 from app.config_files import errors
 from app.cover import cover_banner
 from app.errors import NotFound
+from app.escalations import EscalationKind
 from app.hours import LONDON
 from app.nhs_number import formatted as formatted_nhs
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
-from app.unreached import Unreached, lock_notice, quit_notice, reaching_nobody
+from app.unreached import Unreached, lock_notice, main_notice, quit_notice, reaching_nobody
 from app.workspace import Workspace
 from sync.client import SyncFailure
 from sync.engine import Backoff, SyncEngine, SyncReport, Wiped, renew_enrolment, request_break_glass_by_nhs_number
@@ -79,6 +82,8 @@ _CLOSING: set[Task] = set()
 # A sync's network waits run here, never on the store's write queue (see sync_pool).
 _SYNC_POOL: QThreadPool | None = None
 # What a change must touch for the caseload's rows (last contact, work due, counts) to be recomputed.
+# Said until the server answers, and again once a sync fails; never beside "Syncing…" (a first sync showed both).
+OFFLINE = "Offline: working from the copy on this laptop"
 CASELOAD_AFFECTED = Changed.CASELOAD | Changed.NOTES | Changed.ESCALATIONS | Changed.PERSON | Changed.PLANNED
 
 
@@ -95,6 +100,12 @@ class WorkerKeysFirst(QObject):
             if pressed in self._keys:
                 event.ignore()  # not the field's: the shortcut fires
                 return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            # An Alt+letter no visible control offers (a banner's button while it is hidden) reached the field
+            # and typed the letter: Alt+O put an "o" in the search box. Alt is never typing there.
+            mods = event.modifiers()
+            if mods & Qt.KeyboardModifier.AltModifier and not mods & Qt.KeyboardModifier.ControlModifier:
+                return bool(event.text().strip())
         return False
 
 
@@ -232,7 +243,35 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.main_page)
         self.stack.addWidget(self.lock_screen)
-        self.setCentralWidget(self.stack)
+        # An open escalation or welfare check that reached nobody is said first, above everything, for as long
+        # as it lasts: a count in a caseload cell sat unread all night on a duty worker's screen. It names
+        # people, so it is hidden (and emptied at the full lock) whenever the lock screen shows.
+        self.unreached_bar = QFrame()
+        self.unreached_bar.setObjectName("unreached_bar")
+        self.unreached_bar.setFrameShape(QFrame.Shape.Box)
+        self.unreached_bar.setLineWidth(2)
+        self.unreached_label = QLabel()
+        self.unreached_label.setObjectName("unreached_main")
+        self.unreached_label.setWordWrap(True)
+        self.unreached_label.setAccessibleName("Escalations that have reached nobody")
+        self.unreached_label.setStyleSheet("font-weight: bold")
+        self.unreached_button = QPushButton()
+        self.unreached_button.setObjectName("open_unreached")
+        self.unreached_button.clicked.connect(self.open_first_unreached)
+        bar_layout = QHBoxLayout(self.unreached_bar)
+        bar_layout.setContentsMargins(8, 6, 8, 6)
+        bar_layout.addWidget(self.unreached_label, 1)
+        bar_layout.addWidget(self.unreached_button)
+        self.unreached_bar.setVisible(False)
+        self.unreached: list[Unreached] = []
+        self._unreached_asked = 0  # the latest reading asked for: an older one landing late is not shown
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.unreached_bar)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.contacts = ContactsPane(self._config.directory, self._clock)
         self.contacts_dock = QDockWidget("Crisis contacts", self)
@@ -250,6 +289,8 @@ class MainWindow(QMainWindow):
         self._period_timer = QTimer(self, interval=60_000)
         self._period_timer.timeout.connect(self._show_period)
         self._period_timer.timeout.connect(self._show_cover)
+        # "Since 16:45 today" and the number open to phone both change with the clock, not only with records.
+        self._period_timer.timeout.connect(self._refresh_unreached)
         self._period_timer.start()
         self._show_period()
         self.config_label = ElidedLabel()
@@ -289,7 +330,7 @@ class MainWindow(QMainWindow):
         self._sync_backoff = Backoff()
         self._sync_timer = QTimer(self, singleShot=True)
         self._sync_timer.timeout.connect(self.sync_now)
-        self.statusBar().showMessage("Offline: working from the copy on this laptop")
+        self.statusBar().showMessage(OFFLINE)
         self._add_actions()
 
         self.idle = IdleWatcher(self, *idle_ms)
@@ -352,6 +393,7 @@ class MainWindow(QMainWindow):
         self._tasks.append(task)
         self._pool.start(task)
         self._show_sync_status()
+        self._refresh_unreached()
         if self.lead_desktop is not None:
             self.lead_desktop.reload(ws)
         if self.governance is not None:
@@ -368,6 +410,10 @@ class MainWindow(QMainWindow):
             # A sync still runs behind the screen lock: an escalation it brought that reached nobody, or the
             # news that someone was reached, must show on the lock screen now, not at the next lock.
             self._refresh_lock_notice(ws)
+        if changes.changed & ANY_RECORD:
+            # Whoever the change is about: an escalation saved here, a call that reached someone, or a welfare
+            # check raised by a miss recorded on another laptop all change what the top of the window says.
+            self._refresh_unreached()
         if changes.changed & Changed.OUTBOX:
             self._show_sync_status()
         if not changes.changed & CASELOAD_AFFECTED:
@@ -410,6 +456,8 @@ class MainWindow(QMainWindow):
             status = read_status(self.workspace)
             self.break_glass_button.setVisible(status.enrolled and self.workspace.role() == "duty")
             line = status_line(status, self._clock.now(), syncing=self._syncing)
+            if self._syncing and self.statusBar().currentMessage() == OFFLINE:
+                self.statusBar().clearMessage()  # not known to be offline while the server is being asked
             self.sync_label.setText(line)  # shortened in the middle when the bar is narrow; whole on hover
             if status.last_failure:  # and the server's own words for a failure, whole
                 self.sync_label.setToolTip(f"{line}\n\n{status.last_failure}")
@@ -498,6 +546,7 @@ class MainWindow(QMainWindow):
             self.break_glass_dialog.raise_()
             self.break_glass_dialog.activateWindow()
             return
+
         def opener(number: str, reason: str) -> tuple[uuid.UUID, str]:
             # Made for each asking: one made when the dialog opened would be bound to a lock since passed.
             engine = self._sync_engine(ws)
@@ -590,6 +639,7 @@ class MainWindow(QMainWindow):
             self.cover_label.clear()
             self.cover_label.setVisible(False)
             self.lease_label.setVisible(False)
+            self._forget_unreached()
             self.sync_label.setText(str(failure))
             self.statusBar().showMessage(str(failure))
             self.withdrawn.emit(str(failure))
@@ -605,6 +655,8 @@ class MainWindow(QMainWindow):
         elif not isinstance(failure, SyncFailure) or failure.retry:
             # Re-armed after every failure, later each time, so a dead zone is not hammered.
             self._sync_timer.start(int(self._sync_backoff.failed() * 1000))
+            if not self.statusBar().currentMessage():
+                self.statusBar().showMessage(OFFLINE)  # the server did not answer: the laptop's copy is in use
         if self.workspace is None:
             return
         if report is None:
@@ -743,6 +795,7 @@ class MainWindow(QMainWindow):
             ws.check_passphrase(passphrase)
 
         self._lock_alert = lock_notice(self._reaching_nobody())
+        self.unreached_bar.setVisible(False)  # it names people: never beside the lock screen
         self._show_lock(check, "Locked after 5 minutes without use. Enter your passphrase to carry on.")
         self.locked.emit("ui")
 
@@ -772,6 +825,7 @@ class MainWindow(QMainWindow):
         self.cover_label.clear()
         self.cover_label.setVisible(False)
         self.lease_label.setVisible(False)
+        self._forget_unreached()
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
         if self.workspace is not None:
             # Taken before the store closes; a screen lock already under way keeps the one it showed.
@@ -825,6 +879,57 @@ class MainWindow(QMainWindow):
         self._tasks.append(task)
         self._pool.start(task)
 
+    def _refresh_unreached(self) -> None:
+        """Read again, off the UI thread, which open escalations have reached nobody, for the top of the window."""
+        ws = self.workspace
+        if ws is None:
+            return
+        self._unreached_asked += 1
+        asked = self._unreached_asked
+        task = Task(lambda: reaching_nobody(ws.escalations, ws.caseload.person))
+
+        def show(items: list[Unreached], t: Task = task) -> None:
+            self._tasks.remove(t)
+            if asked == self._unreached_asked and self.workspace is ws:
+                self._show_unreached(items)
+
+        def failed(exc: Exception, t: Task = task) -> None:
+            self._tasks.remove(t)
+            # What is shown stays; the caseload's work due still counts them. The type only, never the records.
+            log.warning("open escalations could not be read for the main window: %s", type(exc).__name__)
+
+        task.outcome.succeeded.connect(show)
+        task.outcome.failed.connect(failed)
+        self._tasks.append(task)
+        self._pool.start(task)
+
+    def _show_unreached(self, items: list[Unreached]) -> None:
+        self.unreached = items
+        notice = main_notice(items, self._clock.now())
+        self.unreached_label.setText(notice or "")
+        if items:
+            first = items[0]
+            what = "welfare check" if first.kind is EscalationKind.WELFARE_CHECK else "escalation"
+            more = " (the oldest)" if len(items) > 1 else ""
+            self.unreached_button.setText(f"&Open {first.short_name}'s {what}{more} (Alt+O)")
+        self.unreached_bar.setVisible(bool(items) and self._lock_state is None)
+
+    def open_first_unreached(self) -> None:
+        """Open the person and the oldest escalation that reached nobody, at the step to phone from."""
+        ws = self.workspace
+        if ws is None or self.is_locked or not self.unreached:
+            return
+        first = self.unreached[0]
+        if first.person_id is None:
+            return
+        try:
+            self.open_person(first.person_id)
+            escalation = ws.escalations.get(first.escalation_id)
+        except NotFound:
+            self._refresh_unreached()  # gone from this laptop since it was read
+            return
+        self.person_panel.open_escalation(escalation)
+
     def _reaching_nobody(self) -> list[Unreached]:
         """Open escalations that reached nobody, for the lock screen and the quit question. A failure to
         read them never stops a lock or a quit: the crisis numbers are on the lock screen regardless."""
@@ -836,6 +941,13 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # the type only: never what the records hold
             log.warning("open escalations could not be read for the lock or quit: %s", type(exc).__name__)
             return []
+
+    def _forget_unreached(self) -> None:
+        self._unreached_asked += 1  # a reading under way is not shown after this
+        self.unreached = []
+        self.unreached_label.clear()
+        self.unreached_button.setText("")
+        self.unreached_bar.setVisible(False)
 
     def _on_unlocked(self, result: object) -> None:
         if not isinstance(result, Workspace) and self.workspace is None:
@@ -850,6 +962,7 @@ class MainWindow(QMainWindow):
         self._lock_state = None
         self._lock_alert = None
         self.stack.setCurrentWidget(self.main_page)
+        self.unreached_bar.setVisible(bool(self.unreached))  # a screen lock kept it; a full lock reads it again
         for dialog in self._hidden_dialogs:
             if dialog in self.person_panel.dialogs:  # not one whose save landed while the screen was locked
                 dialog.show()

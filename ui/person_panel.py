@@ -28,12 +28,13 @@ from app.escalations import Escalation, EscalationKind
 from app.form_drafts import FormKind
 from app.hours import LONDON
 from app.lead_records import LeadReview
-from app.persons import Person
+from app.missed_contacts import recontact_routes
+from app.persons import Channel, Person
 from app.planned_contacts import ContactPlan, PlannedContact
 from app.safety_reviews import SafetyReview, TriggerPoint
 from app.workspace import Workspace
 from ui.amend_dialog import AmendDialog
-from ui.clipboard import CopyFeedback
+from ui.clipboard import CopyFeedback, copy_briefly
 from ui.display_text import escape
 from ui.escalation_window import EscalationStartDialog, EscalationWindow
 from ui.missed_contact_banner import MissedContactBanner
@@ -124,6 +125,25 @@ class Part(enum.Flag):
     BANNER = enum.auto()  # the missed-contact prompt
 
 
+# Ways to reach someone that a number or address can be copied for.
+_COPYABLE = {Channel.PHONE, Channel.TEXT, Channel.EMAIL, Channel.THIRD_PARTY}
+
+
+def reach_html(person: Person) -> str:
+    """The person's own ways to be reached, in their preferred order, each with Copy where it can be copied:
+    a duty worker found their number only in the missed-contact banner, after recording a miss."""
+    routes, warning = recontact_routes(person)
+    if not routes:
+        return f"<b>{escape(warning or '')}</b>"
+    said = []
+    for r in routes:
+        how = f"via {r.via}" if r.via else r.channel.value.replace("_", " ").capitalize()
+        copy = f" <a href='copy:{escape(r.value)}'>Copy</a>" if r.channel in _COPYABLE else ""
+        message = " (safe to leave a message)" if r.safe_to_leave_message else ""
+        said.append(f"{escape(how)}: <b>{escape(r.value)}</b>{copy}{message}")
+    return f"<b>To reach {escape(person.preferred_name)}:</b> " + " · ".join(said)
+
+
 ALL_PARTS = Part.PLAN | Part.NOTES | Part.REVIEWS | Part.ESCALATIONS | Part.DRAFTS | Part.BANNER
 _PARTS_OF = (
     (Changed.NOTES, Part.PLAN | Part.NOTES | Part.DRAFTS | Part.BANNER),
@@ -163,6 +183,15 @@ class PersonPanel(QWidget):
         self.dialogs: list[QDialog] = []
         self._expanded: set[uuid.UUID] = set()  # long notes the worker chose to read in full
         self._from_top = False  # set while a person is being opened: every view starts at the top
+        # The person's own numbers, always in view above the plan (their own order; third parties only with
+        # their agreement), with the same Copy as the plan's contacts.
+        self.reach = QLabel()
+        self.reach.setObjectName("reach_person")
+        self.reach.setWordWrap(True)
+        self.reach.setAccessibleName("How to reach the person")
+        self.reach.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.reach.linkActivated.connect(self._on_reach_link)
+        self.reach.setVisible(False)
         self.banner = MissedContactBanner()
         self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
         self.banner.open_welfare_check.connect(self._open_welfare_check)
@@ -222,6 +251,7 @@ class PersonPanel(QWidget):
         self.tabs.addTab(self.planned, "P&lanned contacts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.reach)
         layout.addWidget(self.banner)
         layout.addWidget(self.unreached)
         layout.addWidget(self.plan_conflict)
@@ -375,6 +405,8 @@ class PersonPanel(QWidget):
             )
             self.drafts_label.setVisible(bool(drafts))
         if parts & Part.BANNER:
+            self.reach.setText(reach_html(person))
+            self.reach.setVisible(True)
             self.banner.show_status(ws.missed_contacts.status(person.id), now)
         # The schedule is one small query, and a note, a review or a planned contact can each change it.
         today = now.astimezone(LONDON).date()
@@ -414,6 +446,8 @@ class PersonPanel(QWidget):
         for view in (self.plan_view, self.notes_view, self.reviews_view, self.escalations_view):
             view.clear()
         self.banner.show_status(None)
+        self.reach.clear()
+        self.reach.setVisible(False)
         self.unreached.clear()
         self.unreached.setVisible(False)
         self.plan_conflict.show_conflicts([], {}, None, None)
@@ -604,6 +638,11 @@ class PersonPanel(QWidget):
                 dialog.mark_kept_as_draft()
                 kept += 1
         return kept
+
+    def _on_reach_link(self, link: str) -> None:
+        url = QUrl(link)
+        if url.scheme() == "copy":
+            copy_briefly(url.path(), feedback=self.plan_view.copy_feedback)
 
     def _on_note_link(self, url: QUrl) -> None:
         if self.workspace is None:

@@ -42,6 +42,10 @@ def _copy_link(number: str) -> str:
     return f" <a href='copy:{escape(number)}'>Copy</a>"
 
 
+def _open_route(service: str, number: str) -> str:
+    return f"{escape(service)} <b>{escape(number)}</b>{_copy_link(number)}"
+
+
 def _label(chosen: LabelledEnum | None) -> str:
     return chosen.label if chosen is not None else "not chosen yet"  # only an unsigned draft
 
@@ -143,12 +147,22 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
             items = plan.section(step).items
             lines = []
             in_plan: set[str] = set()
+            # Open now, in the plan's own order: found at a glance at 02:00 without reordering their plan.
+            open_routes: list[str] = []
+            any_closed = False
             for item in items:
-                line = shown(item, context.directory if context else None, context.now if context else plan.created_at)
+                at = context.now if context else plan.created_at
+                directory = context.directory if context else None
+                line = shown(item, directory, at, person.nation, person.area)
                 if line.phone:
                     in_plan.add(line.phone)
                 extra = f" — <b>{escape(line.phone)}</b>{_copy_link(line.phone)}" if line.phone else ""
                 extra += f" <i>({escape(line.hours)})</i>" if line.hours else ""
+                if line.closed:
+                    any_closed = True
+                    extra += f" <b>({escape(line.closed)})</b>"
+                elif line.open_now and line.phone:
+                    open_routes.append(_open_route(line.text, line.phone))
                 # Where a number can be phoned, say whether it is the directory's, or typed by hand.
                 if step is Step.PROFESSIONALS and (line.phone or line.source is not Source.TYPED):
                     extra += f" <small>· {escape(line.label)}</small>"
@@ -158,14 +172,23 @@ def plan_html(person: Person, plan: PlanRevision | None, notes: list[Note], cont
             if step is Step.PROFESSIONALS and context is not None and context.crisis_lines:
                 for offer in (o for o in context.crisis_lines if o.entry.first_number not in in_plan):
                     entry = offer.entry
-                    flags = "" if offer.open_now else " <i>(closed now)</i>"
+                    closed = offer.closed_words(context.now)
+                    flags = f" <b>({escape(closed)})</b>" if closed else ""
                     flags += f" <b>({offer.caution})</b>" if offer.caution else ""
+                    if closed:
+                        any_closed = True
+                    else:
+                        open_routes.append(_open_route(entry.service, entry.first_number))
                     lines.append(
                         f"<li>{escape(entry.service)} — <b>{escape(str(entry.channels[0]))}</b>"
                         f"{_copy_link(entry.first_number)} <i>({escape(str(entry.availability))})</i>{flags}</li>"
                     )
             if lines:
-                parts.append(f"<h2>Step {int(step)}. {escape(step.title)}</h2><ol>{''.join(lines)}</ol>")
+                parts.append(f"<h2>Step {int(step)}. {escape(step.title)}</h2>")
+                if any_closed:
+                    said = "; ".join(open_routes) if open_routes else "none of these; in an emergency phone 999"
+                    parts.append(f"<p class='open-now'><b>Open now:</b> {said}</p>")
+                parts.append(f"<ol>{''.join(lines)}</ol>")
     if notes:
         parts.append("<h2>Recent contact notes</h2>")
         parts.extend(note_html(n, authors=context.authors if context else None) for n in notes)

@@ -462,6 +462,7 @@ def create_app(
                 "This version of Waymark is too old to read from the server: update it. Pushing still "
                 "works, so nothing recorded on this device is lost.",
             )
+        known = client_schema or 1  # what the client reads: no header is the first schema
         # Read in a read-only transaction: a pull takes no write lock (SQLite's single writer, or the audit
         # chain's head) while it reads and builds its page; only the audit of what it read is written, after.
         with sessions() as session:
@@ -484,15 +485,19 @@ def create_app(
                 ],
                 offline_lease_s=lease.seconds(session),
                 documents_digest=documents.digest(documents.in_force(session)),
+                staff=pull.staff_names(session, caller.user, now) if known >= p.STAFF_NAMES_SCHEMA else None,
                 **state(session, caller, server_keys),
             )
         entries = pull.read_audit(caller.user, caller.device.id, changes)
         if entries:
             with transaction() as session:
                 audit.append(session, now, entries)
-        if client_schema is None or client_schema < p.DOCUMENTS_SCHEMA:
-            # An older client refuses fields it does not know (every body is strict): it is not sent this one.
-            return Response(page.model_dump_json(exclude={"documents_digest"}), media_type="application/json")
+        # An older client refuses fields it does not know (every body is strict): it is not sent the newer ones.
+        older = {"documents_digest"} if known < p.DOCUMENTS_SCHEMA else set()
+        if known < p.STAFF_NAMES_SCHEMA:
+            older.add("staff")
+        if older:
+            return Response(page.model_dump_json(exclude=older), media_type="application/json")
         return _json(page)
 
     @app.get(f"{v1}/documents", responses=REFUSALS)

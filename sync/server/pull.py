@@ -13,9 +13,10 @@ from pydantic_core import to_json
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from sync import protocol as p
 from sync.protocol import Change as WireChange
 from sync.server import audit, scope
-from sync.server.models import Change, ChangeCounter, PlanConflict, PlanHead, Record, User
+from sync.server.models import Change, ChangeCounter, Person, PlanConflict, PlanHead, Record, Team, User
 from sync.server.push import conflict_wire, record_wire
 
 
@@ -102,3 +103,28 @@ def digest(records: list[dict[str, Any]]) -> str:
     """Per-person integrity check the client can recompute from its mirror."""
     lines = sorted(f"{r['record_id']}:{r['sha256']}" for r in records)
     return "sha256:" + hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def staff_names(session: Session, user: User, now: datetime) -> list[p.StaffName]:
+    """The colleagues whose records ``user`` can see now: the staff of the teams of the persons in their scope
+    and anyone who wrote a record of those persons (a duty worker from another team, say). Names, roles and
+    teams only: a duty worker's laptop otherwise said "a colleague not known on this laptop" of the care
+    coordinator's own notes."""
+    seen = scope.visible(user, now)
+    teams = select(Person.team_id).where(Person.id.in_(seen))
+    authors = select(Record.author_id).where(Record.person_id.in_(seen))
+    rows = session.execute(
+        select(User, Team)
+        .join(Team, Team.id == User.team_id)
+        .where(or_(User.team_id.in_(teams), User.id.in_(authors), User.id == user.id))
+        .order_by(User.id)
+    )
+    return [
+        p.StaffName(
+            user_id=u.id,
+            name=u.name,
+            role=u.role,
+            team=p.TeamInfo(id=t.id, name=t.name, area=t.area, nation=t.nation),
+        )
+        for u, t in rows
+    ]

@@ -62,3 +62,26 @@ def test_a_short_name_is_the_first_name_and_an_initial(workspace) -> None:
     person = replace(workspace.caseload.person(row.person_id), preferred_name="Alex Pearce", family_name="Pearce")
     assert short_name(person) == "Alex P."
     assert short_name(replace(person, preferred_name="Lex")) == "Lex P."
+
+
+def test_the_main_window_notice_names_each_with_since_when_and_the_day_once_a_night_has_passed() -> None:
+    from datetime import UTC, datetime
+
+    from app.unreached import main_notice
+
+    now = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 02:00 in London
+    check = Unreached(
+        uuid.uuid4(), EscalationKind.WELFARE_CHECK, "Sam O.", "Moorland crisis team, 01632 960200",
+        uuid.uuid4(), datetime(2026, 12, 1, 16, 45, tzinfo=UTC),
+    )  # fmt: skip
+    one = Unreached(uuid.uuid4(), EscalationKind.ESCALATION, "Alex P.", None, uuid.uuid4(), now.replace(hour=1))
+    assert main_notice([check], now) == (
+        "The welfare check for Sam O., open since Tue 01 Dec 16:45, has reached nobody who can act yet. "
+        "Nobody has been told. Phone now: Moorland crisis team, 01632 960200."
+    )
+    both = main_notice([check, one], now)
+    assert both is not None and both.startswith(
+        "2 open escalations and welfare checks have reached nobody who can act yet: the welfare check for Sam O., "
+        "open since Tue 01 Dec 16:45; the escalation for Alex P., open since 01:00 today."
+    )
+    assert main_notice([], now) is None

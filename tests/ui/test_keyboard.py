@@ -186,3 +186,60 @@ def test_return_presses_the_focused_button_in_the_main_window(qtbot, window) -> 
     window.person_panel.note_button.setFocus()
     qtbot.keyClick(window.person_panel.note_button, Qt.Key.Key_Return)
     assert any(isinstance(d, NoteDialog) for d in window.person_panel.dialogs)
+
+
+def _state(window) -> tuple:
+    panel = window.person_panel
+    return (
+        tuple(type(d).__name__ for d in panel.dialogs),
+        panel.tabs.currentIndex(),
+        window.work_due_only.isChecked(),
+        QApplication.focusWidget(),
+    )
+
+
+def test_every_alt_shortcut_the_main_window_shows_works_from_the_search_box(qtbot, window) -> None:
+    """A duty worker's Alt+O typed an "o" into the search box (a new user's overnight review, finding 4): every
+    Alt+letter a visible control offers does its thing from the search box, and types nothing there."""
+    _open(qtbot, window)
+    qtbot.waitUntil(window.unreached_bar.isVisible)  # the demo's welfare check that reached nobody: Alt+O
+    shown = sorted(
+        {
+            (letter, text)
+            for letter, text in _mnemonics(window)
+            if any(w.isVisible() and _offers(w, text) for w in window.findChildren(QWidget))
+        }
+    )
+    letters = [letter for letter, _ in shown]
+    assert {"o", "d", "e", "n", "v", "p", "t", "i", "s", "l"} <= set(letters), letters
+    for letter, text in shown:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        window.work_due_only.setChecked(False)
+        tabs = window.person_panel.tabs
+        tabs.setCurrentIndex(1 if text == tabs.tabText(0) else 0)  # so choosing a tab is seen to change it
+        window.search_box.clear()
+        window.search_box.setFocus()
+        before = _state(window)
+        qtbot.keyClick(window.search_box, getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda b=before: _state(window) != b, timeout=2_000)  # a button's press animates first
+        assert window.search_box.text() == "", f"Alt+{letter.upper()} ({text!r}) typed into the search box"
+        _close_dialogs(window)
+
+
+def test_an_alt_letter_nothing_offers_types_nothing_into_the_search_box(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert not window.person_panel.banner.isVisible()  # its Alt+A is not on offer
+    window.search_box.setFocus()
+    for key in (Qt.Key.Key_A, Qt.Key.Key_X):
+        qtbot.keyClick(window.search_box, key, Qt.KeyboardModifier.AltModifier)
+    assert window.search_box.text() == ""
+    qtbot.keyClicks(window.search_box, "ax")
+    assert window.search_box.text() == "ax", "typing is untouched"
+
+
+def _offers(widget: QWidget, text: str) -> bool:
+    if isinstance(widget, QTabWidget):
+        return text in [widget.tabText(i) for i in range(widget.count())]
+    return isinstance(widget, (QAbstractButton, QLabel)) and widget.text() == text

@@ -177,3 +177,26 @@ def test_a_welfare_check_raised_by_sync_is_said_in_the_status_bar(qtbot, workspa
     win.sync_now()
     qtbot.waitUntil(lambda: "welfare check was raised" in win.statusBar().currentMessage(), timeout=10_000)
     assert workspace.missed_contacts.status(person).welfare_check_id is not None
+
+
+def test_the_status_bar_never_says_offline_beside_syncing(qtbot, workspace, pool, tmp_path) -> None:
+    """During a first sync the bar said "Offline" next to "Syncing…" (a new user's overnight review, finding 5)."""
+    import threading
+
+    _enrolled(workspace)
+    answer = threading.Event()
+
+    def slow_then_down(request: httpx.Request) -> httpx.Response:
+        answer.wait(10)
+        return httpx.Response(503, text="down")
+
+    win = _window(qtbot, workspace, pool, tmp_path, slow_then_down)
+    try:
+        qtbot.waitUntil(lambda: "Syncing…" in win.sync_label.text(), timeout=10_000)
+        assert not win.statusBar().currentMessage().startswith("Offline")
+    finally:
+        answer.set()
+    qtbot.waitUntil(lambda: "Last sync failed" in win.sync_label.text(), timeout=10_000)
+    assert "Syncing…" not in win.sync_label.text()
+    assert win.statusBar().currentMessage().startswith("Offline"), "the server did not answer: said again"
+    win._sync_timer.stop()
