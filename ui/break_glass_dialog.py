@@ -40,9 +40,9 @@ KEPT = "Nothing you typed was lost: correct it and press Open again, or Cancel."
 PAUSED = "too_many_break_glass_attempts"
 KEPT_PAUSED = "What you typed is kept here; Cancel closes this window."
 EXPLAINED = (
-    "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead "
-    "sees who you opened, when and your reason. The record stays on this laptop for two hours, then leaves it "
-    "once anything you recorded has been sent."
+    "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead, "
+    "and the team lead of the person's team, see that you opened this record, when and your reason. The record "
+    "stays on this laptop for two hours, then leaves it once anything you recorded has been sent."
 )
 
 

@@ -727,7 +727,8 @@ def create_app(
         caller: Annotated[Caller, Depends(active)],
     ) -> p.BreakGlassResponse:
         """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
-        person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
+        person's team lead and the caller's own. The person then arrives with the next pull (scope), and leaves
+        after it ends."""
 
         def find(session: Session) -> list[Person]:
             person = session.get(Person, person_id)
@@ -761,7 +762,8 @@ def create_app(
 
     @app.get(f"{v1}/break-glass", responses=REFUSALS)
     def break_glass_list(request: Request, caller: Annotated[Caller, Depends(active)]) -> p.BreakGlassList:
-        """Every break-glass opening of the team lead's team's persons in the last 30 days, newest first."""
+        """Every break-glass opening by the team lead's staff or of their team's persons in the last 30 days,
+        newest first."""
         now = clock.now()
         if caller.user.role != "team_lead":
             raise refuse(
