@@ -154,18 +154,24 @@ def test_a_duty_worker_opens_someone_outside_their_cover_from_the_main_window(
     assert [(g["person_id"], g["reason"]) for g in listed] == [(str(person_id), REASON)]
 
 
+@pytest.mark.parametrize("cover_synced", [True, False], ids=["on the laptop", "cover begun since the last sync"])
 def test_a_person_already_on_the_duty_workers_cover_just_opens_calmly(
-    qtbot, pool, demo_server: DemoServer, tmp_path: Path
+    qtbot, pool, demo_server: DemoServer, tmp_path: Path, cover_synced: bool
 ) -> None:
     """A new user's finding: break-glass for someone on Gareth's own cover made an audited opening for the lead.
-    The server now answers that he holds them; the window opens the person with a calm word, records no
-    opening, and names them in full to check against the caller."""
+    The server now answers that he holds them; the window opens the person with a calm word (after the sync
+    that brings them, if the cover began since the last), records no opening, and names them in full."""
     with demo_server.admin.transaction() as session:
         person = session.scalars(select(Person).order_by(Person.id)).first()
         assert person is not None
         person_id, number, area = person.id, str(person.details["nhs_number"]), str(person.details["area"])
     now = demo_server.clock.now()
-    demo_server.admin.cover("gareth.lowe", now - timedelta(hours=1), now + timedelta(hours=8), team=area)
+
+    def cover() -> None:
+        demo_server.admin.cover("gareth.lowe", now - timedelta(hours=1), now + timedelta(hours=8), team=area)
+
+    if cover_synced:
+        cover()
     duty = demo_server.laptop("gareth.lowe", tmp_path / "duty")
 
     def engine(ws: Workspace) -> SyncEngine:
@@ -177,6 +183,9 @@ def test_a_person_already_on_the_duty_workers_cover_just_opens_calmly(
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: not win._syncing and win.break_glass_button.isVisible(), timeout=20_000)
+    if not cover_synced:
+        cover()
+        assert not duty.has_person(person_id)
     win.open_break_glass()
     dialog = win.break_glass_dialog
     assert isinstance(dialog, BreakGlassDialog)
