@@ -303,6 +303,12 @@ class Workspace:
         }
         return LeadFormChoices(staff, persons, escalations)
 
+    def person_with_nhs_number(self, digits: str) -> uuid.UUID | None:
+        """The one person on this laptop holding that NHS number (None when none, or more than one)."""
+        with self.uow.read() as session:
+            found = device_repo.persons_by_nhs_number(session, digits)
+        return found[0] if len(found) == 1 else None
+
     def has_person(self, person_id: uuid.UUID) -> bool:
         """Whether this person's record is on this laptop (a break-glass opening brings one by sync)."""
         with self.uow.read() as session:

@@ -769,17 +769,28 @@ def break_glass(engine: SyncEngine, person_id: uuid.UUID, reason: str) -> tuple[
     return _grant(engine, lambda client: client.break_glass(person_id, reason.strip()).grant), engine.sync()
 
 
+@dataclass(frozen=True)
+class AlreadyHeld:
+    """The server's answer when the duty worker already holds the person (their caseload or cover now):
+    nothing was opened by break-glass, nothing is for the lead, and the person is opened from this laptop.
+    ``nhs_number``: the digits asked for, to find the person here."""
+
+    nhs_number: str
+
+
 def break_glass_by_nhs_number(
     engine: SyncEngine, nhs_number: str, reason: str
-) -> tuple[p.BreakGlassGrant, SyncReport]:
+) -> tuple[p.BreakGlassGrant | AlreadyHeld, SyncReport]:
     """The same, for a person known only by NHS number (typed as 943 476 5919 or 9434765919). A number that
     finds nobody the organisation holds is refused in words, and nothing is opened."""
     return request_break_glass_by_nhs_number(engine, nhs_number, reason), engine.sync()
 
 
-def request_break_glass_by_nhs_number(engine: SyncEngine, nhs_number: str, reason: str) -> p.BreakGlassGrant:
+def request_break_glass_by_nhs_number(
+    engine: SyncEngine, nhs_number: str, reason: str
+) -> p.BreakGlassGrant | AlreadyHeld:
     """Only the server's grant, without the sync that brings the person (the window runs its own, so two
-    syncs never overlap)."""
+    syncs never overlap); ``AlreadyHeld`` when the person is already the worker's to open."""
     try:
         digits = nhs.validate(nhs_number)
     except InvalidInput as problem:
@@ -788,6 +799,8 @@ def request_break_glass_by_nhs_number(engine: SyncEngine, nhs_number: str, reaso
     try:
         return _grant(engine, lambda client: client.break_glass_by_nhs_number(digits, reason.strip()).grant)
     except SyncFailure as failure:
+        if failure.reason == ALREADY_HELD:
+            return AlreadyHeld(digits)
         if failure.reason == "person_not_visible":
             raise SyncFailure(
                 "Nobody with that NHS number is held by your organisation's Waymark. Check the number with the "
@@ -808,7 +821,10 @@ def _check_reason(reason: str) -> None:
         )
 
 
+ALREADY_HELD = "already_held"
 _BREAK_GLASS_REFUSALS = {
+    ALREADY_HELD: "This person is already on your caseload or cover, so nothing was opened by break-glass and "
+    "nothing is lost: open them from your caseload.",
     "device_retiring": "This laptop is being retired by your organisation, so it cannot open anyone new. Nothing "
     "was opened; use another duty laptop.",
     "role_may_not_break_glass": "Only duty staff can open someone outside their caseload or cover. Nothing was "

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 
 from app import nhs_number
 from app.errors import InvalidInput
+from sync.engine import AlreadyHeld
 from ui.tasks import Task
 
-# (NHS number as typed, reason) -> (the grant's person id, its end as shown to the worker); raises with words
-Opener = Callable[[str, str], tuple[uuid.UUID, str]]
+# (NHS number as typed, reason) -> (the grant's person id, its end as shown to the worker), or AlreadyHeld when
+# the person is already the worker's to open (nothing was opened by break-glass); raises with words
+Opener = Callable[[str, str], "tuple[uuid.UUID, str] | AlreadyHeld"]
 # The numbers to phone now ("Eastmoor duty line: 01632 960 123"), for when the server will not open the record
 Numbers = Callable[[], list[str]]
 
@@ -40,14 +42,15 @@ KEPT = "Nothing you typed was lost: correct it and press Open again, or Cancel."
 PAUSED = "too_many_break_glass_attempts"
 KEPT_PAUSED = "What you typed is kept here; Cancel closes this window."
 EXPLAINED = (
-    "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead "
-    "sees who you opened, when and your reason. The record stays on this laptop for two hours, then leaves it "
-    "once anything you recorded has been sent."
+    "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead, "
+    "and the team lead of the person's team, see that you opened this record, when and your reason. The record "
+    "stays on this laptop for two hours, then leaves it once anything you recorded has been sent."
 )
 
 
 class BreakGlassDialog(QDialog):
     opened = Signal(object, str)  # the person's id, and until when
+    already_held = Signal(str)  # the NHS number's digits: the person is on the worker's caseload or cover now
 
     def __init__(
         self, opener: Opener, pool: QThreadPool, parent: QWidget | None = None, numbers: Numbers | None = None
@@ -137,8 +140,16 @@ class BreakGlassDialog(QDialog):
     def _done(self, result: Any) -> None:
         self._task = None
         self._busy(False)
-        person_id, until = result
-        self.opened.emit(person_id, until)
+        # What was typed was for this caller and this person: the next use of the window starts empty, so a
+        # reason written for one call is never sent for another (a new user's finding).
+        self.nhs.clear()
+        self.reason.clear()
+        self._say("")
+        if isinstance(result, AlreadyHeld):
+            self.already_held.emit(result.nhs_number)
+        else:
+            person_id, until = result
+            self.opened.emit(person_id, until)
         self.accept()
 
     def _failed(self, failure: Exception) -> None:

@@ -23,6 +23,7 @@ from typing import IO
 import httpx
 
 from app.local_store import store_exists
+from sync.server import keys
 
 BIN = Path(sys.executable).parent
 DEMO_USER = "sam.okafor"  # the demo organisation's worker whose caseload the demo opens on
@@ -52,9 +53,10 @@ class DemoServer:
 
     @property
     def keys_file(self) -> Path:
-        # Named, not defaulted: the default sits beside the database file, and the demo builds that under
-        # another name before moving it into place.
-        return self.root / "server.keys"
+        # Where every waymark-server command looks by default (beside the database), so the README's admin
+        # commands, given only --db, find them. Still named on each command: the demo builds the database
+        # under another name before moving it into place.
+        return keys.default_file(self.db)
 
     def enrol_code(self, user: str = DEMO_USER) -> str:
         done = subprocess.run(
@@ -89,6 +91,11 @@ def start_demo_server(
     """The demo organisation's server on loopback; ``problem`` says in words why it is not running, if not."""
     server = DemoServer(root, port)
     root.mkdir(parents=True, exist_ok=True)
+    earlier = root / "server.keys"
+    if server.db_file.exists() and earlier.exists() and not server.keys_file.exists():
+        # A demo folder made before the keys moved beside the database: the same keys, under the name the
+        # admin commands look for, so its enrolled laptops keep working.
+        os.replace(earlier, server.keys_file)
     if not server.db_file.exists():
         # Built aside and moved into place, so an interrupted first run never leaves half an organisation.
         building = root / "server.db.building"

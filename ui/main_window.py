@@ -52,7 +52,15 @@ from app.unlock_wait import seconds_to_wait
 from app.unreached import Unreached, lock_notice, main_notice, quit_notice, reaching_nobody
 from app.workspace import Workspace
 from sync.client import SyncFailure
-from sync.engine import Backoff, SyncEngine, SyncReport, Wiped, renew_enrolment, request_break_glass_by_nhs_number
+from sync.engine import (
+    AlreadyHeld,
+    Backoff,
+    SyncEngine,
+    SyncReport,
+    Wiped,
+    renew_enrolment,
+    request_break_glass_by_nhs_number,
+)
 from sync.status import read_status, status_line
 from ui.break_glass_dialog import BreakGlassDialog
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
@@ -211,6 +219,7 @@ class MainWindow(QMainWindow):
         self.break_glass_dialog: BreakGlassDialog | None = None
         self._break_glass_person: uuid.UUID | None = None
         self._break_glass_retried = False
+        self._held_number: str | None = None  # an NHS number the server said is already held, until it is here
         self.opened_check: QMessageBox | None = None  # "Check this is the person", after a break-glass opening
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
@@ -552,6 +561,8 @@ class MainWindow(QMainWindow):
             engine = self._sync_engine(ws)
             engine.local = self.ops.sync_units(self._store_closing)
             grant = request_break_glass_by_nhs_number(engine, number, reason)
+            if isinstance(grant, AlreadyHeld):
+                return grant
             return grant.person_id, f"{datetime.fromisoformat(grant.ends_at).astimezone(LONDON):%H:%M}"
 
         dialog = BreakGlassDialog(
@@ -561,21 +572,29 @@ class MainWindow(QMainWindow):
             numbers=lambda: numbers_to_phone(self._config, self._clock, self._nation, self._area),
         )
         dialog.opened.connect(self._on_break_glass)
+        dialog.already_held.connect(self._on_already_held)
         self.break_glass_dialog = dialog
         dialog.open()
 
-    def _confirm_who_was_opened(self, ws: Workspace, person_id: uuid.UUID) -> None:
+    def _confirm_who_was_opened(self, ws: Workspace, person_id: uuid.UUID, by_break_glass: bool = True) -> None:
         """A mistyped NHS number can still pass its check digit and open someone else: say whose record this
         is, in full, before anything is done with it."""
         person = ws.caseload.person(person_id)
         born = f", born {person.date_of_birth:%d %b %Y}" if person.date_of_birth else ""
         nhs = f", NHS number {formatted_nhs(person.nhs_number)}" if person.nhs_number else ""
+        if by_break_glass:
+            opened = f"You opened the record of {person.given_name} {person.family_name}{born}{nhs}."
+            otherwise = "If it is not, tell your team lead: the opening is already recorded."
+        else:
+            opened = (
+                f"{person.given_name} {person.family_name}{born}{nhs} is already on your caseload or cover, so "
+                "their record is opened here: nothing was opened by break-glass."
+            )
+            otherwise = "If it is not, check the NHS number with the caller and try again."
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Check this is the person",
-            f"You opened the record of {person.given_name} {person.family_name}{born}{nhs}.\n\n"
-            "Check this is the person the caller means before you act on it. If it is not, tell your team lead: "
-            "the opening is already recorded.",
+            f"{opened}\n\nCheck this is the person the caller means before you act on it. {otherwise}",
             QMessageBox.StandardButton.Ok,
             self,
         )
@@ -600,8 +619,45 @@ class MainWindow(QMainWindow):
         )
         self.sync_now()  # if a sync is already running, the person opens when the next one brings them
 
+    def _on_already_held(self, digits: str) -> None:
+        """The server found the person already on this worker's caseload or cover: no opening was needed or
+        recorded. Open them here; a cover that began since the last sync brings them with the next one."""
+        ws = self.workspace
+        if ws is None:
+            return
+        person_id = ws.person_with_nhs_number(digits)
+        if person_id is not None:
+            self._open_held_person(ws, person_id)
+            return
+        self._held_number = digits
+        self.statusBar().showMessage(
+            "Already on your caseload or cover, so nothing was opened by break-glass. Bringing the record to this "
+            "laptop…"
+        )
+        self.sync_now()
+
+    def _open_held_person(self, ws: Workspace, person_id: uuid.UUID) -> None:
+        self.open_person(person_id)
+        self.statusBar().showMessage(
+            "Already on your caseload or cover: opened. Nothing was opened by break-glass, as none was needed."
+        )
+        if not self.is_locked:
+            self._confirm_who_was_opened(ws, person_id, by_break_glass=False)
+
     def _open_break_glass_person(self, failure: Exception | None) -> None:
         """After a sync: open the person a break-glass grant brought, or try once more if they are not here."""
+        held, ws = self._held_number, self.workspace
+        if held is not None and ws is not None:
+            self._held_number = None
+            found = ws.person_with_nhs_number(held)
+            if found is not None:
+                self._open_held_person(ws, found)
+            else:
+                why = f"{failure} " if failure is not None else ""
+                self.statusBar().showMessage(
+                    "That person is on your caseload or cover but has not reached this laptop yet. "
+                    f"{why}Nothing is lost: press F5 to try again."
+                )
         person_id, ws = self._break_glass_person, self.workspace
         if person_id is None or ws is None:
             return

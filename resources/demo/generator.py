@@ -31,6 +31,10 @@ from storage import models
 ORGANISATION = "Northmoor Community Mental Health Services (demo)"
 TEAMS = (("Eastmoor Community Mental Health Team", "eastmoor"), ("Westdale Community Mental Health Team", "westdale"))
 DEMO_WORKER = "Sam Okafor"
+OTHER_TEAM_WORKER = "Chidi Obi"  # Westdale's worker, who holds its persons
+# A person's own team's line, as their plan's step 5 lists it.
+EASTMOOR_DUTY_LINE = ("Eastmoor team duty worker", "01632 960101")
+WESTDALE_DUTY_LINE = ("Westdale team duty worker", "01632 960111")
 # Demo visits and calls are planned in the team's working hours (London, Monday to Friday), on the hour.
 FIRST_SLOT, LAST_SLOT = 9, 16
 
@@ -71,7 +75,18 @@ def _drama_mobile(rng: random.Random) -> str:
     return f"07700 900{rng.randrange(1000):03d}"
 
 
-def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: datetime | None = None) -> DemoSummary:
+def populate(
+    workspace: Workspace,
+    persons: int = 40,
+    seed: int = 7,
+    now: datetime | None = None,
+    other_team_persons: int = 0,
+) -> DemoSummary:
+    """The demo organisation into ``workspace``: ``persons`` of Eastmoor, all on the demo worker's caseload.
+
+    ``other_team_persons``: as many Westdale persons, on its own worker's caseload. Only the server's demo
+    asks for them (it holds the whole organisation); a laptop holds only what its user may see, so the
+    worker's and the lead's demo laptops leave them out."""
     if persons < 2:
         raise ValueError("the demo needs at least two persons")
     now = now or datetime.now(UTC)
@@ -89,14 +104,15 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
     worker = add(
         models.Staff, organisation_id=org, team_id=teams[0], name=DEMO_WORKER, role="worker", phone="01632 960101"
     )
+    staff: dict[str, uuid.UUID] = {}
     for name, role, team in (
         ("Priya Natarajan", "team_lead", teams[0]),
         ("Gareth Lowe", "duty", teams[0]),
         ("Morag Ellison", "admin", teams[0]),
-        ("Chidi Obi", "worker", teams[1]),
+        (OTHER_TEAM_WORKER, "worker", teams[1]),
         ("Hannah Fry", "team_lead", teams[1]),
     ):
-        add(models.Staff, organisation_id=org, team_id=team, name=name, role=role, phone=None)
+        staff[name] = add(models.Staff, organisation_id=org, team_id=team, name=name, role=role, phone=None)
     device = add(
         models.Device,
         staff_id=worker,
@@ -108,35 +124,7 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
     used_nhs: set[str] = set()
     missed_pid = escalation_pid = None
     for index in range(persons):
-        given = c.GIVEN_NAMES[rng.randrange(len(c.GIVEN_NAMES))]
-        family = c.FAMILY_NAMES[rng.randrange(len(c.FAMILY_NAMES))]
-        team = teams[0]
-        pid = add(
-            models.Person,
-            organisation_id=org,
-            team_id=team,
-            given_name=given,
-            family_name=family,
-            preferred_name=c.PREFERRED_SUFFIX_NICKNAMES.get(given, given) + " " + family,
-            pronouns=rng.choice(c.PRONOUNS),
-            date_of_birth=date(1950 + rng.randrange(55), 1 + rng.randrange(12), 1 + rng.randrange(28)),
-            nhs_number=_nhs_number(rng, used_nhs),
-            address=f"{1 + rng.randrange(120)} {rng.choice(c.STREETS)}, {rng.choice(c.TOWNS)}",
-            nation="england",
-            area="eastmoor",
-            contact_methods=_contact_methods(rng),
-            support_network=[],
-            communication_needs=rng.sample(c.COMMUNICATION_NEEDS, k=rng.choice((0, 0, 1, 1, 2))),
-            contact_frequency_days=rng.choice((3, 7, 7, 14)),
-            created_at=now - timedelta(days=200 + rng.randrange(200)),
-        )
-        helpers = [(name, rel, _drama_mobile(rng)) for name, rel in rng.sample(c.HELPERS, k=2)]
-        # The first helper is the plan's "contact first" and the one they agreed may be told: the team may
-        # contact them, so the re-contact routes and the plan agree (the draw is kept: same seed, same demo).
-        rows[models.Person][-1]["support_network"] = [
-            {"name": name, "relationship": rel, "phone": phone, "may_contact": rng.random() < 0.7 or i == 0}
-            for i, (name, rel, phone) in enumerate(helpers)
-        ]
+        pid, helpers = _person(add, rows, rng, org, teams[0], TEAMS[0][1], used_nhs, now)
         add(
             models.Assignment,
             staff_id=worker,
@@ -164,6 +152,8 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
         elif kind == "escalation":
             escalation_pid = pid
         _safety_review(add, rng, pid, worker, device, now)
+    if other_team_persons:
+        _other_team(add, rows, org, teams[1], staff[OTHER_TEAM_WORKER], other_team_persons, seed, used_nhs, now)
 
     with workspace.store.sessions.begin() as session:
         for model in (
@@ -192,6 +182,82 @@ def populate(workspace: Workspace, persons: int = 40, seed: int = 7, now: dateti
     return DemoSummary(org, worker, device, persons, missed_pid, escalation_pid)
 
 
+def _person(
+    add: Any,
+    rows: dict[type[models.Base], list[dict[str, Any]]],
+    rng: random.Random,
+    org: uuid.UUID,
+    team: uuid.UUID,
+    area: str,
+    used_nhs: set[str],
+    now: datetime,
+) -> tuple[uuid.UUID, list[tuple[str, str, str]]]:
+    """One person of ``team`` with their support network: the person's id and their two helpers."""
+    given = c.GIVEN_NAMES[rng.randrange(len(c.GIVEN_NAMES))]
+    family = c.FAMILY_NAMES[rng.randrange(len(c.FAMILY_NAMES))]
+    pid = add(
+        models.Person,
+        organisation_id=org,
+        team_id=team,
+        given_name=given,
+        family_name=family,
+        preferred_name=c.PREFERRED_SUFFIX_NICKNAMES.get(given, given) + " " + family,
+        pronouns=rng.choice(c.PRONOUNS),
+        date_of_birth=date(1950 + rng.randrange(55), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+        nhs_number=_nhs_number(rng, used_nhs),
+        address=f"{1 + rng.randrange(120)} {rng.choice(c.STREETS)}, {rng.choice(c.TOWNS)}",
+        nation="england",
+        area=area,
+        contact_methods=_contact_methods(rng),
+        support_network=[],
+        communication_needs=rng.sample(c.COMMUNICATION_NEEDS, k=rng.choice((0, 0, 1, 1, 2))),
+        contact_frequency_days=rng.choice((3, 7, 7, 14)),
+        created_at=now - timedelta(days=200 + rng.randrange(200)),
+    )
+    helpers = [(name, rel, _drama_mobile(rng)) for name, rel in rng.sample(c.HELPERS, k=2)]
+    # The first helper is the plan's "contact first" and the one they agreed may be told: the team may
+    # contact them, so the re-contact routes and the plan agree (the draw is kept: same seed, same demo).
+    rows[models.Person][-1]["support_network"] = [
+        {"name": name, "relationship": rel, "phone": phone, "may_contact": rng.random() < 0.7 or i == 0}
+        for i, (name, rel, phone) in enumerate(helpers)
+    ]
+    return pid, helpers
+
+
+def _other_team(
+    add: Any,
+    rows: dict[type[models.Base], list[dict[str, Any]]],
+    org: uuid.UUID,
+    team: uuid.UUID,
+    worker: uuid.UUID,
+    persons: int,
+    seed: int,
+    used_nhs: set[str],
+    now: datetime,
+) -> None:
+    """Westdale's few persons, held by its own worker, each with a plan, recent contacts and a review: people
+    outside the Eastmoor duty worker's cover, for the night-shift story (break-glass). A generator of their
+    own, so their NHS numbers (the README names the first) do not move with how many Eastmoor persons there
+    are; their worker's own laptop wrote their records."""
+    rng = random.Random(f"westdale-{seed}")
+    device = add(
+        models.Device, staff_id=worker, enrolled_at=now - timedelta(days=90), last_sync_at=None, revoked_at=None
+    )
+    for _ in range(persons):
+        pid, helpers = _person(add, rows, rng, org, team, TEAMS[1][1], used_nhs, now)
+        add(
+            models.Assignment,
+            staff_id=worker,
+            person_id=pid,
+            role="lead",
+            starts_at=now - timedelta(days=180),
+            ends_at=None,
+        )
+        plan_rev = _safety_plan(add, rng, pid, worker, device, helpers, now, WESTDALE_DUTY_LINE)
+        _contact_history(add, rng, pid, worker, device, plan_rev, now, "usual")
+        _safety_review(add, rng, pid, worker, device, now, owner=OTHER_TEAM_WORKER)
+
+
 def _contact_methods(rng: random.Random) -> list[dict[str, Any]]:
     methods = [
         {"channel": "phone", "value": _drama_mobile(rng), "safe_to_leave_message": rng.random() < 0.6},
@@ -210,6 +276,7 @@ def _safety_plan(
     device: uuid.UUID,
     helpers: list[tuple[str, str, str]],
     now: datetime,
+    duty_line: tuple[str, str] = EASTMOOR_DUTY_LINE,
 ) -> uuid.UUID:
     plan_id = uuid.uuid4()
     rev_id = add(
@@ -222,7 +289,7 @@ def _safety_plan(
         created_at=now - timedelta(days=20 + rng.randrange(60)),
         co_produced=True,
         shared_with=[helpers[0][0]],
-        sections=_sections(rng, helpers),
+        sections=_sections(rng, helpers, duty_line),
         preferences={
             "how_to_support": rng.choice(c.HOW_TO_SUPPORT),
             "contact_first": f"{helpers[0][0]} ({helpers[0][1]})",
@@ -235,7 +302,9 @@ def _safety_plan(
     return rev_id
 
 
-def _sections(rng: random.Random, helpers: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+def _sections(
+    rng: random.Random, helpers: list[tuple[str, str, str]], duty_line: tuple[str, str]
+) -> list[dict[str, Any]]:
     def items(pool: tuple[str, ...], k: int) -> list[dict[str, Any]]:
         return [{"text": t, "phone": None, "hours": None} for t in rng.sample(pool, k=k)]
 
@@ -252,7 +321,7 @@ def _sections(rng: random.Random, helpers: list[tuple[str, str, str]]) -> list[d
             "items": [
                 # The person's own team; national lines for their nation are added from the directory
                 # wherever the plan is shown, so a changed number is corrected in one place.
-                {"text": "Eastmoor team duty worker", "phone": "01632 960101", "hours": "Mon–Fri 09:00–17:00"},
+                {"text": duty_line[0], "phone": duty_line[1], "hours": "Mon–Fri 09:00–17:00"},
                 {"text": "Moorland crisis team", "phone": "01632 960200", "hours": "24 hours"},
             ],
         },
@@ -426,7 +495,13 @@ def _note(
 
 
 def _safety_review(
-    add: Any, rng: random.Random, pid: uuid.UUID, worker: uuid.UUID, device: uuid.UUID, now: datetime
+    add: Any,
+    rng: random.Random,
+    pid: uuid.UUID,
+    worker: uuid.UUID,
+    device: uuid.UUID,
+    now: datetime,
+    owner: str = DEMO_WORKER,
 ) -> None:
     changed, account = rng.choice(c.REVIEW_CHANGES)
     add(
@@ -444,7 +519,7 @@ def _safety_review(
         next_steps=[
             {
                 "action": "Increase contact to twice weekly for two weeks",
-                "owner": DEMO_WORKER,
+                "owner": owner,
                 "due": (now + timedelta(days=14)).date().isoformat(),
             }
         ],

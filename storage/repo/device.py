@@ -34,6 +34,12 @@ def has_person(session: Session, person_id: uuid.UUID) -> bool:
     return session.get(Person, person_id) is not None
 
 
+def persons_by_nhs_number(session: Session, digits: str) -> list[uuid.UUID]:
+    """The persons on this device holding the NHS number ``digits``, compared as digits whatever was stored."""
+    held = session.execute(select(Person.id, Person.nhs_number).where(Person.nhs_number.is_not(None)))
+    return [person_id for person_id, stored in held if "".join(ch for ch in str(stored) if ch.isdigit()) == digits]
+
+
 def staff_names(session: Session) -> dict[uuid.UUID, str]:
     """Every staff member known on this device, by id."""
     return {s.id: s.name for s in session.scalars(select(Staff))}

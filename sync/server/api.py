@@ -51,6 +51,7 @@ TOKEN_RENEW_EVERY = timedelta(hours=1)
 # A break-glass opening lasts long enough to deal with tonight's call, not to become cover.
 BREAK_GLASS_FOR = timedelta(hours=2)
 TOO_MANY_BREAK_GLASS = "too_many_break_glass_attempts"
+ALREADY_HELD = "already_held"
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
 }
@@ -626,6 +627,7 @@ def create_app(
         now = clock.now()
         reason = reason.strip()
         refused: tuple[int, str, str] | None = None
+        already_held = False
         with transaction() as session:
             session.execute(select(User.id).where(User.id == caller.user.id).with_for_update())
             since = now - settings.break_glass_window
@@ -686,6 +688,20 @@ def create_app(
                             )
                         ],
                     )
+            elif scope.holds_without_break_glass(session, caller.user, found[0].id, now):
+                # Nothing to open: the person is on the caller's caseload or cover now. Neither a grant nor a
+                # refusal, so not counted against the limit and not listed to the lead; it tells the caller
+                # nothing they cannot already read. Audited as the lookup it was, without the reason's text.
+                already_held = True
+                audit.append(
+                    session,
+                    now,
+                    [
+                        audit.Entry(
+                            "security.break_glass", "already_held", caller.user.id, caller.device.id, found[0].id
+                        )
+                    ],
+                )
             else:
                 [person] = found
                 grant = BreakGlass(
@@ -722,6 +738,13 @@ def create_app(
         if refused is not None:
             status, refusal, message = refused
             raise refuse(refusal, message, status, caller.user, caller.device, request)
+        if already_held:
+            raise ApiError(
+                409,
+                ALREADY_HELD,
+                "This person is already on your caseload or cover now: nothing was opened by break-glass. Open "
+                "them from your caseload.",
+            )
         return answer
 
     @app.post(f"{v1}/persons/{{person_id}}/break-glass", responses=REFUSALS)
@@ -732,7 +755,8 @@ def create_app(
         caller: Annotated[Caller, Depends(active)],
     ) -> p.BreakGlassResponse:
         """A duty worker opens a person outside their cover: written reason, short time, audited, seen by the
-        person's team lead. The person then arrives with the next pull (scope), and leaves after it ends."""
+        person's team lead and the caller's own. The person then arrives with the next pull (scope), and leaves
+        after it ends."""
 
         def find(session: Session) -> list[Person]:
             person = session.get(Person, person_id)
@@ -766,7 +790,8 @@ def create_app(
 
     @app.get(f"{v1}/break-glass", responses=REFUSALS)
     def break_glass_list(request: Request, caller: Annotated[Caller, Depends(active)]) -> p.BreakGlassList:
-        """Every break-glass opening of the team lead's team's persons in the last 30 days, newest first."""
+        """Every break-glass opening by the team lead's staff or of their team's persons in the last 30 days,
+        newest first."""
         now = clock.now()
         if caller.user.role != "team_lead":
             raise refuse(

@@ -42,6 +42,11 @@ _RECORD_MODELS: tuple[type[client.Base], ...] = (
 )
 
 
+# Westdale's persons: the organisation's second team, outside the Eastmoor duty worker's cover, so the README's
+# night-shift story (a call about someone not on Gareth's caseload or cover) can be tried by break-glass.
+OTHER_TEAM_PERSONS = 3
+
+
 def _envelope(row: Any) -> dict[str, Any]:
     return records.envelope(row)
 
@@ -51,7 +56,8 @@ def username_for(name: str) -> str:
 
 
 def load(admin: Admin, persons: int = 40, seed: int = 7, now: datetime | None = None) -> list[tuple[str, str, str]]:
-    """Fill an empty server database with the demo organisation; returns (username, role, team) per user."""
+    """Fill an empty server database with the demo organisation (``persons`` in Eastmoor, and Westdale's few);
+    returns (username, role, team) per user."""
     now = now or datetime.now(UTC)
     with admin.transaction() as session:
         if session.scalars(select(Organisation.id)).first() is not None:
@@ -62,7 +68,7 @@ def load(admin: Admin, persons: int = 40, seed: int = 7, now: datetime | None = 
             Path(scratch) / "store", secrets_passphrase(), kdf=KdfParams.floor(), clock=FixedClock(now)
         )
         try:
-            populate(workspace, persons=persons, seed=seed, now=now)
+            populate(workspace, persons=persons, seed=seed, now=now, other_team_persons=OTHER_TEAM_PERSONS)
             with workspace.store.sessions() as source:
                 rows = {
                     model: [row_to_dict(r) for r in source.scalars(select(model))]

@@ -42,6 +42,13 @@ def _held_now(user_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
     return union(*_held_now_parts(user_id, now))  # type: ignore[return-value]
 
 
+def holds_without_break_glass(session: Session, user: User, person_id: uuid.UUID, now: datetime) -> bool:
+    """Whether ``user`` holds the person now by assignment or cover: break-glass would open nothing new."""
+    assigned, cover_team, cover_listed, _glass = _held_now_parts(user.id, now)
+    held = union(assigned, cover_team, cover_listed).subquery()
+    return session.scalar(select(held.c[0]).where(held.c[0] == person_id)) is not None
+
+
 def visible(user: User, now: datetime) -> Select[tuple[uuid.UUID]]:
     """The ids of every person ``user`` may read now, as a subquery-ready SELECT."""
     if user.role == "admin":

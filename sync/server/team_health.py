@@ -1,14 +1,15 @@
 """A team lead's sync health: who in their team has not synced, which devices hold quarantined records, what
-devices' heartbeats say is still unsent (escalations apart), the team's break-glass openings and its staff's
-refused break-glass attempts. Names, counts and the duty worker's written reason for an opening or an attempt
-(kept for the lead), never the NHS number tried; computed from the server's own tables."""
+devices' heartbeats say is still unsent (escalations apart), the break-glass openings by the team's staff or of
+the team's persons, and its staff's refused break-glass attempts. Names, counts and the duty worker's written
+reason for an opening or an attempt (kept for the lead), never the NHS number tried; computed from the server's
+own tables."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
@@ -33,13 +34,22 @@ def grant_wire(grant: BreakGlass, user_name: str) -> p.BreakGlassGrant:
 
 
 def break_glass_grants(session: Session, lead: User, now: datetime) -> list[p.BreakGlassGrant]:
-    """Every break-glass opening of the lead's team's persons in the last 30 days, newest first."""
+    """Every break-glass opening in the last 30 days, newest first, that is the lead's to see: each opening
+    *by* the lead's staff (supervision of their own staff's decisions, wherever the person belongs, which is
+    what the duty worker is told) and each opening *of* the lead's team's persons (whoever opened them, so the
+    person's own team knows their record was read). Each opening once. A person of another team is given by
+    id only: the lead's laptop does not hold them, so it names nobody it may not read."""
+    if lead.team_id is None:
+        return []  # compared with NULL, a lead without a team would match every team-less user's openings
     rows = session.execute(
         select(BreakGlass, User.name)
         .join(Person, Person.id == BreakGlass.person_id)
         .join(User, User.id == BreakGlass.user_id)
-        .where(Person.team_id == lead.team_id, BreakGlass.granted_at > now - BREAK_GLASS_LISTED_FOR)
-        .order_by(BreakGlass.granted_at.desc())
+        .where(
+            or_(Person.team_id == lead.team_id, User.team_id == lead.team_id),
+            BreakGlass.granted_at > now - BREAK_GLASS_LISTED_FOR,
+        )
+        .order_by(BreakGlass.granted_at.desc(), BreakGlass.id)
     ).all()
     return [grant_wire(grant, name) for grant, name in rows]
 

@@ -5,7 +5,11 @@ still opens and says sync is unavailable."""
 
 from __future__ import annotations
 
+import os
+import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,9 @@ from app.clock import SystemClock
 from app.workspace import Workspace
 from sync.engine import SyncEngine
 from sync.enrolment import enrol_new_store
+from sync.server import keys
 from tests.conftest import PASSPHRASE, TEST_KDF
-from ui.demo_run import run_demo
+from ui.demo_run import run_demo, start_demo_server
 
 
 def _free_port() -> int:
@@ -93,3 +98,52 @@ def test_a_demo_store_from_before_the_server_is_opened_as_it_was(tmp_path: Path)
     said: list[str] = []
     assert run_demo(root, lambda d, **_k: opened.append(d) or 0, _free_port(), say=said.append) == 0
     assert opened == [root] and not (root / "server").exists() and "delete" in said[0]
+
+
+def _readme_demo_commands() -> list[str]:
+    """The README's admin commands for the demo server, exactly as written (a new user's finding: they failed
+    with "server keys are missing" on a fresh ``make run``)."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## The demo: a second worker", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    [db] = [line for line in block.splitlines() if line.startswith("DB=")]
+    commands = [line.split("  #")[0].strip() for line in block.splitlines() if "waymark-server admin" in line]
+    inline = [" ".join(c.split()) for c in re.findall(r"`(\.venv/bin/waymark-server admin [^`]*)`", section)]
+    listing = [" ".join(c.split()) for c in re.findall(r"`(waymark-server admin users [^`]*)`", section)]
+    assert len(commands) == 2 and len(inline) == 1 and len(listing) == 1, "the README's demo commands changed"
+    return [f"{db} && {c}" for c in (*listing, *inline, *commands)]
+
+
+def test_the_readmes_admin_commands_work_as_written_against_make_runs_server(tmp_path: Path) -> None:
+    root = tmp_path / ".demo-data"
+    server = start_demo_server(root / "server", _free_port(), persons=4)
+    try:
+        assert server.problem is None, server.problem
+        env = {k: v for k, v in os.environ.items() if k != keys.FILE_ENV}
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # the bare waymark-server
+        # Run from the folder holding .demo-data, as the README's relative paths mean; .venv/bin is this one.
+        (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
+        for command in _readme_demo_commands():
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+            )
+            assert done.returncode == 0, f"{command}\n{done.stderr}"
+            assert done.stdout.strip(), command
+    finally:
+        server.stop()
+
+
+def test_a_demo_folder_from_before_keeps_its_keys_under_the_name_the_admin_commands_use(tmp_path: Path) -> None:
+    root = tmp_path / "server"
+    first = start_demo_server(root, _free_port(), persons=2)
+    first.stop()
+    assert first.problem is None and first.keys_file == root / "server.db.keys"
+    made = first.keys_file.read_bytes()
+    os.replace(first.keys_file, root / "server.keys")  # where the demo kept them before
+    again = start_demo_server(root, _free_port(), persons=2)
+    try:
+        assert again.problem is None, again.problem
+        assert again.keys_file.read_bytes() == made and not (root / "server.keys").exists()
+        assert again.enrol_code("priya.natarajan")
+    finally:
+        again.stop()

@@ -156,3 +156,37 @@ def test_the_banner_puts_unsent_escalations_first_and_names_each_break_glass_ope
     )
     unnamed = sync_health.describe(report, NOW, NOW)
     assert "Dee opened a person not on this laptop" in unnamed
+
+
+def test_an_opening_of_another_teams_person_is_seen_by_both_leads_and_by_no_other(org: Org) -> None:
+    """A new user's finding: the east duty worker opened a west person and their own lead saw nothing, though
+    the dialog had told them "Your team lead sees who you opened". The opener's lead sees it (supervision of
+    their staff), the person's team lead sees it (their person's record was read), an unrelated lead neither;
+    the opener's lead, who may not read the west person, is given no more of them than the id."""
+    org.admin.create_team("North team", "north", "england")
+    org.admin.create_user("lead.north", "Lead.North", "team_lead", "north")
+    duty = org.device("duty")
+    reason = "Police called about the west person at 02:10, needs the plan now."
+    assert org.client.post(f"{V1}/persons/{org.persons['pw']}/break-glass", headers=duty.headers,
+                           json={"reason": reason}).status_code == 200  # fmt: skip
+    own = org.client.post(f"{V1}/persons/{org.persons['pc']}/break-glass", headers=duty.headers,
+                          json={"reason": reason}).json()["grant"]  # fmt: skip
+
+    def openings(lead: str) -> tuple[list[tuple[str, str]], list[str]]:
+        device = org.device(lead)
+        health = org.client.get(f"{V1}/team/health", headers=device.headers).json()["break_glass"]
+        listed = org.client.get(f"{V1}/break-glass", headers=device.headers).json()["grants"]
+        assert health == listed, "the banner and GET /break-glass agree"
+        return [(g["user_name"], g["person_id"]) for g in health], [g["reason"] for g in health]
+
+    east, east_reasons = openings("lead.east")
+    assert sorted(east) == sorted([("Duty", str(org.persons["pw"])), ("Duty", str(org.persons["pc"]))])
+    assert east_reasons == [reason, reason]
+    west, _ = openings("lead.west")
+    assert west == [("Duty", str(org.persons["pw"]))], "the person's team lead, not the east person's opening"
+    assert openings("lead.north")[0] == [], "a lead of an unrelated team sees neither"
+    # The east lead's laptop does not hold the west person: the banner names nobody, and says whose opening.
+    body = org.client.get(f"{V1}/team/health", headers=org.device("lead.east").headers).json()
+    text = html.unescape(sync_health.describe(body, NOW, persons={own["person_id"]: "Cee Person"}))
+    assert "Duty opened Cee Person" in text and "Duty opened a person not on this laptop" in text
+    assert "PW" not in text, "no name of a person the lead may not read"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from storage import models
 from sync.client import SyncFailure
 from sync.engine import SyncEngine, request_break_glass_by_nhs_number
 from sync.protocol import API_PREFIX as V1
-from sync.server.models import Person
+from sync.server.models import BreakGlass, Person
 from sync.server.settings import DEFAULT_BREAK_GLASS_ATTEMPTS
 from tests.sync.inprocess import LEAD, DemoServer
 from ui.break_glass_dialog import BreakGlassDialog
@@ -64,6 +65,35 @@ def test_opening_runs_off_the_ui_thread_and_names_the_person_opened(qtbot, pool)
         qtbot.keyClick(dialog.nhs, Qt.Key.Key_Return)  # Return opens the record, never cancels
     assert opened.args == [person, "04:10"] and threads == [False]
     assert not dialog.isVisible()
+
+
+def test_after_an_opening_the_next_use_of_the_window_starts_empty(qtbot, pool) -> None:
+    """A new user's finding: the reason typed for one caller was sent for the next person opened. What was
+    typed is for one call only; after a refusal it stays (as the test below)."""
+    answers = [RuntimeError("Nobody with that NHS number is held by your organisation's Waymark."),
+               (uuid.uuid4(), "04:10")]  # fmt: skip
+    asked: list[tuple[str, str]] = []
+
+    def opener(number: str, reason: str) -> tuple[uuid.UUID, str]:
+        asked.append((number, reason))
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    dialog = _dialog(qtbot, pool, opener)
+    dialog.nhs.setText("943 476 5919")
+    dialog.reason.setPlainText(REASON)
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Nothing you typed was lost" in dialog.problem.text(), timeout=5000)
+    assert (dialog.nhs.text(), dialog.reason.toPlainText()) == ("943 476 5919", REASON), "kept after a refusal"
+    with qtbot.waitSignal(dialog.opened, timeout=5000):
+        qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    dialog.show()  # the next call
+    assert (dialog.nhs.text(), dialog.reason.toPlainText(), dialog.problem.text()) == ("", "", "")
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 2, "nothing from the last call is sent again"
 
 
 def test_a_refusal_is_said_and_everything_typed_is_kept(qtbot, pool) -> None:
@@ -122,6 +152,55 @@ def test_a_duty_worker_opens_someone_outside_their_cover_from_the_main_window(
         f"{V1}/break-glass", headers={"Authorization": f"Bearer {_lead_token(demo_server, tmp_path)}"}
     ).json()["grants"]
     assert [(g["person_id"], g["reason"]) for g in listed] == [(str(person_id), REASON)]
+
+
+@pytest.mark.parametrize("cover_synced", [True, False], ids=["on the laptop", "cover begun since the last sync"])
+def test_a_person_already_on_the_duty_workers_cover_just_opens_calmly(
+    qtbot, pool, demo_server: DemoServer, tmp_path: Path, cover_synced: bool
+) -> None:
+    """A new user's finding: break-glass for someone on Gareth's own cover made an audited opening for the lead.
+    The server now answers that he holds them; the window opens the person with a calm word (after the sync
+    that brings them, if the cover began since the last), records no opening, and names them in full."""
+    with demo_server.admin.transaction() as session:
+        person = session.scalars(select(Person).order_by(Person.id)).first()
+        assert person is not None
+        person_id, number, area = person.id, str(person.details["nhs_number"]), str(person.details["area"])
+    now = demo_server.clock.now()
+
+    def cover() -> None:
+        demo_server.admin.cover("gareth.lowe", now - timedelta(hours=1), now + timedelta(hours=8), team=area)
+
+    if cover_synced:
+        cover()
+    duty = demo_server.laptop("gareth.lowe", tmp_path / "duty")
+
+    def engine(ws: Workspace) -> SyncEngine:
+        return SyncEngine(
+            ws, client_factory=lambda st, _ca: demo_server.factory(st.server, st.token), now=demo_server.clock.now
+        )
+
+    win = MainWindow(duty, pool, settings_path=tmp_path / "w.ini", sync_engine=engine)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: not win._syncing and win.break_glass_button.isVisible(), timeout=20_000)
+    if not cover_synced:
+        cover()
+        assert not duty.has_person(person_id)
+    win.open_break_glass()
+    dialog = win.break_glass_dialog
+    assert isinstance(dialog, BreakGlassDialog)
+    dialog.nhs.setText(number)
+    dialog.reason.setPlainText(REASON)
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.person_panel.person is not None and win.person_panel.person.id == person_id,
+                    timeout=30_000)  # fmt: skip
+    assert win.statusBar().currentMessage().startswith("Already on your caseload or cover: opened.")
+    check = win.opened_check
+    assert check is not None and "already on your caseload or cover" in check.text()
+    assert "opening is already recorded" not in check.text()
+    check.accept()
+    with demo_server.admin.transaction() as session:
+        assert session.scalars(select(BreakGlass)).first() is None, "no opening for the lead"
 
 
 def _lead_token(server: DemoServer, tmp_path: Path) -> str:
