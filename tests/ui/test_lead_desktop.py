@@ -72,9 +72,8 @@ def test_review_queue_mark_reviewed_reaches_the_workers_note(
         qtbot.addWidget(panel)
         panel.show_person(worker, person)
         shown = panel.notes_view.toPlainText()
-        # An enrolled worker's laptop is not sent the staff list (only a lead's is), so the reviewer is named
-        # by role there.
-        assert "Reviewed by your team lead" in shown and "Good use of step 2" in shown
+        # Pull pages carry the names of the team's staff (protocol schema 4), so the worker sees who reviewed it.
+        assert "Reviewed by Priya Natarajan" in shown and "Good use of step 2" in shown
     finally:
         worker.close()
         lead.close()
