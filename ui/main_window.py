@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         self._period_timer.timeout.connect(self._show_cover)
         # "Since 16:45 today" and the number open to phone both change with the clock, not only with records.
         self._period_timer.timeout.connect(self._refresh_unreached)
+        self._period_timer.timeout.connect(self.person_panel.follow_the_clock)
         self._period_timer.start()
         self._show_period()
         self.config_label = ElidedLabel()

@@ -328,6 +328,12 @@ class PersonPanel(QWidget):
         if parts:
             self.refresh(parts)
 
+    def follow_the_clock(self) -> None:
+        """Redraw what the time of day changes, for the person left open: which numbers on the plan are open
+        now (a plan read at 16:55 must not still offer the team's daytime line at 17:30), how old the last sync
+        is, and when the missed contact's re-contact falls due."""
+        self.refresh(Part.PLAN | Part.BANNER)
+
     def refresh(self, parts: Part = ALL_PARTS) -> None:
         ws, person = self.workspace, self.person
         if ws is None or person is None:

@@ -215,12 +215,18 @@ class PlanView(QTextBrowser):
         self.setFont(font)
         self.anchorClicked.connect(self._on_link)
         self.copied: str | None = None
+        self._shown = ""  # the html last drawn
         self.copy_feedback: CopyFeedback | None = None  # shown beside the plan by whoever holds it
 
     def show_person(
         self, person: Person, plan: PlanRevision | None, notes: list[Note], context: PlanContext | None = None
     ) -> None:
-        self.setHtml(plan_html(person, plan, notes, context))
+        html = plan_html(person, plan, notes, context)
+        # Redrawn every minute (what is open now changes with the clock): the same text is left alone, so the
+        # worker's selection and place are not disturbed for nothing.
+        if html != self._shown:
+            self._shown = html
+            self.setHtml(html)
 
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == "copy":
@@ -230,4 +236,5 @@ class PlanView(QTextBrowser):
             self.edit_requested.emit()
 
     def forget(self) -> None:
+        self._shown = ""
         self.clear()

@@ -50,3 +50,26 @@ def test_in_team_hours_nothing_is_said_closed_and_no_extra_line_is_added(qtbot, 
     step = text[text.index("Step 5.") : text.index("Step 6.")]
     duty = next(line for line in step.splitlines() if "Eastmoor team duty worker" in line)
     assert "closed now" not in duty
+
+
+def test_a_plan_left_open_across_five_oclock_says_the_day_line_is_closed_within_a_minute(
+    qtbot, workspace, clock, pool, tmp_path
+) -> None:
+    """Found on review: "closed now" was worked out when the plan was drawn, so a plan opened at 16:55 and read
+    at 17:30 still offered the team's daytime line with no word, while the status bar said out of hours."""
+    from ui.main_window import MainWindow
+
+    clock.set(datetime(2026, 12, 2, 16, 55, tzinfo=UTC))  # Wednesday, in team hours
+    window = MainWindow(workspace, pool, settings_path=tmp_path / "window.ini")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=20_000)
+    person, _ = _eastmoor_person_with_a_plan(workspace)
+    window.open_person(person.id)
+    view = window.person_panel.plan_view
+    assert "closed now" not in view.toPlainText()
+    place = view.verticalScrollBar().value()
+    clock.set(datetime(2026, 12, 2, 17, 30, tzinfo=UTC))
+    window._period_timer.timeout.emit()  # the minute's tick, as the clock would fire it
+    assert "closed now — opens Thu 09:00" in view.toPlainText()
+    assert view.verticalScrollBar().value() == place, "the worker's place in the plan is kept"
