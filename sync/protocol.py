@@ -432,6 +432,8 @@ DOCUMENTS_SCHEMA = 2
 # The first client schema that reads ``break_glass_refused`` in the team health report, and counts each
 # escalation once in its heartbeat's ``unsent_escalations``.
 BREAK_GLASS_REFUSED_SCHEMA = 3
+# Clients at this schema or later word a 429 on break-glass as its limit; older ones are sent a 403 instead.
+BREAK_GLASS_LIMIT_SCHEMA = BREAK_GLASS_REFUSED_SCHEMA
 # The first client schema that reads ``staff`` on pull pages (the names of who wrote the records it can see).
 STAFF_NAMES_SCHEMA = 4
 

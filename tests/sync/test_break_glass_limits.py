@@ -39,8 +39,16 @@ UNKNOWN = _unknown(DEFAULT_BREAK_GLASS_ATTEMPTS + 5)
 NEW_CLIENT = {"X-Waymark-Schema": str(p.BREAK_GLASS_REFUSED_SCHEMA)}
 
 
-def _open(client: TestClient, headers: dict[str, str], number: str, reason: str = REASON) -> tuple[int, dict]:
-    answer = client.post(f"{V1}/break-glass", headers=headers, json={"nhs_number": number, "reason": reason})
+def _open(
+    client: TestClient, headers: dict[str, str], number: str, reason: str = REASON, schema: str | None = None
+) -> tuple[int, dict]:
+    """As today's client asks (it announces its schema), unless ``schema`` says otherwise ("" for none)."""
+    announced = {"X-Waymark-Schema": schema if schema is not None else str(p.BREAK_GLASS_LIMIT_SCHEMA)}
+    answer = client.post(
+        f"{V1}/break-glass",
+        headers={**headers, **(announced if schema != "" else {})},
+        json={"nhs_number": number, "reason": reason},
+    )
     return answer.status_code, answer.json()
 
 
@@ -212,3 +220,15 @@ def test_a_leads_laptop_keeps_the_refused_attempts_from_its_sync(demo_server: De
     finally:
         duty.close()
         lead.close()
+
+
+@pytest.mark.parametrize("schema", ["", "1", "2"])
+def test_a_laptop_from_before_the_limit_is_told_it_as_a_refusal_it_quotes(org: Org, schema: str) -> None:
+    """A laptop from before the limit words every 429 as wrong enrolment codes ("wait 15 minutes"): it is sent
+    a 403, whose message it shows as the server wrote it, saying whom to phone."""
+    duty = org.device("duty")
+    for n in UNKNOWN[:DEFAULT_BREAK_GLASS_ATTEMPTS]:
+        _open(org.client, duty.headers, n, schema=schema)
+    status, body = _open(org.client, duty.headers, UNKNOWN[-1], schema=schema)
+    assert (status, body["reason"]) == (403, "too_many_break_glass_attempts")
+    assert "Phone the duty lead" in body["message"]
