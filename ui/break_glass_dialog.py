@@ -42,8 +42,9 @@ KEPT = "Nothing you typed was lost: correct it and press Open again, or Cancel."
 PAUSED = "too_many_break_glass_attempts"
 KEPT_PAUSED = "What you typed is kept here; Cancel closes this window."
 EXPLAINED = (
-    "Use this only when you must act for someone who is not on your caseload or cover tonight. Your team lead, "
-    "and the team lead of the person's team, see that you opened this record, when and your reason. The record "
+    "Use this only when you must act for someone who is not on your caseload or cover tonight. The person's "
+    "team lead sees that you opened this record, when and your reason; your own team lead sees that you opened "
+    "it and when (and your reason too, when the person is in your team). The record "
     "stays on this laptop for two hours, then leaves it once anything you recorded has been sent."
 )
 

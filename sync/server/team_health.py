@@ -22,12 +22,16 @@ LIVE = ("active", "retire_pending")
 BREAK_GLASS_LISTED_FOR = timedelta(days=30)
 
 
-def grant_wire(grant: BreakGlass, user_name: str) -> p.BreakGlassGrant:
+# The written reason usually names the person and what happened: personal data about someone of another team.
+WITHHELD_REASON = "(reason withheld: the person is in another team; their team lead sees it, or ask the worker)"
+
+
+def grant_wire(grant: BreakGlass, user_name: str, *, reason_shown: bool = True) -> p.BreakGlassGrant:
     return p.BreakGlassGrant(
         grant_id=grant.id,
         person_id=grant.person_id,
         user_name=user_name,
-        reason=grant.reason,
+        reason=grant.reason if reason_shown else WITHHELD_REASON,
         granted_at=commands.stamp(grant.granted_at),
         ends_at=commands.stamp(grant.ends_at),
     )
@@ -38,11 +42,12 @@ def break_glass_grants(session: Session, lead: User, now: datetime) -> list[p.Br
     *by* the lead's staff (supervision of their own staff's decisions, wherever the person belongs, which is
     what the duty worker is told) and each opening *of* the lead's team's persons (whoever opened them, so the
     person's own team knows their record was read). Each opening once. A person of another team is given by
-    id only: the lead's laptop does not hold them, so it names nobody it may not read."""
+    id only, and without the written reason: the lead's laptop does not hold them, so it names nobody it may
+    not read, and keeps no text about them."""
     if lead.team_id is None:
         return []  # compared with NULL, a lead without a team would match every team-less user's openings
     rows = session.execute(
-        select(BreakGlass, User.name)
+        select(BreakGlass, User.name, Person.team_id)
         .join(Person, Person.id == BreakGlass.person_id)
         .join(User, User.id == BreakGlass.user_id)
         .where(
@@ -51,7 +56,7 @@ def break_glass_grants(session: Session, lead: User, now: datetime) -> list[p.Br
         )
         .order_by(BreakGlass.granted_at.desc(), BreakGlass.id)
     ).all()
-    return [grant_wire(grant, name) for grant, name in rows]
+    return [grant_wire(grant, name, reason_shown=team == lead.team_id) for grant, name, team in rows]
 
 
 def break_glass_refused(session: Session, lead: User, now: datetime) -> list[p.BreakGlassRefused]:

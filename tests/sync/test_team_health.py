@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app import sync_health
+from sync.server import team_health
 from sync.server.models import AuditEvent
 from tests.conftest import NOW
 from tests.sync.conftest import V1, Org
@@ -181,9 +182,12 @@ def test_an_opening_of_another_teams_person_is_seen_by_both_leads_and_by_no_othe
 
     east, east_reasons = openings("lead.east")
     assert sorted(east) == sorted([("Duty", str(org.persons["pw"])), ("Duty", str(org.persons["pc"]))])
-    assert east_reasons == [reason, reason]
-    west, _ = openings("lead.west")
+    # The written reason names the west person and what happened: the person's own lead reads it, the opener's
+    # lead sees that it was written but not the text (they can ask their worker).
+    assert sorted(east_reasons) == sorted([reason, team_health.WITHHELD_REASON])
+    west, west_reasons = openings("lead.west")
     assert west == [("Duty", str(org.persons["pw"]))], "the person's team lead, not the east person's opening"
+    assert west_reasons == [reason]
     assert openings("lead.north")[0] == [], "a lead of an unrelated team sees neither"
     # The east lead's laptop does not hold the west person: the banner names nobody, and says whose opening.
     body = org.client.get(f"{V1}/team/health", headers=org.device("lead.east").headers).json()
