@@ -14,7 +14,11 @@ from storage.models import Base, Person, Staff, Team
 
 
 def teams(session: Session) -> list[Team]:
-    return list(session.scalars(select(Team).order_by(Team.name)))
+    """Teams with persons on this laptop. Pull pages also file the teams of colleagues who wrote a record (a
+    duty team, say), so that notes say who wrote them; a report on such a team would be empty, and the first
+    by name must not become the lead's default."""
+    has_persons = select(Person.id).where(Person.team_id == Team.id).exists()
+    return list(session.scalars(select(Team).where(has_persons).order_by(Team.name)))
 
 
 def staff_in_roles(session: Session, roles: Iterable[str]) -> list[Staff]:

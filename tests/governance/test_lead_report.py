@@ -207,3 +207,15 @@ def test_a_workers_figures_drill_down_to_their_records_in_the_csv(workspace: Wor
     }
     # A worker's records are among the team's: the same records, seen for one worker.
     assert worker_records and worker_records <= team_records
+
+
+def test_a_team_known_only_as_a_colleagues_team_is_never_offered_for_a_report(workspace: Workspace) -> None:
+    """Pull pages file the team of every colleague who wrote a record (a duty team from elsewhere), so a note can
+    say who wrote it. Such a team holds no persons here: offered first by name, it made an empty default report."""
+    become(workspace, "team_lead")
+    with workspace.store.sessions() as session, session.begin():
+        org = session.scalars(select(models.Organisation)).one()
+        session.add(models.Team(id=uuid.uuid4(), organisation_id=org.id, name="Acute duty team", area="elsewhere",
+                                nation="england"))  # fmt: skip
+    names = [t.name for t in _service(workspace).teams()]
+    assert names and "Acute duty team" not in names
