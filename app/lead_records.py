@@ -150,7 +150,7 @@ class LeadRecordService:
     def team(self) -> tuple[list[tuple[uuid.UUID, str, str]], list[tuple[uuid.UUID, str]]]:
         """Staff (id, name, role) and persons (id, name) on this laptop, by name: for the lead's forms."""
         with self._uow.read() as session:
-            staff = sorted(((sid, n, r) for sid, (n, r) in repo.staff_roles(session).items()), key=lambda s: s[1])
+            staff = sorted(((sid, n, r) for sid, (n, r) in repo.team_staff_roles(session).items()), key=lambda s: s[1])
             persons = sorted(repo.person_names(session).items(), key=lambda p: p[1])
         return staff, persons
 

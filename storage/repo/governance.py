@@ -6,23 +6,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from storage import records
 from storage.models import Base, Person, Staff, Team
 
 
+def _has_persons(team_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    return select(Person.id).where(Person.team_id == team_id).exists()
+
+
 def teams(session: Session) -> list[Team]:
     """Teams with persons on this laptop. Pull pages also file the teams of colleagues who wrote a record (a
     duty team, say), so that notes say who wrote them; a report on such a team would be empty, and the first
     by name must not become the lead's default."""
-    has_persons = select(Person.id).where(Person.team_id == Team.id).exists()
-    return list(session.scalars(select(Team).where(has_persons).order_by(Team.name)))
+    return list(session.scalars(select(Team).where(_has_persons(Team.id)).order_by(Team.name)))
 
 
 def staff_in_roles(session: Session, roles: Iterable[str]) -> list[Staff]:
-    return list(session.scalars(select(Staff).where(Staff.role.in_(list(roles)))))
+    """Staff in these roles of the teams held here: a colleague of another team known only as the author of a
+    record is not the lead's to supervise or to look at the figures of."""
+    return list(session.scalars(select(Staff).where(Staff.role.in_(list(roles)), _has_persons(Staff.team_id))))
 
 
 def team_records(session: Session, team_id: uuid.UUID) -> Iterator[Base]:

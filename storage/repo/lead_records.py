@@ -79,6 +79,13 @@ def staff_roles(session: Session) -> dict[uuid.UUID, tuple[str, str]]:
     return {s.id: (s.name, s.role) for s in session.scalars(select(Staff))}
 
 
+def team_staff_roles(session: Session) -> dict[uuid.UUID, tuple[str, str]]:
+    """Staff of the teams whose persons are held here, (name, role) by id: those a lead supervises. Colleagues
+    of other teams known only as a record's author are left out."""
+    here = select(Person.id).where(Person.team_id == Staff.team_id).exists()
+    return {s.id: (s.name, s.role) for s in session.scalars(select(Staff).where(here))}
+
+
 def escalation_author(session: Session, escalation_id: uuid.UUID) -> uuid.UUID:
     return session.scalars(select(Escalation.author_id).where(Escalation.id == escalation_id)).one()
 

@@ -219,3 +219,22 @@ def test_a_team_known_only_as_a_colleagues_team_is_never_offered_for_a_report(wo
                                 nation="england"))  # fmt: skip
     names = [t.name for t in _service(workspace).teams()]
     assert names and "Acute duty team" not in names
+
+
+def test_a_colleague_of_another_team_is_not_offered_as_one_of_the_leads_workers(workspace: Workspace) -> None:
+    """A duty worker of another team who wrote a note here is named on the note, but is not the lead's to
+    supervise or to look at the figures of."""
+    become(workspace, "team_lead")
+    with workspace.store.sessions() as session, session.begin():
+        org = session.scalars(select(models.Organisation)).one()
+        elsewhere = models.Team(id=uuid.uuid4(), organisation_id=org.id, name="Acute duty team", area="elsewhere",
+                                nation="england")  # fmt: skip
+        session.add(elsewhere)
+        session.flush()
+        session.add(models.Staff(id=uuid.uuid4(), organisation_id=org.id, team_id=elsewhere.id, name="Ola Visitor",
+                                 role="duty", phone=None))  # fmt: skip
+    assert "Ola Visitor" in workspace.staff_names().values(), "still named on what they wrote"
+    assert "Ola Visitor" not in [name for _, name in _service(workspace).workers()]
+    staff, _persons = workspace.lead.team()
+    assert "Ola Visitor" not in [name for _, name, _ in staff]
+    assert staff, "the lead's own team is still offered"
