@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self._break_glass_person: uuid.UUID | None = None
         self._break_glass_retried = False
         self._held_number: str | None = None  # an NHS number the server said is already held, until it is here
+        self._held_retried = False
         self.opened_check: QMessageBox | None = None  # "Check this is the person", after a break-glass opening
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
@@ -630,7 +631,7 @@ class MainWindow(QMainWindow):
         if person_id is not None:
             self._open_held_person(ws, person_id)
             return
-        self._held_number = digits
+        self._held_number, self._held_retried = digits, False
         self.statusBar().showMessage(
             "Already on your caseload or cover, so nothing was opened by break-glass. Bringing the record to this "
             "laptop…"
@@ -653,11 +654,15 @@ class MainWindow(QMainWindow):
             found = ws.person_with_nhs_number(held)
             if found is not None:
                 self._open_held_person(ws, found)
+            elif failure is None and not self._held_retried:
+                # A sync already running when the answer came read its scope before the cover began.
+                self._held_number, self._held_retried = held, True
+                self.sync_now()
             else:
                 why = f"{failure} " if failure is not None else ""
                 self.statusBar().showMessage(
                     "That person is on your caseload or cover but has not reached this laptop yet. "
-                    f"{why}Nothing is lost: press F5 to try again."
+                    f"{why}Nothing is lost: press F5 to sync, then find them on your caseload."
                 )
         person_id, ws = self._break_glass_person, self.workspace
         if person_id is None or ws is None:
