@@ -320,12 +320,20 @@ def with_national_lines(directory: Directory, national: Directory) -> tuple[Dire
 
 
 def redefined_national_lines(directory: Directory, national: Directory) -> list[tuple[DirectoryEntry, DirectoryEntry]]:
-    """Each entry of ``directory`` under a national line's id that is not that line as built in, with the line."""
+    """Each entry of ``directory`` under a national line's id that a worker would act on differently from that
+    line as built in (its numbers, hours, who it serves or is not for), with the line. Review dates, sources
+    and caveats are left out: a copy of the national file from another release differs in those every quarter,
+    and a warning raised for nothing, each time, teaches workers to ignore the warning. The built-in line is
+    offered either way."""
     return [
         (entry, national.entries[entry_id])
         for entry_id, entry in directory.entries.items()
-        if entry_id in national.entries and entry != national.entries[entry_id]
+        if entry_id in national.entries and _acted_on(entry) != _acted_on(national.entries[entry_id])
     ]
+
+
+def _acted_on(entry: DirectoryEntry) -> tuple[object, ...]:
+    return (entry.channels, entry.availability, entry.nations, entry.areas, entry.for_use_by, entry.not_for)
 
 
 def national_id_words(built_in: DirectoryEntry) -> str:

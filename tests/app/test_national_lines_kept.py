@@ -69,3 +69,15 @@ def test_a_copy_of_the_national_lines_as_they_are_is_no_redefinition() -> None:
     assert errors(config.problems) == []
     bundled, _ = load_directory([BUNDLED / "contacts"])
     assert check_arrivals(files, [], bundled, TODAY).refused == []
+
+
+def test_a_copy_of_the_national_file_from_another_release_is_not_a_redefinition() -> None:
+    """Found on review: new review dates or a new caveat on an otherwise identical national line (a copy from
+    another release) raised a permanent warning workers learn to ignore. Numbers and hours are what count."""
+    older = NATIONAL.replace("review_due = 2027-02-01", "review_due = 2026-12-31").replace(
+        "verified_on = 2026-11-01", "verified_on = 2026-08-01"
+    )
+    assert older != NATIONAL
+    config = OrgConfig.load(TODAY, received=[_file("demo-local.toml", LOCAL), _file("national-copy.toml", older)])
+    assert not [p for p in config.problems if "national line" in p.message]
+    assert "01632 000999" not in str(config.directory.entries["emergency-999"].channels)
