@@ -321,7 +321,7 @@ def with_national_lines(directory: Directory, national: Directory) -> tuple[Dire
 
 def redefined_national_lines(directory: Directory, national: Directory) -> list[tuple[DirectoryEntry, DirectoryEntry]]:
     """Each entry of ``directory`` under a national line's id that a worker would act on differently from that
-    line as built in (its numbers, hours, who it serves or is not for), with the line. Review dates, sources
+    line as built in (its name, numbers, hours, who it serves or is not for), with the line. Review dates, sources
     and caveats are left out: a copy of the national file from another release differs in those every quarter,
     and a warning raised for nothing, each time, teaches workers to ignore the warning. The built-in line is
     offered either way."""
@@ -333,7 +333,9 @@ def redefined_national_lines(directory: Directory, national: Directory) -> list[
 
 
 def _acted_on(entry: DirectoryEntry) -> tuple[object, ...]:
-    return (entry.channels, entry.availability, entry.nations, entry.areas, entry.for_use_by, entry.not_for)
+    return (
+        entry.service, entry.channels, entry.availability, entry.nations, entry.areas, entry.for_use_by, entry.not_for
+    )
 
 
 def national_id_words(built_in: DirectoryEntry) -> str:
