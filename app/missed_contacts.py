@@ -224,6 +224,12 @@ class MissedContactStatus:
     after_contact: tuple[str, ...]  # prompts once contact is re-established, until a safety review is recorded
     prompts: tuple[str, ...] = ()  # a run of misses with no welfare check; unsigned 'no answer' drafts
     unsigned_misses: int = 0
+    # Failed re-contact attempts in the open episode before any welfare check: each met the re-contact due and
+    # is not a second missed contact (``episodes``), which the worker must be told, not left to assume.
+    attempts: tuple[datetime, ...] = ()
+    # From ``counts_from`` to ``counts_until`` any missed contact is the second (a missed planned one: at once).
+    counts_from: datetime | None = None
+    counts_until: datetime | None = None
 
 
 class MissedContactService:
@@ -275,6 +281,7 @@ class MissedContactService:
                 return MissedContactStatus(
                     None, 0, None, None, None, tuple(routes), warning, after, tuple(prompts), unsigned
                 )
+            waiting = current is not None and current.welfare_check_raised_at is None
             return MissedContactStatus(
                 EpisodeState.WELFARE_CHECK if open_.escalation_id else EpisodeState.RECONTACT,
                 len(open_.missed_note_ids),
@@ -286,6 +293,13 @@ class MissedContactService:
                 after,
                 tuple(prompts),
                 unsigned,
+                attempts=tuple(a.at for a in current.attempts) if current is not None and waiting else (),
+                counts_from=current.counted[-1].at + self.policy.recontact_within
+                if current is not None and waiting
+                else None,
+                counts_until=current.counted[-1].at + self.policy.welfare_window
+                if current is not None and waiting
+                else None,
             )
 
     def apply(self, person_id: uuid.UUID) -> tuple[bool, Changed]:

@@ -28,6 +28,20 @@ def _episode_html(status: MissedContactStatus, now: datetime) -> str:
     if status.state is EpisodeState.WELFARE_CHECK:
         due = _due("start by", status.welfare_check_due, now)
         head = f"<b>Welfare check needed: {status.misses} missed contacts{due}.</b>"
+    elif status.state is EpisodeState.RECONTACT and status.attempts:
+        tried = ", ".join(f"{at.astimezone():%a %H:%M}" for at in status.attempts)
+        after = (
+            f", or any missed contact from {status.counts_from.astimezone():%a %d %b %H:%M} to "
+            f"{status.counts_until.astimezone():%a %d %b %H:%M},"
+            if status.counts_from and status.counts_until
+            else ","
+        )
+        head = (
+            f"<b>Missed contact: re-contact tried ({tried}), nobody reached. No welfare check yet.</b><br>"
+            "A failed attempt to reach them again is not a second missed contact. A missed planned visit or call"
+            + after
+            + " raises the welfare check. If you are worried now, do not wait for it: escalate (Ctrl+E)."
+        )
     elif status.state is EpisodeState.RECONTACT:
         due = _due("by", status.recontact_due, now)
         head = f"<b>Missed contact: try to reach them again{due}.</b>"

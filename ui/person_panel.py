@@ -193,7 +193,8 @@ class PersonPanel(QWidget):
         self.reach.linkActivated.connect(self._on_reach_link)
         self.reach.setVisible(False)
         self.banner = MissedContactBanner()
-        self.banner.record_attempt.connect(lambda: self.record_note(Outcome.NO_ANSWER, ContactMethod.PHONE))
+        # An attempt may reach them: the outcome is the worker's to choose, as on any note (HAZ-34).
+        self.banner.record_attempt.connect(lambda: self.record_note())
         self.banner.open_welfare_check.connect(self._open_welfare_check)
         self.banner.record_review.connect(lambda: self.record_review(TriggerPoint.MISSED_CONTACT))
         self.plan_conflict = PlanConflictBanner()
