@@ -34,6 +34,7 @@ class ShownItem:
     # For a directory line whose hours are known, at the moment shown: None when open or not known.
     closed: str | None = None  # "closed now — opens Mon 09:00"
     open_now: bool | None = None  # None: hours not known (typed by hand, or gone from the directory)
+    same_as: str | None = None  # typed by hand, but the number is this directory entry's (its service)
 
     @property
     def label(self) -> str:
@@ -42,6 +43,8 @@ class ShownItem:
             return "from the directory"
         if self.source is Source.GONE:
             return "no longer in the directory: check this number"
+        if self.same_as:
+            return f"typed by hand; the directory's number for {self.same_as}"
         return "typed by hand, not in the directory"
 
 
@@ -67,6 +70,7 @@ def shown(
             Source.TYPED,
             closed=offer.closed_words(at) if offer is not None else None,
             open_now=offer.open_now if offer is not None else None,
+            same_as=entry.service if entry is not None else None,
         )
     entry = directory.get(item.directory_id) if directory is not None else None
     if entry is None:

@@ -42,6 +42,21 @@ def test_a_typed_line_is_said_to_be_typed_and_a_reference_gone_from_the_director
     assert "check this number" in gone.label
 
 
+def test_a_typed_line_with_a_directory_number_does_not_say_it_is_not_in_the_directory(workspace: Workspace) -> None:
+    """A new user read "typed by hand, not in the directory" beside the crisis team's own number."""
+    directory = _directory(workspace)
+    entry = directory.get("moorland-crisis-team")
+    assert entry is not None and entry.first_number
+    typed = shown(PlanItem("Crisis team", entry.first_number, None), directory, NOW, workspace_nation(workspace))
+    assert typed.source is Source.TYPED
+    assert typed.label == f"typed by hand; the directory's number for {entry.service}"
+
+
+def workspace_nation(ws: Workspace):
+    person = ws.caseload.person(ws.caseload.rows()[0].person_id)
+    return person.nation
+
+
 def test_a_reference_is_kept_in_the_plan_record_and_a_typed_line_keeps_its_bytes() -> None:
     typed = PlanItem("Drop-in café", "01632 123456", None)
     assert typed.to_json() == {"text": "Drop-in café", "phone": "01632 123456", "hours": None}
