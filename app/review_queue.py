@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from app import audit
 from app.clock import Clock
-from app.contact_notes import MISSED_OUTCOMES, ContactMethod, Outcome
+from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, ContactMethod, Outcome
 from app.escalations import Escalation, EscalationKind, EscalationService
 from app.hours import Period
 from app.write_path import WritePath
@@ -49,6 +49,22 @@ class Review:
     reviewer: str
     at: datetime
     comment: str | None = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AmendmentShown:
+    """An amendment of a signed note (addendum, correction, entered in error), as the lead must see it: a lead
+    reviewing the original alone could pass a false record as valid."""
+
+    kind: AmendmentKind
+    author: str = field(repr=False)
+    at: datetime
+    reason: str = field(repr=False)
+    text: str = field(repr=False)
+
+    def describe(self) -> str:
+        text = f": {self.text}" if self.text.strip() else ""
+        return f"{self.kind.label} by {self.author}, {self.at.astimezone():%a %d %b %H:%M}{text}\nReason: {self.reason}"
 
 
 NOBODY_REACHED_WORDS = "Open — nobody who can act has been reached yet"
@@ -98,10 +114,20 @@ class QueueItem:
     out_of_hours: bool = False  # an escalation opened out of hours
     missed_contact: bool = False
     overdue_steps: tuple[OverdueStep, ...] = ()  # required steps past their time (open escalations only)
+    amendments: tuple[AmendmentShown, ...] = ()  # a contact note's, oldest first
+
+    @property
+    def entered_in_error(self) -> bool:
+        return any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in self.amendments)
+
+    @property
+    def amended_since_review(self) -> bool:
+        """Amended after the latest review: what the lead reviewed is not what the record now says."""
+        return bool(self.reviews and self.amendments) and self.amendments[-1].at > max(r.at for r in self.reviews)
 
     @property
     def reviewed(self) -> bool:
-        return bool(self.reviews)
+        return bool(self.reviews) and not self.amended_since_review
 
     @property
     def stays_after_review(self) -> bool:
@@ -132,6 +158,10 @@ class QueueItem:
     def state(self) -> str:
         """Process state in words, for the queue's column: never a judgement about the person."""
         parts = []
+        if self.entered_in_error:
+            parts.append("Entered in error")
+        elif self.amendments:
+            parts.append(", ".join(dict.fromkeys(a.kind.label for a in self.amendments)) + " added")
         if self.nobody_reached:
             parts.append(NOBODY_REACHED_WORDS)
         if self.overdue_steps:
@@ -146,6 +176,8 @@ class QueueItem:
             parts.append("Reviewed, stays until someone who can act is reached")
         elif self.reviewed:
             parts.append("Reviewed")
+        elif self.amended_since_review:
+            parts.append("Amended since it was reviewed")
         return "; ".join(parts)
 
 
@@ -219,27 +251,36 @@ class ReviewQueueService:
                 name = staff.get(r.author_id, ("Someone not on this laptop", ""))[0]
                 reviews.setdefault(r.reviewed_id, []).append(Review(name, r.created_at, r.comment))
             known = _Known(repo.person_names(session), staff, reviews)
-            items = [_note(known, n) for n in repo.signed_notes(session)]
+            amendments: dict[uuid.UUID, list[AmendmentShown]] = {}
+            for a in repo.amendments(session):
+                amendments.setdefault(a.note_id, []).append(
+                    AmendmentShown(AmendmentKind(a.kind), known.who(a.author_id), a.created_at, a.reason, a.text)
+                )
+            items = [_note(known, n, amendments.get(n.id, ())) for n in repo.signed_notes(session)]
             items += [_safety_review(known, r) for r in repo.safety_reviews(session)]
             authors = {e: repo.escalation_author(session, e) for e in repo.escalation_ids(session)}
         escalations = [(self._escalations.get(e), author) for e, author in authors.items()]
-        items += [
-            _escalation(known, e, author, now, self._escalations.criteria_labels(e)) for e, author in escalations
-        ]
+        items += [_escalation(known, e, author, now, self._escalations.criteria_labels(e)) for e, author in escalations]
         with self._uow.write() as session:
             audit.append(session, self._actor, audit.AuditAction.VIEW, now, "review_queue")
         return ordered(items)
 
 
-def _note(known: _Known, n: models.ContactNote) -> QueueItem:
+def _note(known: _Known, n: models.ContactNote, amendments: Sequence[AmendmentShown]) -> QueueItem:
     outcome = Outcome(n.outcome)
     steps = ", ".join(str(s) for s in n.plan_steps_used)
     summary = f"{ContactMethod(n.method).label}: {outcome.label.lower()}" + (
         f"; plan steps {steps} used" if steps else ""
     )
+    if any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in amendments):
+        # The row itself must not read as a valid record of a contact.
+        summary = f"Entered in error (was: {summary})"
     detail = n.narrative + (f"\n\nNext: {n.next_action}" if n.next_action else "")
-    return known.item(n.id, ItemKind.CONTACT_NOTE, n.person_id, n.author_id, n.contact_start, summary, detail,
-                      missed_contact=outcome in MISSED_OUTCOMES)  # fmt: skip
+    # A missed contact marked entered in error did not happen: it is not follow-through work.
+    missed = outcome in MISSED_OUTCOMES and not any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in amendments)
+    item = known.item(n.id, ItemKind.CONTACT_NOTE, n.person_id, n.author_id, n.contact_start, summary, detail,
+                      missed_contact=missed)  # fmt: skip
+    return replace(item, amendments=tuple(amendments))
 
 
 def _safety_review(known: _Known, r: models.SafetyReview) -> QueueItem:

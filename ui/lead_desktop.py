@@ -261,14 +261,29 @@ class LeadDesktop(QWidget):
             for r in item.reviews
         )
         body = escape(item.detail).replace("\n", "<br>")
+        # Every amendment, under the original and never merged into it: who, when, what and why.
+        amendments = "".join(
+            f"<p class='amendment'><b>{escape(a.kind.label)}</b> by {escape(a.author)}, "
+            f"{a.at.astimezone():%a %d %b %H:%M}{': ' + escape(a.text) if a.text.strip() else ''}"
+            f"<br><i>Reason: {escape(a.reason)}</i></p>"
+            for a in item.amendments
+        )
+        warning = (
+            "<p><b>Entered in error: this contact note is not a valid record. The worker marked it so; "
+            "the original is kept below as written.</b></p>"
+            if item.entered_in_error
+            else "<p><b>Amended after your review: read the amendment below.</b></p>"
+            if item.amended_since_review
+            else ""
+        )
         # What needs someone now comes first, in words: open with nobody who can act reached, each step
         # past its time and by how long, and why a reviewed item is still here.
         attention = "".join(f"<p><b>{escape(line)}</b></p>" for line in item.attention())
         state = "" if attention else f"<p><b>{escape(item.state)}</b></p>"
         self.detail.setHtml(
-            f"<h3>{escape(item.kind.label)}: {escape(item.person)}</h3>{attention}<p>{escape(item.author)}, "
+            f"<h3>{escape(item.kind.label)}: {escape(item.person)}</h3>{warning}{attention}<p>{escape(item.author)}, "
             f"{item.at.astimezone():%A %d %B %H:%M}</p>{state}"
-            f"<p>{escape(item.summary)}</p><p>{body}</p>{reviews}"
+            f"<p>{escape(item.summary)}</p><p>{body}</p>{amendments}{reviews}"
         )
 
     def selected_item(self) -> QueueItem | None:

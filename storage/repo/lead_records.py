@@ -17,6 +17,7 @@ from storage.models import (
     ContactNote,
     Escalation,
     LearningReview,
+    NoteAmendment,
     Person,
     RecordReview,
     SafetyReview,
@@ -60,6 +61,11 @@ def case_audits(session: Session) -> list[CaseAudit]:
 def signed_notes(session: Session) -> list[ContactNote]:
     query = select(ContactNote).where(ContactNote.signed_at.is_not(None))
     return list(session.scalars(query.order_by(ContactNote.contact_start, ContactNote.id)))
+
+
+def amendments(session: Session) -> list[NoteAmendment]:
+    """Every note amendment, in the order made."""
+    return list(session.scalars(select(NoteAmendment).order_by(NoteAmendment.created_at, NoteAmendment.id)))
 
 
 def safety_reviews(session: Session) -> list[SafetyReview]:

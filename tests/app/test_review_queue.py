@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.clock import FixedClock
+from app.contact_notes import AmendmentKind
 from app.errors import NotPermitted
 from app.escalations import ActionDraft, ActionKind, EscalationDraft
 from app.review_queue import (
@@ -156,3 +157,43 @@ def test_an_escalation_shows_the_criteria_in_the_organisations_words_not_their_c
     for code in codes:
         wording = next(c.wording for c in criteria.criteria if c.code == code)
         assert wording != code and wording in line and code not in line
+
+
+def test_a_note_entered_in_error_says_so_in_the_row_with_every_amendment_who_when_and_why(
+    workspace: Workspace, clock: FixedClock
+) -> None:
+    note = _note(workspace)
+    clock.set(NOW + timedelta(minutes=10))
+    workspace.notes.amend(note, AmendmentKind.ADDENDUM, "Forgot a detail", "Also talked about sleep.")
+    clock.set(NOW + timedelta(minutes=20))
+    workspace.notes.amend(note, AmendmentKind.ENTERED_IN_ERROR, "Recorded on the wrong person", "")
+    as_team_lead(workspace)
+    [item] = [i for i in workspace.review_queue.items() if i.record_id == note]
+    assert item.entered_in_error and item.state.startswith("Entered in error")
+    assert item.summary.startswith("Entered in error (was: Phone: spoken to")
+    assert [(a.kind, a.author, a.at, a.reason) for a in item.amendments] == [
+        (AmendmentKind.ADDENDUM, "Sam Okafor", NOW + timedelta(minutes=10), "Forgot a detail"),
+        (AmendmentKind.ENTERED_IN_ERROR, "Sam Okafor", NOW + timedelta(minutes=20), "Recorded on the wrong person"),
+    ]
+    assert "Also talked about sleep." in item.amendments[0].describe()
+
+
+def test_a_note_amended_after_the_leads_review_comes_back_to_the_queue(workspace: Workspace, clock: FixedClock) -> None:
+    note = _note(workspace)
+    worker = _identity(workspace)
+    as_team_lead(workspace)
+    workspace.lead.review(note, "Fine")
+    assert note not in {i.record_id for i in select_items(workspace.review_queue.items(), QueueFilter())}
+    clock.set(NOW + timedelta(hours=1))
+    workspace.set_identity(*worker)
+    workspace.notes.amend(note, AmendmentKind.CORRECTION, "Wrong time of visit", "The call was at 10:30.")
+    as_team_lead(workspace)
+    [item] = [i for i in select_items(workspace.review_queue.items(), QueueFilter()) if i.record_id == note]
+    assert not item.reviewed and item.amended_since_review
+    assert item.state == "Correction added; Amended since it was reviewed"
+
+
+def _identity(ws: Workspace) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    with ws.store.sessions() as session:
+        meta = {m.key: m.value for m in session.scalars(select(models.Meta))}
+    return uuid.UUID(meta["organisation_id"]), uuid.UUID(meta["staff_id"]), uuid.UUID(meta["device_id"])

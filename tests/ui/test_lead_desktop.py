@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.actions import ActionState
 from app.clock import FixedClock
-from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
 from app.review_queue import ItemKind
 from app.workspace import Workspace
 from storage import models
@@ -26,6 +26,7 @@ from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.main_window import MainWindow
 from ui.operations import StoreOps
 from ui.person_panel import PersonPanel
+from ui.review_queue_model import QueueColumn
 
 
 def _select(desktop: LeadDesktop, record_id: object) -> None:
@@ -209,3 +210,25 @@ def test_one_supervision_discusses_several_persons_each_with_its_own_rationale_a
     assert len({r.session_id for r in mine}) == 1, "one supervision session"
     by_person = {r.person_id: [a["action"] for a in r.actions] for r in mine}
     assert by_person == {first: ["Add the sister's number to the plan"], second: []}
+
+
+def test_the_queue_row_and_detail_show_a_note_was_entered_in_error(qtbot, pool, workspace: Workspace) -> None:
+    note = workspace.notes.record(NoteDraft(
+        next(r.person_id for r in workspace.caseload.rows()), NOW - timedelta(hours=1), NOW - timedelta(minutes=30),
+        ContactMethod.HOME_VISIT, Outcome.SEEN, "Visited at home.",
+    ))[0].id  # fmt: skip
+    workspace.notes.amend(note, AmendmentKind.ENTERED_IN_ERROR, "This visit did not happen: wrong person", "")
+    as_team_lead(workspace)
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    desktop.use_since.setChecked(False)
+    _select(desktop, note)
+    row = desktop.table.selectionModel().selectedRows()[0].row()
+    cells = [desktop.model.index(row, c).data() for c in range(desktop.model.columnCount())]
+    assert cells[QueueColumn.STATE].startswith("Entered in error")
+    assert cells[QueueColumn.SUMMARY].startswith("Entered in error")
+    shown = desktop.detail.toPlainText()
+    assert "Entered in error: this contact note is not a valid record" in shown
+    assert "Entered in error by Sam Okafor" in shown and "Reason: This visit did not happen: wrong person" in shown
