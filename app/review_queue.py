@@ -2,7 +2,11 @@
 
 Ordered by process and work due, never by anything about the person: open escalations and welfare checks
 where nobody who can act has been reached come first, then open welfare checks, escalations from out of
-hours that nobody has picked up yet, and missed contacts; then everything else; within each, oldest first.
+hours that nobody has picked up yet, and missed contacts; then everything else. Where nobody has been reached,
+oldest first (it has waited longest); within the other groups newest first, so the night's work is at the top
+of a lead's morning and older work is a scroll away, not 300 rows down. By default the queue shows what
+happened since the lead last reviewed (a lead who has never reviewed: the last 14 days, the review-coverage
+window) and says how many older records are not yet reviewed.
 A review does not take an open escalation or welfare check where nobody who can act has been reached out of
 the queue: the review is recorded and shown, and the item stays at the top, saying why, until someone who
 can act is reached or it is closed. Only a team lead may open the queue (anyone else is refused, and the
@@ -182,8 +186,33 @@ class QueueItem:
 
 
 def ordered(items: Iterable[QueueItem]) -> list[QueueItem]:
-    """Work-due order: group first, then oldest first, then by id so the order is total."""
-    return sorted(items, key=lambda i: (i.group, i.at, str(i.record_id)))
+    """Work-due order: group first; nobody reached oldest first, every other group newest first; then by id so
+    the order is total."""
+
+    def key(i: QueueItem) -> tuple[int, float, str]:
+        when = i.at.timestamp()
+        return (i.group, when if i.group == NOBODY_REACHED else -when, str(i.record_id))
+
+    return sorted(items, key=key)
+
+
+# A lead who has never reviewed anything starts on this many days back: the window the review-coverage
+# measure gives a lead to review a note (app/governance/figures.py, lead_review_within_days).
+FIRST_MORNING_DAYS = 14
+
+
+def default_since(last_reviewed: date | None, today: date) -> date:
+    """Where the queue starts by default: the day the lead last reviewed, or, before their first review, the
+    review-coverage window back from today (so a first morning is not months of records oldest first)."""
+    return last_reviewed if last_reviewed is not None else today - timedelta(days=FIRST_MORNING_DAYS)
+
+
+def older_unreviewed(items: Sequence[QueueItem], chosen: QueueFilter) -> int:
+    """Records not yet reviewed that the chosen date hides (the lead is told how many, and how to see them)."""
+    if chosen.date_from is None:
+        return 0
+    wider = replace(chosen, date_from=None, include_reviewed=False)
+    return sum(1 for i in items if wider.admits(i) and not chosen.admits(i) and not i.reviewed)
 
 
 @dataclass(frozen=True, slots=True)

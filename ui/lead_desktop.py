@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.actions import ActionState, ActionStatus, TrackedAction
-from app.review_queue import ItemKind, QueueFilter, QueueItem, select_items
+from app.review_queue import ItemKind, QueueFilter, QueueItem, default_since, older_unreviewed, select_items
 from app.workspace import Workspace
 from ui.actions_model import ActionsModel
 from ui.case_audit_dialog import CaseAuditDialog
@@ -197,8 +197,9 @@ class LeadDesktop(QWidget):
         first_load = not self._items
         self._items = items
         self._fill_choices(items)
-        if first_load and last is not None:
-            self.since.setDate(QDate(last.year, last.month, last.day))
+        if first_load:
+            since = default_since(last, self.workspace.clock.now().date())
+            self.since.setDate(QDate(since.year, since.month, since.day))
             self.use_since.setChecked(True)
         self._apply_filter()
         self.actions_model.set_actions(actions)
@@ -239,13 +240,21 @@ class LeadDesktop(QWidget):
         )
 
     def _apply_filter(self) -> None:
-        shown = select_items(self._items, self.current_filter())
+        chosen = self.current_filter()
+        shown = select_items(self._items, chosen)
         self.model.set_items(shown)
         waiting = sum(not i.reviewed for i in shown)
         kept = sum(i.stays_after_review for i in shown)
+        older = older_unreviewed(self._items, chosen)
         self.queue_count.setText(
-            f"{len(shown)} shown, {waiting} not yet reviewed. Work due first, then oldest first."
+            f"{len(shown)} shown, {waiting} not yet reviewed. Nobody reached first, then welfare checks, handover "
+            "and missed contacts, then the rest, newest first."
             + (f" {kept} reviewed but still open with nobody who can act reached: kept at the top." if kept else "")
+            + (
+                f" {older} older not yet reviewed are before the Since date: untick Since (Alt+S) to see them."
+                if older
+                else ""
+            )
         )
         self.detail.clear()
         self.mark.setEnabled(False)

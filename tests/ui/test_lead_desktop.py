@@ -232,3 +232,28 @@ def test_the_queue_row_and_detail_show_a_note_was_entered_in_error(qtbot, pool, 
     shown = desktop.detail.toPlainText()
     assert "Entered in error: this contact note is not a valid record" in shown
     assert "Entered in error by Sam Okafor" in shown and "Reason: This visit did not happen: wrong person" in shown
+
+
+def test_a_leads_first_morning_starts_on_the_review_window_newest_first_and_says_what_is_older(
+    qtbot, pool, workspace: Workspace, clock: FixedClock
+) -> None:
+    person = next(r.person_id for r in workspace.caseload.rows())
+    notes = []
+    for days_ago in (40, 1, 3):
+        start = NOW - timedelta(days=days_ago)
+        clock.set(start + timedelta(hours=1))
+        draft = NoteDraft(person, start, start + timedelta(minutes=30), ContactMethod.PHONE, Outcome.SPOKEN_TO, "Call.")
+        notes.append(workspace.notes.record(draft)[0].id)
+    clock.set(NOW)
+    as_team_lead(workspace)  # this lead has never reviewed anything
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    assert desktop.use_since.isChecked() and desktop.since.date().toPython() == (NOW - timedelta(days=14)).date()
+    shown = [desktop.model.item(r).record_id for r in range(desktop.model.rowCount())]
+    old, yesterday, three_days = notes
+    assert old not in shown and shown.index(yesterday) < shown.index(three_days), "newest first"
+    assert "before the Since date: untick Since (Alt+S) to see them" in desktop.queue_count.text()
+    desktop.use_since.setChecked(False)
+    assert old in [desktop.model.item(r).record_id for r in range(desktop.model.rowCount())]
