@@ -443,7 +443,7 @@ class LearningReviewDialog(_TeamForm):
         form.addRow("&Escalation", self.escalation)
         form.addRow("", self.escalation_text)
         form.addRow("What &happened", self.what_happened)
-        form.addRow("What hel&ped", self.what_helped)
+        form.addRow("What he&lped", self.what_helped)  # Alt+P is the person
         form.addRow("&Delays, barriers", self.delays)
         form.addRow(self.refine)
         form.addRow("Pathway", self.pathway)
