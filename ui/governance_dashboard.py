@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.governance.counted import PLAN_USE, REVIEW_COVERAGE, counted_words, why_note_totals_differ
 from app.governance.csv_export import record_roles, to_csv
 from app.governance.figures import Figure, FigureKind, Measure
 from app.governance.report import ABOUT, Report
@@ -252,6 +253,9 @@ class GovernanceDashboard(QWidget):
         self.record_list.setModel(self.records)
         self.record_list.setAccessibleName("Records behind the selected figure")
         self.records_label = QLabel("Records behind the selected figure")
+        # It carries what the figure counts (why two contact-note totals differ, why a night of notes is 0
+        # out of hours): a few lines, wrapped in the pane's width.
+        self.records_label.setWordWrap(True)
 
         form = QFormLayout()
         team_label = QLabel("T&eam")  # Alt+T is the lead window's "Team review" tab
@@ -398,9 +402,11 @@ class GovernanceDashboard(QWidget):
             count = len(report.by_worker)
             shown = names.get(report.by_worker[0][0], "one worker") if count == 1 else f"{count} workers"
             whose = f" Below the team's, selected: the figures of {shown} (recorded in the audit log)."
+        differ = why_note_totals_differ(report.measures)
+        hint = " Contact-note totals differ between measures by design: select one to see why." if differ else ""
         self.status.setText(
             f"{report.team}, {report.period.label()}. Data last synced: {report.synced_text()}.{whose} "
-            "Select a figure to see its trend and the records behind it."
+            f"Select a figure to see its trend and the records behind it.{hint}"
         )
         if self.figures.rowCount():
             # A worker's figures sit below the team's: the lead who asked for them is taken to them.
@@ -424,8 +430,15 @@ class GovernanceDashboard(QWidget):
         else:
             self.chart.show_figure(self.report, measure, figure)
         self.records.set_figure(figure)
-        if figure is not None:
-            self.records_label.setText(f"Records behind “{figure.label}”: {self.records.rowCount()}")
+        if figure is not None and measure is not None:
+            words = [f"Records behind “{figure.label}”: {self.records.rowCount()}."]
+            counted = counted_words(measure, figure)
+            if counted:
+                words.append(counted)
+            differ = why_note_totals_differ(self.report.measures) if self.report is not None else None
+            if differ and team and (measure.key, figure.key) in (PLAN_USE, REVIEW_COVERAGE):
+                words.append(differ)
+            self.records_label.setText(" ".join(words))
 
     # -- exports ------------------------------------------------------------------------------------
 

@@ -119,6 +119,7 @@ class LeadDesktop(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.mark_reviewed,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
         self.queue_count = QLabel()
+        self.queue_count.setWordWrap(True)  # one long line would widen the window past a 1366 screen
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
