@@ -211,9 +211,13 @@ class GovernanceDashboard(QWidget):
         self.last = QDateEdit(calendarPopup=True)
         for edit in (self.first, self.last):
             edit.setDisplayFormat("d MMM yyyy")
-        today = QDate.currentDate()
-        self.first.setDate(today.addMonths(-6).addDays(1 - today.day()))
-        self.last.setDate(today)
+        self._defaulting = False
+        self._default_period()
+        # Until the lead picks dates, the period follows the calendar: a window left open (or locked)
+        # overnight would otherwise end yesterday and leave the night's escalations out of the figures.
+        self._period_chosen = False
+        for edit in (self.first, self.last):
+            edit.dateChanged.connect(self._period_picked)
         self.whose = QComboBox(accessibleName="Whose figures")
         self.whose_note = QLabel(PER_WORKER_NOTE)
         self.whose_note.setObjectName("per_worker_note")
@@ -365,10 +369,23 @@ class GovernanceDashboard(QWidget):
     def _whose_chosen(self, *_: object) -> None:
         self.whose_note.setVisible(self.whose.currentData() is not None)
 
+    def _default_period(self) -> None:
+        today = _today()
+        self._defaulting = True
+        self.first.setDate(today.addMonths(-6).addDays(1 - today.day()))
+        self.last.setDate(today)
+        self._defaulting = False
+
+    def _period_picked(self) -> None:
+        if not self._defaulting:
+            self._period_chosen = True
+
     def make_report(self) -> None:
         service = self._service
         if service is None:
             return
+        if not self._period_chosen:
+            self._default_period()
         if self.team.currentIndex() < 0:
             self.status.setText("No team is on this laptop yet: sync first, then make the report.")
             return
@@ -517,6 +534,10 @@ def export_failure_words(exc: Exception) -> str:
     else:
         why = f"The export could not be made ({exc})"
     return f"{why}. Nothing in Waymark was changed or lost; choose another folder and export again."
+
+
+def _today() -> QDate:
+    return QDate.currentDate()
 
 
 def _day(value: QDate) -> date:

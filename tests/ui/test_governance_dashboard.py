@@ -236,3 +236,27 @@ def test_the_dashboard_says_why_the_contact_note_totals_differ_and_what_out_of_h
     assert "Contact notes, visits and calls made at night are not counted here" in select(
         "Weekday evenings, nights and closures"
     )
+
+
+def test_a_dashboard_left_open_overnight_reports_up_to_today_unless_the_lead_chose_dates(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool, monkeypatch
+) -> None:
+    import ui.governance_dashboard as dashboard_module
+
+    become(workspace, "team_lead")
+    monkeypatch.setattr(dashboard_module, "_today", lambda: QDate(2026, 12, 1))
+    assert workspace.config is not None
+    service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
+    dashboard = GovernanceDashboard(service, pool)
+    qtbot.addWidget(dashboard)
+    qtbot.waitUntil(lambda: dashboard.team.count() > 0, timeout=10_000)
+    assert dashboard.last.date() == QDate(2026, 12, 1)
+    monkeypatch.setattr(dashboard_module, "_today", lambda: QDate(2026, 12, 2))  # the morning after
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    assert dashboard.report is not None and str(dashboard.report.period.last) == "2026-12-02"
+    dashboard.last.setDate(QDate(2026, 11, 30))  # chosen by the lead: kept
+    monkeypatch.setattr(dashboard_module, "_today", lambda: QDate(2026, 12, 3))
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    assert str(dashboard.report.period.last) == "2026-11-30"
