@@ -3,7 +3,9 @@ the operating model's checklist. Cases are chosen by process events, never by an
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+import uuid
+
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,6 +26,7 @@ from app.case_audit import CHECKLIST, Answer, AnswerDraft, Case, Sample, new_see
 from app.workspace import Workspace
 from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
+from ui.tasks import Task
 from ui.typed_dialog import TypedDialog
 
 _REASON = {"escalation": "escalation", "welfare_check": "welfare check", "missed_contact": "missed contact"}
@@ -31,6 +34,7 @@ _REASON = {"escalation": "escalation", "welfare_check": "welfare check", "missed
 
 class CaseAuditDialog(TypedDialog):
     what = "This case audit"
+    drawn = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
         super().__init__(ops, parent)
@@ -46,8 +50,9 @@ class CaseAuditDialog(TypedDialog):
         )
         self.size = QSpinBox(minimum=1, maximum=50, value=5, accessibleName="How many cases")
         self.seed = QLineEdit(str(new_seed()), accessibleName="Seed")
-        draw = QPushButton("&Draw sample")
+        draw = self.draw_button = QPushButton("&Draw sample")
         draw.clicked.connect(self.draw)
+        self._task: Task | None = None
         top = QHBoxLayout()
         for label, widget in (("From", self.since), ("to", self.until), ("Cases", self.size), ("Seed", self.seed)):
             top.addWidget(QLabel(label))
@@ -84,20 +89,41 @@ class CaseAuditDialog(TypedDialog):
         layout.addWidget(buttons)
 
     def draw(self) -> None:
+        """Draw the sample and read the team's names off the UI thread: on a lead's laptop both read the
+        whole team's records, and the window must not freeze while they do."""
+        if self._task is not None:
+            return
         try:
-            self.sample = self._ws.lead.draw_sample(
-                self.since.date().toPython(),
-                self.until.date().toPython(),
-                self.size.value(),
-                int(self.seed.text()),  # type: ignore[arg-type]
-            )
+            seed = int(self.seed.text())
         except ValueError:
             self.about.setText("The seed must be a whole number.")
             return
-        except Exception as exc:
-            explain_failed_save(self, "The sample", exc)
+        lead, size = self._ws.lead, self.size.value()
+        since, until = self.since.date().toPython(), self.until.date().toPython()
+        self.draw_button.setEnabled(False)
+        self.about.setText("Drawing the sample from the team's records…")
+        task = self._task = Task(lambda: (lead.draw_sample(since, until, size, seed), dict(lead.team()[1])))  # type: ignore[arg-type]
+        task.outcome.succeeded.connect(self._on_drawn)
+        task.outcome.failed.connect(self._on_draw_failed)
+        self._ops.pool.start(task)
+
+    def _on_draw_failed(self, exc: Exception) -> None:
+        self._task = None
+        self.draw_button.setEnabled(True)
+        if self._finished:
             return
-        names = dict(self._ws.lead.team()[1])
+        if isinstance(exc, ValueError):
+            self.about.setText(f"No sample was drawn: {exc}. Nothing you typed is lost; change it and draw again.")
+            return
+        self.about.setText("")
+        explain_failed_save(self, "The sample", exc)
+
+    def _on_drawn(self, drawn: tuple[Sample, dict[uuid.UUID, str]]) -> None:
+        self._task = None
+        self.draw_button.setEnabled(True)
+        if self._finished:
+            return  # closed or locked while it was drawn: nothing decrypted goes on a closed form
+        self.sample, names = drawn
         self.cases.clear()
         for case in self.sample.cases:
             reasons = ", ".join(sorted({_REASON[e.reason.value] for e in case.events}))
@@ -108,6 +134,12 @@ class CaseAuditDialog(TypedDialog):
             f"{len(self.sample.cases)} of {self.sample.eligible} cases with an escalation, welfare check or missed "
             f"contact in the period (seed {self.sample.seed}; {self.sample.own_excluded} of your own cases left out)."
         )
+        self.drawn.emit()
+
+    def done(self, result: int) -> None:
+        # A lock closes the form with done(): a sample read after it must not be filled in.
+        self._finished = True
+        super().done(result)
 
     def current_case(self) -> Case | None:
         row = self.cases.currentRow()
