@@ -4,6 +4,8 @@ the operating model's checklist. Cases are chosen by process events, never by an
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.case_audit import CHECKLIST, Answer, AnswerDraft, Case, Sample, new_seed
+from app.form_drafts import FormKind
 from app.workspace import Workspace
 from ui.operations import StoreOps
 from ui.save_errors import explain_failed_save
@@ -34,9 +37,12 @@ _REASON = {"escalation": "escalation", "welfare_check": "welfare check", "missed
 
 class CaseAuditDialog(TypedDialog):
     what = "This case audit"
+    form_kind = FormKind.CASE_AUDIT
     drawn = Signal()
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps, form_id: uuid.UUID | None = None
+    ) -> None:
         super().__init__(ops, parent)
         self.setWindowTitle("Case audit")
         self.setMinimumWidth(760)
@@ -87,6 +93,8 @@ class CaseAuditDialog(TypedDialog):
         layout.addLayout(form)
         layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
+        self._case_after_draw: int | None = None
+        self.track_draft(workspace.forms, None, form_id or uuid.uuid4())
 
     def draw(self) -> None:
         """Draw the sample and read the team's names off the UI thread: on a lead's laptop both read the
@@ -129,7 +137,8 @@ class CaseAuditDialog(TypedDialog):
             reasons = ", ".join(sorted({_REASON[e.reason.value] for e in case.events}))
             self.cases.addItem(f"{names.get(case.person_id, 'A person')} — {reasons}")
         if self.sample.cases:
-            self.cases.setCurrentRow(0)
+            row, self._case_after_draw = self._case_after_draw or 0, None
+            self.cases.setCurrentRow(row if row < len(self.sample.cases) else 0)
         self.about.setText(
             f"{len(self.sample.cases)} of {self.sample.eligible} cases with an escalation, welfare check or missed "
             f"contact in the period (seed {self.sample.seed}; {self.sample.own_excluded} of your own cases left out)."
@@ -140,6 +149,35 @@ class CaseAuditDialog(TypedDialog):
         # A lock closes the form with done(): a sample read after it must not be filled in.
         self._finished = True
         super().done(result)
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {
+            "since": self.since.date().toPython().isoformat(),
+            "until": self.until.date().toPython().isoformat(),
+            "size": self.size.value(),
+            "seed": self.seed.text(),
+            # The sample is drawn again from its seed (the same seed always draws the same cases).
+            "drawn": self.sample is not None,
+            "case": self.cases.currentRow(),
+            "answers": {q: [str(a.currentData()), n.text()] for q, (a, n) in self.answers.items()},
+            "comment": self.comment.text(),
+        }
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        for key, edit in (("since", self.since), ("until", self.until)):
+            if fields.get(key):
+                edit.setDate(QDate(date.fromisoformat(str(fields[key]))))
+        self.size.setValue(int(fields.get("size") or self.size.value()))
+        self.seed.setText(str(fields.get("seed", self.seed.text())))
+        for question, (answer, note) in self.answers.items():
+            kept = fields.get("answers", {}).get(question)
+            if kept:
+                answer.setCurrentIndex(max(0, answer.findData(Answer(kept[0])) if kept[0] in set(Answer) else 0))
+                note.setText(str(kept[1]))
+        self.comment.setText(str(fields.get("comment", "")))
+        if fields.get("drawn"):
+            self._case_after_draw = int(fields.get("case") or 0)
+            self.draw()
 
     def current_case(self) -> Case | None:
         row = self.cases.currentRow()

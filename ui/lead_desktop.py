@@ -7,6 +7,7 @@ and work due, never a score, level, colour or category about a person.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from html import escape
 from typing import TypeVar
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.actions import ActionState, ActionStatus, TrackedAction
+from app.form_drafts import FormDraft, FormKind
 from app.review_queue import ItemKind, QueueFilter, QueueItem, default_since, older_unreviewed, select_items
 from app.workspace import Workspace
 from ui.actions_model import ActionsModel
@@ -41,6 +43,7 @@ from ui.operations import StoreOps
 from ui.review_queue_model import ItemRole, QueueColumn, ReviewQueueModel
 from ui.save_errors import explain_failed_save
 from ui.tasks import Task
+from ui.typed_dialog import TypedDialog
 
 D = TypeVar("D", SupervisionDialog, LearningReviewDialog, CaseAuditDialog)
 
@@ -183,14 +186,18 @@ class LeadDesktop(QWidget):
         ws = self.workspace
         if ws is None:
             return
-        task = Task(lambda: (ws.review_queue.items(), ws.lead.actions(), ws.staff_names(), ws.lead.last_review_date()))
+        task = Task(
+            lambda: (ws.review_queue.items(), ws.lead.actions(), ws.forms.for_team(), ws.lead.last_review_date())
+        )
         task.outcome.succeeded.connect(lambda result, t=task: self._on_loaded(result, t))
         task.outcome.failed.connect(self._on_failed)
         self._tasks.append(task)
         self._pool.start(task)
 
-    def _on_loaded(self, result: tuple[list[QueueItem], list[TrackedAction], object, date | None], task: Task) -> None:
-        items, actions, _staff, last = result
+    def _on_loaded(
+        self, result: tuple[list[QueueItem], list[TrackedAction], list[FormDraft], date | None], task: Task
+    ) -> None:
+        items, actions, kept_forms, last = result
         if task in self._tasks:
             self._tasks.remove(task)
         if self.workspace is None:
@@ -210,6 +217,7 @@ class LeadDesktop(QWidget):
             f"{totals[ActionState.CANCELLED]} cancelled. Overdue actions are listed first."
         )
         self.show_sync_health()
+        self.restore_forms(kept_forms)
         self.loaded.emit()
 
     def _on_failed(self, exc: Exception) -> None:
@@ -337,21 +345,37 @@ class LeadDesktop(QWidget):
             failed=lambda exc: explain_failed_save(self, "The action update", exc),
         )
 
-    def record_supervision(self) -> SupervisionDialog | None:
+    def record_supervision(self, form_id: uuid.UUID | None = None) -> SupervisionDialog | None:
         ws = self.workspace
-        return self._open(SupervisionDialog(ws, self, ops=self.ops)) if ws is not None else None
+        return self._open(SupervisionDialog(ws, self, ops=self.ops, form_id=form_id)) if ws is not None else None
 
-    def record_learning_review(self) -> LearningReviewDialog | None:
+    def record_learning_review(self, form_id: uuid.UUID | None = None) -> LearningReviewDialog | None:
         ws = self.workspace
-        return self._open(LearningReviewDialog(ws, self, ops=self.ops)) if ws is not None else None
+        return self._open(LearningReviewDialog(ws, self, ops=self.ops, form_id=form_id)) if ws is not None else None
 
-    def case_audit(self) -> CaseAuditDialog | None:
+    def case_audit(self, form_id: uuid.UUID | None = None) -> CaseAuditDialog | None:
         ws = self.workspace
-        return self._open(CaseAuditDialog(ws, self, ops=self.ops)) if ws is not None else None
+        return self._open(CaseAuditDialog(ws, self, ops=self.ops, form_id=form_id)) if ws is not None else None
+
+    def restore_forms(self, kept: list[FormDraft]) -> list[TypedDialog]:
+        """Reopen every form of the team kept unsaved (at a lock, a quit or before a crash), as typed; each
+        says at its top that it was restored and is not saved yet."""
+        opening = {FormKind.SUPERVISION: self.record_supervision, FormKind.LEARNING_REVIEW: self.record_learning_review,
+                   FormKind.CASE_AUDIT: self.case_audit}  # fmt: skip
+        open_keys = {(d.form_kind, d.draft_key) for d in self.dialogs if isinstance(d, TypedDialog)}
+        opened: list[TypedDialog] = []
+        for draft in kept:
+            if draft.kind not in opening or (draft.kind, (None, draft.subject_id)) in open_keys:
+                continue
+            dialog = opening[draft.kind](draft.subject_id)
+            if dialog is not None:
+                opened.append(dialog)
+        return opened
 
     def _open(self, dialog: D) -> D:
         self.dialogs.append(dialog)
         dialog.accepted.connect(self.reload)
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
         dialog.show()
         return dialog
 
@@ -363,10 +387,17 @@ class LeadDesktop(QWidget):
             return
         self.sync_health.setText(ws.team_health_text())
 
-    def forget(self) -> None:
-        """The lock: every decrypted value leaves the screen and the models."""
-        for dialog in self.dialogs:
-            dialog.close()
+    def forget(self) -> int:
+        """The lock (or quit): every decrypted value leaves the screen and the models. An open form's typed
+        text is kept in the store as a form draft (queued ahead of the store's closing) and the form closes
+        without a question: a lock never waits on one, and the form comes back, saying so, after unlocking.
+        Returns how many forms were kept."""
+        kept = 0
+        for dialog in list(self.dialogs):
+            if isinstance(dialog, TypedDialog):
+                kept += dialog.close_at_lock()
+            else:
+                dialog.close()
         self.dialogs = []
         self._items = []
         self.model.forget()
@@ -377,3 +408,4 @@ class LeadDesktop(QWidget):
         for combo in (self.worker, self.person):
             combo.clear()
         self.workspace = None
+        return kept
