@@ -72,6 +72,10 @@ def safety_reviews(session: Session) -> list[SafetyReview]:
     return list(session.scalars(select(SafetyReview).order_by(SafetyReview.created_at, SafetyReview.id)))
 
 
+def escalations(session: Session) -> list[Escalation]:
+    return list(session.scalars(select(Escalation).order_by(Escalation.identified_at, Escalation.id)))
+
+
 def escalation_ids(session: Session) -> list[uuid.UUID]:
     return list(session.scalars(select(Escalation.id).order_by(Escalation.identified_at, Escalation.id)))
 
