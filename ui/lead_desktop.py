@@ -12,7 +12,7 @@ from datetime import date
 from html import escape
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QItemSelection, Qt, QThreadPool, Signal
+from PySide6.QtCore import QDate, QItemSelection, QModelIndex, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -34,9 +35,10 @@ from PySide6.QtWidgets import (
 
 from app.actions import ActionState, ActionStatus, TrackedAction
 from app.form_drafts import FormDraft, FormKind
+from app.lead_records import RecordedDiscussion
 from app.review_queue import ItemKind, QueueFilter, QueueItem, default_since, older_unreviewed, select_items
 from app.workspace import Workspace
-from ui.actions_model import ActionsModel
+from ui.actions_model import ActionsModel, RecordedModel, recorded_html
 from ui.case_audit_dialog import CaseAuditDialog
 from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.operations import StoreOps
@@ -164,10 +166,32 @@ class LeadDesktop(QWidget):
                        self.audit_button):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
+        # Every supervision and learning review recorded, newest first; the one selected (or the one that
+        # agreed the selected action) is shown whole beside it, so what was saved can always be found again.
+        self.recorded_model = RecordedModel(self)
+        self.recorded_list = QListView(accessibleName="Recorded supervisions and learning reviews")
+        self.recorded_list.setModel(self.recorded_model)
+        self.recorded_list.selectionModel().currentRowChanged.connect(self._on_recorded)
+        self.recorded_detail = QTextBrowser(accessibleName="The selected supervision or learning review")
+        recorded_label = QLabel("Rec&orded supervisions and learning reviews (newest first)")
+        recorded_label.setBuddy(self.recorded_list)
+        self.actions_table.selectionModel().currentRowChanged.connect(self._on_action_chosen)
+        recorded = QSplitter()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(recorded_label)
+        left_layout.addWidget(self.recorded_list)
+        recorded.addWidget(left)
+        recorded.addWidget(self.recorded_detail)
+        recorded.setSizes([500, 800])
+        actions_split = QSplitter(Qt.Orientation.Vertical)
+        actions_split.addWidget(self.actions_table)
+        actions_split.addWidget(recorded)
         actions_page = QWidget()
         actions_layout = QVBoxLayout(actions_page)
         actions_layout.addWidget(self.actions_summary)
-        actions_layout.addWidget(self.actions_table, 1)
+        actions_layout.addWidget(actions_split, 1)
         actions_layout.addLayout(buttons)
 
         self.tabs = QTabWidget()
@@ -187,7 +211,13 @@ class LeadDesktop(QWidget):
         if ws is None:
             return
         task = Task(
-            lambda: (ws.review_queue.items(), ws.lead.actions(), ws.forms.for_team(), ws.lead.last_review_date())
+            lambda: (
+                ws.review_queue.items(),
+                ws.lead.actions(),
+                ws.forms.for_team(),
+                ws.lead.last_review_date(),
+                ws.lead.recorded(),
+            )
         )
         task.outcome.succeeded.connect(lambda result, t=task: self._on_loaded(result, t))
         task.outcome.failed.connect(self._on_failed)
@@ -195,9 +225,11 @@ class LeadDesktop(QWidget):
         self._pool.start(task)
 
     def _on_loaded(
-        self, result: tuple[list[QueueItem], list[TrackedAction], list[FormDraft], date | None], task: Task
+        self,
+        result: tuple[list[QueueItem], list[TrackedAction], list[FormDraft], date | None, list[RecordedDiscussion]],
+        task: Task,
     ) -> None:
-        items, actions, kept_forms, last = result
+        items, actions, kept_forms, last, recorded = result
         if task in self._tasks:
             self._tasks.remove(task)
         if self.workspace is None:
@@ -211,6 +243,8 @@ class LeadDesktop(QWidget):
             self.use_since.setChecked(True)
         self._apply_filter()
         self.actions_model.set_actions(actions)
+        self.recorded_model.set_records(recorded)
+        self.recorded_detail.clear()
         totals = {s: sum(a.state is s for a in actions) for s in ActionState}
         self.actions_summary.setText(
             f"{totals[ActionState.OVERDUE]} overdue, {totals[ActionState.OPEN]} open, {totals[ActionState.DONE]} done, "
@@ -327,6 +361,20 @@ class LeadDesktop(QWidget):
         self.reload()
 
     # -- actions ------------------------------------------------------------------------------------
+    def _on_recorded(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.recorded_detail.clear()
+            return
+        self.recorded_detail.setHtml(recorded_html(self.recorded_model.record(current.row())))
+
+    def _on_action_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """The record that agreed the selected action: who, which persons, the rationale, every action."""
+        if not current.isValid():
+            return
+        row = self.recorded_model.row_of_source(self.actions_model.action(current.row()).source_id)
+        if row >= 0:
+            self.recorded_list.setCurrentIndex(self.recorded_model.index(row, 0))
+
     def close_action(self, status: ActionStatus) -> None:
         rows = self.actions_table.selectionModel().selectedRows()
         if not rows or self.workspace is None:
@@ -402,6 +450,8 @@ class LeadDesktop(QWidget):
         self._items = []
         self.model.forget()
         self.actions_model.forget()
+        self.recorded_model.forget()
+        self.recorded_detail.clear()
         self.detail.clear()
         self.comment.clear()
         self.sync_health.clear()

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialogButtonBox,
     QFormLayout,
@@ -82,6 +83,13 @@ class ActionsEditor(QWidget):
         super().__init__(parent)
         self.what = QLineEdit(placeholderText="Action agreed", accessibleName="Action agreed")
         self.owner = QLineEdit(placeholderText="Owner", accessibleName="Owner")
+        # The team's staff are offered as the owner is typed (a name not in the list is still taken as typed).
+        self._owners: dict[str, uuid.UUID] = {}
+        self._owner_names = QStringListModel(self)
+        completer = QCompleter(self._owner_names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.owner.setCompleter(completer)
         self.due = QDateEdit(QDate.currentDate().addDays(7), calendarPopup=True, accessibleName="Due date")
         self.due.setDisplayFormat("dd MMM yyyy")
         add = QPushButton("&Add action")
@@ -100,7 +108,8 @@ class ActionsEditor(QWidget):
     def add(self) -> None:
         if not self.what.text().strip() or not self.owner.text().strip():
             return
-        draft = ActionDraft(self.what.text().strip(), self.owner.text().strip(), self.due.date().toPython())  # type: ignore[arg-type]
+        owner = self.owner.text().strip()
+        draft = ActionDraft(self.what.text().strip(), owner, self.due.date().toPython(), self._owners.get(owner))  # type: ignore[arg-type]
         self._show(draft)
         self.what.clear()
         self.what.setFocus()
@@ -115,6 +124,11 @@ class ActionsEditor(QWidget):
         self.list.clear()
         for draft in drafts:
             self._show(draft)
+
+    def offer_owners(self, staff: Sequence[tuple[uuid.UUID, str, str]]) -> None:
+        """The team's staff, offered as owners; an owner chosen from them is recorded with their id."""
+        self._owners = {name: sid for sid, name, _role in staff}
+        self._owner_names.setStringList(sorted(self._owners))
 
     def typed(self) -> list[str]:
         return [self.what.text(), self.owner.text(), *(d.action for d in self.drafts)]
@@ -219,6 +233,9 @@ class _TeamForm(TypedDialog):
             return  # closed (or locked) while they were read: nothing decrypted goes on a closed form
         self.choices = choices
         self.fill(choices)
+        actions = getattr(self, "actions", None)
+        if isinstance(actions, ActionsEditor):
+            actions.offer_owners(choices.staff)
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.restore_choices(pending)

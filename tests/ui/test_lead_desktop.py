@@ -257,3 +257,46 @@ def test_a_leads_first_morning_starts_on_the_review_window_newest_first_and_says
     assert "before the Since date: untick Since (Alt+S) to see them" in desktop.queue_count.text()
     desktop.use_since.setChecked(False)
     assert old in [desktop.model.item(r).record_id for r in range(desktop.model.rowCount())]
+
+
+def test_a_saved_supervision_is_found_again_whole_and_owners_are_offered_from_the_team(
+    qtbot, pool, workspace: Workspace
+) -> None:
+    as_team_lead(workspace)
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    desktop.show()
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    dialog = desktop.record_supervision()
+    assert isinstance(dialog, SupervisionDialog)
+    qtbot.waitUntil(lambda: dialog.choices is not None, timeout=20_000)
+    offered = dialog.actions.owner.completer().model().stringList()
+    assert "Sam Okafor" in offered and "Priya Natarajan" in offered
+    dialog.worker.setCurrentIndex(dialog.worker.findText("Sam Okafor"))
+    person = dialog.person.currentText()
+    dialog.rationale.setPlainText("Did not escalate: no current intent; agreed more contact instead.")
+    qtbot.keyClicks(dialog.actions.what, "Visit twice this week")
+    qtbot.keyClicks(dialog.actions.owner, "Sam Okafor")  # one of the team: recorded with their id
+    dialog.actions.add()
+    qtbot.keyClicks(dialog.actions.what, "Ask the GP for a medication review")
+    dialog.actions.owner.clear()  # the owner stays for the next action unless changed
+    qtbot.keyClicks(dialog.actions.owner, "Dr Hale (GP)")  # not in the list: taken as typed
+    dialog.actions.add()
+    assert [d.owner_id is not None for d in dialog.actions.drafts] == [True, False]
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        dialog.save()
+
+    desktop.tabs.setCurrentIndex(1)
+    titles = [desktop.recorded_model.data(desktop.recorded_model.index(r, 0))
+              for r in range(desktop.recorded_model.rowCount())]  # fmt: skip
+    assert any("Supervision of Sam Okafor" in t and person in t for t in titles), titles
+    # Selecting one of its actions shows the supervision that agreed it, whole.
+    row = next(r for r in range(desktop.actions_model.rowCount())
+               if desktop.actions_model.action(r).action.action == "Visit twice this week")  # fmt: skip
+    desktop.actions_table.setCurrentIndex(desktop.actions_model.index(row, 0))
+    shown = desktop.recorded_detail.toPlainText()
+    assert "Supervision of Sam Okafor's risk decisions" in shown and "recorded by Priya Natarajan" in shown
+    assert person in shown and "Did not escalate: no current intent; agreed more contact instead." in shown
+    assert "Visit twice this week — owner Sam Okafor, due" in shown
+    assert "Ask the GP for a medication review — owner Dr Hale (GP), due" in shown
