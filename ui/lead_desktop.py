@@ -170,6 +170,7 @@ class LeadDesktop(QWidget):
         # agreed the selected action) is shown whole beside it, so what was saved can always be found again.
         self.recorded_model = RecordedModel(self)
         self.recorded_list = QListView(accessibleName="Recorded supervisions and learning reviews")
+        self.recorded_list.setWordWrap(True)  # a long title reads whole, not cut at the pane's edge
         self.recorded_list.setModel(self.recorded_model)
         self.recorded_list.selectionModel().currentRowChanged.connect(self._on_recorded)
         self.recorded_detail = QTextBrowser(accessibleName="The selected supervision or learning review")

@@ -67,6 +67,9 @@ def test_a_half_written_supervision_is_kept_at_a_lock_and_comes_back_with_its_ch
     win.lock_full()
     assert win.is_locked and win.workspace is None
     assert not dialog.isVisible() and not win.lead_desktop.dialogs, "no form holds decrypted text behind the lock"
+    assert "What you were typing in 1 unsaved form is kept, encrypted on this laptop, and it opens again" in (
+        win.lock_screen.message.text()
+    )
 
     _unlock(qtbot, win)
     back = _back(qtbot, win, SupervisionDialog)
