@@ -27,13 +27,21 @@ class FormKind(enum.StrEnum):
     SAFETY_PLAN = "safety_plan"
     ESCALATION_START = "escalation_start"
     AMENDMENT = "amendment"
+    # A team lead's forms, about the team rather than one person: kept with no person, one per open form.
+    SUPERVISION = "supervision"
+    LEARNING_REVIEW = "learning_review"
+    CASE_AUDIT = "case_audit"
+
+    @property
+    def about_the_team(self) -> bool:
+        return self in (FormKind.SUPERVISION, FormKind.LEARNING_REVIEW, FormKind.CASE_AUDIT)
 
 
 @dataclass(frozen=True, slots=True)
 class FormDraft:
     id: uuid.UUID
     kind: FormKind
-    person_id: uuid.UUID
+    person_id: uuid.UUID | None  # None: a team lead's form about the team
     subject_id: uuid.UUID | None
     fields: dict[str, Any] = field(repr=False)
     started_at: datetime
@@ -55,9 +63,14 @@ class FormDraft:
         return f"Restored what you were typing at {at}, before Waymark closed. It is not saved yet."
 
 
-def draft_id(kind: FormKind, person_id: uuid.UUID, subject_id: uuid.UUID | None = None) -> uuid.UUID:
-    """One draft per open form: the same form for the same person (and subject) always has the same id."""
-    return derived_id(f"form-draft:{kind.value}", person_id, [subject_id] if subject_id else [])
+# Stands in for the person in a team form's draft id (never stored: the row's person is NULL).
+NO_PERSON = uuid.UUID(int=0)
+
+
+def draft_id(kind: FormKind, person_id: uuid.UUID | None, subject_id: uuid.UUID | None = None) -> uuid.UUID:
+    """One draft per open form: the same form for the same person (and subject) always has the same id. A
+    team form has no person: its subject is the open form's own id, so two open at once are kept apart."""
+    return derived_id(f"form-draft:{kind.value}", person_id or NO_PERSON, [subject_id] if subject_id else [])
 
 
 class FormDraftService:
@@ -68,7 +81,7 @@ class FormDraftService:
     def keep(
         self,
         kind: FormKind,
-        person_id: uuid.UUID,
+        person_id: uuid.UUID | None,
         fields: dict[str, Any],
         subject_id: uuid.UUID | None = None,
         *,
@@ -90,7 +103,7 @@ class FormDraftService:
             session.flush()
             return FormDraft.from_row(row)
 
-    def get(self, kind: FormKind, person_id: uuid.UUID, subject_id: uuid.UUID | None = None) -> FormDraft | None:
+    def get(self, kind: FormKind, person_id: uuid.UUID | None, subject_id: uuid.UUID | None = None) -> FormDraft | None:
         with self._uow.read() as session:
             row = session.get(models.FormDraft, draft_id(kind, person_id, subject_id))
             return FormDraft.from_row(row) if row is not None else None
@@ -99,7 +112,12 @@ class FormDraftService:
         with self._uow.read() as session:
             return [FormDraft.from_row(r) for r in repo.of_person(session, person_id)]
 
-    def discard(self, kind: FormKind, person_id: uuid.UUID, subject_id: uuid.UUID | None = None) -> None:
+    def for_team(self) -> list[FormDraft]:
+        """A team lead's forms kept unsaved (supervision, learning review, case audit)."""
+        with self._uow.read() as session:
+            return [FormDraft.from_row(r) for r in repo.of_team(session)]
+
+    def discard(self, kind: FormKind, person_id: uuid.UUID | None, subject_id: uuid.UUID | None = None) -> None:
         """The form was saved, or the worker chose to discard what they typed."""
         with self._uow.write() as session:
             repo.remove(session, draft_id(kind, person_id, subject_id))

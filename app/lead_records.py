@@ -19,7 +19,7 @@ from app.case_audit import CHECKLIST_ID, AnswerDraft, Case, Event, Reason, Sampl
 from app.changes import Changed
 from app.clock import Clock
 from app.errors import InvalidInput, NotFound
-from app.escalations import Escalation
+from app.escalations import Escalation, EscalationKind
 from app.ids import new_id
 from app.write_path import WritePath
 from storage import models
@@ -324,6 +324,69 @@ class LeadRecordService:
             w.record(row)
             return row, Changed.PERSON | w.changed
 
+    def recorded(self, today: date | None = None) -> list[RecordedDiscussion]:
+        """Every supervision session and learning review on this laptop, newest first, whole. A team lead's
+        only (anyone else is refused, and the attempt audited); reading them is audited as a view."""
+        now = self._clock.now()
+        self._writes.require_lead("supervision and learning-review records", "supervision", now, doing="open")
+        tracked = self.actions(today)
+        by_source: dict[uuid.UUID, list[TrackedAction]] = {}
+        for a in tracked:
+            by_source.setdefault(a.source_id, []).append(a)
+        with self._uow.read() as session:
+            staff = repo.staff_roles(session)
+            persons = repo.person_names(session)
+            escalations = {e.id: e for e in repo.escalations(session)}
+
+            def ref(raw: object) -> EscalationRef:
+                eid = uuid.UUID(str(raw))
+                e = escalations.get(eid)
+                if e is None:
+                    return EscalationRef(eid, None)
+                return EscalationRef(eid, e.identified_at, e.kind == EscalationKind.WELFARE_CHECK.value, e.rationale)
+
+            def person(pid: uuid.UUID, rationale: str, refs: Sequence[object], source: uuid.UUID) -> PersonRecorded:
+                return PersonRecorded(pid, persons.get(pid, "A person not on this laptop"), rationale,
+                                      tuple(ref(r) for r in refs), tuple(by_source.get(source, ())))  # fmt: skip
+
+            sessions: dict[uuid.UUID, list[models.Supervision]] = {}
+            for row in repo.supervisions(session):
+                sessions.setdefault(row.session_id, []).append(row)
+            found = [
+                RecordedDiscussion(
+                    sid,
+                    "supervision",
+                    rows[0].supervised_at,
+                    _name(staff, rows[0].author_id),
+                    _name(staff, rows[0].worker_id),
+                    tuple(person(r.person_id, r.rationale, r.escalations_discussed, r.id) for r in rows),
+                    source_ids=tuple(r.id for r in rows),
+                )
+                for sid, rows in sessions.items()
+            ]
+            found += [
+                RecordedDiscussion(
+                    r.id,
+                    "learning_review",
+                    r.occurred_at,
+                    _name(staff, r.author_id),
+                    None,
+                    (person(r.person_id, "", [r.escalation_id] if r.escalation_id else [], r.id),),
+                    r.what_happened,
+                    r.what_helped,
+                    r.delays_barriers,
+                    (r.refinement or "(not said)")
+                    + (f" — pathway {r.pathway_id}@{r.pathway_version}" if r.pathway_id else "")
+                    if r.pathway_refinement_needed
+                    else None,
+                    source_ids=(r.id,),
+                )
+                for r in repo.learning_reviews(session)
+            ]
+        with self._uow.write() as session:
+            audit.append(session, self._writes.actor, audit.AuditAction.VIEW, now, "supervision")
+        return sorted(found, key=lambda d: (d.at, str(d.id)), reverse=True)
+
     def actions(self, today: date | None = None) -> list[TrackedAction]:
         """Every agreed action on this laptop with its state today."""
         with self._uow.read() as session:
@@ -334,6 +397,65 @@ class LeadRecordService:
                 for u in repo.action_updates(session)
             ]
         return track(sources, updates, today or self._clock.now().date())
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRef:
+    """An escalation named in a supervision or learning review, as the lead reads it back."""
+
+    id: uuid.UUID
+    identified_at: datetime | None  # None: not on this laptop
+    welfare_check: bool = False
+    rationale: str = field(default="", repr=False)
+
+    def describe(self) -> str:
+        if self.identified_at is None:
+            return "An escalation not on this laptop"
+        kind = "Welfare check" if self.welfare_check else "Escalation"
+        return f"{kind} of {self.identified_at.astimezone():%a %d %b %Y %H:%M} — why: {self.rationale}"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecorded:
+    person_id: uuid.UUID
+    person: str = field(repr=False)
+    rationale: str = field(repr=False)
+    escalations: tuple[EscalationRef, ...]
+    actions: tuple[TrackedAction, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedDiscussion:
+    """A recorded supervision session (every person discussed in it) or learning review, whole, so a lead
+    can find it again and read who, which persons and escalations, the rationale, and each agreed action
+    with its owner, due day and state."""
+
+    id: uuid.UUID  # the session id of a supervision, the record id of a learning review
+    kind: str  # "supervision" or "learning_review"
+    at: datetime  # when it took place (supervised at; the incident or escalation reviewed)
+    recorded_by: str = field(repr=False)
+    worker: str | None = field(repr=False)  # whose risk decisions were supervised (supervision only)
+    persons: tuple[PersonRecorded, ...]
+    what_happened: str = field(default="", repr=False)
+    what_helped: str = field(default="", repr=False)
+    delays: str = field(default="", repr=False)
+    refinement: str | None = field(default=None, repr=False)  # the pathway change asked for, if any
+    source_ids: tuple[uuid.UUID, ...] = ()  # the records behind it (an action's source is one of them)
+
+    @property
+    def title(self) -> str:
+        names = ", ".join(p.person for p in self.persons)
+        if self.kind == "supervision":
+            return f"{self.at.astimezone():%d %b %Y} Supervision of {self.worker}: {names}"
+        return f"{self.at.astimezone():%d %b %Y} Learning review: {names}"
+
+    @property
+    def actions(self) -> tuple[TrackedAction, ...]:
+        return tuple(a for p in self.persons for a in p.actions)
+
+
+def _name(names: dict[uuid.UUID, tuple[str, str]], staff_id: uuid.UUID | None) -> str:
+    return names.get(staff_id, ("someone not on this laptop", ""))[0] if staff_id else "someone not on this laptop"
 
 
 def _source(row: models.Supervision | models.LearningReview, kind: str) -> ActionSource:

@@ -2,7 +2,11 @@
 
 Ordered by process and work due, never by anything about the person: open escalations and welfare checks
 where nobody who can act has been reached come first, then open welfare checks, escalations from out of
-hours that nobody has picked up yet, and missed contacts; then everything else; within each, oldest first.
+hours that nobody has picked up yet, and missed contacts; then everything else. Where nobody has been reached,
+oldest first (it has waited longest); within the other groups newest first, so the night's work is at the top
+of a lead's morning and older work is a scroll away, not 300 rows down. By default the queue shows what
+happened since the lead last reviewed (a lead who has never reviewed: the last 14 days, the review-coverage
+window) and says how many older records are not yet reviewed.
 A review does not take an open escalation or welfare check where nobody who can act has been reached out of
 the queue: the review is recorded and shown, and the item stays at the top, saying why, until someone who
 can act is reached or it is closed. Only a team lead may open the queue (anyone else is refused, and the
@@ -19,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from app import audit
 from app.clock import Clock
-from app.contact_notes import MISSED_OUTCOMES, ContactMethod, Outcome
+from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, ContactMethod, Outcome
 from app.escalations import Escalation, EscalationKind, EscalationService
 from app.hours import Period
 from app.write_path import WritePath
@@ -49,6 +53,22 @@ class Review:
     reviewer: str
     at: datetime
     comment: str | None = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AmendmentShown:
+    """An amendment of a signed note (addendum, correction, entered in error), as the lead must see it: a lead
+    reviewing the original alone could pass a false record as valid."""
+
+    kind: AmendmentKind
+    author: str = field(repr=False)
+    at: datetime
+    reason: str = field(repr=False)
+    text: str = field(repr=False)
+
+    def describe(self) -> str:
+        text = f": {self.text}" if self.text.strip() else ""
+        return f"{self.kind.label} by {self.author}, {self.at.astimezone():%a %d %b %H:%M}{text}\nReason: {self.reason}"
 
 
 NOBODY_REACHED_WORDS = "Open — nobody who can act has been reached yet"
@@ -98,10 +118,20 @@ class QueueItem:
     out_of_hours: bool = False  # an escalation opened out of hours
     missed_contact: bool = False
     overdue_steps: tuple[OverdueStep, ...] = ()  # required steps past their time (open escalations only)
+    amendments: tuple[AmendmentShown, ...] = ()  # a contact note's, oldest first
+
+    @property
+    def entered_in_error(self) -> bool:
+        return any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in self.amendments)
+
+    @property
+    def amended_since_review(self) -> bool:
+        """Amended after the latest review: what the lead reviewed is not what the record now says."""
+        return bool(self.reviews and self.amendments) and self.amendments[-1].at > max(r.at for r in self.reviews)
 
     @property
     def reviewed(self) -> bool:
-        return bool(self.reviews)
+        return bool(self.reviews) and not self.amended_since_review
 
     @property
     def stays_after_review(self) -> bool:
@@ -132,6 +162,10 @@ class QueueItem:
     def state(self) -> str:
         """Process state in words, for the queue's column: never a judgement about the person."""
         parts = []
+        if self.entered_in_error:
+            parts.append("Entered in error")
+        elif self.amendments:
+            parts.append(", ".join(dict.fromkeys(a.kind.label for a in self.amendments)) + " added")
         if self.nobody_reached:
             parts.append(NOBODY_REACHED_WORDS)
         if self.overdue_steps:
@@ -146,12 +180,39 @@ class QueueItem:
             parts.append("Reviewed, stays until someone who can act is reached")
         elif self.reviewed:
             parts.append("Reviewed")
+        elif self.amended_since_review:
+            parts.append("Amended since it was reviewed")
         return "; ".join(parts)
 
 
 def ordered(items: Iterable[QueueItem]) -> list[QueueItem]:
-    """Work-due order: group first, then oldest first, then by id so the order is total."""
-    return sorted(items, key=lambda i: (i.group, i.at, str(i.record_id)))
+    """Work-due order: group first; nobody reached oldest first, every other group newest first; then by id so
+    the order is total."""
+
+    def key(i: QueueItem) -> tuple[int, float, str]:
+        when = i.at.timestamp()
+        return (i.group, when if i.group == NOBODY_REACHED else -when, str(i.record_id))
+
+    return sorted(items, key=key)
+
+
+# A lead who has never reviewed anything starts on this many days back: the window the review-coverage
+# measure gives a lead to review a note (app/governance/figures.py, lead_review_within_days).
+FIRST_MORNING_DAYS = 14
+
+
+def default_since(last_reviewed: date | None, today: date) -> date:
+    """Where the queue starts by default: the day the lead last reviewed, or, before their first review, the
+    review-coverage window back from today (so a first morning is not months of records oldest first)."""
+    return last_reviewed if last_reviewed is not None else today - timedelta(days=FIRST_MORNING_DAYS)
+
+
+def older_unreviewed(items: Sequence[QueueItem], chosen: QueueFilter) -> int:
+    """Records not yet reviewed that the chosen date hides (the lead is told how many, and how to see them)."""
+    if chosen.date_from is None:
+        return 0
+    wider = replace(chosen, date_from=None, include_reviewed=False)
+    return sum(1 for i in items if wider.admits(i) and not chosen.admits(i) and not i.reviewed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,27 +280,36 @@ class ReviewQueueService:
                 name = staff.get(r.author_id, ("Someone not on this laptop", ""))[0]
                 reviews.setdefault(r.reviewed_id, []).append(Review(name, r.created_at, r.comment))
             known = _Known(repo.person_names(session), staff, reviews)
-            items = [_note(known, n) for n in repo.signed_notes(session)]
+            amendments: dict[uuid.UUID, list[AmendmentShown]] = {}
+            for a in repo.amendments(session):
+                amendments.setdefault(a.note_id, []).append(
+                    AmendmentShown(AmendmentKind(a.kind), known.who(a.author_id), a.created_at, a.reason, a.text)
+                )
+            items = [_note(known, n, amendments.get(n.id, ())) for n in repo.signed_notes(session)]
             items += [_safety_review(known, r) for r in repo.safety_reviews(session)]
             authors = {e: repo.escalation_author(session, e) for e in repo.escalation_ids(session)}
         escalations = [(self._escalations.get(e), author) for e, author in authors.items()]
-        items += [
-            _escalation(known, e, author, now, self._escalations.criteria_labels(e)) for e, author in escalations
-        ]
+        items += [_escalation(known, e, author, now, self._escalations.criteria_labels(e)) for e, author in escalations]
         with self._uow.write() as session:
             audit.append(session, self._actor, audit.AuditAction.VIEW, now, "review_queue")
         return ordered(items)
 
 
-def _note(known: _Known, n: models.ContactNote) -> QueueItem:
+def _note(known: _Known, n: models.ContactNote, amendments: Sequence[AmendmentShown]) -> QueueItem:
     outcome = Outcome(n.outcome)
     steps = ", ".join(str(s) for s in n.plan_steps_used)
     summary = f"{ContactMethod(n.method).label}: {outcome.label.lower()}" + (
         f"; plan steps {steps} used" if steps else ""
     )
+    if any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in amendments):
+        # The row itself must not read as a valid record of a contact.
+        summary = f"Entered in error (was: {summary})"
     detail = n.narrative + (f"\n\nNext: {n.next_action}" if n.next_action else "")
-    return known.item(n.id, ItemKind.CONTACT_NOTE, n.person_id, n.author_id, n.contact_start, summary, detail,
-                      missed_contact=outcome in MISSED_OUTCOMES)  # fmt: skip
+    # A missed contact marked entered in error did not happen: it is not follow-through work.
+    missed = outcome in MISSED_OUTCOMES and not any(a.kind is AmendmentKind.ENTERED_IN_ERROR for a in amendments)
+    item = known.item(n.id, ItemKind.CONTACT_NOTE, n.person_id, n.author_id, n.contact_start, summary, detail,
+                      missed_contact=missed)  # fmt: skip
+    return replace(item, amendments=tuple(amendments))
 
 
 def _safety_review(known: _Known, r: models.SafetyReview) -> QueueItem:

@@ -210,6 +210,23 @@ def _plan_revision_present(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE safety_plan_revision ADD COLUMN present TEXT")
 
 
+def _team_form_drafts(conn: Connection) -> None:
+    """A form draft may belong to no one person: a team lead's supervision, learning review or case audit is
+    kept at a lock like a worker's form, before a person is chosen or naming several. SQLite cannot drop a
+    NOT NULL, so the table is rebuilt (foreign keys off; ``legacy_alter_table`` on, as in step 7), every
+    kept draft copied across as it was."""
+    conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_form_draft_person")
+    conn.exec_driver_sql("ALTER TABLE form_draft RENAME TO form_draft_v8")
+    FormDraft.__table__.create(conn)  # with its index
+    conn.exec_driver_sql(
+        "INSERT INTO form_draft (id, kind, person_id, subject_id, fields, started_at, updated_at, kept_at_lock) "
+        "SELECT id, kind, person_id, subject_id, fields, started_at, updated_at, kept_at_lock FROM form_draft_v8"
+    )
+    conn.exec_driver_sql("DROP TABLE form_draft_v8")
+    conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
     Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
@@ -226,6 +243,12 @@ STEPS: tuple[Step, ...] = (
         rebuilds_tables=True,
     ),
     Step(8, "the organisation's pathways and contacts directory, as received by sync", _received_documents),
+    Step(
+        9,
+        "a team lead's forms are kept at a lock too: a form draft may belong to no one person",
+        _team_form_drafts,
+        rebuilds_tables=True,
+    ),
 )
 BASE_VERSION = 1
 

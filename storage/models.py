@@ -252,7 +252,9 @@ class FormDraft(Base):
     __tablename__ = "form_draft"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # derived from kind, person and subject
     kind: Mapped[str] = mapped_column(String(32))
-    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    # None for a team lead's form about the team (a supervision, learning review or case audit): it may be
+    # kept before any person is chosen, or name several (schema 9).
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
     subject_id: Mapped[uuid.UUID | None]  # what the form is about within the person (the note amended), if any
     fields: Mapped[dict[str, Any]]
     started_at: Mapped[datetime]

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.governance.counted import PLAN_USE, REVIEW_COVERAGE, counted_words, why_note_totals_differ
 from app.governance.csv_export import record_roles, to_csv
 from app.governance.figures import Figure, FigureKind, Measure
 from app.governance.report import ABOUT, Report
@@ -210,9 +211,13 @@ class GovernanceDashboard(QWidget):
         self.last = QDateEdit(calendarPopup=True)
         for edit in (self.first, self.last):
             edit.setDisplayFormat("d MMM yyyy")
-        today = QDate.currentDate()
-        self.first.setDate(today.addMonths(-6).addDays(1 - today.day()))
-        self.last.setDate(today)
+        self._defaulting = False
+        self._default_period()
+        # Until the lead picks dates, the period follows the calendar: a window left open (or locked)
+        # overnight would otherwise end yesterday and leave the night's escalations out of the figures.
+        self._period_chosen = False
+        for edit in (self.first, self.last):
+            edit.dateChanged.connect(self._period_picked)
         self.whose = QComboBox(accessibleName="Whose figures")
         self.whose_note = QLabel(PER_WORKER_NOTE)
         self.whose_note.setObjectName("per_worker_note")
@@ -252,6 +257,9 @@ class GovernanceDashboard(QWidget):
         self.record_list.setModel(self.records)
         self.record_list.setAccessibleName("Records behind the selected figure")
         self.records_label = QLabel("Records behind the selected figure")
+        # It carries what the figure counts (why two contact-note totals differ, why a night of notes is 0
+        # out of hours): a few lines, wrapped in the pane's width.
+        self.records_label.setWordWrap(True)
 
         form = QFormLayout()
         team_label = QLabel("T&eam")  # Alt+T is the lead window's "Team review" tab
@@ -361,10 +369,23 @@ class GovernanceDashboard(QWidget):
     def _whose_chosen(self, *_: object) -> None:
         self.whose_note.setVisible(self.whose.currentData() is not None)
 
+    def _default_period(self) -> None:
+        today = _today()
+        self._defaulting = True
+        self.first.setDate(today.addMonths(-6).addDays(1 - today.day()))
+        self.last.setDate(today)
+        self._defaulting = False
+
+    def _period_picked(self) -> None:
+        if not self._defaulting:
+            self._period_chosen = True
+
     def make_report(self) -> None:
         service = self._service
         if service is None:
             return
+        if not self._period_chosen:
+            self._default_period()
         if self.team.currentIndex() < 0:
             self.status.setText("No team is on this laptop yet: sync first, then make the report.")
             return
@@ -398,9 +419,11 @@ class GovernanceDashboard(QWidget):
             count = len(report.by_worker)
             shown = names.get(report.by_worker[0][0], "one worker") if count == 1 else f"{count} workers"
             whose = f" Below the team's, selected: the figures of {shown} (recorded in the audit log)."
+        differ = why_note_totals_differ(report.measures)
+        hint = " Contact-note totals differ between measures by design: select one to see why." if differ else ""
         self.status.setText(
             f"{report.team}, {report.period.label()}. Data last synced: {report.synced_text()}.{whose} "
-            "Select a figure to see its trend and the records behind it."
+            f"Select a figure to see its trend and the records behind it.{hint}"
         )
         if self.figures.rowCount():
             # A worker's figures sit below the team's: the lead who asked for them is taken to them.
@@ -424,8 +447,15 @@ class GovernanceDashboard(QWidget):
         else:
             self.chart.show_figure(self.report, measure, figure)
         self.records.set_figure(figure)
-        if figure is not None:
-            self.records_label.setText(f"Records behind “{figure.label}”: {self.records.rowCount()}")
+        if figure is not None and measure is not None:
+            words = [f"Records behind “{figure.label}”: {self.records.rowCount()}."]
+            counted = counted_words(measure, figure)
+            if counted:
+                words.append(counted)
+            differ = why_note_totals_differ(self.report.measures) if self.report is not None else None
+            if differ and team and (measure.key, figure.key) in (PLAN_USE, REVIEW_COVERAGE):
+                words.append(differ)
+            self.records_label.setText(" ".join(words))
 
     # -- exports ------------------------------------------------------------------------------------
 
@@ -504,6 +534,10 @@ def export_failure_words(exc: Exception) -> str:
     else:
         why = f"The export could not be made ({exc})"
     return f"{why}. Nothing in Waymark was changed or lost; choose another folder and export again."
+
+
+def _today() -> QDate:
+    return QDate.currentDate()
 
 
 def _day(value: QDate) -> date:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialogButtonBox,
     QFormLayout,
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import WaymarkError
 from app.escalations import Escalation, EscalationKind
+from app.form_drafts import FormKind
 from app.lead_records import (
     ActionDraft,
     LeadFormChoices,
@@ -79,6 +83,13 @@ class ActionsEditor(QWidget):
         super().__init__(parent)
         self.what = QLineEdit(placeholderText="Action agreed", accessibleName="Action agreed")
         self.owner = QLineEdit(placeholderText="Owner", accessibleName="Owner")
+        # The team's staff are offered as the owner is typed (a name not in the list is still taken as typed).
+        self._owners: dict[str, uuid.UUID] = {}
+        self._owner_names = QStringListModel(self)
+        completer = QCompleter(self._owner_names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.owner.setCompleter(completer)
         self.due = QDateEdit(QDate.currentDate().addDays(7), calendarPopup=True, accessibleName="Due date")
         self.due.setDisplayFormat("dd MMM yyyy")
         add = QPushButton("&Add action")
@@ -97,7 +108,8 @@ class ActionsEditor(QWidget):
     def add(self) -> None:
         if not self.what.text().strip() or not self.owner.text().strip():
             return
-        draft = ActionDraft(self.what.text().strip(), self.owner.text().strip(), self.due.date().toPython())  # type: ignore[arg-type]
+        owner = self.owner.text().strip()
+        draft = ActionDraft(self.what.text().strip(), owner, self.due.date().toPython(), self._owners.get(owner))  # type: ignore[arg-type]
         self._show(draft)
         self.what.clear()
         self.what.setFocus()
@@ -113,8 +125,54 @@ class ActionsEditor(QWidget):
         for draft in drafts:
             self._show(draft)
 
+    def offer_owners(self, staff: Sequence[tuple[uuid.UUID, str, str]]) -> None:
+        """The team's staff, offered as owners; an owner chosen from them is recorded with their id."""
+        self._owners = {name: sid for sid, name, _role in staff}
+        self._owner_names.setStringList(sorted(self._owners))
+
     def typed(self) -> list[str]:
         return [self.what.text(), self.owner.text(), *(d.action for d in self.drafts)]
+
+    def fields(self) -> dict[str, Any]:
+        """What is typed and added, as JSON values (kept at a lock)."""
+        return {"what": self.what.text(), "owner": self.owner.text(), "due": self.due.date().toPython().isoformat(),
+                "added": [_action_fields(d) for d in self.drafts]}  # fmt: skip
+
+    def restore(self, fields: dict[str, Any]) -> None:
+        self.what.setText(str(fields.get("what", "")))
+        self.owner.setText(str(fields.get("owner", "")))
+        if fields.get("due"):
+            self.due.setDate(QDate(date.fromisoformat(str(fields["due"]))))
+        self.load([_action_draft(a) for a in fields.get("added", [])])
+
+
+def _action_fields(d: ActionDraft) -> dict[str, Any]:
+    return {"action": d.action, "owner": d.owner, "due": d.due.isoformat(),
+            "owner_id": str(d.owner_id) if d.owner_id else None}  # fmt: skip
+
+
+def _action_draft(f: dict[str, Any]) -> ActionDraft:
+    owner_id = f.get("owner_id")
+    return ActionDraft(str(f.get("action", "")), str(f.get("owner", "")), date.fromisoformat(str(f["due"])),
+                       uuid.UUID(owner_id) if owner_id else None)  # fmt: skip
+
+
+def _index_of(combo: QComboBox, value: object) -> int:
+    """The row holding ``value`` (findData compares Python objects by identity, and a kept id is a new one)."""
+    if value is None:
+        return -1
+    return next((i for i in range(combo.count()) if combo.itemData(i) == value), -1)
+
+
+def _id(value: object) -> str | None:
+    return str(value) if isinstance(value, uuid.UUID) else None
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def load_failure_words(exc: Exception) -> str:
@@ -138,6 +196,8 @@ class _TeamForm(TypedDialog):
         super().__init__(ops, parent)
         self._ws = workspace
         self.choices: LeadFormChoices | None = None
+        # Choices kept at a lock (worker, person, escalations): put back once the lists are read.
+        self._pending: dict[str, Any] | None = None
         self._task: Task | None = None
         self.loading = QLabel(LOADING)
         self.loading.setObjectName("team_loading")
@@ -173,6 +233,12 @@ class _TeamForm(TypedDialog):
             return  # closed (or locked) while they were read: nothing decrypted goes on a closed form
         self.choices = choices
         self.fill(choices)
+        actions = getattr(self, "actions", None)
+        if isinstance(actions, ActionsEditor):
+            actions.offer_owners(choices.staff)
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.restore_choices(pending)
         for widget in self.choosers():
             widget.setEnabled(True)
         self.loading.setVisible(False)
@@ -181,6 +247,20 @@ class _TeamForm(TypedDialog):
         if not isinstance(self.focusWidget(), (QLineEdit, QPlainTextEdit)):
             self.choosers()[0].setFocus()
         self.choices_loaded.emit()
+
+    def restore_choices(self, fields: dict[str, Any]) -> None:
+        """Put back the choices kept in ``fields`` (the lists are read by now)."""
+        raise NotImplementedError
+
+    def restore_fields(self, fields: dict[str, Any]) -> None:
+        self.restore_text(fields)
+        if self.choices is None:
+            self._pending = fields
+        else:
+            self.restore_choices(fields)
+
+    def restore_text(self, fields: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def _on_failed(self, exc: Exception) -> None:
         self._task = None
@@ -211,8 +291,11 @@ class SupervisionDialog(_TeamForm):
     record per person sharing the session (nothing typed for the person in the form is dropped)."""
 
     what = "This supervision record"
+    form_kind = FormKind.SUPERVISION
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps, form_id: uuid.UUID | None = None
+    ) -> None:
         super().__init__(workspace, ops, parent)
         self.setWindowTitle("Supervision of risk decisions")
         self.setMinimumWidth(720)
@@ -265,9 +348,53 @@ class SupervisionDialog(_TeamForm):
         layout.addWidget(self.saving.label)
         layout.addWidget(buttons)
         self.load_choices()
+        self.track_draft(workspace.forms, None, form_id or uuid.uuid4())
 
     def choosers(self) -> list[QWidget]:
         return [self.worker, self.person, self.escalations, self.discussed_list, self.add_person, self.edit_again]
+
+    def draft_fields(self) -> dict[str, Any]:
+        if self._pending is not None:  # kept again before the lists were read: the kept choices stand
+            chosen = {k: self._pending.get(k) for k in ("worker", "person", "ticked", "discussed")}
+        else:
+            chosen = {
+                "worker": _id(self.worker.currentData()),
+                "person": _id(self.person.currentData()),
+                "ticked": [str(i) for i in self._ticked()],
+                "discussed": [
+                    {"person_id": str(p.person_id), "rationale": p.rationale,
+                     "escalations": [str(e) for e in p.escalations], "actions": [_action_fields(a) for a in p.actions]}
+                    for p in self.discussed
+                ],
+            }  # fmt: skip
+        return {**chosen, "rationale": self.rationale.toPlainText(), "actions": self.actions.fields()}
+
+    def restore_text(self, fields: dict[str, Any]) -> None:
+        self.rationale.setPlainText(str(fields.get("rationale", "")))
+        self.actions.restore(dict(fields.get("actions") or {}))
+        # Kept in the form itself until the lists arrive, so it counts as typed (a second lock keeps it too).
+        self.discussed = [
+            PersonDiscussed(pid, str(d.get("rationale", "")), [e for e in map(_uuid, d.get("escalations", [])) if e],
+                            [_action_draft(a) for a in d.get("actions", [])])
+            for d in fields.get("discussed", []) if (pid := _uuid(d.get("person_id"))) is not None
+        ]  # fmt: skip
+
+    def restore_choices(self, fields: dict[str, Any]) -> None:
+        worker = _index_of(self.worker, _uuid(fields.get("worker")))
+        if worker >= 0:
+            self.worker.setCurrentIndex(worker)
+        person = _index_of(self.person, _uuid(fields.get("person")))
+        if person >= 0:
+            self.person.setCurrentIndex(person)
+        self._show_escalations()
+        ticked = {_uuid(t) for t in fields.get("ticked", [])}
+        for i in range(self.escalations.count()):
+            item = self.escalations.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) in ticked:
+                item.setCheckState(Qt.CheckState.Checked)
+        self.discussed_list.clear()
+        for p in self.discussed:
+            self._list(p)
 
     def fill(self, choices: LeadFormChoices) -> None:
         self.worker.clear()
@@ -419,8 +546,11 @@ class SupervisionDialog(_TeamForm):
 
 class LearningReviewDialog(_TeamForm):
     what = "This learning review"
+    form_kind = FormKind.LEARNING_REVIEW
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps) -> None:
+    def __init__(
+        self, workspace: Workspace, parent: QWidget | None = None, *, ops: StoreOps, form_id: uuid.UUID | None = None
+    ) -> None:
         super().__init__(workspace, ops, parent)
         self.setWindowTitle("Learning review after an incident or escalation")
         self.setMinimumWidth(720)
@@ -443,7 +573,7 @@ class LearningReviewDialog(_TeamForm):
         form.addRow("&Escalation", self.escalation)
         form.addRow("", self.escalation_text)
         form.addRow("What &happened", self.what_happened)
-        form.addRow("What hel&ped", self.what_helped)
+        form.addRow("What he&lped", self.what_helped)  # Alt+P is the person
         form.addRow("&Delays, barriers", self.delays)
         form.addRow(self.refine)
         form.addRow("Pathway", self.pathway)
@@ -463,9 +593,44 @@ class LearningReviewDialog(_TeamForm):
         layout.addWidget(buttons)
         self.escalation.currentIndexChanged.connect(self._show_pathway)
         self.load_choices()
+        self.track_draft(workspace.forms, None, form_id or uuid.uuid4())
 
     def choosers(self) -> list[QWidget]:
         return [self.person, self.escalation]
+
+    def _texts(self) -> dict[str, QPlainTextEdit]:
+        return {"what_happened": self.what_happened, "what_helped": self.what_helped, "delays": self.delays,
+                "refinement": self.refinement}  # fmt: skip
+
+    def draft_fields(self) -> dict[str, Any]:
+        esc = self.escalation.currentData()
+        if self._pending is not None:  # kept again before the lists were read: the kept choices stand
+            chosen = {k: self._pending.get(k) for k in ("person", "escalation")}
+        else:
+            chosen = {"person": _id(self.person.currentData()),
+                      "escalation": str(esc.id) if isinstance(esc, Escalation) else None}  # fmt: skip
+        return {**chosen, **{k: e.toPlainText() for k, e in self._texts().items()}, "refine": self.refine.isChecked(),
+                "pathway": self.pathway.text(), "actions": self.actions.fields()}  # fmt: skip
+
+    def restore_text(self, fields: dict[str, Any]) -> None:
+        for key, edit in self._texts().items():
+            edit.setPlainText(str(fields.get(key, "")))
+        self.refine.setChecked(bool(fields.get("refine")))
+        self.pathway.setText(str(fields.get("pathway", "")))
+        self.actions.restore(dict(fields.get("actions") or {}))
+
+    def restore_choices(self, fields: dict[str, Any]) -> None:
+        pathway = self.pathway.text()
+        person = _index_of(self.person, _uuid(fields.get("person")))
+        if person >= 0:
+            self.person.setCurrentIndex(person)
+        self._show_escalations()
+        wanted = _uuid(fields.get("escalation"))
+        for i in range(self.escalation.count()):
+            esc = self.escalation.itemData(i)
+            if isinstance(esc, Escalation) and esc.id == wanted:
+                self.escalation.setCurrentIndex(i)
+        self.pathway.setText(pathway)  # as the lead left it, not as the escalation suggests
 
     def fill(self, choices: LeadFormChoices) -> None:
         self.person.blockSignals(True)

@@ -876,8 +876,7 @@ class MainWindow(QMainWindow):
         self._person_at_lock = self.person_panel.person.id if self.person_panel.person else None
         self.person_panel.forget()
         self.model.forget()
-        if self.lead_desktop is not None:
-            self.lead_desktop.forget()
+        kept_forms = self.lead_desktop.forget() if self.lead_desktop is not None else 0
         if self.governance is not None:
             self.governance.forget()
         self.search_box.clear()
@@ -889,6 +888,12 @@ class MainWindow(QMainWindow):
         self.lease_label.setVisible(False)
         self._forget_unreached()
         message = "Locked. Your records are closed and encrypted. Enter your passphrase to open them."
+        if kept_forms:
+            # Said here, so a form that vanished from the screen is not taken for lost.
+            message += (
+                f" What you were typing in {kept_forms} unsaved form{'s' if kept_forms != 1 else ''} is kept, "
+                f"encrypted on this laptop, and {'they open' if kept_forms != 1 else 'it opens'} again when you unlock."
+            )
         if self.workspace is not None:
             # Taken before the store closes; a screen lock already under way keeps the one it showed.
             self._lock_alert = lock_notice(self._reaching_nobody())

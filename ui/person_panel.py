@@ -246,7 +246,8 @@ class PersonPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Person record")
         self.tabs.addTab(self.plan_view, "Safety &plan")
-        self.tabs.addTab(self.notes_view, "No&tes")
+        # Alt+O, not Alt+T: on a lead's laptop Alt+T is the "Team review" tab, always on screen beside this one.
+        self.tabs.addTab(self.notes_view, "N&otes")
         self.tabs.addTab(self.reviews_view, "Rev&iews")
         self.tabs.addTab(self.escalations_view, "Escalation&s")
         self.tabs.addTab(self.planned, "P&lanned contacts")

@@ -52,7 +52,7 @@ class TypedDialog(QDialog):
         # Subclasses put ``saving.label`` by their buttons and hold the buttons while a save runs.
         self.saving = Saving(self, ops)
         self._forms: FormDraftService | None = None
-        self._draft_key: tuple[uuid.UUID, uuid.UUID | None] | None = None
+        self._draft_key: tuple[uuid.UUID | None, uuid.UUID | None] | None = None
         self._restoring = False
         self.restored_from: FormDraft | None = None
         self.restored_note = QLabel()
@@ -85,7 +85,7 @@ class TypedDialog(QDialog):
     # -- form drafts --------------------------------------------------------------------------------
 
     @property
-    def draft_key(self) -> tuple[uuid.UUID, uuid.UUID | None] | None:
+    def draft_key(self) -> tuple[uuid.UUID | None, uuid.UUID | None] | None:
         """The person and subject whose form this is, once it keeps drafts."""
         return self._draft_key
 
@@ -97,8 +97,11 @@ class TypedDialog(QDialog):
         """Put kept ``fields`` back in the form (a field this version does not know is ignored)."""
         raise NotImplementedError
 
-    def track_draft(self, forms: FormDraftService, person_id: uuid.UUID, subject_id: uuid.UUID | None = None) -> None:
-        """Call last in the subclass's constructor: brings back a kept draft, then keeps what is typed."""
+    def track_draft(
+        self, forms: FormDraftService, person_id: uuid.UUID | None, subject_id: uuid.UUID | None = None
+    ) -> None:
+        """Call last in the subclass's constructor: brings back a kept draft, then keeps what is typed. A team
+        lead's form about the team has no person (``None``) and its own id as the subject."""
         assert self.form_kind is not None
         self._forms = forms
         self._draft_key = (person_id, subject_id)
@@ -178,8 +181,16 @@ class TypedDialog(QDialog):
         def not_kept(exc: Exception) -> None:  # the type only: what was typed may be clinical
             log.warning("what was typed in a %s could not be kept: %s", kind.value, type(exc).__name__)
 
-        self._ops.run(keep, persons=[person_id], failed=not_kept)
+        self._ops.run(keep, persons=[person_id] if person_id is not None else [], failed=not_kept)
         return typed
+
+    def close_at_lock(self) -> bool:
+        """A full lock or quit: keep what is typed (on the write queue, ahead of the store's closing) and close
+        without asking anything, since a lock must never wait on a question. True when text was kept."""
+        kept = self.keep_draft_at_lock() if self.has_unsaved_text() else False
+        self._finished = True
+        self.done(QDialog.DialogCode.Rejected)
+        return kept
 
     def _drop_draft(self) -> None:
         self._keep_timer.stop()

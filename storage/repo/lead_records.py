@@ -17,6 +17,7 @@ from storage.models import (
     ContactNote,
     Escalation,
     LearningReview,
+    NoteAmendment,
     Person,
     RecordReview,
     SafetyReview,
@@ -62,8 +63,17 @@ def signed_notes(session: Session) -> list[ContactNote]:
     return list(session.scalars(query.order_by(ContactNote.contact_start, ContactNote.id)))
 
 
+def amendments(session: Session) -> list[NoteAmendment]:
+    """Every note amendment, in the order made."""
+    return list(session.scalars(select(NoteAmendment).order_by(NoteAmendment.created_at, NoteAmendment.id)))
+
+
 def safety_reviews(session: Session) -> list[SafetyReview]:
     return list(session.scalars(select(SafetyReview).order_by(SafetyReview.created_at, SafetyReview.id)))
+
+
+def escalations(session: Session) -> list[Escalation]:
+    return list(session.scalars(select(Escalation).order_by(Escalation.identified_at, Escalation.id)))
 
 
 def escalation_ids(session: Session) -> list[uuid.UUID]:

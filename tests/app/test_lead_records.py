@@ -210,3 +210,49 @@ def test_a_case_audit_answers_every_question_and_a_reviewer_may_not_audit_their_
         workspace.lead.record_case_audit(sample, theirs, partly)
     row, _ = workspace.lead.record_case_audit(sample, theirs, answers, "Clear record")
     assert row.seed == 1 and row.checklist == case_audit.CHECKLIST_ID and len(row.answers) == len(case_audit.CHECKLIST)
+
+
+def test_a_recorded_supervision_is_found_again_whole_and_a_worker_may_not_read_it(workspace: Workspace) -> None:
+    from app.escalations import EscalationDraft
+
+    rows = workspace.caseload.rows()
+    first, second = rows[0].person_id, rows[1].person_id
+    with workspace.store.sessions() as session:
+        worker = session.scalars(select(models.Meta.value).where(models.Meta.key == "staff_id")).one()
+    esc, _ = workspace.escalations.start(EscalationDraft(first, ["sudden-deterioration"], "Not themselves", NOW))
+    with pytest.raises(NotPermitted):
+        workspace.lead.recorded()
+    as_team_lead(workspace)
+    workspace.lead.record_supervision(SupervisionDraft(uuid.UUID(worker), NOW, [
+        PersonDiscussed(first, "Escalated on sudden deterioration: criteria met, reason written", [esc.id],
+                        [ActionDraft("Add the sister's number to step 4", "Sam Okafor", NOW.date() + timedelta(7))]),
+        PersonDiscussed(second, "Did not escalate: no current intent; more contact agreed"),
+    ]))  # fmt: skip
+    workspace.lead.record_learning_review(LearningReviewDraft(
+        first, NOW + timedelta(hours=1), "Two visits missed", "Sister answered", "Line busy",
+        pathway_refinement_needed=True, pathway_id="moorland-welfare-check", pathway_version="1",
+        refinement="Add the sister as a contact step", escalation_id=esc.id,
+        actions=[ActionDraft("Share at the team meeting", "Priya Natarajan", NOW.date() + timedelta(3))],
+    ))  # fmt: skip
+
+    review, supervision = workspace.lead.recorded()  # newest first
+    assert supervision.kind == "supervision" and supervision.worker == "Sam Okafor"
+    assert supervision.recorded_by == "Priya Natarajan"
+    names = {p.person_id: p for p in supervision.persons}
+    assert set(names) == {first, second}
+    assert names[first].rationale.startswith("Escalated on sudden deterioration")
+    [ref] = names[first].escalations
+    assert ref.id == esc.id and "why: Not themselves" in ref.describe()
+    [action] = names[first].actions
+    assert (action.action.action, action.action.owner, action.state) == (
+        "Add the sister's number to step 4",
+        "Sam Okafor",
+        ActionState.OPEN,
+    )
+    assert names[second].actions == () and "Supervision of Sam Okafor" in supervision.title
+    assert review.kind == "learning_review" and review.what_happened == "Two visits missed"
+    assert review.refinement == "Add the sister as a contact step — pathway moorland-welfare-check@1"
+    assert [a.action.owner for a in review.actions] == ["Priya Natarajan"]
+    with workspace.store.sessions() as session:
+        events = session.scalars(select(models.AuditEvent).where(models.AuditEvent.record_type == "supervision"))
+        assert [e.action for e in events if e.action != "create"] == ["refused", "view"]

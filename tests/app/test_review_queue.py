@@ -8,15 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from app.clock import FixedClock
+from app.contact_notes import AmendmentKind
 from app.errors import NotPermitted
 from app.escalations import ActionDraft, ActionKind, EscalationDraft
 from app.review_queue import (
+    FIRST_MORNING_DAYS,
     NOBODY_REACHED_WORDS,
     STAYS_WORDS,
     ItemKind,
     QueueFilter,
     QueueItem,
+    default_since,
     in_words,
+    older_unreviewed,
     ordered,
     select_items,
 )
@@ -33,14 +37,15 @@ def _item(n: int, hours_ago: int, kind: ItemKind = ItemKind.CONTACT_NOTE, **flag
                      NOW - timedelta(hours=hours_ago), "s", "d", **flags)  # fmt: skip
 
 
-def test_nobody_reached_first_then_follow_through_then_the_rest_each_oldest_first() -> None:
+def test_nobody_reached_first_oldest_first_then_follow_through_then_the_rest_each_newest_first() -> None:
     routine_old, routine_new = _item(1, 50), _item(2, 1)
     missed = _item(3, 2, missed_contact=True)
     ooh = _item(4, 10, ItemKind.ESCALATION, out_of_hours=True)
     welfare = _item(5, 3, ItemKind.WELFARE_CHECK, open_welfare_check=True)
     nobody = _item(6, 1, ItemKind.ESCALATION, nobody_reached=True)
-    assert ordered([routine_new, missed, routine_old, welfare, nobody, ooh]) == [
-        nobody, ooh, welfare, missed, routine_old, routine_new
+    nobody_longer = _item(8, 5, ItemKind.WELFARE_CHECK, nobody_reached=True)
+    assert ordered([routine_new, missed, routine_old, welfare, nobody, ooh, nobody_longer]) == [
+        nobody_longer, nobody, missed, welfare, ooh, routine_new, routine_old
     ]  # fmt: skip
     assert ooh.state == "For the team's next working day"
     picked_up = QueueItem(**{**{f: getattr(ooh, f) for f in ooh.__slots__}, "reviews": (object(),)})  # type: ignore[arg-type]
@@ -49,11 +54,19 @@ def test_nobody_reached_first_then_follow_through_then_the_rest_each_oldest_firs
 
 def test_filters_by_worker_person_kind_and_date_and_hide_reviewed_by_default() -> None:
     items = [_item(n, n * 24) for n in range(1, 7)] + [_item(7, 1, ItemKind.SAFETY_REVIEW)]
-    assert [i.record_id.int for i in select_items(items, QueueFilter(worker_id=A))] == [6, 4, 2]
-    assert [i.record_id.int for i in select_items(items, QueueFilter(person_id=A))] == [5, 3, 1, 7]
+    assert [i.record_id.int for i in select_items(items, QueueFilter(worker_id=A))] == [2, 4, 6]
+    assert [i.record_id.int for i in select_items(items, QueueFilter(person_id=A))] == [7, 1, 3, 5]
     assert [i.record_id.int for i in select_items(items, QueueFilter(kinds=frozenset({ItemKind.SAFETY_REVIEW})))] == [7]
     since = (NOW - timedelta(days=2)).date()
-    assert [i.record_id.int for i in select_items(items, QueueFilter(date_from=since))] == [2, 1, 7]
+    assert [i.record_id.int for i in select_items(items, QueueFilter(date_from=since))] == [7, 1, 2]
+    assert older_unreviewed(items, QueueFilter(date_from=since)) == 4
+    assert older_unreviewed(items, QueueFilter(date_from=since, worker_id=A)) == 2, "4 and 6; 2 is shown"
+
+
+def test_the_queue_starts_since_the_last_review_or_on_a_first_morning_the_review_window() -> None:
+    today = NOW.date()
+    assert default_since(today - timedelta(days=3), today) == today - timedelta(days=3)
+    assert default_since(None, today) == today - timedelta(days=FIRST_MORNING_DAYS) == today - timedelta(days=14)
 
 
 def test_a_worker_opening_the_queue_is_refused_and_audited(workspace: Workspace) -> None:
@@ -156,3 +169,43 @@ def test_an_escalation_shows_the_criteria_in_the_organisations_words_not_their_c
     for code in codes:
         wording = next(c.wording for c in criteria.criteria if c.code == code)
         assert wording != code and wording in line and code not in line
+
+
+def test_a_note_entered_in_error_says_so_in_the_row_with_every_amendment_who_when_and_why(
+    workspace: Workspace, clock: FixedClock
+) -> None:
+    note = _note(workspace)
+    clock.set(NOW + timedelta(minutes=10))
+    workspace.notes.amend(note, AmendmentKind.ADDENDUM, "Forgot a detail", "Also talked about sleep.")
+    clock.set(NOW + timedelta(minutes=20))
+    workspace.notes.amend(note, AmendmentKind.ENTERED_IN_ERROR, "Recorded on the wrong person", "")
+    as_team_lead(workspace)
+    [item] = [i for i in workspace.review_queue.items() if i.record_id == note]
+    assert item.entered_in_error and item.state.startswith("Entered in error")
+    assert item.summary.startswith("Entered in error (was: Phone: spoken to")
+    assert [(a.kind, a.author, a.at, a.reason) for a in item.amendments] == [
+        (AmendmentKind.ADDENDUM, "Sam Okafor", NOW + timedelta(minutes=10), "Forgot a detail"),
+        (AmendmentKind.ENTERED_IN_ERROR, "Sam Okafor", NOW + timedelta(minutes=20), "Recorded on the wrong person"),
+    ]
+    assert "Also talked about sleep." in item.amendments[0].describe()
+
+
+def test_a_note_amended_after_the_leads_review_comes_back_to_the_queue(workspace: Workspace, clock: FixedClock) -> None:
+    note = _note(workspace)
+    worker = _identity(workspace)
+    as_team_lead(workspace)
+    workspace.lead.review(note, "Fine")
+    assert note not in {i.record_id for i in select_items(workspace.review_queue.items(), QueueFilter())}
+    clock.set(NOW + timedelta(hours=1))
+    workspace.set_identity(*worker)
+    workspace.notes.amend(note, AmendmentKind.CORRECTION, "Wrong time of visit", "The call was at 10:30.")
+    as_team_lead(workspace)
+    [item] = [i for i in select_items(workspace.review_queue.items(), QueueFilter()) if i.record_id == note]
+    assert not item.reviewed and item.amended_since_review
+    assert item.state == "Correction added; Amended since it was reviewed"
+
+
+def _identity(ws: Workspace) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    with ws.store.sessions() as session:
+        meta = {m.key: m.value for m in session.scalars(select(models.Meta))}
+    return uuid.UUID(meta["organisation_id"]), uuid.UUID(meta["staff_id"]), uuid.UUID(meta["device_id"])

@@ -344,9 +344,12 @@ def test_a_real_version_4_store_keeps_every_planned_contact_as_a_change_record(t
                 # They came with the organisation's data: planned for their worker, on no device of ours.
                 assert row[6] == row[2] and row[7] == uuid.UUID(int=0).hex
                 assert row[8:] == (None, "", "", None)
-            assert a.exec_driver_sql(
-                "SELECT id, planned_contact_id FROM contact_note WHERE planned_contact_id IS NOT NULL ORDER BY id"
-            ).all() == links
+            assert (
+                a.exec_driver_sql(
+                    "SELECT id, planned_contact_id FROM contact_note WHERE planned_contact_id IS NOT NULL ORDER BY id"
+                ).all()
+                == links
+            )
             assert a.exec_driver_sql("SELECT seq, record_id, sha256 FROM outbox ORDER BY seq").all() == outbox_before
     finally:
         st.close()
@@ -382,7 +385,7 @@ def test_a_real_version_7_store_gains_received_documents_with_nothing_lost(tmp_p
     fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
     try:
         with ws.store.engine.connect() as a, fresh.store.engine.connect() as b:
-            assert migrations.current_version(a) == migrations.latest_version() == 8
+            assert migrations.current_version(a) == migrations.latest_version()
             assert _columns(a) == _columns(b)
             for query in (
                 "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -405,6 +408,55 @@ def test_a_real_version_7_store_gains_received_documents_with_nothing_lost(tmp_p
             conn.exec_driver_sql("UPDATE received_document SET text = ''")
         for row in escalations:
             assert ws.escalations.get(uuid.UUID(row[0])).pathway.ref == row[1]
+    finally:
+        ws.close()
+        fresh.close()
+
+
+V8_STORE = Path(__file__).parents[1] / "fixtures" / "store-v8"
+
+
+def test_a_real_version_8_store_lets_a_form_draft_belong_to_the_team_with_nothing_lost(tmp_path: Path) -> None:
+    from app.form_drafts import FormKind
+
+    old = tmp_path / "old"
+    shutil.copytree(V8_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 8
+            before = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+            drafts = conn.exec_driver_sql("SELECT * FROM form_draft ORDER BY id").all()
+            notnull = {r[1]: r[3] for r in conn.exec_driver_sql("PRAGMA table_info(form_draft)")}
+    finally:
+        engine.dispose()
+    assert len(drafts) == 1 and notnull["person_id"] == 1, "the fixture keeps one worker's form, person required"
+    ws = Workspace.open(old, PASSPHRASE)  # opening upgrades
+    fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
+    try:
+        with ws.store.engine.connect() as a, fresh.store.engine.connect() as b:
+            assert migrations.current_version(a) == migrations.latest_version() == 9
+            assert _columns(a) == _columns(b)
+            for query in (
+                "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                "SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name",
+            ):
+                assert a.exec_driver_sql(query).all() == b.exec_driver_sql(query).all()
+            after = {t: a.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in RECORD_TABLES}
+            assert after.pop("audit_event") == before.pop("audit_event") + 1, "only opening it was audited"
+            assert after == before
+            assert a.exec_driver_sql("SELECT * FROM form_draft ORDER BY id").all() == drafts, "kept as it was"
+            assert a.exec_driver_sql("PRAGMA foreign_key_list(form_draft)").first() is not None, "still a link"
+        [kept] = ws.forms.for_person(uuid.UUID(str(drafts[0][2])))
+        assert kept.kind is FormKind.SAFETY_REVIEW and kept.fields == {"what_changed": "Lost their job this week"}
+        # A lead's form, about the team: kept with no person, and found again.
+        form = uuid.uuid4()
+        ws.forms.keep(FormKind.SUPERVISION, None, {"rationale": "Agreed not to escalate"}, form, at_lock=True)
+        [team] = ws.forms.for_team()
+        assert (team.kind, team.person_id, team.subject_id) == (FormKind.SUPERVISION, None, form)
+        assert team.kept_at_lock
+        ws.forms.discard(FormKind.SUPERVISION, None, form)
+        assert ws.forms.for_team() == []
     finally:
         ws.close()
         fresh.close()

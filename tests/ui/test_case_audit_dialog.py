@@ -41,7 +41,8 @@ def test_draw_a_sample_and_save_an_audit(qtbot, lead: Workspace) -> None:
     qtbot.addWidget(dialog)
     dialog.seed.setText("4242")
     dialog.size.setValue(3)
-    dialog.draw()
+    with qtbot.waitSignal(dialog.drawn, timeout=20_000):
+        dialog.draw()
     sample = dialog.sample
     assert sample is not None and 0 < len(sample.cases) <= 3 and sample.seed == 4242
     assert "seed 4242" in dialog.about.text()
@@ -60,3 +61,34 @@ def test_draw_a_sample_and_save_an_audit(qtbot, lead: Workspace) -> None:
         assert audit.answers[0] == {"question_id": first_question, "answer": "partly",
                                     "note": "Review after the second miss not recorded"}  # fmt: skip
     assert lead.outbox_pending() == 1, "the audit waits to be sent like any record"
+
+
+def test_drawing_a_sample_reads_the_team_off_the_ui_thread(qtbot, lead: Workspace) -> None:
+    import threading
+
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+    draw, team = lead.lead.draw_sample, lead.lead.team
+
+    def held_draw(*args: object):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        release.wait(10)
+        return draw(*args)  # type: ignore[arg-type]
+
+    def watched_team():  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        return team()
+
+    lead.lead.draw_sample = held_draw  # type: ignore[method-assign]
+    lead.lead.team = watched_team  # type: ignore[method-assign]
+    dialog = CaseAuditDialog(lead, ops=StoreOps(QThreadPool.globalInstance()))
+    qtbot.addWidget(dialog)
+    dialog.seed.setText("4242")
+    dialog.draw()
+    # The window is not waiting on the read: it says what it is doing, and a second press does nothing.
+    assert "Drawing the sample" in dialog.about.text() and not dialog.draw_button.isEnabled()
+    with qtbot.waitSignal(dialog.drawn, timeout=20_000):
+        release.set()
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert dialog.sample is not None and dialog.draw_button.isEnabled() and "seed 4242" in dialog.about.text()
+    dialog._finished = True  # teardown must not stop at a "discard?" question

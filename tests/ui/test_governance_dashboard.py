@@ -207,3 +207,56 @@ def test_a_worker_laptop_asking_for_a_workers_figures_is_refused_in_words(
     qtbot.waitUntil(lambda: "team leads" in dashboard.status.text(), timeout=20_000)
     assert dashboard.status.text().startswith("Per-worker governance figures are for team leads")
     assert dashboard.report is None and dashboard.figures.rowCount() == 0
+
+
+def test_the_dashboard_says_why_the_contact_note_totals_differ_and_what_out_of_hours_counts(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool
+) -> None:
+    become(workspace, "team_lead")
+    dashboard = _dashboard(qtbot, workspace, pool)
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    report = dashboard.report
+    assert report is not None
+    cites = report.measure("safety_plan_use").figure("notes_cite_plan")
+    covered = report.measure("review_coverage").figure("reviewed_in_time")
+    assert cites.denominator != covered.denominator, "the demo's totals differ, as the lead saw"
+    assert "Contact-note totals differ between measures by design" in dashboard.status.text()
+
+    def select(label: str) -> str:
+        row = next(r for r in range(dashboard.figures.rowCount())
+                   if dashboard.figures.data(dashboard.figures.index(r, 1)) == label)  # fmt: skip
+        dashboard.table.selectRow(row)
+        return dashboard.records_label.text()
+
+    shown = select("Contact notes that cite the safety plan's steps")
+    assert f"counted {cites.denominator} times for safety-plan use and {covered.denominator} for review" in shown
+    assert "seen or spoken to and had a plan before the contact" in shown
+    assert "whatever its outcome" in select("Contact notes reviewed by a lead within 14 days")
+    assert "Contact notes, visits and calls made at night are not counted here" in select(
+        "Weekday evenings, nights and closures"
+    )
+
+
+def test_a_dashboard_left_open_overnight_reports_up_to_today_unless_the_lead_chose_dates(
+    qtbot: QtBot, workspace: Workspace, pool: QThreadPool, monkeypatch
+) -> None:
+    import ui.governance_dashboard as dashboard_module
+
+    become(workspace, "team_lead")
+    monkeypatch.setattr(dashboard_module, "_today", lambda: QDate(2026, 12, 1))
+    assert workspace.config is not None
+    service = GovernanceService(workspace.uow, workspace.clock, workspace.actor, workspace.config)
+    dashboard = GovernanceDashboard(service, pool)
+    qtbot.addWidget(dashboard)
+    qtbot.waitUntil(lambda: dashboard.team.count() > 0, timeout=10_000)
+    assert dashboard.last.date() == QDate(2026, 12, 1)
+    monkeypatch.setattr(dashboard_module, "_today", lambda: QDate(2026, 12, 2))  # the morning after
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    assert dashboard.report is not None and str(dashboard.report.period.last) == "2026-12-02"
+    dashboard.last.setDate(QDate(2026, 11, 30))  # chosen by the lead: kept
+    monkeypatch.setattr(dashboard_module, "_today", lambda: QDate(2026, 12, 3))
+    with qtbot.waitSignal(dashboard.report_ready, timeout=20_000):
+        dashboard.make.click()
+    assert str(dashboard.report.period.last) == "2026-11-30"

@@ -243,3 +243,87 @@ def _offers(widget: QWidget, text: str) -> bool:
     if isinstance(widget, QTabWidget):
         return text in [widget.tabText(i) for i in range(widget.count())]
     return isinstance(widget, (QAbstractButton, QLabel)) and widget.text() == text
+
+
+def _visible_mnemonics(window: QWidget) -> list[tuple[str, str]]:
+    """The Alt+letters a window offers right now: Qt ignores a hidden widget's mnemonic, so two on different
+    pages of a tab do not clash, but anything on screen together must be unique."""
+    return [(letter, text) for letter, text, widget in _mnemonic_widgets(window) if widget.isVisible()]
+
+
+def _mnemonic_widgets(window: QWidget) -> list[tuple[str, str, QWidget]]:
+    found = []
+    for widget in [window, *(w for w in window.findChildren(QWidget) if w.window() is window)]:
+        texts: list[str] = []
+        if isinstance(widget, QAbstractButton) or (isinstance(widget, QLabel) and widget.buddy() is not None):
+            texts.append(widget.text())
+        elif isinstance(widget, QGroupBox) and widget.isCheckable():
+            texts.append(widget.title())
+        elif isinstance(widget, QTabWidget):
+            texts.extend(widget.tabText(i) for i in range(widget.count()))
+        for text in texts:
+            found.extend((letter.lower(), text, widget) for letter in re.findall(r"(?<!&)&([^&\s])", text))
+    return found
+
+
+def _assert_unique_on_screen(window: QWidget, where: str) -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for letter, text in _visible_mnemonics(window):
+        if letter in seen and seen[letter] != text:
+            clashes.append(f"Alt+{letter.upper()}: {seen[letter]!r} and {text!r}")
+        seen.setdefault(letter, text)
+    assert not clashes, f"{where}: " + "; ".join(clashes)
+
+
+@pytest.fixture
+def lead_window(qtbot, pool, tmp_path):
+    """The demo team lead's laptop (the team's synced records), queue and persons loaded."""
+    from app.clock import FixedClock
+    from app.workspace import Workspace
+    from resources.demo.lead import populate_lead
+    from tests.conftest import NOW, PASSPHRASE, TEST_KDF
+    from ui.main_window import MainWindow
+
+    ws = Workspace.create(tmp_path / "lead", PASSPHRASE, kdf=TEST_KDF, clock=FixedClock(NOW))
+    populate_lead(ws, persons=8, seed=3, now=NOW)
+    win = MainWindow(ws, pool, settings_path=tmp_path / "window.ini")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.lead_desktop is not None and win.governance is not None
+    qtbot.waitUntil(lambda: win.lead_desktop.model.rowCount() > 0, timeout=20_000)
+    # A lead holds no caseload of their own: open one of the team's persons as the queue does.
+    win.person_panel.show_person(ws, win.lead_desktop.model.item(0).person_id)
+    yield win
+    win.close()
+    ws.close()
+
+
+def test_mnemonics_are_unique_on_every_page_of_the_leads_window_and_its_dialogs(qtbot, lead_window) -> None:
+    win = lead_window
+    win.person_panel.banner.setVisible(True)
+    inner = {0: win.lead_desktop.tabs, 2: win.person_panel.tabs}
+    for page in range(win.lead_tabs.count()):
+        win.lead_tabs.setCurrentIndex(page)
+        tabs = inner.get(page)
+        for sub in range(tabs.count() if tabs is not None else 1):
+            if tabs is not None:
+                tabs.setCurrentIndex(sub)
+            where = win.lead_tabs.tabText(page) + (f" / {tabs.tabText(sub)}" if tabs is not None else "")
+            _assert_unique_on_screen(win, where)
+    for dialog in (win.lead_desktop.record_supervision(), win.lead_desktop.record_learning_review(),
+                   win.lead_desktop.case_audit()):  # fmt: skip
+        qtbot.waitUntil(lambda d=dialog: getattr(d, "choices", True) is not None, timeout=10_000)
+        _assert_unique(dialog)
+
+
+@pytest.mark.parametrize("page", [0, 1, 2])
+def test_alt_t_g_and_r_choose_the_leads_pages_from_every_page(qtbot, lead_window, page) -> None:
+    win = lead_window
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    for key, wanted in ((Qt.Key.Key_T, 0), (Qt.Key.Key_G, 1), (Qt.Key.Key_R, 2)):
+        win.lead_tabs.setCurrentIndex(page)
+        win.lead_tabs.currentWidget().setFocus()
+        qtbot.keyClick(QApplication.focusWidget() or win, key, Qt.KeyboardModifier.AltModifier)
+        assert win.lead_tabs.currentIndex() == wanted, f"Alt+{chr(key)} from {win.lead_tabs.tabText(page)!r}"

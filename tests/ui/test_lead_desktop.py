@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.actions import ActionState
 from app.clock import FixedClock
-from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.contact_notes import AmendmentKind, ContactMethod, NoteDraft, Outcome
 from app.review_queue import ItemKind
 from app.workspace import Workspace
 from storage import models
@@ -26,6 +26,7 @@ from ui.lead_dialogs import LearningReviewDialog, SupervisionDialog
 from ui.main_window import MainWindow
 from ui.operations import StoreOps
 from ui.person_panel import PersonPanel
+from ui.review_queue_model import QueueColumn
 
 
 def _select(desktop: LeadDesktop, record_id: object) -> None:
@@ -208,3 +209,93 @@ def test_one_supervision_discusses_several_persons_each_with_its_own_rationale_a
     assert len({r.session_id for r in mine}) == 1, "one supervision session"
     by_person = {r.person_id: [a["action"] for a in r.actions] for r in mine}
     assert by_person == {first: ["Add the sister's number to the plan"], second: []}
+
+
+def test_the_queue_row_and_detail_show_a_note_was_entered_in_error(qtbot, pool, workspace: Workspace) -> None:
+    note = workspace.notes.record(NoteDraft(
+        next(r.person_id for r in workspace.caseload.rows()), NOW - timedelta(hours=1), NOW - timedelta(minutes=30),
+        ContactMethod.HOME_VISIT, Outcome.SEEN, "Visited at home.",
+    ))[0].id  # fmt: skip
+    workspace.notes.amend(note, AmendmentKind.ENTERED_IN_ERROR, "This visit did not happen: wrong person", "")
+    as_team_lead(workspace)
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    desktop.use_since.setChecked(False)
+    _select(desktop, note)
+    row = desktop.table.selectionModel().selectedRows()[0].row()
+    cells = [desktop.model.index(row, c).data() for c in range(desktop.model.columnCount())]
+    assert cells[QueueColumn.STATE].startswith("Entered in error")
+    assert cells[QueueColumn.SUMMARY].startswith("Entered in error")
+    shown = desktop.detail.toPlainText()
+    assert "Entered in error: this contact note is not a valid record" in shown
+    assert "Entered in error by Sam Okafor" in shown and "Reason: This visit did not happen: wrong person" in shown
+
+
+def test_a_leads_first_morning_starts_on_the_review_window_newest_first_and_says_what_is_older(
+    qtbot, pool, workspace: Workspace, clock: FixedClock
+) -> None:
+    person = next(r.person_id for r in workspace.caseload.rows())
+    notes = []
+    for days_ago in (40, 1, 3):
+        start = NOW - timedelta(days=days_ago)
+        clock.set(start + timedelta(hours=1))
+        draft = NoteDraft(person, start, start + timedelta(minutes=30), ContactMethod.PHONE, Outcome.SPOKEN_TO, "Call.")
+        notes.append(workspace.notes.record(draft)[0].id)
+    clock.set(NOW)
+    as_team_lead(workspace)  # this lead has never reviewed anything
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    assert desktop.use_since.isChecked() and desktop.since.date().toPython() == (NOW - timedelta(days=14)).date()
+    shown = [desktop.model.item(r).record_id for r in range(desktop.model.rowCount())]
+    old, yesterday, three_days = notes
+    assert old not in shown and shown.index(yesterday) < shown.index(three_days), "newest first"
+    assert "before the Since date: untick Since (Alt+S) to see them" in desktop.queue_count.text()
+    desktop.use_since.setChecked(False)
+    assert old in [desktop.model.item(r).record_id for r in range(desktop.model.rowCount())]
+
+
+def test_a_saved_supervision_is_found_again_whole_and_owners_are_offered_from_the_team(
+    qtbot, pool, workspace: Workspace
+) -> None:
+    as_team_lead(workspace)
+    desktop = LeadDesktop(workspace, pool, ops=StoreOps(pool))
+    qtbot.addWidget(desktop)
+    desktop.show()
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        desktop.reload()
+    dialog = desktop.record_supervision()
+    assert isinstance(dialog, SupervisionDialog)
+    qtbot.waitUntil(lambda: dialog.choices is not None, timeout=20_000)
+    offered = dialog.actions.owner.completer().model().stringList()
+    assert "Sam Okafor" in offered and "Priya Natarajan" in offered
+    dialog.worker.setCurrentIndex(dialog.worker.findText("Sam Okafor"))
+    person = dialog.person.currentText()
+    dialog.rationale.setPlainText("Did not escalate: no current intent; agreed more contact instead.")
+    qtbot.keyClicks(dialog.actions.what, "Visit twice this week")
+    qtbot.keyClicks(dialog.actions.owner, "Sam Okafor")  # one of the team: recorded with their id
+    dialog.actions.add()
+    qtbot.keyClicks(dialog.actions.what, "Ask the GP for a medication review")
+    dialog.actions.owner.clear()  # the owner stays for the next action unless changed
+    qtbot.keyClicks(dialog.actions.owner, "Dr Hale (GP)")  # not in the list: taken as typed
+    dialog.actions.add()
+    assert [d.owner_id is not None for d in dialog.actions.drafts] == [True, False]
+    with qtbot.waitSignal(desktop.loaded, timeout=20_000):
+        dialog.save()
+
+    desktop.tabs.setCurrentIndex(1)
+    titles = [desktop.recorded_model.data(desktop.recorded_model.index(r, 0))
+              for r in range(desktop.recorded_model.rowCount())]  # fmt: skip
+    assert any("Supervision of Sam Okafor" in t and person in t for t in titles), titles
+    # Selecting one of its actions shows the supervision that agreed it, whole.
+    row = next(r for r in range(desktop.actions_model.rowCount())
+               if desktop.actions_model.action(r).action.action == "Visit twice this week")  # fmt: skip
+    desktop.actions_table.setCurrentIndex(desktop.actions_model.index(row, 0))
+    shown = desktop.recorded_detail.toPlainText()
+    assert "Supervision of Sam Okafor's risk decisions" in shown and "recorded by Priya Natarajan" in shown
+    assert person in shown and "Did not escalate: no current intent; agreed more contact instead." in shown
+    assert "Visit twice this week — owner Sam Okafor, due" in shown
+    assert "Ask the GP for a medication review — owner Dr Hale (GP), due" in shown
