@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,9 +25,16 @@ class Task(QRunnable):
         try:
             result = self._work()
         except Exception as exc:  # shown to the user by whoever listens to `failed`
-            self.outcome.failed.emit(exc)
+            self._report(self.outcome.failed, exc)
         else:
-            self.outcome.succeeded.emit(result)
+            self._report(self.outcome.succeeded, result)
+
+    @staticmethod
+    def _report(signal: Any, value: object) -> None:
+        # RuntimeError from emit means the window that asked was closed (or the app is quitting) while the work
+        # ran: nobody is left to tell, and the work itself is done.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(value)
 
 
 def serial_pool(parent: QObject) -> QThreadPool:
