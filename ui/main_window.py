@@ -49,7 +49,7 @@ from app.hours import LONDON
 from app.nhs_number import formatted as formatted_nhs
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
-from app.unreached import Unreached, lock_notice, main_notice, quit_notice, reaching_nobody
+from app.unreached import Unreached, lock_notice, main_notice, quit_notice, reaching_nobody, short_name
 from app.workspace import Workspace
 from sync.client import SyncFailure
 from sync.engine import (
@@ -224,10 +224,30 @@ class MainWindow(QMainWindow):
         self.opened_check: QMessageBox | None = None  # "Check this is the person", after a break-glass opening
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
+        # What the list is not showing, in words: a search the work-due filter empties, and the open person
+        # when the list hides them or highlights someone else (Ctrl+N acts on the open person, not the list).
+        self.list_note = QLabel()
+        self.list_note.setObjectName("list_note")
+        self.list_note.setWordWrap(True)
+        self.list_note.setAccessibleName("What the list is not showing")
+        self.list_note.setVisible(False)
+        left_layout.addWidget(self.list_note)
         left_layout.addWidget(self.table)
+        self._reveal_when_listed: uuid.UUID | None = None  # opened before their row reached the list
         self.person_panel = PersonPanel(self.ops)
         self.person_panel.lock_requested.connect(self.lock_full)
         self.plan_view = self.person_panel.plan_view
+        # Said again once whatever changed the list (typing, F6, a sync's rows) has settled.
+        self._list_note_timer = QTimer(self, singleShot=True, interval=0)
+        self._list_note_timer.timeout.connect(self._show_list_note)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.table.selectionModel().currentChanged,
+        ):
+            signal.connect(self._list_note_timer.start)
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.person_panel)
@@ -444,6 +464,8 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.update_rows(persons, rows)
+        if self._reveal_when_listed in persons:
+            self._select_open_person(reveal=True)
         self._show_work_due(self.model.rows())
 
     def _show_cover(self) -> None:
@@ -774,6 +796,8 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.replace_rows(rows)
+        # A whole new list drops the selection: the open person's row is selected again.
+        self._select_open_person(reveal=self._reveal_when_listed is not None)
         self._show_cover()
         self._show_work_due(rows)
         self.caseload_loaded.emit()
@@ -833,8 +857,77 @@ class MainWindow(QMainWindow):
             self.open_person(person_id)
 
     def open_person(self, person_id: uuid.UUID) -> None:
+        """Open a person by any route (the list, Alt+O, work due, break-glass, a link): their row is selected
+        and in view, so the list never shows one person while Ctrl+N records for another."""
         if self.workspace is not None:
             self.person_panel.show_person(self.workspace, person_id)
+            self._select_open_person(reveal=True)
+
+    def _select_open_person(self, *, reveal: bool) -> None:
+        """Select the open person's row and scroll to it. With ``reveal``, a search or the work-due filter
+        hiding them is cleared, and the worker told why what they typed went."""
+        person = self.person_panel.person
+        self._reveal_when_listed = None
+        if person is None:
+            self._show_list_note()
+            return
+        source_row = self.model.row_of(person.id)
+        if source_row is None:
+            # Not in the list yet (a break-glass or a sync brings them): selected once their row arrives.
+            self._reveal_when_listed = person.id if reveal else None
+            self._show_list_note()
+            return
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not index.isValid() and reveal:
+            cleared = []
+            if self.search_box.text():
+                self.search_box.clear()
+                cleared.append("search")
+            if self.work_due_only.isChecked() and not self.model.row_at(source_row).has_work_due:
+                self.work_due_only.setChecked(False)
+                cleared.append("work-due filter")
+            self.statusBar().showMessage(
+                f"The {' and '.join(cleared)} {'was' if len(cleared) == 1 else 'were'} cleared to show "
+                f"{short_name(person)}, who is now open.",
+                15_000,
+            )
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+        self._show_list_note()
+
+    def _show_list_note(self) -> None:
+        said = []
+        rows = self.proxy.rowCount()
+        query = self.proxy.query.strip()
+        if query and self.proxy.work_due_only:
+            hidden = self.proxy.hidden_by_work_due()
+            if hidden:
+                who = f"{hidden} {'person matches' if hidden == 1 else 'people match'}"
+                if rows:
+                    who = f"{hidden} more {'matches' if hidden == 1 else 'match'}"
+                said.append(
+                    f"<b>{who} but {'is' if hidden == 1 else 'are'} hidden by the work-due filter "
+                    "(F6 shows everyone).</b>"
+                )
+            elif not rows:
+                said.append("Nobody on this laptop matches that search.")
+        elif query and not rows:
+            said.append("Nobody on this laptop matches that search.")
+        person = self.person_panel.person
+        if person is not None and self.workspace is not None:
+            name = escape(short_name(person))
+            source_row = self.model.row_of(person.id)
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0)) if source_row is not None else None
+            current = self.table.currentIndex()
+            if index is None or not index.isValid():
+                said.append(f"<b>{name} is open</b> (on the right), but not in this list.")
+            elif current.isValid() and current.row() != index.row():
+                chosen = escape(str(current.siblingAtColumn(0).data()))
+                said.append(f"{chosen} is highlighted; <b>{name} is the one open</b>. Enter opens {chosen}.")
+        self.list_note.setText(" ".join(said))
+        self.list_note.setVisible(bool(said))
 
     # -- locking ------------------------------------------------------------------------------------
 

@@ -183,6 +183,14 @@ class PersonPanel(QWidget):
         self.dialogs: list[QDialog] = []
         self._expanded: set[uuid.UUID] = set()  # long notes the worker chose to read in full
         self._from_top = False  # set while a person is being opened: every view starts at the top
+        # Whose record this is, large, above everything: the caseload list may show someone else highlighted
+        # (or nobody, once a search hides the open person), and Ctrl+N, Ctrl+R, Ctrl+E and Ctrl+P act on whoever
+        # is open here. A note landed on the wrong person when only the list said who it was.
+        self.header = QLabel()
+        self.header.setObjectName("open_person")
+        self.header.setWordWrap(True)
+        self.header.setAccessibleName("Whose record is open")
+        self.header.setVisible(False)
         # The person's own numbers, always in view above the plan (their own order; third parties only with
         # their agreement), with the same Copy as the plan's contacts.
         self.reach = QLabel()
@@ -251,6 +259,7 @@ class PersonPanel(QWidget):
         self.tabs.addTab(self.planned, "P&lanned contacts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
         layout.addWidget(self.reach)
         layout.addWidget(self.banner)
         layout.addWidget(self.unreached)
@@ -283,6 +292,7 @@ class PersonPanel(QWidget):
     def show_person(self, workspace: Workspace, person_id: uuid.UUID) -> None:
         self.workspace = workspace
         self.person = workspace.caseload.person(person_id)
+        self._show_header(self.person)
         # The view is audited on the write queue, so opening a person never waits behind a sync.
         self.ops.run(lambda: workspace.caseload.record_view(person_id), persons=[person_id], initiator=self)
         self._expanded.clear()
@@ -294,6 +304,14 @@ class PersonPanel(QWidget):
         finally:
             self._from_top = False
         self.restore_forms()
+
+    def _show_header(self, person: Person) -> None:
+        first = escape(person.preferred_name)
+        self.header.setText(
+            f"<span style='font-size:150%'><b>{escape(person.full_name)}</b></span> is open. "
+            f"Notes, reviews, escalations and plan changes you start now are for {first}."
+        )
+        self.header.setVisible(True)
 
     def restore_forms(self) -> list[TypedDialog]:
         """Reopen every form kept unsaved for this person (at a lock, or before a crash), as typed."""
@@ -449,6 +467,8 @@ class PersonPanel(QWidget):
         self.dialogs.clear()
         self.person = None
         self.workspace = None
+        self.header.clear()
+        self.header.setVisible(False)
         for view in (self.plan_view, self.notes_view, self.reviews_view, self.escalations_view):
             view.clear()
         self.banner.show_status(None)
