@@ -27,6 +27,9 @@ class FormKind(enum.StrEnum):
     SAFETY_PLAN = "safety_plan"
     ESCALATION_START = "escalation_start"
     AMENDMENT = "amendment"
+    # An escalation's window open at a full lock (subject: the escalation): what was typed in its step and
+    # follow-up forms, so unlocking reopens it where the worker was. Kept at the lock only; taken on reopening.
+    ESCALATION_STEP = "escalation_step"
 
 
 @dataclass(frozen=True, slots=True)

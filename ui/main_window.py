@@ -65,6 +65,7 @@ from sync.status import read_status, status_line
 from ui.break_glass_dialog import BreakGlassDialog
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
+from ui.escalation_window import EscalationWindow
 from ui.governance_dashboard import GovernanceDashboard
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lead_desktop import LeadDesktop
@@ -152,6 +153,8 @@ class MainWindow(QMainWindow):
         self._lock_state: str | None = None
         self._lock_alert: str | None = None  # open escalations that reached nobody, as the lock screen says it
         self._person_at_lock: uuid.UUID | None = None
+        # The (person, escalation) ids of escalation windows open at the full lock: said after unlocking.
+        self._escalations_at_lock: list[tuple[uuid.UUID, uuid.UUID]] = []
         self._hidden_dialogs: list[QWidget] = []
         self._settings = (
             QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path is not None else None
@@ -967,6 +970,11 @@ class MainWindow(QMainWindow):
         self.person_panel.save_unsaved_as_drafts()
         # Only the record's random id stays in memory, so unlocking can reopen it with the forms kept.
         self._person_at_lock = self.person_panel.person.id if self.person_panel.person else None
+        self._escalations_at_lock = [
+            (d.escalation.person_id, d.escalation.id)
+            for d in self.person_panel.dialogs
+            if isinstance(d, EscalationWindow)
+        ]
         self.person_panel.forget()
         self.model.forget()
         if self.lead_desktop is not None:
@@ -1132,6 +1140,29 @@ class MainWindow(QMainWindow):
                 # No longer on this laptop (moved off it by a sync): nothing of theirs to reopen.
                 with contextlib.suppress(NotFound):
                     self.open_person(person_id)  # and the forms that were open, as typed
+            self._say_where_you_were(result)
+
+    def _say_where_you_were(self, ws: Workspace) -> None:
+        """After a full lock, say which escalation windows were open and whether they are open again: a worker
+        unlocking in the middle of a crisis call must not have to remember where they were."""
+        was, self._escalations_at_lock = self._escalations_at_lock, []
+        said = []
+        for person_id, escalation_id in was:
+            try:
+                escalation = ws.escalations.get(escalation_id)
+                name = short_name(ws.caseload.person(person_id))
+            except NotFound:
+                continue
+            what = "welfare check" if escalation.kind is EscalationKind.WELFARE_CHECK else "escalation"
+            reopened = any(
+                isinstance(d, EscalationWindow) and d.escalation.id == escalation_id for d in self.person_panel.dialogs
+            )
+            if reopened:
+                said.append(f"You were in {name}'s {what}: it is open again, as you left it.")
+            else:
+                said.append(f"You were in {name}'s {what}: open {name} to carry on (what you typed is kept).")
+        if said:
+            self.statusBar().showMessage(" ".join(said), 60_000)
 
     @property
     def is_locked(self) -> bool:

@@ -7,6 +7,7 @@ import enum
 import logging
 import uuid
 from collections.abc import Callable, Container, Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changed, OpChanges
 from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
+from app.errors import NotFound
 from app.escalations import Escalation, EscalationKind
-from app.form_drafts import FormKind
+from app.form_drafts import FormDraft, FormKind
 from app.hours import LONDON
 from app.lead_records import LeadReview
 from app.missed_contacts import recontact_routes
@@ -320,6 +322,9 @@ class PersonPanel(QWidget):
             return []
         opened: list[TypedDialog] = []
         for kept in ws.forms.for_person(person.id):
+            if kept.kind is FormKind.ESCALATION_STEP:
+                self._reopen_escalation(ws, kept)
+                continue
             if any(
                 isinstance(d, TypedDialog) and d.form_kind is kept.kind and d.draft_key == (person.id, kept.subject_id)
                 for d in self.dialogs
@@ -337,6 +342,26 @@ class PersonPanel(QWidget):
             if isinstance(dialog, TypedDialog):
                 opened.append(dialog)
         return opened
+
+    def _reopen_escalation(self, ws: Workspace, kept: FormDraft) -> None:
+        """An escalation's window that was open at a lock: open again, with what was typed in it. The kept
+        form is taken once the window holds it again (the next lock keeps it anew)."""
+        escalation_id = kept.subject_id
+        already = any(isinstance(d, EscalationWindow) and d.escalation.id == escalation_id for d in self.dialogs)
+        if escalation_id is not None and not already:
+            try:
+                escalation = ws.escalations.get(escalation_id)
+            except NotFound:
+                escalation = None  # gone from this laptop since: nothing to reopen
+            window = self.open_escalation(escalation) if escalation is not None else None
+            if window is not None:
+                window.restore_typed(kept.fields, kept.restored_message())
+
+        def take() -> tuple[None, Changed]:
+            ws.forms.discard(FormKind.ESCALATION_STEP, kept.person_id, escalation_id)
+            return None, Changed.NOTHING
+
+        self.ops.run(take, persons=[kept.person_id], failed=_draft_not_kept)
 
     def on_changes(self, changes: OpChanges) -> None:
         """The change hook: redraw only the parts of the open person that the change touched."""
@@ -629,6 +654,13 @@ class PersonPanel(QWidget):
     def open_escalation(self, escalation: Escalation) -> EscalationWindow | None:
         if self.workspace is None or self.person is None:
             return None
+        for dialog in self.dialogs:
+            # One window per escalation: two copies of one step, each with its own half-typed form, would each
+            # record an action (Alt+O after unlocking reopened one already restored).
+            if isinstance(dialog, EscalationWindow) and dialog.escalation.id == escalation.id and dialog.isVisible():
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
         window = EscalationWindow(self.workspace, escalation, self.person.preferred_name, parent=self, ops=self.ops)
         # Not modal: while escalating, the worker must still be able to read the plan and the contacts.
         self._open(window, modal=False)
@@ -650,6 +682,25 @@ class PersonPanel(QWidget):
         ws = self.workspace
         kept = 0
         for dialog in self.dialogs:
+            if ws is not None and isinstance(dialog, EscalationWindow):
+                # Not a record: where the worker was, and what they typed in its forms, for the unlock.
+                fields, person_id, escalation_id = (
+                    dialog.typed_fields(),
+                    dialog.escalation.person_id,
+                    dialog.escalation.id,
+                )
+
+                def keep_window(
+                    fields: dict[str, Any] = fields,
+                    person_id: uuid.UUID = person_id,
+                    escalation_id: uuid.UUID = escalation_id,
+                ) -> tuple[None, Changed]:
+                    ws.forms.keep(FormKind.ESCALATION_STEP, person_id, fields, escalation_id, at_lock=True)
+                    return None, Changed.NOTHING
+
+                self.ops.run(keep_window, persons=[person_id], failed=_draft_not_kept)
+                kept += bool(fields)
+                continue
             if isinstance(dialog, TypedDialog) and dialog.form_kind is not None and dialog.has_unsaved_text():
                 kept += dialog.keep_draft_at_lock()
                 continue
