@@ -269,7 +269,9 @@ class MainWindow(QMainWindow):
             # The governance measures, their trends and drill-down, and the CSV/PDF exports (Alt+G).
             self.governance = GovernanceDashboard(workspace.governance, pool)
             self.lead_tabs = QTabWidget()
-            self.lead_tabs.addTab(self.lead_desktop, "&Team review")
+            # Alt+1, said on the tab: every letter of "Team review" is taken on one page or another, and Alt+T is
+            # the person's Notes tab on the Persons page (both answered it, so neither opened).
+            self.lead_tabs.addTab(self.lead_desktop, "Team review (Alt+&1)")
             self.lead_tabs.addTab(self.governance, "&Governance")
             self.lead_tabs.addTab(self.splitter, "Pe&rsons")
             self.main_page = self.lead_tabs
