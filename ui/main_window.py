@@ -891,10 +891,9 @@ class MainWindow(QMainWindow):
             if self.work_due_only.isChecked() and not self.model.row_at(source_row).has_work_due:
                 self.work_due_only.setChecked(False)
                 cleared.append("work-due filter")
+            # Short: the status bar beside the sync line has room for little more at 1366 wide.
             self.statusBar().showMessage(
-                f"The {' and '.join(cleared)} {'was' if len(cleared) == 1 else 'were'} cleared to show "
-                f"{short_name(person)}, who is now open.",
-                15_000,
+                f"{' and '.join(cleared).capitalize()} cleared to show {short_name(person)}, now open.", 15_000
             )
             index = self.proxy.mapFromSource(self.model.index(source_row, 0))
         if index.isValid():
@@ -931,7 +930,7 @@ class MainWindow(QMainWindow):
             elif current.isValid() and current.row() != index.row():
                 chosen = escape(str(current.siblingAtColumn(0).data()))
                 said.append(f"{chosen} is highlighted; <b>{name} is the one open</b>. Enter opens {chosen}.")
-        self.list_note.setText(" ".join(said))
+        self.list_note.setText("<br>".join(said))
         self.list_note.setVisible(bool(said))
 
     # -- locking ------------------------------------------------------------------------------------

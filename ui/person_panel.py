@@ -310,7 +310,7 @@ class PersonPanel(QWidget):
     def _show_header(self, person: Person) -> None:
         first = escape(person.preferred_name)
         self.header.setText(
-            f"<span style='font-size:150%'><b>{escape(person.full_name)}</b></span> is open. "
+            f"<span style='font-size:x-large'><b>{escape(person.full_name)}</b></span> is open. "
             f"Notes, reviews, escalations and plan changes you start now are for {first}."
         )
         self.header.setVisible(True)

@@ -54,7 +54,7 @@ def test_alt_o_selects_whom_it_opened_so_ctrl_n_after_escape_is_for_the_person_t
     escalation_window = next(d for d in window.person_panel.dialogs if isinstance(d, EscalationWindow))
     # The search that hid the person Alt+O opened is cleared, and the worker is told why it went.
     assert window.search_box.text() == ""
-    assert "cleared to show" in window.statusBar().currentMessage()
+    assert "Search cleared to show " in window.statusBar().currentMessage()
     assert _selected(window) == item.person_id, "the list shows whom Alt+O opened"
     index = window.table.selectionModel().selectedRows()[0]
     assert window.table.visualRect(index).intersects(window.table.viewport().rect()), "scrolled into view"
