@@ -152,6 +152,10 @@ class CaseloadTableModel(QAbstractTableModel):
     def rows(self) -> list[CaseloadRow]:
         return list(self._rows)
 
+    def row_of(self, person_id: uuid.UUID) -> int | None:
+        """The source row holding ``person_id``, or None when they are not in the list."""
+        return next((n for n, r in enumerate(self._rows) if r.person_id == person_id), None)
+
     def _sorted(self, rows: Sequence[CaseloadRow]) -> list[CaseloadRow]:
         column, order = self._sort
         # Ties (same date, same count) fall back to the name, so the order is stable and predictable.
@@ -216,6 +220,21 @@ class CaseloadFilter(QSortFilterProxyModel):
         self.beginFilterChange()
         self._work_due_only = only
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    @property
+    def work_due_only(self) -> bool:
+        return self._work_due_only
+
+    def hidden_by_work_due(self) -> int:
+        """How many persons the search matches that the work-due filter alone hides."""
+        model = self.sourceModel()
+        if not self._work_due_only or not isinstance(model, CaseloadTableModel):
+            return 0
+        return sum(1 for r in model.rows() if not r.has_work_due and r.matches(self._query))
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()

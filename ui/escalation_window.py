@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QPoint, QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -573,8 +573,7 @@ class EscalationWindow(QDialog):
         else:
             first = next(a for a in escalation.actions if a.tells_someone_who_can_act)
             self.notice.setText(
-                f"Reached: <b>{html.escape(who_was_contacted(first, directory))}</b> "
-                f"at {first.at.astimezone():%H:%M}."
+                f"Reached: <b>{html.escape(who_was_contacted(first, directory))}</b> at {first.at.astimezone():%H:%M}."
             )
         self.copy_now.setEnabled(self._best is not None)
         pathway = escalation.pathway
@@ -655,6 +654,30 @@ class EscalationWindow(QDialog):
             box: QCheckBox = getattr(self, name)
             fields[name] = (box.isChecked, box.setChecked)
         return fields
+
+    _WHEN = ("at", "follow_due")
+
+    def typed_fields(self) -> dict[str, Any]:
+        """What the worker changed in the forms since they were drawn, as JSON values (kept at a full lock)."""
+        typed = {k: v for k, v in self._form().items() if v != self._drawn.get(k)}
+        for name in self._WHEN:
+            if name in typed:
+                typed[name] = typed[name].toString(Qt.DateFormat.ISODateWithMs)
+        return typed
+
+    def restore_typed(self, fields: dict[str, Any], message: str) -> None:
+        """Put back what was typed before a lock, and say so: it is not recorded yet."""
+        writers = self._form_fields()
+        for name, value in fields.items():
+            if name not in writers:
+                continue
+            if name in self._WHEN:
+                value = QDateTime.fromString(str(value), Qt.DateFormat.ISODateWithMs)
+                if not value.isValid():
+                    continue
+            writers[name][1](value)
+        self.arrived.setText(message if fields else "Reopened after unlocking, where you were.")
+        self.arrived.setVisible(True)
 
     def _choose_contact(self, text: str) -> None:
         index = self.contact.findText(text)

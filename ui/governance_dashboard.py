@@ -262,7 +262,7 @@ class GovernanceDashboard(QWidget):
         self.records_label.setWordWrap(True)
 
         form = QFormLayout()
-        team_label = QLabel("T&eam")  # Alt+T is the lead window's "Team review" tab
+        team_label = QLabel("T&eam")  # Alt+T is the person's Notes tab on the lead window's Persons page
         team_label.setBuddy(self.team)
         form.addRow(team_label, self.team)
         period = QHBoxLayout()

@@ -174,7 +174,7 @@ class LeadDesktop(QWidget):
         self.recorded_list.setModel(self.recorded_model)
         self.recorded_list.selectionModel().currentRowChanged.connect(self._on_recorded)
         self.recorded_detail = QTextBrowser(accessibleName="The selected supervision or learning review")
-        recorded_label = QLabel("Rec&orded supervisions and learning reviews (newest first)")
+        recorded_label = QLabel("Recorded super&visions and learning reviews (newest first)")
         recorded_label.setBuddy(self.recorded_list)
         self.actions_table.selectionModel().currentRowChanged.connect(self._on_action_chosen)
         recorded = QSplitter()

@@ -49,7 +49,7 @@ from app.hours import LONDON
 from app.nhs_number import formatted as formatted_nhs
 from app.org_config import OrgConfig
 from app.unlock_wait import seconds_to_wait
-from app.unreached import Unreached, lock_notice, main_notice, quit_notice, reaching_nobody
+from app.unreached import Unreached, lock_notice, main_notice, quit_notice, reaching_nobody, short_name
 from app.workspace import Workspace
 from sync.client import SyncFailure
 from sync.engine import (
@@ -65,6 +65,7 @@ from sync.status import read_status, status_line
 from ui.break_glass_dialog import BreakGlassDialog
 from ui.caseload_model import CaseloadFilter, CaseloadTableModel, Column, PersonIdRole
 from ui.contacts_pane import ContactsPane
+from ui.escalation_window import EscalationWindow
 from ui.governance_dashboard import GovernanceDashboard
 from ui.idle import FULL_LOCK_MS, UI_LOCK_MS, IdleWatcher
 from ui.lead_desktop import LeadDesktop
@@ -152,6 +153,8 @@ class MainWindow(QMainWindow):
         self._lock_state: str | None = None
         self._lock_alert: str | None = None  # open escalations that reached nobody, as the lock screen says it
         self._person_at_lock: uuid.UUID | None = None
+        # The (person, escalation) ids of escalation windows open at the full lock: said after unlocking.
+        self._escalations_at_lock: list[tuple[uuid.UUID, uuid.UUID]] = []
         self._hidden_dialogs: list[QWidget] = []
         self._settings = (
             QSettings(str(settings_path), QSettings.Format.IniFormat) if settings_path is not None else None
@@ -224,10 +227,30 @@ class MainWindow(QMainWindow):
         self.opened_check: QMessageBox | None = None  # "Check this is the person", after a break-glass opening
         left_layout.addWidget(self.work_due)
         left_layout.addWidget(self.work_due_only)
+        # What the list is not showing, in words: a search the work-due filter empties, and the open person
+        # when the list hides them or highlights someone else (Ctrl+N acts on the open person, not the list).
+        self.list_note = QLabel()
+        self.list_note.setObjectName("list_note")
+        self.list_note.setWordWrap(True)
+        self.list_note.setAccessibleName("What the list is not showing")
+        self.list_note.setVisible(False)
+        left_layout.addWidget(self.list_note)
         left_layout.addWidget(self.table)
+        self._reveal_when_listed: uuid.UUID | None = None  # opened before their row reached the list
         self.person_panel = PersonPanel(self.ops)
         self.person_panel.lock_requested.connect(self.lock_full)
         self.plan_view = self.person_panel.plan_view
+        # Said again once whatever changed the list (typing, F6, a sync's rows) has settled.
+        self._list_note_timer = QTimer(self, singleShot=True, interval=0)
+        self._list_note_timer.timeout.connect(self._show_list_note)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.table.selectionModel().currentChanged,
+        ):
+            signal.connect(self._list_note_timer.start)
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.person_panel)
@@ -246,7 +269,9 @@ class MainWindow(QMainWindow):
             # The governance measures, their trends and drill-down, and the CSV/PDF exports (Alt+G).
             self.governance = GovernanceDashboard(workspace.governance, pool)
             self.lead_tabs = QTabWidget()
-            self.lead_tabs.addTab(self.lead_desktop, "&Team review")
+            # Alt+1, said on the tab: every letter of "Team review" is taken on one page or another, and Alt+T is
+            # the person's Notes tab on the Persons page (both answered it, so neither opened).
+            self.lead_tabs.addTab(self.lead_desktop, "Team review (Alt+&1)")
             self.lead_tabs.addTab(self.governance, "&Governance")
             self.lead_tabs.addTab(self.splitter, "Pe&rsons")
             self.main_page = self.lead_tabs
@@ -444,6 +469,8 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.update_rows(persons, rows)
+        if self._reveal_when_listed in persons:
+            self._select_open_person(reveal=True)
         self._show_work_due(self.model.rows())
 
     def _show_cover(self) -> None:
@@ -774,6 +801,8 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return  # locked while loading: never show what was loaded
         self.model.replace_rows(rows)
+        # A whole new list drops the selection: the open person's row is selected again.
+        self._select_open_person(reveal=self._reveal_when_listed is not None)
         self._show_cover()
         self._show_work_due(rows)
         self.caseload_loaded.emit()
@@ -833,8 +862,76 @@ class MainWindow(QMainWindow):
             self.open_person(person_id)
 
     def open_person(self, person_id: uuid.UUID) -> None:
+        """Open a person by any route (the list, Alt+O, work due, break-glass, a link): their row is selected
+        and in view, so the list never shows one person while Ctrl+N records for another."""
         if self.workspace is not None:
             self.person_panel.show_person(self.workspace, person_id)
+            self._select_open_person(reveal=True)
+
+    def _select_open_person(self, *, reveal: bool) -> None:
+        """Select the open person's row and scroll to it. With ``reveal``, a search or the work-due filter
+        hiding them is cleared, and the worker told why what they typed went."""
+        person = self.person_panel.person
+        self._reveal_when_listed = None
+        if person is None:
+            self._show_list_note()
+            return
+        source_row = self.model.row_of(person.id)
+        if source_row is None:
+            # Not in the list yet (a break-glass or a sync brings them): selected once their row arrives.
+            self._reveal_when_listed = person.id if reveal else None
+            self._show_list_note()
+            return
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not index.isValid() and reveal:
+            cleared = []
+            if self.search_box.text():
+                self.search_box.clear()
+                cleared.append("search")
+            if self.work_due_only.isChecked() and not self.model.row_at(source_row).has_work_due:
+                self.work_due_only.setChecked(False)
+                cleared.append("work-due filter")
+            # Short: the status bar beside the sync line has room for little more at 1366 wide.
+            self.statusBar().showMessage(
+                f"{' and '.join(cleared).capitalize()} cleared to show {short_name(person)}, now open.", 15_000
+            )
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+        self._show_list_note()
+
+    def _show_list_note(self) -> None:
+        said = []
+        rows = self.proxy.rowCount()
+        query = self.proxy.query.strip()
+        if query and self.proxy.work_due_only:
+            hidden = self.proxy.hidden_by_work_due()
+            if hidden:
+                who = f"{hidden} {'person matches' if hidden == 1 else 'people match'}"
+                if rows:
+                    who = f"{hidden} more {'matches' if hidden == 1 else 'match'}"
+                said.append(
+                    f"<b>{who} but {'is' if hidden == 1 else 'are'} hidden by the work-due filter "
+                    "(F6 shows everyone).</b>"
+                )
+            elif not rows:
+                said.append("Nobody on this laptop matches that search.")
+        elif query and not rows:
+            said.append("Nobody on this laptop matches that search.")
+        person = self.person_panel.person
+        if person is not None and self.workspace is not None:
+            name = escape(short_name(person))
+            source_row = self.model.row_of(person.id)
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0)) if source_row is not None else None
+            current = self.table.currentIndex()
+            if index is None or not index.isValid():
+                said.append(f"<b>{name} is open</b> (on the right), but not in this list.")
+            elif current.isValid() and current.row() != index.row():
+                chosen = escape(str(current.siblingAtColumn(0).data()))
+                said.append(f"{chosen} is highlighted; <b>{name} is the one open</b>. Enter opens {chosen}.")
+        self.list_note.setText("<br>".join(said))
+        self.list_note.setVisible(bool(said))
 
     # -- locking ------------------------------------------------------------------------------------
 
@@ -874,6 +971,11 @@ class MainWindow(QMainWindow):
         self.person_panel.save_unsaved_as_drafts()
         # Only the record's random id stays in memory, so unlocking can reopen it with the forms kept.
         self._person_at_lock = self.person_panel.person.id if self.person_panel.person else None
+        self._escalations_at_lock = [
+            (d.escalation.person_id, d.escalation.id)
+            for d in self.person_panel.dialogs
+            if isinstance(d, EscalationWindow)
+        ]
         self.person_panel.forget()
         self.model.forget()
         kept_forms = self.lead_desktop.forget() if self.lead_desktop is not None else 0
@@ -1044,6 +1146,29 @@ class MainWindow(QMainWindow):
                 # No longer on this laptop (moved off it by a sync): nothing of theirs to reopen.
                 with contextlib.suppress(NotFound):
                     self.open_person(person_id)  # and the forms that were open, as typed
+            self._say_where_you_were(result)
+
+    def _say_where_you_were(self, ws: Workspace) -> None:
+        """After a full lock, say which escalation windows were open and whether they are open again: a worker
+        unlocking in the middle of a crisis call must not have to remember where they were."""
+        was, self._escalations_at_lock = self._escalations_at_lock, []
+        said = []
+        for person_id, escalation_id in was:
+            try:
+                escalation = ws.escalations.get(escalation_id)
+                name = short_name(ws.caseload.person(person_id))
+            except NotFound:
+                continue
+            what = "welfare check" if escalation.kind is EscalationKind.WELFARE_CHECK else "escalation"
+            reopened = any(
+                isinstance(d, EscalationWindow) and d.escalation.id == escalation_id for d in self.person_panel.dialogs
+            )
+            if reopened:
+                said.append(f"You were in {name}'s {what}: it is open again, as you left it.")
+            else:
+                said.append(f"You were in {name}'s {what}: open {name} to carry on (what you typed is kept).")
+        if said:
+            self.statusBar().showMessage(" ".join(said), 60_000)
 
     @property
     def is_locked(self) -> bool:

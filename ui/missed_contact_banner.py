@@ -77,7 +77,7 @@ class MissedContactBanner(QFrame):
         self.attempt.clicked.connect(self.record_attempt)
         self.welfare = QPushButton("Open the &welfare check")
         self.welfare.clicked.connect(self.open_welfare_check)
-        self.review = QPushButton("Record the safety &review")
+        self.review = QPushButton("Record the sa&fety review")  # Alt+R is the lead window's "Persons" tab
         self.review.clicked.connect(self.record_review)
         buttons = QHBoxLayout()
         for b in (self.attempt, self.welfare, self.review):

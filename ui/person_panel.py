@@ -7,6 +7,7 @@ import enum
 import logging
 import uuid
 from collections.abc import Callable, Container, Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changed, OpChanges
 from app.contact_notes import ContactMethod, Note, NoteDraft, Outcome
+from app.errors import NotFound
 from app.escalations import Escalation, EscalationKind
-from app.form_drafts import FormKind
+from app.form_drafts import FormDraft, FormKind
 from app.hours import LONDON
 from app.lead_records import LeadReview
 from app.missed_contacts import recontact_routes
@@ -183,6 +185,14 @@ class PersonPanel(QWidget):
         self.dialogs: list[QDialog] = []
         self._expanded: set[uuid.UUID] = set()  # long notes the worker chose to read in full
         self._from_top = False  # set while a person is being opened: every view starts at the top
+        # Whose record this is, large, above everything: the caseload list may show someone else highlighted
+        # (or nobody, once a search hides the open person), and Ctrl+N, Ctrl+R, Ctrl+E and Ctrl+P act on whoever
+        # is open here. A note landed on the wrong person when only the list said who it was.
+        self.header = QLabel()
+        self.header.setObjectName("open_person")
+        self.header.setWordWrap(True)
+        self.header.setAccessibleName("Whose record is open")
+        self.header.setVisible(False)
         # The person's own numbers, always in view above the plan (their own order; third parties only with
         # their agreement), with the same Copy as the plan's contacts.
         self.reach = QLabel()
@@ -246,13 +256,14 @@ class PersonPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Person record")
         self.tabs.addTab(self.plan_view, "Safety &plan")
-        # Alt+O, not Alt+T: on a lead's laptop Alt+T is the "Team review" tab, always on screen beside this one.
-        self.tabs.addTab(self.notes_view, "N&otes")
+        # Alt+T: Alt+O is the welfare-check bar's, and a lead's "Team review" tab is Alt+1 beside this one.
+        self.tabs.addTab(self.notes_view, "No&tes")
         self.tabs.addTab(self.reviews_view, "Rev&iews")
         self.tabs.addTab(self.escalations_view, "Escalation&s")
         self.tabs.addTab(self.planned, "P&lanned contacts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
         layout.addWidget(self.reach)
         layout.addWidget(self.banner)
         layout.addWidget(self.unreached)
@@ -285,6 +296,7 @@ class PersonPanel(QWidget):
     def show_person(self, workspace: Workspace, person_id: uuid.UUID) -> None:
         self.workspace = workspace
         self.person = workspace.caseload.person(person_id)
+        self._show_header(self.person)
         # The view is audited on the write queue, so opening a person never waits behind a sync.
         self.ops.run(lambda: workspace.caseload.record_view(person_id), persons=[person_id], initiator=self)
         self._expanded.clear()
@@ -297,6 +309,14 @@ class PersonPanel(QWidget):
             self._from_top = False
         self.restore_forms()
 
+    def _show_header(self, person: Person) -> None:
+        first = escape(person.preferred_name)
+        self.header.setText(
+            f"<span style='font-size:x-large'><b>{escape(person.full_name)}</b></span> is open. "
+            f"Notes, reviews, escalations and plan changes you start now are for {first}."
+        )
+        self.header.setVisible(True)
+
     def restore_forms(self) -> list[TypedDialog]:
         """Reopen every form kept unsaved for this person (at a lock, or before a crash), as typed."""
         ws, person = self.workspace, self.person
@@ -304,6 +324,9 @@ class PersonPanel(QWidget):
             return []
         opened: list[TypedDialog] = []
         for kept in ws.forms.for_person(person.id):
+            if kept.kind is FormKind.ESCALATION_STEP:
+                self._reopen_escalation(ws, kept)
+                continue
             if any(
                 isinstance(d, TypedDialog) and d.form_kind is kept.kind and d.draft_key == (person.id, kept.subject_id)
                 for d in self.dialogs
@@ -321,6 +344,26 @@ class PersonPanel(QWidget):
             if isinstance(dialog, TypedDialog):
                 opened.append(dialog)
         return opened
+
+    def _reopen_escalation(self, ws: Workspace, kept: FormDraft) -> None:
+        """An escalation's window that was open at a lock: open again, with what was typed in it. The kept
+        form is taken once the window holds it again (the next lock keeps it anew)."""
+        escalation_id = kept.subject_id
+        already = any(isinstance(d, EscalationWindow) and d.escalation.id == escalation_id for d in self.dialogs)
+        if escalation_id is not None and not already:
+            try:
+                escalation = ws.escalations.get(escalation_id)
+            except NotFound:
+                escalation = None  # gone from this laptop since: nothing to reopen
+            window = self.open_escalation(escalation) if escalation is not None else None
+            if window is not None:
+                window.restore_typed(kept.fields, kept.restored_message())
+
+        def take() -> tuple[None, Changed]:
+            ws.forms.discard(FormKind.ESCALATION_STEP, kept.person_id, escalation_id)
+            return None, Changed.NOTHING
+
+        self.ops.run(take, persons=[kept.person_id], failed=_draft_not_kept)
 
     def on_changes(self, changes: OpChanges) -> None:
         """The change hook: redraw only the parts of the open person that the change touched."""
@@ -451,6 +494,8 @@ class PersonPanel(QWidget):
         self.dialogs.clear()
         self.person = None
         self.workspace = None
+        self.header.clear()
+        self.header.setVisible(False)
         for view in (self.plan_view, self.notes_view, self.reviews_view, self.escalations_view):
             view.clear()
         self.banner.show_status(None)
@@ -611,6 +656,13 @@ class PersonPanel(QWidget):
     def open_escalation(self, escalation: Escalation) -> EscalationWindow | None:
         if self.workspace is None or self.person is None:
             return None
+        for dialog in self.dialogs:
+            # One window per escalation: two copies of one step, each with its own half-typed form, would each
+            # record an action (Alt+O after unlocking reopened one already restored).
+            if isinstance(dialog, EscalationWindow) and dialog.escalation.id == escalation.id and dialog.isVisible():
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
         window = EscalationWindow(self.workspace, escalation, self.person.preferred_name, parent=self, ops=self.ops)
         # Not modal: while escalating, the worker must still be able to read the plan and the contacts.
         self._open(window, modal=False)
@@ -632,6 +684,25 @@ class PersonPanel(QWidget):
         ws = self.workspace
         kept = 0
         for dialog in self.dialogs:
+            if ws is not None and isinstance(dialog, EscalationWindow):
+                # Not a record: where the worker was, and what they typed in its forms, for the unlock.
+                fields, person_id, escalation_id = (
+                    dialog.typed_fields(),
+                    dialog.escalation.person_id,
+                    dialog.escalation.id,
+                )
+
+                def keep_window(
+                    fields: dict[str, Any] = fields,
+                    person_id: uuid.UUID = person_id,
+                    escalation_id: uuid.UUID = escalation_id,
+                ) -> tuple[None, Changed]:
+                    ws.forms.keep(FormKind.ESCALATION_STEP, person_id, fields, escalation_id, at_lock=True)
+                    return None, Changed.NOTHING
+
+                self.ops.run(keep_window, persons=[person_id], failed=_draft_not_kept)
+                kept += bool(fields)
+                continue
             if isinstance(dialog, TypedDialog) and dialog.form_kind is not None and dialog.has_unsaved_text():
                 kept += dialog.keep_draft_at_lock()
                 continue

@@ -16,10 +16,9 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.clock import FixedClock
-from app.form_drafts import FormKind
 from app.workspace import Workspace
 from tests.conftest import NOW, PASSPHRASE
-from tests.ui.form_typing import TYPED, open_form, type_into
+from tests.ui.form_typing import TYPED, TYPED_KINDS, open_form, type_into
 from ui.main_window import MainWindow
 from ui.tasks import serial_pool
 
@@ -31,15 +30,14 @@ def main(data_dir: Path) -> None:
     window.show()
     person = ws.caseload.rows()[0].person_id
     window.open_person(person)
-    person_forms = [k for k in FormKind if not k.about_the_team]
-    for kind in person_forms:
+    for kind in TYPED_KINDS:
         type_into(open_form(window.person_panel, kind), kind)
     loop = QEventLoop()
     poll = QTimer(interval=50)
 
     def kept() -> None:
         kept = {d.kind: d for d in ws.forms.for_person(person)}
-        if all(k in kept and TYPED[k] in str(kept[k].fields) for k in person_forms):
+        if all(k in kept and TYPED[k] in str(kept[k].fields) for k in TYPED_KINDS):
             loop.quit()
 
     poll.timeout.connect(kept)

@@ -17,14 +17,12 @@ from app.clock import FixedClock
 from app.form_drafts import FormKind
 from app.workspace import Workspace
 from tests.conftest import NOW, PASSPHRASE
-from tests.ui.form_typing import TYPED, form_of, has_what_was_typed, open_form, type_into
+from tests.ui.form_typing import TYPED, TYPED_KINDS, form_of, has_what_was_typed, open_form, type_into
 from tests.ui.saves import wait_saved
 from ui.main_window import MainWindow
 
 ROOT = Path(__file__).parents[2]
-# A worker's forms, about one person (a team lead's forms are tested in test_lead_forms_at_a_lock.py).
-PERSON_FORMS = [k for k in FormKind if not k.about_the_team]
-KINDS = [pytest.param(k, id=k.value) for k in PERSON_FORMS]
+KINDS = [pytest.param(k, id=k.value) for k in TYPED_KINDS]
 
 
 def _open_person(qtbot, window):
@@ -140,7 +138,7 @@ def test_typed_text_in_every_form_comes_back_after_the_app_is_killed(qtbot, pool
     window.show()
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
     _open_person(qtbot, window)
-    for kind in PERSON_FORMS:
+    for kind in TYPED_KINDS:
         back = form_of(window.person_panel, kind)
         _finish(back)
         assert has_what_was_typed(back, kind), kind

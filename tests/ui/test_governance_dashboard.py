@@ -108,7 +108,7 @@ def test_the_lead_window_has_the_dashboard_as_a_tab_reached_with_alt_g_and_forgo
     dashboard = window.governance
     assert isinstance(dashboard, GovernanceDashboard)
     tabs = [window.lead_tabs.tabText(i) for i in range(window.lead_tabs.count())]
-    assert tabs == ["&Team review", "&Governance", "Pe&rsons"]
+    assert tabs == ["Team review (Alt+&1)", "&Governance", "Pe&rsons"]
     qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     assert window.lead_tabs.currentWidget() is dashboard and dashboard.isVisible()
     qtbot.waitUntil(lambda: dashboard.team.count() > 0, timeout=10_000)

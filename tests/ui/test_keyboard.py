@@ -318,12 +318,64 @@ def test_mnemonics_are_unique_on_every_page_of_the_leads_window_and_its_dialogs(
 
 
 @pytest.mark.parametrize("page", [0, 1, 2])
-def test_alt_t_g_and_r_choose_the_leads_pages_from_every_page(qtbot, lead_window, page) -> None:
+def test_alt_1_g_and_r_choose_the_leads_pages_from_every_page(qtbot, lead_window, page) -> None:
     win = lead_window
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
-    for key, wanted in ((Qt.Key.Key_T, 0), (Qt.Key.Key_G, 1), (Qt.Key.Key_R, 2)):
+    for key, wanted in ((Qt.Key.Key_1, 0), (Qt.Key.Key_G, 1), (Qt.Key.Key_R, 2)):
         win.lead_tabs.setCurrentIndex(page)
         win.lead_tabs.currentWidget().setFocus()
         qtbot.keyClick(QApplication.focusWidget() or win, key, Qt.KeyboardModifier.AltModifier)
         assert win.lead_tabs.currentIndex() == wanted, f"Alt+{chr(key)} from {win.lead_tabs.tabText(page)!r}"
+
+
+def _show_every_banner(window) -> None:
+    panel = window.person_panel
+    for banner in (panel.banner, panel.plan_conflict):
+        banner.setVisible(True)
+        for button in banner.findChildren(QAbstractButton):
+            button.setVisible(True)
+
+
+def test_the_welfare_check_bar_the_tabs_and_every_banner_offer_unique_alt_letters(qtbot, window) -> None:
+    """A new user took the Notes tab for Alt+O's: the bar's Alt+O, the person's tabs and every button and banner
+    the main window can show at once each have a letter of their own."""
+    _open(qtbot, window)
+    qtbot.waitUntil(window.unreached_bar.isVisible)
+    _show_every_banner(window)
+    window.contacts_dock.show()
+    letters = dict(_visible_mnemonics(window))
+    assert letters["o"].startswith("&Open ") and letters["t"] == "No&tes", letters
+    _assert_unique_on_screen(window, "worker's main window")
+
+
+def test_a_team_leads_window_offers_unique_alt_letters_on_every_tab(qtbot, workspace, pool, tmp_path) -> None:
+    """The lead's tabs are on screen beside every page: on the Persons page the Team review tab and the person's
+    Notes tab both answered Alt+T, and Persons and the missed-contact banner's review both Alt+R."""
+    from tests.app.test_write_path import as_team_lead
+    from ui.main_window import MainWindow
+
+    as_team_lead(workspace)
+    win = MainWindow(workspace, pool, settings_path=tmp_path / "lead.ini")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(win.unreached_bar.isVisible, timeout=20_000)
+    win.open_person(win.unreached[0].person_id)
+    _show_every_banner(win)
+    assert win.lead_tabs is not None
+    for page in range(win.lead_tabs.count()):
+        win.lead_tabs.setCurrentIndex(page)
+        _assert_unique_on_screen(win, f"lead window, {win.lead_tabs.tabText(page)!r} tab")
+    # And each answers its key from the Persons page: no two controls share one, so none is left undecided.
+    alt = Qt.KeyboardModifier.AltModifier
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    win.lead_tabs.setCurrentWidget(win.splitter)
+    win.search_box.setFocus()
+    qtbot.keyClick(win.search_box, Qt.Key.Key_T, alt)
+    assert win.person_panel.tabs.currentWidget() is win.person_panel.notes_view
+    assert win.lead_tabs.currentWidget() is win.splitter
+    qtbot.keyClick(win.person_panel.notes_view, Qt.Key.Key_1, alt)
+    assert win.lead_tabs.currentWidget() is win.lead_desktop
+    qtbot.keyClick(win.lead_desktop, Qt.Key.Key_R, alt)
+    assert win.lead_tabs.currentWidget() is win.splitter
