@@ -1,0 +1,76 @@
+"""The push path's shortcuts give exactly the answers of the plain code they replace."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storage import records
+from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, PushRequest, seal
+from sync.server.push import _payload_too_large
+
+# Text as the server takes it: no lone surrogates and no NUL (refused on the way in), anything else goes,
+# control characters, DEL, quotes and backslashes included.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+PAYLOADS = st.dictionaries(TEXT, JSON_VALUES, max_size=6)
+
+
+def _envelope(payload: dict[str, Any], refers_to: str | None) -> dict[str, Any]:
+    return {
+        "record_id": str(uuid.uuid4()),
+        "record_type": "contact_note",
+        "schema_version": 1,
+        "person_id": str(uuid.uuid4()),
+        "author_id": str(uuid.uuid4()),
+        "device_id": str(uuid.uuid4()),
+        "authored_at": "2026-11-30T14:32:00.000000Z",
+        "refers_to": refers_to,
+        "payload": payload,
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=PAYLOADS, refers=st.booleans())
+def test_the_written_out_canonical_bytes_are_the_json_encoders(payload: dict[str, Any], refers: bool) -> None:
+    fields = _envelope(payload, str(uuid.uuid4()) if refers else None)
+    record = ChangeRecord.model_validate(seal(fields, 1))
+    assert record.canonical_bytes() == records.canonical_bytes(fields)
+    assert record.computed_sha256() == records.sha256(fields)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT, size=st.integers(min_value=0, max_value=MAX_PAYLOAD_BYTES))
+def test_the_payload_limit_is_measured_as_before(text: str, size: int) -> None:
+    # Around the limit, with text that the default encoder writes longer than UTF-8 does (escapes) and shorter.
+    payload = {"narrative": (text or "x") * (size // max(1, len(text or "x"))), "steps": [1, 2]}
+    record = ChangeRecord.model_validate(seal(_envelope(payload, None), 1))
+    assert _payload_too_large(record, record.canonical_bytes()) == (len(json.dumps(payload)) > MAX_PAYLOAD_BYTES)
+
+
+def test_escapes_weigh_more_than_their_utf8() -> None:
+    # "\x7f" is one byte of UTF-8 and six characters of json.dumps: the shortcut's bound must cover it.
+    payload = {"narrative": "\x7f" * (MAX_PAYLOAD_BYTES // 6 + 1)}
+    record = ChangeRecord.model_validate(seal(_envelope(payload, None), 1))
+    assert _payload_too_large(record, record.canonical_bytes())
+
+
+def test_ids_are_checked_as_lowercase_hyphenated_text() -> None:
+    fields = _envelope({"narrative": "x"}, None)
+    body = {"server_epoch": None, "resync": False, "items": [seal(fields, 1)]}
+    assert PushRequest.model_validate_json(json.dumps(body)).items[0].record_id == fields["record_id"]
+    for bad in (fields["record_id"].upper(), fields["record_id"].replace("-", ""), fields["record_id"] + "\n"):
+        changed = {**body, "items": [{**body["items"][0], "record_id": bad}]}
+        try:
+            PushRequest.model_validate_json(json.dumps(changed))
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {bad!r}")
