@@ -3,9 +3,10 @@
 ``create_app(db_url)`` brings the database schema to head (Alembic) before serving anything.
 """
 
+import email.message
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +15,9 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -106,6 +109,45 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope_, replay, send)
+
+
+def _validated_from_bytes(model: type[BaseModel]) -> type[APIRoute]:
+    """A route class for a route whose body is one ``model``: a JSON body is validated straight from its bytes
+    by pydantic's own parser before FastAPI's handling, which would json.loads it and then validate the Python
+    objects (together about twice the time, measured on 500-record pushes). FastAPI then finds the body already
+    parsed (Starlette keeps it on the request) and takes the model as it is. A body this refuses, or one not
+    declared as JSON, goes through FastAPI's own handling untouched, so every refusal is answered as before."""
+
+    class Route(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def validated_first(request: Request) -> Response:
+                if _declared_json(request.headers.get("content-type")):
+                    body = await request.body()
+                    try:
+                        parsed = model.model_validate_json(body)
+                    except ValidationError:
+                        pass
+                    else:
+                        # Starlette's cache of request.json(), which FastAPI reads the body through.
+                        request._json = parsed
+                return await handler(request)
+
+            return validated_first
+
+    return Route
+
+
+def _declared_json(content_type: str | None) -> bool:
+    """Whether FastAPI would read the body as JSON (its own test, fastapi.routing): a body sent without a
+    content type is left to FastAPI's rules."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -407,7 +449,6 @@ def create_app(
 
     # The big answers are serialised once, straight from their model: returned as models, FastAPI would dump,
     # re-validate and serialise each again (measured: the larger part of a 1,000-change pull's time).
-    @app.post(f"{v1}/push", responses=REFUSALS, response_model=p.PushResponse)
     def push_route(
         body: p.PushRequest, request: Request, caller: Annotated[Caller, Depends(authenticated)]
     ) -> Response:
@@ -444,6 +485,15 @@ def create_app(
         # ledger keeps them so), and making 500 ItemResult models again to serialise them cost a tenth of a push.
         answer = {**head, "results": results, "last_seq": last_seq, "high_water_seq": top}
         return Response(to_json(answer), media_type="application/json")
+
+    app.router.add_api_route(
+        f"{v1}/push",
+        push_route,
+        methods=["POST"],
+        responses=REFUSALS,
+        response_model=p.PushResponse,
+        route_class_override=_validated_from_bytes(p.PushRequest),
+    )
 
     @app.get(f"{v1}/pull", responses=REFUSALS, response_model=p.PullResponse)
     def pull_route(
