@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import String, cast, insert, select
 
 from storage import records
 from sync.protocol import MAX_PAYLOAD_BYTES, ChangeRecord, PushRequest, PushResponse, seal
+from sync.server import bulk
+from sync.server.models import Change, Organisation, PushLedger
 from sync.server.push import _payload_too_large
 from tests.sync.conftest import V1, Org
 
@@ -102,3 +106,67 @@ def test_a_push_is_taken_or_refused_alike_whatever_content_type_declares_it(org:
     assert status == 200 and [r["status"] for r in answer["results"]] == ["accepted"]
     assert post("text/plain", body_of(alice.record(org.persons["pa"])))[1]["reason"] == "invalid_body"
     assert post(None, body_of(alice.record(org.persons["pa"])))[1]["reason"] == "invalid_body"
+
+
+def test_bulk_rows_are_stored_exactly_as_sqlalchemys_insert_stores_them(org: Org) -> None:
+    """The same change and ledger rows through bulk.insert_rows and through a Core INSERT: byte for byte alike
+    in the database (each column read back as text), on SQLite and PostgreSQL."""
+    now = datetime(2026, 11, 30, 14, 32, 0, 123456, tzinfo=UTC)
+    with org.admin.transaction() as session:
+        organisation = session.scalars(select(Organisation.id)).one()
+    person = org.persons["pa"]
+
+    def rows(base: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        changes, ledger = [], []
+        for i in range(4):
+            entity_id = uuid.uuid4()
+            changes.append(
+                {
+                    "organisation_id": organisation,
+                    "seq": base + i,
+                    "person_id": person if i != 2 else None,
+                    "recipient_user_id": org.users["alice"] if i == 2 else None,
+                    "entity": "record" if i != 2 else "notice",
+                    "entity_id": entity_id,
+                    "data": {} if i != 2 else {"kind": "after_reassignment", "text": 'é \x7f "q" \\ ☃'},
+                    "at": now,
+                }
+            )
+            ledger.append(
+                {
+                    "device_id": org.users["alice"],
+                    "seq": base + i,
+                    "record_id": entity_id,
+                    "result": {"seq": i, "status": "accepted", "flags": [], "reason": None},
+                    "at": now,
+                }
+            )
+        return changes, ledger
+
+    core_changes, core_ledger = rows(1_000)
+    bulk_changes, bulk_ledger = rows(2_000)
+    with org.admin.transaction() as session:
+        session.execute(insert(Change.__table__), core_changes)
+        session.execute(insert(PushLedger.__table__), core_ledger)
+        bulk.insert_rows(session, Change.__table__, bulk_changes)
+        bulk.insert_rows(session, PushLedger.__table__, bulk_ledger)
+
+    def stored(table: Any, key: str, seqs: list[int]) -> list[list[str | None]]:
+        columns = [column for column in table.columns if column.key not in (key, "entity_id", "record_id")]
+        with org.admin.transaction() as session:
+            found = session.execute(
+                select(*[cast(column, String) for column in columns])
+                .where(table.c[key].in_(seqs))
+                .order_by(table.c[key])
+            ).all()
+        return [list(row) for row in found]
+
+    assert stored(Change.__table__, "seq", [1_000 + i for i in range(4)]) == stored(
+        Change.__table__, "seq", [2_000 + i for i in range(4)]
+    )
+    assert stored(PushLedger.__table__, "seq", [1_000 + i for i in range(4)]) == stored(
+        PushLedger.__table__, "seq", [2_000 + i for i in range(4)]
+    )
+    with org.admin.transaction() as session:
+        back = session.execute(select(Change.entity_id, Change.data, Change.at).where(Change.seq >= 2_000)).all()
+    assert {(row.entity_id, row.at) for row in back} == {(row["entity_id"], now) for row in bulk_changes}
