@@ -32,11 +32,11 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     names = ", ".join(quote(column.name) for column in columns)
     target = dialect.identifier_preparer.format_table(table)
     if dialect.name == "postgresql":
-        arrays = ", ".join(f"%(c{i})s::{column.type.compile(dialect=dialect)}[]" for i, column in enumerate(columns))
-        connection.exec_driver_sql(
-            f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays})",
-            {f"c{i}": column_values for i, column_values in enumerate(values)},
-        )
+        # %b: the arrays go in psycopg's binary format; in the text format each element of a text array is
+        # escaped with regular expressions, which cost more than the rest of the insert.
+        arrays = ", ".join(f"%b::{column.type.compile(dialect=dialect)}[]" for column in columns)
+        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays})", values)
     else:
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", list(zip(*values, strict=True)))
