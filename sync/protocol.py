@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import to_json
 
 from app import nhs_number
 
@@ -172,15 +173,20 @@ class ChangeRecord(Wire):
         if not self.authored_at.isascii():
             return canonical_bytes(self.hashed_fields())
         # §1.3's bytes written out in sorted key order: apart from the payload every value is validated text
-        # that JSON writes unescaped (ids, a type name, an ASCII timestamp) or an integer, so only the payload
-        # needs the encoder. Equal to canonical_bytes(hashed_fields()), which tests check.
-        payload = json.dumps(self.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        # that JSON writes unescaped (ids, a type name, an ASCII timestamp) or an integer. The payload, its keys
+        # sorted, goes through pydantic's serialiser, which writes what json.dumps(ensure_ascii=False) writes
+        # (the same escapes; no floats reach here) in a fraction of the time. Tests check both against the
+        # stdlib's canonical_bytes.
         refers_to = "null" if self.refers_to is None else f'"{self.refers_to}"'
-        return (
-            f'{{"author_id":"{self.author_id}","authored_at":"{self.authored_at}","device_id":"{self.device_id}",'
-            f'"payload":{payload},"person_id":"{self.person_id}","record_id":"{self.record_id}",'
-            f'"record_type":"{self.record_type}","refers_to":{refers_to},"schema_version":{self.schema_version}}}'
-        ).encode()
+        head = (
+            f'{{"author_id":"{self.author_id}","authored_at":"{self.authored_at}",'
+            f'"device_id":"{self.device_id}","payload":'
+        )
+        tail = (
+            f',"person_id":"{self.person_id}","record_id":"{self.record_id}","record_type":"{self.record_type}",'
+            f'"refers_to":{refers_to},"schema_version":{self.schema_version}}}'
+        )
+        return head.encode() + to_json(_key_sorted(self.payload)) + tail.encode()
 
     def hashed_fields(self) -> dict[str, Any]:
         return {
@@ -197,6 +203,14 @@ class ChangeRecord(Wire):
 
     def computed_sha256(self) -> str:
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
+
+
+def _key_sorted(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _key_sorted(node[key]) for key in sorted(node)}
+    if isinstance(node, list):
+        return [_key_sorted(item) for item in node]
+    return node
 
 
 def canonical_bytes(obj: dict[str, Any]) -> bytes:

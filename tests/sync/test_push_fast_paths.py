@@ -43,7 +43,7 @@ def _envelope(payload: dict[str, Any], refers_to: str | None) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(payload=PAYLOADS, refers=st.booleans())
 def test_the_written_out_canonical_bytes_are_the_json_encoders(payload: dict[str, Any], refers: bool) -> None:
     fields = _envelope(payload, str(uuid.uuid4()) if refers else None)
