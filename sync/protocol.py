@@ -121,10 +121,35 @@ MAX_PAYLOAD_DEPTH = 16
 def _json_payload(value: dict[str, Any]) -> dict[str, Any]:
     """§1.3: payloads are JSON without floats; also no NUL characters and no absurd nesting."""
 
+    def text(node: str) -> None:
+        # ASCII text needs only the NUL check; other text must also encode (no lone surrogates).
+        if "\x00" in node or not node.isascii():
+            _storable_text(node)
+
     def walk(node: Any, depth: int) -> None:
         if depth > MAX_PAYLOAD_DEPTH:
             raise ValueError("payload nested too deeply")
-        if isinstance(node, dict):
+        # Exact types first (what JSON parsing makes, checked once per value of every record pushed), then the
+        # general checks for anything else.
+        kind = type(node)
+        if kind is str:
+            text(node)
+        elif kind is dict:
+            for key, item in node.items():
+                if type(key) is str:
+                    text(key)
+                else:
+                    walk(key, depth)
+                walk(item, depth + 1)
+        elif kind is list:
+            for item in node:
+                walk(item, depth + 1)
+        elif kind is bool or node is None:
+            pass
+        elif kind is int:
+            if not -(2**63) <= node < 2**63:
+                raise ValueError("payload integer out of range")
+        elif isinstance(node, dict):
             for key, item in node.items():
                 walk(key, depth)
                 walk(item, depth + 1)
@@ -135,7 +160,7 @@ def _json_payload(value: dict[str, Any]) -> dict[str, Any]:
             raise ValueError("payload values are never floats (PROTOCOL.md §1.3)")
         elif isinstance(node, str):
             _storable_text(node)
-        elif isinstance(node, bool) or node is None:
+        elif isinstance(node, bool):
             pass
         elif isinstance(node, int):
             if not -(2**63) <= node < 2**63:

@@ -243,17 +243,20 @@ def create_app(
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise refuse("no_token", "This route needs the device token from enrolment.", 401, request=request)
         with sessions() as session:
-            device = session.scalars(select(Device).where(Device.token_hash == hash_secret(credentials.credentials)))
-            found = device.first()
-            if found is None:
+            # Device and user in one query: every request of every route comes through here.
+            row = session.execute(
+                select(Device, User)
+                .join(User, User.id == Device.user_id)
+                .where(Device.token_hash == hash_secret(credentials.credentials))
+            ).first()
+            if row is None:
                 raise refuse(
                     "token_unknown",
                     "This device token is not known here: enrol the device again.",
                     401,
                     request=request,
                 )
-            user = session.get(User, found.user_id)
-            assert user is not None
+            found, user = row[0], row[1]
         now = clock.now()
         renewed = found.token_renewed_at or found.enrolled_at
         # A revoked or retiring device is let through to hear its command (and a retiring one to push what
@@ -472,14 +475,16 @@ def create_app(
             )
         with transaction() as session:
             server_keys = keys.load(session, secrets_held)
-            device = session.get(Device, caller.device.id)
-            assert device is not None
+            # Attached without a read of its own: push() reads the device's row afresh once it holds the
+            # organisation's lock, and only that read decides anything.
+            device = session.merge(caller.device, load=False)
             results, top = push.push(session, caller.user, device, body, server_keys.epoch, now)
             last_seq = device.last_seq
             if any(r["status"] == "rejected" for r in results) and over_quota(device, session):
                 # This batch is kept whole (nothing is dropped); the next one is refused until someone looks.
                 flag_quarantine_full(session, caller, now)
-        with sessions() as session:
+            # Read in this transaction (the device is already loaded; one query for its commands) rather than in
+            # a session of its own after it, which cost a connection checkout and two more round trips.
             head = p.ServerState(**state(session, caller, server_keys)).model_dump(mode="json")
         # PushResponse's fields in its order, written straight out: the results are already JSON values (the
         # ledger keeps them so), and making 500 ItemResult models again to serialise them cost a tenth of a push.

@@ -192,7 +192,7 @@ def push(
                     "device_id": device.id,
                     "seq": item.seq,
                     "record_id": record_id,
-                    "result": {**result, "sha256": item.sha256},
+                    "result": _ledger_answer(result, item.sha256),
                     "at": now,
                 }
             )
@@ -236,6 +236,17 @@ def _result(
         "flags": list(flags or ()),
         "conflict_id": conflict_id,
     }
+
+
+def _ledger_answer(result: dict[str, Any], sha256: str) -> dict[str, Any]:
+    """What the ledger keeps of an answer: what _as_duplicate reads back, without the fields the ledger row
+    holds itself (seq, record id) or that are at their defaults (None, no flags). Half the bytes of the whole
+    answer, in the row written for every item pushed."""
+    kept = {"status": result["status"], "sha256": sha256}
+    for key in ("server_seq", "reason", "quarantine_id", "flags", "conflict_id"):
+        if result[key]:
+            kept[key] = result[key]
+    return kept
 
 
 def _as_duplicate(item: ChangeRecord, original: dict[str, Any]) -> dict[str, Any]:
