@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from sync.server import audit, scope
@@ -33,10 +34,33 @@ def pull(
     """
     top = high_water(session, user.organisation_id)
     visible = scope.visible(user, now)
-    # Plain column tuples rather than ORM objects: a page is thousands of rows, read once.
-    record_columns = [column for column in Record.__table__.columns]
+    # Plain column tuples rather than ORM objects: a page is thousands of rows, read once. Ids are read as the
+    # text they are sent as (_id_text), not made into UUID objects only to be written out again: with nine ids
+    # a row, that was the largest part of a page's time after the query itself.
+    ids_as_text = _id_text(session)
+    record_columns = [
+        ids_as_text(Record.record_id),
+        Record.record_type,
+        Record.schema_version,
+        ids_as_text(Record.person_id),
+        ids_as_text(Record.author_id),
+        ids_as_text(Record.device_id),
+        Record.authored_at,
+        ids_as_text(Record.refers_to),
+        Record.payload,
+        Record.sha256,
+        Record.received_at,
+        Record.flags,
+    ]
     rows = session.execute(
-        select(Change.seq, Change.entity, Change.person_id, Change.entity_id, Change.data, *record_columns)
+        select(
+            Change.seq,
+            Change.entity,
+            ids_as_text(Change.person_id),
+            ids_as_text(Change.entity_id),
+            Change.data,
+            *record_columns,
+        )
         .outerjoin(Record, and_(Change.entity == "record", Record.record_id == Change.entity_id))
         .where(
             Change.organisation_id == user.organisation_id,
@@ -47,7 +71,7 @@ def pull(
         .order_by(Change.seq)
         .limit(limit + 1)
     ).all()
-    keys = [column.key for column in record_columns]
+    text = _hyphenated if session.get_bind().dialect.name != "postgresql" else _as_is
     # Plain dicts in Change's field order, sent as they are: a page is up to 1,000 changes, and a pydantic model
     # for each (two ids through a Python validator apiece) was the largest part of a page's time after the query.
     changes: list[dict[str, Any]] = []
@@ -55,7 +79,23 @@ def pull(
     for row in rows[:limit]:
         seq, entity, person_id, entity_id, data = row[:5]
         if row[5] is not None:
-            data = record_wire(dict(zip(keys, row[5:], strict=True)))
+            record_id, record_type, version, person, author, device, authored_at, refers_to = row[5:13]
+            payload, sha256, received_at, flags = row[13:]
+            # record_wire's fields, in its order.
+            data = {
+                "record_id": text(record_id),
+                "record_type": record_type,
+                "schema_version": version,
+                "person_id": text(person),
+                "author_id": text(author),
+                "device_id": text(device),
+                "authored_at": authored_at,
+                "refers_to": text(refers_to),
+                "payload": payload,
+                "sha256": sha256,
+                "received_at": received_at.isoformat(),
+                "flags": list(flags),
+            }
         size += len(to_json(data))  # pydantic's serialiser: the stdlib's cost more than the query
         if changes and size > max_bytes:
             break
@@ -63,14 +103,33 @@ def pull(
             {
                 "seq": seq,
                 "entity": entity,
-                "person_id": str(person_id) if person_id is not None else None,
-                "entity_id": str(entity_id),
+                "person_id": text(person_id),
+                "entity_id": text(entity_id),
                 "data": data,
             }
         )
     has_more = len(changes) < len(rows)
     resume = changes[-1]["seq"] if has_more else max(after, top)
     return changes, resume, has_more, top, sorted(scope.visible_ids(session, user, now))
+
+
+def _id_text(session: Session) -> Callable[[Any], Any]:
+    """A UUID column read as text: PostgreSQL casts its uuid to the lowercase hyphenated form itself; SQLite holds
+    32 hex digits, hyphenated by _hyphenated."""
+    # Labelled by table and column: record and change both have a person_id.
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda column: cast(column, String).label(f"{column.table.name}_{column.key}")
+    return lambda column: type_coerce(column, String).label(f"{column.table.name}_{column.key}")
+
+
+def _hyphenated(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _as_is(value: str | None) -> str | None:
+    return value
 
 
 def read_audit(user: User, device_id: uuid.UUID, changes: list[dict[str, Any]]) -> list[audit.Entry]:
