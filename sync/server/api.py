@@ -3,9 +3,10 @@
 ``create_app(db_url)`` brings the database schema to head (Alembic) before serving anything.
 """
 
+import email.message
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +15,10 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -116,6 +120,45 @@ class BodyLimit:
         await self.app(scope_, replay, send)
 
 
+def _validated_from_bytes(model: type[BaseModel]) -> type[APIRoute]:
+    """A route class for a route whose body is one ``model``: a JSON body is validated straight from its bytes
+    by pydantic's own parser before FastAPI's handling, which would json.loads it and then validate the Python
+    objects (together about twice the time, measured on 500-record pushes). FastAPI then finds the body already
+    parsed (Starlette keeps it on the request) and takes the model as it is. A body this refuses, or one not
+    declared as JSON, goes through FastAPI's own handling untouched, so every refusal is answered as before."""
+
+    class Route(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def validated_first(request: Request) -> Response:
+                if _declared_json(request.headers.get("content-type")):
+                    body = await request.body()
+                    try:
+                        parsed = model.model_validate_json(body)
+                    except ValidationError:
+                        pass
+                    else:
+                        # Starlette's cache of request.json(), which FastAPI reads the body through.
+                        request._json = parsed
+                return await handler(request)
+
+            return validated_first
+
+    return Route
+
+
+def _declared_json(content_type: str | None) -> bool:
+    """Whether FastAPI would read the body as JSON (its own test, fastapi.routing): a body sent without a
+    content type is left to FastAPI's rules."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
 async def _too_large(send: Send, limit: int) -> None:
     body = p.ErrorBody(
         reason="body_too_large", message=f"The request body is over the {limit} byte limit; nothing was stored."
@@ -209,17 +252,20 @@ def create_app(
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise refuse("no_token", "This route needs the device token from enrolment.", 401, request=request)
         with sessions() as session:
-            device = session.scalars(select(Device).where(Device.token_hash == hash_secret(credentials.credentials)))
-            found = device.first()
-            if found is None:
+            # Device and user in one query: every request of every route comes through here.
+            row = session.execute(
+                select(Device, User)
+                .join(User, User.id == Device.user_id)
+                .where(Device.token_hash == hash_secret(credentials.credentials))
+            ).first()
+            if row is None:
                 raise refuse(
                     "token_unknown",
                     "This device token is not known here: enrol the device again.",
                     401,
                     request=request,
                 )
-            user = session.get(User, found.user_id)
-            assert user is not None
+            found, user = row[0], row[1]
         now = clock.now()
         renewed = found.token_renewed_at or found.enrolled_at
         # A revoked or retiring device is let through to hear its command (and a retiring one to push what
@@ -415,7 +461,6 @@ def create_app(
 
     # The big answers are serialised once, straight from their model: returned as models, FastAPI would dump,
     # re-validate and serialise each again (measured: the larger part of a 1,000-change pull's time).
-    @app.post(f"{v1}/push", responses=REFUSALS, response_model=p.PushResponse)
     def push_route(
         body: p.PushRequest, request: Request, caller: Annotated[Caller, Depends(authenticated)]
     ) -> Response:
@@ -439,19 +484,30 @@ def create_app(
             )
         with transaction() as session:
             server_keys = keys.load(session, secrets_held)
-            device = session.get(Device, caller.device.id)
-            assert device is not None
+            # Attached without a read of its own: push() reads the device's row afresh once it holds the
+            # organisation's lock, and only that read decides anything.
+            device = session.merge(caller.device, load=False)
             results, top = push.push(session, caller.user, device, body, server_keys.epoch, now)
             last_seq = device.last_seq
-            if any(r.status == "rejected" for r in results) and over_quota(device, session):
+            if any(r["status"] == "rejected" for r in results) and over_quota(device, session):
                 # This batch is kept whole (nothing is dropped); the next one is refused until someone looks.
                 flag_quarantine_full(session, caller, now)
-        with sessions() as session:
-            return _json(
-                p.PushResponse(
-                    results=results, last_seq=last_seq, high_water_seq=top, **state(session, caller, server_keys)
-                )
-            )
+            # Read in this transaction (the device is already loaded; one query for its commands) rather than in
+            # a session of its own after it, which cost a connection checkout and two more round trips.
+            head = p.ServerState(**state(session, caller, server_keys)).model_dump(mode="json")
+        # PushResponse's fields in its order, written straight out: the results are already JSON values (the
+        # ledger keeps them so), and making 500 ItemResult models again to serialise them cost a tenth of a push.
+        answer = {**head, "results": results, "last_seq": last_seq, "high_water_seq": top}
+        return Response(to_json(answer), media_type="application/json")
+
+    app.router.add_api_route(
+        f"{v1}/push",
+        push_route,
+        methods=["POST"],
+        responses=REFUSALS,
+        response_model=p.PushResponse,
+        route_class_override=_validated_from_bytes(p.PushRequest),
+    )
 
     @app.get(f"{v1}/pull", responses=REFUSALS, response_model=p.PullResponse)
     def pull_route(
@@ -479,7 +535,7 @@ def create_app(
                 session, caller.user, caller.device.id, after, limit, max_bytes, now
             )
             page = p.PullResponse(
-                changes=changes,
+                changes=[],
                 next_cursor=cursor.make(
                     server_keys.cursor_key, server_keys.epoch, resume, caller.user.id, caller.device.id
                 ),
@@ -503,9 +559,11 @@ def create_app(
         older = {"documents_digest"} if known < p.DOCUMENTS_SCHEMA else set()
         if known < p.STAFF_NAMES_SCHEMA:
             older.add("staff")
-        if older:
-            return Response(page.model_dump_json(exclude=older), media_type="application/json")
-        return _json(page)
+        answer = page.model_dump(mode="json", exclude=older or None)
+        # The page's changes are already JSON values (pull.pull): put in the model's place for them, not made into
+        # 1,000 models to be serialised again.
+        answer["changes"] = changes
+        return Response(to_json(answer), media_type="application/json")
 
     @app.get(f"{v1}/documents", responses=REFUSALS)
     def documents_route(caller: Annotated[Caller, Depends(active)]) -> p.DocumentList:

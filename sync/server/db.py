@@ -30,7 +30,7 @@ class _NoStatementLogs(logging.Filter):
         return record.levelno >= logging.WARNING
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     # pydantic's serialiser: the stdlib's was a quarter of a push's time (payloads, ledger answers). The text
     # stored differs only in spacing and in not escaping non-ASCII; nothing hashes it (§1.3 hashes the values).
     return to_json(value).decode()
@@ -43,7 +43,7 @@ def open_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             hide_parameters=True,
-            json_serializer=_json_text,
+            json_serializer=json_text,
             connect_args={"timeout": 30, "check_same_thread": False},
         )
 
@@ -66,7 +66,7 @@ def open_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(
-            url, hide_parameters=True, json_serializer=_json_text, pool_size=10, max_overflow=20, pool_pre_ping=True
+            url, hide_parameters=True, json_serializer=json_text, pool_size=10, max_overflow=20, pool_pre_ping=True
         )
     raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:/// or postgresql+psycopg://")
 

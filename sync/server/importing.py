@@ -211,7 +211,7 @@ def _plans(session: Session, admin: Admin, paths: list[Path], now: datetime) -> 
     organisation = admin.organisation_id(session)
     start = take_counter(session, organisation)
     batch = _Batch(organisation, now, start)
-    seen: set[uuid.UUID] = set()
+    seen: set[str] = set()
     for where, record in items:
         problem = _plan_problem(session, batch, record, seen)
         if problem:
@@ -225,26 +225,27 @@ def _plans(session: Session, admin: Admin, paths: list[Path], now: datetime) -> 
                 "never opens a conflict)"
             )
             continue
+        record_id, person_id = batch.uuid(record.record_id), batch.uuid(record.person_id)
         row = {
-            "record_id": record.record_id,
+            "record_id": record_id,
             "organisation_id": organisation,
             "record_type": record.record_type,
             "schema_version": record.schema_version,
-            "person_id": record.person_id,
-            "author_id": record.author_id,
-            "device_id": record.device_id,
+            "person_id": person_id,
+            "author_id": uuid.UUID(record.author_id),
+            "device_id": uuid.UUID(record.device_id),
             "authored_at": record.authored_at,
-            "refers_to": record.refers_to,
+            "refers_to": uuid.UUID(record.refers_to) if record.refers_to is not None else None,
             "payload": record.payload,
             "sha256": record.sha256,
             "received_at": now,
             "received_from": IMPORT_SOURCE,
             "flags": ["imported"],
         }
-        row["server_seq"] = batch.publish("record", record.record_id, {}, record.person_id)
+        row["server_seq"] = batch.publish("record", record_id, {}, person_id)
         batch.records.append(row)
         batch.batch_records[record.record_id] = row
-        batch.publish("plan_state", uuid.UUID(outcome[0]["plan_id"]), outcome[0], record.person_id)
+        batch.publish("plan_state", uuid.UUID(outcome[0]["plan_id"]), outcome[0], person_id)
     if problems:
         # Raising rolls back the transaction, plan heads moved above included: nothing is half-imported.
         raise ImportProblems(problems)
@@ -252,17 +253,17 @@ def _plans(session: Session, admin: Admin, paths: list[Path], now: datetime) -> 
     return len(items)
 
 
-def _plan_problem(session: Session, batch: _Batch, record: ChangeRecord, seen: set[uuid.UUID]) -> str | None:
+def _plan_problem(session: Session, batch: _Batch, record: ChangeRecord, seen: set[str]) -> str | None:
     if record.record_type != "safety_plan_revision":
         return f"record_type is {record.record_type!r}; a plans file holds only safety_plan_revision records"
     if record.computed_sha256() != record.sha256:
         return "sha256 is not the hash of this record (PROTOCOL.md §1.3): it was changed after it was sealed"
-    if record.record_id in seen or session.get(Record, record.record_id) is not None:
+    if record.record_id in seen or session.get(Record, batch.uuid(record.record_id)) is not None:
         return f"record {record.record_id} is already imported or held by the server"
-    person = session.get(Person, record.person_id)
+    person = session.get(Person, batch.uuid(record.person_id))
     if person is None or person.organisation_id != batch.organisation_id:
         return f"no person {record.person_id} in this organisation (import persons first)"
-    author = session.get(User, record.author_id)
+    author = session.get(User, uuid.UUID(record.author_id))
     if author is None or author.organisation_id != batch.organisation_id:
         return f"no staff member {record.author_id} in this organisation"
     if author.role == "admin":
@@ -273,7 +274,7 @@ def _plan_problem(session: Session, batch: _Batch, record: ChangeRecord, seen: s
     except ValueError:
         return "payload.plan_id is not a UUID"
     head = session.get(PlanHead, plan)
-    if head is not None and head.person_id != record.person_id:
+    if head is not None and head.person_id != batch.uuid(record.person_id):
         return f"plan {plan} belongs to another person"
     return None
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
-from sync.protocol import Change as WireChange
 from sync.server import audit, scope
 from sync.server.models import Change, ChangeCounter, Person, PlanConflict, PlanHead, Record, Team, User
 from sync.server.push import conflict_wire, record_wire
@@ -26,19 +26,42 @@ def high_water(session: Session, organisation_id: uuid.UUID) -> int:
 
 def pull(
     session: Session, user: User, device_id: uuid.UUID, after: int, limit: int, max_bytes: int, now: datetime
-) -> tuple[list[WireChange], int, bool, int, list[uuid.UUID]]:
-    """Changes after ``after``; returns them, the seq to resume from, whether more remain, the high water
-    mark and the persons visible now.
+) -> tuple[list[dict[str, Any]], int, bool, int, list[uuid.UUID]]:
+    """Changes after ``after``; returns them (``Change``'s fields, as JSON values), the seq to resume from,
+    whether more remain, the high water mark and the persons visible now.
 
     The high water is read first: the counter and its changes commit together, so every change up to it
     is already visible to the query that follows, and a resume point up to it can skip nothing.
     """
     top = high_water(session, user.organisation_id)
     visible = scope.visible(user, now)
-    # Plain column tuples rather than ORM objects: a page is thousands of rows, read once.
-    record_columns = [column for column in Record.__table__.columns]
+    # Plain column tuples rather than ORM objects: a page is thousands of rows, read once. Ids are read as the
+    # text they are sent as (_id_text), not made into UUID objects only to be written out again: with nine ids
+    # a row, that was the largest part of a page's time after the query itself.
+    ids_as_text = _id_text(session)
+    record_columns = [
+        ids_as_text(Record.record_id),
+        Record.record_type,
+        Record.schema_version,
+        ids_as_text(Record.person_id),
+        ids_as_text(Record.author_id),
+        ids_as_text(Record.device_id),
+        Record.authored_at,
+        ids_as_text(Record.refers_to),
+        Record.payload,
+        Record.sha256,
+        Record.received_at,
+        Record.flags,
+    ]
     rows = session.execute(
-        select(Change.seq, Change.entity, Change.person_id, Change.entity_id, Change.data, *record_columns)
+        select(
+            Change.seq,
+            Change.entity,
+            ids_as_text(Change.person_id),
+            ids_as_text(Change.entity_id),
+            Change.data,
+            *record_columns,
+        )
         .outerjoin(Record, and_(Change.entity == "record", Record.record_id == Change.entity_id))
         .where(
             Change.organisation_id == user.organisation_id,
@@ -49,27 +72,72 @@ def pull(
         .order_by(Change.seq)
         .limit(limit + 1)
     ).all()
-    keys = [column.key for column in record_columns]
-    changes: list[WireChange] = []
+    text = _hyphenated if session.get_bind().dialect.name != "postgresql" else _as_is
+    # Plain dicts in Change's field order, sent as they are: a page is up to 1,000 changes, and a pydantic model
+    # for each (two ids through a Python validator apiece) was the largest part of a page's time after the query.
+    changes: list[dict[str, Any]] = []
     size = 0
     for row in rows[:limit]:
         seq, entity, person_id, entity_id, data = row[:5]
         if row[5] is not None:
-            data = record_wire(dict(zip(keys, row[5:], strict=True)))
+            record_id, record_type, version, person, author, device, authored_at, refers_to = row[5:13]
+            payload, sha256, received_at, flags = row[13:]
+            # record_wire's fields, in its order.
+            data = {
+                "record_id": text(record_id),
+                "record_type": record_type,
+                "schema_version": version,
+                "person_id": text(person),
+                "author_id": text(author),
+                "device_id": text(device),
+                "authored_at": authored_at,
+                "refers_to": text(refers_to),
+                "payload": payload,
+                "sha256": sha256,
+                "received_at": received_at.isoformat(),
+                "flags": list(flags),
+            }
         size += len(to_json(data))  # pydantic's serialiser: the stdlib's cost more than the query
         if changes and size > max_bytes:
             break
-        changes.append(WireChange(seq=seq, entity=entity, person_id=person_id, entity_id=entity_id, data=data))
+        changes.append(
+            {
+                "seq": seq,
+                "entity": entity,
+                "person_id": text(person_id),
+                "entity_id": text(entity_id),
+                "data": data,
+            }
+        )
     has_more = len(changes) < len(rows)
-    resume = changes[-1].seq if has_more else max(after, top)
+    resume = changes[-1]["seq"] if has_more else max(after, top)
     return changes, resume, has_more, top, sorted(scope.visible_ids(session, user, now))
 
 
-def read_audit(user: User, device_id: uuid.UUID, changes: list[WireChange]) -> list[audit.Entry]:
+def _id_text(session: Session) -> Callable[[Any], Any]:
+    """A UUID column read as text: PostgreSQL casts its uuid to the lowercase hyphenated form itself; SQLite holds
+    32 hex digits, hyphenated by _hyphenated."""
+    # Labelled by table and column: record and change both have a person_id.
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda column: cast(column, String).label(f"{column.table.name}_{column.key}")
+    return lambda column: type_coerce(column, String).label(f"{column.table.name}_{column.key}")
+
+
+def _hyphenated(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _as_is(value: str | None) -> str | None:
+    return value
+
+
+def read_audit(user: User, device_id: uuid.UUID, changes: list[dict[str, Any]]) -> list[audit.Entry]:
     """One ``record.read`` event per person whose records a page carries (written before the page is sent)."""
-    read_per_person = Counter(c.person_id for c in changes if c.entity == "record" and c.person_id)
+    read_per_person = Counter(c["person_id"] for c in changes if c["entity"] == "record" and c["person_id"])
     return [
-        audit.Entry("record.read", "pulled", user.id, device_id, person, None, {"records": count})
+        audit.Entry("record.read", "pulled", user.id, device_id, uuid.UUID(person), None, {"records": count})
         for person, count in sorted(read_per_person.items())
     ]
 

@@ -7,6 +7,7 @@ ids, plan heads) cannot go stale, and change sequence order is commit order (syn
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import uuid
@@ -18,8 +19,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ids import WAYMARK_NAMESPACE, derived_id
-from sync.protocol import MAX_PAYLOAD_BYTES, SCHEMA_VERSIONS, ChangeRecord, ItemResult, PushRequest, RejectReason
-from sync.server import audit, scope
+from sync.protocol import MAX_PAYLOAD_BYTES, SCHEMA_VERSIONS, ChangeRecord, PushRequest, RejectReason
+from sync.server import audit, bulk, scope
 from sync.server.errors import ApiError
 from sync.server.models import (
     Change,
@@ -48,13 +49,22 @@ class _Batch:
     records: list[dict[str, Any]] = field(default_factory=list)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     audit: list[audit.Entry] = field(default_factory=list)
-    batch_records: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    # Keyed by record or person id as the wire's text (ChangeRecord keeps ids as text).
+    batch_records: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Looked up once per request rather than once per item: stored records the items name, and persons.
-    stored: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
-    persons: dict[uuid.UUID, Person | None] = field(default_factory=dict)
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+    persons: dict[str, Person | None] = field(default_factory=dict)
     # Record ids written, per person: one audit event per person per request names them all.
     written: dict[uuid.UUID, list[str]] = field(default_factory=dict)
-    rejected_ids: set[uuid.UUID] = field(default_factory=set)
+    rejected_ids: set[str] = field(default_factory=set)
+    uuids: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def uuid(self, text: str) -> uuid.UUID:
+        """The UUID of an id's text, made once per batch: a batch names few persons many times."""
+        found = self.uuids.get(text)
+        if found is None:
+            found = self.uuids[text] = uuid.UUID(text)
+        return found
 
     def publish(
         self,
@@ -96,10 +106,11 @@ def finish(session: Session, batch: _Batch, start_seq: int) -> None:
     # largest single cost of a push (profiled: tests/bench/sync_server.py).
     if batch.records:
         session.execute(insert(Record.__table__), batch.records)
-    if batch.changes:
-        session.execute(insert(Change.__table__), batch.changes)
-    if batch.ledger:
-        session.execute(insert(PushLedger.__table__), batch.ledger)
+    # The record rows go in exactly as the benchmark's floor inserts them; the feed and ledger rows beside them
+    # in one statement each (bulk.py: SQLAlchemy's per-row work, and psycopg's one execution per row, were
+    # most of their cost).
+    bulk.insert_rows(session, Change.__table__, batch.changes)
+    bulk.insert_rows(session, PushLedger.__table__, batch.ledger)
     if batch.seq != start_seq:
         session.execute(
             update(ChangeCounter).where(ChangeCounter.organisation_id == batch.organisation_id).values(value=batch.seq)
@@ -109,8 +120,9 @@ def finish(session: Session, batch: _Batch, start_seq: int) -> None:
 
 def push(
     session: Session, user: User, device: Device, request: PushRequest, epoch: str, now: datetime
-) -> tuple[list[ItemResult], int]:
-    """Apply the batch; returns the per-item results and the high-water change sequence."""
+) -> tuple[list[dict[str, Any]], int]:
+    """Apply the batch; returns the per-item results (``ItemResult``'s fields, as JSON values) and the
+    high-water change sequence."""
     if request.server_epoch is not None and request.server_epoch != epoch and not request.resync:
         raise ApiError(
             410, "resync_required", "The server was restored from a backup: push every record again with resync set."
@@ -131,8 +143,9 @@ def push(
                 expected_seq=expected,
             )
     batch = _Batch(user.organisation_id, now, start, user.id, device.id)
-    _prefetch(session, batch, list(request.items))
-    held = scope.held_now_ids(session, user, now)
+    record_ids = [uuid.UUID(item.record_id) for item in request.items]
+    _prefetch(session, batch, list(request.items), record_ids)
+    caller = _Caller(user, device, str(user.id), str(device.id), scope.held_now_ids(session, user, now))
     replayed = (
         {
             row.seq: row
@@ -146,40 +159,40 @@ def push(
         if len(fresh) < len(request.items)
         else {}
     )
-    results: list[ItemResult] = []
-    for item in request.items:
+    results: list[dict[str, Any]] = []
+    for item, record_id in zip(request.items, record_ids, strict=True):
         if item.seq in replayed:
             ledger = replayed[item.seq]
             # Older ledger rows kept no hash: the record id is then all there is to compare.
-            if ledger.record_id == item.record_id and ledger.result.get("sha256", item.sha256) == item.sha256:
+            if ledger.record_id == record_id and ledger.result.get("sha256", item.sha256) == item.sha256:
                 results.append(_as_duplicate(item, ledger.result))
                 continue
             # The seq was used before for something else (a device restored from an old copy, or a client bug).
             # Answering "duplicate" would let the device clear a record the server never stored: apply it by id.
-            result = _apply(session, batch, user, device, held, item)
-            result = result.model_copy(update={"flags": [*result.flags, "seq_reused"]})
+            result = _apply(session, batch, caller, item, record_id)
+            result = {**result, "flags": [*result["flags"], "seq_reused"]}
             batch.audit.append(
                 audit.Entry(
                     "security.seq_reused",
-                    result.status,
+                    result["status"],
                     user.id,
                     device.id,
                     None,
-                    item.record_id,
+                    record_id,
                     {"seq": item.seq, "record_type": item.record_type},
                 )
             )
             results.append(result)
             continue
-        result = _apply(session, batch, user, device, held, item)
+        result = _apply(session, batch, caller, item, record_id)
         results.append(result)
         if item.seq > device.last_seq:
             batch.ledger.append(
                 {
                     "device_id": device.id,
                     "seq": item.seq,
-                    "record_id": item.record_id,
-                    "result": {**result.model_dump(mode="json"), "sha256": item.sha256},
+                    "record_id": record_id,
+                    "result": _ledger_answer(result, item.sha256),
                     "at": now,
                 }
             )
@@ -191,16 +204,60 @@ def push(
     return results, batch.seq
 
 
-def _as_duplicate(item: ChangeRecord, original: dict[str, Any]) -> ItemResult:
-    return ItemResult(
-        seq=item.seq,
-        record_id=item.record_id,
-        status="duplicate",
+@dataclass(frozen=True)
+class _Caller:
+    user: User
+    device: Device
+    # The ids as the envelopes carry them, and the persons the user holds now: worked out once per request.
+    user_text: str
+    device_text: str
+    held: set[uuid.UUID]
+
+
+def _result(
+    item: ChangeRecord,
+    status: str,
+    *,
+    server_seq: int | None = None,
+    reason: str | None = None,
+    quarantine_id: str | None = None,
+    flags: list[str] | None = None,
+    conflict_id: str | None = None,
+) -> dict[str, Any]:
+    """One item's answer: ``ItemResult``'s fields in its order, as JSON values. A plain dict rather than the
+    model: it is stored in the ledger and sent as it is, and 500 models per push were a measurable cost."""
+    return {
+        "seq": item.seq,
+        "record_id": item.record_id,
+        "status": status,
+        "server_seq": server_seq,
+        "reason": reason,
+        "quarantine_id": quarantine_id,
+        "flags": list(flags or ()),
+        "conflict_id": conflict_id,
+    }
+
+
+def _ledger_answer(result: dict[str, Any], sha256: str) -> dict[str, Any]:
+    """What the ledger keeps of an answer: what _as_duplicate reads back, without the fields the ledger row
+    holds itself (seq, record id) or that are at their defaults (None, no flags). Half the bytes of the whole
+    answer, in the row written for every item pushed."""
+    kept = {"status": result["status"], "sha256": sha256}
+    for key in ("server_seq", "reason", "quarantine_id", "flags", "conflict_id"):
+        if result[key]:
+            kept[key] = result[key]
+    return kept
+
+
+def _as_duplicate(item: ChangeRecord, original: dict[str, Any]) -> dict[str, Any]:
+    return _result(
+        item,
+        "duplicate",
         server_seq=original.get("server_seq"),
         reason=original.get("reason"),
-        quarantine_id=uuid.UUID(original["quarantine_id"]) if original.get("quarantine_id") else None,
+        quarantine_id=original.get("quarantine_id") or None,
         flags=[*original.get("flags", []), f"original_{original['status']}"],
-        conflict_id=uuid.UUID(original["conflict_id"]) if original.get("conflict_id") else None,
+        conflict_id=original.get("conflict_id") or None,
     )
 
 
@@ -214,9 +271,10 @@ def _reject(
     *,
     security: bool = False,
     audited_as: str | None = None,
-) -> ItemResult:
+) -> dict[str, Any]:
     quarantine_id = uuid.uuid4()
-    person_known = _person(session, batch, item.person_id) is not None
+    person_id = batch.uuid(item.person_id) if _person(session, batch, item.person_id) is not None else None
+    record_id = batch.uuid(item.record_id)
     envelope = item.model_dump(mode="json")
     session.execute(
         insert(Quarantine).values(
@@ -224,8 +282,8 @@ def _reject(
             organisation_id=user.organisation_id,
             device_id=device.id,
             user_id=user.id,
-            person_id=item.person_id if person_known else None,
-            record_id=item.record_id,
+            person_id=person_id,
+            record_id=record_id,
             reason=reason,
             envelope=envelope,
             received_at=batch.now,
@@ -239,47 +297,50 @@ def _reject(
             audited_as or reason,
             user.id,
             device.id,
-            item.person_id if person_known else None,
-            item.record_id,
+            person_id,
+            record_id,
             {"quarantine_id": str(quarantine_id), "record_type": item.record_type},
         )
     )
-    return ItemResult(
-        seq=item.seq, record_id=item.record_id, status="rejected", reason=reason, quarantine_id=quarantine_id
-    )
+    return _result(item, "rejected", reason=reason, quarantine_id=str(quarantine_id))
+
+
+def _payload_too_large(item: ChangeRecord, canonical: bytes) -> bool:
+    # The limit is on the payload as json.dumps writes it by default (ASCII escapes, spaced separators), which
+    # is at most six times its canonical UTF-8 length (a DEL byte becomes "\u007f"): only a payload near the
+    # limit is written out again to measure it.
+    if 6 * len(canonical) <= MAX_PAYLOAD_BYTES:
+        return False
+    return len(json.dumps(item.payload)) > MAX_PAYLOAD_BYTES
 
 
 def _apply(
-    session: Session, batch: _Batch, user: User, device: Device, held: set[uuid.UUID], item: ChangeRecord
-) -> ItemResult:
-    if item.computed_sha256() != item.sha256:
+    session: Session, batch: _Batch, caller: _Caller, item: ChangeRecord, record_id: uuid.UUID
+) -> dict[str, Any]:
+    user, device = caller.user, caller.device
+    canonical = item.canonical_bytes()
+    if hashlib.sha256(canonical).hexdigest() != item.sha256:
         return _reject(session, batch, user, device, item, "hash_mismatch")
-    if item.record_id.version == 5 and not _derived_id_is_earned(item):
+    derived = record_id.version == 5
+    if derived and not _derived_id_is_earned(item):
         # A v5 id names a record by its cause; one that does not recompute could pre-claim another person's
         # welfare check so that the real one is refused.
         return _reject(session, batch, user, device, item, "invalid_payload", security=True)
+    person_id = batch.uuid(item.person_id)
     existing = batch.batch_records.get(item.record_id) or batch.stored.get(item.record_id)
     if existing is not None:
-        if existing["sha256"] == item.sha256 or (
-            item.record_id.version == 5 and existing["person_id"] == item.person_id
-        ):
+        if existing["sha256"] == item.sha256 or (derived and existing["person_id"] == person_id):
             # A derived record's second copy (another writer ran the same rule) is the same record: PROTOCOL §1.4.
-            return ItemResult(
-                seq=item.seq,
-                record_id=item.record_id,
-                status="duplicate",
-                server_seq=existing["server_seq"],
-                flags=list(existing["flags"]),
-            )
+            return _result(item, "duplicate", server_seq=existing["server_seq"], flags=existing["flags"])
         # Same id, other content: never an overwrite. The stored record stays byte-identical.
         return _reject(session, batch, user, device, item, "id_reuse", security=True)
     if item.schema_version > SCHEMA_VERSIONS[item.record_type]:
         return _reject(session, batch, user, device, item, "unsupported_schema_version")
-    if len(json.dumps(item.payload)) > MAX_PAYLOAD_BYTES:
+    if _payload_too_large(item, canonical):
         return _reject(session, batch, user, device, item, "payload_too_large")
-    if item.author_id != user.id:
+    if item.author_id != caller.user_text:
         return _reject(session, batch, user, device, item, "author_not_caller", security=True)
-    if item.device_id != device.id:
+    if item.device_id != caller.device_text:
         # Provenance is part of the record: a token must not write records in another device's name.
         return _reject(session, batch, user, device, item, "wrong_device", security=True)
     person = _person(session, batch, item.person_id)
@@ -288,7 +349,7 @@ def _apply(
     # An unknown person is decided, and answered, exactly as a person who exists but was never the caller's,
     # after the same lookups, so a device cannot probe which person ids exist; only the audit log tells.
     unknown = "unknown_person" if person is None else None
-    decision = scope.decide_write(session, user, held, item.record_type, item.person_id, person, batch.now)
+    decision = scope.decide_write(session, user, caller.held, item.record_type, person_id, person, batch.now)
     if decision is scope.WriteDecision.NEVER_HELD:
         return _reject(
             session, batch, user, device, item, "not_authorised_for_person", security=True, audited_as=unknown
@@ -301,7 +362,7 @@ def _apply(
             return _reject(session, batch, user, device, item, "depends_on_rejected")
         # A record may refer only to an earlier record about the same person, in this batch or stored.
         referred = batch.batch_records.get(item.refers_to) or batch.stored.get(item.refers_to)
-        if referred is None or referred["person_id"] != item.person_id:
+        if referred is None or referred["person_id"] != person_id:
             return _reject(session, batch, user, device, item, "unknown_reference")
     flags: list[str] = []
     if decision is scope.WriteDecision.ACCEPT_AFTER_REASSIGNMENT:
@@ -316,15 +377,15 @@ def _apply(
         if conflict_id is not None:
             flags.append("plan_conflict")
     row = {
-        "record_id": item.record_id,
+        "record_id": record_id,
         "organisation_id": user.organisation_id,
         "record_type": item.record_type,
         "schema_version": item.schema_version,
-        "person_id": item.person_id,
-        "author_id": item.author_id,
-        "device_id": item.device_id,
+        "person_id": person_id,
+        "author_id": user.id,
+        "device_id": device.id,
         "authored_at": item.authored_at,
-        "refers_to": item.refers_to,
+        "refers_to": batch.uuid(item.refers_to) if item.refers_to is not None else None,
         "payload": item.payload,
         "sha256": item.sha256,
         "received_at": batch.now,
@@ -332,51 +393,55 @@ def _apply(
         "flags": flags,
     }
     # The feed row points at the record; pull joins it back, so the payload is stored once.
-    server_seq = batch.publish("record", item.record_id, {}, item.person_id)
+    server_seq = batch.publish("record", record_id, {}, person_id)
     row["server_seq"] = server_seq
     batch.records.append(row)
     batch.batch_records[item.record_id] = row
     if plan_change is not None:
-        batch.publish("plan_state", uuid.UUID(plan_change["plan_id"]), plan_change, item.person_id)
+        batch.publish("plan_state", uuid.UUID(plan_change["plan_id"]), plan_change, person_id)
     if decision is scope.WriteDecision.ACCEPT_AFTER_REASSIGNMENT:
         # Losing the note would be worse than delivering it late: route it to whoever holds the person now.
         for recipient in scope.current_holders(session, person, batch.now):
             batch.publish(
                 "notice",
-                item.record_id,
-                {"kind": "after_reassignment", "person_id": str(person.id), "record_id": str(item.record_id)},
+                record_id,
+                {"kind": "after_reassignment", "person_id": str(person.id), "record_id": item.record_id},
                 None,
                 recipient,
             )
-    batch.written.setdefault(item.person_id, []).append(str(item.record_id))
-    return ItemResult(
-        seq=item.seq,
-        record_id=item.record_id,
-        status="accepted",
+    batch.written.setdefault(person_id, []).append(item.record_id)
+    return _result(
+        item,
+        "accepted",
         server_seq=server_seq,
         flags=flags,
-        conflict_id=conflict_id,
+        conflict_id=str(conflict_id) if conflict_id is not None else None,
     )
 
 
-def _prefetch(session: Session, batch: _Batch, items: list[ChangeRecord]) -> None:
-    ids = {item.record_id for item in items} | {item.refers_to for item in items if item.refers_to}
+def _prefetch(session: Session, batch: _Batch, items: list[ChangeRecord], record_ids: list[uuid.UUID]) -> None:
+    ids = {*record_ids, *(batch.uuid(item.refers_to) for item in items if item.refers_to)}
     rows = session.execute(
         select(Record.record_id, Record.sha256, Record.server_seq, Record.flags, Record.person_id).where(
             Record.record_id.in_(ids)
         )
     )
     for record_id, sha256, server_seq, flags, person_id in rows:
-        batch.stored[record_id] = {"sha256": sha256, "server_seq": server_seq, "flags": flags, "person_id": person_id}
+        batch.stored[str(record_id)] = {
+            "sha256": sha256,
+            "server_seq": server_seq,
+            "flags": flags,
+            "person_id": person_id,
+        }
     person_ids = {item.person_id for item in items}
     batch.persons = dict.fromkeys(person_ids)
-    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
-        batch.persons[person.id] = person
+    for person in session.scalars(select(Person).where(Person.id.in_([batch.uuid(p) for p in person_ids]))):
+        batch.persons[str(person.id)] = person
 
 
-def _person(session: Session, batch: _Batch, person_id: uuid.UUID) -> Person | None:
+def _person(session: Session, batch: _Batch, person_id: str) -> Person | None:
     if person_id not in batch.persons:
-        batch.persons[person_id] = session.get(Person, person_id)
+        batch.persons[person_id] = session.get(Person, batch.uuid(person_id))
     return batch.persons[person_id]
 
 
@@ -415,17 +480,18 @@ def _derived_id_is_earned(item: ChangeRecord) -> bool:
             causes = [uuid.UUID(c) for c in payload["cause"]]
         except (TypeError, ValueError, AttributeError):
             return False
-        return item.record_id == derived_id(str(payload.get("kind")), item.person_id, causes)
+        return item.record_id == str(derived_id(str(payload.get("kind")), uuid.UUID(item.person_id), causes))
     if item.record_type == "escalation_event" and item.refers_to is not None:
         # Schema 3's upgrade turned follow-ups and closings kept only on an escalation row into events.
+        refers_to = uuid.UUID(item.refers_to)
         return item.record_id in {
-            uuid.uuid5(WAYMARK_NAMESPACE, f"schema-3-{kind}:{item.refers_to.hex}") for kind in ("follow_up", "closed")
+            str(uuid.uuid5(WAYMARK_NAMESPACE, f"schema-3-{kind}:{refers_to.hex}")) for kind in ("follow_up", "closed")
         }
     return False
 
 
 def _is_revision_of(session: Session, batch: _Batch, revision_id: uuid.UUID, person_id: uuid.UUID) -> bool:
-    in_batch = batch.batch_records.get(revision_id)
+    in_batch = batch.batch_records.get(str(revision_id))
     if in_batch is not None:
         return in_batch["record_type"] == "safety_plan_revision" and in_batch["person_id"] == person_id
     found = session.execute(select(Record.record_type, Record.person_id).where(Record.record_id == revision_id)).first()
@@ -444,30 +510,31 @@ def _plan_revision(
         plan_id = uuid.UUID(item.payload["plan_id"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return "invalid_payload"
+    record_id, person_id = batch.uuid(item.record_id), batch.uuid(item.person_id)
     parents = _uuid_list(item.payload.get("parent_ids"))
-    if parents is None or len(set(parents)) != len(parents) or item.record_id in parents:
+    if parents is None or len(set(parents)) != len(parents) or record_id in parents:
         return "invalid_payload"
-    if any(not _is_revision_of(session, batch, parent, item.person_id) for parent in parents):
+    if any(not _is_revision_of(session, batch, parent, person_id) for parent in parents):
         return "invalid_payload"  # a parent the server has never seen for this person: kept in quarantine
     head = session.scalars(select(PlanHead).where(PlanHead.plan_id == plan_id).with_for_update()).first()
     conflict_id: uuid.UUID | None = None
     if head is None:
-        head = PlanHead(plan_id=plan_id, person_id=item.person_id, head_revision_id=item.record_id, state="ok")
+        head = PlanHead(plan_id=plan_id, person_id=person_id, head_revision_id=record_id, state="ok")
         session.add(head)
-    elif head.person_id != item.person_id:
+    elif head.person_id != person_id:
         return "invalid_payload"
     elif parents == [head.head_revision_id]:
-        head.head_revision_id = item.record_id
+        head.head_revision_id = record_id
     elif len(parents) == 2 and head.head_revision_id in parents:
         other = next(p for p in parents if p != head.head_revision_id)
-        head.head_revision_id = item.record_id
+        head.head_revision_id = record_id
         for conflict in session.scalars(
             select(PlanConflict).where(
                 PlanConflict.plan_id == plan_id, PlanConflict.status == "open", PlanConflict.ours_revision_id == other
             )
         ):
             conflict.status = "resolved"
-            conflict.resolution_revision_id = item.record_id
+            conflict.resolution_revision_id = record_id
     else:
         chained = (
             session.scalars(
@@ -482,7 +549,7 @@ def _plan_revision(
         )
         if chained is not None:
             # R1 → R2 both over an old base: one conflict, on the tip; R1 stays stored in the DAG.
-            chained.ours_revision_id = item.record_id
+            chained.ours_revision_id = record_id
             conflict_id = chained.id
         else:
             conflict_id = uuid.uuid4()
@@ -490,10 +557,10 @@ def _plan_revision(
                 PlanConflict(
                     id=conflict_id,
                     plan_id=plan_id,
-                    person_id=item.person_id,
+                    person_id=person_id,
                     base_revision_id=parents[0] if parents else None,
                     theirs_revision_id=head.head_revision_id,
-                    ours_revision_id=item.record_id,
+                    ours_revision_id=record_id,
                     status="open",
                     opened_at=batch.now,
                     resolution_revision_id=None,
@@ -537,9 +604,7 @@ def quarantine_all(session: Session, user: User, device: Device, request: PushRe
 
 def quarantine_held(session: Session, device: Device) -> tuple[int, int]:
     """How many records, and how many bytes, this device has in quarantine since it was last reviewed."""
-    query = select(func.count(), func.coalesce(func.sum(Quarantine.size), 0)).where(
-        Quarantine.device_id == device.id
-    )
+    query = select(func.count(), func.coalesce(func.sum(Quarantine.size), 0)).where(Quarantine.device_id == device.id)
     if device.quarantine_reviewed_at is not None:
         query = query.where(Quarantine.received_at > device.quarantine_reviewed_at)
     count, size = session.execute(query).one()

@@ -88,7 +88,7 @@ def test_scenario_15_concurrent_writers_never_make_a_puller_skip(pg_org) -> None
                     changes, after, _more, _top, _scope = pull.pull(
                         session, lead, readers[index].device_id, after, 20, 1 << 20, org.clock.now()
                     )
-                seen[index].update(str(c.entity_id) for c in changes if c.entity == "record")
+                seen[index].update(c["entity_id"] for c in changes if c["entity"] == "record")
                 if finished and not _more:
                     return
         except BaseException as exc:
