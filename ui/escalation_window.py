@@ -72,6 +72,13 @@ from ui.time_entry import TIME_FIRST, TIME_FIRST_THIS_YEAR
 from ui.typed_dialog import TypedDialog
 from ui.window_fit import fit_to_screen
 
+_ROUTE_KIND = {
+    "phone": ActionKind.PHONED,
+    "text": ActionKind.TEXTED,
+    "email": ActionKind.EMAILED,
+    "visit": ActionKind.IN_PERSON,
+    "third_party": ActionKind.PHONED,
+}
 FOLLOW_DUE_UNSET = "Due: not chosen yet — choose the day and time (it starts a day from now)"
 SHARING_BASES = ("Consent given", "Within the care team", "Risk to life", "Best interests", "Other (say in outcome)")
 
@@ -357,6 +364,10 @@ class EscalationWindow(QDialog):
         self.copy_now.clicked.connect(self._copy_best)
         self.copy_feedback = CopyFeedback()
         self.copy_feedback.setWordWrap(True)
+        # Its feedback has room kept for two lines at a fixed width: a label growing for 10 s and shrinking
+        # again moved everything below it, and a click landed on the wrong field.
+        lines = self.copy_feedback.fontMetrics().lineSpacing()
+        self.copy_feedback.setFixedSize(max(self.copy_now.sizeHint().width(), 15 * lines), 2 * lines + 4)
         copy_column = QVBoxLayout()
         copy_column.addWidget(self.copy_now)
         copy_column.addWidget(self.copy_feedback)
@@ -370,6 +381,31 @@ class EscalationWindow(QDialog):
         self.period.setAccessibleName("In hours or out of hours")
 
         self.flowchart = FlowchartView()
+        # The chart's text is small with the whole pathway on a laptop screen: the worker can enlarge it.
+        larger = QPushButton("Larger (Ctrl++)")
+        larger.setAccessibleName("Make the flowchart larger")
+        larger.clicked.connect(lambda: self.flowchart.set_zoom(self.flowchart.zoom * 1.5))
+        smaller = QPushButton("Smaller (Ctrl+-)")
+        smaller.setAccessibleName("Make the flowchart smaller")
+        smaller.clicked.connect(lambda: self.flowchart.set_zoom(self.flowchart.zoom / 1.5))
+        whole = QPushButton("Whole pathway (Ctrl+0)")
+        whole.clicked.connect(lambda: self.flowchart.set_zoom(1.0))
+        for button in (larger, smaller, whole):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        QShortcut(QKeySequence.StandardKey.ZoomIn, self, activated=larger.click)
+        QShortcut(QKeySequence("Ctrl+="), self, activated=larger.click)
+        QShortcut(QKeySequence.StandardKey.ZoomOut, self, activated=smaller.click)
+        QShortcut(QKeySequence("Ctrl+0"), self, activated=whole.click)
+        zoom_row = QHBoxLayout()
+        zoom_row.addWidget(QLabel("Flowchart:"))
+        for button in (larger, smaller, whole):
+            zoom_row.addWidget(button)
+        zoom_row.addStretch(1)
+        self.flowchart_box = QWidget()
+        chart_layout = QVBoxLayout(self.flowchart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addLayout(zoom_row)
+        chart_layout.addWidget(self.flowchart, 1)
         # The path as a list beside the chart: what was done, where it stands, what comes next.
         self.steps_model = QStringListModel(self)
         self.steps_view = QListView()
@@ -419,6 +455,7 @@ class EscalationWindow(QDialog):
         self.capacity.setPlaceholderText("For 'best interests': the capacity decision behind it")
         self.consent_confirmed = QCheckBox("Cons&ent to share this confirmed with them now")
         self.contact.currentIndexChanged.connect(self._show_sharing_preferences)
+        self.contact.currentIndexChanged.connect(self._match_kind_to_route)
         self.who.editingFinished.connect(self._show_sharing_preferences)
         self.at = QDateTimeEdit(calendarPopup=True)
         self.at.setDisplayFormat(TIME_FIRST_THIS_YEAR)
@@ -452,6 +489,8 @@ class EscalationWindow(QDialog):
         form.addRow(contact_label, contact_row)
         form.addRow("&What you did", self.kind)
         form.addRow(self.reached)
+        # Near the top: when it happened belongs with what was done, and stays in view on a small screen.
+        form.addRow("&Time", self.at)
         form.addRow("W&ho", self.who)
         form.addRow("&Outcome", self.outcome)
         form.addRow("&Shared", self.shared)
@@ -459,8 +498,6 @@ class EscalationWindow(QDialog):
         form.addRow(self.sharing_prefs)
         form.addRow("Capacity", self.capacity)
         form.addRow(self.consent_confirmed)
-        form.addRow("&Time", self.at)
-        form.addRow(record_row)
 
         close_box = QGroupBox("Follow-up and close")
         self.follow_due = QDateTimeEdit(calendarPopup=True)
@@ -515,13 +552,20 @@ class EscalationWindow(QDialog):
         self.timescales.setAccessibleName("Timescales")
         panel = QWidget()
         panel_layout = QVBoxLayout(panel)
-        panel_layout.addWidget(self.steps_view)
-        panel_layout.addWidget(self.step)
-        panel_layout.addLayout(self.answers)
         panel_layout.addWidget(self.action_box)
         panel_layout.addWidget(self.timescales)
         panel_layout.addWidget(close_box)
+        panel_layout.addWidget(self.steps_view)
         panel_layout.addStretch(1)
+        # The step ("Now: …"), its answers and the buttons that record it stay in view above and below the
+        # scrolling form: at 1366×768 the panel opened scrolled past "Now:", and after "Record action" the
+        # buttons dropped below the fold.
+        self.answers_host = QWidget()
+        self.answers_host.setLayout(self.answers)
+        self.answers.setContentsMargins(0, 0, 0, 0)
+        self.record_bar = QWidget()
+        self.record_bar.setLayout(record_row)
+        record_row.setContentsMargins(0, 0, 0, 0)
 
         self.actions_model = EscalationActionsModel(workspace.escalations.config.directory, self)
         self.actions_view = QTableView()
@@ -539,9 +583,16 @@ class EscalationWindow(QDialog):
         panel_scroll.setAccessibleName("Current step, what you did, follow-up and close")
         panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel.setMinimumWidth(panel.sizeHint().width())
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.step)
+        right_layout.addWidget(self.answers_host)
+        right_layout.addWidget(panel_scroll, 1)
+        right_layout.addWidget(self.record_bar)
         top = QSplitter()
-        top.addWidget(self.flowchart)
-        top.addWidget(panel_scroll)
+        top.addWidget(self.flowchart_box)
+        top.addWidget(right)
         top.setStretchFactor(0, 1)
         top.setSizes([680, 480])
         outer = QSplitter(Qt.Orientation.Vertical)
@@ -558,7 +609,12 @@ class EscalationWindow(QDialog):
         self.arrived.setAccessibleName("Updated from another device")
         self.arrived.setVisible(False)
         layout.addWidget(self.arrived)
-        self.saving.hold(panel)  # the step's buttons and forms; the notice and its number stay usable
+        # The step's buttons and forms; the notice and its number stay usable.
+        self.saving.hold(panel, self.answers_host, self.record_bar)
+        # Its line is kept while hidden: "Saving…" coming and going moved everything below it.
+        policy = self.saving.label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.saving.label.setSizePolicy(policy)
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
         self._step_in_view: str | None = None  # the step last brought into view (see _bring_step_into_view)
@@ -654,6 +710,7 @@ class EscalationWindow(QDialog):
         self.period.setText(period)
         self.flowchart.show_walk(pathway, escalation.walk)
         self.actions_model.show(escalation)
+        self.actions_view.scrollToBottom()  # the row just recorded, not the oldest, is what the worker checks
         self._show_step(escalation, calls)
         self.steps_model.setStringList(step_list(escalation, calls))
         self.timescales.setText(
@@ -688,6 +745,7 @@ class EscalationWindow(QDialog):
         # The form belongs to action steps only: a question is answered with its buttons, an end is
         # finished with the follow-up below.
         self.action_box.setVisible(escalation.is_open and escalation.walk.current.type is NodeType.ACTION)
+        self.record_bar.setVisible(self.action_box.isVisibleTo(self))
         self.move_on_button.setVisible(escalation.walk.current.if_not_reached is not None)
         for control in (self.follow_due, self.follow_owner, self.set_follow_button, self.close_outcome):
             control.setEnabled(escalation.is_open)
@@ -748,7 +806,11 @@ class EscalationWindow(QDialog):
         step = self.escalation.walk.current.id
         typed = {k: v for k, v in self._form().items() if v != self._drawn.get(k)}
         focus = QApplication.focusWidget()
-        on_step = focus is not None and (self.action_box.isAncestorOf(focus) or focus in self._answer_buttons())
+        on_step = focus is not None and (
+            self.action_box.isAncestorOf(focus)
+            or self.record_bar.isAncestorOf(focus)
+            or focus in self._answer_buttons()
+        )
         self.refresh(updated)
         if on_step:
             # Hiding the action form hands the keyboard to the next field in the chain (the follow-up's Due),
@@ -817,6 +879,7 @@ class EscalationWindow(QDialog):
         self.contact.setCurrentIndex(0)
         kind = ActionKind.PHONED if offers or routes else ActionKind.DONE
         self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(kind))
+        self._match_kind_to_route()
         self._kind_changed()
         self.reached.setChecked(False)
         for edit in (self.who, self.outcome, self.shared, self.capacity):
@@ -851,8 +914,7 @@ class EscalationWindow(QDialog):
         if not self.action_box.isVisible():
             return
         panel = self.panel_scroll.widget()
-        self.panel_scroll.verticalScrollBar().setValue(self.step.mapTo(panel, QPoint(0, 0)).y())
-        self.panel_scroll.ensureWidgetVisible(self.record_button, 0, 8)
+        self.panel_scroll.verticalScrollBar().setValue(self.action_box.mapTo(panel, QPoint(0, 0)).y())
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -930,6 +992,13 @@ class EscalationWindow(QDialog):
         if isinstance(data, RecontactRoute):
             return None, who or _route_who(data, self._person_name)
         return data, who
+
+    def _match_kind_to_route(self) -> None:
+        """One of the person's routes chosen: "What you did" follows it (a visit is not a phone call)."""
+        route = self.contact.currentData()
+        if isinstance(route, RecontactRoute):
+            kind = _ROUTE_KIND.get(route.channel.value, ActionKind.PHONED)
+            self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(kind))
 
     def _kind_changed(self) -> None:
         self.contact.setEnabled(ActionKind(self.kind.currentData()) is not ActionKind.DONE)

@@ -60,13 +60,17 @@ def test_each_step_records_what_happened_there(qtbot, window, workspace, clock) 
     routes, _ = recontact_routes(workspace.caseload.person(view.escalation.person_id))
     offered = [view.contact.itemText(i) for i in range(view.contact.count())]
     assert routes and all(any(r.value in text for text in offered) for r in routes)
-    assert view.kind.currentData() == ActionKind.PHONED
-    view.record_action()  # the first route, not reached
+    expected = {"phone": "phoned", "text": "texted", "email": "emailed", "visit": "in_person", "third_party": "phoned"}
+    for i, route in enumerate(routes):  # "What you did" follows the route chosen: a visit is not a call
+        view.contact.setCurrentIndex(i)
+        assert view.kind.currentData() == expected[route.channel.value]
+    view.contact.setCurrentIndex(next(i for i, r in enumerate(routes) if r.channel.value == "phone"))
+    view.record_action()  # their phone, not reached
     wait_saved(qtbot, view)
     step_text = view.step.text()
     assert "<b>Nobody reached yet — first tried at 08:11, " in step_text
     tried = _row(view, view.actions_model.rowCount() - 1)
-    assert tried["What"] == "Phoned — not reached" and routes[0].value not in tried["Who"]
+    assert tried["What"] == "Phoned — not reached" and "(phone)" in tried["Who"]
 
     # Moving on with the form untouched: the decision, naming only whom this step tried.
     view.move_on_button.click()
