@@ -21,9 +21,10 @@ from app.errors import InvalidInput, NotFound
 from app.hours import LONDON, Period, PeriodDecision
 from app.ids import derived_id, new_id
 from app.labels import LabelledEnum
+from app.missed_contacts import RecontactRoute, recontact_routes
 from app.org_config import OrgConfig
 from app.pathways import MOVE_ON, CriteriaSet, Node, NodeType, Pathway, PathwayKind, Step, Walk, walk
-from app.persons import Nation
+from app.persons import Nation, Person
 from app.time_bounds import check_follow_up_due, check_identified_at
 from app.write_path import Write, WritePath
 from storage import models
@@ -180,15 +181,22 @@ class Timeliness:
     def now_wording(self, now: datetime) -> str:
         """The step's time as the "Now" panel says it, in words only (never a colour or a risk word): within
         its standard while there is time; once the time has passed and nothing was done here, overdue and by
-        how long, with when it was due; once acted on, when and whether that was within the standard."""
+        how long, with when it was due; once acted on, when and whether that was within the standard.
+
+        Said of the step the pathway stands at: acted on and still there means nobody was reached (or the
+        step is not done), and that leads, so "within the time" never reads as reassurance on its own."""
         immediately = self.node.within_minutes == 0
         by = _clock_time(self.due_by, now)
         if self.first_done_at is not None:
             done = _clock_time(self.first_done_at, now)
             late = self.first_done_at - self.due_by
+            calls = bool(self.node.contacts) or self.node.reach_person
+            lead = (
+                f"Nobody reached yet — first tried at {done}" if calls else f"Not done yet — first acted on at {done}"
+            )
             if late >= timedelta(minutes=1):
-                return f"First acted on at {done}, {_duration(late)} after it was due (by {by})"
-            return f"First acted on at {done}, within the time (due by {by})"
+                return f"{lead}, {_duration(late)} after it was due (by {by})"
+            return f"{lead}, within the time (due by {by})"
         overdue = now - self.due_by
         if overdue >= timedelta(minutes=1):
             was = f"immediately (at {by})" if immediately else f"by {by}"
@@ -501,6 +509,9 @@ class EscalationService:
             if shared and basis:
                 prefs = self._preferences(w.session, esc.person_id, self._recipient_names(draft))
                 basis = sharing.checked_basis(basis, prefs, draft.capacity_decision, draft.consent_confirmed)
+            if draft.kind is ActionKind.DONE and draft.contact_id:
+                # "Done" is a step with nobody to contact: with a contact it read as reaching them.
+                raise InvalidInput("Contact", "'Done' is for a step with nobody to contact: say how you contacted them")
             action = self._add_action(
                 w,
                 esc,
@@ -513,10 +524,34 @@ class EscalationService:
                 outcome=(draft.outcome or "").strip() or None,
                 information_shared=shared,
                 sharing_basis=basis,
-                answer=MOVE_ON if move_on else None,
             )
             if shared:
                 w.audit(action, audit.AuditAction.SHARE)
+            if move_on:
+                # The attempt above is what was done; moving on is the worker's decision, recorded on its own
+                # so the log never shows it as another call.
+                self._add_action(w, esc, at=at, node_id=draft.node_id, kind=ActionKind.ANSWER, answer=MOVE_ON)
+            return self._load(w.session, row), Changed.PERSON | w.changed
+
+    def move_on(self, escalation_id: uuid.UUID, node_id: str, at: datetime | None = None) -> tuple[Escalation, Changed]:
+        """Nobody was reached at this action step and the worker takes the pathway's route for that: a decision,
+        recorded with no contact and no call (the attempts made here are recorded as they were made)."""
+        now = self._clock.now()
+        at = self._event_time(at, now, "Time")
+        with self._writes.about(models.Escalation, escalation_id, "escalations", _MISSING, now) as (w, row):
+            esc = self._load(w.session, row)
+            if not esc.is_open:
+                raise InvalidInput("Action", "this escalation is closed; start a new one or add a contact note")
+            node = esc.walk.current
+            if node.id != node_id or node.type is not NodeType.ACTION:
+                raise InvalidInput("Not reached", "the pathway has moved on from that step; nothing was saved")
+            if node.if_not_reached is None:
+                raise InvalidInput(
+                    "Not reached", "this step has no other route: try again, or phone 999 if life is at risk"
+                )
+            if at < esc.identified_at - timedelta(minutes=5):
+                raise InvalidInput("Time", "is before the concern was identified")
+            self._add_action(w, esc, at=at, node_id=node_id, kind=ActionKind.ANSWER, answer=MOVE_ON)
             return self._load(w.session, row), Changed.PERSON | w.changed
 
     # -- sharing ------------------------------------------------------------------------------------
@@ -688,10 +723,20 @@ class EscalationService:
             ]
         result = []
         for node in _next_actions(escalation.pathway, escalation.walk.current):
-            ids = list(dict.fromkeys([*node.contacts, *extra]))
+            # A step with nobody to contact (reviewing the history, say) stays so: the pathway for now's
+            # contacts stand in only for a step's own.
+            ids = list(dict.fromkeys([*node.contacts, *extra])) if node.contacts else []
             offers = self.config.directory.offers(ids, at, nation, area)
             result.append(CallNow(node, tuple(offers)))
         return result
+
+    def people_to_try(self, escalation: Escalation) -> tuple[list[RecontactRoute], str | None]:
+        """At a step that tries the person themselves: their own ways to be reached in their preferred order,
+        then the people they agreed may be contacted (recontact_routes); nothing at any other step."""
+        if not escalation.walk.current.reach_person:
+            return [], None
+        with self._uow.read() as session:
+            return recontact_routes(Person.from_row(_person(session, escalation.person_id)))
 
     def period_change(self, escalation: Escalation, at: datetime | None = None) -> PeriodChange | None:
         """The period now, when it differs from the one the open escalation started in; else None."""

@@ -240,9 +240,18 @@ def _node(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> Node | 
                 within_minutes=f.whole_number("within_minutes"),
                 next=nxt,
                 if_not_reached=f.text("if_not_reached", required=False),
+                reach_person=_flag(f, "reach_person"),
             )
         case NodeType.END:
             return Node(node_id, NodeType.END, text)
+
+
+def _flag(f: Fields, key: str) -> bool:
+    value = f.doc.get(key, False)
+    if not isinstance(value, bool):
+        f.problem(f"'{key}' must be true or false (no quotes)")
+        return False
+    return value
 
 
 def _check_graph(p: Pathway, problems: list[Problem]) -> None:

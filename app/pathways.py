@@ -51,6 +51,9 @@ class Node:
     within_minutes: int | None = None  # the local standard, from when the concern was identified
     next: str | None = None
     if_not_reached: str | None = None  # where to go when nobody was reached; absent: try this step again
+    # The step is trying the person themselves: their own numbers and the people they agreed may be contacted
+    # are offered, not only services.
+    reach_person: bool = False
 
     def successors(self) -> list[str]:
         if self.type is NodeType.QUESTION:

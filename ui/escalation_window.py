@@ -7,13 +7,14 @@ number to phone; that notice stays until an action records that someone was reac
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QPoint, QSize, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -45,13 +46,15 @@ from app.escalations import (
     WORKER_ACTIONS,
     ActionDraft,
     ActionKind,
+    ActionRecord,
     CallNow,
     Escalation,
     EscalationDraft,
     EscalationOutcome,
 )
 from app.form_drafts import FormKind
-from app.hours import PeriodDecision
+from app.hours import Period, PeriodDecision
+from app.missed_contacts import RecontactRoute
 from app.pathways import MOVE_ON, NodeType
 from app.text_input import NOTE_MAX_CHARS
 from app.time_bounds import MAX_ESCALATION_LOOKBACK, MAX_FOLLOW_UP_AHEAD, identified_needs_confirming
@@ -69,6 +72,14 @@ from ui.time_entry import TIME_FIRST, TIME_FIRST_THIS_YEAR
 from ui.typed_dialog import TypedDialog
 from ui.window_fit import fit_to_screen
 
+_ROUTE_KIND = {
+    "phone": ActionKind.PHONED,
+    "text": ActionKind.TEXTED,
+    "email": ActionKind.EMAILED,
+    "visit": ActionKind.IN_PERSON,
+    "third_party": ActionKind.PHONED,
+}
+FOLLOW_DUE_UNSET = "Due: not chosen yet — choose the day and time (it starts a day from now)"
 SHARING_BASES = ("Consent given", "Within the care team", "Risk to life", "Best interests", "Other (say in outcome)")
 
 
@@ -78,19 +89,47 @@ def step_list(escalation: Escalation, calls: list[CallNow]) -> list[str]:
     for node_id in escalation.walk.path[:-1]:
         node = escalation.pathway.node(node_id)
         done = [a for a in escalation.actions if a.node_id == node_id and a.is_step]
-        what = "; ".join(
-            f"{a.at.astimezone():%H:%M} " + (a.answer or "") if a.kind is ActionKind.ANSWER else
-            f"{a.at.astimezone():%H:%M} {a.kind.label.lower()}"
-            + (" — reached" if a.reached else " — not reached, moved on" if a.answer == MOVE_ON else " — not reached")
-            for a in done
-        )  # fmt: skip
+        what = "; ".join(f"{a.at.astimezone():%H:%M} {_said(a)}" for a in done)
         lines.append(f"✓ {node.text} ({what})" if what else f"✓ {node.text}")
     current = escalation.walk.current
-    tries = [a for a in escalation.actions if a.node_id == current.id and a.is_step and not a.reached]
+    tries = [
+        a for a in escalation.actions
+        if a.node_id == current.id and a.is_step and a.kind is not ActionKind.ANSWER and not a.reached
+    ]  # fmt: skip
     tried = f" (tried {len(tries)}×, not reached: {', '.join(f'{a.at.astimezone():%H:%M}' for a in tries)})"
     lines.append(("Finished: " if escalation.walk.finished else "NOW ▶ ") + current.text + (tried if tries else ""))
     lines.extend(f"Next: {c.node.text}" for c in calls if c.node.id != current.id)
     return lines
+
+
+def _said(a: ActionRecord) -> str:
+    """One recorded step in the steps list, as what happened: a decision to move on is no call, and a step
+    done reached nobody."""
+    if a.kind is ActionKind.ANSWER:
+        return "moved on: nobody reached" if a.answer == MOVE_ON else a.answer or ""
+    if a.kind is ActionKind.DONE:
+        return "done" if a.reached else "not done yet"
+    moved = ", moved on" if a.answer == MOVE_ON else ""
+    return f"{a.kind.label.lower()} — " + ("reached" if a.reached else f"not reached{moved}")
+
+
+def _route_who(route: RecontactRoute, person_name: str) -> str:
+    """Who a route reaches, as the record says it: the person and how, or the third party they agreed to."""
+    return route.via or f"{person_name} ({route.channel.value.replace('_', ' ')})"
+
+
+def _route_text(route: RecontactRoute, person_name: str) -> str:
+    message = " — safe to leave a message" if route.safe_to_leave_message else ""
+    agreed = " — they agreed to this contact" if route.via else ""
+    return f"{_route_who(route, person_name)}: {route.value}{message}{agreed}"
+
+
+def _with_mnemonic(label: str, used: set[str]) -> str:
+    """A button label with an Alt+letter no other control in the window uses; none when every letter is."""
+    for i, ch in enumerate(label):
+        if ch.isalnum() and ch.lower() not in used:
+            return f"{label[:i]}&{label[i:]}"
+    return label
 
 
 def _hours_minutes(delta: timedelta) -> str:
@@ -306,6 +345,7 @@ class EscalationWindow(QDialog):
         self._workspace = workspace
         self.escalation = escalation
         self.saving = Saving(self, ops)
+        self._person_name = person_name
         kind = "Welfare check" if escalation.kind.value == "welfare-check" else "Escalation"
         self.setWindowTitle(f"{kind} — {person_name}")
 
@@ -320,10 +360,14 @@ class EscalationWindow(QDialog):
         self.notice.setFont(notice_font)
         self.notice.setAccessibleName("Who has been told")
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.copy_now = QPushButton("&Copy number")
+        self.copy_now = QPushButton("Copy n&umber")
         self.copy_now.clicked.connect(self._copy_best)
         self.copy_feedback = CopyFeedback()
         self.copy_feedback.setWordWrap(True)
+        # Its feedback has room kept for two lines at a fixed width: a label growing for 10 s and shrinking
+        # again moved everything below it, and a click landed on the wrong field.
+        lines = self.copy_feedback.fontMetrics().lineSpacing()
+        self.copy_feedback.setFixedSize(max(self.copy_now.sizeHint().width(), 15 * lines), 2 * lines + 4)
         copy_column = QVBoxLayout()
         copy_column.addWidget(self.copy_now)
         copy_column.addWidget(self.copy_feedback)
@@ -337,6 +381,31 @@ class EscalationWindow(QDialog):
         self.period.setAccessibleName("In hours or out of hours")
 
         self.flowchart = FlowchartView()
+        # The chart's text is small with the whole pathway on a laptop screen: the worker can enlarge it.
+        larger = QPushButton("Larger (Ctrl++)")
+        larger.setAccessibleName("Make the flowchart larger")
+        larger.clicked.connect(lambda: self.flowchart.set_zoom(self.flowchart.zoom * 1.5))
+        smaller = QPushButton("Smaller (Ctrl+-)")
+        smaller.setAccessibleName("Make the flowchart smaller")
+        smaller.clicked.connect(lambda: self.flowchart.set_zoom(self.flowchart.zoom / 1.5))
+        whole = QPushButton("Whole pathway (Ctrl+0)")
+        whole.clicked.connect(lambda: self.flowchart.set_zoom(1.0))
+        for button in (larger, smaller, whole):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        QShortcut(QKeySequence.StandardKey.ZoomIn, self, activated=larger.click)
+        QShortcut(QKeySequence("Ctrl+="), self, activated=larger.click)
+        QShortcut(QKeySequence.StandardKey.ZoomOut, self, activated=smaller.click)
+        QShortcut(QKeySequence("Ctrl+0"), self, activated=whole.click)
+        zoom_row = QHBoxLayout()
+        zoom_row.addWidget(QLabel("Flowchart:"))
+        for button in (larger, smaller, whole):
+            zoom_row.addWidget(button)
+        zoom_row.addStretch(1)
+        self.flowchart_box = QWidget()
+        chart_layout = QVBoxLayout(self.flowchart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addLayout(zoom_row)
+        chart_layout.addWidget(self.flowchart, 1)
         # The path as a list beside the chart: what was done, where it stands, what comes next.
         self.steps_model = QStringListModel(self)
         self.steps_view = QListView()
@@ -362,6 +431,8 @@ class EscalationWindow(QDialog):
         for k in WORKER_ACTIONS:
             label = "Other (alongside the pathway)" if k is ActionKind.OTHER else k.label
             self.kind.addItem(label, k)
+        # "Done" is a step with nobody to contact: a contact left chosen would read as reaching them.
+        self.kind.currentIndexChanged.connect(self._kind_changed)
         self.reached = QCheckBox("&Reached them / step done")
         self.who = QLineEdit()
         self.who.setAccessibleName("Who you spoke to")
@@ -384,6 +455,7 @@ class EscalationWindow(QDialog):
         self.capacity.setPlaceholderText("For 'best interests': the capacity decision behind it")
         self.consent_confirmed = QCheckBox("Cons&ent to share this confirmed with them now")
         self.contact.currentIndexChanged.connect(self._show_sharing_preferences)
+        self.contact.currentIndexChanged.connect(self._match_kind_to_route)
         self.who.editingFinished.connect(self._show_sharing_preferences)
         self.at = QDateTimeEdit(calendarPopup=True)
         self.at.setDisplayFormat(TIME_FIRST_THIS_YEAR)
@@ -392,13 +464,16 @@ class EscalationWindow(QDialog):
         self._at_edited = False
         self.at.dateTimeChanged.connect(self._on_time_edited)
         record = self.record_button = QPushButton("Record &action")
-        record.setToolTip("Record what you did. Not reached? It is recorded with its time and you stay at this step.")
+        record.setToolTip(
+            "Record what you did (Ctrl+S). Not reached? It is recorded with its time and you stay at this step."
+        )
         record.clicked.connect(lambda: self.record_action())
         self.move_on_button = QPushButton("Not reached: &move on")
         self.move_on_button.setToolTip(
-            "Record that you did not reach them, and take the pathway's route for when nobody is reached"
+            "Record that nobody was reached at this step and take the pathway's route for that. What you filled "
+            "in above is recorded first as an attempt that reached nobody; an untouched form records no call."
         )
-        self.move_on_button.clicked.connect(lambda: self.record_action(move_on=True))
+        self.move_on_button.clicked.connect(self.move_on)
         record_row = QHBoxLayout()
         record_row.addWidget(record)
         record_row.addWidget(self.move_on_button)
@@ -408,26 +483,33 @@ class EscalationWindow(QDialog):
         contact_row = QHBoxLayout()
         contact_row.addWidget(self.contact, 1)
         contact_row.addWidget(copy_contact)
-        contact_label = QLabel("C&ontact")
+        contact_label = QLabel("&Contact")
         contact_label.setBuddy(self.contact)
         form = QFormLayout(self.action_box)
         form.addRow(contact_label, contact_row)
         form.addRow("&What you did", self.kind)
         form.addRow(self.reached)
+        # Near the top: when it happened belongs with what was done, and stays in view on a small screen.
+        form.addRow("&Time", self.at)
         form.addRow("W&ho", self.who)
-        form.addRow("O&utcome", self.outcome)
+        form.addRow("&Outcome", self.outcome)
         form.addRow("&Shared", self.shared)
         form.addRow("&Basis", self.basis)
         form.addRow(self.sharing_prefs)
         form.addRow("Capacity", self.capacity)
         form.addRow(self.consent_confirmed)
-        form.addRow("&Time", self.at)
-        form.addRow(record_row)
 
         close_box = QGroupBox("Follow-up and close")
         self.follow_due = QDateTimeEdit(calendarPopup=True)
         self.follow_due.setDisplayFormat(TIME_FIRST)
         self.follow_due.setAccessibleName("Follow-up due")
+        # A due "tomorrow at this time" was saved unchosen for a crisis tonight: the field starts there, says
+        # beside it that it is not chosen yet, and a follow-up is set only once the worker has changed it.
+        self._due_chosen = False
+        self.follow_due.dateTimeChanged.connect(self._due_edited)
+        self.due_state = QLabel(FOLLOW_DUE_UNSET)
+        self.due_state.setObjectName("follow_due_state")
+        self.due_state.setWordWrap(True)
         self.follow_owner = QLineEdit()
         self.follow_owner.setAccessibleName("Follow-up owner")
         self.set_follow_button = QPushButton("Set &follow-up")
@@ -455,6 +537,7 @@ class EscalationWindow(QDialog):
         self.follow_state.setAccessibleName("Follow-up state")
         cform = QFormLayout(close_box)
         cform.addRow("Due", self.follow_due)
+        cform.addRow(self.due_state)
         cform.addRow("Owner", self.follow_owner)
         cform.addRow(self.set_follow_button)
         cform.addRow(self.follow_state)
@@ -469,13 +552,20 @@ class EscalationWindow(QDialog):
         self.timescales.setAccessibleName("Timescales")
         panel = QWidget()
         panel_layout = QVBoxLayout(panel)
-        panel_layout.addWidget(self.steps_view)
-        panel_layout.addWidget(self.step)
-        panel_layout.addLayout(self.answers)
         panel_layout.addWidget(self.action_box)
         panel_layout.addWidget(self.timescales)
         panel_layout.addWidget(close_box)
+        panel_layout.addWidget(self.steps_view)
         panel_layout.addStretch(1)
+        # The step ("Now: …"), its answers and the buttons that record it stay in view above and below the
+        # scrolling form: at 1366×768 the panel opened scrolled past "Now:", and after "Record action" the
+        # buttons dropped below the fold.
+        self.answers_host = QWidget()
+        self.answers_host.setLayout(self.answers)
+        self.answers.setContentsMargins(0, 0, 0, 0)
+        self.record_bar = QWidget()
+        self.record_bar.setLayout(record_row)
+        record_row.setContentsMargins(0, 0, 0, 0)
 
         self.actions_model = EscalationActionsModel(workspace.escalations.config.directory, self)
         self.actions_view = QTableView()
@@ -493,9 +583,16 @@ class EscalationWindow(QDialog):
         panel_scroll.setAccessibleName("Current step, what you did, follow-up and close")
         panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel.setMinimumWidth(panel.sizeHint().width())
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.step)
+        right_layout.addWidget(self.answers_host)
+        right_layout.addWidget(panel_scroll, 1)
+        right_layout.addWidget(self.record_bar)
         top = QSplitter()
-        top.addWidget(self.flowchart)
-        top.addWidget(panel_scroll)
+        top.addWidget(self.flowchart_box)
+        top.addWidget(right)
         top.setStretchFactor(0, 1)
         top.setSizes([680, 480])
         outer = QSplitter(Qt.Orientation.Vertical)
@@ -512,10 +609,18 @@ class EscalationWindow(QDialog):
         self.arrived.setAccessibleName("Updated from another device")
         self.arrived.setVisible(False)
         layout.addWidget(self.arrived)
-        self.saving.hold(panel)  # the step's buttons and forms; the notice and its number stay usable
+        # The step's buttons and forms; the notice and its number stay usable.
+        self.saving.hold(panel, self.answers_host, self.record_bar)
+        # Its line is kept while hidden: "Saving…" coming and going moved everything below it.
+        policy = self.saving.label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.saving.label.setSizePolicy(policy)
         layout.addWidget(self.saving.label)
         layout.addWidget(outer, 1)
         self._step_in_view: str | None = None  # the step last brought into view (see _bring_step_into_view)
+        # An answer's Alt+letter must not press another control (Alt+C once pressed "Copy number").
+        self._fixed_mnemonics = self._mnemonics_in_use()
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self._save_key)
         self.refresh(escalation)
         self.step_timer = QTimer(self, interval=60_000)
         self.step_timer.timeout.connect(self._show_step_text)
@@ -578,7 +683,17 @@ class EscalationWindow(QDialog):
         self.copy_now.setEnabled(self._best is not None)
         pathway = escalation.pathway
         met = self._workspace.escalations.criteria_labels(escalation)
-        period = f"<b>{escalation.period}</b> · {pathway.title} (version {pathway.version})"
+        change = self._workspace.escalations.period_change(escalation, now)
+        if change is None:
+            period = f"<b>{escalation.period}</b> · {pathway.title} (version {pathway.version})"
+        else:
+            # The period now leads, so this line never disagrees with the status bar at a glance.
+            kind = "welfare check" if escalation.kind.value == "welfare-check" else "escalation"
+            started = "in hours" if escalation.period.period is Period.IN_HOURS else "out of hours"
+            period = (
+                f"<b>Now: {html.escape(str(change.now))} — it was {started} when this {kind} began</b> · "
+                f"{pathway.title} (version {pathway.version})"
+            )
         label = "Criteria met" if met else "Raised by"
         period += f"<br><b>{label}:</b> {html.escape('; '.join(met) or escalation.rationale)}"
         if met:
@@ -590,12 +705,12 @@ class EscalationWindow(QDialog):
             period += f"<br><b>Warning:</b> {html.escape(escalation.pathway_warning)}"
         if escalation.pathway_notice:
             period += f"<br><b>{html.escape(escalation.pathway_notice)}</b>"
-        change = self._workspace.escalations.period_change(escalation, now)
         if change is not None:
             period += f"<br><b>The period has changed.</b> {html.escape(change.describe())}"
         self.period.setText(period)
         self.flowchart.show_walk(pathway, escalation.walk)
         self.actions_model.show(escalation)
+        self.actions_view.scrollToBottom()  # the row just recorded, not the oldest, is what the worker checks
         self._show_step(escalation, calls)
         self.steps_model.setStringList(step_list(escalation, calls))
         self.timescales.setText(
@@ -605,8 +720,16 @@ class EscalationWindow(QDialog):
                 or "None yet on the path taken."
             )
         )
+        kept = self.follow_due.dateTime()
+        self.follow_due.blockSignals(True)
         self.follow_due.setDateTimeRange(to_qt(now), to_qt(now + MAX_FOLLOW_UP_AHEAD))
-        self.follow_due.setDateTime(to_qt(escalation.follow_up_due or now + timedelta(hours=24)))
+        # A due the worker chose and has not set yet stays; otherwise the one set, or a start not yet chosen.
+        if self._due_chosen:
+            self.follow_due.setDateTime(kept)
+        else:
+            self.follow_due.setDateTime(to_qt(escalation.follow_up_due or now + timedelta(hours=24)))
+        self.follow_due.blockSignals(False)
+        self._show_due_state()
         self.follow_owner.setText(escalation.follow_up_owner or "")
         if escalation.follow_up_done_at is not None:
             follow = (
@@ -622,6 +745,7 @@ class EscalationWindow(QDialog):
         # The form belongs to action steps only: a question is answered with its buttons, an end is
         # finished with the follow-up below.
         self.action_box.setVisible(escalation.is_open and escalation.walk.current.type is NodeType.ACTION)
+        self.record_bar.setVisible(self.action_box.isVisibleTo(self))
         self.move_on_button.setVisible(escalation.walk.current.if_not_reached is not None)
         for control in (self.follow_due, self.follow_owner, self.set_follow_button, self.close_outcome):
             control.setEnabled(escalation.is_open)
@@ -706,7 +830,11 @@ class EscalationWindow(QDialog):
         step = self.escalation.walk.current.id
         typed = {k: v for k, v in self._form().items() if v != self._drawn.get(k)}
         focus = QApplication.focusWidget()
-        on_step = focus is not None and (self.action_box.isAncestorOf(focus) or focus in self._answer_buttons())
+        on_step = focus is not None and (
+            self.action_box.isAncestorOf(focus)
+            or self.record_bar.isAncestorOf(focus)
+            or focus in self._answer_buttons()
+        )
         self.refresh(updated)
         if on_step:
             # Hiding the action form hands the keyboard to the next field in the chain (the follow-up's Due),
@@ -753,8 +881,11 @@ class EscalationWindow(QDialog):
                 item.widget().deleteLater()
         self._show_step_text()
         if node.type is NodeType.QUESTION and escalation.is_open:
+            used = set(self._fixed_mnemonics)
             for answer in node.answers:
-                button = QPushButton(f"&{answer.label}")
+                text = _with_mnemonic(answer.label, used)
+                used.add(text[text.index("&") + 1].lower() if "&" in text else "")
+                button = QPushButton(text)
                 button.setAccessibleName(f"Answer {answer.label}")
                 button.clicked.connect(lambda _=False, label=answer.label: self.answer(label))
                 self.answers.addWidget(button)
@@ -765,8 +896,15 @@ class EscalationWindow(QDialog):
             if offer.caution:
                 flags += f" — {offer.caution}"
             self.contact.addItem(f"{offer.entry.service}: {offer.entry.first_number}{flags}", offer.entry.id)
+        routes, _warning = self._workspace.escalations.people_to_try(escalation) if escalation.is_open else ([], None)
+        for route in routes:
+            self.contact.addItem(_route_text(route, self._person_name), route)
         self.contact.addItem("Someone else (say who)", None)
-        self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(ActionKind.PHONED if offers else ActionKind.DONE))
+        self.contact.setCurrentIndex(0)
+        kind = ActionKind.PHONED if offers or routes else ActionKind.DONE
+        self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(kind))
+        self._match_kind_to_route()
+        self._kind_changed()
         self.reached.setChecked(False)
         for edit in (self.who, self.outcome, self.shared, self.capacity):
             edit.clear()
@@ -800,8 +938,7 @@ class EscalationWindow(QDialog):
         if not self.action_box.isVisible():
             return
         panel = self.panel_scroll.widget()
-        self.panel_scroll.verticalScrollBar().setValue(self.step.mapTo(panel, QPoint(0, 0)).y())
-        self.panel_scroll.ensureWidgetVisible(self.record_button, 0, 8)
+        self.panel_scroll.verticalScrollBar().setValue(self.action_box.mapTo(panel, QPoint(0, 0)).y())
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -810,14 +947,25 @@ class EscalationWindow(QDialog):
 
     # -- acting -------------------------------------------------------------------------------------
 
-    def _apply(self, what: str, change: Callable[[], tuple[Escalation, Changed]]) -> None:
+    def _apply(
+        self, what: str, change: Callable[[], tuple[Escalation, Changed]], then: Callable[[], None] | None = None
+    ) -> None:
         """Save one change on the write queue; on failure say so (nothing typed is cleared), on success
         show the new state."""
-        self.saving.run(what, change, persons=[self.escalation.person_id], succeeded=self._applied)
+
+        def applied(updated: Escalation) -> None:
+            if then is not None:
+                then()
+            self._applied(updated)
+
+        self.saving.run(what, change, persons=[self.escalation.person_id], succeeded=applied)
 
     def _applied(self, updated: Escalation) -> None:
         self.refresh(updated)
         self.changed.emit()
+
+    def _due_was_set(self) -> None:
+        self._due_chosen = False  # now the follow-up's own due, shown as set
 
     def answer(self, label: str) -> None:
         service, esc = self._workspace.escalations, self.escalation
@@ -825,13 +973,14 @@ class EscalationWindow(QDialog):
 
     def record_action(self, *, move_on: bool = False) -> None:
         """Record what was done here. Not reached: tried again at this step, unless ``move_on``."""
+        contact_id, who = self._contact_choice()
         draft = ActionDraft(
             node_id=self.escalation.walk.current.id,
             kind=ActionKind(self.kind.currentData()),
             reached=self.reached.isChecked(),
             at=from_qt(self.at.dateTime()) if self._at_edited else None,  # untouched: the moment of recording
-            contact_id=self.contact.currentData(),
-            contact_reached=self.who.text() or None,
+            contact_id=contact_id,
+            contact_reached=who,
             outcome=self.outcome.text() or None,
             information_shared=self.shared.text() or None,
             sharing_basis=self.basis.currentText() or None,
@@ -842,18 +991,100 @@ class EscalationWindow(QDialog):
         service, esc_id = self._workspace.escalations, self.escalation.id
         self._apply("Action", lambda: service.record_action(esc_id, draft))
 
+    def move_on(self) -> None:
+        """Nobody reached here: take the pathway's route for that. An untouched form is no call, so only the
+        decision is recorded; anything the worker filled in is recorded first as the attempt it describes."""
+        if self.reached.isChecked() or self._action_form_touched():
+            self.record_action(move_on=True)
+            return
+        service, esc = self._workspace.escalations, self.escalation
+        at = from_qt(self.at.dateTime()) if self._at_edited else None
+        self._apply("Not reached", lambda: service.move_on(esc.id, esc.walk.current.id, at))
+
+    def _action_form_touched(self) -> bool:
+        fields = ("contact", "kind", "who", "outcome", "shared", "basis", "capacity", "consent_confirmed")
+        form = self._form()
+        return any(form[name] != self._drawn.get(name) for name in fields)
+
+    def _contact_choice(self) -> tuple[str | None, str | None]:
+        """(directory id, who) for the contact chosen: a directory entry, one of the person's own routes (or
+        someone they agreed may be contacted), or someone else named in Who. "Done" names nobody."""
+        who = self.who.text().strip() or None
+        if ActionKind(self.kind.currentData()) is ActionKind.DONE:
+            return None, who
+        data = self.contact.currentData()
+        if isinstance(data, RecontactRoute):
+            return None, who or _route_who(data, self._person_name)
+        return data, who
+
+    def _match_kind_to_route(self) -> None:
+        """One of the person's routes chosen: "What you did" follows it (a visit is not a phone call)."""
+        route = self.contact.currentData()
+        if isinstance(route, RecontactRoute):
+            kind = _ROUTE_KIND.get(route.channel.value, ActionKind.PHONED)
+            self.kind.setCurrentIndex(list(WORKER_ACTIONS).index(kind))
+
+    def _kind_changed(self) -> None:
+        self.contact.setEnabled(ActionKind(self.kind.currentData()) is not ActionKind.DONE)
+        self._show_sharing_preferences()
+
+    def _save_key(self) -> None:
+        """Ctrl+S records the action form showing, as "Record action" does; otherwise says what it does here."""
+        if self.action_box.isVisible() and self.record_button.isEnabled():
+            self.record_action()
+            return
+        node = self.escalation.walk.current
+        if not self.escalation.is_open:
+            said = "Ctrl+S records what you did at a step; this escalation is closed, so there is nothing to record."
+        elif node.type is NodeType.QUESTION:
+            said = "Ctrl+S records what you did at an action step; this step is a question: choose an answer."
+        else:
+            said = "Ctrl+S records what you did at an action step; set the follow-up and close with their buttons."
+        self.arrived.setText(said)
+        self.arrived.setVisible(True)
+
+    def _mnemonics_in_use(self) -> set[str]:
+        """The Alt+letters of the window's own controls (taken before any answer button exists)."""
+        widgets: list[QPushButton | QCheckBox | QLabel] = [
+            *self.findChildren(QPushButton),
+            *self.findChildren(QCheckBox),
+            *self.findChildren(QLabel),
+        ]
+        return {m.group(1).lower() for w in widgets if (m := re.search(r"&(\w)", w.text().replace("&&", "")))}
+
     def _show_sharing_preferences(self) -> None:
-        recipient = self.contact.currentData() or self.who.text().strip() or None
+        contact_id, who = self._contact_choice()
+        recipient = contact_id or who
         if recipient is None:
             self.sharing_prefs.setText("Sharing preferences: say who you are telling to see the person's choices.")
             return
         said = self._workspace.escalations.describe_preferences(self.escalation.person_id, recipient)
         self.sharing_prefs.setText(f"<b>Their sharing preferences:</b> {html.escape(said)}")
 
+    def _due_edited(self) -> None:
+        self._due_chosen = True
+        self._show_due_state()
+
+    def _show_due_state(self) -> None:
+        if self._due_chosen:
+            self.due_state.setText("Due: as you chose")
+        elif self.escalation.follow_up_due is not None:
+            self.due_state.setText("Due: as set (change it to set a new follow-up)")
+        else:
+            self.due_state.setText(FOLLOW_DUE_UNSET)
+
     def set_follow_up(self) -> None:
+        if not self._due_chosen and self.escalation.follow_up_due is None:
+            explain_failed_save(
+                self,
+                "Follow-up",
+                InvalidInput("Follow-up due", "choose when the follow-up is due: none is chosen for you"),
+            )
+            self.follow_due.setFocus()
+            return
         service, esc_id = self._workspace.escalations, self.escalation.id
         due, owner = from_qt(self.follow_due.dateTime()), self.follow_owner.text()
-        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner))
+        self._apply("Follow-up", lambda: service.set_follow_up(esc_id, due, owner), then=self._due_was_set)
 
     def close_escalation(self) -> None:
         service, esc_id = self._workspace.escalations, self.escalation.id
@@ -880,6 +1111,9 @@ class EscalationWindow(QDialog):
 
     def _copy_selected(self) -> None:
         entry_id = self.contact.currentData()
+        if isinstance(entry_id, RecontactRoute):
+            copy_briefly(entry_id.value, feedback=self.copy_feedback)
+            return
         entry = self._workspace.escalations.config.directory.get(entry_id) if entry_id else None
         if entry is not None:
             copy_briefly(entry.first_number, feedback=self.copy_feedback)

@@ -7,7 +7,18 @@ tick, and the path taken is drawn with heavy lines.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPolygonF, QResizeEvent
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem, QGraphicsView, QWidget
 
 from app.pathways import NodeType, Pathway, Walk
@@ -26,6 +37,11 @@ class FlowchartView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the step list beside it is the keyboard route
+        # Larger than the whole page, for reading: the whole pathway on a laptop screen set its text about
+        # 7 px high. 1.0 is the whole pathway; larger zooms scroll, centred on the step now.
+        self.zoom = 1.0
+        self._current = QPointF()
+        self._fitting = False
 
     def show_walk(self, pathway: Pathway, walk: Walk) -> None:
         scene = self.scene()
@@ -96,6 +112,8 @@ class FlowchartView(QGraphicsView):
             c = centre(node_id)
             rect = QRectF(c.x() - NODE_W / 2, c.y() - node_h / 2, NODE_W, node_h)
             current = node_id == walk.current.id
+            if current:
+                self._current = rect.center()
             path = QPainterPath()
             radius = 28 if node.type is NodeType.END else 10
             path.addRoundedRect(rect, radius, radius)
@@ -139,9 +157,31 @@ class FlowchartView(QGraphicsView):
         super().resizeEvent(event)
         self._fit()
 
+    def set_zoom(self, zoom: float) -> None:
+        """1.0 shows the whole pathway; up to 3 times that, scrolled to the step now."""
+        self.zoom = min(3.0, max(1.0, zoom))
+        # Set here, never while fitting: showing a scroll bar resizes the view, which fits it again.
+        policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOff if self.zoom <= 1.0 else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+        self._fit()
+
+    def text_pixels(self) -> float:
+        """How high the chart's text is on screen, in pixels: what a worker has to read."""
+        return QFontMetricsF(self.font()).height() * 1.15 * self.transform().m22()
+
     def _fit(self) -> None:
-        # One page: the whole pathway always fits, never scrolled out of sight.
-        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        # The whole pathway by default, never scrolled out of sight; zoomed, it scrolls to the step now.
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            if self.zoom > 1.0:
+                self.scale(self.zoom, self.zoom)
+                self.centerOn(self._current)
+        finally:
+            self._fitting = False
 
 
 def _arrow(start: QPointF, end: QPointF) -> QPolygonF:

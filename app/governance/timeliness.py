@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from app.governance.evidence import Case, Evidence
 from app.governance.figures import Figure, Measure, ReportPeriod, count, median, share
-from app.pathways import NodeType, Pathway, PathwayLibrary, Step, walk
+from app.pathways import MOVE_ON, NodeType, Pathway, PathwayLibrary, Step, walk
 
 ESCALATION = "escalation"
 WELFARE_CHECK = "welfare-check"
@@ -53,7 +53,12 @@ def required_actions(case: Case, pathway: Pathway) -> list[RequiredAction]:
         node = pathway.node(node_id)
         if node.type is not NodeType.ACTION or node.within_minutes is None:
             continue
-        done = [e.at for e in case.events if e.node_id == node_id and e.event in ("answer", "action")]
+        # Moving on after nobody was reached is a decision, not acting on the step (as in the window).
+        done = [
+            e.at
+            for e in case.events
+            if e.node_id == node_id and (e.event == "action" or (e.event == "answer" and e.answer != MOVE_ON))
+        ]
         result.append(
             RequiredAction(
                 node_id, case.identified_at + timedelta(minutes=node.within_minutes), min(done, default=None)

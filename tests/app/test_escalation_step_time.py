@@ -9,8 +9,9 @@ from app.pathways import Node, NodeType
 IDENTIFIED = datetime(2026, 11, 26, 8, 45, tzinfo=UTC)  # London is on GMT in November: 08:45 is 08:45
 
 
-def _step(within: int, first_done_at: datetime | None = None) -> Timeliness:
-    node = Node("duty-worker", NodeType.ACTION, "Phone the duty worker", within_minutes=within, next="end")
+def _step(within: int, first_done_at: datetime | None = None, contacts: tuple[str, ...] = ("duty",)) -> Timeliness:
+    node = Node("duty-worker", NodeType.ACTION, "Phone the duty worker", within_minutes=within, next="end",
+                contacts=contacts)  # fmt: skip
     return Timeliness(node, IDENTIFIED + timedelta(minutes=within), first_done_at)
 
 
@@ -32,14 +33,20 @@ def test_due_on_another_day_it_names_the_day() -> None:
     assert _step(60).now_wording(now) == "Overdue by 23 h — was due by Thu 26 Nov 09:45"
 
 
-def test_once_acted_on_it_says_when_and_whether_within_the_time() -> None:
+def test_once_acted_on_it_says_nobody_is_reached_yet_then_when_and_whether_within_the_time() -> None:
+    """Still at the step after acting on it means nobody was reached: "within the time" alone, in bold after a
+    call that reached nobody, read as reassurance (new-user review)."""
     step = _step(60, IDENTIFIED + timedelta(minutes=30))
     assert step.now_wording(IDENTIFIED + timedelta(hours=5)) == (
-        "First acted on at 09:15, within the time (due by 09:45)"
+        "Nobody reached yet — first tried at 09:15, within the time (due by 09:45)"
     )
     late = _step(60, IDENTIFIED + timedelta(hours=2))
     assert late.now_wording(IDENTIFIED + timedelta(hours=5)) == (
-        "First acted on at 10:45, 1 h after it was due (by 09:45)"
+        "Nobody reached yet — first tried at 10:45, 1 h after it was due (by 09:45)"
+    )
+    review = _step(60, IDENTIFIED + timedelta(minutes=30), contacts=())  # a step with nobody to contact
+    assert review.now_wording(IDENTIFIED + timedelta(hours=1)) == (
+        "Not done yet — first acted on at 09:15, within the time (due by 09:45)"
     )
 
 

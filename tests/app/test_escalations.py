@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.clock import FixedClock
 from app.errors import InvalidInput
 from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationKind, EscalationOutcome
+from app.pathways import MOVE_ON
 from app.workspace import Workspace
 from storage import models
 
@@ -82,8 +83,16 @@ def test_out_of_hours_on_a_bank_holiday_walks_the_out_of_hours_pathway(workspace
                     outcome="Still engaged", at=BOXING_DAY + timedelta(minutes=12), move_on=True),
     )  # fmt: skip
     assert not esc.reached_anyone and esc.walk.current.id == "tell-on-call", "the worker chose the pathway's route"
-    attempts = [a.at for a in esc.actions if a.node_id == "crisis-team" and not a.reached]
+    attempts = [a.at for a in esc.actions if a.node_id == "crisis-team" and a.kind is ActionKind.PHONED]
     assert attempts == [BOXING_DAY + timedelta(minutes=8), BOXING_DAY + timedelta(minutes=12)], "each attempt timed"
+    # Moving on is recorded as the decision it is, after the attempt, naming nobody.
+    decision = esc.actions[-1]
+    assert (decision.kind, decision.answer, decision.contact_id, decision.reached) == (
+        ActionKind.ANSWER,
+        MOVE_ON,
+        None,
+        False,
+    )
     clock.set(BOXING_DAY + timedelta(minutes=50))
     esc, _ = workspace.escalations.record_action(
         esc.id,

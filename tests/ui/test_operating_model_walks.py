@@ -133,6 +133,7 @@ def test_example_1_missed_contacts_and_deterioration_through_the_ui(qtbot, windo
         (timedelta(minutes=15), "phoned", "eastmoor-duty-manager"),
         (timedelta(minutes=40), "done", None),
         (timedelta(minutes=70), "texted", None),
+        (timedelta(minutes=70), "answer", None),  # the decision to move on, recorded after the text
         (timedelta(minutes=95), "phoned", "moorland-crisis-team"),
     ], "actions with timestamps, not 'advised to contact crisis line'"
 
