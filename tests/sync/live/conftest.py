@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.clock import SystemClock
 from app.workspace import Workspace
 from sync.engine import SyncEngine, enrol
-from sync.server.models import Record
+from sync.server.models import Person, Record, Team
 from tests.conftest import PASSPHRASE, TEST_KDF
 
 BIN = Path(sys.executable).parent
@@ -95,9 +95,10 @@ class LiveServer:
     def code(self, user: str = WORKER) -> str:
         return self.admin("enrol-code", "--user", user)
 
-    def records(self, *, planned: bool = False) -> dict[uuid.UUID, tuple[str, uuid.UUID, int]]:
+    def records(self, *, planned: bool = False, area: str | None = None) -> dict[uuid.UUID, tuple[str, uuid.UUID, int]]:
         """Every record on the server: id -> (sha256, device, server_seq); only the planned contacts and
-        their changes when asked."""
+        their changes when asked; only those of the persons of the team for ``area`` when given (the demo
+        holds a second team, Westdale, whose records an Eastmoor worker never receives)."""
         engine = create_engine(self.db)
         try:
             with Session(engine) as session:
@@ -105,6 +106,9 @@ class LiveServer:
                 kinds = ("planned_contact", "planned_contact_change")
                 if planned:
                     query = query.where(Record.record_type.in_(kinds))
+                if area is not None:
+                    team = select(Team.id).where(Team.area == area)
+                    query = query.where(Record.person_id.in_(select(Person.id).where(Person.team_id.in_(team))))
                 return {r[0]: (r[1], r[2], r[3]) for r in session.execute(query)}
         finally:
             engine.dispose()

@@ -27,13 +27,13 @@ def test_first_sync_brings_the_caseload_and_every_record_matches_the_server(
     try:
         assert len(persons(workspace)) == 4
         mine = local_records(workspace)
-        server = live_server.records()
+        server = live_server.records(area="eastmoor")
         # Every record the server holds for this worker's persons is here, byte for byte (same hash).
         assert mine and mine == {rid: h for rid, (h, _, _) in server.items() if rid in mine}
         assert set(mine) == set(server)
         with workspace.uow.read() as session:
             planned = set(session.scalars(select(models.PlannedContact.id)))
-        assert planned and planned == set(live_server.records(planned=True))
+        assert planned and planned == set(live_server.records(planned=True, area="eastmoor"))
     finally:
         workspace.close()
 
@@ -57,7 +57,7 @@ def test_scenario_1_days_offline_then_every_record_arrives_exactly_once(
 
         assert report.acknowledged == pending and report.quarantined == 0
         assert workspace.outbox_pending() == 0
-        server = live_server.records()
+        server = live_server.records(area="eastmoor")
         mine = local_records(workspace)
         assert mine == {rid: h for rid, (h, _, _) in server.items()}
         with workspace.uow.read() as session:
@@ -107,7 +107,7 @@ def test_planned_contacts_and_their_changes_round_trip_to_another_device(
         first.planned.end_plan(plan.id, "Settled; back to weekly")
         report = SyncEngine(first).sync()
         assert report.quarantined == 0 and first.outbox_pending() == 0
-        server = live_server.records()
+        server = live_server.records(area="eastmoor")
         mine = local_records(first)
         assert mine == {rid: h for rid, (h, _, _) in server.items() if rid in mine}, "the server holds them as sent"
 
@@ -172,7 +172,7 @@ def test_scenario_14_server_restored_from_a_backup_gets_every_record_back(
 
         report = SyncEngine(workspace).sync()
         assert report.resynced
-        assert local_records(workspace) == {rid: h for rid, (h, _, _) in live_server.records().items()}
+        assert local_records(workspace) == {rid: h for rid, (h, _, _) in live_server.records(area="eastmoor").items()}
         assert workspace.outbox_pending() == 0
         assert SyncEngine(workspace).sync().resynced is False  # the new epoch is kept
     finally:

@@ -45,7 +45,7 @@ def test_a_lapsed_laptop_enrols_again_and_its_records_arrive(live_server: LiveSe
         assert state.device_id == before.device_id and state.token != before.token
         report = SyncEngine(workspace).sync()
         assert report.acknowledged == pending and workspace.outbox_pending() == 0
-        server = live_server.records()
+        server = live_server.records(area="eastmoor")
         assert local_records(workspace) == {rid: h for rid, (h, _, _) in server.items()}
     finally:
         workspace.close()
@@ -81,7 +81,7 @@ def test_the_command_line_renews_a_lapsed_laptop_and_sends_what_waited(
         after = SyncEngine(workspace).state()
         assert after.device_id == before.device_id and after.token != before.token
         assert workspace.outbox_pending() == 0
-        assert local_records(workspace) == {rid: h for rid, (h, _, _) in live_server.records().items()}
+        assert local_records(workspace) == {rid: h for rid, (h, _, _) in live_server.records(area="eastmoor").items()}
     finally:
         workspace.close()
 
