@@ -110,7 +110,7 @@ def _assert_agree(server: LiveServer, data_dir: Path) -> None:
     workspace = Workspace.open(data_dir, PASSPHRASE, clock=SystemClock())
     try:
         assert workspace.outbox_pending() == 0
-        on_server = {rid: h for rid, (h, _, _) in server.records().items()}
+        on_server = {rid: h for rid, (h, _, _) in server.records(area="eastmoor").items()}
         mine = local_records(workspace)
         assert mine == {rid: on_server[rid] for rid in mine}
         assert set(mine) == set(on_server)
