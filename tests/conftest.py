@@ -44,17 +44,31 @@ if UNDER_MUTATION and not hasattr(keyfile.derive, "cache_info"):
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under mutmut, run first the tests written for the mutated rule module (test_audit_chain.py for
-    app/audit.py, test_escalation_*.py for app/escalations.py…), then the rest in mutmut's order.
+    app/audit.py, test_escalation_*.py for app/escalations.py…), then those of modules that import it, then
+    the rest, each part in mutmut's order.
 
     mutmut passes every test that reached the mutated function, fastest first by call time alone; for a
     function every store touches (the audit trail's ``append``) that is hundreds of tests whose time is in
-    opening a store, and the rule's own tests come late. The same tests run with ``-x`` either way: a killed
+    opening a store, and the rule's own tests came late. The same tests run with ``-x`` either way: a killed
     mutant stops at its first failing test sooner, and a surviving one still runs them all."""
     module, _, mutant = os.environ.get("MUTANT_UNDER_TEST", "").rpartition(".")
     if not module.startswith("app.") or "__mutmut_" not in mutant:
         return
     topic = module.rpartition(".")[2].removesuffix("s")  # escalations -> escalation, hours -> hour
-    items.sort(key=lambda item: topic not in item.path.name)  # stable: mutmut's order within each part
+    imports: dict[str, bool] = {}
+
+    def imports_it(item: pytest.Item) -> bool:
+        test_module = getattr(item, "module", None)
+        if test_module is None:
+            return False
+        if test_module.__name__ not in imports:
+            imports[test_module.__name__] = any(
+                getattr(value, "__name__", None) == module or getattr(value, "__module__", None) == module
+                for value in vars(test_module).values()
+            )
+        return imports[test_module.__name__]
+
+    items.sort(key=lambda item: (topic not in item.path.name, not imports_it(item)))  # stable
 
 
 @pytest.fixture(scope="session")
