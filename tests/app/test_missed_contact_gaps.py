@@ -9,7 +9,10 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
+from app.errors import NotFound
 from app.missed_contacts import ContactEvent, EpisodeState, MissedContactPolicy, episodes
 from tests.app.test_escalation_closing import _fresh_person
 
@@ -142,3 +145,45 @@ def test_c_an_attempt_exactly_at_the_re_contact_time_is_the_re_contact_a_second_
     (episode,) = episodes([visit, late], POLICY)
     assert episode.attempts == () and episode.counted == (visit, late)
     assert episode.welfare_check_raised_at == late.at
+
+
+def _signed_miss(ws, clock, pid: uuid.UUID, at: datetime) -> None:
+    clock.set(at + timedelta(minutes=20))
+    ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.HOME_VISIT, Outcome.NO_ANSWER,
+                              "No answer at the door"))  # fmt: skip
+
+
+def test_b_the_person_shows_the_run_prompt_for_their_open_episode(workspace, clock) -> None:
+    """What the worker is shown for the person (the service's status, not the rule alone): two weekly visits
+    missed with no contact between, so no welfare check, and the prompt to review it with the duty manager."""
+    ws = workspace
+    pid = _fresh_person(ws)
+    first = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # after everything the demo recorded for anyone
+    _signed_miss(ws, clock, pid, first)
+    assert ws.missed_contacts.status(pid).prompts == (), "one miss: re-contact is due, nothing more to prompt"
+    _signed_miss(ws, clock, pid, first + timedelta(days=7))
+    status = ws.missed_contacts.status(pid)
+    assert (status.state, status.misses, status.welfare_check_id) == (EpisodeState.RECONTACT, 2, None)
+    assert status.prompts == (
+        "2 missed contacts in a row since 27 Nov, with no contact in between: review the risk history with your "
+        "duty manager and decide whether a welfare check is needed.",
+    )
+
+
+def test_d_the_draft_prompt_counts_the_unsigned_no_answer_notes_in_words(workspace, clock) -> None:
+    ws = workspace
+    pid = _fresh_person(ws)
+    at = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+    for n in range(2):
+        clock.set(at + timedelta(hours=n, minutes=20))
+        ws.notes.record(NoteDraft(pid, at + timedelta(hours=n), at + timedelta(hours=n, minutes=10),
+                                  ContactMethod.PHONE, Outcome.NO_ANSWER, "No answer"), sign=False)  # fmt: skip
+        said = "1 'no answer' or 'not at home' note is" if n == 0 else "2 'no answer' or 'not at home' notes are"
+        assert ws.missed_contacts.status(pid).prompts == (
+            f"{said} still a draft: sign it so the missed-contact policy counts it.",
+        )
+
+
+def test_the_status_of_someone_not_on_this_laptop_says_so(workspace) -> None:
+    with pytest.raises(NotFound, match=r"^That person is not on this device\.$"):
+        workspace.missed_contacts.status(uuid.UUID(int=0xDEAD))
