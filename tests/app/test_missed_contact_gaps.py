@@ -11,9 +11,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app import audit
+from app.changes import Changed
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
-from app.errors import NotFound
-from app.missed_contacts import ContactEvent, EpisodeState, MissedContactPolicy, episodes
+from app.errors import InvalidInput, NotFound
+from app.missed_contacts import (
+    ContactEvent,
+    EpisodeState,
+    MissedContactPolicy,
+    MissedContactService,
+    episodes,
+    recontact_routes,
+)
+from app.persons import Person
+from app.write_path import WritePath
+from storage import models
 from tests.app.test_escalation_closing import _fresh_person
 
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
@@ -187,3 +199,57 @@ def test_d_the_draft_prompt_counts_the_unsigned_no_answer_notes_in_words(workspa
 def test_the_status_of_someone_not_on_this_laptop_says_so(workspace) -> None:
     with pytest.raises(NotFound, match=r"^That person is not on this device\.$"):
         workspace.missed_contacts.status(uuid.UUID(int=0xDEAD))
+
+
+NO_ROUTE = "No preferred contact method is recorded for this person: add one, and use the last known route."
+
+
+def _routes_recorded(ws, pid: uuid.UUID) -> tuple:
+    with ws.store.sessions() as session:
+        return tuple(recontact_routes(Person.from_row(session.get(models.Person, pid)))[0])
+
+
+def _forget_routes(ws, pid: uuid.UUID) -> None:
+    with ws.store.sessions.begin() as session:
+        row = session.get(models.Person, pid)
+        row.contact_methods, row.support_network = [], []
+
+
+def test_the_re_contact_routes_or_the_no_route_warning_are_shown_with_or_without_an_open_episode(
+    workspace, clock
+) -> None:
+    """The worker trying to re-contact someone sees the person's own routes in their order, or the warning that
+    none is recorded; the status carries them whether an episode is open or not, and nothing else by accident."""
+    ws = workspace
+    pid = _fresh_person(ws)
+    routes = _routes_recorded(ws, pid)
+    assert routes, "the demo person has a way to reach them"
+    quiet = ws.missed_contacts.status(pid)
+    assert (quiet.state, quiet.routes, quiet.routes_warning, quiet.prompts) == (None, routes, None, ())
+    _signed_miss(ws, clock, pid, datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
+    missed = ws.missed_contacts.status(pid)
+    assert (missed.state, missed.routes, missed.routes_warning) == (EpisodeState.RECONTACT, routes, None)
+    assert (missed.after_contact, missed.prompts) == ((), ())
+    _forget_routes(ws, pid)
+    assert (ws.missed_contacts.status(pid).routes, ws.missed_contacts.status(pid).routes_warning) == ((), NO_ROUTE)
+    nobody_missed = next(p for p in (r.person_id for r in ws.caseload.rows()) if p != pid and p == _fresh_person(ws))
+    _forget_routes(ws, nobody_missed)
+    status = ws.missed_contacts.status(nobody_missed)
+    assert (status.state, status.routes, status.routes_warning) == (None, (), NO_ROUTE)
+
+
+def test_applying_the_policy_asks_for_the_person_and_the_caseload_to_be_redrawn(workspace, clock) -> None:
+    """The demo loads notes in bulk and then applies the policy: what it raised must reach the screen."""
+    pid = _fresh_person(workspace)
+    raised, changed = workspace.missed_contacts.apply(pid)
+    assert raised is False and Changed.PERSON in changed and Changed.CASELOAD in changed
+
+
+def test_a_device_enrolled_to_nobody_cannot_apply_the_policy_and_says_what_it_cannot_record(workspace, clock) -> None:
+    ws = workspace
+    nobody = MissedContactService(
+        ws.uow, WritePath(ws.uow, clock, audit.Actor(None, None)), POLICY, ws.escalations.raise_welfare_check
+    )
+    refused = r"^Device: is not enrolled to a worker, so it cannot record welfare checks\."
+    with pytest.raises(InvalidInput, match=refused):
+        nobody.apply(_fresh_person(ws))
