@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from app import projections
 from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, ContactMethod, NoteDraft, Outcome
 from app.escalations import EscalationKind
 from app.missed_contacts import (
@@ -23,15 +24,20 @@ from app.persons import Channel, Person, SupportNetworkMember
 from app.persons import ContactMethod as Route
 from app.workspace import Workspace
 from storage import models
+from storage.serialise import json_value, row_to_dict
 from tests.conftest import NOW
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 REESTABLISHING = {Outcome.SEEN, Outcome.SPOKEN_TO, Outcome.DECLINED, Outcome.THIRD_PARTY_ONLY}
 
-policies = st.tuples(
-    st.sampled_from([timedelta(hours=h) for h in (4, 12, 24)]),
-    st.sampled_from([timedelta(hours=h) for h in (24, 30, 36, 48)]),
-).filter(lambda p: p[0] < p[1]).map(lambda p: MissedContactPolicy(recontact_within=p[0], welfare_window=p[1]))
+policies = (
+    st.tuples(
+        st.sampled_from([timedelta(hours=h) for h in (4, 12, 24)]),
+        st.sampled_from([timedelta(hours=h) for h in (24, 30, 36, 48)]),
+    )
+    .filter(lambda p: p[0] < p[1])
+    .map(lambda p: MissedContactPolicy(recontact_within=p[0], welfare_window=p[1]))
+)
 histories = st.lists(
     st.tuples(st.integers(min_value=0, max_value=24 * 20), st.sampled_from(list(Outcome)), st.booleans()),
     max_size=25,
@@ -254,3 +260,29 @@ def test_a_missed_note_entered_in_error_no_longer_counts(workspace: Workspace) -
 def test_the_demo_missed_contact_person_has_an_open_welfare_check(workspace: Workspace, demo_summary) -> None:
     (check,) = workspace.escalations.for_person(demo_summary.missed_contacts_person_id)
     assert check.kind is EscalationKind.WELFARE_CHECK and check.is_open
+
+
+def test_rebuilt_from_the_records_the_episode_still_points_at_its_welfare_check_and_when_it_is_due(
+    workspace: Workspace, demo_summary
+) -> None:
+    """Sync rebuilds a person's episodes from the records alone: the demo's missed-contact person keeps the
+    welfare check their second miss raised, with the time it is due, exactly as before the rebuild."""
+    person = demo_summary.missed_contacts_person_id
+
+    def stored() -> list[dict]:
+        with workspace.store.sessions() as session:
+            rows = session.scalars(
+                select(models.MissedContactEpisode).where(models.MissedContactEpisode.person_id == person)
+            )
+            return sorted((row_to_dict(r) for r in rows), key=repr)
+
+    before = stored()
+    (check,) = workspace.escalations.for_person(person)
+    assert [(r["escalation_id"], r["welfare_check_due"]) for r in before if r["closed_at"] is None] == [
+        (str(check.id), json_value(check.identified_at + timedelta(hours=1)))
+    ]
+    with workspace.store.sessions.begin() as session:
+        session.execute(delete(models.MissedContactEpisode))
+    with workspace.store.sessions.begin() as session:
+        projections.rebuild(session, workspace.missed_contacts, [person])
+    assert stored() == before
