@@ -286,3 +286,55 @@ def test_rebuilt_from_the_records_the_episode_still_points_at_its_welfare_check_
     with workspace.store.sessions.begin() as session:
         projections.rebuild(session, workspace.missed_contacts, [person])
     assert stored() == before
+
+
+def _signed(ws: Workspace, clock, pid: uuid.UUID, at: datetime, outcome: Outcome, now: datetime | None = None) -> None:
+    clock.set(now or at + timedelta(minutes=20))
+    late = "Written up from the paper log" if clock.now() - at > timedelta(hours=24) else None
+    ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.PHONE, outcome, "Tried to reach",
+                              late_entry_reason=late))  # fmt: skip
+
+
+def _fresh(ws: Workspace) -> uuid.UUID:
+    with ws.store.sessions() as session:
+        busy = set(session.scalars(select(models.Escalation.person_id))) | set(
+            session.scalars(select(models.MissedContactEpisode.person_id))
+        )
+    return next(r.person_id for r in ws.caseload.rows() if r.person_id not in busy)
+
+
+LATER = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # after everything the demo recorded for anyone
+
+
+def test_an_earlier_episode_ended_by_contact_does_not_stop_a_later_one_raising_its_welfare_check(
+    workspace: Workspace, clock
+) -> None:
+    ws = workspace
+    pid = _fresh(ws)
+    _signed(ws, clock, pid, LATER, Outcome.NO_ANSWER)
+    _signed(ws, clock, pid, LATER + timedelta(hours=2), Outcome.SPOKEN_TO)  # reached: that episode ends
+    assert ws.escalations.for_person(pid) == []
+    _signed(ws, clock, pid, LATER + timedelta(days=3), Outcome.NO_ANSWER)
+    _signed(ws, clock, pid, LATER + timedelta(days=3, hours=30), Outcome.NO_ANSWER)
+    (check,) = ws.escalations.for_person(pid)
+    assert check.kind is EscalationKind.WELFARE_CHECK
+    assert check.identified_at == LATER + timedelta(days=3, hours=30, minutes=10)
+
+
+def test_misses_learned_of_after_contact_raise_nothing_and_do_not_stop_a_later_welfare_check(
+    workspace: Workspace, clock
+) -> None:
+    """Two misses recorded late, after the contact that ended them was already recorded: no welfare check for
+    a person already reached (that episode is closed). Two new misses later still raise one."""
+    ws = workspace
+    pid = _fresh(ws)
+    reached = LATER + timedelta(hours=40)
+    _signed(ws, clock, pid, reached, Outcome.SEEN)
+    late = reached + timedelta(hours=1)
+    _signed(ws, clock, pid, LATER, Outcome.NO_ANSWER, now=late)
+    _signed(ws, clock, pid, LATER + timedelta(hours=30), Outcome.NO_ANSWER, now=late)
+    assert ws.escalations.for_person(pid) == []
+    _signed(ws, clock, pid, LATER + timedelta(days=4), Outcome.NO_ANSWER)
+    _signed(ws, clock, pid, LATER + timedelta(days=4, hours=30), Outcome.NO_ANSWER)
+    (check,) = ws.escalations.for_person(pid)
+    assert check.identified_at == LATER + timedelta(days=4, hours=30, minutes=10)
