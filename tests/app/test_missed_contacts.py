@@ -281,6 +281,17 @@ def test_rebuilt_from_the_records_the_episode_still_points_at_its_welfare_check_
     assert [(r["escalation_id"], r["welfare_check_due"]) for r in before if r["closed_at"] is None] == [
         (str(check.id), json_value(check.identified_at + timedelta(hours=1)))
     ]
+    # The episode row names the notes of its misses (the schema-3 migration read them back to find a welfare
+    # check's cause), not only how many there were.
+    missed_outcomes = [o.value for o in MISSED_OUTCOMES]
+    with workspace.store.sessions() as session:
+        notes = session.scalars(
+            select(models.ContactNote.id).where(
+                models.ContactNote.person_id == person, models.ContactNote.outcome.in_(missed_outcomes)
+            )
+        )
+        missed = sorted(str(i) for i in notes)
+    assert [sorted(r["missed_note_ids"]) for r in before if r["closed_at"] is None] == [missed]
     with workspace.store.sessions.begin() as session:
         session.execute(delete(models.MissedContactEpisode))
     with workspace.store.sessions.begin() as session:
