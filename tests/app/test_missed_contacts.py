@@ -349,3 +349,16 @@ def test_misses_learned_of_after_contact_raise_nothing_and_do_not_stop_a_later_w
     _signed(ws, clock, pid, LATER + timedelta(days=4, hours=30), Outcome.NO_ANSWER)
     (check,) = ws.escalations.for_person(pid)
     assert check.identified_at == LATER + timedelta(days=4, hours=30, minutes=10)
+
+
+def test_a_miss_entered_in_error_is_not_the_first_of_two_within_the_window(workspace: Workspace, clock) -> None:
+    """Recorded against the wrong person and marked so: a real miss 30 hours later (past the re-contact time, so a
+    second miss were the first real) is the only one, and raises no welfare check."""
+    ws = workspace
+    pid = _fresh(ws)
+    _signed(ws, clock, pid, LATER, Outcome.NO_ANSWER)
+    (wrong,) = [n for n in ws.notes.timeline(pid) if n.contact_start == LATER]
+    ws.notes.amend(wrong.id, AmendmentKind.ENTERED_IN_ERROR, "Wrong person's record", "")
+    _signed(ws, clock, pid, LATER + timedelta(hours=30), Outcome.NO_ANSWER)
+    assert ws.escalations.for_person(pid) == []
+    assert ws.missed_contacts.status(pid).misses == 1
