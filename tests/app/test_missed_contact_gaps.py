@@ -253,3 +253,14 @@ def test_a_device_enrolled_to_nobody_cannot_apply_the_policy_and_says_what_it_ca
     refused = r"^Device: is not enrolled to a worker, so it cannot record welfare checks\."
     with pytest.raises(InvalidInput, match=refused):
         nobody.apply(_fresh_person(ws))
+
+
+def test_a_an_attempt_after_the_count_restarted_meets_every_re_contact_due_so_far() -> None:
+    """The first week's re-contact was never attempted, so it stays due when next week's miss restarts the count;
+    a re-contact attempt after that second miss is the re-contact the seed asks for: nothing earlier is still
+    due, and the next one falls due a day after the miss it followed."""
+    first, later = _miss(0, 1), _miss(24 * 7, 2)
+    attempt = _miss(24 * 7 + 2, 3, scheduled=False)
+    (episode,) = episodes([first, later, attempt], POLICY)
+    assert episode.attempts == (attempt,)
+    assert episode.recontact_due == later.at + POLICY.recontact_within
