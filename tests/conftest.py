@@ -2,6 +2,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
+import functools
 import pickle
 import shutil
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from hypothesis import settings
 from app.clock import FixedClock
 from app.workspace import Workspace
 from resources.demo.generator import DemoSummary, populate
+from storage import keyfile
 from storage.keyfile import KdfParams
 
 # The throwaway PostgreSQL cluster (pg_cluster fixture) for the tests that need a real server, and real
@@ -29,6 +31,44 @@ PASSPHRASE = "correct horse battery staple"
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
 # The floor is what the product allows at its cheapest, so tests stay quick without weakening it.
 TEST_KDF = KdfParams.floor()
+
+# mutmut (`make mutation`) sets MUTANT_UNDER_TEST in every process that runs tests for it, and runs a fresh
+# pytest session per mutant: most of a rule test's time there is opening a copy of the demo store, and a
+# tenth of a second of that is the Argon2 derivation at the floor, the same inputs (passphrase, the one
+# template's salt, its parameters) every time. Argon2 is a pure function, so remembering its result for
+# the session changes no outcome, only the time; unlock tests still derive for every new salt or guess.
+UNDER_MUTATION = "MUTANT_UNDER_TEST" in os.environ
+if UNDER_MUTATION and not hasattr(keyfile.derive, "cache_info"):
+    keyfile.derive = functools.lru_cache(maxsize=32)(keyfile.derive)  # type: ignore[assignment]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under mutmut, run first the tests written for the mutated rule module (test_audit_chain.py for
+    app/audit.py, test_escalation_*.py for app/escalations.py…), then those of modules that import it, then
+    the rest, each part in mutmut's order.
+
+    mutmut passes every test that reached the mutated function, fastest first by call time alone; for a
+    function every store touches (the audit trail's ``append``) that is hundreds of tests whose time is in
+    opening a store, and the rule's own tests came late. The same tests run with ``-x`` either way: a killed
+    mutant stops at its first failing test sooner, and a surviving one still runs them all."""
+    module, _, mutant = os.environ.get("MUTANT_UNDER_TEST", "").rpartition(".")
+    if not module.startswith("app.") or "__mutmut_" not in mutant:
+        return
+    topic = module.rpartition(".")[2].removesuffix("s")  # escalations -> escalation, hours -> hour
+    imports: dict[str, bool] = {}
+
+    def imports_it(item: pytest.Item) -> bool:
+        test_module = getattr(item, "module", None)
+        if test_module is None:
+            return False
+        if test_module.__name__ not in imports:
+            imports[test_module.__name__] = any(
+                getattr(value, "__name__", None) == module or getattr(value, "__module__", None) == module
+                for value in vars(test_module).values()
+            )
+        return imports[test_module.__name__]
+
+    items.sort(key=lambda item: (topic not in item.path.name, not imports_it(item)))  # stable
 
 
 @pytest.fixture(scope="session")

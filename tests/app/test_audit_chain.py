@@ -4,13 +4,14 @@ or keyed: the tampering is what someone holding the database file could do with 
 triggers are out of the way. Each test works in one transaction that is rolled back, over a real store."""
 
 import itertools
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -194,3 +195,27 @@ def test_a_trail_begun_before_the_store_had_its_audit_key_verifies_plain_then_ke
         assert audit.verify_chain(session) == keyed[0].seq
     finally:
         session.info[AUDIT_KEY] = key
+
+
+# Real stores written by earlier releases (tests/fixtures/store-v*/README.md): store-v2's trail is plain SHA-256
+# up to its audit key and keyed from there; store-v3 and store-v7 were keyed from their first event.
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+@pytest.mark.parametrize("fixture", ["store-v2", "store-v3", "store-v7"])
+def test_a_trail_written_by_an_earlier_release_still_verifies_after_the_upgrade(tmp_path: Path, fixture: str) -> None:
+    """The hash covers each event as earlier releases wrote it: after an upgrade the worker is not told the audit
+    trail was altered (which would also make the store read-only), and new events go on verifying after the old."""
+    data_dir = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, data_dir)
+    ws = Workspace.open(data_dir, PASSPHRASE, clock=FixedClock(NOW))  # opening upgrades, and audits the login
+    try:
+        with ws.store.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEvent)) > 2
+        assert ws.check_thoroughly() is None
+        with ws.store.sessions.begin() as session:
+            audit.append(session, WORKER, audit.AuditAction.VIEW, NOW, "person", uuid.UUID(int=1))
+        with ws.store.sessions() as session:
+            assert audit.verify_chain(session) is None
+    finally:
+        ws.close()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.clock import FixedClock
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.escalations import ActionDraft, ActionKind, ActionRecord, Escalation, EscalationOutcome
 from app.overdue import overdue
 from app.workspace import Workspace
@@ -208,3 +208,28 @@ def test_finding_1_a_note_of_contact_marked_entered_in_error_is_not_contact(work
     ws.notes.amend(seen.id, AmendmentKind.ENTERED_IN_ERROR, "Wrong person's record", "This visit was to someone else")
     with pytest.raises(InvalidInput, match="no contact with the person"):
         ws.escalations.close(check.id, EscalationOutcome.CONTACT_RE_ESTABLISHED)
+
+
+def test_recording_a_follow_up_done_is_refused_in_words_that_name_the_field(workspace, clock) -> None:
+    """Each refusal names the field the worker must correct, and says what is wrong, whole."""
+    ws = workspace
+    _pid, check = _welfare_check(ws, clock)
+
+    def refused(**given: object) -> tuple[str, str]:
+        args = {"who": "Sam Okafor", "outcome": "Visited; settled"} | given
+        with pytest.raises(InvalidInput) as refusal:
+            ws.escalations.follow_up_done(check.id, args.pop("who"), args.pop("outcome"), **args)  # type: ignore[arg-type]
+        return refusal.value.field, refusal.value.problem
+
+    assert refused(who=" ") == ("Done by", "say who did the follow-up")
+    assert refused(outcome="") == ("Follow-up outcome", "say what came of the follow-up")
+    assert refused() == ("Follow-up", "no follow-up has been set for this escalation")
+    ws.escalations.set_follow_up(check.id, clock.now() + timedelta(hours=2), "Sam Okafor")
+    early = check.identified_at - timedelta(minutes=5, seconds=1)
+    assert refused(at=early) == ("When it was done", "is before the concern was identified")
+    assert refused(at=clock.now() + timedelta(minutes=6)) == ("When it was done", "is in the future")
+    with pytest.raises(NotFound, match=r"^That escalation is not on this device\.$"):
+        ws.escalations.follow_up_done(uuid.UUID(int=0xDEAD), "Sam Okafor", "Visited; settled")
+    # Five minutes' difference between clocks is allowed, to the second.
+    ws.escalations.follow_up_done(check.id, "Sam Okafor", "Visited", at=check.identified_at - timedelta(minutes=5))
+    assert refused() == ("Follow-up", "is already recorded as done; set a new follow-up first")

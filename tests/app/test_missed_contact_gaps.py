@@ -9,8 +9,23 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from app import audit
+from app.changes import Changed
 from app.contact_notes import ContactMethod, NoteDraft, Outcome
-from app.missed_contacts import ContactEvent, EpisodeState, MissedContactPolicy, episodes
+from app.errors import InvalidInput, NotFound
+from app.missed_contacts import (
+    ContactEvent,
+    EpisodeState,
+    MissedContactPolicy,
+    MissedContactService,
+    episodes,
+    recontact_routes,
+)
+from app.persons import Person
+from app.write_path import WritePath
+from storage import models
 from tests.app.test_escalation_closing import _fresh_person
 
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
@@ -142,3 +157,110 @@ def test_c_an_attempt_exactly_at_the_re_contact_time_is_the_re_contact_a_second_
     (episode,) = episodes([visit, late], POLICY)
     assert episode.attempts == () and episode.counted == (visit, late)
     assert episode.welfare_check_raised_at == late.at
+
+
+def _signed_miss(ws, clock, pid: uuid.UUID, at: datetime) -> None:
+    clock.set(at + timedelta(minutes=20))
+    ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.HOME_VISIT, Outcome.NO_ANSWER,
+                              "No answer at the door"))  # fmt: skip
+
+
+def test_b_the_person_shows_the_run_prompt_for_their_open_episode(workspace, clock) -> None:
+    """What the worker is shown for the person (the service's status, not the rule alone): two weekly visits
+    missed with no contact between, so no welfare check, and the prompt to review it with the duty manager."""
+    ws = workspace
+    pid = _fresh_person(ws)
+    first = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # after everything the demo recorded for anyone
+    _signed_miss(ws, clock, pid, first)
+    assert ws.missed_contacts.status(pid).prompts == (), "one miss: re-contact is due, nothing more to prompt"
+    _signed_miss(ws, clock, pid, first + timedelta(days=7))
+    status = ws.missed_contacts.status(pid)
+    assert (status.state, status.misses, status.welfare_check_id) == (EpisodeState.RECONTACT, 2, None)
+    assert status.prompts == (
+        "2 missed contacts in a row since 27 Nov, with no contact in between: review the risk history with your "
+        "duty manager and decide whether a welfare check is needed.",
+    )
+
+
+def test_d_the_draft_prompt_counts_the_unsigned_no_answer_notes_in_words(workspace, clock) -> None:
+    ws = workspace
+    pid = _fresh_person(ws)
+    at = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+    for n in range(2):
+        clock.set(at + timedelta(hours=n, minutes=20))
+        ws.notes.record(NoteDraft(pid, at + timedelta(hours=n), at + timedelta(hours=n, minutes=10),
+                                  ContactMethod.PHONE, Outcome.NO_ANSWER, "No answer"), sign=False)  # fmt: skip
+        said = "1 'no answer' or 'not at home' note is" if n == 0 else "2 'no answer' or 'not at home' notes are"
+        assert ws.missed_contacts.status(pid).prompts == (
+            f"{said} still a draft: sign it so the missed-contact policy counts it.",
+        )
+
+
+def test_the_status_of_someone_not_on_this_laptop_says_so(workspace) -> None:
+    with pytest.raises(NotFound, match=r"^That person is not on this device\.$"):
+        workspace.missed_contacts.status(uuid.UUID(int=0xDEAD))
+
+
+NO_ROUTE = "No preferred contact method is recorded for this person: add one, and use the last known route."
+
+
+def _routes_recorded(ws, pid: uuid.UUID) -> tuple:
+    with ws.store.sessions() as session:
+        return tuple(recontact_routes(Person.from_row(session.get(models.Person, pid)))[0])
+
+
+def _forget_routes(ws, pid: uuid.UUID) -> None:
+    with ws.store.sessions.begin() as session:
+        row = session.get(models.Person, pid)
+        row.contact_methods, row.support_network = [], []
+
+
+def test_the_re_contact_routes_or_the_no_route_warning_are_shown_with_or_without_an_open_episode(
+    workspace, clock
+) -> None:
+    """The worker trying to re-contact someone sees the person's own routes in their order, or the warning that
+    none is recorded; the status carries them whether an episode is open or not, and nothing else by accident."""
+    ws = workspace
+    pid = _fresh_person(ws)
+    routes = _routes_recorded(ws, pid)
+    assert routes, "the demo person has a way to reach them"
+    quiet = ws.missed_contacts.status(pid)
+    assert (quiet.state, quiet.routes, quiet.routes_warning, quiet.prompts) == (None, routes, None, ())
+    _signed_miss(ws, clock, pid, datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
+    missed = ws.missed_contacts.status(pid)
+    assert (missed.state, missed.routes, missed.routes_warning) == (EpisodeState.RECONTACT, routes, None)
+    assert (missed.after_contact, missed.prompts) == ((), ())
+    _forget_routes(ws, pid)
+    assert (ws.missed_contacts.status(pid).routes, ws.missed_contacts.status(pid).routes_warning) == ((), NO_ROUTE)
+    nobody_missed = next(p for p in (r.person_id for r in ws.caseload.rows()) if p != pid and p == _fresh_person(ws))
+    _forget_routes(ws, nobody_missed)
+    status = ws.missed_contacts.status(nobody_missed)
+    assert (status.state, status.routes, status.routes_warning) == (None, (), NO_ROUTE)
+
+
+def test_applying_the_policy_asks_for_the_person_and_the_caseload_to_be_redrawn(workspace, clock) -> None:
+    """The demo loads notes in bulk and then applies the policy: what it raised must reach the screen."""
+    pid = _fresh_person(workspace)
+    raised, changed = workspace.missed_contacts.apply(pid)
+    assert raised is False and Changed.PERSON in changed and Changed.CASELOAD in changed
+
+
+def test_a_device_enrolled_to_nobody_cannot_apply_the_policy_and_says_what_it_cannot_record(workspace, clock) -> None:
+    ws = workspace
+    nobody = MissedContactService(
+        ws.uow, WritePath(ws.uow, clock, audit.Actor(None, None)), POLICY, ws.escalations.raise_welfare_check
+    )
+    refused = r"^Device: is not enrolled to a worker, so it cannot record welfare checks\."
+    with pytest.raises(InvalidInput, match=refused):
+        nobody.apply(_fresh_person(ws))
+
+
+def test_a_an_attempt_after_the_count_restarted_meets_every_re_contact_due_so_far() -> None:
+    """The first week's re-contact was never attempted, so it stays due when next week's miss restarts the count;
+    a re-contact attempt after that second miss is the re-contact the seed asks for: nothing earlier is still
+    due, and the next one falls due a day after the miss it followed."""
+    first, later = _miss(0, 1), _miss(24 * 7, 2)
+    attempt = _miss(24 * 7 + 2, 3, scheduled=False)
+    (episode,) = episodes([first, later, attempt], POLICY)
+    assert episode.attempts == (attempt,)
+    assert episode.recontact_due == later.at + POLICY.recontact_within

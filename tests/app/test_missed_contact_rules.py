@@ -69,15 +69,26 @@ def test_the_window_may_be_set_anywhere_from_24_to_48_hours_inclusive(hours: int
 
 @pytest.mark.parametrize("window", [timedelta(hours=24) - timedelta(seconds=1), timedelta(hours=48, seconds=1)])
 def test_a_window_outside_the_sources_range_is_refused(window: timedelta) -> None:
-    with pytest.raises(ValueError, match="between 24 and 48 hours"):
+    # The whole sentence: a deployer reads it, with the file's name, when a policy file is refused.
+    with pytest.raises(ValueError, match=r"^the welfare-check window must be between 24 and 48 hours$"):
         MissedContactPolicy(welfare_window=window)
 
 
 @pytest.mark.parametrize("recontact", [timedelta(0), timedelta(hours=-1)])
 def test_re_contact_must_be_due_some_time_after_the_miss(recontact: timedelta) -> None:
-    with pytest.raises(ValueError, match="re-contact time must be positive"):
+    with pytest.raises(ValueError, match=r"^the re-contact time must be positive$"):
         MissedContactPolicy(recontact_within=recontact)
     assert MissedContactPolicy(recontact_within=timedelta(minutes=1)).recontact_within == timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("hours", [24, 36, 48])
+def test_re_contact_due_as_late_as_the_window_itself_is_refused(hours: int) -> None:
+    """A failed re-contact attempt within the re-contact time is an attempt, not a second miss: were that time as
+    long as the window, attempts could never raise the welfare check."""
+    with pytest.raises(ValueError, match=r"^the re-contact time must be shorter than the welfare-check window$"):
+        MissedContactPolicy(recontact_within=timedelta(hours=hours), welfare_window=timedelta(hours=hours))
+    shorter = MissedContactPolicy(recontact_within=timedelta(hours=hours - 1), welfare_window=timedelta(hours=hours))
+    assert shorter.recontact_within < shorter.welfare_window
 
 
 def test_one_miss_asks_for_re_contact_within_a_day_and_no_welfare_check(ws: Workspace, person) -> None:

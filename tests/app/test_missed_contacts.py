@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from app import projections
 from app.contact_notes import MISSED_OUTCOMES, AmendmentKind, ContactMethod, NoteDraft, Outcome
 from app.escalations import EscalationKind
 from app.missed_contacts import (
@@ -23,15 +24,20 @@ from app.persons import Channel, Person, SupportNetworkMember
 from app.persons import ContactMethod as Route
 from app.workspace import Workspace
 from storage import models
+from storage.serialise import json_value, row_to_dict
 from tests.conftest import NOW
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 REESTABLISHING = {Outcome.SEEN, Outcome.SPOKEN_TO, Outcome.DECLINED, Outcome.THIRD_PARTY_ONLY}
 
-policies = st.tuples(
-    st.sampled_from([timedelta(hours=h) for h in (4, 12, 24)]),
-    st.sampled_from([timedelta(hours=h) for h in (24, 30, 36, 48)]),
-).filter(lambda p: p[0] < p[1]).map(lambda p: MissedContactPolicy(recontact_within=p[0], welfare_window=p[1]))
+policies = (
+    st.tuples(
+        st.sampled_from([timedelta(hours=h) for h in (4, 12, 24)]),
+        st.sampled_from([timedelta(hours=h) for h in (24, 30, 36, 48)]),
+    )
+    .filter(lambda p: p[0] < p[1])
+    .map(lambda p: MissedContactPolicy(recontact_within=p[0], welfare_window=p[1]))
+)
 histories = st.lists(
     st.tuples(st.integers(min_value=0, max_value=24 * 20), st.sampled_from(list(Outcome)), st.booleans()),
     max_size=25,
@@ -254,3 +260,105 @@ def test_a_missed_note_entered_in_error_no_longer_counts(workspace: Workspace) -
 def test_the_demo_missed_contact_person_has_an_open_welfare_check(workspace: Workspace, demo_summary) -> None:
     (check,) = workspace.escalations.for_person(demo_summary.missed_contacts_person_id)
     assert check.kind is EscalationKind.WELFARE_CHECK and check.is_open
+
+
+def test_rebuilt_from_the_records_the_episode_still_points_at_its_welfare_check_and_when_it_is_due(
+    workspace: Workspace, demo_summary
+) -> None:
+    """Sync rebuilds a person's episodes from the records alone: the demo's missed-contact person keeps the
+    welfare check their second miss raised, with the time it is due, exactly as before the rebuild."""
+    person = demo_summary.missed_contacts_person_id
+
+    def stored() -> list[dict]:
+        with workspace.store.sessions() as session:
+            rows = session.scalars(
+                select(models.MissedContactEpisode).where(models.MissedContactEpisode.person_id == person)
+            )
+            return sorted((row_to_dict(r) for r in rows), key=repr)
+
+    before = stored()
+    (check,) = workspace.escalations.for_person(person)
+    assert [(r["escalation_id"], r["welfare_check_due"]) for r in before if r["closed_at"] is None] == [
+        (str(check.id), json_value(check.identified_at + timedelta(hours=1)))
+    ]
+    # The episode row names the notes of its misses (the schema-3 migration read them back to find a welfare
+    # check's cause), not only how many there were.
+    missed_outcomes = [o.value for o in MISSED_OUTCOMES]
+    with workspace.store.sessions() as session:
+        notes = session.scalars(
+            select(models.ContactNote.id).where(
+                models.ContactNote.person_id == person, models.ContactNote.outcome.in_(missed_outcomes)
+            )
+        )
+        missed = sorted(str(i) for i in notes)
+    assert [sorted(r["missed_note_ids"]) for r in before if r["closed_at"] is None] == [missed]
+    with workspace.store.sessions.begin() as session:
+        session.execute(delete(models.MissedContactEpisode))
+    with workspace.store.sessions.begin() as session:
+        projections.rebuild(session, workspace.missed_contacts, [person])
+    assert stored() == before
+
+
+def _signed(ws: Workspace, clock, pid: uuid.UUID, at: datetime, outcome: Outcome, now: datetime | None = None) -> None:
+    clock.set(now or at + timedelta(minutes=20))
+    late = "Written up from the paper log" if clock.now() - at > timedelta(hours=24) else None
+    ws.notes.record(NoteDraft(pid, at, at + timedelta(minutes=10), ContactMethod.PHONE, outcome, "Tried to reach",
+                              late_entry_reason=late))  # fmt: skip
+
+
+def _fresh(ws: Workspace) -> uuid.UUID:
+    with ws.store.sessions() as session:
+        busy = set(session.scalars(select(models.Escalation.person_id))) | set(
+            session.scalars(select(models.MissedContactEpisode.person_id))
+        )
+    return next(r.person_id for r in ws.caseload.rows() if r.person_id not in busy)
+
+
+LATER = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # after everything the demo recorded for anyone
+
+
+def test_an_earlier_episode_ended_by_contact_does_not_stop_a_later_one_raising_its_welfare_check(
+    workspace: Workspace, clock
+) -> None:
+    ws = workspace
+    pid = _fresh(ws)
+    _signed(ws, clock, pid, LATER, Outcome.NO_ANSWER)
+    _signed(ws, clock, pid, LATER + timedelta(hours=2), Outcome.SPOKEN_TO)  # reached: that episode ends
+    assert ws.escalations.for_person(pid) == []
+    _signed(ws, clock, pid, LATER + timedelta(days=3), Outcome.NO_ANSWER)
+    _signed(ws, clock, pid, LATER + timedelta(days=3, hours=30), Outcome.NO_ANSWER)
+    (check,) = ws.escalations.for_person(pid)
+    assert check.kind is EscalationKind.WELFARE_CHECK
+    assert check.identified_at == LATER + timedelta(days=3, hours=30, minutes=10)
+
+
+def test_misses_learned_of_after_contact_raise_nothing_and_do_not_stop_a_later_welfare_check(
+    workspace: Workspace, clock
+) -> None:
+    """Two misses recorded late, after the contact that ended them was already recorded: no welfare check for
+    a person already reached (that episode is closed). Two new misses later still raise one."""
+    ws = workspace
+    pid = _fresh(ws)
+    reached = LATER + timedelta(hours=40)
+    _signed(ws, clock, pid, reached, Outcome.SEEN)
+    late = reached + timedelta(hours=1)
+    _signed(ws, clock, pid, LATER, Outcome.NO_ANSWER, now=late)
+    _signed(ws, clock, pid, LATER + timedelta(hours=30), Outcome.NO_ANSWER, now=late)
+    assert ws.escalations.for_person(pid) == []
+    _signed(ws, clock, pid, LATER + timedelta(days=4), Outcome.NO_ANSWER)
+    _signed(ws, clock, pid, LATER + timedelta(days=4, hours=30), Outcome.NO_ANSWER)
+    (check,) = ws.escalations.for_person(pid)
+    assert check.identified_at == LATER + timedelta(days=4, hours=30, minutes=10)
+
+
+def test_a_miss_entered_in_error_is_not_the_first_of_two_within_the_window(workspace: Workspace, clock) -> None:
+    """Recorded against the wrong person and marked so: a real miss 30 hours later (past the re-contact time, so a
+    second miss were the first real) is the only one, and raises no welfare check."""
+    ws = workspace
+    pid = _fresh(ws)
+    _signed(ws, clock, pid, LATER, Outcome.NO_ANSWER)
+    (wrong,) = [n for n in ws.notes.timeline(pid) if n.contact_start == LATER]
+    ws.notes.amend(wrong.id, AmendmentKind.ENTERED_IN_ERROR, "Wrong person's record", "")
+    _signed(ws, clock, pid, LATER + timedelta(hours=30), Outcome.NO_ANSWER)
+    assert ws.escalations.for_person(pid) == []
+    assert ws.missed_contacts.status(pid).misses == 1
