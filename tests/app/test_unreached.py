@@ -85,3 +85,26 @@ def test_the_main_window_notice_names_each_with_since_when_and_the_day_once_a_ni
         "open since Tue 01 Dec 16:45; the escalation for Alex P., open since 01:00 today."
     )
     assert main_notice([], now) is None
+
+
+def test_the_number_to_phone_now_is_an_open_service_before_999_and_999_when_alone(workspace, monkeypatch) -> None:
+    """Everyone knows 999: the notice names the open service to phone (issue 15's mutation run found no test
+    telling the two apart), and 999 only when it is the one open."""
+    from types import SimpleNamespace
+
+    from app.hours import Nation
+    from tests.conftest import NOW
+
+    (item,) = reaching_nobody(workspace.escalations, workspace.caseload.person)
+    escalation = workspace.escalations.get(item.escalation_id)
+    directory = workspace.config.directory
+    nine = directory.offer("emergency-999", NOW, Nation.ENGLAND, "eastmoor")
+    crisis = directory.offer("moorland-crisis-team", NOW, Nation.ENGLAND, "eastmoor")
+    assert nine is not None and crisis is not None and nine.open_now and crisis.open_now
+    steps = [SimpleNamespace(best=nine), SimpleNamespace(best=crisis)]
+    monkeypatch.setattr(workspace.escalations, "call_now", lambda _e, _at=None: steps)
+    offer = workspace.escalations.phone_now(escalation)
+    assert offer is not None and offer.entry.id == "moorland-crisis-team"
+    steps[:] = [SimpleNamespace(best=nine)]
+    offer = workspace.escalations.phone_now(escalation)
+    assert offer is not None and offer.entry.id == "emergency-999"
