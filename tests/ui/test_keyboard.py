@@ -131,20 +131,7 @@ def test_moving_through_the_caseload_opens_nobody_and_audits_only_what_was_opene
 
 def _mnemonics(window: QWidget) -> list[tuple[str, str]]:
     """Every Alt+letter a window offers, with the text that offers it."""
-    found: list[tuple[str, str]] = []
-    own = [window, *(w for w in window.findChildren(QWidget) if w.window() is window)]
-    for widget in own:
-        texts: list[str] = []
-        if isinstance(widget, QAbstractButton) or (isinstance(widget, QLabel) and widget.buddy() is not None):
-            texts.append(widget.text())
-        elif isinstance(widget, QGroupBox) and widget.isCheckable():
-            texts.append(widget.title())
-        elif isinstance(widget, QTabWidget):
-            texts.extend(widget.tabText(i) for i in range(widget.count()))
-        for text in texts:
-            for letter in re.findall(r"(?<!&)&([^&\s])", text):
-                found.append((letter.lower(), text))
-    return found
+    return [(letter, text) for letter, text, _widget in _mnemonic_widgets(window)]
 
 
 def _assert_unique(window: QWidget) -> None:
