@@ -781,6 +781,24 @@ class EscalationWindow(QDialog):
 
     _WHEN = ("at", "follow_due")
 
+    def reject(self) -> None:
+        """Escape: what is typed in the step's forms is not recorded yet, so it goes only when the worker says
+        (a lock keeps it instead, and it comes back after unlocking)."""
+        if self.typed_fields() and not self._discard_typed():
+            return
+        super().reject()
+
+    def _discard_typed(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Discard what you typed?",
+            "What you typed for this step has not been recorded. Discard it and close the window? To keep it, "
+            "choose Cancel, then record it (Ctrl+S).",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
     def typed_fields(self) -> dict[str, Any]:
         """What the worker changed in the forms since they were drawn, as JSON values (kept at a full lock)."""
         typed = {k: v for k, v in self._form().items() if v != self._drawn.get(k)}
