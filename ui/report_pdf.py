@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
 from app.governance.csv_export import record_roles
-from app.governance.figures import FigureKind, day_text, definition_paragraphs
+from app.governance.figures import FigureKind, Measure, day_text, definition_paragraphs
 from app.governance.report import ABOUT, Report
 from ui.governance_charts import image, paint_counts, paint_trend, trend
 
@@ -97,32 +97,12 @@ def build_document(report: Report, worker_names: dict[uuid.UUID, str] | None = N
         "pending (its timescale had not run out when the report was made), or counted for N of M required "
         "actions.</p>",
     ]
-    for measure in report.measures:
-        for f in measure.figures:
-            roles = record_roles(f)
-            if not roles:
-                continue
-            parts.append(f"<h4>{_e(measure.title)}: {_e(f.label)}</h4><table cellspacing='0' cellpadding='1'>")
-            parts.extend(
-                f"<tr><td><tt>{record_id}</tt></td><td>&nbsp;{_e(role.replace('_', ' '))}</td></tr>"
-                for record_id, role in roles
-            )
-            parts.append("</table>")
+    parts.extend(_record_tables(report.measures))
     # A worker's figures trace back to their records as the team's do.
     for worker, measures in report.by_worker:
         name = (worker_names or {}).get(worker, str(worker))
         parts.append(f"<h3>Records behind the figures of {_e(name)}</h3>")
-        for measure in measures:
-            for f in measure.figures:
-                roles = record_roles(f)
-                if not roles:
-                    continue
-                parts.append(f"<h4>{_e(measure.title)}: {_e(f.label)}</h4><table cellspacing='0' cellpadding='1'>")
-                parts.extend(
-                    f"<tr><td><tt>{record_id}</tt></td><td>&nbsp;{_e(role.replace('_', ' '))}</td></tr>"
-                    for record_id, role in roles
-                )
-                parts.append("</table>")
+        parts.extend(_record_tables(measures))
     doc.setHtml("\n".join(parts))
     return doc
 
@@ -163,3 +143,20 @@ def write_pdf(
     finally:
         painter.end()
     return pages
+
+
+def _record_tables(measures: Iterable[Measure]) -> list[str]:
+    """For each figure with records behind it: its heading and a table of record ids and their parts in it."""
+    parts: list[str] = []
+    for measure in measures:
+        for f in measure.figures:
+            roles = record_roles(f)
+            if not roles:
+                continue
+            parts.append(f"<h4>{_e(measure.title)}: {_e(f.label)}</h4><table cellspacing='0' cellpadding='1'>")
+            parts.extend(
+                f"<tr><td><tt>{record_id}</tt></td><td>&nbsp;{_e(role.replace('_', ' '))}</td></tr>"
+                for record_id, role in roles
+            )
+            parts.append("</table>")
+    return parts
