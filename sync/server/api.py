@@ -61,6 +61,8 @@ def _announced_schema(request: Request) -> int:
     """The schema the client says it reads (``X-Waymark-Schema``); none, or nonsense, is the first."""
     value = request.headers.get("X-Waymark-Schema", "")
     return int(value) if value.isdigit() and len(value) <= 4 else 1
+
+
 ALREADY_HELD = "already_held"
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": p.ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 422, 426, 429)
@@ -559,11 +561,10 @@ def create_app(
         older = {"documents_digest"} if known < p.DOCUMENTS_SCHEMA else set()
         if known < p.STAFF_NAMES_SCHEMA:
             older.add("staff")
+        # The page's changes are already JSON (pull.pull): put in the model's place for them, not made into 1,000
+        # models to be serialised again.
         answer = page.model_dump(mode="json", exclude=older or None)
-        # The page's changes are already JSON values (pull.pull): put in the model's place for them, not made into
-        # 1,000 models to be serialised again.
-        answer["changes"] = changes
-        return Response(to_json(answer), media_type="application/json")
+        return Response(pull.page_json(answer, changes), media_type="application/json")
 
     @app.get(f"{v1}/documents", responses=REFUSALS)
     def documents_route(caller: Annotated[Caller, Depends(active)]) -> p.DocumentList:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from storage import records
 from sync.server.models import AuditEvent
 from tests.conftest import NOW
 from tests.sync.conftest import V1, Org
@@ -29,6 +30,35 @@ def test_pages_by_count_resume_without_gaps_or_repeats(org: Org) -> None:
             break
     assert pages == 3
     assert seen == [r["record_id"] for r in sent]
+
+
+# Text a JSON encoder must escape and text it must leave alone, every kind of JSON value, nesting, odd keys.
+AWKWARD = {
+    "narrative": 'Said "I\'m fine" \\ then left.\nNext line\ttab \x01 \x7f \u2028 é ☃ 𝄞 </script>',
+    "ünïcode kéy": [None, True, False, 0, -(2**63), 2**63 - 1, "", [], {}],
+    "nested": {"a": {"b": [1, {"c": "d"}]}, "": "empty key"},
+}
+
+
+def test_a_pulled_record_is_the_record_pushed_value_for_value(org: Org) -> None:
+    """The server sends a record's stored JSON as it is, not decoded and written again: what arrives must be
+    what was sent, every field, and hash to the same sha256 on the receiving laptop."""
+    alice = org.device("alice")
+    earlier = alice.record(org.persons["pa"])
+    sent = alice.record(org.persons["pa"], payload=AWKWARD, refers_to=uuid.UUID(earlier["record_id"]))
+    alice.push(earlier, sent)
+    [_, change] = org.device("alice").pull()["changes"]
+    assert (change["entity"], change["entity_id"], change["person_id"]) == (
+        "record",
+        sent["record_id"],
+        str(org.persons["pa"]),
+    )
+    data = change["data"]
+    assert set(data) == {*sent, "received_at", "flags"} - {"seq"}
+    assert {key: data[key] for key in sent if key != "seq"} == {key: sent[key] for key in sent if key != "seq"}
+    assert data["payload"] == AWKWARD and data["flags"] == []
+    hashed = {key: data[key] for key in sent if key not in ("seq", "sha256")}
+    assert records.sha256(hashed) == sent["sha256"]
 
 
 def test_pages_by_bytes(org: Org) -> None:
