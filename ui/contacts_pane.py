@@ -22,10 +22,13 @@ class DirectoryTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._offers: list[Offer] = []
+        self._now: datetime | None = None
 
-    def show(self, offers: list[Offer]) -> None:
+    def show(self, offers: list[Offer], now: datetime) -> None:
+        """``offers`` as worked out at ``now``: a closed service says when it next opens, as of then."""
         self.beginResetModel()
         self._offers = list(offers)
+        self._now = now
         self.endResetModel()
 
     def offer_at(self, row: int) -> Offer:
@@ -54,7 +57,9 @@ class DirectoryTableModel(QAbstractTableModel):
             case 1:
                 return " · ".join(str(c) for c in entry.channels)
             case 2:
-                return "Open now" if offer.open_now else "Closed now"
+                # "Closed now" alone left a worker at 02:00 to work out from the Hours column when to ring again.
+                closed = offer.closed_words(self._now) if self._now is not None else "closed now"
+                return "Open now" if closed is None else closed[0].upper() + closed[1:]
             case 3:
                 return str(entry.availability)
             case 4:
@@ -115,7 +120,7 @@ class ContactsPane(QWidget):
     def refresh(self, *_: object) -> None:
         now: datetime = self._clock.now()
         offers = self._directory.search(self.search.text(), now)
-        self.model.show(offers)
+        self.model.show(offers, now)
         open_now = sum(o.open_now for o in offers)
         self.status.setText(f"{open_now} of {len(offers)} open now ({now.astimezone():%a %d %b %H:%M}).")
 

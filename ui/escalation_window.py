@@ -909,8 +909,9 @@ class EscalationWindow(QDialog):
                 self.answers.addWidget(button)
         self.contact.clear()
         offers = [o for c in calls if c.node.id == node.id for o in c.offers] if node.type is NodeType.ACTION else []
+        now = self._workspace.clock.now()
         for offer in offers:
-            flags = " — open now" if offer.open_now else " — closed now"
+            flags = f" — {offer.closed_words(now) or 'open now'}"
             if offer.caution:
                 flags += f" — {offer.caution}"
             self.contact.addItem(f"{offer.entry.service}: {offer.entry.first_number}{flags}", offer.entry.id)

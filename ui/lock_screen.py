@@ -42,7 +42,8 @@ def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
         parts.append("<li><b>Emergency services: Phone 999</b></li>")
     for offer in lines:
         entry = offer.entry
-        state = "" if offer.open_now else " — closed now"
+        closed = offer.closed_words(now)
+        state = "" if closed is None else f" — {escape(closed)}"
         stale = f" — <b>{offer.caution}</b>" if offer.caution else ""
         parts.append(
             f"<li><b>{escape(entry.service)}: {escape(' · '.join(str(c) for c in entry.channels))}</b>"
@@ -54,7 +55,7 @@ def lock_screen_html(config: OrgConfig, clock: Clock, nation: Nation) -> str:
     ]
     for offer in local:
         entry = offer.entry
-        state = "open now" if offer.open_now else "closed now"
+        state = escape(offer.closed_words(now) or "open now")
         parts.append(f"<li><b>{escape(entry.service)}: {escape(entry.first_number)}</b> — {state}</li>")
     parts.append("</ul>")
     fallback = next((p for p in config.pathways.effective() if p.kind is PathwayKind.FALLBACK), BUILT_IN_FALLBACK)

@@ -1,0 +1,50 @@
+"""A closed service says when it next opens wherever it is offered: the crisis contacts pane (Ctrl+D), the lock
+screen and an escalation step's Contact list. "Closed now" alone left a worker at 02:00 to work out from an
+hours column, or from nothing at all on the lock screen, when the team's line could be rung again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.hours import Nation
+from tests.ui.test_escalation_walk_as_it_happened import _open
+from ui.contacts_pane import ContactsPane
+from ui.lock_screen import lock_screen_html
+
+NIGHT = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # Wednesday, 02:00 in London
+SATURDAY_NIGHT = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)
+DUTY = "Eastmoor team duty worker"
+
+
+def _now_column(pane: ContactsPane, service: str) -> str:
+    model = pane.model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == service)
+    return model.index(row, 2).data()
+
+
+def test_the_contacts_pane_says_when_a_closed_line_opens(qtbot, workspace, clock) -> None:
+    clock.set(NIGHT)
+    pane = ContactsPane(workspace.config.directory, clock)
+    qtbot.addWidget(pane)
+    assert _now_column(pane, DUTY) == "Closed now — opens Wed 09:00"
+    assert _now_column(pane, "Samaritans") == "Open now"
+    clock.set(SATURDAY_NIGHT)
+    pane.refresh()
+    assert _now_column(pane, DUTY) == "Closed now — opens Mon 09:00"  # not tomorrow: Sunday is closed too
+
+
+def test_the_lock_screen_says_when_a_closed_line_opens(workspace, clock) -> None:
+    clock.set(NIGHT)
+    html = lock_screen_html(workspace.config, clock, Nation.ENGLAND)
+    duty = html[html.index(DUTY) :].split("</li>")[0]
+    assert "closed now — opens Wed 09:00" in duty
+    samaritans = html[html.index("Samaritans") :].split("</li>")[0]
+    assert "closed now" not in samaritans
+
+
+def test_an_escalation_step_offering_a_closed_line_says_when_it_opens(qtbot, window, workspace, clock) -> None:
+    view = _open(qtbot, window, workspace, clock)  # Wednesday 08:11, out of hours
+    offered = [view.contact.itemText(i) for i in range(view.contact.count())]
+    assert "Eastmoor team duty manager: 01632 960102 — closed now — opens Wed 09:00" in offered
+    assert "Moorland out-of-hours on-call manager: 01632 960300 — open now" in offered
+    assert all("opens" in text for text in offered if "closed now" in text), offered
