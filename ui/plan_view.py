@@ -50,6 +50,17 @@ def _label(chosen: LabelledEnum | None) -> str:
     return chosen.label if chosen is not None else "not chosen yet"  # only an unsigned draft
 
 
+def _contact_time(note: Note) -> str:
+    """When the contact was, start to end: the caseload's Last contact is when it ended, and a heading showing
+    only the start left the two times disagreeing for a worker checking one against the other."""
+    start, end = note.contact_start.astimezone(), note.contact_end.astimezone()
+    if end == start:
+        return f"{start:%a %d %b %Y %H:%M}"
+    if end.date() == start.date():
+        return f"{start:%a %d %b %Y %H:%M}–{end:%H:%M}"
+    return f"{start:%a %d %b %Y %H:%M} – {end:%a %d %b %Y %H:%M}"
+
+
 def note_html(
     note: Note,
     *,
@@ -82,7 +93,7 @@ def note_html(
     # A draft is never sent: it stays on this laptop until it is signed.
     sent = sync_marker(note.id in unsent or not note.signed) if unsent is not None else ""
     parts = [
-        f"<p><b>{note.contact_start.astimezone():%a %d %b %Y %H:%M}</b>{author} · {escape(_label(note.method))} · "
+        f"<p><b>{_contact_time(note)}</b>{author} · {escape(_label(note.method))} · "
         f"{escape(_label(note.outcome))}{steps}{late}{status}{draft}{sent}{link}<br>"
         f"{folded(note.narrative, f'expand:{note.id}', expanded=expanded)}{nxt}</p>"
     ]
