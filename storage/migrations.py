@@ -227,6 +227,16 @@ def _team_form_drafts(conn: Connection) -> None:
     conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
 
 
+def _draft_choices_asked_again(conn: Connection) -> None:
+    """Until the note form stopped choosing for the worker (HAZ-34), a draft kept with the form untouched held
+    "home visit" and "seen" as if chosen, and reopened looking chosen: signed unread, that is a visit where the
+    person was seen, no missed contact counted and no welfare check raised. Nothing tells those from a worker's
+    own choice, so a kept draft's home visit and seen become "not chosen yet" (""): the worker chooses again
+    before signing, which the form asks, and every other field is kept. Signed notes are never touched."""
+    conn.exec_driver_sql("UPDATE contact_note SET method = '' WHERE signed_at IS NULL AND method = 'home_visit'")
+    conn.exec_driver_sql("UPDATE contact_note SET outcome = '' WHERE signed_at IS NULL AND outcome = 'seen'")
+
+
 # Version 1 is the first released schema; later steps go here, each bringing the store to `version`.
 STEPS: tuple[Step, ...] = (
     Step(2, "escalation kind; episode links its welfare check; action reached and due", _welfare_check_escalations),
@@ -248,6 +258,11 @@ STEPS: tuple[Step, ...] = (
         "a team lead's forms are kept at a lock too: a form draft may belong to no one person",
         _team_form_drafts,
         rebuilds_tables=True,
+    ),
+    Step(
+        10,
+        "a kept note draft's home visit and seen are asked again (the form once chose them)",
+        _draft_choices_asked_again,
     ),
 )
 BASE_VERSION = 1

@@ -435,7 +435,7 @@ def test_a_real_version_8_store_lets_a_form_draft_belong_to_the_team_with_nothin
     fresh = Workspace.create(tmp_path / "fresh", PASSPHRASE, kdf=TEST_KDF)
     try:
         with ws.store.engine.connect() as a, fresh.store.engine.connect() as b:
-            assert migrations.current_version(a) == migrations.latest_version() == 9
+            assert migrations.current_version(a) == migrations.latest_version()
             assert _columns(a) == _columns(b)
             for query in (
                 "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -460,3 +460,52 @@ def test_a_real_version_8_store_lets_a_form_draft_belong_to_the_team_with_nothin
     finally:
         ws.close()
         fresh.close()
+
+
+V9_STORE = Path(__file__).parents[1] / "fixtures" / "store-v9"
+
+
+def test_a_real_version_9_store_asks_a_kept_drafts_home_visit_and_seen_again_with_nothing_else_changed(
+    tmp_path: Path,
+) -> None:
+    """The note form once chose "home visit" and "seen" by itself, and a draft kept with it untouched reopened
+    looking chosen (HAZ-34): those two become "not chosen yet"; every other choice, each draft's text and every
+    signed note stay exactly as they were."""
+    from app.contact_notes import ContactMethod, Outcome
+
+    old = tmp_path / "old"
+    shutil.copytree(V9_STORE, old)
+    engine = open_engine(store_mod.db_path(old), store_mod.unwrap_key(old, PASSPHRASE))
+    try:
+        with engine.connect() as conn:
+            assert migrations.current_version(conn) == 9
+            signed = conn.exec_driver_sql("SELECT * FROM contact_note WHERE signed_at IS NOT NULL ORDER BY id").all()
+            kept = conn.exec_driver_sql(
+                "SELECT narrative, method, outcome FROM contact_note WHERE signed_at IS NULL ORDER BY contact_start"
+            ).all()
+    finally:
+        engine.dispose()
+    assert any(row.method == "home_visit" and row.outcome == "seen" for row in signed), "the fixture has such notes"
+    assert [(m, o) for _, m, o in kept] == [
+        ("home_visit", "seen"),
+        ("phone", "no_answer"),
+        ("home_visit", "no_answer"),
+        ("", ""),
+    ]
+    ws = Workspace.open(old, PASSPHRASE)  # opening upgrades
+    try:
+        with ws.store.engine.connect() as conn:
+            assert migrations.current_version(conn) == 10
+            assert conn.exec_driver_sql("SELECT * FROM contact_note WHERE signed_at IS NOT NULL ORDER BY id").all() == (
+                signed
+            )
+        person = ws.caseload.rows()[0].person_id
+        drafts = sorted(ws.drafts.for_person(person), key=lambda d: d.contact_start)
+        assert [(d.narrative, d.method, d.outcome) for d in drafts] == [
+            (kept[0][0], None, None),
+            (kept[1][0], ContactMethod.PHONE, Outcome.NO_ANSWER),
+            (kept[2][0], None, Outcome.NO_ANSWER),
+            (kept[3][0], None, None),
+        ]
+    finally:
+        ws.close()
