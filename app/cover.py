@@ -31,7 +31,7 @@ def cover_now(uow: UnitOfWork, clock: Clock, staff_id: uuid.UUID | None) -> list
 
 
 def cover_banner(shifts: list[CoverShift], now: datetime) -> str:
-    """"Covering Eastmoor team until 08:00 …", or "" with no cover now."""
+    """ "Covering Eastmoor team until 08:00 …", or "" with no cover now."""
     if not shifts:
         return ""
     today = now.astimezone(LONDON).date()

@@ -334,7 +334,13 @@ def redefined_national_lines(directory: Directory, national: Directory) -> list[
 
 def _acted_on(entry: DirectoryEntry) -> tuple[object, ...]:
     return (
-        entry.service, entry.channels, entry.availability, entry.nations, entry.areas, entry.for_use_by, entry.not_for
+        entry.service,
+        entry.channels,
+        entry.availability,
+        entry.nations,
+        entry.areas,
+        entry.for_use_by,
+        entry.not_for,
     )
 
 

@@ -35,6 +35,7 @@ class FormKind(enum.StrEnum):
     @property
     def about_the_team(self) -> bool:
         return self in (FormKind.SUPERVISION, FormKind.LEARNING_REVIEW, FormKind.CASE_AUDIT)
+
     # An escalation's window open at a full lock (subject: the escalation): what was typed in its step and
     # follow-up forms, so unlocking reopens it where the worker was. Kept at the lock only; taken on reopening.
     ESCALATION_STEP = "escalation_step"

@@ -110,8 +110,7 @@ class Workspace:
         """Every version of the organisation's documents this laptop has been sent, oldest first."""
         with self.store.sessions() as session:
             return [
-                ReceivedFile(d.kind, d.name, d.document_id, d.sha256, d.text)
-                for d in documents_repo.received(session)
+                ReceivedFile(d.kind, d.name, d.document_id, d.sha256, d.text) for d in documents_repo.received(session)
             ]
 
     def receive_documents(self, arriving: list[ReceivedFile]) -> Checked:
@@ -134,9 +133,7 @@ class Workspace:
     def reload_config(self) -> None:
         """Run on the organisation's documents as now held (services are rebuilt over the new configuration;
         an escalation already open keeps the pathway version it started on)."""
-        self.config = OrgConfig.load(
-            self.clock.now().date(), received=self.received_documents(), previous=self.config
-        )
+        self.config = OrgConfig.load(self.clock.now().date(), received=self.received_documents(), previous=self.config)
         self._build_services()
 
     def lease(self) -> Lease:
@@ -289,9 +286,7 @@ class Workspace:
         with self.uow.read() as session:
             kept = device_repo.meta(session).get(sync_health.META_KEY)
             persons = {str(k): v for k, v in lead_records_repo.person_names(session).items()}
-        return sync_health.describe(
-            json.loads(kept) if kept else None, self.clock.now(), self.last_synced(), persons
-        )
+        return sync_health.describe(json.loads(kept) if kept else None, self.clock.now(), self.last_synced(), persons)
 
     def lead_form_choices(self) -> LeadFormChoices:
         """Everything a lead's supervision and learning-review forms offer, read at once: on a laptop

@@ -18,6 +18,7 @@ from sync.protocol import Command, canonical_bytes
 
 log = logging.getLogger(__name__)
 
+
 def verified(command: Command, public_key_hex: str, device_id: str) -> bool:
     """True only for a command signed by the server's key and addressed to this device."""
     if str(command.device_id) != device_id:

@@ -717,9 +717,7 @@ def enrol(workspace: Workspace, server: str, code: str, device_name: str, ca_fil
     return state
 
 
-def renew_enrolment(
-    workspace: Workspace, code: str, device_name: str, *, local: LocalRunner = run_here
-) -> SyncState:
+def renew_enrolment(workspace: Workspace, code: str, device_name: str, *, local: LocalRunner = run_here) -> SyncState:
     """Enrol again after the token lapsed (``token_expired``): the server renews this same device, so the
     outbox's records, which carry its id and numbering, still go. Keeps everything but the new token.
     ``local`` runs its two short store units, as for a sync (the desktop: on the store's write queue)."""
@@ -754,6 +752,8 @@ def renew_enrolment(
 def _ca_of(workspace: Workspace) -> Path | None:
     path = workspace.store.data_dir / CA_NAME
     return path if path.exists() else None
+
+
 # -- break-glass -----------------------------------------------------------------------------------------
 
 

@@ -37,7 +37,6 @@ def test_a_hazard_without_a_proven_control_is_refused(control, expected) -> None
     assert any(expected in p for p in found), found
 
 
-
 def test_a_skipped_or_expected_to_fail_test_cannot_prove_a_control(tmp_path) -> None:
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_x.py").write_text(

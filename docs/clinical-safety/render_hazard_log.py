@@ -108,8 +108,16 @@ def render(hazards: list[dict[str, Any]]) -> str:
         cso = h.get("cso", "not yet assessed")
         lines.append(f"| [{h['id']}](#{h['id'].lower()}) | {h['title']} | {status} | {built} | {planned} | {cso} |")
     for h in hazards:
-        lines += ["", f"## {h['id']}", "", f"**{h['title']}**", "", f"- **Cause:** {h['cause']}",
-                  f"- **Effect:** {h['effect']}", "- **Controls:**"]
+        lines += [
+            "",
+            f"## {h['id']}",
+            "",
+            f"**{h['title']}**",
+            "",
+            f"- **Cause:** {h['cause']}",
+            f"- **Effect:** {h['effect']}",
+            "- **Controls:**",
+        ]
         for c in h.get("control", []):
             if "planned" in c:
                 lines.append(f"  - *To build ({c['planned']}):* {c['text']}")

@@ -35,8 +35,10 @@ def test_one_prompt_per_gap_and_an_empty_step_5_says_what_it_means() -> None:
     plan = _full_plan()
     plan[Step.PROFESSIONALS] = []
     texts = [p.text for p in quality_prompts(plan, co_produced=True)]
-    assert texts == ["Step 5 (Professionals and services I can contact) — no professional or service to phone: add "
-                     "the team's duty line and the local crisis line."]
+    assert texts == [
+        "Step 5 (Professionals and services I can contact) — no professional or service to phone: add "
+        "the team's duty line and the local crisis line."
+    ]
 
 
 def test_a_number_with_no_name_is_prompted_and_refused_at_saving() -> None:
@@ -61,8 +63,12 @@ def test_changes_list_added_and_removed_items_per_section_and_preferences(worksp
     sections = {s.step: list(s.items) for s in before.sections}
     removed = sections[Step.WARNING_SIGNS][0]
     sections[Step.WARNING_SIGNS] = [*sections[Step.WARNING_SIGNS][1:], PlanItem("Missing meals")]
-    prefs = Preferences(before.preferences.how_to_support, "Text first, then call", before.preferences.do_not_contact,
-                        before.preferences.communication_style)
+    prefs = Preferences(
+        before.preferences.how_to_support,
+        "Text first, then call",
+        before.preferences.do_not_contact,
+        before.preferences.communication_style,
+    )
     changes = plan_changes(before, sections, prefs)
     by_title = {c.title: c for c in changes}
     warning = by_title["Step 1. Warning signs that a crisis may be developing"]

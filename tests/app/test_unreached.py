@@ -32,8 +32,7 @@ def test_reaching_someone_who_can_act_takes_it_off_the_list(workspace) -> None:
 def test_the_lock_notice_counts_by_kind_and_never_names_anyone() -> None:
     one = Unreached(uuid.uuid4(), EscalationKind.ESCALATION, "Alex P.", "Moorland crisis team, 01632 960200")
     assert lock_notice([one]) == (
-        "1 open escalation has reached nobody yet: nobody has been told. "
-        "Phone now: Moorland crisis team, 01632 960200."
+        "1 open escalation has reached nobody yet: nobody has been told. Phone now: Moorland crisis team, 01632 960200."
     )
     check = Unreached(uuid.uuid4(), EscalationKind.WELFARE_CHECK, "Sam O.", "Moorland crisis team, 01632 960200")
     other = Unreached(uuid.uuid4(), EscalationKind.ESCALATION, "Jo K.", None)

@@ -119,6 +119,8 @@ def _case_audit(ws: Workspace) -> uuid.UUID:
                              period_from=NOW.date(), period_to=NOW.date())  # fmt: skip
     answers = [case_audit.AnswerDraft(q, case_audit.Answer.YES) for q, _ in case_audit.CHECKLIST]
     return ws.lead.record_case_audit(sample, case, answers)[0].id
+
+
 def _planned(ws: Workspace) -> uuid.UUID:
     draft = PlannedContactDraft(_person(ws), NOW + timedelta(days=2), ContactMethod.HOME_VISIT, "Check in")
     return ws.planned.plan(draft)[0].id

@@ -218,8 +218,13 @@ def _record_a_note(data: Path) -> None:
         now = SystemClock().now()
         person = ws.caseload.rows()[0].person_id
         draft = NoteDraft(
-            person, now - timedelta(minutes=30), now - timedelta(minutes=5), ContactMethod.PHONE,
-            Outcome.SPOKEN_TO, "Narrative a worker typed", plan_steps_used=[],
+            person,
+            now - timedelta(minutes=30),
+            now - timedelta(minutes=5),
+            ContactMethod.PHONE,
+            Outcome.SPOKEN_TO,
+            "Narrative a worker typed",
+            plan_steps_used=[],
         )
         ws.notes.record(draft)
     finally:

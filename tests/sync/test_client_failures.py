@@ -117,7 +117,9 @@ def test_a_server_that_refuses_the_early_heartbeat_still_gets_the_escalations(wo
     with workspace.uow.write() as session:
         SyncState("http://sync.invalid", "t", "d", "u", "o", "worker", "e1", "k").save(session)
         waiting = session.scalar(
-            select(func.count()).select_from(models.OutboxItem).where(
+            select(func.count())
+            .select_from(models.OutboxItem)
+            .where(
                 models.OutboxItem.acked_at.is_(None),
                 models.OutboxItem.record_type.in_(("escalation_opened", "escalation_event")),
             )

@@ -122,7 +122,8 @@ def test_a_stolen_device_cannot_turn_revoked_into_retired_or_clear_the_revoke(or
     by_kind = {c["kind"]: c for c in pending}
     for kind, outcome in (("retire", "done"), ("revoke", "failed")):
         org.client.post(
-            f"{V1}/commands/{by_kind[kind]['command_id']}/ack", headers=alice.headers,
+            f"{V1}/commands/{by_kind[kind]['command_id']}/ack",
+            headers=alice.headers,
             json={"outcome": outcome, "detail": None},
         )
     state = org.client.get(f"{V1}/commands", headers=alice.headers).json()

@@ -120,7 +120,9 @@ def test_a_derived_id_that_does_not_recompute_is_refused_so_it_cannot_pre_claim_
     [result] = alice.push(squatter)["results"]
     assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
     wrong_person = alice.record(
-        org.persons["pa"], "escalation_opened", {"kind": "welfare-check", "cause": [str(causes[0])]},
+        org.persons["pa"],
+        "escalation_opened",
+        {"kind": "welfare-check", "cause": [str(causes[0])]},
         record_id=someone_elses,
     )
     [result] = alice.push(wrong_person)["results"]

@@ -87,4 +87,3 @@ def test_every_store_access_is_in_a_unit_and_no_request_is_made_inside_one(
     finally:
         laptop.close()
         other.close()
-

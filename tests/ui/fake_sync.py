@@ -93,7 +93,6 @@ class Server:
             return httpx.Response(200, json={**STATE, **self.now})
         return httpx.Response(200, json={**STATE, **self.now, "clock_offset_ms": 0})
 
-
     def documents_digest(self) -> str:
         return digest_of((d["kind"], d["name"], d["sha256"]) for d in self.documents)
 

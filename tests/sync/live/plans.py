@@ -37,4 +37,3 @@ def merge_proposed_or_both(workspace: Workspace, conflict: PlanConflict) -> Plan
         MergeDraft(conflict, decisions, co_produced=True, shared_with=(), reason="Both additions agreed with Sam")
     )
     return revision
-

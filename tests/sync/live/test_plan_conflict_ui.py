@@ -108,4 +108,3 @@ def test_conflict_by_sync_banner_keyboard_merge_then_the_other_laptops_banner_cl
     finally:
         office.close()
         van.close()
-

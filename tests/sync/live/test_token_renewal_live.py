@@ -51,9 +51,7 @@ def test_a_lapsed_laptop_enrols_again_and_its_records_arrive(live_server: LiveSe
         workspace.close()
 
 
-def test_the_command_line_renews_a_lapsed_laptop_and_sends_what_waited(
-    live_server: LiveServer, tmp_path: Path
-) -> None:
+def test_the_command_line_renews_a_lapsed_laptop_and_sends_what_waited(live_server: LiveServer, tmp_path: Path) -> None:
     """``waymark enrol --renew --code CODE``: the same device, nothing stored changed, the outbox sent."""
     data = tmp_path / "laptop"
     workspace = enrolled_workspace(live_server, data)
