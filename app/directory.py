@@ -226,8 +226,22 @@ class Directory:
     def search(self, text: str, at: datetime, nation: Nation | None = None) -> list[Offer]:
         """Entries matching ``text`` (every entry when blank), open now first, then by service name."""
         chosen = [e for e in self.entries.values() if e.matches(text) and (nation is None or e.serves(nation))]
-        offers = [self._offer(e, at, nation or Nation(next(iter(sorted(e.nations))))) for e in chosen]
+        offers = [self._served_offer(e, at, nation or Nation(next(iter(sorted(e.nations))))) for e in chosen]
         return sorted(offers, key=lambda o: (not o.open_now, o.entry.service.casefold()))
+
+    def _served_offer(self, entry: DirectoryEntry, at: datetime, nation: Nation) -> Offer:
+        """An entry offered with no person in mind (the contacts pane, the lock screen). A team's line keeps its
+        own team's calendar, closure days and hours included: on the default one, Eastmoor's line read "opens
+        Thu 09:00" on the evening of 23 December when the team was closed until the 29th. A line serving several
+        teams whose hours differ is open only when it is open for each, and opens when the last of them does."""
+        areas: list[str | None] = [*sorted(entry.areas)] or [None]
+        offers = [self._offer(entry, at, nation, area) for area in areas]
+        if len(offers) == 1:
+            return offers[0]
+        open_now = all(o.open_now for o in offers)
+        opening = [o.opens_at for o in offers if not o.open_now]
+        opens_at = None if open_now or None in opening else max(o for o in opening if o is not None)
+        return Offer(entry, open_now, offers[0].stale, opens_at)
 
     def national_lines(self, nation: Nation, at: datetime) -> list[Offer]:
         """Lines a person can use themselves (safety plan step 5; the lock screen), for their nation."""

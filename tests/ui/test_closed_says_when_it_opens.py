@@ -14,6 +14,9 @@ from ui.lock_screen import lock_screen_html
 NIGHT = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # Wednesday, 02:00 in London
 SATURDAY_NIGHT = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)
 DUTY = "Eastmoor team duty worker"
+WESTDALE_DUTY = "Westdale team duty worker"
+BEFORE_CHRISTMAS_EVE = datetime(2026, 12, 23, 18, 0, tzinfo=UTC)  # Eastmoor closes for Christmas Eve
+WESTDALE_EARLY = datetime(2026, 12, 2, 8, 45, tzinfo=UTC)  # Westdale opens 08:30, Eastmoor 09:00
 
 
 def _now_column(pane: ContactsPane, service: str) -> str:
@@ -31,6 +34,26 @@ def test_the_contacts_pane_says_when_a_closed_line_opens(qtbot, workspace, clock
     clock.set(SATURDAY_NIGHT)
     pane.refresh()
     assert _now_column(pane, DUTY) == "Closed now — opens Mon 09:00"  # not tomorrow: Sunday is closed too
+
+
+def test_each_teams_line_keeps_its_own_teams_hours_and_closure_days(qtbot, workspace, clock) -> None:
+    """The pane and the lock screen offer lines with no person in mind: each team's line is still worked out on
+    its own team's calendar (resources/hours/teams.toml), as the plan and the escalation window do."""
+    clock.set(BEFORE_CHRISTMAS_EVE)
+    pane = ContactsPane(workspace.config.directory, clock)
+    qtbot.addWidget(pane)
+    # Closed on the 24th, then Christmas Day, Boxing Day (a Saturday), the weekend and the substitute Monday.
+    assert _now_column(pane, DUTY) == "Closed now — opens Tue 29 Dec 09:00"
+    assert _now_column(pane, WESTDALE_DUTY) == "Closed now — opens Thu 08:30"
+    html = lock_screen_html(workspace.config, clock, Nation.ENGLAND)
+    assert "closed now — opens Tue 29 Dec 09:00" in html[html.index(DUTY) :].split("</li>")[0]
+    clock.set(WESTDALE_EARLY)
+    pane.refresh()
+    assert _now_column(pane, WESTDALE_DUTY) == "Open now"
+    assert _now_column(pane, DUTY) == "Closed now — opens Wed 09:00"
+    clock.set(datetime(2026, 12, 24, 10, 0, tzinfo=UTC))  # a Thursday's working hours, but the team is closed
+    pane.refresh()
+    assert _now_column(pane, DUTY) == "Closed now — opens Tue 09:00"  # within the week: the day's name is enough
 
 
 def test_the_lock_screen_says_when_a_closed_line_opens(workspace, clock) -> None:
