@@ -110,6 +110,7 @@ class LockScreen(QWidget):
     def show_locked(self, html: str, unlocker: Callable[[str], Any], message: str) -> None:
         self._unlocker = unlocker
         self.help.setHtml(html)
+        self.help.setProperty("shown_html", html)
         self.message.setText(message)
         self.passphrase.clear()
         self.passphrase.setEnabled(True)
@@ -119,8 +120,11 @@ class LockScreen(QWidget):
 
     def show_help(self, html: str) -> None:
         """New crisis numbers and notice while locked (a sync changed them); nothing else on the screen moves."""
+        if html == self.help.property("shown_html"):
+            return  # redrawn every minute: the same text is left alone, selection and all
         scrolled = self.help.verticalScrollBar().value()
         self.help.setHtml(html)
+        self.help.setProperty("shown_html", html)
         self.help.verticalScrollBar().setValue(scrolled)
 
     def _on_wait(self, message: str) -> None:

@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         # "Since 16:45 today" and the number open to phone both change with the clock, not only with records.
         self._period_timer.timeout.connect(self._refresh_unreached)
         self._period_timer.timeout.connect(self.person_panel.follow_the_clock)
+        self._period_timer.timeout.connect(self._lock_screen_follows_the_clock)
         self._period_timer.start()
         self._show_period()
         self.config_label = ElidedLabel()
@@ -1016,6 +1017,12 @@ class MainWindow(QMainWindow):
         self.contacts_dock.hide()
         self.stack.setCurrentWidget(self.lock_screen)
         self.lock_screen.show_locked(self._lock_html(), unlocker, message)
+
+    def _lock_screen_follows_the_clock(self) -> None:
+        """While locked, which lines are open and when a closed one opens change with the clock: a screen drawn
+        at 08:50 must not still say the team's line "closed now — opens 09:00" at 09:30."""
+        if self._lock_state is not None:
+            self.lock_screen.show_help(self._lock_html())
 
     def _lock_html(self) -> str:
         html = lock_screen_html(self._config, self._clock, self._nation)

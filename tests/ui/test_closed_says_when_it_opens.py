@@ -71,3 +71,20 @@ def test_an_escalation_step_offering_a_closed_line_says_when_it_opens(qtbot, win
     assert "Eastmoor team duty manager: 01632 960102 — closed now — opens Wed 09:00" in offered
     assert "Moorland out-of-hours on-call manager: 01632 960300 — open now" in offered
     assert all("opens" in text for text in offered if "closed now" in text), offered
+
+
+def test_the_lock_screen_follows_the_clock_while_locked(qtbot, window, clock) -> None:
+    """A laptop locked at 08:50 and unlocked after nine must not have said all the while that the team's line
+    is closed: the screen is worked out again each minute, with nothing typed in the passphrase lost."""
+    clock.set(datetime(2026, 12, 2, 8, 50, tzinfo=UTC))  # Wednesday
+    window.lock_ui()
+
+    def line() -> str:
+        return next(text for text in window.lock_screen.help.toPlainText().splitlines() if DUTY in text)
+
+    assert "closed now — opens Wed 09:00" in line()
+    window.lock_screen.passphrase.setText("correct horse")
+    clock.set(datetime(2026, 12, 2, 9, 30, tzinfo=UTC))
+    window._period_timer.timeout.emit()  # the minute's tick, as the clock would fire it
+    assert "open now" in line() and "closed" not in line()
+    assert window.lock_screen.passphrase.text() == "correct horse"
