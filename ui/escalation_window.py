@@ -817,14 +817,29 @@ class EscalationWindow(QDialog):
                 value = QDateTime.fromString(str(value), Qt.DateFormat.ISODateWithMs)
                 if not value.isValid():
                     continue
+            if name == "contact" and not self._choose_contact(str(value)):
+                # Never a silent swap to the step's first offer: the next action would name someone not chosen.
+                chosen = str(value).split(" — ", 1)[0]
+                message += f" The contact chosen before ({chosen}) is not offered at this step now: choose again."
+                continue
             writers[name][1](value)
         self.arrived.setText(message if fields else "Reopened after unlocking, where you were.")
         self.arrived.setVisible(True)
 
-    def _choose_contact(self, text: str) -> None:
+    def _choose_contact(self, text: str) -> bool:
+        """Choose the contact shown as ``text`` when the form was kept. What follows the service and number
+        ("open now", "closed now — opens Tue 09:00") changes with the clock, so the same service and number is
+        the same contact; False when it is not offered at the step now shown."""
         index = self.contact.findText(text)
-        if index >= 0:  # not offered at the step now shown: the step's first offer stays chosen
-            self.contact.setCurrentIndex(index)
+        if index < 0:
+            who = text.split(" — ", 1)[0]
+            index = next(
+                (i for i in range(self.contact.count()) if self.contact.itemText(i).split(" — ", 1)[0] == who), -1
+            )
+        if index < 0:
+            return False
+        self.contact.setCurrentIndex(index)
+        return True
 
     def _form(self) -> dict[str, Any]:
         return {name: read() for name, (read, _write) in self._form_fields().items()}
