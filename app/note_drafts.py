@@ -8,6 +8,7 @@ it immutable like every other signed note.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from app.safety_plans import current_revision
 from app.text_input import clean_text
 from app.write_path import WritePath
 from storage import models
+from storage.migrations import DRAFTS_ASKED_AGAIN_KEY
 from storage.repo import notes as notes_repo
 from storage.unit_of_work import Session, UnitOfWork
 
@@ -68,6 +70,13 @@ class NoteDraftService:
     def for_person(self, person_id: uuid.UUID) -> list[Note]:
         with self._uow.read() as session:
             return [Note.from_row(r) for r in notes_repo.drafts_of(session, person_id)]
+
+    def asked_again(self, draft_id: uuid.UUID) -> bool:
+        """Whether upgrading the store made this draft's method and outcome "not chosen" again (schema 10): the
+        note form once chose "home visit" and "seen" by itself, so the worker is told why they are asked."""
+        with self._uow.read() as session:
+            kept = session.get(models.Meta, DRAFTS_ASKED_AGAIN_KEY)
+            return kept is not None and str(draft_id) in json.loads(kept.value)
 
     def counts(self) -> dict[uuid.UUID, int]:
         with self._uow.read() as session:

@@ -43,6 +43,8 @@ from storage.models import (
 from storage.types import UtcDateTime
 
 VERSION_KEY = "schema_version"
+# The note drafts whose method and outcome schema 10 made "not chosen" (a JSON list of their ids).
+DRAFTS_ASKED_AGAIN_KEY = "note_drafts_asked_again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +235,15 @@ def _draft_choices_asked_again(conn: Connection) -> None:
     person was seen, no missed contact counted and no welfare check raised. Nothing tells those from a worker's
     own choice, so a kept draft's home visit and seen become "not chosen yet" (""): the worker chooses again
     before signing, which the form asks, and every other field is kept. Signed notes are never touched."""
+    # Which drafts, so the note form can say why it asks again (a draft's row holds no field for it).
+    asked = [
+        str(uuid.UUID(str(row[0])))
+        for row in conn.exec_driver_sql(
+            "SELECT id FROM contact_note WHERE signed_at IS NULL AND (method = 'home_visit' OR outcome = 'seen')"
+        )
+    ]
+    if asked:
+        conn.execute(Meta.__table__.insert().values(key=DRAFTS_ASKED_AGAIN_KEY, value=json.dumps(asked)))
     conn.exec_driver_sql("UPDATE contact_note SET method = '' WHERE signed_at IS NULL AND method = 'home_visit'")
     conn.exec_driver_sql("UPDATE contact_note SET outcome = '' WHERE signed_at IS NULL AND outcome = 'seen'")
 

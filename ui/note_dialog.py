@@ -149,6 +149,14 @@ class NoteDialog(QDialog):
             limit_line(line)
         if existing is not None:
             self._fill(existing)
+        self.asked_again = QLabel(
+            "<b>Choose the method and the outcome again.</b> This draft was kept by an earlier version of Waymark, "
+            "which filled in “Home visit” and “Seen” by itself, so they were cleared when this version opened "
+            "the store. Check the start and end times too. Everything you typed is kept."
+        )
+        self.asked_again.setObjectName("asked_again")
+        self.asked_again.setWordWrap(True)
+        self.asked_again.setVisible(existing is not None and workspace.drafts.asked_again(existing.id))
 
         form = QFormLayout()
         form.addRow("&Method", self.method)
@@ -180,6 +188,7 @@ class NoteDialog(QDialog):
         )
         self.saving = Saving(self, ops, [self.buttons])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.asked_again)
         layout.addLayout(form)
         layout.addWidget(self.saving.label)
         layout.addWidget(self.buttons)

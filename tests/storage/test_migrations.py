@@ -507,5 +507,7 @@ def test_a_real_version_9_store_asks_a_kept_drafts_home_visit_and_seen_again_wit
             (kept[2][0], None, Outcome.NO_ANSWER),
             (kept[3][0], None, None),
         ]
+        # The two whose choices were cleared are the ones the note form says so of.
+        assert [ws.drafts.asked_again(d.id) for d in drafts] == [True, False, True, False]
     finally:
         ws.close()
