@@ -187,6 +187,22 @@ def test_a_hold_is_remembered_for_offline_writes_up_to_14_days_after_it_ended(or
     assert not _ever(org, "duty", "pw", NOW - 30 * HOUR - SECOND)
     assert not _ever(org, "carol", "pa", NOW - 30 * HOUR - SECOND)
     assert _ever(org, "alice", "pa", NOW)  # an open assignment
+    # From the very moment each hold began.
+    for user, person in (("bob", "pc"), ("duty", "pw"), ("lead.west", "pb"), ("carol", "pa")):
+        assert _ever(org, user, person, NOW - 30 * HOUR), (user, person)
+
+
+def test_only_the_users_own_holds_are_remembered_never_a_colleagues(org: Org) -> None:
+    ended = NOW - HOUR
+    _cover(org, "duty", NOW - 30 * HOUR, ended, team_of="pa")  # duty covered the east team
+    _cover(org, "duty", NOW - 30 * HOUR, ended, persons=("pw",))
+    _glass(org, "duty", "pw", NOW - 30 * HOUR, ended)
+    assert _ever(org, "duty", "pb", NOW) and _ever(org, "duty", "pw", NOW)
+    # Bob never held pc, nor carol pb or pw by anything of her own: duty's cover and opening are not theirs.
+    assert not _ever(org, "bob", "pc", NOW)
+    assert not _ever(org, "carol", "pb", NOW)
+    assert not _ever(org, "lead.west", "pb", NOW)
+    assert _decide(org, "bob", "contact_note", "pc") is WriteDecision.NEVER_HELD
 
 
 def _decide(org: Org, user: str, record_type: str, person: str | None, at: datetime = NOW) -> WriteDecision:
