@@ -186,6 +186,8 @@ def test_a_hold_is_remembered_for_offline_writes_up_to_14_days_after_it_ended(or
     assert not _ever(org, "bob", "pc", NOW - 30 * HOUR - SECOND)
     assert not _ever(org, "duty", "pw", NOW - 30 * HOUR - SECOND)
     assert not _ever(org, "carol", "pa", NOW - 30 * HOUR - SECOND)
+    # A break-glass opening is for its one person: carol's opening of pa says nothing of pc or pb.
+    assert not _ever(org, "carol", "pc", NOW) and not _ever(org, "carol", "pb", NOW)
     assert _ever(org, "alice", "pa", NOW)  # an open assignment
     # From the very moment each hold began.
     for user, person in (("bob", "pc"), ("duty", "pw"), ("lead.west", "pb"), ("carol", "pa")):
@@ -319,6 +321,19 @@ def test_holds_prefers_the_assignment_that_lasts_longest_and_an_open_one_above_a
     _assign(org, "bob", "pc", NOW - HOUR, NOW + 3 * HOUR)
     assert ("pc", "assigned", None, "East team") in _holds(org, "bob")
     assert _holds(org, "bob", NOW - HOUR - SECOND) == []
+    assert ("pc", "assigned", None, "East team") in _holds(org, "bob", NOW - HOUR), "held from its very start"
+    # Whichever order they are found in: a shorter hold found after a longer one does not replace it.
+    _assign(org, "alice", "pc", NOW - HOUR, NOW + 2 * HOUR)
+    _assign(org, "alice", "pc", NOW - HOUR, NOW + HOUR)
+    assert ("pc", "assigned", _naive(NOW + 2 * HOUR), "East team") in _holds(org, "alice")
+
+
+def test_an_admin_holds_no_one_even_with_a_stray_assignment_row(org: Org) -> None:
+    # The server never assigns an admin (Admin.assign refuses), but a row written some other way must still
+    # not open clinical records to them: an admin administers.
+    _assign(org, "admin", "pa", NOW - HOUR, None)
+    assert _holds(org, "admin") == []
+    assert _visible(org, "admin", NOW) == set()
 
 
 def test_a_lead_sees_their_team_as_the_team_unless_held_more_strongly(org: Org) -> None:
