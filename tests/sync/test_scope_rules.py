@@ -305,6 +305,10 @@ def test_holds_lists_each_person_once_by_the_strongest_claim_and_its_longest_hol
         "pw": ("cover", _naive(NOW + HOUR), "West team"),
     }
     assert {p: rest for p, *rest in _holds(org, "duty")} == {p: list(v) for p, v in expected.items()}
+    assert {p for p, *_ in _holds(org, "duty", NOW - HOUR)} == {"pa", "pb", "pc", "pw"}, "from the covers' start"
+    # duty's covers and opening are duty's alone; each worker's own caseload is shown under its person's team.
+    assert _holds(org, "bob") == [("pb", "assigned", None, "East team")]
+    assert _holds(org, "carol") == [("pw", "assigned", None, "West team")]
     # Once the assignment and the shorter covers end, what is left: pa's listed cover and pw's break-glass.
     assert {p: rest for p, *rest in _holds(org, "duty", NOW + 2 * HOUR)} == {
         "pa": ["cover", _naive(NOW + 5 * HOUR), "East team"],
