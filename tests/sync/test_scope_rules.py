@@ -136,6 +136,9 @@ def test_a_teams_cover_holds_every_person_of_that_team_for_the_shift_only(org: O
     assert _held(org, "duty", NOW + HOUR) == set() and _visible(org, "duty", NOW + HOUR) == set()
     assert _unheld(org, "duty", "pb", NOW) and not _unheld(org, "duty", "pb", NOW + HOUR)
     assert not _unheld(org, "duty", "pw", NOW)
+    # The cover is duty's alone: the team's workers still hold only their own caseloads.
+    assert _held(org, "bob", NOW) == {"pb"} and _visible(org, "alice", NOW) == {"pa"}
+    assert not _unheld(org, "bob", "pa", NOW)
 
 
 def test_a_cover_for_listed_persons_holds_those_persons_only_for_the_shift_only(org: Org) -> None:
@@ -146,6 +149,8 @@ def test_a_cover_for_listed_persons_holds_those_persons_only_for_the_shift_only(
     assert _held(org, "duty", NOW + HOUR) == set()
     assert _unheld(org, "duty", "pw", NOW) and not _unheld(org, "duty", "pa", NOW)
     assert not _unheld(org, "duty", "pw", NOW + HOUR)
+    assert _held(org, "alice", NOW) == {"pa"} and _visible(org, "carol", NOW) == {"pw"}
+    assert not _unheld(org, "alice", "pb", NOW)
 
 
 def test_a_break_glass_opening_is_held_for_its_time_but_is_no_hold_by_assignment_or_cover(org: Org) -> None:
