@@ -161,6 +161,8 @@ def test_a_break_glass_opening_is_held_for_its_time_but_is_no_hold_by_assignment
     assert _held(org, "duty", NOW + HOUR) == set()
     # Opening the person again would open nothing new only if held some other way: it is not.
     assert not _unheld(org, "duty", "pw", NOW)
+    # The opening is duty's alone.
+    assert _held(org, "alice", NOW) == {"pa"} and _visible(org, "bob", NOW) == {"pb"}
 
 
 def test_a_lead_reads_their_team_and_what_they_hold_a_worker_what_they_hold_an_admin_no_one(org: Org) -> None:
