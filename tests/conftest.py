@@ -44,17 +44,18 @@ if UNDER_MUTATION and not hasattr(keyfile.derive, "cache_info"):
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under mutmut, run first the tests written for the mutated rule module (test_audit_chain.py for
-    app/audit.py, test_escalation_*.py for app/escalations.py…), then those of modules that import it, then
-    the rest, each part in mutmut's order.
+    app/audit.py, test_escalation_*.py for app/escalations.py, test_scope_rules.py for sync/server/scope.py…),
+    then those of modules that import it, then the rest, each part in mutmut's order.
 
     mutmut passes every test that reached the mutated function, fastest first by call time alone; for a
     function every store touches (the audit trail's ``append``) that is hundreds of tests whose time is in
     opening a store, and the rule's own tests came late. The same tests run with ``-x`` either way: a killed
     mutant stops at its first failing test sooner, and a surviving one still runs them all."""
     module, _, mutant = os.environ.get("MUTANT_UNDER_TEST", "").rpartition(".")
-    if not module.startswith("app.") or "__mutmut_" not in mutant:
+    if not module.startswith(("app.", "sync.server.")) or "__mutmut_" not in mutant:
         return
-    topic = module.rpartition(".")[2].removesuffix("s")  # escalations -> escalation, hours -> hour
+    # escalations -> escalation, hours -> hour; sync.server.scope -> test_scope_rules.py, cursor -> test_cursor_rules.py
+    topic = module.rpartition(".")[2].removesuffix("s")
     imports: dict[str, bool] = {}
 
     def imports_it(item: pytest.Item) -> bool:

@@ -41,3 +41,21 @@ def test_a_module_not_run_is_said_so_and_a_partly_run_one_fails(tmp_path: Path, 
 def test_no_results_is_an_error_not_a_pass(tmp_path: Path, capsys) -> None:
     assert main(["--mutants", str(tmp_path)]) == 1
     assert "make mutation" in capsys.readouterr().err
+
+
+def test_the_sync_server_rules_are_reported_per_module_beside_the_app_ones(tmp_path: Path, capsys) -> None:
+    write_meta(tmp_path, "hours", {"app.hours.x_f__mutmut_1": 1})
+    for module, codes in (("cursor", {"sync.server.cursor.x_read__mutmut_1": 1}),
+                          ("scope", {f"sync.server.scope.x_visible__mutmut_{i}": 1 for i in range(1, 9)}
+                           | {"sync.server.scope.x_holds__mutmut_1": 0})):  # fmt: skip
+        path = tmp_path / "sync" / "server" / f"{module}.py.meta"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"exit_code_by_key": codes}))
+    assert main(["--mutants", str(tmp_path), "--no-diff"]) == 1
+    out, err = capsys.readouterr()
+    rows = {line.split()[0]: line.split()[1:6] for line in out.splitlines() if line.strip()}
+    assert rows["app/hours.py"] == ["1", "1", "0", "0", "100.0%"]
+    assert rows["sync/server/cursor.py"] == ["1", "1", "0", "0", "100.0%"]
+    assert rows["sync/server/scope.py"] == ["9", "8", "1", "0", "88.9%"]
+    assert "sync.server.scope.x_holds__mutmut_1" in rows
+    assert "sync/server/scope.py" in err and "cursor" not in err

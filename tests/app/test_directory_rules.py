@@ -4,6 +4,7 @@ they start, across the week's end and the clock changes), team-hours entries fol
 calendar, an entry stale only after its review day (a UK date), nation and area filtering, and files
 refused when they would mislead."""
 
+import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -401,6 +402,16 @@ def test_every_broken_entry_in_a_file_is_named_not_only_the_first(tmp_path: Path
 def test_each_entry_without_channels_is_named(tmp_path: Path) -> None:
     _, problems = load(tmp_path, entry_toml("a", channels="[]"), entry_toml("b", channels="[]"))
     assert messages(problems) == ["c.toml: a: has no channels", "c.toml: b: has no channels"]
+
+
+def test_an_entry_with_no_channels_key_is_told_so_once() -> None:
+    # Said once, in the words that name the missing key: a second "has no channels" for the same entry would
+    # only be noise in the list a team lead reads to put the file right.
+    doc = tomllib.loads(entry_toml())["entries"][0]
+    del doc["channels"]
+    problems: list = []
+    assert read_entry(doc, "c.toml", problems) is None
+    assert messages(problems) == ["c.toml: line: 'channels' is missing"]
 
 
 def test_a_channels_note_is_kept_for_the_worker(tmp_path: Path) -> None:

@@ -172,6 +172,19 @@ def test_a_record_citing_a_version_replays_only_against_that_version() -> None:
     assert lib.get(BUILT_IN_FALLBACK.id) is BUILT_IN_FALLBACK
 
 
+def test_an_escalation_is_told_of_a_newer_version_only_of_its_own_pathway() -> None:
+    # A pathway's id is lower-case letters, digits and hyphens; its version is free text, "@" included, so a
+    # citation splits at the first "@".
+    current = pathway("east-in", {"east"}, Period.IN_HOURS, version="2026-11@b")
+    lib = library(current, pathway("west-in", {"west"}, Period.IN_HOURS, version="3"))
+    assert lib.newer_than("east-in@2026-10@a") is current
+    assert lib.newer_than("east-in@2026-11@b") is None, "the version in force is not newer than itself"
+    assert lib.newer_than("west-in@2") is lib.get("west-in@3")
+    # A pathway no longer in the library (withdrawn) has no newer version to offer, and nothing fails.
+    assert lib.newer_than("north-in@1") is None
+    assert lib.newer_than("east-in") is None, "a citation without a version names no version to be newer than"
+
+
 def test_criteria_are_cited_by_version_and_found_by_code() -> None:
     criteria = CriteriaSet(
         "2026-11",
