@@ -1,0 +1,119 @@
+"""What the escalation service keeps, and what it asks the screens to show again: the worker's words as typed
+(trimmed, blanks kept as nothing rather than as empty text), each criterion once, a share logged only when
+something was shared, the decision to move on recorded only when nobody was reached, and after each record the
+person's screen (and for starting, the follow-up and closing, the caseload) redrawn with it queued for sync."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.changes import Changed
+from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationKind, EscalationOutcome
+from app.pathways import MOVE_ON
+from storage import models
+from tests.app.test_escalation_closing import _fresh_person
+
+RECORDED = Changed.PERSON | Changed.ESCALATIONS | Changed.OUTBOX  # shown again, and queued for sync
+
+
+def test_starting_keeps_each_criterion_once_and_the_reason_as_written_and_redraws_the_caseload(workspace, clock):
+    ws = workspace
+    pid = _fresh_person(ws)
+    criteria = [" sudden-deterioration ", "", "current-intent-or-plan", "sudden-deterioration", "  "]
+    esc, changed = ws.escalations.start(EscalationDraft(pid, criteria, "  Not themselves on the phone \n"))
+    assert esc.criteria == ("sudden-deterioration", "current-intent-or-plan"), "ticked order, each once"
+    assert esc.rationale == "Not themselves on the phone"
+    assert esc.kind is EscalationKind.ESCALATION and esc.person_id == pid
+    assert esc.identified_at == clock.now(), "identified now unless the worker says when"
+    assert esc.versions["pathway"] == esc.pathway.ref == "moorland-in-hours@3"
+    assert changed & (RECORDED | Changed.CASELOAD) == RECORDED | Changed.CASELOAD
+    assert ws.escalations.get(esc.id) == esc, "what was returned is what was kept"
+
+
+def test_an_action_keeps_the_words_typed_trimmed_and_blanks_as_nothing_and_logs_no_share_without_one(workspace, clock):
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    esc, changed = ws.escalations.answer(esc.id, "danger", "No")
+    assert changed & RECORDED == RECORDED
+    draft = ActionDraft(
+        "duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker",
+        contact_reached="  Gareth Lowe, duty worker ", outcome=" Agreed a joint visit ",
+        information_shared=" ", sharing_basis=" ",
+    )  # fmt: skip
+    esc, changed = ws.escalations.record_action(esc.id, draft)
+    assert changed & RECORDED == RECORDED
+    action = esc.actions[-1]
+    assert (action.contact_reached, action.outcome) == ("Gareth Lowe, duty worker", "Agreed a joint visit")
+    assert (action.information_shared, action.sharing_basis) == (None, None)
+    blank = ActionDraft("crisis-needed", ActionKind.OTHER, False, contact_reached=" ", outcome="")
+    esc, _ = ws.escalations.record_action(esc.id, blank)
+    other = esc.actions[-1]
+    assert (other.contact_reached, other.outcome, other.information_shared, other.sharing_basis) == (None,) * 4
+    with ws.store.sessions() as session:
+        verbs = list(
+            session.scalars(select(models.AuditEvent.action).where(models.AuditEvent.record_id == str(action.id)))
+        )
+    assert "create" in verbs and "share" not in verbs, "nothing was shared, so no share is logged"
+
+
+def test_moving_on_is_recorded_once_and_only_when_nobody_was_reached(workspace, clock):
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
+    at = clock.now() - timedelta(minutes=1)
+    esc, _ = ws.escalations.record_action(
+        esc.id, ActionDraft("duty-worker", ActionKind.PHONED, False, at, "eastmoor-duty-worker", move_on=True)
+    )
+    tried, moved = esc.actions[-2:]
+    assert (tried.kind, tried.reached, tried.answer) == (ActionKind.PHONED, False, None)
+    assert (moved.kind, moved.answer, moved.node_id, moved.at) == (ActionKind.ANSWER, MOVE_ON, "duty-worker", at)
+    assert esc.walk.current.id == "duty-manager", "the pathway's route for nobody reached"
+    # Reached and "move on" both ticked: reaching them moves the pathway on its own; no decision is recorded.
+    esc, _ = ws.escalations.record_action(
+        esc.id, ActionDraft("duty-manager", ActionKind.PHONED, True, None, "eastmoor-duty-manager", move_on=True)
+    )
+    assert [a.kind for a in esc.actions[-1:]] == [ActionKind.PHONED]
+    assert sum(a.answer == MOVE_ON for a in esc.actions) == 1
+    assert esc.walk.current.id == "crisis-needed"
+
+
+def test_steps_may_be_recorded_up_to_five_minutes_before_the_concern_as_clocks_differ(workspace, clock):
+    ws = workspace
+    identified = clock.now() - timedelta(hours=1)
+    esc, _ = ws.escalations.start(
+        EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves", identified)
+    )
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
+    five_before = identified - timedelta(minutes=5)
+    esc, _ = ws.escalations.record_action(esc.id, ActionDraft("duty-worker", ActionKind.PHONED, False, five_before))
+    assert esc.actions[-1].at == five_before
+    esc, _ = ws.escalations.move_on(esc.id, "duty-worker", five_before)
+    assert esc.actions[-1].answer == MOVE_ON and esc.walk.current.id == "duty-manager"
+
+
+def test_setting_the_follow_up_and_closing_redraw_the_caseload_and_keep_the_owner_as_written(workspace, clock):
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    due = clock.now() + timedelta(hours=4)
+    esc, changed = ws.escalations.set_follow_up(esc.id, due, "  Sam Okafor ")
+    assert changed & (RECORDED | Changed.CASELOAD) == RECORDED | Changed.CASELOAD
+    assert (esc.follow_up_due, esc.follow_up_owner) == (due, "Sam Okafor")
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
+    esc, _ = ws.escalations.record_action(
+        esc.id, ActionDraft("duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker")
+    )
+    esc, changed = ws.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "  ")
+    assert changed & (RECORDED | Changed.CASELOAD) == RECORDED | Changed.CASELOAD
+    assert (esc.closed_at, esc.outcome, esc.closing_note) == (
+        clock.now(),
+        EscalationOutcome.PERSON_SAFE_PLAN_AGREED,
+        None,
+    )
+    assert esc.actions[-1].node_id == esc.walk.current.id == "crisis-needed", "closed where the pathway stood"
+    esc, changed = ws.escalations.follow_up_done(esc.id, " Sam Okafor ", " Visited; settled ")
+    assert changed & (RECORDED | Changed.CASELOAD) == RECORDED | Changed.CASELOAD
+    assert (esc.follow_up_done_by, esc.follow_up_outcome, esc.follow_up_done_at) == (
+        "Sam Okafor",
+        "Visited; settled",
+        clock.now(),
+    )
