@@ -3,12 +3,16 @@
 something was shared, the decision to move on recorded only when nobody was reached, and after each record the
 person's screen (and for starting, the follow-up and closing, the caseload) redrawn with it queued for sync."""
 
+import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.changes import Changed
+from app.errors import NotFound
 from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationKind, EscalationOutcome
+from app.hours import Period
 from app.pathways import MOVE_ON
 from storage import models
 from tests.app.test_escalation_closing import _fresh_person
@@ -117,3 +121,54 @@ def test_setting_the_follow_up_and_closing_redraw_the_caseload_and_keep_the_owne
         "Visited; settled",
         clock.now(),
     )
+
+
+def test_a_directory_contacts_sharing_preference_is_found_by_its_services_name_and_said_in_words(workspace):
+    """The person's preferences name recipients in their own words; a directory contact is matched by its
+    service's name, a name typed by the worker by the name itself (issue 9, finding 7)."""
+    ws = workspace
+    pid = _fresh_person(ws)
+    crisis_team = "Moorland crisis resolution and home treatment team"  # moorland-crisis-team's service
+    with ws.store.sessions.begin() as session:
+        pref = session.scalars(select(models.SharingPreference).where(models.SharingPreference.person_id == pid)).one()
+        pref.recipient = crisis_team
+    (found,) = ws.escalations.sharing_preferences(pid, "moorland-crisis-team")
+    assert found.recipient == crisis_team
+    assert ws.escalations.sharing_preferences(pid, "crisis resolution") == [found], "a typed name"
+    said = ws.escalations.describe_preferences(pid, "moorland-crisis-team")
+    assert said == found.describe() and said.startswith(f"{crisis_team}: {found.decision} — “{found.what}”")
+    assert ws.escalations.describe_preferences(pid, "crisis resolution") == said
+    assert ws.escalations.sharing_preferences(pid, "eastmoor-duty-worker") == []
+    assert ws.escalations.sharing_preferences(pid, None) == []
+    assert ws.escalations.describe_preferences(pid, None) == "No sharing preference is recorded for this recipient."
+
+
+def test_the_preview_before_starting_is_the_period_and_pathway_starting_would_use(workspace, clock):
+    ws = workspace
+    pid = _fresh_person(ws)
+    period, pathway, warning = ws.escalations.preview(pid)  # Thursday 14:30: in team hours
+    assert (period.period, pathway.ref, warning) == (Period.IN_HOURS, "moorland-in-hours@3", None)
+    early = clock.now().replace(hour=7)  # 07:30 that morning, before the team opens
+    period, pathway, warning = ws.escalations.preview(pid, early)
+    assert (period.period, pathway.ref, warning) == (Period.OUT_OF_HOURS, "moorland-out-of-hours@3", None)
+    esc, _ = ws.escalations.start(EscalationDraft(pid, ["sudden-deterioration"], "Not themselves", early))
+    assert (esc.period, esc.pathway) == (period, pathway), "what was previewed is what starting used"
+    with pytest.raises(NotFound, match=r"^That person is not on this device\.$"):
+        ws.escalations.preview(uuid.UUID(int=7))
+
+
+def test_every_escalation_on_the_device_by_person_each_persons_newest_first(workspace, clock):
+    ws = workspace
+    before = ws.escalations.by_person()
+    first, second = _fresh_person(ws), None
+    older, _ = ws.escalations.start(
+        EscalationDraft(first, ["sudden-deterioration"], "Not themselves", clock.now() - timedelta(hours=3))
+    )
+    newer, _ = ws.escalations.start(EscalationDraft(first, ["sudden-deterioration"], "Worse again"))
+    second = _fresh_person(ws)
+    other, _ = ws.escalations.start(EscalationDraft(second, ["sudden-deterioration"], "Not themselves"))
+    found = ws.escalations.by_person()
+    assert [e.id for e in found[first]] == [newer.id, older.id]
+    assert [e.id for e in found[second]] == [other.id]
+    assert found[first] == ws.escalations.for_person(first)
+    assert {k: v for k, v in found.items() if k not in (first, second)} == before

@@ -2,7 +2,9 @@
 was refused and what to do instead; a notice says what changed and what the record keeps. Pure rules here
 (no store); the refusals of the service itself are in test_escalation_refusals.py."""
 
-from app.escalations import PeriodChange
+from datetime import UTC, datetime
+
+from app.escalations import PeriodChange, _clock_time
 from app.hours import Period, PeriodDecision
 from app.pathways import Pathway
 
@@ -22,3 +24,11 @@ def test_a_period_change_says_when_it_started_what_it_is_now_and_that_the_record
         "Lines for out of hours may be closed: the in-hours pathway's contacts are offered for the steps still "
         "to do. The record keeps the pathway it started on and every contact you record."
     )
+
+
+def test_a_time_today_is_the_london_hour_alone_and_today_is_londons_day_not_utcs() -> None:
+    """In summer time, 23:30 UTC is already tomorrow in London: a step due at 00:15 London time that day is
+    "00:15", today's hour, not a time with yesterday's or tomorrow's date."""
+    now = datetime(2026, 7, 9, 23, 30, tzinfo=UTC)  # Friday 10 July, 00:30 in London
+    assert _clock_time(datetime(2026, 7, 9, 23, 15, tzinfo=UTC), now) == "00:15"
+    assert _clock_time(datetime(2026, 7, 9, 22, 45, tzinfo=UTC), now) == "Thu 09 Jul 23:45"
