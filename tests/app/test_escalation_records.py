@@ -14,6 +14,7 @@ from app.errors import NotFound
 from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationKind, EscalationOutcome
 from app.hours import Period
 from app.pathways import MOVE_ON
+from app.persons import Nation
 from storage import models
 from tests.app.test_escalation_closing import _fresh_person
 
@@ -172,3 +173,24 @@ def test_every_escalation_on_the_device_by_person_each_persons_newest_first(work
     assert [e.id for e in found[second]] == [other.id]
     assert found[first] == ws.escalations.for_person(first)
     assert {k: v for k, v in found.items() if k not in (first, second)} == before
+
+
+def test_the_number_to_phone_is_for_the_time_asked_about_and_none_when_nothing_is_open(workspace, clock, monkeypatch):
+    """phone_now names a line open at the time it is asked about (the screens ask for now), never a closed one:
+    with nothing open it names none, and the notice says to use the steps' numbers instead."""
+    from types import SimpleNamespace
+
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
+    offer = ws.escalations.phone_now(esc)  # Thursday 14:30, in team hours
+    assert offer is not None and offer.entry.id == "eastmoor-duty-worker" and offer.open_now
+    evening = clock.now().replace(hour=19)  # the team's line has closed; the crisis team is open
+    later = ws.escalations.phone_now(esc, evening)
+    assert later is not None and later.open_now and later.entry.id != "eastmoor-duty-worker"
+    closed = ws.config.directory.offer("eastmoor-duty-worker", evening, Nation.ENGLAND, "eastmoor")
+    assert closed is not None and not closed.open_now
+    monkeypatch.setattr(ws.escalations, "call_now", lambda _e, _at=None: [SimpleNamespace(best=closed)])
+    assert ws.escalations.phone_now(esc, evening) is None
+    monkeypatch.setattr(ws.escalations, "call_now", lambda _e, _at=None: [SimpleNamespace(best=None)])
+    assert ws.escalations.phone_now(esc, evening) is None
