@@ -181,3 +181,65 @@ def test_a_follow_up_is_refused_without_a_time_zone_an_owner_or_a_time_to_come(w
         "say who will follow up",
     )
     assert ws.escalations.get(esc.id).follow_up_due is None
+
+
+def test_a_device_enrolled_to_nobody_is_refused_every_escalation_record_in_words_naming_them(workspace, clock):
+    """Each record names its author and device: a device enrolled to nobody records nothing, and says so."""
+    from app import audit
+    from app.escalations import EscalationService
+
+    ws = workspace
+    esc = _start(ws, clock)
+    nobody = EscalationService(ws.uow, clock, audit.Actor(None, None), ws.config)
+    said = ("Device", "is not enrolled to a worker, so it cannot record escalations")
+    later = clock.now() + timedelta(hours=4)
+    draft = EscalationDraft(esc.person_id, ["sudden-deterioration"], "Not themselves")
+    assert refused(lambda: nobody.start(draft)) == said
+    assert refused(lambda: nobody.answer(esc.id, "danger", "No")) == said
+    assert refused(lambda: nobody.record_action(esc.id, ActionDraft("danger", ActionKind.OTHER, False))) == said
+    assert refused(lambda: nobody.move_on(esc.id, "duty-worker")) == said
+    assert refused(lambda: nobody.set_follow_up(esc.id, later, "Sam Okafor")) == said
+    assert refused(lambda: nobody.close(esc.id, EscalationOutcome.ADMITTED, "Admitted")) == said
+    assert refused(lambda: nobody.follow_up_done(esc.id, "Sam Okafor", "Visited")) == said
+    assert ws.escalations.get(esc.id).actions == (), "nothing was recorded"
+
+
+def test_acting_on_an_escalation_not_on_this_device_says_so(workspace, clock):
+    ws = workspace
+    gone = uuid.UUID(int=0xDEAD)
+    later = clock.now() + timedelta(hours=4)
+    for do in (
+        lambda: ws.escalations.get(gone),
+        lambda: ws.escalations.answer(gone, "danger", "No"),
+        lambda: ws.escalations.record_action(gone, ActionDraft("danger", ActionKind.OTHER, False)),
+        lambda: ws.escalations.move_on(gone, "duty-worker"),
+        lambda: ws.escalations.set_follow_up(gone, later, "Sam Okafor"),
+        lambda: ws.escalations.close(gone, EscalationOutcome.ADMITTED, "Admitted"),
+        lambda: ws.escalations.follow_up_done(gone, "Sam Okafor", "Visited"),
+    ):
+        with pytest.raises(NotFound, match=r"^That escalation is not on this device\.$"):
+            do()
+
+
+def test_a_concern_identified_before_the_persons_record_began_or_over_a_week_ago_is_refused(workspace, clock):
+    """A mistyped date would put the escalation where nobody looks for it: a concern a day and more before the
+    person's record began, or more than seven days ago, is refused, naming the date to check."""
+    from storage import models
+
+    ws = workspace
+    pid = _fresh_person(ws)
+    began = clock.now() - timedelta(days=3)
+    with ws.store.sessions.begin() as session:
+        session.get(models.Person, pid).created_at = began
+
+    def start(identified) -> Refusal:
+        draft = EscalationDraft(pid, ["sudden-deterioration"], "Not themselves", identified)
+        return refused(lambda: ws.escalations.start(draft))
+
+    field, problem = start(began - timedelta(days=1, minutes=1))
+    assert field == "When you identified the concern"
+    assert problem == f"is before this person's record began ({began.astimezone():%d %b %Y})"
+    field, problem = start(clock.now() - timedelta(days=7, minutes=1))
+    assert field == "When you identified the concern" and problem.startswith("is more than 7 days ago (")
+    esc, _ = ws.escalations.start(EscalationDraft(pid, ["sudden-deterioration"], "Not themselves", began))
+    assert esc.identified_at == began
