@@ -194,3 +194,34 @@ def test_the_number_to_phone_is_for_the_time_asked_about_and_none_when_nothing_i
     assert ws.escalations.phone_now(esc, evening) is None
     monkeypatch.setattr(ws.escalations, "call_now", lambda _e, _at=None: [SimpleNamespace(best=None)])
     assert ws.escalations.phone_now(esc, evening) is None
+
+
+def test_a_contact_the_step_itself_names_is_recordable_after_the_directory_stopped_listing_it(workspace, clock):
+    """An escalation walks the pathway version it started on: a contact that version's step names is recorded
+    as the worker reached it even once the directory has dropped it; any other contact must be in the directory."""
+    import dataclasses
+
+    from app.escalations import EscalationService
+
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
+    directory = ws.config.directory
+    dropped = dataclasses.replace(
+        directory, entries={k: e for k, e in directory.entries.items() if k != "eastmoor-duty-worker"}
+    )
+    later = EscalationService(ws.uow, clock, ws.actor, dataclasses.replace(ws.config, directory=dropped))
+    draft = ActionDraft("duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker")
+    esc, _ = later.record_action(esc.id, draft)
+    assert esc.actions[-1].contact_id == "eastmoor-duty-worker"
+
+
+def test_a_basis_given_with_nothing_shared_is_kept_as_written_and_asks_nothing_more(workspace, clock):
+    """The consent and capacity questions are about information shared: with nothing shared, a basis typed in
+    advance is kept as written and asks for no capacity decision."""
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No")
+    draft = ActionDraft("duty-worker", ActionKind.PHONED, False, sharing_basis=" Best interests ")
+    esc, _ = ws.escalations.record_action(esc.id, draft)
+    assert (esc.actions[-1].information_shared, esc.actions[-1].sharing_basis) == (None, "Best interests")
