@@ -103,11 +103,12 @@ def test_setting_the_follow_up_and_closing_redraw_the_caseload_and_keep_the_owne
     esc, changed = ws.escalations.set_follow_up(esc.id, due, "  Sam Okafor ")
     assert changed & (RECORDED | Changed.CASELOAD) == RECORDED | Changed.CASELOAD
     assert (esc.follow_up_due, esc.follow_up_owner) == (due, "Sam Okafor")
+    assert (esc.actions[-1].at, esc.actions[-1].node_id) == (clock.now(), "danger"), "set now, where it stood"
     esc, _ = ws.escalations.answer(esc.id, "danger", "No")
     esc, _ = ws.escalations.record_action(
         esc.id, ActionDraft("duty-worker", ActionKind.PHONED, True, contact_id="eastmoor-duty-worker")
     )
-    esc, changed = ws.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "  ")
+    esc, changed = ws.escalations.close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED)
     assert changed & (RECORDED | Changed.CASELOAD) == RECORDED | Changed.CASELOAD
     assert (esc.closed_at, esc.outcome, esc.closing_note) == (
         clock.now(),

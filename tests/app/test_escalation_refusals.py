@@ -120,6 +120,8 @@ def test_moving_on_is_refused_where_the_step_has_no_other_route_or_the_pathway_h
     )
     other = _start(ws, clock, identified_at=clock.now() - timedelta(hours=1))
     ws.escalations.answer(other.id, "danger", "No")
+    ahead = clock.now() + timedelta(minutes=6)
+    assert refused(lambda: ws.escalations.move_on(other.id, "duty-worker", ahead)) == ("Time", "is in the future")
     early = other.identified_at - timedelta(minutes=5, seconds=1)
     assert refused(lambda: ws.escalations.move_on(other.id, "duty-worker", early)) == (
         "Time",
@@ -147,6 +149,9 @@ def test_closing_is_refused_until_a_follow_up_an_action_and_someone_who_can_act_
         "the record shows no contact with the person since the concern was identified: record the contact (a "
         "reached attempt, or a contact note) first, or choose the outcome that happened",
     )
+    assert refused(lambda: close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED)) == refused(
+        lambda: close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "  ")
+    ), "no reason given is no reason"
     assert refused(lambda: close(esc.id, EscalationOutcome.PERSON_SAFE_PLAN_AGREED, "  ")) == (
         "Why it can close",
         "Nobody who can act (duty or crisis team, a manager, a service, emergency services) has been reached: "
