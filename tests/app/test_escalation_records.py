@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.changes import Changed
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.escalations import ActionDraft, ActionKind, EscalationDraft, EscalationKind, EscalationOutcome
 from app.hours import Period
 from app.pathways import MOVE_ON
@@ -143,6 +143,14 @@ def test_a_directory_contacts_sharing_preference_is_found_by_its_services_name_a
     assert ws.escalations.sharing_preferences(pid, "eastmoor-duty-worker") == []
     assert ws.escalations.sharing_preferences(pid, None) == []
     assert ws.escalations.describe_preferences(pid, None) == "No sharing preference is recorded for this recipient."
+    # Sharing with that contact on consent asks to confirm beyond the preference, as for a name typed.
+    esc, _ = ws.escalations.start(EscalationDraft(pid, ["sudden-deterioration"], "Not themselves"))
+    esc, _ = ws.escalations.answer(esc.id, "danger", "Yes")
+    share = ActionDraft("call-999", ActionKind.PHONED, True, contact_id="moorland-crisis-team",
+                        information_shared="Details of the plan", sharing_basis="Consent given")  # fmt: skip
+    with pytest.raises(InvalidInput) as refusal:
+        ws.escalations.record_action(esc.id, share)
+    assert refusal.value.field == "Consent" and found.what in refusal.value.problem
 
 
 def test_the_preview_before_starting_is_the_period_and_pathway_starting_would_use(workspace, clock):
