@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.changes import Changed
 from app.errors import InvalidInput, NotFound
@@ -234,3 +234,46 @@ def test_a_basis_given_with_nothing_shared_is_kept_as_written_and_asks_nothing_m
     draft = ActionDraft("duty-worker", ActionKind.PHONED, False, sharing_basis=" Best interests ")
     esc, _ = ws.escalations.record_action(esc.id, draft)
     assert (esc.actions[-1].information_shared, esc.actions[-1].sharing_basis) == (None, "Best interests")
+
+
+def test_a_time_up_to_five_minutes_ahead_is_a_clock_difference_and_later_is_the_future(workspace, clock):
+    """Laptop and phone clocks differ: a time up to five minutes ahead of this laptop's is taken as now-ish and
+    kept as given; a second more is refused as in the future."""
+    ws = workspace
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    ahead = clock.now() + timedelta(minutes=5)
+    with pytest.raises(InvalidInput, match=r"^Time: is in the future\."):
+        ws.escalations.answer(esc.id, "danger", "No", ahead + timedelta(seconds=1))
+    esc, _ = ws.escalations.answer(esc.id, "danger", "No", ahead)
+    assert esc.actions[-1].at == ahead
+    with pytest.raises(InvalidInput, match=r"^Time: needs a time zone\."):
+        ws.escalations.record_action(
+            esc.id, ActionDraft("duty-worker", ActionKind.PHONED, False, ahead.replace(tzinfo=None))
+        )
+
+
+def test_a_welfare_check_raised_again_for_the_same_missed_contacts_is_the_same_record(tmp_path, clock):
+    """Two laptops (or two releases) applying the missed-contact policy to the same missed notes raise one welfare
+    check: its id comes from the person and the notes, so the second finds the first rather than adding another
+    when they sync. tests/fixtures/store-v8 is a store an earlier release wrote, with the welfare check it raised."""
+    import shutil
+    from pathlib import Path
+
+    from app.workspace import Workspace
+    from app.write_path import WritePath
+    from tests.conftest import PASSPHRASE
+
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "store-v8", tmp_path / "store")
+    ws = Workspace.open(tmp_path / "store", PASSPHRASE, clock=clock)
+    try:
+        with ws.store.sessions() as session:
+            (row,) = session.scalars(select(models.Escalation).where(models.Escalation.kind == "welfare-check"))
+            pid, cause, identified = row.person_id, [uuid.UUID(c) for c in row.cause], row.identified_at
+            before = session.scalar(select(func.count()).select_from(models.Escalation))
+        with WritePath(ws.uow, clock, ws.actor).person(pid, "welfare checks") as w:
+            again = ws.escalations.raise_welfare_check(w, identified, "Raised again", cause, "policy@test")
+        assert again == row.id
+        with ws.store.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(models.Escalation)) == before
+    finally:
+        ws.close()
