@@ -79,3 +79,26 @@ def test_with_no_version_of_its_pathway_held_the_escalation_is_not_shown_on_anot
     config = dataclasses.replace(ws.escalations.config, pathways=without)
     with pytest.raises(NotFound, match=r"^The pathway this escalation used is not loaded on this device\.$"):
         _service(ws, clock, config).get(esc.id)
+
+
+def test_the_current_pathway_is_found_by_its_id_whatever_the_version_cited_says(workspace, clock):
+    """A pathway id is lower-case letters, digits and hyphens; its version is the organisation's own text and may
+    hold an '@'. The pathway a record cites is the id before the first '@'."""
+    ws = workspace
+
+    def config_with(version: str) -> OrgConfig:
+        text = (BUNDLED / "pathways" / "moorland-in-hours.toml").read_text(encoding="utf-8")
+        text = text.replace('version = "3"', f'version = "{version}"', 1)
+        sent = ReceivedFile("pathways", "moorland-in-hours.toml", 1, hashlib.sha256(text.encode()).hexdigest(), text)
+        return OrgConfig.load(TODAY, received=[sent])
+
+    started = _service(ws, clock, config_with("2026-10@rev2"))
+    esc, _ = started.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Not themselves"))
+    assert esc.pathway.ref == "moorland-in-hours@2026-10@rev2"
+    latest = config_with("2026-11")
+    forgotten = dataclasses.replace(latest, pathways=dataclasses.replace(latest.pathways, archive={}))
+    seen = _service(ws, clock, forgotten).get(esc.id)
+    assert seen.pathway.ref == "moorland-in-hours@2026-11"
+    assert seen.pathway_warning == (
+        "This escalation used moorland-in-hours@2026-10@rev2, which has since been replaced; showing the current one."
+    )
