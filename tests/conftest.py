@@ -89,13 +89,14 @@ def _unmutated_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     """Under mutmut, the demo store built once by the unmutated code, kept beside the mutants and reused.
 
     mutmut runs a fresh pytest session per mutant, and each built this template again (over a second here,
-    a third of a killed mutant's time). Why it changes no outcome: the template is only starting data, the
-    store a release without the mutant wrote, and every test still runs the mutated rules on it; the tests
-    of building the demo data itself (tests/app/test_demo_data.py) build their own store with the code under
-    test. It can only make the measure stricter, never flatter it: a mutant that only corrupts the demo data
-    it writes must now be caught by a test of that rule, not by whichever test next reads the shared store.
-    Built with the mutant switched off (mutmut's trampolines read MUTANT_UNDER_TEST on every call), and kept
-    under a key of the tree's sources, so a changed rule or generator builds a new one."""
+    a third of a killed mutant's time). Why it changes no outcome that matters: the template is only starting
+    data, and every test still runs the mutated rules on it; the tests of building the demo data itself
+    (tests/app/test_demo_data.py) build their own store with the code under test. What differs is only whose
+    data it is: a mutant that just corrupts the demo data it writes is no longer caught by whichever test next
+    reads the shared store, only by a test of that rule; and the starting data is what a release without the
+    mutant wrote, as on a laptop after an upgrade. Built with the mutant switched off (mutmut's trampolines
+    read MUTANT_UNDER_TEST on every call), and kept under a key of the tree's sources, so a changed rule or
+    generator builds a new one."""
     root = Path(__file__).resolve().parent.parent  # mutants/ under mutmut
     files = sorted(f for top in ("app", "storage", "resources") for f in (root / top).rglob("*") if f.is_file())
     key = hashlib.sha256(repr([(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]).encode())
