@@ -98,7 +98,13 @@ def _unmutated_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     read MUTANT_UNDER_TEST on every call), and kept under a key of the tree's sources, so a changed rule or
     generator builds a new one."""
     root = Path(__file__).resolve().parent.parent  # mutants/ under mutmut
-    files = sorted(f for top in ("app", "storage", "resources") for f in (root / top).rglob("*") if f.is_file())
+    files = sorted(
+        f
+        for top in ("app", "storage", "resources")
+        for f in (root / top).rglob("*")
+        # Not mutmut's own results beside each module (app/*.py.meta, rewritten after every mutant) nor bytecode.
+        if f.is_file() and f.suffix != ".meta" and "__pycache__" not in f.parts
+    )
     key = hashlib.sha256(repr([(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]).encode())
     kept = root / ".demo-template" / key.hexdigest()[:16]
     if not (kept / "summary.pickle").is_file():
