@@ -92,8 +92,9 @@ def test_steps_may_be_recorded_up_to_five_minutes_before_the_concern_as_clocks_d
     five_before = identified - timedelta(minutes=5)
     esc, _ = ws.escalations.record_action(esc.id, ActionDraft("duty-worker", ActionKind.PHONED, False, five_before))
     assert esc.actions[-1].at == five_before
-    esc, _ = ws.escalations.move_on(esc.id, "duty-worker", five_before)
+    esc, changed = ws.escalations.move_on(esc.id, "duty-worker", five_before)
     assert esc.actions[-1].answer == MOVE_ON and esc.walk.current.id == "duty-manager"
+    assert changed & RECORDED == RECORDED
 
 
 def test_setting_the_follow_up_and_closing_redraw_the_caseload_and_keep_the_owner_as_written(workspace, clock):
