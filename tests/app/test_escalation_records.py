@@ -278,3 +278,19 @@ def test_a_welfare_check_raised_again_for_the_same_missed_contacts_is_the_same_r
             assert session.scalar(select(func.count()).select_from(models.Escalation)) == before
     finally:
         ws.close()
+
+
+def test_a_period_change_offers_the_pathway_of_the_same_kind_for_now(workspace, clock):
+    """When the period changes during an open escalation, the contacts offered are those of the escalation
+    pathway for now; during a welfare check, those of the welfare-check pathway (issue 9, finding 5)."""
+    from tests.app.test_escalation_closing import _welfare_check
+
+    ws = workspace
+    started = clock.now().replace(hour=16, minute=50) - timedelta(days=1)  # Wednesday, ten minutes before 17:00
+    esc, _ = ws.escalations.start(EscalationDraft(_fresh_person(ws), ["sudden-deterioration"], "Worse", started))
+    change = ws.escalations.period_change(esc, started + timedelta(minutes=20))
+    assert change is not None and change.pathway.ref == "moorland-out-of-hours@3"
+    _pid, check = _welfare_check(ws, clock)  # its clock now in the afternoon, in team hours
+    assert check.period.period is Period.IN_HOURS
+    change = ws.escalations.period_change(check, clock.now().replace(hour=21))
+    assert change is not None and change.pathway.ref == "moorland-welfare-check@2"
