@@ -4,7 +4,7 @@ something was shared, the decision to move on recorded only when nobody was reac
 person's screen (and for starting, the follow-up and closing, the caseload) redrawn with it queued for sync."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -135,11 +135,15 @@ def test_a_directory_contacts_sharing_preference_is_found_by_its_services_name_a
     with ws.store.sessions.begin() as session:
         pref = session.scalars(select(models.SharingPreference).where(models.SharingPreference.person_id == pid)).one()
         pref.recipient = crisis_team
+        pref.confidentiality_limits_explained, pref.review_due = True, date(2027, 1, 15)
+        what, decision = pref.what, pref.decision
     (found,) = ws.escalations.sharing_preferences(pid, "moorland-crisis-team")
     assert found.recipient == crisis_team
     assert ws.escalations.sharing_preferences(pid, "crisis resolution") == [found], "a typed name"
     said = ws.escalations.describe_preferences(pid, "moorland-crisis-team")
-    assert said == found.describe() and said.startswith(f"{crisis_team}: {found.decision} — “{found.what}”")
+    assert said == (
+        f"{crisis_team}: {decision} — “{what}” (limits of confidentiality explained; review due 15 Jan 2027)"
+    )
     assert ws.escalations.describe_preferences(pid, "crisis resolution") == said
     assert ws.escalations.sharing_preferences(pid, "eastmoor-duty-worker") == []
     assert ws.escalations.sharing_preferences(pid, None) == []
