@@ -71,6 +71,7 @@ def test_moving_on_is_recorded_once_and_only_when_nobody_was_reached(workspace, 
     )
     tried, moved = esc.actions[-2:]
     assert (tried.kind, tried.reached, tried.answer) == (ActionKind.PHONED, False, None)
+    assert (tried.contact_reached, tried.outcome) == (None, None), "nothing typed, nothing kept"
     assert (moved.kind, moved.answer, moved.node_id, moved.at) == (ActionKind.ANSWER, MOVE_ON, "duty-worker", at)
     assert esc.walk.current.id == "duty-manager", "the pathway's route for nobody reached"
     # Reached and "move on" both ticked: reaching them moves the pathway on its own; no decision is recorded.
