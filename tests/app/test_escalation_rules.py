@@ -462,3 +462,10 @@ def test_a_new_follow_up_set_after_one_was_done_is_not_done_and_carries_nothing_
     assert (state.follow_up_done_at, state.follow_up_done_by, state.follow_up_outcome) == (None, None, None)
     done = escalation_state([*events, record(ActionKind.FOLLOW_UP_DONE, NOW, who="Ali Khan", outcome="Seen")])
     assert (done.follow_up_done_by, done.follow_up_outcome) == ("Ali Khan", "Seen")
+
+
+def test_a_closing_recorded_without_an_outcome_reads_as_closed_with_none_never_a_crash() -> None:
+    """The service always records an outcome, but a store holds what was synced or migrated: a closing without
+    one still closes the escalation, and showing it never fails (which would hide the rest of the record)."""
+    state = escalation_state([record(ActionKind.PHONED, IDENTIFIED), record(ActionKind.CLOSED, NOW, note="Closed")])
+    assert (state.closed_at, state.outcome, state.closing_note) == (NOW, None, "Closed")
