@@ -20,7 +20,7 @@ run: $(STAMP)
 
 # The pure rule modules whose mutants the fast tests kill in minutes (about 250 mutants): `make mutation-ci`.
 # Not part of `make test`: on this 2-core machine it took 4.5–12 minutes beside a 10-minute suite, and the
-# escalation and missed-contact modules are only partly measured (tests/MUTANTS.md: 2–6 mutants a minute here).
+# escalation and missed-contact modules take most of an hour each here (tests/MUTANTS.md: measured whole by hand).
 CI_MUTANTS := app.hours* app.nhs_number* app.pathways*
 
 # After the suite, the wrong rules issue 15 names (tests/named_mutants.toml), each applied to a copy of the tree:
