@@ -20,8 +20,8 @@ run: $(STAMP)
 
 # The pure rule modules whose mutants the fast tests kill in minutes (about 270 mutants), and the sync server's
 # signed cursor (124): `make mutation-ci`. Not part of `make test`: on this 2-core machine the app modules took
-# 4.5–12 minutes beside a 10-minute suite, and the escalation and missed-contact modules are only partly measured
-# (tests/MUTANTS.md: 2–6 mutants a minute here). Measured 2 December 2026 at load 5–7 (tests/MUTANTS.md):
+# 4.5–12 minutes beside a 10-minute suite, and the escalation and missed-contact modules take most of an hour each
+# here (tests/MUTANTS.md: measured whole by hand). Measured 2 December 2026 at load 5–7 (tests/MUTANTS.md):
 # sync.server.cursor* 17 min 9 s, of which mutmut's one stats pass over every selected test (now tests/app,
 # tests/storage and the sync rule tests on SQLite) was 2.5 min and the 124 mutants' tests 4.7 min. The scope
 # rules (sync.server.scope*, 463 mutants) took 28.6 min and are in `make mutation` only.

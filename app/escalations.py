@@ -564,8 +564,8 @@ class EscalationService:
             return self._preferences(session, person_id, names)
 
     def describe_preferences(self, person_id: uuid.UUID, recipient: str | None) -> str:
-        entry = self.config.directory.get(recipient) if recipient else None
-        return sharing.describe(self.sharing_preferences(person_id, entry.id if entry else recipient))
+        """The same preferences in words (a directory id is looked up by sharing_preferences, once)."""
+        return sharing.describe(self.sharing_preferences(person_id, recipient))
 
     def _recipient_names(self, draft: ActionDraft) -> list[str | None]:
         entry = self.config.directory.get(draft.contact_id) if draft.contact_id else None

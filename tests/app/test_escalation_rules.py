@@ -446,3 +446,26 @@ def test_an_action_step_without_a_local_standard_is_shown_but_not_timed() -> Non
     assert esc.walk.path == ("phone", "tell", "end")
     (timed,) = esc.timeliness()
     assert (timed.node.id, timed.due_by, timed.met()) == ("phone", IDENTIFIED + timedelta(minutes=30), True)
+
+
+def test_a_new_follow_up_set_after_one_was_done_is_not_done_and_carries_nothing_of_the_last() -> None:
+    """A follow-up done, then a new one set (things changed again): the new one is work due, and the screen
+    must not show the last one's who and outcome as if they answered it (finding 6)."""
+    events = [
+        record(ActionKind.PHONED, IDENTIFIED),
+        record(ActionKind.FOLLOW_UP, IDENTIFIED, due=NOW, who="Sam Okafor"),
+        record(ActionKind.FOLLOW_UP_DONE, NOW, who="Sam Okafor", outcome="Visited; settled"),
+        record(ActionKind.FOLLOW_UP, NOW, due=NOW + timedelta(days=2), who="Ali Khan"),
+    ]
+    state = escalation_state(events)
+    assert (state.follow_up_due, state.follow_up_owner) == (NOW + timedelta(days=2), "Ali Khan")
+    assert (state.follow_up_done_at, state.follow_up_done_by, state.follow_up_outcome) == (None, None, None)
+    done = escalation_state([*events, record(ActionKind.FOLLOW_UP_DONE, NOW, who="Ali Khan", outcome="Seen")])
+    assert (done.follow_up_done_by, done.follow_up_outcome) == ("Ali Khan", "Seen")
+
+
+def test_a_closing_recorded_without_an_outcome_reads_as_closed_with_none_never_a_crash() -> None:
+    """The service always records an outcome, but a store holds what was synced or migrated: a closing without
+    one still closes the escalation, and showing it never fails (which would hide the rest of the record)."""
+    state = escalation_state([record(ActionKind.PHONED, IDENTIFIED), record(ActionKind.CLOSED, NOW, note="Closed")])
+    assert (state.closed_at, state.outcome, state.closing_note) == (NOW, None, "Closed")

@@ -55,3 +55,21 @@ def test_the_wording_is_words_only_never_a_colour_or_a_risk_word() -> None:
     for text in texts:
         lowered = text.lower()
         assert not any(word in lowered for word in ("risk", "red", "amber", "green", "high", "medium", "low", "<"))
+
+
+def test_a_minute_is_the_least_lateness_said_as_the_times_shown_are_to_the_minute() -> None:
+    """Times are shown to the minute: under a minute past the time still reads as within it (09:45 is 09:45);
+    a whole minute past reads as overdue or late by 1 min."""
+    due = IDENTIFIED + timedelta(minutes=60)
+    assert _step(60).now_wording(due + timedelta(seconds=59)) == "Within 60 min (by 09:45)"
+    assert _step(60).now_wording(due + timedelta(minutes=1)) == "Overdue by 1 min — was due by 09:45"
+    assert _step(60).now_wording(due + timedelta(minutes=1, seconds=59)) == "Overdue by 1 min — was due by 09:45"
+    assert _step(60, due + timedelta(seconds=59)).now_wording(due + timedelta(hours=1)) == (
+        "Nobody reached yet — first tried at 09:45, within the time (due by 09:45)"
+    )
+    assert _step(60, due + timedelta(minutes=1)).now_wording(due + timedelta(hours=1)) == (
+        "Nobody reached yet — first tried at 09:46, 1 min after it was due (by 09:45)"
+    )
+    assert _step(60, due + timedelta(minutes=1, seconds=59)).now_wording(due + timedelta(hours=1)) == (
+        "Nobody reached yet — first tried at 09:46, 1 min after it was due (by 09:45)"
+    )
