@@ -58,3 +58,18 @@ def test_a_closure_day_of_one_team_keeps_the_line_closed_until_that_team_is_back
     offer = _shared_line(tmp_path, datetime(2026, 12, 24, 10, 0, tzinfo=UTC))
     assert not offer.open_now
     assert offer.opens_at == datetime(2026, 12, 29, 9, 0, tzinfo=UTC)
+
+
+def test_the_second_teams_closure_day_keeps_the_line_closed_too(tmp_path: Path) -> None:
+    # Westdale's training day (14 January 2027): Eastmoor is open, Westdale is not, so the line is not said open,
+    # and it opens when Westdale is back the next morning at 08:30.
+    offer = _shared_line(tmp_path, datetime(2027, 1, 14, 10, 0, tzinfo=UTC))
+    assert not offer.open_now
+    assert offer.opens_at == datetime(2027, 1, 15, 8, 30, tzinfo=UTC)
+
+
+def test_a_line_past_its_review_date_says_so_whichever_teams_it_serves(tmp_path: Path) -> None:
+    # review_due 2027-02-01: from that day the shared line is flagged for checking, as any entry is.
+    assert not _shared_line(tmp_path, datetime(2027, 1, 31, 12, 0, tzinfo=UTC)).stale
+    stale = _shared_line(tmp_path, datetime(2027, 2, 2, 12, 0, tzinfo=UTC))
+    assert stale.stale and stale.caution == "details may be out of date"
