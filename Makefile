@@ -31,6 +31,7 @@ CI_MUTANTS := app.hours* app.nhs_number* app.pathways* sync.server.cursor*
 # every one must make its tests fail. WAYMARK_NAMED_MUTANTS=all runs those kept out of CI too (tests/MUTANTS.md).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest
 	$(VENV)/bin/python tests/named_mutants.py
 
