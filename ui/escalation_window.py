@@ -819,7 +819,7 @@ class EscalationWindow(QDialog):
                     continue
             if name == "contact" and not self._choose_contact(str(value)):
                 # Never a silent swap to the step's first offer: the next action would name someone not chosen.
-                chosen = str(value).split(" — ", 1)[0]
+                chosen = _service_and_number(str(value))
                 message += f" The contact chosen before ({chosen}) is not offered at this step now: choose again."
                 continue
             writers[name][1](value)
@@ -832,9 +832,9 @@ class EscalationWindow(QDialog):
         the same contact; False when it is not offered at the step now shown."""
         index = self.contact.findText(text)
         if index < 0:
-            who = text.split(" — ", 1)[0]
+            who = _service_and_number(text)
             index = next(
-                (i for i in range(self.contact.count()) if self.contact.itemText(i).split(" — ", 1)[0] == who), -1
+                (i for i in range(self.contact.count()) if _service_and_number(self.contact.itemText(i)) == who), -1
             )
         if index < 0:
             return False
@@ -1151,3 +1151,8 @@ class EscalationWindow(QDialog):
         entry = self._workspace.escalations.config.directory.get(entry_id) if entry_id else None
         if entry is not None:
             copy_briefly(entry.first_number, feedback=self.copy_feedback)
+
+
+def _service_and_number(shown: str) -> str:
+    """A Contact list entry without what follows its service and number ("open now", "closed now — opens …")."""
+    return shown.split(" — ", 1)[0]
