@@ -51,9 +51,12 @@ bench: $(STAMP)
 # of the sync server's rules (sync/server/cursor.py, scope.py) against the sync tests that reach them on SQLite:
 # prints the kill rate per module and every surviving mutant, and fails below 90 % killed on any module.
 # Narrow it with e.g. `make mutation MUTANTS='app.hours*'`; tests/MUTANTS.md explains the survivors we keep.
+# A stopped run continues where it stopped with `make mutation RESUME=1` (mutmut keeps each verdict in mutants/):
+# only when neither the rule modules nor their tests changed since, or the verdicts kept are stale.
 MUTANTS ?=
+RESUME ?=
 mutation: $(STAMP)
-	rm -rf mutants
+	$(if $(RESUME),,rm -rf mutants)
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
 	$(VENV)/bin/python tests/mutation_report.py
 
